@@ -1,0 +1,3 @@
+"""purer-tui: keyboard-driven qualitative coding of therapy-session transcripts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,177 @@
+"""The `purer-tui` command line.
+
+Thin by design: parse arguments, call the core, print. Modules beyond click
+and the error types are imported inside each command, so `--help` and the
+non-UI commands start fast and never load Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from purer_tui import __version__
+from purer_tui.core.errors import PurerError, UsageError, display_path
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 70
+
+
+class PurerGroup(click.Group):
+    """Turns user-facing errors into one line and an exit status; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except UsageError as error:
+            click.echo(f"purer-tui: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+        except PurerError as error:
+            click.echo(f"purer-tui: {error}", err=True)
+            sys.exit(EXIT_PROBLEMS)
+        except KeyboardInterrupt:
+            click.echo("purer-tui: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(EXIT_PROBLEMS)
+        except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
+            if os.environ.get("PURER_DEBUG"):
+                raise
+            click.echo(
+                f"purer-tui: unexpected internal error ({type(error).__name__}); "
+                "nothing was changed. Run again with PURER_DEBUG=1 to see the details.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=PurerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="purer-tui", message="%(prog)s %(version)s")
+def main() -> None:
+    """Keyboard-driven qualitative coding of therapy-session transcripts.
+
+    A study is a folder with a purer.toml study file, a TOML codebook and
+    transcripts; each coder's annotations are saved beside each transcript as
+    X.<coder>.jsonl, ready to share through git.
+
+    \b
+    Start with the bundled demo:
+      purer-tui demo
+      purer-tui check purer-demo
+    """
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as problems too (exit 1).")
+def check(study: Path, strict: bool) -> None:
+    """Validate a study: study file, codebook, transcripts and every annotation file.
+
+    Prints one line per problem as `path:line: message`. Exits 0 when there is
+    no error, 1 when problems were found, 2 when no study was found.
+
+    \b
+    Example:
+      purer-tui check               # the study around the current folder
+      purer-tui check purer-demo
+    """
+    from purer_tui.core.check import check_study
+
+    problems = check_study(study)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    if errors or (strict and warnings):
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"ok: no errors{f', {warnings} warning(s)' if warnings else ''}", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of {turn, speaker, text, start, anchor}.")
+def turns(file: Path, as_json: bool) -> None:
+    """Show how a transcript file is split into turns.
+
+    The format (plain `Speaker: text`, timestamped, Otter.ai, WebVTT, SRT) is
+    detected from the file. `start` is in seconds. Use this to see why a
+    transcript parses oddly.
+
+    \b
+    Example:
+      purer-tui turns transcripts/grp1-s01.txt
+      purer-tui turns session.vtt --json
+    """
+    from purer_tui.core.safe_text import json_safe
+    from purer_tui.core.transcript import load_transcript
+
+    transcript = load_transcript(file)
+    if as_json:
+        payload = json.dumps([turn.as_json() for turn in transcript.turns], ensure_ascii=False, indent=1)
+        click.echo(json_safe(payload))
+        return
+    from purer_tui.turns_table import print_turns
+
+    print_turns(transcript)
+
+
+@main.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", help="The study's name (default: the folder's name).")
+@click.option(
+    "--codebook",
+    "codebook",
+    default="interview",
+    show_default=True,
+    help="A codebook file, or a bundled one by name: " + ", ".join(("purer", "interview")) + ".",
+)
+@click.option(
+    "--transcripts",
+    "patterns",
+    multiple=True,
+    help="Where the transcripts are, relative to the folder (repeatable; default transcripts/*.txt, *.vtt, *.srt).",
+)
+def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...]) -> None:
+    """Start a study: write purer.toml (and copy the codebook in) in FOLDER.
+
+    \b
+    Example:
+      purer-tui init my-study --name "MORE guided inquiry" --codebook purer
+    """
+    from purer_tui.study_setup import init_study
+
+    path = init_study(folder, name, codebook, list(patterns))
+    click.echo(f"Wrote {display_path(path)}. Put transcripts in {display_path(path.parent / 'transcripts')}/, then run:")
+    click.echo(f"  purer-tui check {display_path(path.parent)}")
+
+
+@main.command()
+@click.argument("folder", required=False, default="purer-demo", type=click.Path(path_type=Path, file_okay=False))
+def demo(folder: Path) -> None:
+    """Write the bundled demo study (a fictional MORE group, three sessions, two coders) to FOLDER.
+
+    Refuses to overwrite anything: FOLDER must not exist or be empty.
+
+    \b
+    Example:
+      purer-tui demo               # writes ./purer-demo
+      purer-tui demo ~/try-purer
+    """
+    from purer_tui.study_setup import write_demo
+
+    study_file = write_demo(folder)
+    shown = display_path(study_file.parent)
+    click.echo(f"Wrote the demo study to {shown}/ ({len(list(study_file.parent.rglob('*.jsonl')))} annotation files). Check it:")
+    click.echo(f"  purer-tui check {shown}")
+
+
+if __name__ == "__main__":
+    main()

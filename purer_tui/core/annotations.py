@@ -1,0 +1,267 @@
+"""The annotation store: one JSON Lines file per transcript and coder, beside the transcript.
+
+`X.txt` coded by `ana` is stored in `X.ana.jsonl`: one line per turn the coder
+has reviewed, sorted by turn, keys sorted, compact, no timestamps, so that git
+diffs show exactly what changed and merges rarely meet:
+
+    {"anchor":"3f2a9c01bd","codes":["phenomenology"],"memo":"...","turn":12}
+
+A turn with no line has not been reviewed; a line with `"codes":[]` was
+reviewed and nothing applies. Agreement statistics depend on that difference.
+Every change is written atomically and fsynced before the call returns, and a
+file that could not be read, or that changed on disk since it was read, is
+never overwritten.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from purer_tui.core.durable import atomic_write_text
+from purer_tui.core.errors import InvalidFileError, Problem, PurerError, UsageError
+
+CODER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+ANNOTATION_SUFFIX = ".jsonl"
+DEFAULT_CODER = "coder"
+_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor"})
+_CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_TURN = 10_000_000
+
+
+def validate_coder(coder: str) -> str:
+    """A coder id is a file name part: it can never reach outside the transcript's folder."""
+    if not CODER_PATTERN.match(coder):
+        raise UsageError(
+            f'"{coder}" is not a valid coder id; use 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit'
+        )
+    return coder
+
+
+def default_coder(environ: Mapping[str, str] | None = None) -> str:
+    """`PURER_CODER`, else the login name when it is a valid coder id, else "coder"."""
+    environ = os.environ if environ is None else environ
+    if environ.get("PURER_CODER"):
+        return validate_coder(environ["PURER_CODER"])
+    try:
+        login = getpass.getuser().lower()
+    except Exception:  # no login name in some containers
+        return DEFAULT_CODER
+    return login if CODER_PATTERN.match(login) else DEFAULT_CODER
+
+
+def annotation_path(transcript: Path, coder: str) -> Path:
+    """Where `coder`'s annotations of `transcript` live: `X.txt` -> `X.<coder>.jsonl`."""
+    return transcript.with_name(f"{transcript.stem}.{validate_coder(coder)}{ANNOTATION_SUFFIX}")
+
+
+def annotation_files(transcript: Path) -> dict[str, Path]:
+    """Every coder's annotation file of a transcript, by coder id."""
+    prefix = transcript.stem + "."
+    found = {}
+    try:
+        entries = list(transcript.parent.iterdir())
+    except OSError:
+        return {}
+    for entry in entries:
+        name = entry.name
+        if name.startswith(prefix) and name.endswith(ANNOTATION_SUFFIX):
+            coder = name[len(prefix) : -len(ANNOTATION_SUFFIX)]
+            if CODER_PATTERN.match(coder):
+                found[coder] = entry
+    return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationRecord:
+    """One reviewed turn: its codes (codebook order), an optional memo and the turn's anchor."""
+
+    turn: int
+    codes: tuple[str, ...] = ()
+    memo: str = ""
+    anchor: str | None = None
+
+    def to_json_line(self) -> str:
+        data: dict[str, object] = {"codes": list(self.codes), "turn": self.turn}
+        if self.memo:
+            data["memo"] = self.memo
+        if self.anchor:
+            data["anchor"] = self.anchor
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class ParsedAnnotations:
+    records: dict[int, AnnotationRecord] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)  # turn -> line in the file
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+
+def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
+    """Parse an annotation file's text, collecting every problem with its line.
+
+    Checks only what needs no codebook or transcript (JSON, field types,
+    duplicate turns); `check` adds the rest.
+    """
+    parsed = ParsedAnnotations()
+    previous_turn = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            if number <= text.count("\n"):  # not the final newline
+                parsed.problems.append(Problem(path, number, "blank line; remove it", "warning"))
+            continue
+        record, problem = _parse_record(line)
+        if problem:
+            parsed.problems.append(Problem(path, number, problem))
+            continue
+        assert record is not None
+        if record.turn in parsed.records:
+            parsed.problems.append(
+                Problem(path, number, f"turn {record.turn} appears again (first at line {parsed.lines[record.turn]}); keep one line per turn")
+            )
+            continue
+        if record.turn < previous_turn:
+            parsed.problems.append(Problem(path, number, f"turn {record.turn} is out of order; the next save sorts the file", "warning"))
+        previous_turn = max(previous_turn, record.turn)
+        parsed.records[record.turn] = record
+        parsed.lines[record.turn] = number
+    return parsed
+
+
+def _parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        return None, f"not valid JSON ({error.msg} at column {error.colno}); fix or remove the line"
+    except RecursionError:
+        return None, "JSON nested too deeply; remove the line"
+    if not isinstance(data, dict):
+        return None, 'a line must be a JSON object like {"codes":[],"turn":1}'
+    unknown = sorted(set(data) - _RECORD_FIELDS)
+    if unknown:
+        return None, f'unknown field "{unknown[0]}"; the fields are turn, codes, memo, anchor'
+    turn = data.get("turn")
+    if "turn" not in data:
+        return None, '"turn" is missing; add the 1-based turn number'
+    if not isinstance(turn, int) or isinstance(turn, bool) or not 1 <= turn <= MAX_TURN:
+        return None, f'"turn" must be a whole number from 1, not {json.dumps(turn)[:40]}'
+    if "codes" not in data:
+        return None, '"codes" is missing; add "codes":[] for a turn reviewed with no code'
+    codes = data["codes"]
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        return None, '"codes" must be a list of code ids, like ["reframing"]'
+    bad = next((code for code in codes if not _CODE_ID.match(code)), None)
+    if bad is not None:
+        return None, f'"{bad[:40]}" is not a code id'
+    if len(set(codes)) != len(codes):
+        return None, '"codes" lists a code twice; keep one'
+    memo = data.get("memo", "")
+    if not isinstance(memo, str):
+        return None, '"memo" must be a string'
+    anchor = data.get("anchor")
+    if anchor is not None and not isinstance(anchor, str):
+        return None, '"anchor" must be a string'
+    return AnnotationRecord(turn=turn, codes=tuple(codes), memo=memo, anchor=anchor), None
+
+
+def read_annotation_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InvalidFileError([Problem(path, None, "cannot be read: permission denied")]) from None
+    except IsADirectoryError:
+        raise InvalidFileError([Problem(path, None, "is a folder, not an annotation file")]) from None
+    except OSError as error:
+        raise InvalidFileError([Problem(path, None, f"cannot be read: {error.strerror or error}")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InvalidFileError([Problem(path, line, "not valid UTF-8; annotation files are UTF-8 JSON Lines")]) from None
+
+
+class ChangedOnDiskError(PurerError):
+    """The file changed under us (a `git pull`, another program): writing would lose that change."""
+
+
+class AnnotationFile:
+    """One coder's annotations of one transcript, kept durable on every change."""
+
+    def __init__(self, path: Path, records: Mapping[int, AnnotationRecord] | None = None):
+        self.path = path
+        self._records: dict[int, AnnotationRecord] = dict(records or {})
+        # Serialised lines are cached so a change re-encodes one record, not the file.
+        self._lines: dict[int, str] = {turn: record.to_json_line() for turn, record in self._records.items()}
+        self._disk_signature = self._signature()
+
+    @classmethod
+    def open(cls, path: Path) -> AnnotationFile:
+        """Load an existing file, or start an empty one; a malformed file is refused."""
+        if not path.exists() and not path.is_symlink():
+            return cls(path)
+        parsed = parse_annotations(read_annotation_text(path), path)
+        if parsed.errors:
+            raise InvalidFileError(parsed.errors)
+        return cls(path, parsed.records)
+
+    @property
+    def records(self) -> Mapping[int, AnnotationRecord]:
+        return self._records
+
+    def get(self, turn: int) -> AnnotationRecord | None:
+        return self._records.get(turn)
+
+    def put(self, record: AnnotationRecord) -> None:
+        """Store (or replace) the record of one turn, durably."""
+        self.put_many([record])
+
+    def put_many(self, records: Iterable[AnnotationRecord]) -> None:
+        changes = {record.turn: record for record in records}
+        self._apply(changes, removals=())
+
+    def remove(self, turn: int) -> None:
+        """Forget a turn (back to not reviewed), durably."""
+        if turn in self._records:
+            self._apply({}, removals=(turn,))
+
+    def render(self) -> str:
+        return "".join(self._lines[turn] + "\n" for turn in sorted(self._lines))
+
+    def _apply(self, changes: Mapping[int, AnnotationRecord], removals: Iterable[int]) -> None:
+        records = dict(self._records)
+        lines = dict(self._lines)
+        for turn, record in changes.items():
+            records[turn] = record
+            lines[turn] = record.to_json_line()
+        for turn in removals:
+            records.pop(turn, None)
+            lines.pop(turn, None)
+        self._write("".join(lines[turn] + "\n" for turn in sorted(lines)))
+        self._records, self._lines = records, lines
+
+    def _write(self, text: str) -> None:
+        if self._signature() != self._disk_signature:
+            raise ChangedOnDiskError(
+                "changed on disk since it was read (a git pull or another program?); reopen it to see the change",
+                self.path,
+            )
+        atomic_write_text(self.path, text)
+        self._disk_signature = self._signature()
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (status.st_mtime_ns, status.st_size, status.st_ino)
+

@@ -1,0 +1,135 @@
+"""`purer-tui check`: every problem of a study, one line each, without stopping at the first.
+
+Reads the study file, the codebook, every transcript and every annotation
+file, and reports what a coder or a script would trip over later: bad JSON,
+unknown codes, two codes of an exclusive group on one turn, turns that do
+not exist, and anchors that no longer match their turn (the transcript was
+edited after it was coded).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from purer_tui.core.annotations import (
+    ANNOTATION_SUFFIX,
+    CODER_PATTERN,
+    annotation_files,
+    parse_annotations,
+    read_annotation_text,
+)
+from purer_tui.core.codebook import Codebook, build_codebook
+from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.study import Study, build_study, find_study_file
+from purer_tui.core.toml_files import read_toml
+from purer_tui.core.transcript import Transcript, load_transcript
+
+
+def check_study(start: Path) -> list[Problem]:
+    """All problems of the study at or above `start` (raises `UsageError` when there is none)."""
+    study_path = find_study_file(start)
+    problems: list[Problem] = []
+    try:
+        study = build_study(read_toml(study_path, "study file"), problems)
+    except InvalidFileError as error:
+        return error.problems
+    if study is None:
+        return problems
+
+    codebook = _check_codebook(study, problems)
+    transcripts = _check_transcripts(study, problems)
+    for transcript in transcripts:
+        for coder, path in annotation_files(transcript.path).items():
+            problems.extend(check_annotation_file(path, transcript, codebook))
+    problems.extend(_orphan_annotation_files(transcripts))
+    return problems
+
+
+def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
+    try:
+        document = read_toml(study.codebook_path, "codebook")
+    except InvalidFileError as error:
+        if not study.codebook_path.exists():
+            problems.append(
+                Problem(study.path, None, f"study.codebook: {study.settings.codebook} does not exist; fix the path or add the codebook")
+            )
+        else:
+            problems.extend(error.problems)
+        return None
+    return build_codebook(document, problems, study.keymap)
+
+
+def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript]:
+    for pattern in study.settings.transcripts:
+        if not study.matches(pattern):
+            problems.append(Problem(study.path, None, f'study.transcripts: "{pattern}" matches no file', "warning"))
+    transcripts = []
+    by_stem: dict[tuple[Path, str], Path] = {}
+    for path in study.transcript_paths():
+        key = (path.parent, path.stem)
+        if key in by_stem:
+            problems.append(
+                Problem(path, None, f"has the same name as {by_stem[key].name} before the ending, so both would share annotation files; rename one")
+            )
+            continue
+        by_stem[key] = path
+        try:
+            transcript = load_transcript(path)
+        except InvalidFileError as error:
+            problems.extend(error.problems)
+            continue
+        if not transcript.turns:
+            problems.append(Problem(path, None, "has no turns (is it empty?)", "warning"))
+        transcripts.append(transcript)
+    return transcripts
+
+
+def check_annotation_file(path: Path, transcript: Transcript | None, codebook: Codebook | None) -> list[Problem]:
+    """Problems of one annotation file against its transcript and the codebook, when known."""
+    try:
+        parsed = parse_annotations(read_annotation_text(path), path)
+    except InvalidFileError as error:
+        return error.problems
+    problems = list(parsed.problems)
+    for turn, record in parsed.records.items():
+        line = parsed.lines[turn]
+        if codebook is not None:
+            for code_id in record.codes:
+                if not codebook.has_code(code_id):
+                    problems.append(Problem(path, line, f'turn {turn}: unknown code "{code_id}"; add it to the codebook or remove it'))
+            for group, members in codebook.exclusive_conflicts(list(record.codes)):
+                problems.append(
+                    Problem(path, line, f"turn {turn}: {' and '.join(members)} are both in exclusive group {group.id}; keep one")
+                )
+        if transcript is None:
+            continue
+        if turn > len(transcript.turns):
+            problems.append(Problem(path, line, f"turn {turn} does not exist; {transcript.path.name} has {len(transcript.turns)} turns"))
+        elif record.anchor and record.anchor != transcript.turn(turn).anchor:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"turn {turn}: the transcript changed since it was coded (anchor {record.anchor}, now {transcript.turn(turn).anchor}); review the turn",
+                )
+            )
+    return problems
+
+
+def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:
+    """`.jsonl` files beside the transcripts that belong to none of them."""
+    stems_by_folder: dict[Path, set[str]] = defaultdict(set)
+    for transcript in transcripts:
+        stems_by_folder[transcript.path.parent].add(transcript.path.stem)
+    problems = []
+    for folder, stems in stems_by_folder.items():
+        for entry in sorted(folder.glob(f"*{ANNOTATION_SUFFIX}")):
+            stem, _, coder = entry.name[: -len(ANNOTATION_SUFFIX)].rpartition(".")
+            if stem in stems and CODER_PATTERN.match(coder):
+                continue
+            if stem in stems:
+                problems.append(Problem(entry, None, f'"{coder}" is not a valid coder id, so this file is ignored; rename it', "warning"))
+            else:
+                problems.append(Problem(entry, None, "belongs to no transcript of the study, so it is ignored", "warning"))
+    return problems

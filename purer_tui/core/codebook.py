@@ -1,0 +1,234 @@
+"""Codebooks: the codes a study applies, read from TOML and validated.
+
+The file shape (see docs/formats.md):
+
+    [codebook]              name, version, description
+    [groups.<id>]           label, exclusive, description
+    [codes.<id>]            group, key, label, definition, include, exclude, examples, color
+
+Order in the file is display order. Every problem is reported at once, each
+with its TOML path, its line and a fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import Field, field_validator
+
+from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.keys import reserved_keys
+from purer_tui.core.toml_files import StrictModel, TomlDocument, read_toml, validate_table
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+#: The group of codes that name no group.
+UNGROUPED = ""
+
+
+class CodebookInfo(StrictModel):
+    name: str = Field(min_length=1)
+    version: str = "1"
+    description: str = ""
+
+
+class CodeGroup(StrictModel):
+    id: str = UNGROUPED
+    label: str = Field(min_length=1)
+    exclusive: bool = False
+    description: str = ""
+
+
+class Code(StrictModel):
+    id: str = ""
+    group: str = UNGROUPED
+    key: str | None = None
+    label: str = Field(min_length=1)
+    definition: str
+    include: str = ""
+    exclude: str = ""
+    examples: list[str] = []
+    color: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _one_printable_character(cls, key: str | None) -> str | None:
+        if key is not None and (len(key) != 1 or not key.isprintable() or key.isspace()):
+            raise ValueError(f"{key!r} is not one printable character; use a single letter, digit or symbol")
+        return key
+
+    @field_validator("color")
+    @classmethod
+    def _hex_color(cls, color: str | None) -> str | None:
+        if color is not None and not COLOR_PATTERN.match(color):
+            raise ValueError(f"{color!r} is not a colour; write it as \"#RRGGBB\"")
+        return color
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated codebook: its groups and codes in display order."""
+
+    path: Path
+    info: CodebookInfo
+    groups: tuple[CodeGroup, ...]
+    codes: tuple[Code, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_codes_by_id", {code.id: code for code in self.codes})
+        object.__setattr__(self, "_groups_by_id", {group.id: group for group in self.groups})
+        object.__setattr__(self, "_order", {code.id: index for index, code in enumerate(self.codes)})
+
+    def code(self, code_id: str) -> Code:
+        return self._codes_by_id[code_id]  # type: ignore[attr-defined]
+
+    def has_code(self, code_id: str) -> bool:
+        return code_id in self._codes_by_id  # type: ignore[attr-defined]
+
+    def group(self, group_id: str) -> CodeGroup:
+        return self._groups_by_id[group_id]  # type: ignore[attr-defined]
+
+    def codes_in(self, group_id: str) -> tuple[Code, ...]:
+        return tuple(code for code in self.codes if code.group == group_id)
+
+    def code_for_key(self) -> dict[str, Code]:
+        return {code.key: code for code in self.codes if code.key}
+
+    def in_codebook_order(self, code_ids: list[str] | set[str]) -> list[str]:
+        """Known codes sorted as the codebook lists them; unknown ones after, by name."""
+        order = self._order  # type: ignore[attr-defined]
+        return sorted(code_ids, key=lambda code_id: (order.get(code_id, len(order)), code_id))
+
+    def exclusive_conflicts(self, code_ids: list[str]) -> list[tuple[CodeGroup, list[str]]]:
+        """Exclusive groups that have more than one of these codes."""
+        conflicts = []
+        for group in self.groups:
+            if group.exclusive:
+                members = [code_id for code_id in code_ids if self.has_code(code_id) and self.code(code_id).group == group.id]
+                if len(members) > 1:
+                    conflicts.append((group, members))
+        return conflicts
+
+
+def load_codebook(path: Path, keymap: Mapping[str, str] | None = None) -> Codebook:
+    """Read and validate a codebook; raises `InvalidFileError` with every problem found."""
+    document = read_toml(path, "codebook")
+    problems: list[Problem] = []
+    codebook = build_codebook(document, problems, keymap)
+    errors = [problem for problem in problems if problem.is_error]
+    if errors or codebook is None:
+        raise InvalidFileError(errors or problems)
+    return codebook
+
+
+def codebook_problems(path: Path, keymap: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every problem of a codebook file, errors and warnings, for `check`."""
+    try:
+        document = read_toml(path, "codebook")
+    except InvalidFileError as error:
+        return error.problems
+    problems: list[Problem] = []
+    build_codebook(document, problems, keymap)
+    return problems
+
+
+def build_codebook(
+    document: TomlDocument, problems: list[Problem], keymap: Mapping[str, str] | None = None
+) -> Codebook | None:
+    data = document.data
+    for key in data:
+        if key not in ("codebook", "groups", "codes"):
+            problems.append(document.problem(key, "is not a codebook table; the tables are [codebook], [groups.<id>] and [codes.<id>]"))
+    info = _info(document, data.get("codebook"), problems)
+    groups = _groups(document, data.get("groups", {}), problems)
+    codes = _codes(document, data.get("codes"), groups, problems, keymap)
+    if any(code.group == UNGROUPED for code in codes):
+        groups.append(CodeGroup(id=UNGROUPED, label="Other codes" if groups else "Codes"))
+    if info is None or any(problem.is_error for problem in problems):
+        return None
+    return Codebook(path=document.path, info=info, groups=tuple(groups), codes=tuple(codes))
+
+
+def _info(document: TomlDocument, table: Any, problems: list[Problem]) -> CodebookInfo | None:
+    if table is None:
+        problems.append(document.problem("codebook", 'is missing; add a [codebook] table with name = "..."'))
+        return None
+    return validate_table(document, "codebook", CodebookInfo, table, problems)
+
+
+def _groups(document: TomlDocument, tables: Any, problems: list[Problem]) -> list[CodeGroup]:
+    if not isinstance(tables, dict):
+        problems.append(document.problem("groups", "must hold tables like [groups.stage]"))
+        return []
+    groups = []
+    for group_id, table in tables.items():
+        path = f"groups.{group_id}"
+        if not ID_PATTERN.match(group_id):
+            problems.append(document.problem(path, _bad_id(group_id)))
+            continue
+        if isinstance(table, dict) and "id" in table:
+            problems.append(document.problem(f"{path}.id", "is not a field; the id is the table name"))
+            continue
+        group = validate_table(document, path, CodeGroup, table, problems)
+        if group is not None:
+            groups.append(group.model_copy(update={"id": group_id}))
+    return groups
+
+
+def _codes(
+    document: TomlDocument,
+    tables: Any,
+    groups: list[CodeGroup],
+    problems: list[Problem],
+    keymap: Mapping[str, str] | None,
+) -> list[Code]:
+    if tables is None or tables == {}:
+        problems.append(document.problem("codes", "the codebook has no codes; add tables like [codes.my-code]"))
+        return []
+    if not isinstance(tables, dict):
+        problems.append(document.problem("codes", "must hold tables like [codes.my-code]"))
+        return []
+    group_ids = {group.id for group in groups}
+    reserved = reserved_keys(keymap)
+    key_owner: dict[str, str] = {}
+    codes = []
+    for code_id, table in tables.items():
+        path = f"codes.{code_id}"
+        if not ID_PATTERN.match(code_id):
+            problems.append(document.problem(path, _bad_id(code_id)))
+            continue
+        if isinstance(table, dict) and "id" in table:
+            problems.append(document.problem(f"{path}.id", "is not a field; the id is the table name"))
+            continue
+        code = validate_table(document, path, Code, table, problems)
+        if code is None:
+            continue
+        code = code.model_copy(update={"id": code_id})
+        if code.group != UNGROUPED and code.group not in group_ids:
+            known = ", ".join(sorted(group_ids)) or "none yet"
+            problems.append(
+                document.problem(f"{path}.group", f'no group "{code.group}" (groups: {known}); add [groups.{code.group}] or fix the name')
+            )
+        if code.key is not None:
+            if code.key in reserved:
+                problems.append(
+                    document.problem(f"{path}.key", f'"{code.key}" is the app\'s key for {reserved[code.key]}; choose another key')
+                )
+            elif code.key in key_owner:
+                problems.append(
+                    document.problem(f"{path}.key", f'"{code.key}" is already the key of codes.{key_owner[code.key]}; choose another key')
+                )
+            else:
+                key_owner[code.key] = code_id
+        if not code.definition.strip():
+            problems.append(document.problem(f"{path}.definition", "is empty; coders agree better with a definition", "warning"))
+        codes.append(code)
+    return codes
+
+
+def _bad_id(name: str) -> str:
+    return f'"{name}" is not a valid id; use lowercase letters, digits, "-" and "_", starting with a letter or digit'

@@ -1,0 +1,65 @@
+"""Durable, atomic file writes.
+
+A coder's work must survive a crash at any instant. Every write goes to a
+temporary file in the same folder (never /tmp: transcripts and memos can hold
+protected health information, and a rename is only atomic within one file
+system), is flushed and fsynced, renamed over the target, and then the folder
+is fsynced so the rename itself is on disk. A crash leaves either the old file
+or the new one, never a truncated mix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically and durably."""
+    folder = path.parent
+    temporary = folder / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(descriptor, view)
+                view = view[written:]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        _keep_mode(path, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(folder)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` as UTF-8 with LF line endings, atomically and durably."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # some platforms cannot open folders; the rename is still atomic
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _keep_mode(original: Path, replacement: Path) -> None:
+    """Keep an existing file's permission bits across the replace."""
+    try:
+        mode = original.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return
+    os.chmod(replacement, mode)

@@ -1,0 +1,142 @@
+"""Studies: a folder with a `purer.toml` study file, its codebook and its transcripts.
+
+Commands find the study by walking up from the current folder, as git finds
+`.git`. Paths in the study file are relative to it, so a study moves and is
+cloned as one folder.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import tomli_w
+from pydantic import Field
+
+from purer_tui.core.annotations import ANNOTATION_SUFFIX
+from purer_tui.core.codebook import Codebook, load_codebook
+from purer_tui.core.durable import atomic_write_text
+from purer_tui.core.errors import InvalidFileError, Problem, UsageError
+from purer_tui.core.toml_files import StrictModel, TomlDocument, read_toml, validate_table
+from purer_tui.core.keys import APP_KEYS
+
+STUDY_FILE = "purer.toml"
+DEFAULT_TRANSCRIPT_PATTERNS = ["transcripts/*.txt", "transcripts/*.vtt", "transcripts/*.srt"]
+
+
+class StudySettings(StrictModel):
+    name: str = Field(min_length=1)
+    codebook: str = Field(min_length=1)
+    transcripts: list[str] = Field(default_factory=lambda: list(DEFAULT_TRANSCRIPT_PATTERNS))
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study as its file describes it."""
+
+    path: Path  # the study file
+    settings: StudySettings
+    keymap: Mapping[str, str]
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def codebook_path(self) -> Path:
+        return self.root / self.settings.codebook
+
+    def load_codebook(self) -> Codebook:
+        return load_codebook(self.codebook_path, self.keymap)
+
+    def transcript_paths(self) -> list[Path]:
+        """The study's transcripts in natural order (session 2 before session 10)."""
+        found: dict[str, Path] = {}
+        for pattern in self.settings.transcripts:
+            for path in self.matches(pattern):
+                found.setdefault(os.path.normpath(path), path)
+        return sorted(found.values(), key=natural_key)
+
+    def matches(self, pattern: str) -> list[Path]:
+        """Transcript files a pattern names: never annotation, hidden or temporary files."""
+        paths = []
+        for name in glob.glob(str(self.root / pattern), recursive=True):
+            path = Path(name)
+            if path.name.startswith(".") or path.suffix in (ANNOTATION_SUFFIX, ".lock", ".tmp", ".toml"):
+                continue
+            if path.is_file() or path.is_symlink():
+                paths.append(path)
+        return paths
+
+
+def natural_key(path: Path) -> list[object]:
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", str(path))]
+
+
+def find_study_file(start: Path) -> Path:
+    """The study file for `start`: the file itself, or the nearest `purer.toml` at or above the folder."""
+    start = start.absolute()
+    if start.is_file():
+        return start
+    if not start.exists():
+        raise UsageError(f"{start}: no such file or folder")
+    for folder in (start, *start.parents):
+        candidate = folder / STUDY_FILE
+        if candidate.is_file():
+            return candidate
+    raise UsageError(
+        f"no {STUDY_FILE} in {start} or any folder above it; run `purer-tui init` to start a study there, or name the study folder"
+    )
+
+
+def load_study(start: Path) -> Study:
+    """Find, read and validate a study file; raises `InvalidFileError` with every problem."""
+    path = find_study_file(start)
+    document = read_toml(path, "study file")
+    problems: list[Problem] = []
+    study = build_study(document, problems)
+    if study is None:
+        raise InvalidFileError(problems)
+    return study
+
+
+def build_study(document: TomlDocument, problems: list[Problem]) -> Study | None:
+    data = document.data
+    for key in data:
+        if key not in ("study", "keys"):
+            problems.append(document.problem(key, "is not a study file table; the tables are [study] and [keys]"))
+    if "study" not in data:
+        problems.append(document.problem("study", 'is missing; add [study] with name, codebook and transcripts'))
+        return None
+    settings = validate_table(document, "study", StudySettings, data["study"], problems)
+    keymap = data.get("keys", {})
+    if not isinstance(keymap, dict) or not all(isinstance(value, str) for value in keymap.values()):
+        problems.append(document.problem("keys", 'must map binding ids to keys, like "turn.next" = "j,down"'))
+        keymap = {}
+    known_ids = {app_key.id for app_key in APP_KEYS}
+    for binding_id in keymap:
+        if binding_id not in known_ids:
+            problems.append(document.problem(f"keys.{binding_id}", f"no such key binding; the ids are {', '.join(sorted(known_ids))}"))
+    if settings is None or any(problem.is_error for problem in problems):
+        return None
+    return Study(path=document.path, settings=settings, keymap=keymap)
+
+
+def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[str]) -> Path:
+    """Create a new study file in `folder`; refuses to replace one."""
+    path = folder / STUDY_FILE
+    if path.exists():
+        raise UsageError(f"{path} already exists; edit it, or start the study in another folder")
+    settings = StudySettings(name=name, codebook=codebook, transcripts=transcripts)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, tomli_w.dumps({"study": settings.model_dump()}))
+    return path
+

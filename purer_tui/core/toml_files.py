@@ -1,0 +1,140 @@
+"""Reading the TOML files people write (codebooks, study files) with errors they can act on.
+
+tomllib reports syntax errors with a line and column but knows nothing of
+where a key lives once parsed; `locate` finds the line of a dotted path such
+as `codes.reframing.key` so every problem can be shown as `path:line`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from purer_tui.core.errors import InvalidFileError, Problem
+
+
+class StrictModel(BaseModel):
+    """Models of user-written files: unknown fields are mistakes, reported, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TomlDocument:
+    """A parsed TOML file and its text, for locating problems."""
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any]):
+        self.path = path
+        self.text = text
+        self.data = data
+        self._lines = text.split("\n")
+
+    def problem(self, dotted: str, message: str, severity: str = "error") -> Problem:
+        return Problem(self.path, self.locate(dotted), f"{dotted}: {message}" if dotted else message, severity)
+
+    def locate(self, dotted: str) -> int | None:
+        """The line of `a.b.c`: the `c = ` line in table `[a.b]`, else the table's header."""
+        parts = dotted.split(".")
+        for table_length in range(len(parts), 0, -1):
+            table, rest = parts[:table_length], parts[table_length:]
+            header = self._find_header(table)
+            if header is None:
+                continue
+            if not rest:
+                return header
+            key_line = self._find_key(header, rest[0])
+            return key_line if key_line is not None else header
+        if parts:
+            return self._find_key(0, parts[0])
+        return None
+
+    def _find_header(self, table: list[str]) -> int | None:
+        for number, line in enumerate(self._lines, start=1):
+            match = re.match(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", line)
+            if match and _split_key(match.group(1)) == table:
+                return number
+        return None
+
+    def _find_key(self, after_line: int, key: str) -> int | None:
+        for number in range(after_line + 1, len(self._lines) + 1):
+            line = self._lines[number - 1]
+            if re.match(r"^\s*\[", line):
+                return None
+            match = re.match(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=", line)
+            if match and _split_key(match.group(1))[:1] == [key]:
+                return number
+        return None
+
+
+def _split_key(raw: str) -> list[str]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', raw)
+    return [next(p for p in part if p) if any(part) else "" for part in parts]
+
+
+def read_toml(path: Path, what: str) -> TomlDocument:
+    """Read and parse a TOML file; every failure is an `InvalidFileError` naming the line."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidFileError([Problem(path, None, f"no such {what}; check the path")]) from None
+    except IsADirectoryError:
+        raise InvalidFileError([Problem(path, None, f"is a folder, not a {what}")]) from None
+    except OSError as error:
+        raise InvalidFileError([Problem(path, None, f"cannot read the {what}: {error.strerror or error}")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InvalidFileError([Problem(path, line, f"not valid UTF-8; save the {what} as UTF-8")]) from None
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(where.group(1)) if where else None
+        detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+        column = f" at column {where.group(2)}" if where else ""
+        raise InvalidFileError([Problem(path, line, f"TOML syntax error{column}: {detail}")]) from None
+    except RecursionError:
+        raise InvalidFileError([Problem(path, None, "TOML nested too deeply to read")]) from None
+    return TomlDocument(path, text, parsed)
+
+
+_FIXES = {
+    "missing": "is required; add it",
+    "extra_forbidden": "is not a known field; check its spelling (see docs/formats.md)",
+    "string_type": 'must be a string, in quotes ("...")',
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": 'must be a list, like ["...", "..."]',
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "int_type": "must be a whole number",
+    "string_too_short": "must not be empty",
+}
+
+
+def validation_problems(document: TomlDocument, prefix: str, error: ValidationError) -> list[Problem]:
+    """pydantic's errors for the table at `prefix`, each at its own TOML path and line."""
+    problems = []
+    for detail in error.errors():
+        dotted = ".".join([prefix, *(str(part) for part in detail["loc"])]).strip(".")
+        kind = detail["type"]
+        message = _FIXES.get(kind) or str(detail["msg"]).removeprefix("Value error, ")
+        problems.append(document.problem(dotted, message))
+    return problems
+
+
+def validate_table(document: TomlDocument, prefix: str, model: type[BaseModel], data: Any, problems: list[Problem]) -> Any:
+    """Validate one table against a model, adding its problems; None when it is invalid."""
+    if not isinstance(data, dict):
+        problems.append(document.problem(prefix, "must be a table ([" + prefix + "])"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems.extend(validation_problems(document, prefix, error))
+        return None

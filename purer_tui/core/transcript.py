@@ -1,0 +1,161 @@
+"""Transcripts: read a text file the tool never modifies and number its turns.
+
+A turn is what one speaker said before another spoke. Each turn carries an
+anchor, a short hash of its normalised speaker and text, stored with every
+annotation so that a transcript edited under its codes is detected rather
+than silently mis-coded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core import transcript_formats
+
+_WHITESPACE = re.compile(r"\s+")
+
+#: Transcript file endings that studies pick up by default.
+TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt")
+
+#: Files larger than this are refused rather than read into memory.
+MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
+
+
+def compute_anchor(speaker: str, text: str) -> str:
+    """A short, stable fingerprint of a turn.
+
+    Normalised to NFC with whitespace collapsed, so re-saving a file with other
+    line endings or re-wrapped lines keeps anchors; any change of words or
+    speaker changes it.
+    """
+    normal_speaker = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", speaker)).strip()
+    normal_text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    digest = hashlib.sha256(f"{normal_speaker}\x1f{normal_text}".encode("utf-8"))
+    return digest.hexdigest()[:10]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One numbered turn of a transcript."""
+
+    number: int  # 1-based
+    speaker: str  # "" when the transcript names nobody (a preamble, an unlabelled caption)
+    text: str
+    start: float | None  # seconds from the start of the recording, when the file says
+    line: int  # line of the file where the turn starts
+    anchor: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "turn": self.number,
+            "speaker": self.speaker,
+            "text": self.text,
+            "start": self.start,
+            "anchor": self.anchor,
+        }
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A parsed transcript: its file, the format it was read as, and its turns."""
+
+    path: Path
+    format: str
+    turns: tuple[Turn, ...]
+    speakers: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.turns)
+
+    def turn(self, number: int) -> Turn:
+        """The turn with this 1-based number."""
+        if not 1 <= number <= len(self.turns):
+            raise IndexError(f"turn {number} is not in 1..{len(self.turns)}")
+        return self.turns[number - 1]
+
+
+def format_clock(seconds: float | None) -> str:
+    """`83.5` as `0:01:23`; empty for an unknown time."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def decode_transcript(data: bytes, path: Path) -> str:
+    """Bytes to text, refusing what is not UTF-8 text with a line number and a fix."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _invalid(path, 1, "the file is UTF-16 text; save it as UTF-8")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise _invalid(path, line, "the file holds NUL bytes, so it is not a text transcript; export it as UTF-8 text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        raise _invalid(
+            path, line, f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8 text"
+        ) from None
+
+
+def load_transcript(path: Path) -> Transcript:
+    """Read and parse a transcript file, detecting its format."""
+    try:
+        if path.is_dir():
+            raise _invalid(path, None, "is a folder, not a transcript file")
+        size = path.stat().st_size
+        if size > MAX_TRANSCRIPT_BYTES:
+            raise _invalid(
+                path, None, f"is {size // (1024 * 1024)} MiB; transcripts over 64 MiB are refused, split it by session"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _invalid(path, None, "no such file (a broken link, or moved?)") from None
+    except PermissionError:
+        raise _invalid(path, None, "cannot be read: permission denied") from None
+    except OSError as error:
+        raise _invalid(path, None, f"cannot be read: {error.strerror or error}") from None
+    return parse_transcript(decode_transcript(data, path), path)
+
+
+def parse_transcript(text: str, path: Path, format: str | None = None) -> Transcript:
+    """Parse transcript text into numbered turns; `format` is detected when not given."""
+    lines = split_lines(text)
+    chosen = format or transcript_formats.detect_format(lines, path.suffix.lower())
+    raw_turns = transcript_formats.PARSERS[chosen](lines)
+    turns = tuple(
+        Turn(
+            number=index,
+            speaker=raw.speaker,
+            text=raw.text,
+            start=raw.start,
+            line=raw.line,
+            anchor=compute_anchor(raw.speaker, raw.text),
+        )
+        for index, raw in enumerate(raw_turns, start=1)
+    )
+    speakers = tuple(dict.fromkeys(turn.speaker for turn in turns if turn.speaker))
+    return Transcript(path=path, format=chosen, turns=turns, speakers=speakers)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on CRLF, CR or LF only.
+
+    `str.splitlines()` also splits on form feeds, vertical tabs and Unicode
+    line separators that can occur inside a turn, which would shift line
+    numbers away from what editors show.
+    """
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _invalid(path: Path, line: int | None, message: str) -> InvalidFileError:
+    return InvalidFileError([Problem(path, line, message)])

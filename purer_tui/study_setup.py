@@ -1,0 +1,71 @@
+"""Starting a study: `purer-tui init` and `purer-tui demo`, and the files the package ships for them.
+
+The bundled codebooks and the demo study live at the top of the source tree
+(`codebooks/`, `examples/demo/`); the wheel carries copies under
+`purer_tui/_bundled/`. Both places are looked up, so a source checkout and an
+installed package behave the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from purer_tui.core.errors import UsageError
+from purer_tui.core.study import DEFAULT_TRANSCRIPT_PATTERNS, STUDY_FILE, write_study_file
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled_path(*parts: str) -> Path:
+    """A file the package ships: `bundled_path("codebooks", "purer.toml")`."""
+    installed = _PACKAGE.joinpath("_bundled", *parts)
+    if installed.exists():
+        return installed
+    source_tree = _PACKAGE.parent
+    if parts[0] == "demo":
+        return source_tree.joinpath("examples", *parts)
+    return source_tree.joinpath(*parts)
+
+
+def bundled_codebooks() -> dict[str, Path]:
+    """The codebooks that ship with purer-tui, by name."""
+    return {path.stem: path for path in sorted(bundled_path("codebooks").glob("*.toml"))}
+
+
+def init_study(folder: Path, name: str | None, codebook: str, patterns: list[str]) -> Path:
+    """Write a study file in `folder` with a codebook: a bundled one by name, or a file.
+
+    A codebook file outside the folder is copied in, so the study stays one
+    folder that moves and clones as a whole.
+    """
+    folder = folder.absolute()
+    if (folder / STUDY_FILE).exists():
+        raise UsageError(f"{folder / STUDY_FILE} already exists; edit it, or start the study in another folder")
+    bundled = bundled_codebooks()
+    source = bundled.get(codebook) or Path(codebook)
+    if not source.is_file():
+        raise UsageError(f'no codebook "{codebook}": give a TOML file or one of {", ".join(bundled)}')
+    source = source.absolute()
+    if source.is_relative_to(folder):
+        reference = source.relative_to(folder).as_posix()
+    else:
+        target = folder / "codebooks" / source.name
+        if target.exists():
+            raise UsageError(f"{target} already exists; pass it as --codebook {target}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        reference = f"codebooks/{source.name}"
+    (folder / "transcripts").mkdir(parents=True, exist_ok=True)
+    return write_study_file(folder, name or folder.name, reference, patterns or list(DEFAULT_TRANSCRIPT_PATTERNS))
+
+
+def write_demo(folder: Path) -> Path:
+    """Copy the demo study to `folder`, which must not exist or be empty; returns its study file."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(f"{folder} already exists and is not empty; choose another folder (nothing was written)")
+    source = bundled_path("demo")
+    if not (source / STUDY_FILE).is_file():
+        raise UsageError("the demo study is missing from this installation; reinstall purer-tui")
+    shutil.copytree(source, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock", ".*"))
+    return folder / STUDY_FILE
