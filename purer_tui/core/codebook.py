@@ -145,7 +145,8 @@ def build_codebook(
             problems.append(document.problem(key, "is not a codebook table; the tables are [codebook], [groups.<id>] and [codes.<id>]"))
     info = _info(document, data.get("codebook"), problems)
     groups = _groups(document, data.get("groups", {}), problems)
-    codes = _codes(document, data.get("codes"), groups, problems, keymap)
+    declared_groups = set(data["groups"]) if isinstance(data.get("groups"), dict) else set()
+    codes = _codes(document, data.get("codes"), declared_groups, problems, keymap)
     if any(code.group == UNGROUPED for code in codes):
         groups.append(CodeGroup(id=UNGROUPED, label="Other codes" if groups else "Codes"))
     if info is None or any(problem.is_error for problem in problems):
@@ -182,17 +183,17 @@ def _groups(document: TomlDocument, tables: Any, problems: list[Problem]) -> lis
 def _codes(
     document: TomlDocument,
     tables: Any,
-    groups: list[CodeGroup],
+    group_ids: set[str],
     problems: list[Problem],
     keymap: Mapping[str, str] | None,
 ) -> list[Code]:
+    """Validate the codes; `group_ids` are the groups declared, valid or not, so one bad group is one problem."""
     if tables is None or tables == {}:
         problems.append(document.problem("codes", "the codebook has no codes; add tables like [codes.my-code]"))
         return []
     if not isinstance(tables, dict):
         problems.append(document.problem("codes", "must hold tables like [codes.my-code]"))
         return []
-    group_ids = {group.id for group in groups}
     reserved = reserved_keys(keymap)
     key_owner: dict[str, str] = {}
     codes = []

@@ -20,7 +20,7 @@ from purer_tui.core.errors import InvalidFileError, Problem
 class StrictModel(BaseModel):
     """Models of user-written files: unknown fields are mistakes, reported, never ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class TomlDocument:

@@ -126,7 +126,7 @@ def load_transcript(path: Path) -> Transcript:
 
 def parse_transcript(text: str, path: Path, format: str | None = None) -> Transcript:
     """Parse transcript text into numbered turns; `format` is detected when not given."""
-    lines = split_lines(text)
+    lines = split_lines(text.removeprefix("\ufeff"))
     chosen = format or transcript_formats.detect_format(lines, path.suffix.lower())
     raw_turns = transcript_formats.PARSERS[chosen](lines)
     turns = tuple(

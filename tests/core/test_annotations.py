@@ -1,0 +1,218 @@
+"""The annotation store: exact file format, durability, atomicity and refusal to overwrite what it could not read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core import durable
+from purer_tui.core.annotations import (
+    AnnotationFile,
+    AnnotationRecord,
+    ChangedOnDiskError,
+    annotation_files,
+    annotation_path,
+    default_coder,
+    parse_annotations,
+    validate_coder,
+)
+from purer_tui.core.errors import InvalidFileError, UsageError
+from tests.conftest import write
+
+
+def test_file_format_is_sorted_compact_and_stable(tmp_path: Path) -> None:
+    store = AnnotationFile.open(tmp_path / "s1.ana.jsonl")
+    store.put(AnnotationRecord(turn=12, codes=("phenomenology", "reframing"), memo="Ça va — 好", anchor="3f2a9c01bd"))
+    store.put(AnnotationRecord(turn=2, codes=()))
+    assert (tmp_path / "s1.ana.jsonl").read_bytes().decode("utf-8") == (
+        '{"codes":[],"turn":2}\n'
+        '{"anchor":"3f2a9c01bd","codes":["phenomenology","reframing"],"memo":"Ça va — 好","turn":12}\n'
+    )
+
+
+def test_round_trip_and_reload(tmp_path: Path) -> None:
+    path = tmp_path / "s1.ana.jsonl"
+    store = AnnotationFile.open(path)
+    records = [AnnotationRecord(turn=n, codes=("a",) if n % 2 else (), memo="line one\nline two" if n == 3 else "") for n in range(1, 8)]
+    store.put_many(records)
+    store.remove(4)
+    reloaded = AnnotationFile.open(path)
+    assert dict(reloaded.records) == {r.turn: r for r in records if r.turn != 4}
+    assert reloaded.render() == path.read_text(encoding="utf-8")
+
+
+def test_reviewed_with_no_code_differs_from_not_reviewed(tmp_path: Path) -> None:
+    store = AnnotationFile.open(tmp_path / "x.ana.jsonl")
+    store.put(AnnotationRecord(turn=1))
+    reloaded = AnnotationFile.open(tmp_path / "x.ana.jsonl")
+    assert reloaded.get(1) == AnnotationRecord(turn=1, codes=())
+    assert reloaded.get(2) is None
+
+
+def test_records_without_anchor_or_memo_are_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.ana.jsonl", '{"turn": 3, "codes": ["a"]}\r\n{"codes":[],"turn":5}')
+    assert AnnotationFile.open(path).get(3) == AnnotationRecord(turn=3, codes=("a",))
+
+
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ('{"turn":1,"codes":["a"]', "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ('{"codes":[]}', '"turn" is missing'),
+        ('{"turn":1}', '"codes" is missing'),
+        ('{"turn":"1","codes":[]}', '"turn" must be a whole number'),
+        ('{"turn":0,"codes":[]}', '"turn" must be a whole number'),
+        ('{"turn":-4,"codes":[]}', '"turn" must be a whole number'),
+        ('{"turn":true,"codes":[]}', '"turn" must be a whole number'),
+        ('{"turn":99999999999,"codes":[]}', '"turn" must be a whole number'),
+        ('{"turn":1,"codes":"a"}', '"codes" must be a list'),
+        ('{"turn":1,"codes":[1]}', '"codes" must be a list'),
+        ('{"turn":1,"codes":["Bad Code"]}', "is not a code id"),
+        ('{"turn":1,"codes":["a","a"]}', "lists a code twice"),
+        ('{"turn":1,"codes":[],"memo":5}', '"memo" must be a string'),
+        ('{"turn":1,"codes":[],"anchor":5}', '"anchor" must be a string'),
+        ('{"turn":1,"codes":[],"when":"now"}', 'unknown field "when"'),
+        ("[" * 50_000 + "]" * 50_000, "JSON"),
+    ],
+)
+def test_each_malformed_line_is_reported_with_its_line(tmp_path: Path, line: str, words: str) -> None:
+    text = '{"codes":[],"turn":1}\n' + line + "\n"
+    parsed = parse_annotations(text, tmp_path / "x.ana.jsonl")
+    assert [(p.line, words in p.message) for p in parsed.errors] == [(2, True)], parsed.problems
+
+
+def test_duplicate_turns_are_an_error(tmp_path: Path) -> None:
+    parsed = parse_annotations('{"codes":[],"turn":4}\n{"codes":["a"],"turn":4}\n', tmp_path / "x.jsonl")
+    assert [(p.line, p.message) for p in parsed.errors] == [(2, "turn 4 appears again (first at line 1); keep one line per turn")]
+
+
+def test_unsorted_lines_and_blank_lines_are_warnings(tmp_path: Path) -> None:
+    parsed = parse_annotations('{"codes":[],"turn":4}\n\n{"codes":[],"turn":2}\n', tmp_path / "x.jsonl")
+    assert not parsed.errors
+    assert [(p.line, p.severity) for p in parsed.problems] == [(2, "warning"), (3, "warning")]
+
+
+def test_a_file_that_could_not_be_read_is_never_overwritten(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.ana.jsonl", '{"codes":[],"turn":1}\n{"codes":[],"turn":2\n')
+    before = path.read_bytes()
+    with pytest.raises(InvalidFileError) as raised:
+        AnnotationFile.open(path)
+    assert raised.value.line == 2
+    assert path.read_bytes() == before
+
+
+def test_a_file_changed_on_disk_since_reading_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "x.ana.jsonl"
+    store = AnnotationFile.open(path)
+    store.put(AnnotationRecord(turn=1, codes=("a",)))
+    pulled = '{"codes":["b"],"turn":1}\n{"codes":[],"turn":2}\n'
+    write(path, pulled)
+    os.utime(path, ns=(1, 1))  # make sure the signature differs even on coarse clocks
+    with pytest.raises(ChangedOnDiskError, match="changed on disk"):
+        store.put(AnnotationRecord(turn=3, codes=()))
+    assert path.read_text() == pulled
+    assert store.get(3) is None
+
+
+def test_an_injected_failure_mid_write_leaves_the_old_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.ana.jsonl"
+    store = AnnotationFile.open(path)
+    store.put(AnnotationRecord(turn=1, codes=("a",)))
+    before = path.read_bytes()
+
+    real_write = os.write
+
+    def failing_write(descriptor: int, data: memoryview) -> int:
+        real_write(descriptor, bytes(data[: len(data) // 2]))  # half the new file reaches the disk...
+        raise OSError(28, "No space left on device")  # ...then the disk is full
+
+    monkeypatch.setattr(durable.os, "write", failing_write)
+    with pytest.raises(OSError):
+        store.put(AnnotationRecord(turn=2, codes=("b",)))
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.ana.jsonl"]  # no temporary file left behind
+    assert store.get(2) is None  # memory agrees with disk
+    store.put(AnnotationRecord(turn=2, codes=("b",)))  # and the store still works afterwards
+    assert AnnotationFile.open(path).get(2) == AnnotationRecord(turn=2, codes=("b",))
+
+
+def test_a_failed_rename_leaves_the_old_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.ana.jsonl"
+    AnnotationFile.open(path).put(AnnotationRecord(turn=1, codes=("a",)))
+    before = path.read_bytes()
+    store = AnnotationFile.open(path)
+
+    def failing_replace(source: object, target: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(durable.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        store.put(AnnotationRecord(turn=2, codes=()))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["x.ana.jsonl"]
+
+
+def test_writes_are_fsynced_and_temporary_files_stay_in_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    synced: list[int] = []
+    real_open, real_fsync = os.open, os.fsync
+
+    def spy_open(path, flags, *args):  # type: ignore[no-untyped-def]
+        opened.append(os.fspath(path))
+        return real_open(path, flags, *args)
+
+    def spy_fsync(descriptor: int) -> None:
+        synced.append(descriptor)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(durable.os, "open", spy_open)
+    monkeypatch.setattr(durable.os, "fsync", spy_fsync)
+    AnnotationFile.open(tmp_path / "x.ana.jsonl").put(AnnotationRecord(turn=1))
+    assert opened and all(Path(name).parent == tmp_path or Path(name) == tmp_path for name in opened)
+    assert len(synced) >= 2  # the file, then the folder holding the rename
+
+
+def test_the_file_mode_is_kept_across_saves(tmp_path: Path) -> None:
+    path = tmp_path / "x.ana.jsonl"
+    store = AnnotationFile.open(path)
+    store.put(AnnotationRecord(turn=1))
+    path.chmod(0o600)
+    store = AnnotationFile.open(path)
+    store.put(AnnotationRecord(turn=2))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("coder", ["ana", "b0b", "coder_2", "x-y", "a" * 32])
+def test_valid_coder_ids(coder: str) -> None:
+    assert validate_coder(coder) == coder
+
+
+@pytest.mark.parametrize("coder", ["", "Ana", "../x", "a/b", ".hidden", "-x", "a" * 33, "ana.jsonl", "a b", "é"])
+def test_coder_ids_that_could_escape_or_confuse_are_refused(coder: str) -> None:
+    with pytest.raises(UsageError, match="not a valid coder id"):
+        validate_coder(coder)
+
+
+def test_annotation_paths_sit_beside_the_transcript(tmp_path: Path) -> None:
+    assert annotation_path(tmp_path / "grp1-s01.txt", "ana") == tmp_path / "grp1-s01.ana.jsonl"
+    assert annotation_path(tmp_path / "p01.s03.vtt", "ben") == tmp_path / "p01.s03.ben.jsonl"
+
+
+def test_annotation_files_are_found_by_coder(tmp_path: Path) -> None:
+    for name in ["s1.txt", "s1.ana.jsonl", "s1.ben.jsonl", "s1.2.ana.jsonl", "s1.Bad.jsonl", "s10.ana.jsonl"]:
+        write(tmp_path / name, "")
+    assert {coder: path.name for coder, path in annotation_files(tmp_path / "s1.txt").items()} == {
+        "ana": "s1.ana.jsonl",
+        "ben": "s1.ben.jsonl",
+    }
+
+
+def test_default_coder_comes_from_the_environment_then_the_login() -> None:
+    assert default_coder({"PURER_CODER": "ben"}) == "ben"
+    with pytest.raises(UsageError):
+        default_coder({"PURER_CODER": "../etc"})
+    assert validate_coder(default_coder({}))

@@ -1,0 +1,63 @@
+"""Studies: found by walking up, validated, transcripts listed in natural order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core.errors import InvalidFileError, UsageError
+from purer_tui.core.study import find_study_file, load_study, write_study_file
+from tests.conftest import write
+
+
+def test_the_study_is_found_from_any_folder_inside_it(demo_study: Path) -> None:
+    inner = demo_study / "transcripts"
+    assert find_study_file(inner) == demo_study / "purer.toml"
+    assert find_study_file(demo_study / "purer.toml") == demo_study / "purer.toml"
+    study = load_study(inner)
+    assert study.name == "MORE demo group (fictional)"
+    assert study.codebook_path == demo_study / "codebooks" / "purer.toml"
+    assert study.load_codebook().info.name == "PURER processing and MORE stages"
+
+
+def test_no_study_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="purer-tui init"):
+        find_study_file(tmp_path)
+
+
+def test_transcripts_in_natural_order_without_annotation_or_hidden_files(tmp_path: Path) -> None:
+    for name in ["s10.txt", "s2.txt", "s1.vtt", "s1.ana.jsonl", ".s3.txt", "notes.md", "sub/s4.txt"]:
+        write(tmp_path / "transcripts" / name, "Therapist: hi\n")
+    write_study_file(tmp_path, "t", "codebook.toml", ["transcripts/*", "transcripts/**/*.txt", "transcripts/s2.txt"])
+    study = load_study(tmp_path)
+    assert [p.relative_to(tmp_path / "transcripts").as_posix() for p in study.transcript_paths()] == [
+        "notes.md", "s1.vtt", "s2.txt", "s10.txt", "sub/s4.txt",
+    ]
+
+
+def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = write_study_file(tmp_path, "My study", "codebooks/c.toml", ["transcripts/*.txt"])
+    assert path.read_text() == '[study]\nname = "My study"\ncodebook = "codebooks/c.toml"\ntranscripts = [\n    "transcripts/*.txt",\n]\n'
+    with pytest.raises(UsageError, match="already exists"):
+        write_study_file(tmp_path, "Other", "c.toml", [])
+    assert load_study(tmp_path).settings.transcripts == ["transcripts/*.txt"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('[study]\nname = "x"\n', "1: study.codebook: is required"),
+        ('[study]\nname = "x"\ncodebook = "c.toml"\ntranscripts = "*.txt"\n', "4: study.transcripts: must be a list"),
+        ('[study]\nname = "x"\ncodebook = "c.toml"\ncodbook = "d"\n', "4: study.codbook: is not a known field"),
+        ('[studies]\nname = "x"\n', "1: studies: is not a study file table"),
+        ('[study]\nname = "x"\ncodebook = "c.toml"\n[keys]\n"turn.nxt" = "x"\n', "4: keys.turn.nxt: no such key binding"),
+        ('[study\n', "1: TOML syntax error"),
+    ],
+)
+def test_study_file_mistakes(tmp_path: Path, text: str, expected: str) -> None:
+    write(tmp_path / "purer.toml", text)
+    with pytest.raises(InvalidFileError) as raised:
+        load_study(tmp_path)
+    found = [f"{p.line}: {p.message}" for p in raised.value.problems]
+    assert any(problem.startswith(expected) for problem in found), found
