@@ -1,0 +1,168 @@
+"""The command line as users run it: exit statuses, one-line errors, no tracebacks, safe output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from purer_tui import __version__
+from purer_tui.cli import main
+from tests.conftest import write
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real process, as a user starts it."""
+    return subprocess.run(
+        [sys.executable, "-m", "purer_tui", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert (result.returncode, result.stdout) == (0, f"purer-tui {__version__}\n")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "STUDY"]])
+def test_help_and_check_never_import_textual_or_rich(demo_study: Path, args: list[str]) -> None:
+    args = [str(demo_study) if arg == "STUDY" else arg for arg in args]
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "purer_tui", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "textual" not in imported and "rich" not in imported
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for name, command in main.commands.items():
+        code, out, _ = invoke(name, "--help")
+        assert code == 0 and "Example" in out, name
+
+
+def test_check_exit_statuses(demo_study: Path, tmp_path: Path) -> None:
+    assert run("check", str(demo_study)).returncode == 0
+    assert run("check", cwd=demo_study / "transcripts").returncode == 0  # found by walking up
+
+    nowhere = tmp_path / "empty"
+    nowhere.mkdir()
+    result = run("check", str(nowhere))
+    assert result.returncode == 2
+    assert result.stderr.startswith("purer-tui: no purer.toml in ") and "Traceback" not in result.stderr
+
+    write(demo_study / "transcripts" / "grp1-s01.ana.jsonl", '{"turn": 1, "codes": ["nope"]}\n')
+    result = run("check", str(demo_study))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{demo_study / 'transcripts' / 'grp1-s01.ana.jsonl'}:1: turn 1: unknown code \"nope\"; add it to the codebook or remove it"
+    ]
+
+
+def test_check_prints_paths_relative_to_the_current_folder(demo_study: Path) -> None:
+    write(demo_study / "transcripts" / "grp1-s01.ana.jsonl", "{oops\n")
+    result = run("check", cwd=demo_study)
+    assert result.stdout.startswith("transcripts/grp1-s01.ana.jsonl:1: not valid JSON")
+
+
+def test_check_strict_fails_on_warnings(demo_study: Path) -> None:
+    write(demo_study / "transcripts" / "stray.ana.jsonl", "")
+    assert run("check", str(demo_study)).returncode == 0
+    assert run("check", "--strict", str(demo_study)).returncode == 1
+
+
+def test_broken_study_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    write(tmp_path / "purer.toml", "[study\n")
+    result = run("check", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.strip().endswith("purer.toml:1: TOML syntax error at column 7: Expected ']' at the end of a table declaration")
+
+
+def test_turns_json(demo_study: Path) -> None:
+    result = run("turns", str(demo_study / "transcripts" / "grp1-s03.vtt"), "--json")
+    turns = json.loads(result.stdout)
+    assert result.returncode == 0 and len(turns) == 11
+    assert set(turns[0]) == {"turn", "speaker", "text", "start", "anchor"}
+    assert turns[1]["speaker"] == "Participant 3" and turns[1]["start"] == 11.0
+
+
+HOSTILE = "Therapist: [bold red]hi[/] [@click=app.quit]x[/] \x1b]52;c;ZXZpbA==\x07 \x1b[2J \x9b31m \x7f done\nParticipant 1: 好 مرحبا 🙂\n"
+
+
+def test_turns_shows_markup_and_escapes_literally(tmp_path: Path) -> None:
+    path = write(tmp_path / "hostile.txt", HOSTILE)
+    table = run("turns", str(path))
+    assert table.returncode == 0
+    assert "\x1b" not in table.stdout and "\x9b" not in table.stdout and "\x07" not in table.stdout
+    assert "[bold red]hi[/]" in table.stdout and "␛]52;c;ZXZpbA==␇" in table.stdout and "<U+009B>" in table.stdout
+    as_json = run("turns", str(path), "--json")
+    assert "\x1b" not in as_json.stdout and "\x9b" not in as_json.stdout and "\x7f" not in as_json.stdout
+    assert json.loads(as_json.stdout)[0]["text"].startswith("[bold red]hi[/] [@click=app.quit]x[/] \x1b]52")
+
+
+def test_turns_on_a_bad_file_is_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "utf16.txt", "Therapist: hi".encode("utf-16"))
+    result = run("turns", str(path))
+    assert result.returncode == 1
+    assert result.stderr == f"purer-tui: {path}:1: the file is UTF-16 text; save it as UTF-8\n"
+    assert run("turns", str(tmp_path / "missing.txt")).returncode == 1
+
+
+def test_init_then_check(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "study"), "--name", "Pilot", "--codebook", "purer")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "study" / "codebooks" / "purer.toml").is_file()
+    write(tmp_path / "study" / "transcripts" / "s1.txt", "Therapist: hi\nParticipant 1: hello\n")
+    check = run("check", str(tmp_path / "study"))
+    assert check.returncode == 0, check.stdout
+    again = run("init", str(tmp_path / "study"))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_init_with_an_own_codebook_inside_the_folder(tmp_path: Path) -> None:
+    write(tmp_path / "mine.toml", '[codebook]\nname = "Mine"\n[codes.a]\nlabel = "A"\ndefinition = "a"\n')
+    assert run("init", str(tmp_path), "--codebook", str(tmp_path / "mine.toml")).returncode == 0
+    assert 'codebook = "mine.toml"' in (tmp_path / "purer.toml").read_text()
+    assert run("init", str(tmp_path / "x"), "--codebook", "nonesuch").returncode == 2
+
+
+def test_demo_writes_a_clean_study_and_never_overwrites(tmp_path: Path) -> None:
+    result = run("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "purer-tui check purer-demo" in result.stdout
+    assert run("check", "purer-demo", cwd=tmp_path).returncode == 0
+    assert len(list((tmp_path / "purer-demo").rglob("*.jsonl"))) == 5
+    marker = write(tmp_path / "taken" / "keep.txt", "mine")
+    refused = run("demo", str(tmp_path / "taken"))
+    assert refused.returncode == 2 and "not empty" in refused.stderr
+    assert sorted(p.name for p in (tmp_path / "taken").iterdir()) == ["keep.txt"] and marker.read_text() == "mine"
+
+
+def test_unexpected_errors_show_no_traceback_and_no_data(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import purer_tui.core.check as check_module
+
+    def broken(start: Path) -> list:
+        raise ValueError("Participant 1 said something private")
+
+    monkeypatch.setattr(check_module, "check_study", broken)
+    code, out, err = invoke("check", str(demo_study))
+    assert code == 70
+    assert "Traceback" not in err and "private" not in err + out
+    assert "PURER_DEBUG=1" in err
+
+
+def test_python_dash_m_and_console_script_agree() -> None:
+    script = Path(sys.executable).parent / "purer-tui"
+    if not script.exists():
+        pytest.skip("console script not installed next to this interpreter")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, env={**os.environ})
+    assert result.stdout == run("--version").stdout
