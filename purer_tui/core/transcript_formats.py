@@ -50,13 +50,15 @@ _CLOCK = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 # parentheses, separated by single spaces, such as `Participant 3`,
 # `Dr. Ruiz` or `P1 (Maria)`.
 _LABEL = r"[^\W_][\w.'\u2019()&/-]*(?: [\w.'\u2019()&/-]+){0,4}"
+# `[00:01:23] `, `00:01:23 - `, `(1:23) | ` before a speaker.
+_LEADING_TIMESTAMP = rf"[\[(]?(?P<lead>{_CLOCK})[\])]?(?:\s*[-\u2013\u2014|])?\s+"
 _TURN_START = re.compile(
-    rf"^(?:[\[(]?(?P<lead>{_CLOCK})[\])]?\s+)?"
+    rf"^(?:{_LEADING_TIMESTAMP})?"
     rf"(?P<speaker>{_LABEL}?)"
     rf"(?:\s*[\[(](?P<trail>{_CLOCK})[\])])?"
     r"\s?:(?:\s+|$)"
 )
-_LEADING_CLOCK = re.compile(rf"^[\[(]?(?P<lead>{_CLOCK})[\])]?\s+")
+_LEADING_CLOCK = re.compile(rf"^{_LEADING_TIMESTAMP}")
 # Only a line's beginning can hold a label, so a 10 MB line costs nothing.
 _LABEL_WINDOW = 80
 

@@ -91,6 +91,8 @@ def test_colons_inside_text_and_clock_times_are_not_speakers() -> None:
         ("[01:02:03.5] Therapist: Breathe.", 3723.5),
         ("Therapist (00:01:23): Breathe.", 83.0),
         ("Therapist [1:23]: Breathe.", 83.0),
+        ("00:01:23 - Therapist: Breathe.", 83.0),
+        ("[00:01:23] | Therapist: Breathe.", 83.0),
     ],
 )
 def test_timestamps_give_start_times(line: str, start: float) -> None:
