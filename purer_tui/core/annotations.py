@@ -25,6 +25,7 @@ from typing import Iterable, Mapping
 
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, PurerError, UsageError
+from purer_tui.core.journal import JournalWriter, journal_path, read_journal
 
 CODER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 ANNOTATION_SUFFIX = ".jsonl"
@@ -195,28 +196,50 @@ class ChangedOnDiskError(PurerError):
 
 
 class AnnotationFile:
-    """One coder's annotations of one transcript, kept durable on every change."""
+    """One coder's annotations of one transcript, kept durable on every change.
 
-    def __init__(self, path: Path, records: Mapping[int, AnnotationRecord] | None = None):
+    Opened with `journaled=True` (the coding app), each change is appended to
+    the journal and fsynced, and `compact()` folds the journal into the file.
+    Otherwise each change rewrites the file atomically. Either way a change is
+    on disk when the call returns.
+    """
+
+    def __init__(self, path: Path, records: Mapping[int, AnnotationRecord] | None = None, journaled: bool = False):
         self.path = path
         self._records: dict[int, AnnotationRecord] = dict(records or {})
         # Serialised lines are cached so a change re-encodes one record, not the file.
         self._lines: dict[int, str] = {turn: record.to_json_line() for turn, record in self._records.items()}
         self._disk_signature = self._signature()
+        self._journal = JournalWriter(journal_path(path)) if journaled else None
+        self._pending = False  # journal entries not yet folded into the file
 
     @classmethod
-    def open(cls, path: Path) -> AnnotationFile:
-        """Load an existing file, or start an empty one; a malformed file is refused."""
-        if not path.exists() and not path.is_symlink():
-            return cls(path)
-        parsed = parse_annotations(read_annotation_text(path), path)
-        if parsed.errors:
-            raise InvalidFileError(parsed.errors)
-        return cls(path, parsed.records)
+    def open(cls, path: Path, journaled: bool = False) -> AnnotationFile:
+        """Load the file and replay its journal; a malformed file is refused.
+
+        With `journaled=True`, a journal left by a crash is folded in at once.
+        """
+        records: dict[int, AnnotationRecord] = {}
+        if path.exists() or path.is_symlink():
+            parsed = parse_annotations(read_annotation_text(path), path)
+            if parsed.errors:
+                raise InvalidFileError(parsed.errors)
+            records = parsed.records
+        journal = journal_path(path)
+        replayed = _replay(records, read_journal(journal), journal)
+        annotation_file = cls(path, records, journaled)
+        if replayed and journaled:
+            annotation_file._pending = True
+            annotation_file.compact()
+        return annotation_file
 
     @property
     def records(self) -> Mapping[int, AnnotationRecord]:
         return self._records
+
+    @property
+    def has_pending_changes(self) -> bool:
+        return self._pending
 
     def get(self, turn: int) -> AnnotationRecord | None:
         return self._records.get(turn)
@@ -237,17 +260,44 @@ class AnnotationFile:
     def render(self) -> str:
         return "".join(self._lines[turn] + "\n" for turn in sorted(self._lines))
 
+    def compact(self) -> None:
+        """Fold the journal into the annotation file (atomically), then drop the journal."""
+        if self._journal is None or not self._pending:
+            return
+        self._write(self.render())
+        self._journal.discard()
+        self._pending = False
+
+    def close(self) -> None:
+        """Compact and release the journal; the object stays readable."""
+        self.compact()
+        if self._journal is not None:
+            self._journal.close()
+
     def _apply(self, changes: Mapping[int, AnnotationRecord], removals: Iterable[int]) -> None:
-        records = dict(self._records)
-        lines = dict(self._lines)
+        removals = [turn for turn in removals if turn in self._records]
+        if self._journal is not None:
+            entries: list[dict[str, object]] = [{"put": json.loads(record.to_json_line())} for record in changes.values()]
+            entries += [{"remove": turn} for turn in removals]
+            self._journal.append(entries)
+            self._pending = True
+            self._commit(changes, removals)
+            return
+        records, lines = dict(self._records), dict(self._lines)
+        self._commit(changes, removals)
+        try:
+            self._write(self.render())
+        except BaseException:
+            self._records, self._lines = records, lines
+            raise
+
+    def _commit(self, changes: Mapping[int, AnnotationRecord], removals: Iterable[int]) -> None:
         for turn, record in changes.items():
-            records[turn] = record
-            lines[turn] = record.to_json_line()
+            self._records[turn] = record
+            self._lines[turn] = record.to_json_line()
         for turn in removals:
-            records.pop(turn, None)
-            lines.pop(turn, None)
-        self._write("".join(lines[turn] + "\n" for turn in sorted(lines)))
-        self._records, self._lines = records, lines
+            self._records.pop(turn, None)
+            self._lines.pop(turn, None)
 
     def _write(self, text: str) -> None:
         if self._signature() != self._disk_signature:
@@ -265,3 +315,15 @@ class AnnotationFile:
             return None
         return (status.st_mtime_ns, status.st_size, status.st_ino)
 
+
+def _replay(records: dict[int, AnnotationRecord], entries: list[tuple[str, object]], journal: Path) -> bool:
+    """Apply journal entries to `records`; True when there were any."""
+    for number, (kind, value) in enumerate(entries, start=1):
+        if kind == "remove" and isinstance(value, int):
+            records.pop(value, None)
+            continue
+        record, problem = _parse_record(json.dumps(value)) if kind == "put" else (None, "bad entry")
+        if problem or record is None:
+            raise InvalidFileError([Problem(journal, number, f"the coding journal is damaged ({problem}); move it aside and reopen")])
+        records[record.turn] = record
+    return bool(entries)

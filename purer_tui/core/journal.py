@@ -1,0 +1,88 @@
+"""The append-only journal that makes a coding key press durable in constant time.
+
+Rewriting a whole annotation file on every key grows with the transcript
+(about 8 ms at 20,000 coded turns here). While a coder works, each change is
+instead appended to a hidden journal beside the annotation file and fsynced:
+one short line, whatever the transcript's length. The journal is folded into
+the annotation file (atomically) when the coder is idle, switches transcript
+or quits, and replayed on the next open after a crash. Readers replay it too,
+so they always see the latest state.
+
+A line is `{"put":{...record...}}` or `{"remove":12}`. A crash during an append
+can leave a torn last line without its newline; that change was never
+reported as saved, so it is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from purer_tui.core.durable import fsync_folder
+from purer_tui.core.errors import InvalidFileError, Problem
+
+JOURNAL_SUFFIX = ".journal"
+
+
+def journal_path(annotation_path: Path) -> Path:
+    """`X.ana.jsonl` -> `.X.ana.jsonl.journal` (hidden, so no glob or git add picks it up by accident)."""
+    return annotation_path.with_name(f".{annotation_path.name}{JOURNAL_SUFFIX}")
+
+
+def read_journal(path: Path) -> list[tuple[str, object]]:
+    """The entries of a journal, oldest first: ("put", record dict) or ("remove", turn)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidFileError([Problem(path, None, f"the coding journal cannot be read ({error}); move it aside and reopen")]) from None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    elif lines:
+        lines.pop()  # torn by a crash mid-append: never acknowledged, so never shown as saved
+    entries: list[tuple[str, object]] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            entry = json.loads(line)
+            (kind, value), = entry.items()
+        except (ValueError, AttributeError):
+            raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")]) from None
+        if kind not in ("put", "remove"):
+            raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")])
+        entries.append((kind, value))
+    return entries
+
+
+class JournalWriter:
+    """Appends entries durably: each `append` returns only once the line is on disk."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._descriptor: int | None = None
+
+    def append(self, entries: list[dict[str, object]]) -> None:
+        data = "".join(json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n" for entry in entries)
+        if self._descriptor is None:
+            created = not self.path.exists()
+            self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            if created:
+                fsync_folder(self.path.parent)
+        view = memoryview(data.encode("utf-8"))
+        while view:
+            written = os.write(self._descriptor, view)
+            view = view[written:]
+        os.fsync(self._descriptor)
+
+    def discard(self) -> None:
+        """Remove the journal once its entries are safely in the annotation file."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+        fsync_folder(self.path.parent)
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None

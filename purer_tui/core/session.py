@@ -1,0 +1,339 @@
+"""A coding session: the state machine behind the coding app, with no terminal in it.
+
+One coder steps through a list of transcripts turn by turn, toggles codes,
+marks turns reviewed, writes memos, undoes and redoes, searches and jumps.
+Every change goes through the annotation store and is durable when the
+method returns. The app only renders this state and maps keys to methods,
+so every behaviour here is tested without Textual.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable
+
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_files, annotation_path
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.transcript import Transcript, Turn, load_transcript
+
+
+@dataclass(frozen=True)
+class Change:
+    """One undoable change: a turn's record before and after (None: not reviewed)."""
+
+    transcript: int
+    turn: int
+    before: AnnotationRecord | None
+    after: AnnotationRecord | None
+
+
+class OpenTranscript:
+    """A transcript of the session, with this coder's annotations and the turns that can be visited."""
+
+    def __init__(self, transcript: Transcript, store: AnnotationFile, only: frozenset[str] | None):
+        self.transcript = transcript
+        self.store = store
+        self.visible = [turn.number for turn in transcript.turns if only is None or turn.speaker in only]
+        self.index_of = {number: index for index, number in enumerate(self.visible)}
+        self.reviewed = sum(1 for number in self.visible if store.get(number) is not None)
+
+    @property
+    def path(self) -> Path:
+        return self.transcript.path
+
+    def is_reviewed(self, number: int) -> bool:
+        return self.store.get(number) is not None
+
+
+@dataclass(frozen=True)
+class Progress:
+    reviewed: int
+    total: int
+
+
+def transcript_progress(path: Path, coder: str, only: frozenset[str] | None) -> Progress:
+    """Reviewed and total turns of one transcript for one coder, read from disk (safe in a worker thread)."""
+    transcript = load_transcript(path)
+    store = AnnotationFile.open(annotation_path(path, coder))
+    numbers = [turn.number for turn in transcript.turns if only is None or turn.speaker in only]
+    return Progress(sum(1 for number in numbers if store.get(number) is not None), len(numbers))
+
+
+class CodingSession:
+    """One coder coding a list of transcripts with one codebook."""
+
+    def __init__(
+        self,
+        paths: list[Path],
+        codebook: Codebook,
+        coder: str,
+        only: Iterable[str] | None = None,
+        show_coders: bool = False,
+    ):
+        if not paths:
+            raise ValueError("a coding session needs at least one transcript")
+        self.paths = list(paths)
+        self.codebook = codebook
+        self.coder = coder
+        self.only = frozenset(only) if only else None
+        self.show_coders = show_coders
+        self._open: dict[int, OpenTranscript] = {}
+        self._others: dict[int, dict[str, AnnotationFile]] = {}
+        self.index = 0  # which transcript
+        self.position = 0  # index into the current transcript's visible turns
+        self._undo: list[Change] = []
+        self._redo: list[Change] = []
+        self.search_term: str | None = None
+        self._hits: list[int] = []  # positions of search hits in the current transcript
+
+    # --- what there is to show ----------------------------------------------
+
+    @property
+    def current(self) -> OpenTranscript:
+        return self._opened(self.index)
+
+    @property
+    def turn(self) -> Turn | None:
+        """The current turn, or None when the transcript has no turn to visit."""
+        current = self.current
+        if not current.visible:
+            return None
+        return current.transcript.turn(current.visible[self.position])
+
+    @property
+    def record(self) -> AnnotationRecord | None:
+        turn = self.turn
+        return self.current.store.get(turn.number) if turn else None
+
+    def context(self, before: int, after: int) -> tuple[list[Turn], list[Turn]]:
+        """Visible turns just before and after the current one."""
+        current = self.current
+        numbers = current.visible
+        start = max(0, self.position - before)
+        previous = [current.transcript.turn(n) for n in numbers[start : self.position]]
+        following = [current.transcript.turn(n) for n in numbers[self.position + 1 : self.position + 1 + after]]
+        return previous, following
+
+    def progress(self) -> Progress:
+        return Progress(self.current.reviewed, len(self.current.visible))
+
+    def opened_progress(self) -> dict[int, Progress]:
+        """Progress of the transcripts this session has open (they may differ from disk)."""
+        return {index: Progress(o.reviewed, len(o.visible)) for index, o in self._open.items()}
+
+    def other_coders(self) -> list[tuple[str, AnnotationRecord | None]]:
+        """Other coders' records of the current turn (only with show_coders)."""
+        turn = self.turn
+        if not self.show_coders or turn is None:
+            return []
+        if self.index not in self._others:
+            self._others[self.index] = {
+                coder: AnnotationFile.open(path)
+                for coder, path in annotation_files(self.current.path).items()
+                if coder != self.coder
+            }
+        return [(coder, store.get(turn.number)) for coder, store in self._others[self.index].items()]
+
+    # --- opening ------------------------------------------------------------
+
+    def _opened(self, index: int) -> OpenTranscript:
+        if index not in self._open:
+            path = self.paths[index]
+            transcript = load_transcript(path)
+            store = AnnotationFile.open(annotation_path(path, self.coder), journaled=True)
+            self._open[index] = OpenTranscript(transcript, store, self.only)
+        return self._open[index]
+
+    def resume(self) -> None:
+        """Go to where this coder left off: the first turn not yet reviewed, else the very start."""
+        for index in range(len(self.paths)):
+            opened = self._opened(index)
+            for position, number in enumerate(opened.visible):
+                if not opened.is_reviewed(number):
+                    self._go(index, position)
+                    return
+        self._go(0, 0)
+
+    def _go(self, index: int, position: int) -> None:
+        if index != self.index:
+            self.current.store.compact()  # leave the file we leave complete for git
+            self.end_search()
+        self.index = index
+        count = len(self.current.visible)
+        self.position = max(0, min(position, count - 1)) if count else 0
+
+    # --- moving -------------------------------------------------------------
+
+    def move(self, delta: int) -> None:
+        self._go(self.index, self.position + delta)
+
+    def first(self) -> None:
+        self._go(self.index, 0)
+
+    def last(self) -> None:
+        self._go(self.index, len(self.current.visible) - 1)
+
+    def at_end(self) -> bool:
+        return self.position >= len(self.current.visible) - 1
+
+    def switch_transcript(self, delta: int) -> bool:
+        """Go to the previous or next transcript, at where the coder left off in it."""
+        index = self.index + delta
+        if not 0 <= index < len(self.paths):
+            return False
+        opened = self._opened(index)
+        position = next((p for p, n in enumerate(opened.visible) if not opened.is_reviewed(n)), 0)
+        self._go(index, position)
+        return True
+
+    def goto_turn(self, number: int) -> bool:
+        """Jump to turn `number`, or the next visitable turn after it; False when there is none."""
+        current = self.current
+        position = bisect.bisect_left(current.visible, number)
+        if position >= len(current.visible):
+            return False
+        self._go(self.index, position)
+        return True
+
+    def next_unreviewed(self) -> bool:
+        """The next turn this coder has not reviewed, across transcripts, wrapping round; False when all are."""
+        count = len(self.paths)
+        for step in range(count + 1):
+            index = (self.index + step) % count
+            opened = self._opened(index)
+            start = self.position + 1 if step == 0 else 0
+            stop = self.position if step == count else len(opened.visible)
+            for position in range(start, stop):
+                if not opened.is_reviewed(opened.visible[position]):
+                    self._go(index, position)
+                    return True
+        return False
+
+    # --- changing -----------------------------------------------------------
+
+    def toggle_code(self, code_id: str) -> None:
+        """Apply the code, or take it off; in an exclusive group it replaces the group's other code."""
+        turn = self.turn
+        if turn is None:
+            return
+        record = self.record
+        codes = list(record.codes) if record else []
+        if code_id in codes:
+            codes.remove(code_id)
+        else:
+            group = self.codebook.group(self.codebook.code(code_id).group)
+            if group.exclusive:
+                codes = [c for c in codes if not (self.codebook.has_code(c) and self.codebook.code(c).group == group.id)]
+            codes.append(code_id)
+        self._set(self._record_with(codes=tuple(self.codebook.in_codebook_order(codes))))
+
+    def mark_reviewed(self) -> None:
+        """Record the turn as reviewed with whatever codes it has (possibly none)."""
+        if self.turn is not None and self.record is None:
+            self._set(self._record_with())
+
+    def set_memo(self, memo: str) -> None:
+        memo = memo.rstrip()
+        record = self.record
+        if self.turn is None or (record is None and not memo) or (record is not None and record.memo == memo):
+            return
+        self._set(self._record_with(memo=memo))
+
+    def _record_with(self, **fields: object) -> AnnotationRecord:
+        turn = self.turn
+        assert turn is not None
+        base = self.record or AnnotationRecord(turn=turn.number)
+        return replace(base, anchor=turn.anchor, **fields)  # type: ignore[arg-type]
+
+    def _set(self, after: AnnotationRecord | None) -> None:
+        turn = self.turn
+        assert turn is not None
+        change = Change(self.index, turn.number, self.record, after)
+        self._write(change.transcript, change.turn, change.after)
+        self._undo.append(change)
+        self._redo.clear()
+
+    def _write(self, index: int, number: int, record: AnnotationRecord | None) -> None:
+        opened = self._opened(index)
+        was_reviewed = opened.is_reviewed(number)
+        if record is None:
+            opened.store.remove(number)
+        else:
+            opened.store.put(record)
+        if number in opened.index_of:
+            opened.reviewed += int(record is not None) - int(was_reviewed)
+
+    def undo(self) -> bool:
+        """Restore the turn changed last to its exact earlier state, and go to it."""
+        if not self._undo:
+            return False
+        change = self._undo.pop()
+        self._restore(change, change.before)
+        self._redo.append(change)
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        change = self._redo.pop()
+        self._restore(change, change.after)
+        self._undo.append(change)
+        return True
+
+    def _restore(self, change: Change, record: AnnotationRecord | None) -> None:
+        opened = self._opened(change.transcript)
+        self._go(change.transcript, opened.index_of.get(change.turn, self.position))
+        self._write(change.transcript, change.turn, record)
+
+    # --- search -------------------------------------------------------------
+
+    def search(self, term: str) -> bool:
+        """Start a case-insensitive search of turn text; go to the first hit from here on."""
+        needle = term.casefold()
+        if not needle:
+            self.end_search()
+            return False
+        current = self.current
+        self.search_term = term
+        self._hits = [
+            position
+            for position, number in enumerate(current.visible)
+            if needle in current.transcript.turn(number).text.casefold()
+        ]
+        if not self._hits:
+            return False
+        at = bisect.bisect_left(self._hits, self.position)
+        self.position = self._hits[at % len(self._hits)]
+        return True
+
+    def search_step(self, forward: bool) -> bool:
+        """Next or previous hit, wrapping round; False when there is no hit."""
+        if not self._hits:
+            return False
+        if forward:
+            at = bisect.bisect_right(self._hits, self.position) % len(self._hits)
+        else:
+            at = (bisect.bisect_left(self._hits, self.position) - 1) % len(self._hits)
+        self.position = self._hits[at]
+        return True
+
+    @property
+    def hit_count(self) -> int:
+        return len(self._hits)
+
+    def end_search(self) -> None:
+        self.search_term = None
+        self._hits = []
+
+    # --- saving -------------------------------------------------------------
+
+    def compact(self) -> None:
+        """Fold every open journal into its annotation file (idle time, switching, quitting)."""
+        for opened in self._open.values():
+            opened.store.compact()
+
+    def close(self) -> None:
+        for opened in self._open.values():
+            opened.store.close()

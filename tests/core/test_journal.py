@@ -1,0 +1,84 @@
+"""The coding journal: constant-time durable changes, folded in on compaction and replayed after a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.errors import InvalidFileError
+from purer_tui.core.journal import journal_path
+
+
+def test_journaled_changes_append_and_compaction_folds_them_in(tmp_path: Path) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    store = AnnotationFile.open(path, journaled=True)
+    store.put(AnnotationRecord(turn=2, codes=("a",)))
+    store.put(AnnotationRecord(turn=1))
+    store.remove(2)
+    journal = journal_path(path)
+    assert journal.name == ".s.ana.jsonl.journal"
+    assert journal.read_text().splitlines() == [
+        '{"put":{"codes":["a"],"turn":2}}',
+        '{"put":{"codes":[],"turn":1}}',
+        '{"remove":2}',
+    ]
+    assert not path.exists()
+    store.compact()
+    assert path.read_text() == '{"codes":[],"turn":1}\n'
+    assert not journal.exists()
+
+
+def test_readers_see_the_journal_without_writing(tmp_path: Path) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=3, codes=("b",)))
+    reader = AnnotationFile.open(path)
+    assert reader.get(3) == AnnotationRecord(turn=3, codes=("b",))
+    assert journal_path(path).exists() and not path.exists()
+
+
+def test_a_crash_leaves_a_journal_that_the_next_coding_session_folds_in(tmp_path: Path) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    crashed = AnnotationFile.open(path, journaled=True)
+    crashed.put(AnnotationRecord(turn=1, codes=("a",)))
+    # the process dies here: no compaction, no close
+    with journal_path(path).open("a") as journal:
+        journal.write('{"put":{"codes":["z"],"tu')  # a torn append, never acknowledged
+    reopened = AnnotationFile.open(path, journaled=True)
+    assert reopened.get(1) == AnnotationRecord(turn=1, codes=("a",))
+    assert path.read_text() == '{"codes":["a"],"turn":1}\n'
+    assert not journal_path(path).exists()
+
+
+def test_replaying_a_journal_over_an_already_compacted_file_is_harmless(tmp_path: Path) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    store = AnnotationFile.open(path, journaled=True)
+    store.put(AnnotationRecord(turn=1, codes=("a",)))
+    saved = journal_path(path).read_bytes()
+    store.compact()  # a crash right after the rename, before the journal was removed:
+    journal_path(path).write_bytes(saved)
+    assert AnnotationFile.open(path, journaled=True).records == {1: AnnotationRecord(turn=1, codes=("a",))}
+
+
+def test_a_damaged_journal_is_reported_not_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    journal_path(path).write_text('{"put":{"codes":[],"turn":1}}\nnonsense\n{"remove":1}\n')
+    with pytest.raises(InvalidFileError) as raised:
+        AnnotationFile.open(path, journaled=True)
+    assert raised.value.line == 2 and "journal is damaged" in raised.value.message
+
+
+def test_a_failed_append_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import purer_tui.core.journal as journal_module
+
+    store = AnnotationFile.open(tmp_path / "s.ana.jsonl", journaled=True)
+    store.put(AnnotationRecord(turn=1))
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module.os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        store.put(AnnotationRecord(turn=2))
+    assert store.get(2) is None

@@ -1,0 +1,204 @@
+"""The coding session, without a terminal: every behaviour the keys of the app map to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path
+from purer_tui.core.journal import journal_path
+from purer_tui.core.session import CodingSession, transcript_progress
+from purer_tui.core.study import load_study
+
+
+def session_for(study: Path, coder: str = "cal", **options: object) -> CodingSession:
+    loaded = load_study(study)
+    session = CodingSession(loaded.transcript_paths(), loaded.load_codebook(), coder, **options)  # type: ignore[arg-type]
+    session.resume()
+    return session
+
+
+def on_disk(session: CodingSession, index: int | None = None) -> dict[int, AnnotationRecord]:
+    path = session.paths[session.index if index is None else index]
+    return dict(AnnotationFile.open(annotation_path(path, session.coder)).records)
+
+
+def test_a_new_coder_starts_at_the_first_turn(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    assert (session.index, session.turn.number) == (0, 1)
+    assert session.progress().reviewed == 0 and session.progress().total == 17
+
+
+def test_resume_goes_to_the_first_unreviewed_turn_across_transcripts(demo_study: Path) -> None:
+    ana = session_for(demo_study, "ana")  # ana reviewed every turn of every transcript
+    assert (ana.index, ana.turn.number) == (0, 1)
+    ben = session_for(demo_study, "ben")  # ben coded session 1 and turns 1-8 of session 2
+    assert (ben.index, ben.turn.number) == (1, 9)
+
+
+def test_toggling_codes_is_durable_and_in_codebook_order(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.toggle_code("reframing")
+    session.toggle_code("phenomenology")
+    assert on_disk(session)[1].codes == ("phenomenology", "reframing")
+    assert on_disk(session)[1].anchor == session.turn.anchor
+    session.toggle_code("reframing")
+    assert on_disk(session)[1].codes == ("phenomenology",)
+
+
+def test_exclusive_groups_replace_and_taking_the_last_code_off_keeps_the_turn_reviewed(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.toggle_code("stage-1")
+    session.toggle_code("phenomenology")
+    session.toggle_code("stage-3")
+    assert session.record.codes == ("phenomenology", "stage-3")
+    session.toggle_code("stage-3")
+    session.toggle_code("phenomenology")
+    assert on_disk(session)[1] == AnnotationRecord(turn=1, codes=(), anchor=session.turn.anchor)
+
+
+def test_mark_reviewed_records_no_code_once(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.mark_reviewed()
+    session.mark_reviewed()
+    assert on_disk(session)[1].codes == ()
+    assert session.progress().reviewed == 1
+    session.undo()
+    assert 1 not in on_disk(session)
+
+
+def test_memo_is_saved_like_a_code(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.set_memo("")
+    assert on_disk(session) == {}
+    session.set_memo("Borderline.\nAsk ben.  \n")
+    assert on_disk(session)[1].memo == "Borderline.\nAsk ben."
+    session.toggle_code("education")
+    assert on_disk(session)[1].memo == "Borderline.\nAsk ben."
+
+
+def test_undo_and_redo_restore_exact_states_across_turns_and_transcripts(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.toggle_code("phenomenology")  # transcript 0, turn 1
+    session.set_memo("first")
+    session.move(2)
+    session.toggle_code("stage-1")  # turn 3
+    assert session.switch_transcript(+1)
+    session.toggle_code("education")  # transcript 1, turn 1
+    assert session.undo() and (session.index, session.turn.number) == (1, 1)
+    assert on_disk(session, 1) == {}
+    assert session.undo() and (session.index, session.turn.number) == (0, 3)
+    assert 3 not in on_disk(session, 0)
+    assert session.undo() and session.turn.number == 1
+    assert on_disk(session, 0)[1].memo == "" and on_disk(session, 0)[1].codes == ("phenomenology",)
+    assert session.undo() and on_disk(session, 0) == {}
+    assert not session.undo()
+    assert session.redo() and session.redo()
+    assert on_disk(session, 0)[1].memo == "first"
+    session.toggle_code("reframing")  # a new change clears the redo history
+    assert not session.redo()
+
+
+def test_navigation_stays_inside_the_transcript(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.move(-5)
+    assert session.turn.number == 1
+    session.move(100)
+    assert session.turn.number == 17 and session.at_end()
+    session.first()
+    assert session.turn.number == 1
+    session.last()
+    assert session.turn.number == 17
+    assert session.goto_turn(5) and session.turn.number == 5
+    assert not session.goto_turn(18)
+
+
+def test_next_unreviewed_crosses_transcripts_and_wraps(demo_study: Path) -> None:
+    session = session_for(demo_study, "ben")
+    assert (session.index, session.turn.number) == (1, 9)
+    for turn in range(9, 13):
+        session.goto_turn(turn)
+        session.mark_reviewed()
+    session.goto_turn(12)
+    assert session.next_unreviewed()
+    assert (session.index, session.turn.number) == (2, 1)
+    session.switch_transcript(-2)
+    ben_s01 = on_disk(session, 0)
+    assert len(ben_s01) == 17
+
+
+def test_when_every_turn_is_reviewed_next_unreviewed_says_so(demo_study: Path) -> None:
+    session = session_for(demo_study, "ana")
+    assert not session.next_unreviewed()
+    assert (session.index, session.turn.number) == (0, 1)
+
+
+def test_search_is_case_insensitive_steps_through_hits_and_wraps(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.goto_turn(4)
+    assert session.search("THURSDAY")  # turns 3 ("on Thursday") and 4 ("going to Thursday")
+    assert (session.hit_count, session.turn.number) == (2, 4)  # the first hit from the cursor on
+    assert session.search_step(forward=True) and session.turn.number == 3  # wraps round
+    assert session.search_step(forward=True) and session.turn.number == 4
+    assert session.search_step(forward=False) and session.turn.number == 3
+    session.goto_turn(5)
+    assert session.search("thursday") and session.turn.number == 3  # nothing after turn 5: wraps
+    assert not session.search("nowhere in the text")
+    session.end_search()
+    assert session.search_term is None and not session.search_step(True)
+
+
+def test_only_some_speakers(demo_study: Path) -> None:
+    session = session_for(demo_study, only=["Participant 1", "Participant 2", "Participant 3"])
+    assert session.turn.speaker.startswith("Participant")
+    session.move(1)
+    assert session.turn.speaker.startswith("Participant")
+    assert session.progress().total == 7  # participants' turns of session 1
+    previous, following = session.context(2, 2)
+    assert all(turn.speaker.startswith("Participant") for turn in previous + following)
+
+
+def test_switching_transcripts_folds_the_journal_in(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.toggle_code("education")
+    path = annotation_path(session.paths[0], "cal")
+    assert journal_path(path).exists()
+    session.switch_transcript(+1)
+    assert not journal_path(path).exists() and path.exists()
+    session.toggle_code("education")
+    session.close()
+    assert not journal_path(annotation_path(session.paths[1], "cal")).exists()
+
+
+def test_other_coders_are_hidden_unless_asked(demo_study: Path) -> None:
+    assert session_for(demo_study).other_coders() == []
+    shown = session_for(demo_study, show_coders=True)
+    shown.goto_turn(6)
+    assert [(coder, record.codes) for coder, record in shown.other_coders()] == [
+        ("ana", ("reframing", "education")),
+        ("ben", ("reframing",)),
+    ]
+
+
+def test_progress_from_disk_matches_the_session(demo_study: Path) -> None:
+    ben = session_for(demo_study, "ben")
+    assert transcript_progress(ben.paths[1], "ben", None) == ben.opened_progress()[1]
+    assert transcript_progress(ben.paths[1], "ben", None).reviewed == 8
+
+
+@pytest.mark.parametrize("count", [20_000])
+def test_changes_cost_the_same_at_any_length(tmp_path: Path, count: int) -> None:
+    """A behaviour check, not a timing: a change appends one journal line whatever the size."""
+    transcript = tmp_path / "long.txt"
+    transcript.write_text("".join(f"Speaker {i % 3}: turn number {i}\n" for i in range(count)))
+    codebook_path = tmp_path / "c.toml"
+    codebook_path.write_text('[codebook]\nname = "c"\n[codes.a]\nkey = "a"\nlabel = "A"\ndefinition = "a"\n')
+    from purer_tui.core.codebook import load_codebook
+
+    session = CodingSession([transcript], load_codebook(codebook_path), "cal")
+    session.resume()
+    session.goto_turn(count // 2)
+    session.toggle_code("a")
+    journal = journal_path(annotation_path(transcript, "cal"))
+    assert len(journal.read_text().splitlines()) == 1
