@@ -154,11 +154,46 @@ def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...
 
 
 @main.command()
-@click.argument("folder", required=False, default="purer-demo", type=click.Path(path_type=Path, file_okay=False))
-def demo(folder: Path) -> None:
-    """Write the bundled demo study (a fictional MORE group, three sessions, two coders) to FOLDER.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--coder", help="Your coder id (default: $PURER_CODER, else your login name).")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this codebook instead of the study's.")
+@click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns (repeatable).")
+@click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
+def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None, only: tuple[str, ...], show_coders: bool) -> None:
+    """Code transcripts turn by turn, one key per code.
 
-    Refuses to overwrite anything: FOLDER must not exist or be empty.
+    PATHS are study folders or transcript files (default: the study around
+    the current folder). Opens where you left off. Every change is saved the
+    moment you make it; there is no save key. Press ? in the app for all keys.
+
+    \b
+    Example:
+      purer-tui code --coder ana
+      purer-tui code transcripts/grp1-s02.txt --only "Participant 2"
+    """
+    from purer_tui.coding_setup import prepare_session
+
+    prepared = prepare_session(list(paths), coder, codebook_path, list(only), show_coders)
+    _run_app(prepared)
+
+
+def _run_app(prepared: object) -> None:
+    """Start the Textual app: the only place the command line imports Textual."""
+    from purer_tui.tui.run import run_coding_app
+
+    sys.exit(run_coding_app(prepared))  # type: ignore[arg-type]
+
+
+@main.command()
+@click.argument("folder", required=False, default="purer-demo", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--no-open", is_flag=True, help="Only write the study; do not open it in the coding app.")
+@click.option("--coder", default="demo", show_default=True, help="The coder id to code the demo as.")
+def demo(folder: Path, no_open: bool, coder: str) -> None:
+    """Write the bundled demo study (a fictional MORE group, three sessions, two coders) to FOLDER and open it.
+
+    Refuses to overwrite anything: FOLDER must not exist or be empty. Opens the
+    coding app on it when run in a terminal (as coder "demo"; ana and ben have
+    already coded it, so you can compare later).
 
     \b
     Example:
@@ -169,8 +204,14 @@ def demo(folder: Path) -> None:
 
     study_file = write_demo(folder)
     shown = display_path(study_file.parent)
-    click.echo(f"Wrote the demo study to {shown}/ ({len(list(study_file.parent.rglob('*.jsonl')))} annotation files). Check it:")
-    click.echo(f"  purer-tui check {shown}")
+    click.echo(f"Wrote the demo study to {shown}/ ({len(list(study_file.parent.rglob('*.jsonl')))} annotation files).")
+    if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo(f"Check it:  purer-tui check {shown}")
+        click.echo(f"Code it:   purer-tui code {shown}")
+        return
+    from purer_tui.coding_setup import prepare_session
+
+    _run_app(prepare_session([study_file.parent], coder, None, [], False))
 
 
 if __name__ == "__main__":

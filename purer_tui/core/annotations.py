@@ -226,7 +226,7 @@ class AnnotationFile:
                 raise InvalidFileError(parsed.errors)
             records = parsed.records
         journal = journal_path(path)
-        replayed = _replay(records, read_journal(journal), journal)
+        replayed = replay_journal(records, journal)
         annotation_file = cls(path, records, journaled)
         if replayed and journaled:
             annotation_file._pending = True
@@ -316,8 +316,9 @@ class AnnotationFile:
         return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
-def _replay(records: dict[int, AnnotationRecord], entries: list[tuple[str, object]], journal: Path) -> bool:
-    """Apply journal entries to `records`; True when there were any."""
+def replay_journal(records: dict[int, AnnotationRecord], journal: Path) -> bool:
+    """Apply a coding journal's entries to `records`; True when there were any."""
+    entries = read_journal(journal)
     for number, (kind, value) in enumerate(entries, start=1):
         if kind == "remove" and isinstance(value, int):
             records.pop(value, None)

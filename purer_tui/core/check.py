@@ -18,7 +18,9 @@ from purer_tui.core.annotations import (
     annotation_files,
     parse_annotations,
     read_annotation_text,
+    replay_journal,
 )
+from purer_tui.core.journal import journal_path
 from purer_tui.core.codebook import Codebook, build_codebook
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.study import Study, build_study, find_study_file
@@ -92,8 +94,17 @@ def check_annotation_file(path: Path, transcript: Transcript | None, codebook: C
     except InvalidFileError as error:
         return error.problems
     problems = list(parsed.problems)
+    journal = journal_path(path)
+    if journal.exists():
+        try:
+            replay_journal(parsed.records, journal)
+        except InvalidFileError as error:
+            return problems + error.problems
+        problems.append(
+            Problem(journal, None, "changes of an open or interrupted coding session; they are folded in when it closes or the coder reopens it", "warning")
+        )
     for turn, record in parsed.records.items():
-        line = parsed.lines[turn]
+        line = parsed.lines.get(turn)
         if codebook is not None:
             for code_id in record.codes:
                 if not codebook.has_code(code_id):

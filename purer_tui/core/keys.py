@@ -23,7 +23,7 @@ class AppKey:
 
 APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.next", ("j", "down"), "next_turn", "Next turn", footer=True),
-    AppKey("turn.previous", ("k", "up"), "previous_turn", "Previous turn", footer=True),
+    AppKey("turn.previous", ("k", "up"), "previous_turn", "Previous turn"),
     AppKey("turn.page_down", ("pagedown",), "page_down", "Several turns forward"),
     AppKey("turn.page_up", ("pageup",), "page_up", "Several turns back"),
     AppKey("turn.first", ("g", "home"), "first_turn", "First turn"),
@@ -33,7 +33,7 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("search.previous", ("N",), "previous_hit", "Previous search hit"),
     AppKey("code.pick", ("space",), "pick_code", "Pick a code by name", footer=True),
     AppKey("memo.edit", ("m",), "edit_memo", "Write or edit the memo", footer=True),
-    AppKey("edit.undo", ("backspace", "ctrl+z"), "undo", "Undo", footer=True),
+    AppKey("edit.undo", ("backspace", "ctrl+z"), "undo", "Undo"),
     AppKey("edit.redo", ("ctrl+y",), "redo", "Redo"),
     AppKey("search.start", ("/",), "search", "Search turn text"),
     AppKey("search.end", ("escape",), "end_search", "End the search"),

@@ -91,3 +91,16 @@ def test_patterns_that_match_nothing_and_empty_transcripts_are_warnings(demo_stu
         ("warning", 'study.transcripts: "other/*.srt" matches no file'),
         ("warning", "has no turns (is it empty?)"),
     ]
+
+
+def test_a_pending_journal_is_checked_and_mentioned(demo_study: Path) -> None:
+    from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+
+    path = demo_study / "transcripts" / "grp1-s01.ana.jsonl"
+    AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=2, codes=("stage-1", "stage-3")))
+    found = check_study(demo_study)
+    assert [(p.path.name, p.severity) for p in found] == [
+        (".grp1-s01.ana.jsonl.journal", "warning"),
+        ("grp1-s01.ana.jsonl", "error"),
+    ]
+    assert "exclusive group stage" in found[1].message

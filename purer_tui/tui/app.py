@@ -1,0 +1,298 @@
+"""The coding app: renders a `CodingSession` and maps keys to its methods.
+
+Every key handler does a constant amount of work: one durable journal append
+at most, then re-rendering the few turns on screen. Work that grows with the
+study (counting its progress) runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Key
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from purer_tui.core.errors import PurerError
+from purer_tui.core.keys import APP_KEYS, app_keys
+from purer_tui.core.session import CodingSession, Progress, transcript_progress
+from purer_tui.tui.screens.code_picker import CodePicker
+from purer_tui.tui.screens.help import HelpScreen, help_content
+from purer_tui.tui.screens.memo_editor import MemoEditor
+from purer_tui.tui.screens.prompt import Prompt
+from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
+from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
+from purer_tui.tui.widgets.codebook_panel import CodebookPanel
+from purer_tui.tui.widgets.turn_pager import TurnPager
+
+#: Seconds without a change after which journals are folded into the annotation files.
+IDLE_COMPACT_SECONDS = 2.0
+PAGE_TURNS = 10
+
+_FOOTER_LABELS = {
+    "turn.next": "Next",
+    "turn.review": "Reviewed",
+    "turn.next_unreviewed": "Unreviewed",
+    "code.pick": "Pick",
+    "memo.edit": "Memo",
+    "app.help": "Help",
+    "app.quit": "Quit",
+}
+
+
+def app_bindings() -> list[Binding]:
+    """Textual bindings from the shared key table, each with its stable id."""
+    bindings = [
+        Binding(",".join(app_key.keys), app_key.action, _FOOTER_LABELS.get(app_key.id, app_key.description), show=app_key.footer, id=app_key.id)
+        for app_key in APP_KEYS
+    ]
+    bindings += [
+        Binding("ctrl+d", "scroll_turn(0.5)", "Scroll a long turn down", show=False, id="turn.scroll_down"),
+        Binding("ctrl+u", "scroll_turn(-0.5)", "Scroll a long turn up", show=False, id="turn.scroll_up"),
+    ]
+    return bindings
+
+
+class CodingApp(App[None]):
+    CSS_PATH = "coding.tcss"
+    TITLE = "purer-tui"
+    BINDINGS = app_bindings()
+
+    def __init__(self, session: CodingSession, keymap: Mapping[str, str] | None = None, cleanup: Cleanup | None = None):
+        super().__init__()
+        self.session = session
+        self.animation_level = "none"
+        self._keymap = dict(keymap or {})
+        self._cleanup = cleanup
+        self._code_for_key = {code.key: code.id for code in session.codebook.codes if code.key}
+        self._disk_progress: dict[int, Progress] = {}
+        self._compact_timer: Timer | None = None
+
+    # --- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield LocationBar(id="location")
+        with Horizontal(id="main"):
+            yield TurnPager(id="pager")
+            yield CodebookPanel(self.session.codebook, id="codebook")
+        yield TurnCodesBar(id="turn-codes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        if self._cleanup is not None:
+            install_hangup_handling(self, self._cleanup)
+        self.refresh_view()
+        self.count_study_progress()
+
+    def on_resize(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        session = self.session
+        self.query_one(TurnPager).show(session)
+        self.query_one(CodebookPanel).show(session.record)
+        self.query_one(LocationBar).show(session, self.study_progress())
+        self.query_one(TurnCodesBar).show(session)
+
+    def study_progress(self) -> Progress | None:
+        """Reviewed and total turns over the whole study, once the worker has counted them."""
+        opened = self.session.opened_progress()
+        reviewed = total = 0
+        for index in range(len(self.session.paths)):
+            progress = opened.get(index) or self._disk_progress.get(index)
+            if progress is None:
+                return None
+            reviewed += progress.reviewed
+            total += progress.total
+        return Progress(reviewed, total)
+
+    @work(thread=True, exclusive=True, group="progress")
+    def count_study_progress(self) -> None:
+        session = self.session
+        counted: dict[int, Progress] = {}
+        for index, path in enumerate(session.paths):
+            try:
+                counted[index] = transcript_progress(path, session.coder, session.only)
+            except (PurerError, OSError):
+                counted[index] = Progress(0, 0)  # unreadable: `check` says why
+        self.call_from_thread(self._progress_counted, counted)
+
+    def _progress_counted(self, counted: dict[int, Progress]) -> None:
+        self._disk_progress = counted
+        self.query_one(LocationBar).show(self.session, self.study_progress())
+
+    # --- doing things safely --------------------------------------------------
+
+    def _do(self, step: Callable[[], object], changes: bool = False) -> object:
+        """Run one session step; a failure is shown, never a crash, and nothing half-done is shown."""
+        try:
+            result = step()
+        except PurerError as error:
+            self.notify(str(error), title="Not saved" if changes else "Cannot do that", severity="error", timeout=12)
+            return None
+        except OSError as error:
+            self.notify(
+                f"{error.strerror or error}: the change was not saved; the file on disk is as before. Try again.",
+                title="Not saved",
+                severity="error",
+                timeout=12,
+            )
+            return None
+        if changes:
+            self._schedule_compaction()
+        self.refresh_view()
+        return result
+
+    def _schedule_compaction(self) -> None:
+        if self._compact_timer is not None:
+            self._compact_timer.stop()
+        self._compact_timer = self.set_timer(IDLE_COMPACT_SECONDS, self._compact)
+
+    def _compact(self) -> None:
+        self._do(self.session.compact)
+
+    # --- keys -----------------------------------------------------------------
+
+    def on_key(self, event: Key) -> None:
+        """Codebook keys: one dictionary lookup, then one durable change."""
+        if len(self.screen_stack) != 1 or event.character is None:
+            return
+        code_id = self._code_for_key.get(event.character)
+        if code_id is not None:
+            event.stop()
+            event.prevent_default()
+            self.toggle_code(code_id)
+
+    def toggle_code(self, code_id: str) -> None:
+        self._do(lambda: self.session.toggle_code(code_id), changes=True)
+
+    def action_next_turn(self) -> None:
+        self._do(lambda: self.session.move(1))
+
+    def action_previous_turn(self) -> None:
+        self._do(lambda: self.session.move(-1))
+
+    def action_page_down(self) -> None:
+        self._do(lambda: self.session.move(PAGE_TURNS))
+
+    def action_page_up(self) -> None:
+        self._do(lambda: self.session.move(-PAGE_TURNS))
+
+    def action_first_turn(self) -> None:
+        self._do(self.session.first)
+
+    def action_last_turn(self) -> None:
+        self._do(self.session.last)
+
+    def action_scroll_turn(self, pages: float) -> None:
+        self.query_one(TurnPager).scroll_current(pages)
+
+    def action_review_and_next(self) -> None:
+        session = self.session
+        if session.turn is None:
+            return
+        self._do(session.mark_reviewed, changes=True)
+        if session.at_end():
+            self.notify("Last turn of this transcript. ] goes to the next one, n to the next unreviewed turn.", timeout=5)
+        else:
+            self._do(lambda: session.move(1))
+
+    def action_next_unreviewed(self) -> None:
+        session = self.session
+        if session.search_term is not None:
+            if not self._do(lambda: session.search_step(forward=True)):
+                self.notify("No hits for this search.", timeout=4)
+            return
+        if not self._do(session.next_unreviewed):
+            self.notify("Every turn of every transcript in this session is reviewed.", timeout=5)
+
+    def action_previous_hit(self) -> None:
+        if self.session.search_term is not None:
+            self._do(lambda: self.session.search_step(forward=False))
+
+    def action_undo(self) -> None:
+        if not self._do(self.session.undo, changes=True):
+            self.notify("Nothing to undo.", timeout=3)
+
+    def action_redo(self) -> None:
+        if not self._do(self.session.redo, changes=True):
+            self.notify("Nothing to redo.", timeout=3)
+
+    def action_previous_transcript(self) -> None:
+        if not self._do(lambda: self.session.switch_transcript(-1)):
+            self.notify("This is the first transcript.", timeout=3)
+
+    def action_next_transcript(self) -> None:
+        if not self._do(lambda: self.session.switch_transcript(+1)):
+            self.notify("This is the last transcript.", timeout=3)
+
+    def action_end_search(self) -> None:
+        self._do(self.session.end_search)
+
+    def action_pick_code(self) -> None:
+        if self.session.turn is None:
+            return
+        record = self.session.record
+
+        def chosen(code_id: str | None) -> None:
+            if code_id:
+                self.toggle_code(code_id)
+
+        self.push_screen(CodePicker(self.session.codebook, record.codes if record else ()), chosen)
+
+    def action_edit_memo(self) -> None:
+        turn = self.session.turn
+        if turn is None:
+            return
+        record = self.session.record
+
+        def saved(memo: str | None) -> None:
+            if memo is not None:
+                self._do(lambda: self.session.set_memo(memo), changes=True)
+
+        self.push_screen(MemoEditor(record.memo if record else "", f"Memo on turn {turn.number}"), saved)
+
+    def action_search(self) -> None:
+        def searched(term: str | None) -> None:
+            if term:
+                if not self._do(lambda: self.session.search(term)):
+                    self.notify("Not found in this transcript.", timeout=4)
+
+        self.push_screen(Prompt("/", "search turn text"), searched)
+
+    def action_goto_turn(self) -> None:
+        total = len(self.session.current.transcript.turns)
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip().isdigit():
+                if not self._do(lambda: self.session.goto_turn(int(text))):
+                    self.notify(f"No turn {text} to visit here (turns 1-{total}).", timeout=4)
+
+        self.push_screen(Prompt(":", f"turn number, 1-{total}", numbers_only=True), chosen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_content(self.session.codebook, app_keys(self._keymap))))
+
+    # --- command palette --------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        keys = app_keys(self._keymap)
+        for app_key in APP_KEYS:
+            if app_key.action == "quit":
+                continue
+            shown = ", ".join(keys.get(app_key.id, ()))
+            yield SystemCommand(app_key.description, f"key: {shown}" if shown else "no key", self._palette_action(app_key.action))
+        for code in self.session.codebook.codes:
+            how = f"key: {code.key}" if code.key else "no key: use space or this palette"
+            yield SystemCommand(f"Toggle code: {code.label}", how, lambda code_id=code.id: self.toggle_code(code_id))
+
+    def _palette_action(self, action: str) -> Callable[[], object]:
+        return lambda: self.run_action(action)

@@ -1,0 +1,109 @@
+"""Turning transcripts, codes and memos into Textual `Content`, always as literal text.
+
+Everything shown here comes from files people wrote: it is passed through
+`visible_controls` (so escape sequences cannot reach the terminal) and into
+`Content` as plain text with styles attached, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.content import Content
+
+from purer_tui.core.annotations import AnnotationRecord
+from purer_tui.core.codebook import Code, Codebook
+from purer_tui.core.safe_text import visible_controls
+from purer_tui.core.transcript import Turn, format_clock
+
+# Until the study file can name speaker roles, names like these mark the staff side.
+_STAFF = re.compile(r"therapist|facilitator|interviewer|clinician|moderator|counsel|instructor|staff|^dr\b|^t\d*$", re.IGNORECASE)
+
+
+def literal(text: str, style: str = "") -> Content:
+    return Content.styled(visible_controls(text), style)
+
+
+def is_staff(speaker: str) -> bool:
+    return bool(_STAFF.search(speaker))
+
+
+def speaker_style(speaker: str) -> str:
+    """Staff and participants look different: therapists in one colour, participants in another."""
+    if not speaker:
+        return "italic $text-muted"
+    return "bold $secondary" if is_staff(speaker) else "bold $accent"
+
+
+def speaker_name(speaker: str) -> str:
+    return speaker or "(no speaker)"
+
+
+def context_line(turn: Turn) -> Content:
+    """One dim line for a turn before or after the current one (the widget cuts it with an ellipsis)."""
+    first_line = " ".join(turn.text.split())
+    return Content.assemble(
+        (f"{turn.number:>4} ", "$text-muted"),
+        literal(speaker_name(turn.speaker), speaker_style(turn.speaker) + " dim"),
+        ("  ", ""),
+        literal(first_line, "$text-muted"),
+    )
+
+
+def turn_heading(turn: Turn, total_turns: int, reviewed: bool) -> Content:
+    parts: list[Content | tuple[str, str] | str] = [
+        (f"Turn {turn.number}/{total_turns}", "bold"),
+        "  ",
+        literal(speaker_name(turn.speaker), speaker_style(turn.speaker)),
+    ]
+    if turn.start is not None:
+        parts += ["  ", (format_clock(turn.start), "$text-muted")]
+    parts += ["  ", ("✓ reviewed", "$success") if reviewed else ("○ to review", "$warning")]
+    return Content.assemble(*parts)
+
+
+def turn_body(turn: Turn, search_term: str | None) -> Content:
+    body = literal(turn.text or "(empty turn)")
+    if search_term:
+        body = body.highlight_regex(re.compile(re.escape(visible_controls(search_term)), re.IGNORECASE), style="reverse $warning")
+    return body
+
+
+def code_swatch(code: Code) -> Content:
+    return Content.styled("■", code.color) if code.color else Content.styled("■", "$text-muted")
+
+
+def applied_codes(codebook: Codebook, record: AnnotationRecord | None) -> Content:
+    if record is None:
+        return Content.styled("not reviewed yet: press a code key, or enter for no code", "$text-muted")
+    if not record.codes:
+        return Content.styled("reviewed: no code applies", "$text-muted")
+    parts: list[Content | str] = []
+    for code_id in record.codes:
+        if parts:
+            parts.append("  ")
+        if codebook.has_code(code_id):
+            code = codebook.code(code_id)
+            parts += [code_swatch(code), " ", literal(code.label, "bold")]
+        else:
+            parts.append(literal(f"{code_id} (not in codebook)", "$error"))
+    return Content.assemble(*parts)
+
+
+def memo_line(record: AnnotationRecord | None) -> Content:
+    if record is None or not record.memo:
+        return Content.styled("no memo (m to write one)", "$text-muted")
+    return Content.assemble(("memo: ", "bold"), literal(" ".join(record.memo.split())))
+
+
+def other_coders_line(codebook: Codebook, others: list[tuple[str, AnnotationRecord | None]]) -> Content:
+    parts: list[Content | str | tuple[str, str]] = []
+    for coder, record in others:
+        if parts:
+            parts.append("   ")
+        if record is None:
+            labels = "—"
+        else:
+            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) or "none"
+        parts += [(f"{coder}: ", "bold $text-muted"), literal(labels, "$text-muted")]
+    return Content.assemble(*parts)

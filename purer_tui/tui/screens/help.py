@@ -1,0 +1,69 @@
+"""`?`: every key, and the whole codebook with definitions, guidance and examples."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.keys import APP_KEYS
+from purer_tui.tui import rendering
+
+
+def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]]) -> Content:
+    lines: list[Content] = [Content.styled("Keys", "bold underline")]
+    for app_key in APP_KEYS:
+        shown = ", ".join(keys.get(app_key.id, app_key.keys)) or "(none)"
+        lines.append(Content.assemble((f"  {shown:<18}", "bold $accent"), app_key.description))
+    lines.append(Content.assemble(("  ctrl+d, ctrl+u    ", "bold $accent"), "Scroll a long turn down, up"))
+    lines.append(Content.assemble(("  ctrl+p            ", "bold $accent"), "Command palette: every action by name"))
+    lines.append(Content(""))
+    lines.append(Content.assemble(rendering.literal(codebook.info.name, "bold underline")))
+    if codebook.info.description:
+        lines.append(rendering.literal(codebook.info.description, "$text-muted"))
+    for group in codebook.groups:
+        codes = codebook.codes_in(group.id)
+        if not codes:
+            continue
+        lines.append(Content(""))
+        suffix = "  (one per turn at most)" if group.exclusive else ""
+        lines.append(Content.assemble(rendering.literal(group.label, "bold"), (suffix, "italic $text-muted")))
+        if group.description:
+            lines.append(rendering.literal(group.description, "$text-muted"))
+        for code in codes:
+            key = code.key or "space"
+            lines.append(Content.assemble(("  ", ""), rendering.code_swatch(code), (f" {key:<6}", "bold $accent"), rendering.literal(code.label, "bold")))
+            for title, text in (("definition", code.definition), ("include", code.include), ("exclude", code.exclude)):
+                if text:
+                    lines.append(Content.assemble((f"      {title}: ", "italic"), rendering.literal(" ".join(text.split()))))
+            for example in code.examples:
+                lines.append(Content.assemble(("      e.g. ", "italic"), rendering.literal(f"“{example}”", "$text-muted")))
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("j,down", "scroll('down')", "Down", show=False),
+        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+    ]
+
+    def __init__(self, content: Content) -> None:
+        super().__init__()
+        self._content = content
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(self._content, markup=False)
+
+    def action_scroll(self, where: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        getattr(body, f"scroll_{where}")(animate=False)

@@ -1,0 +1,28 @@
+"""A one-line question at the bottom of the screen: the search term after `/`, the turn number after `:`."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class Prompt(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, label: str, placeholder: str = "", numbers_only: bool = False) -> None:
+        super().__init__()
+        self._label = label
+        self._placeholder = placeholder
+        self._numbers_only = numbers_only
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="prompt"):
+            yield Label(self._label, id="prompt-label", markup=False)
+            yield Input(placeholder=self._placeholder, id="prompt-input", type="integer" if self._numbers_only else "text")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)

@@ -1,0 +1,47 @@
+"""The two bars around the pager: where the coder is (top), and what this turn carries (bottom)."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from purer_tui.core.session import CodingSession, Progress
+from purer_tui.tui import rendering
+
+
+class LocationBar(Static):
+    """Transcript n of m, turn, this transcript's and the study's progress, coder, search."""
+
+    DEFAULT_CSS = "LocationBar { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    def show(self, session: CodingSession, study: Progress | None) -> None:
+        progress = session.progress()
+        parts: list[Content | tuple[str, str] | str] = [
+            rendering.literal(session.current.path.name, "bold"),
+            (f" {session.index + 1}/{len(session.paths)}", "$text-muted"),
+            "  reviewed ",
+            (f"{progress.reviewed}/{progress.total}", "bold"),
+            "  study ",
+            (f"{study.reviewed}/{study.total}", "bold") if study else ("…", "$text-muted"),
+            "  coder ",
+            rendering.literal(session.coder, "bold"),
+        ]
+        if session.only:
+            parts += ["  only ", rendering.literal(", ".join(sorted(session.only)), "$text-muted")]
+        if session.search_term is not None:
+            parts += ["  /", rendering.literal(session.search_term, "reverse"), (f" {session.hit_count} hits", "$text-muted")]
+        self.update(Content.assemble(*parts))
+
+
+class TurnCodesBar(Static):
+    """The current turn's codes and memo, and other coders' codes when shown."""
+
+    DEFAULT_CSS = "TurnCodesBar { height: auto; max-height: 4; text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    def show(self, session: CodingSession) -> None:
+        record = session.record
+        lines = [rendering.applied_codes(session.codebook, record), rendering.memo_line(record)]
+        others = session.other_coders()
+        if others:
+            lines.append(rendering.other_coders_line(session.codebook, others))
+        self.update(Content("\n").join(lines))

@@ -1,0 +1,51 @@
+"""The codebook beside the turn: every code's key and label, by group, the current turn's codes marked."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from purer_tui.core.annotations import AnnotationRecord
+from purer_tui.core.codebook import Codebook
+from purer_tui.tui import rendering
+
+
+class CodebookPanel(VerticalScroll, can_focus=False):
+    DEFAULT_CSS = """
+    CodebookPanel > Static { height: auto; }
+    """
+
+    def __init__(self, codebook: Codebook, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.codebook = codebook
+        self._text = Static(markup=False)
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield self._text
+
+    def show(self, record: AnnotationRecord | None) -> None:
+        applied = set(record.codes) if record else set()
+        lines: list[Content] = []
+        for group in self.codebook.groups:
+            codes = self.codebook.codes_in(group.id)
+            if not codes:
+                continue
+            if lines:
+                lines.append(Content(""))
+            marker = ("  one of", "$text-muted italic") if group.exclusive else ("", "")
+            lines.append(Content.assemble(rendering.literal(group.label, "bold underline"), marker))
+            for code in codes:
+                on = code.id in applied
+                key = f" {code.key} " if code.key else " · "
+                lines.append(
+                    Content.assemble(
+                        (key, "bold reverse" if on else "bold $accent"),
+                        " ",
+                        rendering.code_swatch(code),
+                        " ",
+                        rendering.literal(code.label, "bold" if on else ""),
+                        (" ✓", "bold $success") if on else "",
+                    )
+                )
+        self._text.update(Content("\n").join(lines))

@@ -1,0 +1,65 @@
+"""The pager: the current turn in full, with a few dim turns of context before and after.
+
+One widget for the whole transcript, updated per key with only the handful of
+turns it shows, so a 20,000-turn transcript costs what a 20-turn one does.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from purer_tui.core.session import CodingSession
+from purer_tui.tui import rendering
+
+
+class TurnPager(Vertical):
+    """Context before, the current turn (scrollable when long), context after."""
+
+    DEFAULT_CSS = """
+    TurnPager > .context { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+    TurnPager > #current { height: 1fr; }
+    TurnPager #heading { height: auto; }
+    TurnPager #body { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="context", id="before", markup=False)
+        with VerticalScroll(id="current", can_focus=False):
+            yield Static(id="heading", markup=False)
+            yield Static(id="body", markup=False)
+        yield Static(classes="context", id="after", markup=False)
+
+    def context_sizes(self) -> tuple[int, int]:
+        """How many turns of context fit: a couple at 24 rows, more on taller terminals."""
+        height = self.size.height or 20
+        before = 2 if height < 26 else 3 if height < 40 else 5
+        return before, before + 1
+
+    def show(self, session: CodingSession) -> None:
+        turn = session.turn
+        before_widget = self.query_one("#before", Static)
+        after_widget = self.query_one("#after", Static)
+        heading = self.query_one("#heading", Static)
+        body = self.query_one("#body", Static)
+        if turn is None:
+            before_widget.update("")
+            after_widget.update("")
+            heading.update(rendering.literal("No turns to code here", "bold"))
+            body.update(rendering.literal("This transcript has no turns by the speakers chosen with --only. Press ] for the next transcript."))
+            return
+        previous, following = session.context(*self.context_sizes())
+        before_widget.update(Content("\n").join(rendering.context_line(t) for t in previous))
+        before_widget.display = bool(previous)
+        after_widget.update(Content("\n").join(rendering.context_line(t) for t in following))
+        after_widget.display = bool(following)
+        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), session.record is not None))
+        body.update(rendering.turn_body(turn, session.search_term))
+        self.query_one("#current", VerticalScroll).scroll_home(animate=False)
+
+    def scroll_current(self, pages: float) -> None:
+        """Scroll a long turn's text (the turn itself does not change)."""
+        current = self.query_one("#current", VerticalScroll)
+        current.scroll_relative(y=max(1, int(current.size.height * pages)) * (1 if pages > 0 else -1), animate=False)

@@ -1,0 +1,230 @@
+"""Every key of the coding app, driven with Pilot at 80x24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from purer_tui.tui.screens.code_picker import CodePicker
+from purer_tui.tui.screens.help import HelpScreen
+from purer_tui.tui.screens.memo_editor import MemoEditor
+from tests.tui.conftest import MakeApp, records
+
+SIZE = (80, 24)
+
+
+async def test_moving_between_turns(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "down", "j")
+        assert session.turn.number == 4
+        await pilot.press("k", "up")
+        assert session.turn.number == 2
+        await pilot.press("pagedown")
+        assert session.turn.number == 12
+        await pilot.press("pageup")
+        assert session.turn.number == 2
+        await pilot.press("G")
+        assert session.turn.number == 17
+        await pilot.press("g")
+        assert session.turn.number == 1
+        await pilot.press("end")
+        assert session.turn.number == 17
+        await pilot.press("home")
+        assert session.turn.number == 1
+        await pilot.press("k")
+        assert session.turn.number == 1
+
+
+async def test_code_keys_toggle_codes_durably_and_mark_reviewed(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "r")
+        assert records(prepared) == {1: ("phenomenology", "reframing")}
+        await pilot.press("p")
+        assert records(prepared) == {1: ("reframing",)}
+        await pilot.press("r")
+        assert records(prepared) == {1: ()}  # still reviewed
+
+
+async def test_exclusive_group_codes_replace_each_other(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "1", "p", "a")
+        assert records(prepared) == {3: ("phenomenology", "stage-2a")}
+        await pilot.press("4")
+        assert records(prepared) == {3: ("phenomenology", "stage-4")}
+
+
+async def test_enter_marks_reviewed_and_moves_on(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter", "e", "enter")
+        assert records(prepared) == {1: (), 2: (), 3: ("education",)}
+        assert prepared.session.turn.number == 4
+        await pilot.press("G", "enter")
+        assert prepared.session.turn.number == 17  # the last turn stays put
+
+
+async def test_n_goes_to_the_next_unreviewed_turn_across_transcripts(make_app: MakeApp) -> None:
+    app, prepared = make_app(coder="ben")  # ben coded session 1 and turns 1-8 of session 2
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        assert (session.index, session.turn.number) == (1, 9)  # resumed where ben left off
+        await pilot.press("enter", "enter", "enter", "enter")
+        assert (session.index, session.turn.number) == (1, 12)
+        await pilot.press("n")
+        assert (session.index, session.turn.number) == (2, 1)
+
+
+async def test_space_opens_a_filterable_picker(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"metacog", "enter")
+        assert not isinstance(app.screen, CodePicker)
+        assert records(prepared) == {1: ("stage-3",)}
+        await pilot.press("space", *"rein", "down", "up", "enter")
+        assert records(prepared) == {1: ("reinforcement", "stage-3")}
+        await pilot.press("space", "escape")
+        assert records(prepared) == {1: ("reinforcement", "stage-3")}
+
+
+async def test_undo_and_redo_across_turns(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "j", "j", "1", "j")
+        await pilot.press("backspace")
+        assert session.turn.number == 3 and records(prepared) == {1: ("phenomenology",)}
+        await pilot.press("ctrl+z")
+        assert session.turn.number == 1 and records(prepared) == {}  # back to not reviewed
+        await pilot.press("ctrl+y", "ctrl+y")
+        assert session.turn.number == 3 and records(prepared) == {1: ("phenomenology",), 3: ("stage-1",)}
+
+
+async def test_memo_is_written_and_saved_on_escape(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        assert isinstance(app.screen, MemoEditor)
+        await pilot.press(*"Two lines", "enter", *"of memo [b]x[/b]", "escape")
+        assert not isinstance(app.screen, MemoEditor)
+        record = prepared.session.record
+        assert record.memo == "Two lines\nof memo [b]x[/b]" and record.codes == ()
+        await pilot.press("m", "ctrl+a", "escape")
+        assert prepared.session.record.memo == "Two lines\nof memo [b]x[/b]"  # nothing lost by leaving
+
+
+async def test_search_steps_with_n_and_escape_ends_it(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"THURSDAY", "enter")
+        assert session.turn.number == 3 and session.search_term == "THURSDAY"
+        await pilot.press("n")
+        assert session.turn.number == 4
+        await pilot.press("n")
+        assert session.turn.number == 3
+        await pilot.press("N")
+        assert session.turn.number == 4
+        await pilot.press("escape")
+        assert session.search_term is None
+        await pilot.press("enter")  # reviews turn 4, moves to 5
+        await pilot.press("n")  # n is next-unreviewed again: 5 is the current turn, so 6
+        assert session.turn.number == 6
+
+
+async def test_colon_goes_to_a_turn_number(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", "1", "4", "enter")
+        assert prepared.session.turn.number == 14
+        await pilot.press("colon", "9", "9", "enter")
+        assert prepared.session.turn.number == 14
+
+
+async def test_brackets_switch_transcripts(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        assert session.index == 1
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert session.index == 2
+        await pilot.press("left_square_bracket")
+        assert session.index == 1
+
+
+async def test_help_shows_keys_and_definitions(make_app: MakeApp) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("Static").render())
+        for expected in ["Next turn", "Phenomenology", "definition:", "include:", "exclude:", "e.g.", "one per turn at most"]:
+            assert expected in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits(make_app: MakeApp) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_only_some_speakers(make_app: MakeApp) -> None:
+    app, prepared = make_app(only=["Participant 1"])
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(4):
+            seen.append(prepared.session.turn.number)
+            await pilot.press("j")
+        assert seen == [3, 5, 16, 16]
+
+
+async def test_show_coders_shows_the_others_read_only(make_app: MakeApp) -> None:
+    app, prepared = make_app(show_coders=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", "6", "enter")
+        text = str(app.query_one("#turn-codes").render())
+        assert "ana: Reframing, Education" in text and "ben: Reframing" in text
+
+
+async def test_a_study_keymap_remaps_the_apps_keys(make_app: MakeApp, demo_study: Path) -> None:
+    study = demo_study / "purer.toml"
+    study.write_text(study.read_text() + '\n[keys]\n"turn.next" = "x,down"\n')
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        assert prepared.session.turn.number == 2
+
+
+async def test_every_action_and_code_is_in_the_command_palette(make_app: MakeApp) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=SIZE):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+    assert "Next turn" in titles and "Go to turn number" in titles and "Toggle code: Reframing" in titles
+
+
+async def test_a_failed_save_is_shown_and_changes_nothing(make_app: MakeApp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import purer_tui.core.journal as journal_module
+
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+
+        def full(descriptor: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(journal_module.os, "fsync", full)
+        await pilot.press("r")
+        monkeypatch.undo()
+        assert prepared.session.record.codes == ("phenomenology",)
+        assert any("No space left" in n.message for n in app._notifications)
+        await pilot.press("r")  # and it works again once the disk has room
+        assert records(prepared) == {1: ("phenomenology", "reframing")}
