@@ -177,8 +177,16 @@ def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None,
     _run_app(prepared)
 
 
+def _require_terminal(prepared: object) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        prepared.session.close()  # type: ignore[attr-defined]
+        prepared.locks.release()  # type: ignore[attr-defined]
+        raise UsageError("the coding app needs a terminal; run it in one (over SSH: ssh -t)")
+
+
 def _run_app(prepared: object) -> None:
     """Start the Textual app: the only place the command line imports Textual."""
+    _require_terminal(prepared)
     from purer_tui.tui.run import run_coding_app
 
     sys.exit(run_coding_app(prepared))  # type: ignore[arg-type]

@@ -92,6 +92,8 @@ class CodingApp(App[None]):
         self.count_study_progress()
 
     def on_resize(self) -> None:
+        # Wide terminals give the codebook room for whole labels; 80 columns keep the pager readable.
+        self.query_one(CodebookPanel).styles.width = 46 if self.size.width >= 120 else 34
         self.refresh_view()
 
     def refresh_view(self) -> None:

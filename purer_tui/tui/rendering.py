@@ -32,7 +32,7 @@ def speaker_style(speaker: str) -> str:
     """Staff and participants look different: therapists in one colour, participants in another."""
     if not speaker:
         return "italic $text-muted"
-    return "bold $secondary" if is_staff(speaker) else "bold $accent"
+    return "bold $text-primary" if is_staff(speaker) else "bold $text-accent"
 
 
 def speaker_name(speaker: str) -> str:

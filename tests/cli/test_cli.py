@@ -166,3 +166,31 @@ def test_python_dash_m_and_console_script_agree() -> None:
         pytest.skip("console script not installed next to this interpreter")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, env={**os.environ})
     assert result.stdout == run("--version").stdout
+
+
+def test_code_refuses_a_read_only_study_before_starting(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import purer_tui.coding_setup as coding_setup
+
+    real_access = os.access
+    # root writes anywhere, so a read-only folder is simulated: only the question "may I write?" is answered no
+    monkeypatch.setattr(coding_setup.os, "access", lambda path, mode: False if mode == os.W_OK else real_access(path, mode))
+    code, _, err = invoke("code", str(demo_study), "--coder", "eve")
+    assert code == 1 and "read-only" in err and "needs write access" in err
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--coder", "Not Valid"], "not a valid coder id"),
+        (["nowhere-at-all"], "no such file or folder"),
+    ],
+)
+def test_code_usage_errors_are_one_line(demo_study: Path, args: list[str], words: str) -> None:
+    result = run("code", *[str(demo_study) if a == "STUDY" else a for a in args], cwd=demo_study)
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_code_a_file_outside_any_study_needs_a_codebook(tmp_path: Path) -> None:
+    transcript = write(tmp_path / "lone.txt", "A: hi\nB: yo\n")
+    result = run("code", str(transcript), "--coder", "eve")
+    assert result.returncode == 2 and "--codebook" in result.stderr

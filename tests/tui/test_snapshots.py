@@ -1,0 +1,43 @@
+"""A few pictures of the app, compared with stored ones: the layout at 80x24 and on a wider terminal."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tests.tui.conftest import MakeApp
+
+
+async def settled(pilot: Pilot) -> None:
+    """Wait for the study's progress to be counted, so the picture does not depend on timing."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_first_screen_80x24(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(coder="ben")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled)
+
+
+def test_coded_turn_with_memo_and_other_coders_80x24(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(show_coders=True)
+
+    async def code_a_turn(pilot: Pilot) -> None:
+        await pilot.press("colon", "6", "enter", "r", "e", "m", *"Reframe, then teach.", "escape")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=code_a_turn)
+
+
+def test_help_screen_80x24(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app()
+    assert snap_compare(app, press=["question_mark"], terminal_size=(80, 24), run_before=settled)
+
+
+def test_wide_terminal_shows_more_context(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app()
+
+    async def middle(pilot: Pilot) -> None:
+        await pilot.press("colon", "9", "enter", "slash", *"back", "enter")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(140, 44), run_before=middle)
