@@ -9,15 +9,13 @@ than silently mis-coded.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core import transcript_formats
-
-_WHITESPACE = re.compile(r"\s+")
 
 #: Transcript file endings that studies pick up by default.
 TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt")
@@ -33,13 +31,14 @@ def compute_anchor(speaker: str, text: str) -> str:
     line endings or re-wrapped lines keeps anchors; any change of words or
     speaker changes it.
     """
-    normal_speaker = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", speaker)).strip()
-    normal_text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # str.split() splits on exactly the characters regex `\s` matches (str.isspace), and is much faster.
+    normal_speaker = " ".join(unicodedata.normalize("NFC", speaker).split())
+    normal_text = " ".join(unicodedata.normalize("NFC", text).split())
     digest = hashlib.sha256(f"{normal_speaker}\x1f{normal_text}".encode("utf-8"))
     return digest.hexdigest()[:10]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Turn:
     """One numbered turn of a transcript."""
 
@@ -48,7 +47,11 @@ class Turn:
     text: str
     start: float | None  # seconds from the start of the recording, when the file says
     line: int  # line of the file where the turn starts
-    anchor: str
+
+    @cached_property
+    def anchor(self) -> str:
+        """Computed on first use: opening a long transcript to code it needs only a few."""
+        return compute_anchor(self.speaker, self.text)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -136,7 +139,6 @@ def parse_transcript(text: str, path: Path, format: str | None = None) -> Transc
             text=raw.text,
             start=raw.start,
             line=raw.line,
-            anchor=compute_anchor(raw.speaker, raw.text),
         )
         for index, raw in enumerate(raw_turns, start=1)
     )
@@ -151,7 +153,7 @@ def split_lines(text: str) -> list[str]:
     line separators that can occur inside a turn, which would shift line
     numbers away from what editors show.
     """
-    lines = re.split(r"\r\n|\r|\n", text)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines

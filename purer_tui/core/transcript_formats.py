@@ -59,6 +59,7 @@ _TURN_START = re.compile(
     r"\s?:(?:\s+|$)"
 )
 _LEADING_CLOCK = re.compile(rf"^{_LEADING_TIMESTAMP}")
+_NUMBER = re.compile(r"[\d.]+")
 # Only a line's beginning can hold a label, so a 10 MB line costs nothing.
 _LABEL_WINDOW = 80
 
@@ -82,20 +83,22 @@ class _Candidate:
 
 
 def _turn_candidate(lines: list[str], index: int) -> _Candidate | None:
-    line = lines[index]
-    match = _TURN_START.match(line[:_LABEL_WINDOW])
+    window = lines[index][:_LABEL_WINDOW]
+    if ":" not in window:
+        return None
+    match = _TURN_START.match(window)
     if not match:
         return None
     speaker = match.group("speaker").strip()
     if not speaker or len(speaker) > 40 or speaker.casefold() in _NOT_SPEAKERS:
         return None
-    if re.fullmatch(r"[\d.]+", speaker):  # "10: ..." is a list or a time, not a person
+    if _NUMBER.fullmatch(speaker):  # "10: ..." is a list or a time, not a person
         return None
     clock = match.group("lead") or match.group("trail")
     return _Candidate(
         line=index,
         speaker=speaker,
-        text=line[match.end():].strip(),
+        text=lines[index][match.end():].strip(),
         start=parse_clock(clock) if clock else None,
         after_blank=index == 0 or not lines[index - 1].strip(),
     )
@@ -197,7 +200,8 @@ def _otter_headers(lines: list[str]) -> list[int]:
     return [
         index
         for index, line in enumerate(lines)
-        if _OTTER_HEADER.match(line) and index + 1 < len(lines) and lines[index + 1].strip()
+        # a header ends with its clock's last digit: most lines are rejected without the regex
+        if line.rstrip()[-1:].isdigit() and _OTTER_HEADER.match(line) and index + 1 < len(lines) and lines[index + 1].strip()
     ]
 
 

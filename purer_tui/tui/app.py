@@ -119,7 +119,10 @@ class CodingApp(App[None]):
     def count_study_progress(self) -> None:
         session = self.session
         counted: dict[int, Progress] = {}
+        already_open = set(session.opened_progress())  # the session counts those itself, and keeps them current
         for index, path in enumerate(session.paths):
+            if index in already_open:
+                continue
             try:
                 counted[index] = transcript_progress(path, session.coder, session.only)
             except (PurerError, OSError):
