@@ -33,7 +33,7 @@ def test_version() -> None:
     assert (result.returncode, result.stdout) == (0, f"purer-tui {__version__}\n")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["check", "STUDY"]])
+@pytest.mark.parametrize("args", [["--help"], ["code", "--help"], ["check", "STUDY"]])
 def test_help_and_check_never_import_textual_or_rich(demo_study: Path, args: list[str]) -> None:
     args = [str(demo_study) if arg == "STUDY" else arg for arg in args]
     result = subprocess.run(
@@ -194,3 +194,16 @@ def test_code_a_file_outside_any_study_needs_a_codebook(tmp_path: Path) -> None:
     transcript = write(tmp_path / "lone.txt", "A: hi\nB: yo\n")
     result = run("code", str(transcript), "--coder", "eve")
     assert result.returncode == 2 and "--codebook" in result.stderr
+
+
+def test_init_and_demo_keep_transient_files_out_of_git(tmp_path: Path) -> None:
+    write(tmp_path / "study" / ".gitignore", "*.bak")  # an existing file is kept and extended once
+    assert run("init", str(tmp_path / "study")).returncode == 0
+    assert (tmp_path / "study" / ".gitignore").read_text().splitlines() == [
+        "*.bak",
+        "# purer-tui: locks and journals of open coding sessions (transient, never shared)",
+        ".*.lock",
+        ".*.journal",
+    ]
+    assert run("demo", str(tmp_path / "demo")).returncode == 0
+    assert ".*.journal" in (tmp_path / "demo" / ".gitignore").read_text()
