@@ -11,11 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from purer_tui import __version__
 from purer_tui.core.errors import PurerError, UsageError, display_path
+
+if TYPE_CHECKING:
+    from purer_tui.coding_setup import PreparedSession
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -177,19 +181,15 @@ def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None,
     _run_app(prepared)
 
 
-def _require_terminal(prepared: object) -> None:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        prepared.session.close()  # type: ignore[attr-defined]
-        prepared.locks.release()  # type: ignore[attr-defined]
-        raise UsageError("the coding app needs a terminal; run it in one (over SSH: ssh -t)")
-
-
-def _run_app(prepared: object) -> None:
+def _run_app(prepared: PreparedSession) -> None:
     """Start the Textual app: the only place the command line imports Textual."""
-    _require_terminal(prepared)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        prepared.session.close()
+        prepared.locks.release()
+        raise UsageError("the coding app needs a terminal; run it in one (over SSH: ssh -t)")
     from purer_tui.tui.run import run_coding_app
 
-    sys.exit(run_coding_app(prepared))  # type: ignore[arg-type]
+    sys.exit(run_coding_app(prepared))
 
 
 @main.command()

@@ -42,7 +42,7 @@ def check_study(start: Path) -> list[Problem]:
     codebook = _check_codebook(study, problems)
     transcripts = _check_transcripts(study, problems)
     for transcript in transcripts:
-        for coder, path in annotation_files(transcript.path).items():
+        for path in annotation_files(transcript.path).values():
             problems.extend(check_annotation_file(path, transcript, codebook))
     problems.extend(_orphan_annotation_files(transcripts))
     return problems

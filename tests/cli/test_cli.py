@@ -45,7 +45,7 @@ def test_help_and_check_never_import_textual_or_rich(demo_study: Path, args: lis
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for name, command in main.commands.items():
+    for name in main.commands:
         code, out, _ = invoke(name, "--help")
         assert code == 0 and "Example" in out, name
 
