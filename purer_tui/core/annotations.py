@@ -30,7 +30,8 @@ from purer_tui.core.journal import JournalWriter, journal_path, read_journal
 CODER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 ANNOTATION_SUFFIX = ".jsonl"
 DEFAULT_CODER = "coder"
-_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor"})
+_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict"})
+_VERSION_FIELDS = frozenset({"codes", "memo", "anchor"})
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_TURN = 10_000_000
 
@@ -79,13 +80,54 @@ def annotation_files(transcript: Path) -> dict[str, Path]:
 
 
 @dataclass(frozen=True, slots=True)
+class TurnVersion:
+    """One side's state of a turn in a merge conflict: its codes, memo and anchor."""
+
+    codes: tuple[str, ...] = ()
+    memo: str = ""
+    anchor: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"codes": list(self.codes)}
+        if self.memo:
+            data["memo"] = self.memo
+        if self.anchor:
+            data["anchor"] = self.anchor
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Both sides of a turn that two merged branches changed differently (None: that side had not reviewed it)."""
+
+    ours: TurnVersion | None
+    theirs: TurnVersion | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ours": self.ours.as_json() if self.ours else None,
+            "theirs": self.theirs.as_json() if self.theirs else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AnnotationRecord:
-    """One reviewed turn: its codes (codebook order), an optional memo and the turn's anchor."""
+    """One reviewed turn: its codes (codebook order), an optional memo and the turn's anchor.
+
+    `conflict` is set only by the merge driver, on a turn that two branches
+    changed differently; the record's own codes are then ours (or theirs, when
+    we had not reviewed the turn) until the coder settles it.
+    """
 
     turn: int
     codes: tuple[str, ...] = ()
     memo: str = ""
     anchor: str | None = None
+    conflict: Conflict | None = None
+
+    @property
+    def version(self) -> TurnVersion:
+        return TurnVersion(self.codes, self.memo, self.anchor)
 
     def to_json_line(self) -> str:
         data: dict[str, object] = {"codes": list(self.codes), "turn": self.turn}
@@ -93,6 +135,8 @@ class AnnotationRecord:
             data["memo"] = self.memo
         if self.anchor:
             data["anchor"] = self.anchor
+        if self.conflict:
+            data["conflict"] = self.conflict.as_json()
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -121,7 +165,7 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
             if number <= text.count("\n"):  # not the final newline
                 parsed.problems.append(Problem(path, number, "blank line; remove it", "warning"))
             continue
-        record, problem = _parse_record(line)
+        record, problem = parse_record(line)
         if problem:
             parsed.problems.append(Problem(path, number, problem))
             continue
@@ -139,7 +183,7 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
     return parsed
 
 
-def _parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
+def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
@@ -150,7 +194,7 @@ def _parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
         return None, 'a line must be a JSON object like {"codes":[],"turn":1}'
     unknown = sorted(set(data) - _RECORD_FIELDS)
     if unknown:
-        return None, f'unknown field "{unknown[0]}"; the fields are turn, codes, memo, anchor'
+        return None, f'unknown field "{unknown[0]}"; the fields are turn, codes, memo, anchor (and conflict, from a merge)'
     turn = data.get("turn")
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
@@ -158,21 +202,51 @@ def _parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
         return None, f'"turn" must be a whole number from 1, not {json.dumps(turn)[:40]}'
     if "codes" not in data:
         return None, '"codes" is missing; add "codes":[] for a turn reviewed with no code'
-    codes = data["codes"]
+    version, problem = _parse_version(data, "")
+    if problem or version is None:
+        return None, problem
+    conflict = None
+    if "conflict" in data:
+        conflict, problem = _parse_conflict(data["conflict"])
+        if problem:
+            return None, problem
+    return AnnotationRecord(turn, version.codes, version.memo, version.anchor, conflict), None
+
+
+def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | None, str | None]:
+    """The codes, memo and anchor of a record (or of one side of a conflict, `where` naming it)."""
+    codes = data.get("codes")
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-        return None, '"codes" must be a list of code ids, like ["reframing"]'
+        return None, f'"{where}codes" must be a list of code ids, like ["reframing"]'
     bad = next((code for code in codes if not _CODE_ID.match(code)), None)
     if bad is not None:
         return None, f'"{bad[:40]}" is not a code id'
     if len(set(codes)) != len(codes):
-        return None, '"codes" lists a code twice; keep one'
+        return None, f'"{where}codes" lists a code twice; keep one'
     memo = data.get("memo", "")
     if not isinstance(memo, str):
-        return None, '"memo" must be a string'
+        return None, f'"{where}memo" must be a string'
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, str):
-        return None, '"anchor" must be a string'
-    return AnnotationRecord(turn=turn, codes=tuple(codes), memo=memo, anchor=anchor), None
+        return None, f'"{where}anchor" must be a string'
+    return TurnVersion(tuple(codes), memo, anchor), None
+
+
+def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
+    if not isinstance(value, dict) or set(value) != {"ours", "theirs"}:
+        return None, '"conflict" must be {"ours": ..., "theirs": ...}, as the merge driver writes it'
+    sides: dict[str, TurnVersion | None] = {}
+    for side in ("ours", "theirs"):
+        raw = value[side]
+        if raw is None:
+            sides[side] = None
+            continue
+        if not isinstance(raw, dict) or not set(raw) <= _VERSION_FIELDS or "codes" not in raw:
+            return None, f'"conflict.{side}" must be null or {{"codes": [...]}} with an optional memo and anchor'
+        sides[side], problem = _parse_version(raw, f"conflict.{side}.")
+        if problem:
+            return None, problem
+    return Conflict(sides["ours"], sides["theirs"]), None
 
 
 def read_annotation_text(path: Path) -> str:
@@ -323,7 +397,7 @@ def replay_journal(records: dict[int, AnnotationRecord], journal: Path) -> bool:
         if kind == "remove" and isinstance(value, int):
             records.pop(value, None)
             continue
-        record, problem = _parse_record(json.dumps(value)) if kind == "put" else (None, "bad entry")
+        record, problem = parse_record(json.dumps(value)) if kind == "put" else (None, "bad entry")
         if problem or record is None:
             raise InvalidFileError([Problem(journal, number, f"the coding journal is damaged ({problem}); move it aside and reopen")])
         records[record.turn] = record

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from purer_tui.core.annotations import (
     ANNOTATION_SUFFIX,
+    Conflict,
+    TurnVersion,
     CODER_PATTERN,
     annotation_files,
     parse_annotations,
@@ -105,6 +107,10 @@ def check_annotation_file(path: Path, transcript: Transcript | None, codebook: C
         )
     for turn, record in parsed.records.items():
         line = parsed.lines.get(turn)
+        if record.conflict is not None:
+            problems.append(
+                Problem(path, line, f"turn {turn}: merge conflict ({describe_conflict(record.conflict)}); settle it with `purer-tui git resolve` or in `purer-tui code`")
+            )
         if codebook is not None:
             for code_id in record.codes:
                 if not codebook.has_code(code_id):
@@ -126,6 +132,15 @@ def check_annotation_file(path: Path, transcript: Transcript | None, codebook: C
                 )
             )
     return problems
+
+
+def describe_conflict(conflict: Conflict) -> str:
+    def side(version: TurnVersion | None) -> str:
+        if version is None:
+            return "not reviewed"
+        return ", ".join(version.codes) or "no code"
+
+    return f"ours: {side(conflict.ours)}; theirs: {side(conflict.theirs)}"
 
 
 def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:

@@ -230,8 +230,12 @@ class CodingSession:
         self._set(self._record_with(codes=tuple(self.codebook.in_codebook_order(codes))))
 
     def mark_reviewed(self) -> None:
-        """Record the turn as reviewed with whatever codes it has (possibly none)."""
-        if self.turn is not None and self.record is None:
+        """Record the turn as reviewed with whatever codes it has (possibly none).
+
+        On a turn with a merge conflict this settles it with the codes shown.
+        """
+        record = self.record
+        if self.turn is not None and (record is None or record.conflict is not None):
             self._set(self._record_with())
 
     def set_memo(self, memo: str) -> None:
@@ -245,7 +249,8 @@ class CodingSession:
         turn = self.turn
         assert turn is not None
         base = self.record or AnnotationRecord(turn=turn.number)
-        return replace(base, anchor=turn.anchor, **fields)  # type: ignore[arg-type]
+        # Any change the coder makes on a turn settles a merge conflict on it: they have decided.
+        return replace(base, anchor=turn.anchor, conflict=None, **fields)  # type: ignore[arg-type]
 
     def _set(self, after: AnnotationRecord | None) -> None:
         turn = self.turn
