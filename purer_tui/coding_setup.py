@@ -17,7 +17,7 @@ from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.session import CodingSession
-from purer_tui.core.study import Study, find_study_file, load_study
+from purer_tui.core.study import resolve_transcripts
 
 
 @dataclass
@@ -35,7 +35,7 @@ def prepare_session(
     show_coders: bool,
 ) -> PreparedSession:
     coder = validate_coder(coder) if coder else default_coder()
-    study, transcripts = _transcripts(paths or [Path(".")], needs_study=codebook_path is None)
+    study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
     keymap = study.keymap if study else {}
     codebook = load_codebook(codebook_path, keymap) if codebook_path else study.load_codebook()  # type: ignore[union-attr]
     if not transcripts:
@@ -54,25 +54,3 @@ def prepare_session(
         locks.release()
         raise
     return PreparedSession(session, locks, keymap)
-
-
-def _transcripts(paths: list[Path], needs_study: bool) -> tuple[Study | None, list[Path]]:
-    """Study folders contribute all their transcripts; files are coded as given."""
-    study: Study | None = None
-    chosen: dict[Path, None] = {}
-    for path in paths:
-        if path.is_dir():
-            found = load_study(path)
-            study = study or found
-            chosen.update(dict.fromkeys(found.transcript_paths()))
-        elif path.exists():
-            chosen[path.absolute()] = None
-            if study is None:
-                try:
-                    study = load_study(find_study_file(path.absolute().parent))
-                except UsageError:
-                    if needs_study:
-                        raise UsageError(f"{path}: no purer.toml above it; pass --codebook FILE to code it without a study") from None
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    return study, list(chosen)

@@ -326,6 +326,10 @@ class AnnotationFile:
         changes = {record.turn: record for record in records}
         self._apply(changes, removals=())
 
+    def replace_all(self, records: Mapping[int, AnnotationRecord]) -> None:
+        """Make the file hold exactly these records (re-anchoring, resolving), in one atomic write."""
+        self._apply(dict(records), removals=[turn for turn in self._records if turn not in records])
+
     def remove(self, turn: int) -> None:
         """Forget a turn (back to not reviewed), durably."""
         if turn in self._records:

@@ -134,6 +134,28 @@ def check_annotation_file(path: Path, transcript: Transcript | None, codebook: C
     return problems
 
 
+#: Records that re-anchoring could not place (see purer_tui/reanchoring.py), kept for the coder.
+UNPLACED_SUFFIX = ".unplaced.jsonl"
+
+
+def _unplaced_problems(sidecar: Path) -> list[Problem]:
+    try:
+        text = read_annotation_text(sidecar)
+    except InvalidFileError as error:
+        return error.problems
+    turns = [line for line in text.split("\n") if line.strip()]
+    if not turns:
+        return []
+    return [
+        Problem(
+            sidecar,
+            None,
+            f"{len(turns)} coded turn(s) could not be placed after the transcript changed; re-apply them where they belong, then delete this file",
+            "warning",
+        )
+    ]
+
+
 def describe_conflict(conflict: Conflict) -> str:
     def side(version: TurnVersion | None) -> str:
         if version is None:
@@ -151,6 +173,9 @@ def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:
     problems = []
     for folder, stems in stems_by_folder.items():
         for entry in sorted(folder.glob(f"*{ANNOTATION_SUFFIX}")):
+            if entry.name.endswith(UNPLACED_SUFFIX):
+                problems.extend(_unplaced_problems(entry))
+                continue
             stem, _, coder = entry.name[: -len(ANNOTATION_SUFFIX)].rpartition(".")
             if stem in stems and CODER_PATTERN.match(coder):
                 continue

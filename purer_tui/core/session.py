@@ -16,6 +16,7 @@ from typing import Iterable
 
 from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_files, annotation_path
 from purer_tui.core.codebook import Codebook
+from purer_tui.core.reanchor import is_stale
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 
 
@@ -45,6 +46,17 @@ class OpenTranscript:
 
     def is_reviewed(self, number: int) -> bool:
         return self.store.get(number) is not None
+
+    def needs_review(self, number: int) -> bool:
+        """Not reviewed yet, or carrying a merge conflict to settle: where resume and `n` stop."""
+        record = self.store.get(number)
+        return record is None or record.conflict is not None
+
+    def needs_attention(self) -> tuple[int, int]:
+        """How many records no longer match their turn (the transcript changed), and how many carry a merge conflict."""
+        records = self.store.records.values()
+        stale = sum(1 for record in records if is_stale(record, self.transcript))
+        return stale, sum(1 for record in records if record.conflict is not None)
 
 
 @dataclass(frozen=True)
@@ -151,7 +163,7 @@ class CodingSession:
         for index in range(len(self.paths)):
             opened = self._opened(index)
             for position, number in enumerate(opened.visible):
-                if not opened.is_reviewed(number):
+                if opened.needs_review(number):
                     self._go(index, position)
                     return
         self._go(0, 0)
@@ -184,7 +196,7 @@ class CodingSession:
         if not 0 <= index < len(self.paths):
             return False
         opened = self._opened(index)
-        position = next((p for p, n in enumerate(opened.visible) if not opened.is_reviewed(n)), 0)
+        position = next((p for p, n in enumerate(opened.visible) if opened.needs_review(n)), 0)
         self._go(index, position)
         return True
 
@@ -198,7 +210,7 @@ class CodingSession:
         return True
 
     def next_unreviewed(self) -> bool:
-        """The next turn this coder has not reviewed, across transcripts, wrapping round; False when all are."""
+        """The next turn this coder has not reviewed (or must settle), across transcripts, wrapping round; False when none."""
         count = len(self.paths)
         for step in range(count + 1):
             index = (self.index + step) % count
@@ -206,7 +218,7 @@ class CodingSession:
             start = self.position + 1 if step == 0 else 0
             stop = self.position if step == count else len(opened.visible)
             for position in range(start, stop):
-                if not opened.is_reviewed(opened.visible[position]):
+                if opened.needs_review(opened.visible[position]):
                     self._go(index, position)
                     return True
         return False

@@ -140,3 +140,28 @@ def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[s
     atomic_write_text(path, tomli_w.dumps({"study": settings.model_dump()}))
     return path
 
+
+def resolve_transcripts(paths: list[Path], needs_study: bool) -> tuple[Study | None, list[Path]]:
+    """Study folders contribute all their transcripts; transcript files count as given.
+
+    The study is the first one found (for its codebook and keymap); a file
+    outside any study is refused when a study is needed.
+    """
+    study: Study | None = None
+    chosen: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            found = load_study(path)
+            study = study or found
+            chosen.update(dict.fromkeys(found.transcript_paths()))
+        elif path.exists():
+            chosen[path.absolute()] = None
+            if study is None:
+                try:
+                    study = load_study(find_study_file(path.absolute().parent))
+                except UsageError:
+                    if needs_study:
+                        raise UsageError(f"{path}: no purer.toml above it; pass --codebook FILE to code it without a study") from None
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return study, list(chosen)

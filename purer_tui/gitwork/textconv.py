@@ -61,7 +61,7 @@ def describe(stem: str, record: AnnotationRecord, transcript: Transcript | None)
         line += f" | CONFLICT {describe_conflict(record.conflict)}"
     if turn is not None and matches:
         words = " ".join(turn.text.split())
-        excerpt = words if len(words) <= EXCERPT_CHARACTERS else words[: EXCERPT_CHARACTERS - 1] + "…"
+        excerpt = words if len(words) <= EXCERPT_CHARACTERS else words[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
         line += f' | "{visible_controls(excerpt)}"'
     elif turn is not None:
         line += " | (the transcript changed since this was coded)"

@@ -72,6 +72,7 @@ class CodingApp(App[None]):
         self._code_for_key = {code.key: code.id for code in session.codebook.codes if code.key}
         self._disk_progress: dict[int, Progress] = {}
         self._compact_timer: Timer | None = None
+        self._announced: set[int] = set()  # transcripts whose problems were already pointed out
 
     # --- layout -------------------------------------------------------------
 
@@ -102,6 +103,29 @@ class CodingApp(App[None]):
         self.query_one(CodebookPanel).show(session.record)
         self.query_one(LocationBar).show(session, self.study_progress())
         self.query_one(TurnCodesBar).show(session)
+        if session.index not in self._announced:
+            self._announced.add(session.index)
+            self._announce_problems()
+
+    def _announce_problems(self) -> None:
+        """Once per transcript: records that no longer match it, and merge conflicts to settle."""
+        stale, conflicts = self.session.current.needs_attention()
+        name = self.session.current.path.name
+        if stale:
+            self.notify(
+                f"{stale} coded turn(s) of {name} no longer match the transcript (it was edited). "
+                "Their codes stay where they were; run `purer-tui reanchor` to move them with the text.",
+                title="Transcript changed",
+                severity="warning",
+                timeout=15,
+            )
+        if conflicts:
+            self.notify(
+                f"{conflicts} turn(s) of {name} carry a merge conflict: settle each here, or with `purer-tui git resolve`.",
+                title="Merge conflicts",
+                severity="warning",
+                timeout=15,
+            )
 
     def study_progress(self) -> Progress | None:
         """Reviewed and total turns over the whole study, once the worker has counted them."""

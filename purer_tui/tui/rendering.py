@@ -90,6 +90,32 @@ def applied_codes(codebook: Codebook, record: AnnotationRecord | None) -> Conten
     return Content.assemble(*parts)
 
 
+def warning_lines(codebook: Codebook, record: AnnotationRecord | None, stale: bool) -> list[Content]:
+    """What needs the coder's decision on this turn: a merge conflict, or codes made on an earlier text."""
+    lines = []
+    if record is not None and record.conflict is not None:
+        def side(version) -> str:  # type: ignore[no-untyped-def]
+            if version is None:
+                return "not reviewed"
+            return ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in version.codes) or "no code"
+
+        lines.append(
+            Content.assemble(
+                ("merge conflict ", "bold $error"),
+                literal(f"ours: {side(record.conflict.ours)} | theirs: {side(record.conflict.theirs)}"),
+                (" (enter keeps what is shown; any change settles it)", "$text-muted"),
+            )
+        )
+    if stale:
+        lines.append(
+            Content.assemble(
+                ("coded on an earlier version of this turn ", "bold $warning"),
+                ("(the transcript changed): run purer-tui reanchor", "$text-muted"),
+            )
+        )
+    return lines
+
+
 def memo_line(record: AnnotationRecord | None) -> Content:
     if record is None or not record.memo:
         return Content.styled("no memo (m to write one)", "$text-muted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from purer_tui.core.reanchor import is_stale
 from purer_tui.core.session import CodingSession, Progress
 from purer_tui.tui import rendering
 
@@ -36,11 +37,16 @@ class LocationBar(Static):
 class TurnCodesBar(Static):
     """The current turn's codes and memo, and other coders' codes when shown."""
 
-    DEFAULT_CSS = "TurnCodesBar { height: auto; max-height: 4; text-wrap: nowrap; text-overflow: ellipsis; }"
+    DEFAULT_CSS = "TurnCodesBar { height: auto; max-height: 5; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def show(self, session: CodingSession) -> None:
         record = session.record
-        lines = [rendering.applied_codes(session.codebook, record), rendering.memo_line(record)]
+        stale = record is not None and is_stale(record, session.current.transcript)
+        lines = [
+            *rendering.warning_lines(session.codebook, record, stale),
+            rendering.applied_codes(session.codebook, record),
+            rendering.memo_line(record),
+        ]
         others = session.other_coders()
         if others:
             lines.append(rendering.other_coders_line(session.codebook, others))

@@ -1,75 +1,15 @@
-"""The `purer-tui` command line.
-
-Thin by design: parse arguments, call the core, print. Modules beyond click
-and the error types are imported inside each command, so `--help` and the
-non-UI commands start fast and never load Textual.
-"""
+"""Commands about a study's files: check, turns, init, demo."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from purer_tui import __version__
-from purer_tui.core.errors import PurerError, UsageError, display_path
-
-if TYPE_CHECKING:
-    from purer_tui.coding_setup import PreparedSession
-
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_BUG = 70
-
-
-class PurerGroup(click.Group):
-    """Turns user-facing errors into one line and an exit status; never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except UsageError as error:
-            click.echo(f"purer-tui: {error}", err=True)
-            sys.exit(EXIT_USAGE)
-        except PurerError as error:
-            click.echo(f"purer-tui: {error}", err=True)
-            sys.exit(EXIT_PROBLEMS)
-        except KeyboardInterrupt:
-            click.echo("purer-tui: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            sys.exit(EXIT_PROBLEMS)
-        except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
-            if os.environ.get("PURER_DEBUG"):
-                raise
-            click.echo(
-                f"purer-tui: unexpected internal error ({type(error).__name__}); "
-                "nothing was changed. Run again with PURER_DEBUG=1 to see the details.",
-                err=True,
-            )
-            sys.exit(EXIT_BUG)
-
-
-@click.group(cls=PurerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", "-V", prog_name="purer-tui", message="%(prog)s %(version)s")
-def main() -> None:
-    """Keyboard-driven qualitative coding of therapy-session transcripts.
-
-    A study is a folder with a purer.toml study file, a TOML codebook and
-    transcripts; each coder's annotations are saved beside each transcript as
-    X.<coder>.jsonl, ready to share through git.
-
-    \b
-    Start with the bundled demo:
-      purer-tui demo
-      purer-tui check purer-demo
-    """
+from purer_tui.cli import EXIT_PROBLEMS, main
+from purer_tui.core.errors import display_path
 
 
 @main.command()
@@ -87,8 +27,11 @@ def check(study: Path, strict: bool) -> None:
       purer-tui check purer-demo
     """
     from purer_tui.core.check import check_study
+    from purer_tui.core.study import find_study_file
+    from purer_tui.gitwork.setup import setup_problems
 
     problems = check_study(study)
+    problems += setup_problems(find_study_file(study))
     for problem in problems:
         click.echo(str(problem))
     errors = sum(problem.is_error for problem in problems)
@@ -158,41 +101,6 @@ def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--coder", help="Your coder id (default: $PURER_CODER, else your login name).")
-@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this codebook instead of the study's.")
-@click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns (repeatable).")
-@click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
-def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None, only: tuple[str, ...], show_coders: bool) -> None:
-    """Code transcripts turn by turn, one key per code.
-
-    PATHS are study folders or transcript files (default: the study around
-    the current folder). Opens where you left off. Every change is saved the
-    moment you make it; there is no save key. Press ? in the app for all keys.
-
-    \b
-    Example:
-      purer-tui code --coder ana
-      purer-tui code transcripts/grp1-s02.txt --only "Participant 2"
-    """
-    from purer_tui.coding_setup import prepare_session
-
-    prepared = prepare_session(list(paths), coder, codebook_path, list(only), show_coders)
-    _run_app(prepared)
-
-
-def _run_app(prepared: PreparedSession) -> None:
-    """Start the Textual app: the only place the command line imports Textual."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        prepared.session.close()
-        prepared.locks.release()
-        raise UsageError("the coding app needs a terminal; run it in one (over SSH: ssh -t)")
-    from purer_tui.tui.run import run_coding_app
-
-    sys.exit(run_coding_app(prepared))
-
-
-@main.command()
 @click.argument("folder", required=False, default="purer-demo", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--no-open", is_flag=True, help="Only write the study; do not open it in the coding app.")
 @click.option("--coder", default="demo", show_default=True, help="The coder id to code the demo as.")
@@ -219,8 +127,7 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
         return
     from purer_tui.coding_setup import prepare_session
 
-    _run_app(prepare_session([study_file.parent], coder, None, [], False))
+    from purer_tui.cli.coding import run_app
 
+    run_app(prepare_session([study_file.parent], coder, None, [], False))
 
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,75 @@
+"""The `purer-tui` command line.
+
+Thin by design: parse arguments, call the core, print. Modules beyond click
+and the error types are imported inside each command, so `--help` and the
+non-UI commands start fast and never load Textual. The commands live in the
+modules imported at the bottom, grouped by what they are for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from purer_tui import __version__
+from purer_tui.core.errors import PurerError, UsageError, display_path
+
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 70
+
+
+class PurerGroup(click.Group):
+    """Turns user-facing errors into one line and an exit status; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except UsageError as error:
+            click.echo(f"purer-tui: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+        except PurerError as error:
+            click.echo(f"purer-tui: {error}", err=True)
+            sys.exit(EXIT_PROBLEMS)
+        except KeyboardInterrupt:
+            click.echo("purer-tui: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(EXIT_PROBLEMS)
+        except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
+            if os.environ.get("PURER_DEBUG"):
+                raise
+            click.echo(
+                f"purer-tui: unexpected internal error ({type(error).__name__}); "
+                "nothing was changed. Run again with PURER_DEBUG=1 to see the details.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=PurerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="purer-tui", message="%(prog)s %(version)s")
+def main() -> None:
+    """Keyboard-driven qualitative coding of therapy-session transcripts.
+
+    A study is a folder with a purer.toml study file, a TOML codebook and
+    transcripts; each coder's annotations are saved beside each transcript as
+    X.<coder>.jsonl, ready to share through git.
+
+    \b
+    Start with the bundled demo:
+      purer-tui demo
+      purer-tui check purer-demo
+    """
+
+
+
+# The commands register themselves on `main` when imported.
+from purer_tui.cli import coding, study_commands, teamwork  # noqa: E402,F401

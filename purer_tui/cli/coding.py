@@ -1,0 +1,52 @@
+"""`purer-tui code`: the coding app, the only command that imports Textual."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from purer_tui.cli import main
+from purer_tui.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from purer_tui.coding_setup import PreparedSession
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--coder", help="Your coder id (default: $PURER_CODER, else your login name).")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this codebook instead of the study's.")
+@click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns (repeatable).")
+@click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
+def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None, only: tuple[str, ...], show_coders: bool) -> None:
+    """Code transcripts turn by turn, one key per code.
+
+    PATHS are study folders or transcript files (default: the study around
+    the current folder). Opens where you left off. Every change is saved the
+    moment you make it; there is no save key. Press ? in the app for all keys.
+
+    \b
+    Example:
+      purer-tui code --coder ana
+      purer-tui code transcripts/grp1-s02.txt --only "Participant 2"
+    """
+    from purer_tui.coding_setup import prepare_session
+
+    prepared = prepare_session(list(paths), coder, codebook_path, list(only), show_coders)
+    run_app(prepared)
+
+
+def run_app(prepared: PreparedSession) -> None:
+    """Start the Textual app: the only place the command line imports Textual."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        prepared.session.close()
+        prepared.locks.release()
+        raise UsageError("the coding app needs a terminal; run it in one (over SSH: ssh -t)")
+    from purer_tui.tui.run import run_coding_app
+
+    sys.exit(run_coding_app(prepared))
+
+

@@ -1,0 +1,76 @@
+"""Settling merge conflicts turn by turn: keep ours, theirs, or both sides' codes.
+
+The merge driver leaves conflicted turns as records carrying both versions.
+Settling one rewrites that record without the conflict (atomically, under
+the coder's lock), so a coder can stop half-way and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, TurnVersion
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.lock import CoderLocks
+
+CHOICES = ("ours", "theirs", "both")
+
+
+def conflicted_turns(path: Path) -> list[AnnotationRecord]:
+    return [record for record in AnnotationFile.open(path).records.values() if record.conflict is not None]
+
+
+def settled(record: AnnotationRecord, choice: str, codebook: Codebook | None) -> AnnotationRecord | None:
+    """The record after choosing a side; None means "not reviewed". Raises ValueError for an impossible choice."""
+    assert record.conflict is not None
+    ours, theirs = record.conflict.ours, record.conflict.theirs
+    if choice == "ours":
+        chosen = ours
+    elif choice == "theirs":
+        chosen = theirs
+    elif choice == "both":
+        chosen = _both(ours, theirs, codebook)
+    else:
+        raise ValueError(f"choose one of {', '.join(CHOICES)}")
+    if chosen is None:
+        return None
+    return AnnotationRecord(record.turn, chosen.codes, chosen.memo, chosen.anchor)
+
+
+def _both(ours: TurnVersion | None, theirs: TurnVersion | None, codebook: Codebook | None) -> TurnVersion | None:
+    sides = [side for side in (ours, theirs) if side is not None]
+    if not sides:
+        return None
+    codes = list(dict.fromkeys(code for side in sides for code in side.codes))
+    if codebook is not None:
+        clashes = codebook.exclusive_conflicts(codes)
+        if clashes:
+            group, members = clashes[0]
+            raise ValueError(f"{' and '.join(members)} are both in exclusive group {group.id}; choose ours or theirs")
+        codes = codebook.in_codebook_order(codes)
+    memos = list(dict.fromkeys(side.memo for side in sides if side.memo))
+    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor)
+
+
+def resolve_file(path: Path, decide: Callable[[AnnotationRecord], str | None], codebook: Codebook | None) -> int:
+    """Ask `decide` about each conflicted turn (None skips it); returns how many were settled."""
+    locks = CoderLocks()
+    locks.acquire(path)
+    try:
+        AnnotationFile.open(path, journaled=True).close()  # fold in a crashed session's journal first
+        store = AnnotationFile.open(path)
+        count = 0
+        for record in [r for r in store.records.values() if r.conflict is not None]:
+            choice = decide(record)
+            if choice is None:
+                continue
+            result = settled(record, choice, codebook)
+            if result is None:
+                store.remove(record.turn)
+            else:
+                store.put(result)
+            count += 1
+        return count
+    finally:
+        locks.release()

@@ -1,0 +1,100 @@
+"""`purer-tui git install` and `git status`: wiring the diff and merge drivers into git.
+
+Git does not carry driver configuration in a clone, and when a driver named
+in `.gitattributes` is not configured it silently falls back to a line merge.
+So the attributes (committed, shared) and the config (per clone or global)
+are installed together and checked together, and `check` warns when a study
+in a git repository lacks them.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from purer_tui.core.durable import atomic_write_text
+from purer_tui.core.errors import Problem, UsageError
+from purer_tui.gitwork.repository import git, work_tree_of
+
+ATTRIBUTES_LINE = "*.jsonl diff=purer merge=purer text eol=lf"
+
+
+def launcher() -> str:
+    """How git should start purer-tui: this interpreter, so it works without the venv on PATH."""
+    return f"{shlex.quote(sys.executable)} -m purer_tui"
+
+
+def driver_config() -> dict[str, str]:
+    return {
+        "diff.purer.textconv": f"{launcher()} git textconv",
+        "merge.purer.name": "purer-tui annotation merge, keyed by turn",
+        "merge.purer.driver": f"{launcher()} git merge-driver %O %A %B %P",
+    }
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    message: str
+
+
+def install(start: Path, global_config: bool) -> list[str]:
+    """Write the attributes line (in a repository) and the driver config; idempotent."""
+    top = work_tree_of(start)
+    done = []
+    if top is None and not global_config:
+        raise UsageError(f"{start.absolute()} is not in a git repository; run `git init` first, or use --global")
+    if top is not None:
+        attributes = top / ".gitattributes"
+        existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+        if ATTRIBUTES_LINE not in existing.splitlines():
+            prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
+            atomic_write_text(attributes, prefix + ATTRIBUTES_LINE + "\n")
+            done.append(f"added `{ATTRIBUTES_LINE}` to {attributes} (commit it: it travels with the study)")
+        else:
+            done.append(f"{attributes} already has the purer attributes")
+    scope = ["--global"] if global_config else ["--local"]
+    for key, value in driver_config().items():
+        git(["config", *scope, key, value], cwd=top or start)
+    done.append(f"set {', '.join(driver_config())} in the {'global' if global_config else 'repository'} git config")
+    return done
+
+
+def status(start: Path) -> list[Check]:
+    """Whether the attributes and the driver config are in place for the repository at `start`."""
+    top = work_tree_of(start)
+    if top is None:
+        return [Check(False, f"{start.absolute()} is not in a git repository")]
+    checks = []
+    attributes = git(["check-attr", "diff", "merge", "--", "x.ana.jsonl"], cwd=top).stdout
+    has_attributes = "diff: purer" in attributes and "merge: purer" in attributes
+    checks.append(Check(has_attributes, ".gitattributes routes *.jsonl to the purer diff and merge drivers" if has_attributes else ".gitattributes does not route *.jsonl to the purer drivers"))
+    for key in driver_config():
+        value = git(["config", "--get", key], cwd=top, check=False).stdout.strip()
+        checks.append(Check(bool(value), f"{key} = {value}" if value else f"{key} is not set"))
+    return checks
+
+
+def setup_problems(study_file: Path) -> list[Problem]:
+    """`check`'s warning when a study is in a git repository without the drivers (one line)."""
+    if work_tree_of(study_file.parent) is None:
+        return []
+    try:
+        missing = [check for check in status(study_file.parent) if not check.ok]
+    except UsageError:
+        return []
+    except Exception:  # git missing or failing: not this check's business
+        return []
+    if not missing:
+        return []
+    return [
+        Problem(
+            study_file,
+            None,
+            "this study is a git repository without the purer merge and diff drivers, so git merges annotation files "
+            "line by line; run `purer-tui git install` in each clone",
+            "warning",
+        )
+    ]

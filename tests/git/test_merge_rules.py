@@ -1,0 +1,127 @@
+"""The keyed merge's rules, without git: each turn on its own, symmetric, nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core.annotations import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.gitwork.merge import merge_files, merge_records
+from purer_tui.gitwork.resolve import settled
+from tests.conftest import REPO, write
+
+
+def r(turn: int, *codes: str, memo: str = "") -> AnnotationRecord:
+    return AnnotationRecord(turn, codes, memo, f"a{turn}")
+
+
+BASE = {1: r(1, "a"), 2: r(2, "b"), 3: r(3, "c"), 4: r(4, "d")}
+
+
+def test_each_turn_merges_on_its_own() -> None:
+    ours = {**BASE, 1: r(1, "x"), 5: r(5, "new")}
+    del ours[4]  # we un-reviewed turn 4
+    theirs = {**BASE, 2: r(2, "y"), 3: r(3, "c", memo="note")}
+    result = merge_records(BASE, ours, theirs)
+    assert result.conflicts == []
+    assert result.records == {1: r(1, "x"), 2: r(2, "y"), 3: r(3, "c", memo="note"), 5: r(5, "new")}
+
+
+def test_the_same_change_on_both_sides_is_kept_once() -> None:
+    both = {**BASE, 2: r(2, "z")}
+    result = merge_records(BASE, both, dict(both))
+    assert result.conflicts == [] and result.records[2] == r(2, "z")
+
+
+def test_different_changes_to_one_turn_keep_both_versions() -> None:
+    result = merge_records(BASE, {**BASE, 2: r(2, "x")}, {**BASE, 2: r(2, "y", memo="m")})
+    assert result.conflicts == [2]
+    record = result.records[2]
+    assert record.codes == ("x",)
+    assert record.conflict == Conflict(TurnVersion(("x",), "", "a2"), TurnVersion(("y",), "m", "a2"))
+
+
+def test_removed_on_one_side_and_changed_on_the_other_is_a_conflict() -> None:
+    ours = dict(BASE)
+    del ours[3]
+    result = merge_records(BASE, ours, {**BASE, 3: r(3, "changed")})
+    assert result.conflicts == [3]
+    assert result.records[3].conflict == Conflict(None, TurnVersion(("changed",), "", "a3"))
+    assert result.records[3].codes == ("changed",)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_merging_is_symmetric_and_loses_nothing(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+
+    def variant() -> dict[int, AnnotationRecord]:
+        records = {}
+        for turn in range(1, 9):
+            roll = rng.random()
+            if roll < 0.15:
+                continue
+            records[turn] = BASE.get(turn, r(turn, "base")) if roll < 0.6 else r(turn, rng.choice("pqrs"))
+        return records
+
+    ours, theirs = variant(), variant()
+    forward, backward = merge_records(BASE, ours, theirs), merge_records(BASE, theirs, ours)
+    assert forward.conflicts == backward.conflicts
+    for turn in set(forward.records) | set(backward.records):
+        a, b = forward.records.get(turn), backward.records.get(turn)
+        if turn in forward.conflicts:
+            assert a.conflict.ours == b.conflict.theirs and a.conflict.theirs == b.conflict.ours
+            assert a.conflict.ours == (ours[turn].version if turn in ours else None)
+            assert a.conflict.theirs == (theirs[turn].version if turn in theirs else None)
+        else:
+            assert a == b
+            assert a in (ours.get(turn), theirs.get(turn))  # every clean result is what one side wrote
+
+
+def test_unreadable_input_is_refused_so_git_keeps_both(tmp_path: Path) -> None:
+    from purer_tui.core.errors import InvalidFileError
+
+    good = write(tmp_path / "o.jsonl", '{"codes":[],"turn":1}\n')
+    bad = write(tmp_path / "b.jsonl", "{not json\n")
+    with pytest.raises(InvalidFileError):
+        merge_files(good, good, bad)
+
+
+def test_settling_ours_theirs_and_both() -> None:
+    record = AnnotationRecord(2, ("x",), "", "a2", Conflict(TurnVersion(("x",), "one", "a2"), TurnVersion(("y",), "two", "a2")))
+    assert settled(record, "ours", None) == AnnotationRecord(2, ("x",), "one", "a2")
+    assert settled(record, "theirs", None) == AnnotationRecord(2, ("y",), "two", "a2")
+    assert settled(record, "both", None) == AnnotationRecord(2, ("x", "y"), "one\n---\ntwo", "a2")
+    gone = AnnotationRecord(2, ("x",), "", "a2", Conflict(TurnVersion(("x",)), None))
+    assert settled(gone, "theirs", None) is None  # their side had not reviewed it
+
+
+def test_the_merge_driver_command_writes_ours_and_says_what_to_do(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    base = write(tmp_path / "base", '{"codes":["a"],"turn":1}\n{"codes":["b"],"turn":2}\n')
+    ours = write(tmp_path / "ours", '{"codes":["x"],"turn":1}\n{"codes":["b"],"turn":2}\n')
+    theirs = write(tmp_path / "theirs", '{"codes":["a"],"turn":1}\n{"codes":["y"],"turn":2}\n')
+    clean = subprocess.run([sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(theirs), "s1.ana.jsonl"], capture_output=True, text=True)
+    assert clean.returncode == 0
+    assert ours.read_text() == '{"codes":["x"],"turn":1}\n{"codes":["y"],"turn":2}\n'
+    write(theirs, '{"codes":["z"],"turn":1}\n')
+    conflicted = subprocess.run([sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(theirs), "s1.ana.jsonl"], capture_output=True, text=True)
+    assert conflicted.returncode == 1 and "purer-tui git resolve s1.ana.jsonl" in conflicted.stderr
+    assert '"conflict":{"ours":{"codes":["x"]},"theirs":{"codes":["z"]}}' in ours.read_text()
+
+
+def test_textconv_never_fails(tmp_path: Path) -> None:
+    from purer_tui.gitwork.textconv import textconv
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "grp1-s01.txt").write_text((REPO / "examples/demo/transcripts/grp1-s01.txt").read_text())
+    path = write(folder / "grp1-s01.ana.jsonl", '{"codes":["x"],"turn":99}\n{broken\n{"codes":[],"turn":1,"anchor":"0000000000"}\n\x1b]0;t\x07\n')
+    out = textconv(path)
+    assert "grp1-s01 turn 99 x\n" in out
+    assert "grp1-s01 turn 1 (no code) | (the transcript changed since this was coded)" in out
+    assert out.count("unreadable line") == 2 and "\x1b" not in out

@@ -1,0 +1,37 @@
+"""What the app shows after a merge or a transcript correction, and how a coder settles it there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.transcript import load_transcript
+from tests.tui.conftest import MakeApp, records
+
+
+async def test_a_conflicted_turn_is_shown_and_settled_with_enter(make_app: MakeApp, demo_study: Path) -> None:
+    transcript = load_transcript(demo_study / "transcripts" / "grp1-s01.txt")
+    anchor = transcript.turn(1).anchor
+    AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.cal.jsonl").put(
+        AnnotationRecord(1, ("education",), "", anchor, Conflict(TurnVersion(("education",), "", anchor), TurnVersion(("reframing",), "", anchor)))
+    )
+    app, prepared = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = str(app.query_one("#turn-codes").render())
+        assert "merge conflict" in bar and "ours: Education | theirs: Reframing" in bar
+        assert any("merge conflict" in n.message for n in app._notifications)
+        await pilot.press("enter")
+        assert prepared.session.current.store.get(1).conflict is None
+        assert records(prepared) [1] == ("education",)
+
+
+async def test_codes_on_a_changed_turn_are_flagged_not_moved(make_app: MakeApp, demo_study: Path) -> None:
+    path = demo_study / "transcripts" / "grp1-s01.txt"
+    path.write_text(path.read_text().replace("Welcome back, everyone.", "Welcome back, all of you."))
+    app, prepared = make_app(coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        assert "coded on an earlier version of this turn" in str(app.query_one("#turn-codes").render())
+        assert any("no longer match" in n.message for n in app._notifications)
+        await pilot.press("j")
+        assert "earlier version" not in str(app.query_one("#turn-codes").render())
