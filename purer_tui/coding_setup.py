@@ -25,6 +25,7 @@ class PreparedSession:
     session: CodingSession
     locks: CoderLocks
     keymap: Mapping[str, str]
+    adjudicating: tuple[str, str] | None = None
 
 
 def prepare_session(
@@ -33,9 +34,26 @@ def prepare_session(
     codebook_path: Path | None,
     only: list[str],
     show_coders: bool,
+    adjudicate: tuple[str, str] | None = None,
 ) -> PreparedSession:
+    """Everything `purer-tui code` needs; with `adjudicate`, `coder` is the consensus coder and only
+    the turns the two coders both reviewed and coded differently are visited."""
     coder = validate_coder(coder) if coder else default_coder()
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
+    turn_filter = None
+    if adjudicate is not None:
+        first, second = (validate_coder(name) for name in adjudicate)
+        if len({first, second, coder}) != 3:
+            raise UsageError(f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {coder}")
+        from purer_tui.agreement.disagreements import disagreeing_turns
+
+        def turn_filter(path: Path) -> set[int]:
+            return set(disagreeing_turns(path, first, second))
+
+        transcripts = [path for path in transcripts if turn_filter(path)]
+        if not transcripts:
+            raise UsageError(f"{first} and {second} agree on every turn they both reviewed: nothing to adjudicate")
+        show_coders = [first, second]  # type: ignore[assignment]
     keymap = study.keymap if study else {}
     codebook = load_codebook(codebook_path, keymap) if codebook_path else study.load_codebook()  # type: ignore[union-attr]
     if not transcripts:
@@ -48,9 +66,9 @@ def prepare_session(
     try:
         for path in transcripts:
             locks.acquire(annotation_path(path, coder))
-        session = CodingSession(transcripts, codebook, coder, only=only or None, show_coders=show_coders)
+        session = CodingSession(transcripts, codebook, coder, only=only or None, show_coders=show_coders, turn_filter=turn_filter)
         session.resume()
     except BaseException:
         locks.release()
         raise
-    return PreparedSession(session, locks, keymap)
+    return PreparedSession(session, locks, keymap, adjudicate)

@@ -21,7 +21,17 @@ if TYPE_CHECKING:
 @click.option("--codebook", "codebook_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this codebook instead of the study's.")
 @click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns (repeatable).")
 @click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
-def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None, only: tuple[str, ...], show_coders: bool) -> None:
+@click.option("--adjudicate", metavar="A,B", help="Step only through turns coders A and B coded differently, and settle each for the consensus coder.")
+@click.option("--as", "consensus", default="consensus", show_default=True, help="With --adjudicate: the coder id the consensus is saved as.")
+def code(
+    paths: tuple[Path, ...],
+    coder: str | None,
+    codebook_path: Path | None,
+    only: tuple[str, ...],
+    show_coders: bool,
+    adjudicate: str | None,
+    consensus: str,
+) -> None:
     """Code transcripts turn by turn, one key per code.
 
     PATHS are study folders or transcript files (default: the study around
@@ -32,10 +42,22 @@ def code(paths: tuple[Path, ...], coder: str | None, codebook_path: Path | None,
     Example:
       purer-tui code --coder ana
       purer-tui code transcripts/grp1-s02.txt --only "Participant 2"
+      purer-tui code --adjudicate ana,ben --as consensus
+
+    Adjudicating shows both coders' codes and memos on each disagreeing turn:
+    < takes the first coder's codes, > the second's, + both, - none, and code
+    keys edit; the consensus is saved as an ordinary coder's annotation file.
     """
     from purer_tui.coding_setup import prepare_session
 
-    prepared = prepare_session(list(paths), coder, codebook_path, list(only), show_coders)
+    pair = None
+    if adjudicate is not None:
+        names = [name.strip() for name in adjudicate.split(",") if name.strip()]
+        if len(names) != 2:
+            raise UsageError("--adjudicate takes two coder ids, like --adjudicate ana,ben")
+        pair = (names[0], names[1])
+        coder = consensus
+    prepared = prepare_session(list(paths), coder, codebook_path, list(only), show_coders, pair)
     run_app(prepared)
 
 

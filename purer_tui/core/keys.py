@@ -29,6 +29,10 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.first", ("g", "home"), "first_turn", "First turn"),
     AppKey("turn.last", ("G", "end"), "last_turn", "Last turn"),
     AppKey("turn.review", ("enter",), "review_and_next", "Mark reviewed, go to next", footer=True),
+    AppKey("adjudicate.first", ("<",), "adjudicate('first')", "Adjudicating: take the first coder's codes", footer=True),
+    AppKey("adjudicate.second", (">",), "adjudicate('second')", "Adjudicating: take the second coder's codes", footer=True),
+    AppKey("adjudicate.both", ("+",), "adjudicate('both')", "Adjudicating: take both coders' codes", footer=True),
+    AppKey("adjudicate.neither", ("-",), "adjudicate('neither')", "Adjudicating: no code applies", footer=True),
     AppKey("turn.next_unreviewed", ("n",), "next_unreviewed", "Next unreviewed turn (next hit while searching)", footer=True),
     AppKey("search.previous", ("N",), "previous_hit", "Previous search hit"),
     AppKey("code.pick", ("space",), "pick_code", "Pick a code by name", footer=True),
@@ -64,6 +68,8 @@ NAMED_CHARACTERS: Mapping[str, str] = {
     "number_sign": "#",
     "exclamation_mark": "!",
     "asterisk": "*",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
 }
 
 

@@ -10,9 +10,9 @@ so every behaviour here is tested without Textual.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
 
 from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_files, annotation_path
 from purer_tui.core.codebook import Codebook
@@ -33,10 +33,20 @@ class Change:
 class OpenTranscript:
     """A transcript of the session, with this coder's annotations and the turns that can be visited."""
 
-    def __init__(self, transcript: Transcript, store: AnnotationFile, only: frozenset[str] | None):
+    def __init__(
+        self,
+        transcript: Transcript,
+        store: AnnotationFile,
+        only: frozenset[str] | None,
+        turns: Collection[int] | None = None,
+    ):
         self.transcript = transcript
         self.store = store
-        self.visible = [turn.number for turn in transcript.turns if only is None or turn.speaker in only]
+        self.visible = [
+            turn.number
+            for turn in transcript.turns
+            if (only is None or turn.speaker in only) and (turns is None or turn.number in turns)
+        ]
         self.index_of = {number: index for index, number in enumerate(self.visible)}
         self.reviewed = sum(1 for number in self.visible if store.get(number) is not None)
 
@@ -82,8 +92,11 @@ class CodingSession:
         codebook: Codebook,
         coder: str,
         only: Iterable[str] | None = None,
-        show_coders: bool = False,
+        show_coders: bool | Sequence[str] = False,
+        turn_filter: Callable[[Path], Collection[int]] | None = None,
     ):
+        """`show_coders`: True shows every other coder read-only, a list shows those coders;
+        `turn_filter` limits each transcript to the turns it returns (adjudication: the disagreements)."""
         if not paths:
             raise ValueError("a coding session needs at least one transcript")
         self.paths = list(paths)
@@ -91,6 +104,7 @@ class CodingSession:
         self.coder = coder
         self.only = frozenset(only) if only else None
         self.show_coders = show_coders
+        self.turn_filter = turn_filter
         self._open: dict[int, OpenTranscript] = {}
         self._others: dict[int, dict[str, AnnotationFile]] = {}
         self.index = 0  # which transcript
@@ -120,13 +134,17 @@ class CodingSession:
         return self.current.store.get(turn.number) if turn else None
 
     def context(self, before: int, after: int) -> tuple[list[Turn], list[Turn]]:
-        """Visible turns just before and after the current one."""
-        current = self.current
-        numbers = current.visible
-        start = max(0, self.position - before)
-        previous = [current.transcript.turn(n) for n in numbers[start : self.position]]
-        following = [current.transcript.turn(n) for n in numbers[self.position + 1 : self.position + 1 + after]]
-        return previous, following
+        """The transcript's own turns just before and after the current one.
+
+        Even when only some turns are visited (--only, adjudication) the
+        context is the conversation itself: the question before a reply.
+        """
+        turn = self.turn
+        if turn is None:
+            return [], []
+        turns = self.current.transcript.turns
+        index = turn.number - 1
+        return list(turns[max(0, index - before) : index]), list(turns[index + 1 : index + 1 + after])
 
     def progress(self) -> Progress:
         return Progress(self.current.reviewed, len(self.current.visible))
@@ -141,11 +159,9 @@ class CodingSession:
         if not self.show_coders or turn is None:
             return []
         if self.index not in self._others:
-            self._others[self.index] = {
-                coder: AnnotationFile.open(path)
-                for coder, path in annotation_files(self.current.path).items()
-                if coder != self.coder
-            }
+            files = annotation_files(self.current.path)
+            wanted = [c for c in files if c != self.coder] if self.show_coders is True else list(self.show_coders)
+            self._others[self.index] = {coder: AnnotationFile.open(files[coder]) for coder in wanted if coder in files}
         return [(coder, store.get(turn.number)) for coder, store in self._others[self.index].items()]
 
     # --- opening ------------------------------------------------------------
@@ -155,7 +171,8 @@ class CodingSession:
             path = self.paths[index]
             transcript = load_transcript(path)
             store = AnnotationFile.open(annotation_path(path, self.coder), journaled=True)
-            self._open[index] = OpenTranscript(transcript, store, self.only)
+            turns = self.turn_filter(path) if self.turn_filter else None
+            self._open[index] = OpenTranscript(transcript, store, self.only, turns)
         return self._open[index]
 
     def resume(self) -> None:
@@ -240,6 +257,15 @@ class CodingSession:
                 codes = [c for c in codes if not (self.codebook.has_code(c) and self.codebook.code(c).group == group.id)]
             codes.append(code_id)
         self._set(self._record_with(codes=tuple(self.codebook.in_codebook_order(codes))))
+
+    def set_codes(self, codes: Iterable[str]) -> None:
+        """Give the turn exactly these codes (adjudication: take one coder's, both, or none)."""
+        if self.turn is None:
+            return
+        ordered = tuple(self.codebook.in_codebook_order(list(dict.fromkeys(codes))))
+        record = self.record
+        if record is None or record.codes != ordered or record.conflict is not None:
+            self._set(self._record_with(codes=ordered))
 
     def mark_reviewed(self) -> None:
         """Record the turn as reviewed with whatever codes it has (possibly none).

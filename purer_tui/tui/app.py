@@ -42,6 +42,10 @@ _FOOTER_LABELS = {
     "memo.edit": "Memo",
     "app.help": "Help",
     "app.quit": "Quit",
+    "adjudicate.first": "First",
+    "adjudicate.second": "Second",
+    "adjudicate.both": "Both",
+    "adjudicate.neither": "None",
 }
 
 
@@ -63,8 +67,15 @@ class CodingApp(App[None]):
     TITLE = "purer-tui"
     BINDINGS = app_bindings()
 
-    def __init__(self, session: CodingSession, keymap: Mapping[str, str] | None = None, cleanup: Cleanup | None = None):
+    def __init__(
+        self,
+        session: CodingSession,
+        keymap: Mapping[str, str] | None = None,
+        cleanup: Cleanup | None = None,
+        adjudicating: tuple[str, str] | None = None,
+    ):
         super().__init__()
+        self.adjudicating = adjudicating
         self.session = session
         self.animation_level = "none"
         self._keymap = dict(keymap or {})
@@ -101,8 +112,8 @@ class CodingApp(App[None]):
         session = self.session
         self.query_one(TurnPager).show(session)
         self.query_one(CodebookPanel).show(session.record)
-        self.query_one(LocationBar).show(session, self.study_progress())
-        self.query_one(TurnCodesBar).show(session)
+        self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
+        self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
         if session.index not in self._announced:
             self._announced.add(session.index)
             self._announce_problems()
@@ -155,7 +166,7 @@ class CodingApp(App[None]):
 
     def _progress_counted(self, counted: dict[int, Progress]) -> None:
         self._disk_progress = counted
-        self.query_one(LocationBar).show(self.session, self.study_progress())
+        self.query_one(LocationBar).show(self.session, self.study_progress(), self.adjudicating)
 
     # --- doing things safely --------------------------------------------------
 
@@ -264,6 +275,31 @@ class CodingApp(App[None]):
 
     def action_end_search(self) -> None:
         self._do(self.session.end_search)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The adjudication keys exist only while adjudicating (hidden from the footer otherwise)."""
+        if action == "adjudicate":
+            return self.adjudicating is not None
+        return True
+
+    def action_adjudicate(self, choice: str) -> None:
+        """Take the first coder's codes, the second's, both, or none, for the consensus."""
+        sides = dict(self.session.other_coders())
+        if self.adjudicating is None or self.session.turn is None:
+            return
+        first, second = (sides.get(coder) for coder in self.adjudicating)
+        codes = {
+            "first": list(first.codes) if first else [],
+            "second": list(second.codes) if second else [],
+            "both": [*(first.codes if first else ()), *(second.codes if second else ())],
+            "neither": [],
+        }[choice]
+        clashes = self.session.codebook.exclusive_conflicts(codes)
+        if clashes:
+            group, members = clashes[0]
+            self.notify(f"{' and '.join(members)} are both in {group.label}, which takes one code: choose < or >, or edit.", severity="warning", timeout=6)
+            return
+        self._do(lambda: self.session.set_codes(codes), changes=True)
 
     def action_pick_code(self) -> None:
         if self.session.turn is None:

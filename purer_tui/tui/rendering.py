@@ -52,13 +52,13 @@ def context_line(turn: Turn) -> Content:
 
 def turn_heading(turn: Turn, total_turns: int, reviewed: bool) -> Content:
     parts: list[Content | tuple[str, str] | str] = [
+        ("✓ ", "bold $success") if reviewed else ("○ ", "bold $warning"),
         (f"Turn {turn.number}/{total_turns}", "bold"),
         "  ",
         literal(speaker_name(turn.speaker), speaker_style(turn.speaker)),
     ]
     if turn.start is not None:
         parts += ["  ", (format_clock(turn.start), "$text-muted")]
-    parts += ["  ", ("✓ reviewed", "$success") if reviewed else ("○ to review", "$warning")]
     return Content.assemble(*parts)
 
 
@@ -120,6 +120,18 @@ def memo_line(record: AnnotationRecord | None) -> Content:
     if record is None or not record.memo:
         return Content.styled("no memo (m to write one)", "$text-muted")
     return Content.assemble(("memo: ", "bold"), literal(" ".join(record.memo.split())))
+
+
+def adjudication_lines(codebook: Codebook, sides: list[tuple[str, AnnotationRecord | None]]) -> list[Content]:
+    """Each adjudicated coder's codes and memo, marked with the key that takes them."""
+    lines = []
+    for marker, (coder, record) in zip(("<", ">"), sides):
+        labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) if record else ""
+        parts: list[Content | tuple[str, str]] = [(f"{marker} {coder}: ", "bold $text-accent"), literal(labels or "no code")]
+        if record is not None and record.memo:
+            parts += [("  memo: ", "italic $text-muted"), literal(" ".join(record.memo.split()), "$text-muted")]
+        lines.append(Content.assemble(*parts))
+    return lines
 
 
 def other_coders_line(codebook: Codebook, others: list[tuple[str, AnnotationRecord | None]]) -> Content:

@@ -207,3 +207,17 @@ def test_init_and_demo_keep_transient_files_out_of_git(tmp_path: Path) -> None:
     ]
     assert run("demo", str(tmp_path / "demo")).returncode == 0
     assert ".*.journal" in (tmp_path / "demo" / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--adjudicate", "ana"], "takes two coder ids"),
+        (["--adjudicate", "ana,ana"], "adjudicate two different coders"),
+        (["--adjudicate", "ana,ben", "--as", "ana"], "adjudicate two different coders"),
+        (["--adjudicate", "ana,nobody"], "nothing to adjudicate"),
+    ],
+)
+def test_adjudicate_usage_errors(demo_study: Path, args: list[str], words: str) -> None:
+    result = run("code", str(demo_study), *args)
+    assert result.returncode == 2 and words in result.stderr

@@ -155,8 +155,8 @@ def test_only_some_speakers(demo_study: Path) -> None:
     session.move(1)
     assert session.turn.speaker.startswith("Participant")
     assert session.progress().total == 7  # participants' turns of session 1
-    previous, following = session.context(2, 2)
-    assert all(turn.speaker.startswith("Participant") for turn in previous + following)
+    previous, following = session.context(2, 2)  # the conversation around the turn, therapist included
+    assert [t.number for t in previous] == [3, 4] and [t.number for t in following] == [6, 7]
 
 
 def test_switching_transcripts_folds_the_journal_in(demo_study: Path) -> None:

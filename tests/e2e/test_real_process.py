@@ -25,7 +25,7 @@ def on_disk(study: Path, coder: str) -> dict[int, tuple[str, ...]]:
 
 def test_keys_then_q_leave_the_codes_in_the_jsonl(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     coding = start_coding(str(demo_study), "--coder", "eve")
-    coding.wait_for("to review")
+    coding.wait_for("not reviewed yet")
     coding.press("p", "r")
     coding.wait_for("Reframing ✓")
     coding.press("j", "1", "\r")
@@ -42,7 +42,7 @@ def test_keys_then_q_leave_the_codes_in_the_jsonl(start_coding, demo_study: Path
 
 def test_sigkill_after_a_code_key_loses_nothing_shown(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     coding = start_coding(str(demo_study), "--coder", "eve")
-    coding.wait_for("to review")
+    coding.wait_for("not reviewed yet")
     coding.press("e")
     coding.wait_for("Education ✓")  # shown as applied...
     coding.child.kill(signal.SIGKILL)  # ...then the process dies at once
@@ -57,7 +57,7 @@ def test_sigkill_after_a_code_key_loses_nothing_shown(start_coding, demo_study: 
 
 def test_sighup_exits_cleanly_with_everything_saved(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     coding = start_coding(str(demo_study), "--coder", "eve")
-    coding.wait_for("to review")
+    coding.wait_for("not reviewed yet")
     coding.press("u")
     coding.wait_for("Utilization ✓")
     started = time.monotonic()
@@ -71,7 +71,7 @@ def test_sighup_exits_cleanly_with_everything_saved(start_coding, demo_study: Pa
 
 def test_closing_the_terminal_ends_the_process_with_work_saved(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     coding = start_coding(str(demo_study), "--coder", "eve")
-    coding.wait_for("to review")
+    coding.wait_for("not reviewed yet")
     coding.press("f")
     coding.wait_for("Reinforcement ✓")
     pid = coding.child.pid
@@ -93,7 +93,7 @@ def test_closing_the_terminal_ends_the_process_with_work_saved(start_coding, dem
 
 def test_a_second_process_for_the_same_coder_is_refused(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     first = start_coding(str(demo_study), "--coder", "eve")
-    first.wait_for("to review")
+    first.wait_for("not reviewed yet")
     second = subprocess.run(
         [sys.executable, "-m", "purer_tui", "code", str(demo_study), "--coder", "eve"],
         capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
@@ -102,7 +102,7 @@ def test_a_second_process_for_the_same_coder_is_refused(start_coding, demo_study
     assert f"PID {first.child.pid}" in second.stderr and "Traceback" not in second.stderr
     assert len(second.stderr.strip().splitlines()) == 1
     other = start_coding(str(demo_study), "--coder", "fay")  # another coder works side by side
-    other.wait_for("to review")
+    other.wait_for("not reviewed yet")
     other.press("q")
     assert other.wait_exit() == 0
     first.press("q")

@@ -15,7 +15,7 @@ class LocationBar(Static):
 
     DEFAULT_CSS = "LocationBar { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }"
 
-    def show(self, session: CodingSession, study: Progress | None) -> None:
+    def show(self, session: CodingSession, study: Progress | None, adjudicating: tuple[str, str] | None = None) -> None:
         progress = session.progress()
         parts: list[Content | tuple[str, str] | str] = [
             rendering.literal(session.current.path.name, "bold"),
@@ -27,6 +27,8 @@ class LocationBar(Static):
             "  coder ",
             rendering.literal(session.coder, "bold"),
         ]
+        if adjudicating:
+            parts += ["  adjudicating ", rendering.literal(" vs ".join(adjudicating), "bold $text-warning")]
         if session.only:
             parts += ["  only ", rendering.literal(", ".join(sorted(session.only)), "$text-muted")]
         if session.search_term is not None:
@@ -37,17 +39,19 @@ class LocationBar(Static):
 class TurnCodesBar(Static):
     """The current turn's codes and memo, and other coders' codes when shown."""
 
-    DEFAULT_CSS = "TurnCodesBar { height: auto; max-height: 5; text-wrap: nowrap; text-overflow: ellipsis; }"
+    DEFAULT_CSS = "TurnCodesBar { height: auto; max-height: 6; text-wrap: nowrap; text-overflow: ellipsis; }"
 
-    def show(self, session: CodingSession) -> None:
+    def show(self, session: CodingSession, adjudicating: bool = False) -> None:
         record = session.record
         stale = record is not None and is_stale(record, session.current.transcript)
-        lines = [
-            *rendering.warning_lines(session.codebook, record, stale),
-            rendering.applied_codes(session.codebook, record),
-            rendering.memo_line(record),
-        ]
+        lines = [*rendering.warning_lines(session.codebook, record, stale)]
         others = session.other_coders()
-        if others:
+        if adjudicating:
+            lines += rendering.adjudication_lines(session.codebook, others)
+            lines.append(Content.assemble((f"= {session.coder}: ", "bold"), rendering.applied_codes(session.codebook, record)))
+        else:
+            lines.append(rendering.applied_codes(session.codebook, record))
+        lines.append(rendering.memo_line(record))
+        if others and not adjudicating:
             lines.append(rendering.other_coders_line(session.codebook, others))
         self.update(Content("\n").join(lines))

@@ -1,0 +1,115 @@
+"""`purer-tui agree` and `purer-tui disagreements`: reliability figures and the turns behind them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from purer_tui.cli import main
+from purer_tui.core.errors import UsageError
+
+
+def _coders(option: str | None) -> list[str] | None:
+    if not option:
+        return None
+    from purer_tui.core.annotations import validate_coder
+
+    return [validate_coder(part.strip()) for part in option.split(",") if part.strip()]
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--coders", help="Comma-separated coder ids (default: every coder but `consensus`).")
+@click.option("--transcripts", "pattern", help="Only transcripts whose name or path matches this glob, e.g. 'grp1-*'.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per code, exclusive group and overall figure).")
+def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, as_csv: bool) -> None:
+    """Inter-coder agreement per code, per exclusive group and overall.
+
+    Units are turns; a turn counts for a coder only when that coder reviewed
+    it. Per code: percent agreement, Cohen's kappa (two coders) or Fleiss'
+    kappa (more), Krippendorff's alpha, Gwet's AC1. Per exclusive group:
+    alpha and agreement with "none" as a category, and a confusion table.
+    Overall: means over codes and alpha with the MASI distance over each
+    turn's whole set of codes. Every figure says how many turns it rests on.
+
+    \b
+    Example:
+      purer-tui agree
+      purer-tui agree --coders ana,ben --transcripts 'grp1-*' --csv > agreement.csv
+    """
+    from purer_tui.agreement.report import as_csv as render_csv
+    from purer_tui.agreement.report import as_json as render_json
+    from purer_tui.agreement.report import print_report
+    from purer_tui.agreement.study_agreement import collect_units, measure, select_transcripts, study_coders
+    from purer_tui.core.study import load_study
+
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    loaded = load_study(study)
+    transcripts = select_transcripts(loaded, pattern)
+    if not transcripts:
+        raise UsageError(f'no transcript matches "{pattern}"')
+    chosen = _coders(coders) or study_coders(loaded, transcripts)
+    units = list(collect_units(transcripts, chosen).values())
+    result = measure(units, loaded.load_codebook(), chosen, len(transcripts))
+    if as_json:
+        click.echo(render_json(result))
+    elif as_csv:
+        click.echo(render_csv(result), nl=False)
+    else:
+        print_report(result)
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--coders", help="Comma-separated coder ids (default: every coder but `consensus`).")
+@click.option("--code", "code_id", help="Only turns where coders differ on this code.")
+@click.option("--transcripts", "pattern", help="Only transcripts whose name or path matches this glob.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def disagreements(study: Path, coders: str | None, code_id: str | None, pattern: str | None, as_json: bool) -> None:
+    """List each turn where coders differ: transcript, turn, speaker, excerpt, who applied what.
+
+    \b
+    Example:
+      purer-tui disagreements --coders ana,ben
+      purer-tui disagreements --code reframing
+    """
+    from purer_tui.agreement.disagreements import find_disagreements
+    from purer_tui.agreement.study_agreement import select_transcripts, study_coders
+    from purer_tui.core.safe_text import json_safe, visible_controls
+    from purer_tui.core.study import load_study
+
+    loaded = load_study(study)
+    codebook = loaded.load_codebook()
+    if code_id is not None and not codebook.has_code(code_id):
+        raise UsageError(f'no code "{code_id}" in the codebook')
+    transcripts = select_transcripts(loaded, pattern)
+    chosen = _coders(coders) or study_coders(loaded, transcripts)
+    if len(chosen) < 2:
+        raise UsageError("disagreements need at least two coders; name them with --coders")
+    found = find_disagreements(transcripts, chosen, code_id)
+    if as_json:
+        rows = [
+            {
+                "transcript": item.transcript.relative_to(loaded.root).as_posix(),
+                "turn": item.number,
+                "speaker": item.turn.speaker if item.turn else None,
+                "text": item.turn.text if item.turn else None,
+                "codes": {coder: codebook.in_codebook_order(set(codes)) for coder, codes in item.codes.items()},
+            }
+            for item in found
+        ]
+        click.echo(json_safe(json.dumps(rows, indent=1, ensure_ascii=False)))
+        return
+    for item in found:
+        speaker = visible_controls(item.turn.speaker) if item.turn and item.turn.speaker else "?"
+        words = " ".join(item.turn.text.split()) if item.turn else "(turn no longer in the transcript)"
+        excerpt = visible_controls(words if len(words) <= 70 else words[:69].rstrip() + "…")
+        click.echo(f"{item.transcript.name} turn {item.number} [{speaker}] {excerpt}")
+        for coder, codes in item.codes.items():
+            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(set(codes)))
+            click.echo(f"    {coder}: {visible_controls(labels) or '(no code)'}")
+    click.echo(f"{len(found)} turn(s) where {', '.join(chosen)} differ{f' on {code_id}' if code_id else ''}.", err=True)
