@@ -8,15 +8,13 @@ modules imported at the bottom, grouped by what they are for.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from purer_tui import __version__
-from purer_tui.core.errors import PurerError, UsageError, display_path
+from purer_tui.core.errors import PurerError, UsageError
 
 
 EXIT_PROBLEMS = 1

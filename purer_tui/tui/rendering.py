@@ -125,7 +125,7 @@ def memo_line(record: AnnotationRecord | None) -> Content:
 def adjudication_lines(codebook: Codebook, sides: list[tuple[str, AnnotationRecord | None]]) -> list[Content]:
     """Each adjudicated coder's codes and memo, marked with the key that takes them."""
     lines = []
-    for marker, (coder, record) in zip(("<", ">"), sides):
+    for marker, (coder, record) in zip(("<", ">"), sides, strict=False):  # two sides at most
         labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) if record else ""
         parts: list[Content | tuple[str, str]] = [(f"{marker} {coder}: ", "bold $text-accent"), literal(labels or "no code")]
         if record is not None and record.memo:

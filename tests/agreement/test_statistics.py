@@ -46,7 +46,7 @@ def by_unit(table: dict[str, list]) -> list[dict]:
 
 
 K = by_unit(KRIPPENDORFF_2011)
-AP = [{"a": a, "b": b} for a, b in zip(
+AP = [{"a": a, "b": b} for a, b in zip(  # noqa: B905 (equal lengths by construction)
     ["stat"] * 46 + ["ireq"] * 44 + ["chck"] * 10,
     ["stat"] * 52 + ["ireq"] * 32 + ["chck"] * 16,
 )]
