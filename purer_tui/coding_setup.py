@@ -8,11 +8,13 @@ the terminal switches to the app, so the message is one plain line.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from purer_tui.core.annotations import annotation_path, default_coder, validate_coder
+from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
@@ -26,6 +28,7 @@ class PreparedSession:
     locks: CoderLocks
     keymap: Mapping[str, str]
     adjudicating: tuple[str, str] | None = None
+    role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
 
 
 def prepare_session(
@@ -71,4 +74,5 @@ def prepare_session(
     except BaseException:
         locks.release()
         raise
-    return PreparedSession(session, locks, keymap, adjudicate)
+    role_of = (lambda speaker: speaker_role(study, speaker)) if study is not None and study.roles else None
+    return PreparedSession(session, locks, keymap, adjudicate, role_of)

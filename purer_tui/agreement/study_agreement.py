@@ -24,12 +24,10 @@ from purer_tui.agreement.statistics import (
     masi_distance,
     percent_agreement,
 )
-from purer_tui.core.annotations import AnnotationFile, annotation_files
+from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, annotation_files
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.study import Study
 
-#: The coder `code --adjudicate` writes by default; left out of agreement unless named.
-CONSENSUS_CODER = "consensus"
 #: The category of an exclusive group on a turn that has none of its codes.
 NONE = "none"
 

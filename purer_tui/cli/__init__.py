@@ -70,4 +70,4 @@ def main() -> None:
 
 
 # The commands register themselves on `main` when imported.
-from purer_tui.cli import agreement_commands, coding, study_commands, teamwork  # noqa: E402,F401
+from purer_tui.cli import agreement_commands, coding, report_commands, study_commands, teamwork  # noqa: E402,F401

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from purer_tui.cli import main
+from purer_tui.core.annotations import CONSENSUS_CODER
 from purer_tui.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 @click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns (repeatable).")
 @click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
 @click.option("--adjudicate", metavar="A,B", help="Step only through turns coders A and B coded differently, and settle each for the consensus coder.")
-@click.option("--as", "consensus", default="consensus", show_default=True, help="With --adjudicate: the coder id the consensus is saved as.")
+@click.option("--as", "consensus", default=CONSENSUS_CODER, show_default=True, help="With --adjudicate: the coder id the consensus is saved as.")
 def code(
     paths: tuple[Path, ...],
     coder: str | None,

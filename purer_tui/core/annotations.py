@@ -30,6 +30,8 @@ from purer_tui.core.journal import JournalWriter, journal_path, read_journal
 CODER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 ANNOTATION_SUFFIX = ".jsonl"
 DEFAULT_CODER = "coder"
+#: The coder `code --adjudicate` writes by default; agreement leaves it out unless named, reports prefer it.
+CONSENSUS_CODER = "consensus"
 _RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict"})
 _VERSION_FIELDS = frozenset({"codes", "memo", "anchor"})
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

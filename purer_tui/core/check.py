@@ -10,6 +10,7 @@ edited after it was coded).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from purer_tui.core.annotations import (
@@ -25,6 +26,7 @@ from purer_tui.core.annotations import (
 from purer_tui.core.journal import journal_path
 from purer_tui.core.codebook import Codebook, build_codebook
 from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.study import Study, build_study, find_study_file
 from purer_tui.core.toml_files import read_toml
 from purer_tui.core.transcript import Transcript, load_transcript
@@ -43,9 +45,11 @@ def check_study(start: Path) -> list[Problem]:
 
     codebook = _check_codebook(study, problems)
     transcripts = _check_transcripts(study, problems)
+    problems.extend(_check_metadata(study, transcripts, codebook))
+    role_of = (lambda speaker: speaker_role(study, speaker)) if study.roles else None
     for transcript in transcripts:
         for path in annotation_files(transcript.path).values():
-            problems.extend(check_annotation_file(path, transcript, codebook))
+            problems.extend(check_annotation_file(path, transcript, codebook, role_of))
     problems.extend(_orphan_annotation_files(transcripts))
     return problems
 
@@ -89,7 +93,28 @@ def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript
     return transcripts
 
 
-def check_annotation_file(path: Path, transcript: Transcript | None, codebook: Codebook | None) -> list[Problem]:
+def _check_metadata(study: Study, transcripts: list[Transcript], codebook: Codebook | None) -> list[Problem]:
+    problems = []
+    stems = {transcript.path.stem for transcript in transcripts}
+    for stem in study.metadata:
+        if stem not in stems:
+            problems.append(Problem(study.path, None, f'metadata.{stem}: no transcript is named "{stem}" (the name without its ending)', "warning"))
+    if codebook is not None and study.roles:
+        for group in codebook.groups:
+            for role in group.roles:
+                if role not in study.roles:
+                    problems.append(
+                        Problem(codebook.path, None, f"groups.{group.id}.roles: the study declares no role \"{role}\" (roles: {', '.join(study.roles)})", "warning")
+                    )
+    return problems
+
+
+def check_annotation_file(
+    path: Path,
+    transcript: Transcript | None,
+    codebook: Codebook | None,
+    role_of: Callable[[str], str | None] | None = None,
+) -> list[Problem]:
     """Problems of one annotation file against its transcript and the codebook, when known."""
     try:
         parsed = parse_annotations(read_annotation_text(path), path)
@@ -121,6 +146,15 @@ def check_annotation_file(path: Path, transcript: Transcript | None, codebook: C
                 )
         if transcript is None:
             continue
+        if codebook is not None and role_of is not None and turn <= len(transcript.turns):
+            role = role_of(transcript.turn(turn).speaker)
+            for code_id in record.codes:
+                if codebook.has_code(code_id):
+                    group = codebook.group(codebook.code(code_id).group)
+                    if not group.applies_to(role):
+                        problems.append(
+                            Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(group.roles)} turns, but {transcript.turn(turn).speaker} is {role}", "warning")
+                        )
         if turn > len(transcript.turns):
             problems.append(Problem(path, line, f"turn {turn} does not exist; {transcript.path.name} has {len(transcript.turns)} turns"))
         elif record.anchor and record.anchor != transcript.turn(turn).anchor:

@@ -41,6 +41,10 @@ class CodeGroup(StrictModel):
     label: str = Field(min_length=1)
     exclusive: bool = False
     description: str = ""
+    roles: list[str] = []  # the speaker roles whose turns these codes apply to (the study's [roles]); empty: any
+
+    def applies_to(self, role: str | None) -> bool:
+        return not self.roles or role is None or role in self.roles
 
 
 class Code(StrictModel):

@@ -36,3 +36,8 @@ def json_safe(serialized_json: str) -> str:
     to the same value.
     """
     return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", serialized_json)
+
+
+def markdown_literal(text: str) -> str:
+    """Untrusted text inside Markdown, shown as written: characters that would format or link are escaped."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>#|!" else ch for ch in visible_controls(text))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import glob
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 import tomli_w
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from purer_tui.core.annotations import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
@@ -32,6 +32,21 @@ class StudySettings(StrictModel):
     name: str = Field(min_length=1)
     codebook: str = Field(min_length=1)
     transcripts: list[str] = Field(default_factory=lambda: list(DEFAULT_TRANSCRIPT_PATTERNS))
+    # A regular expression with named groups, matched against each transcript's file name without
+    # its ending: `grp(?P<group>\d+)-s(?P<session>\d+)` gives grp1-s03 group "1" and session "3".
+    metadata_pattern: str | None = None
+
+    @field_validator("metadata_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"is not a valid regular expression ({error}); fix it") from None
+            if not compiled.groupindex:
+                raise ValueError("has no named groups; write them like (?P<session>\\d+)")
+        return pattern
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,8 @@ class Study:
     path: Path  # the study file
     settings: StudySettings
     keymap: Mapping[str, str]
+    metadata: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # transcript stem -> fields
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> speaker names or globs
 
     @property
     def root(self) -> Path:
@@ -111,8 +128,8 @@ def load_study(start: Path) -> Study:
 def build_study(document: TomlDocument, problems: list[Problem]) -> Study | None:
     data = document.data
     for key in data:
-        if key not in ("study", "keys"):
-            problems.append(document.problem(key, "is not a study file table; the tables are [study] and [keys]"))
+        if key not in ("study", "keys", "metadata", "roles"):
+            problems.append(document.problem(key, "is not a study file table; the tables are [study], [keys], [metadata] and [roles]"))
     if "study" not in data:
         problems.append(document.problem("study", 'is missing; add [study] with name, codebook and transcripts'))
         return None
@@ -125,9 +142,41 @@ def build_study(document: TomlDocument, problems: list[Problem]) -> Study | None
     for binding_id in keymap:
         if binding_id not in known_ids:
             problems.append(document.problem(f"keys.{binding_id}", f"no such key binding; the ids are {', '.join(sorted(known_ids))}"))
+    metadata = _metadata(document, data.get("metadata", {}), problems)
+    roles = _roles(document, data.get("roles", {}), problems)
     if settings is None or any(problem.is_error for problem in problems):
         return None
-    return Study(path=document.path, settings=settings, keymap=keymap)
+    return Study(path=document.path, settings=settings, keymap=keymap, metadata=metadata, roles=roles)
+
+
+def _metadata(document: TomlDocument, tables: object, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """`[metadata."grp1-s03"]` tables: fields of one transcript, by its name without the ending."""
+    if not isinstance(tables, dict):
+        problems.append(document.problem("metadata", 'must hold tables like [metadata."grp1-s03"] with session = 3'))
+        return {}
+    metadata = {}
+    for stem, fields in tables.items():
+        if not isinstance(fields, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in fields.values()):
+            problems.append(document.problem(f"metadata.{stem}", 'fields must be strings or whole numbers, like session = 3 or date = "2024-03-01"'))
+            continue
+        metadata[stem] = {name: str(value) for name, value in fields.items()}
+    return metadata
+
+
+def _roles(document: TomlDocument, table: object, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """`[roles]`: each role's speakers, by name or glob (`participant = ["Participant *"]`)."""
+    if not isinstance(table, dict):
+        problems.append(document.problem("roles", 'must map roles to speakers, like staff = ["Therapist"]'))
+        return {}
+    roles = {}
+    for role, speakers in table.items():
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", role):
+            problems.append(document.problem(f"roles.{role}", "role names are lowercase letters, digits, - and _"))
+        elif not isinstance(speakers, list) or not all(isinstance(s, str) and s for s in speakers):
+            problems.append(document.problem(f"roles.{role}", 'must be a list of speaker names or globs, like ["Participant *"]'))
+        else:
+            roles[role] = tuple(speakers)
+    return roles
 
 
 def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[str]) -> Path:
@@ -137,7 +186,7 @@ def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[s
         raise UsageError(f"{path} already exists; edit it, or start the study in another folder")
     settings = StudySettings(name=name, codebook=codebook, transcripts=transcripts)
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, tomli_w.dumps({"study": settings.model_dump()}))
+    atomic_write_text(path, tomli_w.dumps({"study": settings.model_dump(exclude_none=True)}))
     return path
 
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from purer_tui.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.session import CodingSession, Progress, transcript_progress
@@ -73,9 +74,11 @@ class CodingApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         cleanup: Cleanup | None = None,
         adjudicating: tuple[str, str] | None = None,
+        role_of: Callable[[str], str | None] | None = None,
     ):
         super().__init__()
         self.adjudicating = adjudicating
+        self.role_of = role_of
         self.session = session
         self.animation_level = "none"
         self._keymap = dict(keymap or {})
@@ -84,6 +87,11 @@ class CodingApp(App[None]):
         self._disk_progress: dict[int, Progress] = {}
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
+
+    @classmethod
+    def from_prepared(cls, prepared: PreparedSession, cleanup: Cleanup | None = None) -> CodingApp:
+        """The app for a session prepared by `purer-tui code` (the command and the tests build it alike)."""
+        return cls(prepared.session, prepared.keymap, cleanup, prepared.adjudicating, prepared.role_of)
 
     # --- layout -------------------------------------------------------------
 
@@ -110,8 +118,9 @@ class CodingApp(App[None]):
 
     def refresh_view(self) -> None:
         session = self.session
-        self.query_one(TurnPager).show(session)
-        self.query_one(CodebookPanel).show(session.record)
+        turn = session.turn
+        self.query_one(TurnPager).show(session, self.role_of)
+        self.query_one(CodebookPanel).show(session.record, self.role_of(turn.speaker) if self.role_of and turn else None)
         self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
         self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
         if session.index not in self._announced:

@@ -8,6 +8,7 @@ Everything shown here comes from files people wrote: it is passed through
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from textual.content import Content
 
@@ -28,34 +29,42 @@ def is_staff(speaker: str) -> bool:
     return bool(_STAFF.search(speaker))
 
 
-def speaker_style(speaker: str) -> str:
-    """Staff and participants look different: therapists in one colour, participants in another."""
+RoleOf = Callable[[str], "str | None"] | None
+
+
+def speaker_style(speaker: str, role_of: RoleOf = None) -> str:
+    """Staff and participants look different: therapists in one colour, participants in another.
+
+    The study's [roles] decide when it declares them; otherwise names like "Therapist" mark staff.
+    """
     if not speaker:
         return "italic $text-muted"
-    return "bold $text-primary" if is_staff(speaker) else "bold $text-accent"
+    role = role_of(speaker) if role_of else None
+    staff = role != "participant" if role is not None else is_staff(speaker)
+    return "bold $text-primary" if staff else "bold $text-accent"
 
 
 def speaker_name(speaker: str) -> str:
     return speaker or "(no speaker)"
 
 
-def context_line(turn: Turn) -> Content:
+def context_line(turn: Turn, role_of: RoleOf = None) -> Content:
     """One dim line for a turn before or after the current one (the widget cuts it with an ellipsis)."""
     first_line = " ".join(turn.text.split())
     return Content.assemble(
         (f"{turn.number:>4} ", "$text-muted"),
-        literal(speaker_name(turn.speaker), speaker_style(turn.speaker) + " dim"),
+        literal(speaker_name(turn.speaker), speaker_style(turn.speaker, role_of) + " dim"),
         ("  ", ""),
         literal(first_line, "$text-muted"),
     )
 
 
-def turn_heading(turn: Turn, total_turns: int, reviewed: bool) -> Content:
+def turn_heading(turn: Turn, total_turns: int, reviewed: bool, role_of: RoleOf = None) -> Content:
     parts: list[Content | tuple[str, str] | str] = [
         ("✓ ", "bold $success") if reviewed else ("○ ", "bold $warning"),
         (f"Turn {turn.number}/{total_turns}", "bold"),
         "  ",
-        literal(speaker_name(turn.speaker), speaker_style(turn.speaker)),
+        literal(speaker_name(turn.speaker), speaker_style(turn.speaker, role_of)),
     ]
     if turn.start is not None:
         parts += ["  ", (format_clock(turn.start), "$text-muted")]

@@ -23,7 +23,7 @@ def run_coding_app(prepared: PreparedSession) -> int:
             prepared.locks.release()
 
     cleanup = Cleanup(finish)
-    app = CodingApp(prepared.session, prepared.keymap, cleanup, prepared.adjudicating)
+    app = CodingApp.from_prepared(prepared, cleanup)
     try:
         app.run()
     finally:

@@ -38,7 +38,13 @@ def test_codebook_aware_problems(demo_study: Path) -> None:
             "{not json",
         ],
     )
-    found = [problem for problem in check_study(demo_study) if problem.path == path]
+    everything = [problem for problem in check_study(demo_study) if problem.path == path]
+    # turn 2 is the therapist's: the demo study's roles make stage codes there a warning too
+    assert [(p.line, p.message) for p in everything if not p.is_error] == [
+        (2, "turn 2: stage-1 is for participant turns, but Therapist is staff"),
+        (2, "turn 2: stage-3 is for participant turns, but Therapist is staff"),
+    ]
+    found = [problem for problem in everything if problem.is_error]
     assert [(p.line, p.message) for p in found] == [
         (6, "not valid JSON (Expecting property name enclosed in double quotes at column 2); fix or remove the line"),
         (1, 'turn 1: unknown code "mystery"; add it to the codebook or remove it'),
@@ -97,7 +103,7 @@ def test_a_pending_journal_is_checked_and_mentioned(demo_study: Path) -> None:
     from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
 
     path = demo_study / "transcripts" / "grp1-s01.ana.jsonl"
-    AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=2, codes=("stage-1", "stage-3")))
+    AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=3, codes=("stage-1", "stage-3")))  # a participant's turn
     found = check_study(demo_study)
     assert [(p.path.name, p.severity) for p in found] == [
         (".grp1-s01.ana.jsonl.journal", "warning"),

@@ -22,7 +22,7 @@ def make_app(demo_study: Path) -> Iterator[MakeApp]:
     def build(coder: str = "cal", folder: Path | None = None, only: list[str] | None = None, show_coders: bool = False):
         session = prepare_session([folder or demo_study], coder, None, only or [], show_coders)
         prepared.append(session)
-        return CodingApp(session.session, session.keymap), session
+        return CodingApp.from_prepared(session), session
 
     yield build
     for session in prepared:

@@ -18,7 +18,7 @@ def consensus(demo_study: Path, name: str = "grp1-s01") -> dict[int, tuple[str, 
 
 def adjudicating(demo_study: Path):  # type: ignore[no-untyped-def]
     prepared = prepare_session([demo_study], "consensus", None, [], False, ("ana", "ben"))
-    return CodingApp(prepared.session, prepared.keymap, adjudicating=prepared.adjudicating), prepared
+    return CodingApp.from_prepared(prepared), prepared
 
 
 async def test_an_adjudication_walk(demo_study: Path) -> None:
@@ -81,7 +81,7 @@ async def test_adjudication_resumes_at_the_next_unsettled_disagreement(demo_stud
 
 async def test_the_adjudication_keys_do_nothing_in_ordinary_coding(demo_study: Path) -> None:
     prepared = prepare_session([demo_study], "cal", None, [], False)
-    app = CodingApp(prepared.session, prepared.keymap)
+    app = CodingApp.from_prepared(prepared)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("less_than_sign", "plus")

@@ -49,3 +49,20 @@ async def test_the_bundled_purer_codebook_fits_at_80x24_too(make_app: MakeApp) -
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.query_one(CodebookPanel).max_scroll_y == 0
+
+
+async def test_codes_not_for_the_speakers_role_are_dimmed(make_app: MakeApp) -> None:
+    """The demo study declares roles: PURER moves are for staff, stages for participants."""
+    app, prepared = make_app()
+
+    def dimmed(label: str) -> bool:
+        content = panel.query_one("Static").render()
+        start = str(content).index(label)
+        return any(span.start <= start < span.end and "dim" in str(span.style) for span in content.spans)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(CodebookPanel)
+        assert prepared.session.turn.speaker == "Therapist"
+        assert dimmed("1 Attention dysregulation") and not dimmed("Phenomenology")
+        await pilot.press("j", "j")  # turn 3: Participant 1
+        assert not dimmed("1 Attention dysregulation") and dimmed("Phenomenology")

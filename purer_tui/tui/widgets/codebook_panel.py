@@ -24,7 +24,8 @@ class CodebookPanel(VerticalScroll, can_focus=False):
     def compose(self):  # type: ignore[no-untyped-def]
         yield self._text
 
-    def show(self, record: AnnotationRecord | None) -> None:
+    def show(self, record: AnnotationRecord | None, role: str | None = None) -> None:
+        """Mark the turn's codes; dim the groups whose codes are not for this speaker's role."""
         applied = set(record.codes) if record else set()
         lines: list[Content] = []
         for group in self.codebook.groups:
@@ -34,9 +35,15 @@ class CodebookPanel(VerticalScroll, can_focus=False):
             if lines:
                 lines.append(Content(""))
             marker = ("  one of", "$text-muted italic") if group.exclusive else ("", "")
-            lines.append(Content.assemble(rendering.literal(group.label, "bold underline"), marker))
+            applies = group.applies_to(role)
+            heading_style = "bold underline" if applies else "underline dim"
+            lines.append(Content.assemble(rendering.literal(group.label, heading_style), marker))
             for code in codes:
                 on = code.id in applied
+                if not applies and not on:
+                    key = f" {code.key} " if code.key else " · "
+                    lines.append(Content.assemble((key, "dim"), " ", ("■", "dim"), " ", rendering.literal(code.label, "dim")))
+                    continue
                 key = f" {code.key} " if code.key else " · "
                 lines.append(
                     Content.assemble(

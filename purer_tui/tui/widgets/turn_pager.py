@@ -6,6 +6,8 @@ turns it shows, so a 20,000-turn transcript costs what a 20-turn one does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -38,7 +40,7 @@ class TurnPager(Vertical):
         before = 2 if height < 26 else 3 if height < 40 else 5
         return before, before + 1
 
-    def show(self, session: CodingSession) -> None:
+    def show(self, session: CodingSession, role_of: Callable[[str], str | None] | None = None) -> None:
         turn = session.turn
         before_widget = self.query_one("#before", Static)
         after_widget = self.query_one("#after", Static)
@@ -51,11 +53,11 @@ class TurnPager(Vertical):
             body.update(rendering.literal("This transcript has no turns by the speakers chosen with --only. Press ] for the next transcript."))
             return
         previous, following = session.context(*self.context_sizes())
-        before_widget.update(Content("\n").join(rendering.context_line(t) for t in previous))
+        before_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in previous))
         before_widget.display = bool(previous)
-        after_widget.update(Content("\n").join(rendering.context_line(t) for t in following))
+        after_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in following))
         after_widget.display = bool(following)
-        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), session.record is not None))
+        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), session.record is not None, role_of))
         body.update(rendering.turn_body(turn, session.search_term))
         self.query_one("#current", VerticalScroll).scroll_home(animate=False)
 

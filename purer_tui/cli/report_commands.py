@@ -1,0 +1,183 @@
+"""Reports: `stats`, `sequences`, `quotes`, `progress` and `codebook show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from purer_tui.cli import main
+from purer_tui.core.errors import UsageError
+
+CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there is one, else every coder)."
+
+
+def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
+    from purer_tui.core.annotations import validate_coder
+    from purer_tui.core.study import load_study
+    from purer_tui.reports.dataset import load_dataset
+
+    coders = [validate_coder(part.strip()) for part in coder.split(",") if part.strip()] if coder else None
+    return load_dataset(load_study(study), coders)
+
+
+def _output(tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
+    from purer_tui.reports.tables import print_tables, tables_csv, tables_json
+
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    if as_json:
+        click.echo(tables_json(tables))
+    elif as_csv:
+        click.echo(tables_csv(tables), nl=False)
+    else:
+        print_tables(tables)
+
+
+def _format_options(command):  # type: ignore[no-untyped-def]
+    command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV (a `table` column names each row's table).")(command)
+    command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+    return click.option("--coder", help=CODER_HELP)(command)
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--sequence", is_flag=True, help="Show what follows what instead (as `purer-tui sequences`).")
+@_format_options
+def stats(study: Path, sequence: bool, coder: str | None, as_json: bool, as_csv: bool) -> None:
+    """Turns reviewed per transcript and coder; code frequencies by transcript, coder, speaker role and session; codes on the same turn.
+
+    \b
+    Example:
+      purer-tui stats
+      purer-tui stats --coder ana,ben --csv > frequencies.csv
+      purer-tui stats --sequence
+    """
+    from purer_tui.reports.sequences import sequence_table
+    from purer_tui.reports.stats import stats_tables
+
+    data = _load(study, coder)
+    _output([sequence_table(data)] if sequence else stats_tables(data), as_json, as_csv)
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@_format_options
+def sequences(study: Path, coder: str | None, as_json: bool, as_csv: bool) -> None:
+    """What follows what: for each code on a turn, the codes on the next turn by another speaker.
+
+    Counts, and the share of the times the first code was followed by a
+    reviewed turn of another speaker (after a Reframing move, which stages
+    appear in the participant's reply).
+
+    \b
+    Example:
+      purer-tui sequences --coder consensus
+    """
+    from purer_tui.reports.sequences import sequence_table
+
+    _output([sequence_table(_load(study, coder))], as_json, as_csv)
+
+
+@main.command()
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--study", "study", default=".", type=click.Path(path_type=Path), help="The study (default: the one around the current folder).")
+@click.option("--context", default=0, show_default=True, type=click.IntRange(0, 20), help="Turns of context before and after each quote.")
+@click.option("--all", "every", is_flag=True, help="Only turns that carry every code named (default: any).")
+@click.option("--markdown", is_flag=True, help="Markdown block quotes with citations, ready for a results section.")
+@_format_options
+def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markdown: bool, coder: str | None, as_json: bool, as_csv: bool) -> None:
+    """Every turn coded with CODE (any of several), with its transcript, turn, speaker and context.
+
+    \b
+    Example:
+      purer-tui quotes stage-4 --context 1
+      purer-tui quotes reframing stage-3 --all --markdown > quotes.md
+    """
+    from purer_tui.reports.quotes import find_quotes, print_quotes, quotes_json, quotes_markdown, quotes_table
+    from purer_tui.reports.tables import tables_csv
+
+    data = _load(study, coder)
+    unknown = [code for code in codes if not data.codebook.has_code(code)]
+    if unknown:
+        raise UsageError(f'no code "{unknown[0]}" in the codebook; the codes are {", ".join(c.id for c in data.codebook.codes)}')
+    found = find_quotes(data, list(codes), context, every)
+    if sum((markdown, as_json, as_csv)) > 1:
+        raise UsageError("choose one of --markdown, --json and --csv")
+    if markdown:
+        click.echo(quotes_markdown(found, data), nl=False)
+    elif as_json:
+        click.echo(quotes_json(found))
+    elif as_csv:
+        click.echo(tables_csv([quotes_table(found)]), nl=False)
+    else:
+        print_quotes(found, data)
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--stages", help="The code group shown as stages (default: the first exclusive group for participants).")
+@click.option("--moves", help="The code group counted as staff moves (default: the first group for another role).")
+@click.option("--svg", type=click.Path(dir_okay=False), help="Also save the picture as SVG.")
+@click.option("--html", type=click.Path(dir_okay=False), help="Also save the picture as HTML.")
+@_format_options
+def progress(study: Path, stages: str | None, moves: str | None, svg: str | None, html: str | None, coder: str | None, as_json: bool, as_csv: bool) -> None:
+    """The stage-progression view: participants by session, each cell the stages observed, plus the staff's moves.
+
+    Sessions and groups come from the study's metadata (metadata_pattern or
+    [metadata] tables); participants from its [roles]. Without sessions, each
+    transcript is a column.
+
+    \b
+    Example:
+      purer-tui progress
+      purer-tui progress --coder consensus --svg progression.svg
+    """
+    from purer_tui.reports.progress import build_grid, grid_csv_table, grid_json, grid_table, save_picture
+    from purer_tui.reports.tables import print_tables, tables_csv
+
+    data = _load(study, coder)
+    grid = build_grid(data, stages, moves)
+    if svg or html:
+        save_picture(data, grid, svg, html)
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    if as_json:
+        click.echo(grid_json(grid))
+    elif as_csv:
+        click.echo(tables_csv([grid_csv_table(grid)]), nl=False)
+    else:
+        print_tables([grid_table(data, grid)])
+
+
+@main.group()
+def codebook() -> None:
+    """The codebook: `purer-tui codebook show` prints it as a coding manual.
+
+    \b
+    Example:
+      purer-tui codebook show --markdown > coding-manual.md
+    """
+
+
+@codebook.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--file", "codebook_file", type=click.Path(path_type=Path, dir_okay=False), help="A codebook file instead of the study's.")
+@click.option("--markdown", is_flag=True, help="Markdown, for printing or a wiki.")
+def show(study: Path, codebook_file: Path | None, markdown: bool) -> None:
+    """Print the codebook as a coding manual: groups, keys, definitions, include/exclude, examples.
+
+    \b
+    Example:
+      purer-tui codebook show --markdown > coding-manual.md
+      purer-tui codebook show --file codebooks/interview.toml
+    """
+    from purer_tui.core.codebook import load_codebook
+    from purer_tui.core.study import load_study
+    from purer_tui.reports.codebook_manual import manual_markdown, print_manual
+
+    loaded = load_codebook(codebook_file) if codebook_file else load_study(study).load_codebook()
+    if markdown:
+        click.echo(manual_markdown(loaded), nl=False)
+    else:
+        print_manual(loaded)

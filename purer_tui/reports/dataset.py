@@ -1,0 +1,86 @@
+"""A study's coding, loaded once for the reports: every reviewed turn with its transcript, speaker role, case and coder.
+
+Records with an unsettled merge conflict are left out (they are neither
+side's yet), like in agreement.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, annotation_files
+from purer_tui.core.case_metadata import TranscriptInfo, case_of, speaker_role, transcript_info
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.study import Study
+from purer_tui.core.transcript import Transcript, Turn, load_transcript
+
+#: Above this many files a progress bar is shown while reading (on a terminal).
+PROGRESS_BAR_FILES = 300
+
+
+@dataclass(frozen=True)
+class CodedTurn:
+    info: TranscriptInfo
+    turn: Turn
+    role: str | None
+    case: str
+    coder: str
+    codes: tuple[str, ...]
+
+
+@dataclass
+class Dataset:
+    study: Study
+    codebook: Codebook
+    coders: list[str]
+    transcripts: list[TranscriptInfo]
+    parsed: dict[Path, Transcript] = field(default_factory=dict)
+    coded: list[CodedTurn] = field(default_factory=list)
+    # (transcript, coder) -> turn number -> coded turn
+    index: dict[tuple[Path, str], dict[int, CodedTurn]] = field(default_factory=dict)
+
+    def role(self, speaker: str) -> str | None:
+        return speaker_role(self.study, speaker)
+
+
+def default_coders(paths: Iterable[Path]) -> list[str]:
+    """The consensus coder when there is one; otherwise every coder."""
+    coders = sorted({coder for path in paths for coder in annotation_files(path)})
+    return [CONSENSUS_CODER] if CONSENSUS_CODER in coders else coders
+
+
+def load_dataset(study: Study, coders: Sequence[str] | None = None) -> Dataset:
+    paths = study.transcript_paths()
+    chosen = list(coders) if coders else default_coders(paths)
+    data = Dataset(study, study.load_codebook(), chosen, [transcript_info(study, path) for path in paths])
+    roles: dict[str, str | None] = {}
+    for info in _with_progress(data.transcripts, len(paths) * (1 + len(chosen))):
+        transcript = load_transcript(info.path)
+        data.parsed[info.path] = transcript
+        files = annotation_files(info.path)
+        for coder in chosen:
+            if coder not in files:
+                continue
+            by_turn = data.index.setdefault((info.path, coder), {})
+            for number, record in AnnotationFile.open(files[coder]).records.items():
+                if record.conflict is not None or number > len(transcript.turns):
+                    continue
+                turn = transcript.turn(number)
+                if turn.speaker not in roles:
+                    roles[turn.speaker] = speaker_role(study, turn.speaker)
+                coded = CodedTurn(info, turn, roles[turn.speaker], case_of(info, turn.speaker), coder, record.codes)
+                data.coded.append(coded)
+                by_turn[number] = coded
+    return data
+
+
+def _with_progress(items: list[TranscriptInfo], files: int) -> Iterable[TranscriptInfo]:
+    if files <= PROGRESS_BAR_FILES or not sys.stderr.isatty():
+        return items
+    from rich.console import Console
+    from rich.progress import track
+
+    return track(items, description="Reading the study", console=Console(stderr=True), transient=True)
