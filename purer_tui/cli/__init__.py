@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -67,6 +68,18 @@ def main() -> None:
       purer-tui check purer-demo
     """
 
+
+
+def emit(as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[[], str], readable: Callable[[], None]) -> None:
+    """Print a report in the one format asked for: JSON, CSV, or readable tables."""
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    if as_json:
+        click.echo(json())
+    elif as_csv:
+        click.echo(csv(), nl=False)
+    else:
+        readable()
 
 
 # The commands register themselves on `main` when imported.

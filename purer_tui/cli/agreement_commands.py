@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from purer_tui.cli import main
+from purer_tui.cli import emit, main
 from purer_tui.core.errors import UsageError
 
 
@@ -46,8 +46,6 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     from purer_tui.agreement.study_agreement import collect_units, measure, select_transcripts, study_coders
     from purer_tui.core.study import load_study
 
-    if as_json and as_csv:
-        raise UsageError("choose one of --json and --csv")
     loaded = load_study(study)
     transcripts = select_transcripts(loaded, pattern)
     if not transcripts:
@@ -55,12 +53,7 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     chosen = _coders(coders) or study_coders(loaded, transcripts)
     units = list(collect_units(transcripts, chosen).values())
     result = measure(units, loaded.load_codebook(), chosen, len(transcripts))
-    if as_json:
-        click.echo(render_json(result))
-    elif as_csv:
-        click.echo(render_csv(result), nl=False)
-    else:
-        print_report(result)
+    emit(as_json, as_csv, json=lambda: render_json(result), csv=lambda: render_csv(result), readable=lambda: print_report(result))
 
 
 @main.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from purer_tui.cli import main
+from purer_tui.cli import emit, main
 from purer_tui.core.errors import UsageError
 
 CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there is one, else every coder)."
@@ -24,14 +24,7 @@ def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
 def _output(tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
     from purer_tui.reports.tables import print_tables, tables_csv, tables_json
 
-    if as_json and as_csv:
-        raise UsageError("choose one of --json and --csv")
-    if as_json:
-        click.echo(tables_json(tables))
-    elif as_csv:
-        click.echo(tables_csv(tables), nl=False)
-    else:
-        print_tables(tables)
+    emit(as_json, as_csv, json=lambda: tables_json(tables), csv=lambda: tables_csv(tables), readable=lambda: print_tables(tables))
 
 
 def _format_options(command):  # type: ignore[no-untyped-def]
@@ -140,14 +133,13 @@ def progress(study: Path, stages: str | None, moves: str | None, svg: str | None
     grid = build_grid(data, stages, moves)
     if svg or html:
         save_picture(data, grid, svg, html)
-    if as_json and as_csv:
-        raise UsageError("choose one of --json and --csv")
-    if as_json:
-        click.echo(grid_json(grid))
-    elif as_csv:
-        click.echo(tables_csv([grid_csv_table(grid)]), nl=False)
-    else:
-        print_tables([grid_table(data, grid)])
+    emit(
+        as_json,
+        as_csv,
+        json=lambda: grid_json(grid),
+        csv=lambda: tables_csv([grid_csv_table(grid)]),
+        readable=lambda: print_tables([grid_table(data, grid)]),
+    )
 
 
 @main.group()
