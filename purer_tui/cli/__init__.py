@@ -83,4 +83,4 @@ def emit(as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[
 
 
 # The commands register themselves on `main` when imported.
-from purer_tui.cli import agreement_commands, coding, report_commands, study_commands, teamwork  # noqa: E402,F401
+from purer_tui.cli import agreement_commands, coding, interchange_commands, report_commands, study_commands, teamwork  # noqa: E402,F401

@@ -29,6 +29,7 @@ class CodedTurn:
     case: str
     coder: str
     codes: tuple[str, ...]
+    memo: str = ""
 
 
 @dataclass
@@ -71,7 +72,7 @@ def load_dataset(study: Study, coders: Sequence[str] | None = None) -> Dataset:
                 turn = transcript.turn(number)
                 if turn.speaker not in roles:
                     roles[turn.speaker] = speaker_role(study, turn.speaker)
-                coded = CodedTurn(info, turn, roles[turn.speaker], case_of(info, turn.speaker), coder, record.codes)
+                coded = CodedTurn(info, turn, roles[turn.speaker], case_of(info, turn.speaker), coder, record.codes, record.memo)
                 data.coded.append(coded)
                 by_turn[number] = coded
     return data

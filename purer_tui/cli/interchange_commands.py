@@ -1,0 +1,100 @@
+"""`purer-tui export` and `purer-tui codebook import`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from purer_tui.cli import main
+from purer_tui.cli.report_commands import codebook
+from purer_tui.core.errors import UsageError, display_path
+
+
+@main.command()
+@click.argument("format_name", metavar="FORMAT", type=click.Choice(["csv", "qdpx", "qdc"]))
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).")
+@click.option("--wide", is_flag=True, help="csv: one row per transcript x turn x coder, one 0/1 column per code.")
+@click.option("--coder", help="Comma-separated coder ids (default: every coder).")
+def export(format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None) -> None:
+    """Export the study: tidy or wide CSV for R and pandas, a REFI-QDA project (qdpx), or the codebook (qdc).
+
+    NVivo, ATLAS.ti, MAXQDA and QualCoder import qdpx and qdc. Exporting the
+    same study again gives the same file.
+
+    \b
+    Example:
+      purer-tui export csv -o coding.csv
+      purer-tui export csv --wide -o coding-wide.csv
+      purer-tui export qdpx -o study.qdpx
+      purer-tui export qdc -o purer.qdc
+    """
+    from purer_tui.core.annotations import validate_coder
+    from purer_tui.core.durable import atomic_write_bytes
+    from purer_tui.core.study import load_study
+
+    loaded = load_study(study)
+    if format_name == "qdc":
+        from purer_tui.interchange.refi_qda_export import codebook_document
+
+        target = output or Path(f"{loaded.codebook_path.stem}.qdc")
+        atomic_write_bytes(target.absolute(), codebook_document(loaded.load_codebook()))
+        click.echo(f"Wrote {display_path(target)}", err=True)
+        return
+    from purer_tui.core.annotations import annotation_files
+    from purer_tui.reports.dataset import load_dataset
+
+    coders = [validate_coder(c.strip()) for c in coder.split(",") if c.strip()] if coder else sorted(
+        {c for path in loaded.transcript_paths() for c in annotation_files(path)}
+    )
+    data = load_dataset(loaded, coders)
+    if format_name == "csv":
+        from purer_tui.interchange.csv_export import tidy_csv, wide_csv
+
+        text = wide_csv(data) if wide else tidy_csv(data)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            atomic_write_bytes(output.absolute(), text.encode("utf-8"))
+            click.echo(f"Wrote {display_path(output)}", err=True)
+        return
+    if wide:
+        raise UsageError("--wide goes with csv")
+    from purer_tui.interchange.refi_qda_export import project_document, write_qdpx
+
+    project = project_document(data)
+    target = output or Path(f"{loaded.root.name}.qdpx")
+    atomic_write_bytes(target.absolute(), write_qdpx(project))
+    note = f"; {project.skipped_codes} code(s) not in the codebook were left out" if project.skipped_codes else ""
+    click.echo(f"Wrote {display_path(target)} ({len(project.sources)} sources, {len(project.expected)} coded selections{note})", err=True)
+
+
+@codebook.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="The TOML codebook to write (default: <file>.toml here; never overwritten).")
+@click.option("--name", help="The codebook's name (default: the project's name, or the file's).")
+def import_codebook_command(file: Path, output: Path | None, name: str | None) -> None:
+    """Import a REFI-QDA codebook (.qdc) or the codebook of a project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Writes a TOML codebook and lists what could not be carried over.
+
+    \b
+    Example:
+      purer-tui codebook import ~/exports/codes.qdc -o codebooks/imported.toml
+    """
+    from purer_tui.core.durable import atomic_write_text
+    from purer_tui.interchange.refi_qda_import import import_codebook, read_refi_xml
+
+    target = output or Path(f"{file.stem}.toml")
+    if target.exists():
+        raise UsageError(f"{display_path(target)} already exists; choose another -o (nothing was written)")
+    if name is None:
+        root = read_refi_xml(file)
+        name = (root.get("name") if root.tag.endswith("Project") else None) or file.stem
+    imported = import_codebook(file, name)
+    atomic_write_text(target.absolute(), imported.toml())
+    click.echo(f"Wrote {display_path(target)}: {len(imported.data['codes'])} codes, {len(imported.data.get('groups', {}))} groups.")  # type: ignore[arg-type]
+    for note in imported.notes:
+        click.echo(f"  not carried over or changed: {note}")

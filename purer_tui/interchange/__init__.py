@@ -1,0 +1,1 @@
+"""Interchange: CSV for R and pandas, REFI-QDA exports (QDPX projects, QDC codebooks), codebook import."""

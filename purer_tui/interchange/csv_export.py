@@ -1,0 +1,60 @@
+"""CSV for R and pandas: tidy (one row per transcript x turn x coder x code) or wide (one 0/1 column per code).
+
+Every reviewed turn is in the file: in the tidy form a turn reviewed with no
+code is one row with an empty `code`, so nothing is dropped. UTF-8, RFC 4180
+quoting (Python's csv module), CRLF line ends.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from purer_tui.reports.dataset import CodedTurn, Dataset
+
+BASE_COLUMNS = ["transcript", "turn", "start", "speaker", "role"]
+CODER_COLUMNS = ["coder", "memo"]
+
+
+def metadata_columns(data: Dataset) -> list[str]:
+    """The study's transcript fields (session first), as columns."""
+    names = sorted({name for info in data.transcripts for name in info.fields})
+    return sorted(names, key=lambda name: (name != "session", name))
+
+
+def _base(coded: CodedTurn, fields: list[str]) -> list[object]:
+    start = "" if coded.turn.start is None else round(coded.turn.start, 3)
+    return [coded.info.name, coded.turn.number, start, coded.turn.speaker, coded.role or "", *[coded.info.fields.get(f, "") for f in fields], coded.coder, coded.memo]
+
+
+def _ordered(data: Dataset) -> list[CodedTurn]:
+    order = {info.path: index for index, info in enumerate(data.transcripts)}
+    return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
+
+
+def tidy_csv(data: Dataset) -> str:
+    fields = metadata_columns(data)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, "code", "code_label", "code_group"])
+    for coded in _ordered(data):
+        base = _base(coded, fields)
+        if not coded.codes:
+            writer.writerow([*base, "", "", ""])
+        for code_id in coded.codes:
+            known = data.codebook.has_code(code_id)
+            code = data.codebook.code(code_id) if known else None
+            writer.writerow([*base, code_id, code.label if code else "", code.group if code else ""])
+    return out.getvalue()
+
+
+def wide_csv(data: Dataset) -> str:
+    fields = metadata_columns(data)
+    codes = [code.id for code in data.codebook.codes]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *codes])
+    for coded in _ordered(data):
+        applied = set(coded.codes)
+        writer.writerow([*_base(coded, fields), *[int(code in applied) for code in codes]])
+    return out.getvalue()

@@ -1,0 +1,78 @@
+"""What purer-tui's REFI-QDA files agree on: namespaces, stable GUIDs, and codebook details carried in descriptions.
+
+REFI-QDA codes have a name, a colour and a free-text description, nothing
+more. So that `codebook import` of our own export gives back the same
+codebook, the description carries the rest in a form people can still read
+in NVivo or ATLAS.ti: the definition, then labelled paragraphs
+
+    Include: ...
+    Exclude: ...
+    Example: ...            (one paragraph per example)
+    [purer-tui] id: stage-1; key: 1          (codes; "key: none" for a code without one)
+    [purer-tui] id: stage; exclusive; roles: participant   (groups)
+
+Descriptions from other programs are plain text and become definitions.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+# Fixed, so the same study always gets the same GUIDs (re-exports diff cleanly).
+_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:purer-tui:refi-qda")
+
+META_PREFIX = "[purer-tui] "
+
+
+def stable_guid(*parts: str) -> str:
+    """A GUID that depends only on what it names (the study and the item)."""
+    return str(uuid.uuid5(_GUID_NAMESPACE, "\x1f".join(parts)))
+
+
+@dataclass
+class DescribedItem:
+    """A code's or group's description, taken apart."""
+
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # "id", "key", "roles"; "exclusive" -> ""
+
+
+def compose_description(item: DescribedItem) -> str:
+    paragraphs = [item.definition.strip()] if item.definition.strip() else []
+    if item.include:
+        paragraphs.append(f"Include: {item.include.strip()}")
+    if item.exclude:
+        paragraphs.append(f"Exclude: {item.exclude.strip()}")
+    paragraphs += [f"Example: {example.strip()}" for example in item.examples]
+    if item.meta:
+        paragraphs.append(META_PREFIX + "; ".join(f"{k}: {v}" if v else k for k, v in item.meta.items()))
+    return "\n\n".join(paragraphs)
+
+
+def parse_description(text: str) -> DescribedItem:
+    item = DescribedItem()
+    definition = []
+    for paragraph in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
+        paragraph = paragraph.strip()
+        if paragraph.startswith("Include: "):
+            item.include = paragraph.removeprefix("Include: ")
+        elif paragraph.startswith("Exclude: "):
+            item.exclude = paragraph.removeprefix("Exclude: ")
+        elif paragraph.startswith("Example: "):
+            item.examples.append(paragraph.removeprefix("Example: "))
+        elif paragraph.startswith(META_PREFIX):
+            for part in paragraph.removeprefix(META_PREFIX).split(";"):
+                name, _, value = part.strip().partition(": ")
+                if name:
+                    item.meta[name] = value
+        elif paragraph:
+            definition.append(paragraph)
+    item.definition = "\n\n".join(definition)
+    return item

@@ -1,0 +1,53 @@
+"""CSV for R and pandas: tidy and wide, nothing dropped, RFC 4180 quoting."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+
+
+def export(study: Path, *args: str) -> list[dict[str, str]]:
+    result = subprocess.run([sys.executable, "-m", "purer_tui", "export", "csv", *args], cwd=study, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")
+    if text:  # with -o the file gets it all
+        header = text.split("\n", 1)[0] + "\n"
+        assert header.endswith("\r\n") and text.endswith("\r\n")  # RFC 4180 records end with CRLF
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_tidy_rows_one_per_code_and_reviewed_turns_without_codes_kept(demo_study: Path) -> None:
+    rows = export(demo_study, "--coder", "ana")
+    assert list(rows[0]) == [
+        "transcript", "turn", "start", "speaker", "role", "session", "date", "group", "coder", "memo", "code", "code_label", "code_group",
+    ]
+    turn_1 = [r for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "1")]
+    assert turn_1 == [dict(turn_1[0], code="", code_label="", code_group="")]  # reviewed, no code: one row, empty code
+    turn_6 = [r["code"] for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "6")]
+    assert turn_6 == ["reframing", "education"]
+    row = next(r for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "3"))
+    assert (row["speaker"], row["role"], row["session"], row["start"], row["date"], row["group"]) == ("Participant 1", "participant", "01", "30.0", "2024-03-04", "1")
+    assert len({(r["transcript"], r["turn"]) for r in rows}) == 40  # every turn ana reviewed
+
+
+def test_wide_has_a_zero_one_column_per_code(demo_study: Path) -> None:
+    rows = export(demo_study, "--wide")
+    assert {r["coder"] for r in rows} == {"ana", "ben"}
+    assert len(rows) == 40 + 25  # one row per transcript x turn x coder
+    row = next(r for r in rows if (r["transcript"], r["turn"], r["coder"]) == ("grp1-s01", "6", "ana"))
+    assert (row["reframing"], row["education"], row["phenomenology"]) == ("1", "1", "0")
+
+
+def test_awkward_memos_survive_quoting(demo_study: Path) -> None:
+    memo = 'She said "no, not today",\nthen laughed; ünïcode 好'
+    AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.cal.jsonl").put(AnnotationRecord(2, ("education",), memo))
+    rows = export(demo_study, "--coder", "cal")
+    assert rows[0]["memo"] == memo
+    export(demo_study, "--coder", "cal", "-o", "out.csv")
+    with (demo_study / "out.csv").open(encoding="utf-8", newline="") as handle:
+        assert list(csv.DictReader(handle))[0]["memo"] == memo
