@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from purer_tui.core.check import UNPLACED_SUFFIX
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_files
+from purer_tui.core.annotations import AnnotationFile, AnnotationFinder, AnnotationRecord
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import PurerError
 from purer_tui.core.lock import CoderLocks
@@ -39,11 +39,11 @@ class FilePlan:
     old_source: str | None  # where the coded-on version came from
 
 
-def plan_transcript(path: Path, old_file: Path | None = None) -> list[FilePlan]:
+def plan_transcript(path: Path, old_file: Path | None = None, finder: AnnotationFinder | None = None) -> list[FilePlan]:
     """Plans for every coder's annotations of one transcript that no longer match it."""
     transcript = load_transcript(path)
     plans = []
-    for coder, annotation_path in annotation_files(path).items():
+    for coder, annotation_path in (finder or AnnotationFinder()).files(path).items():
         records = dict(AnnotationFile.open(annotation_path).records)
         if not any(is_stale(record, transcript) for record in records.values()):
             continue

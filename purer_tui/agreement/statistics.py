@@ -25,9 +25,9 @@ total) it says so instead of returning a number.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Value = TypeVar("Value", bound=Hashable)
 Units = Sequence[Mapping[str, Value]]
@@ -43,27 +43,65 @@ class Coefficient:
     note: str = ""  # why it is undefined
 
 
+# A unit's pattern: each value given to it and by how many coders, in a fixed order. All the
+# coefficients but Cohen's depend on units only through their patterns, and a study of 300,000
+# turns has few distinct ones, so they are computed from a histogram: pattern -> number of units.
+Pattern = tuple[tuple[Hashable, int], ...]
+Histogram = Counter[Pattern]
+
+
+def _order(item: tuple[Hashable, int]) -> str:
+    value = item[0]
+    return repr(sorted(value, key=repr)) if isinstance(value, frozenset) else repr(value)
+
+
+def pattern(values: Iterable[Hashable]) -> Pattern:
+    return tuple(sorted(Counter(values).items(), key=_order))
+
+
+def histogram(units: Units[Value]) -> Histogram:
+    return Counter(pattern(unit.values()) for unit in units)
+
+
+def _raters(unit_pattern: Pattern) -> int:
+    return sum(count for _, count in unit_pattern)
+
+
+def _pair_agreement(unit_pattern: Pattern, raters: int) -> float:
+    return sum(n * (n - 1) for _, n in unit_pattern) / (raters * (raters - 1))
+
+
 def percent_agreement(units: Units[Value]) -> Coefficient:
+    return percent_agreement_of(histogram(units))
+
+
+def percent_agreement_of(patterns: Histogram) -> Coefficient:
     total, counted = 0.0, 0
-    for unit in units:
-        coders = len(unit)
-        if coders < 2:
-            continue
-        counts = Counter(unit.values())
-        total += sum(n * (n - 1) for n in counts.values()) / (coders * (coders - 1))
-        counted += 1
+    for unit_pattern, units in patterns.items():
+        raters = _raters(unit_pattern)
+        if raters >= 2:
+            total += units * _pair_agreement(unit_pattern, raters)
+            counted += units
     if not counted:
         return Coefficient(None, 0, NO_UNITS)
     return Coefficient(total / counted, counted)
 
 
 def cohen_kappa(units: Units[Value], first: str, second: str) -> Coefficient:
-    pairs = [(unit[first], unit[second]) for unit in units if first in unit and second in unit]
-    if not pairs:
+    return cohen_kappa_of(confusion_table(units, first, second))
+
+
+def cohen_kappa_of(pairs: Counter[tuple[Hashable, Hashable]]) -> Coefficient:
+    """Kappa from how often the first coder's value met the second's."""
+    n = sum(pairs.values())
+    if not n:
         return Coefficient(None, 0, NO_UNITS)
-    n = len(pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    firsts, seconds = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    observed = sum(count for (a, b), count in pairs.items() if a == b) / n
+    firsts: Counter[Hashable] = Counter()
+    seconds: Counter[Hashable] = Counter()
+    for (a, b), count in pairs.items():
+        firsts[a] += count
+        seconds[b] += count
     expected = sum(firsts[value] * seconds[value] for value in firsts) / (n * n)
     if expected == 1:
         return Coefficient(None, n, ALL_THE_SAME)
@@ -71,31 +109,34 @@ def cohen_kappa(units: Units[Value], first: str, second: str) -> Coefficient:
 
 
 def fleiss_kappa(units: Units[Value]) -> Coefficient:
+    return fleiss_kappa_of(histogram(units))
+
+
+def fleiss_kappa_of(patterns: Histogram) -> Coefficient:
     """Fleiss' kappa, generalised to missing ratings as Gwet (2014) does; on complete data it is Fleiss' (1971)."""
-    observed, rated, pairable = _agreement_and_shares(units)
+    observed, shares, pairable = _agreement_and_shares(patterns)
     if not pairable:
         return Coefficient(None, 0, NO_UNITS)
-    expected = sum(share * share for share in rated.values())
+    expected = sum(share * share for share in shares.values())
     if expected == 1:
         return Coefficient(None, pairable, ALL_THE_SAME)
     return Coefficient((observed - expected) / (1 - expected), pairable)
 
 
-def _agreement_and_shares(units: Units[Value]) -> tuple[float, Counter[Hashable], int]:
+def _agreement_and_shares(patterns: Histogram) -> tuple[float, Counter[Hashable], int]:
     """Observed agreement over units with two or more ratings; each category's mean share over rated units."""
     observed, pairable, rated_units = 0.0, 0, 0
     shares: Counter[Hashable] = Counter()
-    for unit in units:
-        r = len(unit)
-        if not r:
+    for unit_pattern, units in patterns.items():
+        raters = _raters(unit_pattern)
+        if not raters:
             continue
-        rated_units += 1
-        counts = Counter(unit.values())
-        for value, n in counts.items():
-            shares[value] += n / r
-        if r >= 2:
-            pairable += 1
-            observed += sum(n * (n - 1) for n in counts.values()) / (r * (r - 1))
+        rated_units += units
+        for value, n in unit_pattern:
+            shares[value] += units * n / raters
+        if raters >= 2:
+            pairable += units
+            observed += units * _pair_agreement(unit_pattern, raters)
     if pairable:
         observed /= pairable
     for value in shares:
@@ -108,20 +149,23 @@ def nominal_distance(a: Hashable, b: Hashable) -> float:
 
 
 def krippendorff_alpha(units: Units[Value], distance: Callable[[Value, Value], float] = nominal_distance) -> Coefficient:
+    return krippendorff_alpha_of(histogram(units), distance)
+
+
+def krippendorff_alpha_of(patterns: Histogram, distance: Callable[[Any, Any], float] = nominal_distance) -> Coefficient:
     """Alpha from the coincidence matrix: 1 - observed / expected disagreement."""
     coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
     pairable = 0
-    for unit in units:
-        coders = len(unit)
-        if coders < 2:
+    for unit_pattern, units in patterns.items():
+        raters = _raters(unit_pattern)
+        if raters < 2:
             continue
-        pairable += 1
-        counts = Counter(unit.values())
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
+        pairable += units
+        for c, n_c in unit_pattern:
+            for k, n_k in unit_pattern:
                 pairs = n_c * (n_k - 1) if c == k else n_c * n_k
                 if pairs:
-                    coincidences[(c, k)] += pairs / (coders - 1)
+                    coincidences[(c, k)] += units * pairs / (raters - 1)
     if not pairable:
         return Coefficient(None, 0, NO_UNITS)
     marginals: Counter[Hashable] = Counter()
@@ -138,11 +182,15 @@ def krippendorff_alpha(units: Units[Value], distance: Callable[[Value, Value], f
 
 
 def gwet_ac1(units: Units[Value], categories: Sequence[Value]) -> Coefficient:
+    return gwet_ac1_of(histogram(units), categories)
+
+
+def gwet_ac1_of(patterns: Histogram, categories: Sequence[Hashable]) -> Coefficient:
     """AC1 for any number of raters with missing ratings (Gwet 2014, chapter 4)."""
     q = len(categories)
     if q < 2:
         return Coefficient(None, 0, "undefined: needs at least two categories")
-    observed, shares, pairable = _agreement_and_shares(units)
+    observed, shares, pairable = _agreement_and_shares(patterns)
     if not pairable:
         return Coefficient(None, 0, NO_UNITS)
     expected = sum(shares[c] * (1 - shares[c]) for c in categories) / (q - 1)

@@ -16,15 +16,17 @@ from pathlib import Path
 
 from purer_tui.agreement.statistics import (
     Coefficient,
-    cohen_kappa,
-    confusion_table,
-    fleiss_kappa,
-    gwet_ac1,
-    krippendorff_alpha,
+    Histogram,
+    cohen_kappa_of,
+    fleiss_kappa_of,
+    gwet_ac1_of,
+    krippendorff_alpha_of,
     masi_distance,
-    percent_agreement,
+    pattern,
+    percent_agreement_of,
 )
-from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, annotation_files
+from purer_tui.core.bulk_loading import collector_paused
+from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, AnnotationFinder
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.study import Study
 
@@ -77,7 +79,8 @@ class StudyAgreement:
 
 def study_coders(study: Study, transcripts: Sequence[Path]) -> list[str]:
     """Every coder with an annotation file among these transcripts, but the consensus coder."""
-    coders = {coder for path in transcripts for coder in annotation_files(path)}
+    finder = AnnotationFinder()
+    coders = {coder for path in transcripts for coder in finder.files(path)}
     coders.discard(CONSENSUS_CODER)
     return sorted(coders)
 
@@ -95,9 +98,15 @@ def select_transcripts(study: Study, pattern: str | None) -> list[Path]:
 
 def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> dict[UnitKey, Unit]:
     """Each reviewed turn, with the code set of every coder who reviewed it."""
+    with collector_paused():
+        return _collect(transcripts, coders)
+
+
+def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> dict[UnitKey, Unit]:
     units: dict[UnitKey, Unit] = {}
+    finder = AnnotationFinder()
     for path in transcripts:
-        files = annotation_files(path)
+        files = finder.files(path)
         for coder in coders:
             if coder not in files:
                 continue
@@ -122,39 +131,104 @@ def measure(units: Sequence[Unit], codebook: Codebook, coders: Sequence[str], tr
         result.note = "agreement needs at least two coders; name them with --coders"
     elif not result.units_shared:
         result.note = "no turn was reviewed by two or more of these coders"
+    counts = _count(units, codebook, coders)
     for code in codebook.codes:
-        binary = [{coder: int(code.id in codes) for coder, codes in unit.items()} for unit in units]
-        kappa = cohen_kappa(binary, coders[0], coders[1]) if len(coders) == 2 else fleiss_kappa(binary)
+        binary = _binary_histogram(counts, code.id)
+        kappa = cohen_kappa_of(_binary_pairs(counts, code.id)) if len(coders) == 2 else fleiss_kappa_of(binary)
         result.codes.append(
             CodeAgreement(
                 code=code,
-                percent=percent_agreement(binary),
+                percent=percent_agreement_of(binary),
                 kappa=kappa,
-                alpha=krippendorff_alpha(binary),
-                ac1=gwet_ac1(binary, [0, 1]),
-                applied={coder: sum(1 for unit in units if code.id in unit.get(coder, ())) for coder in coders},
+                alpha=krippendorff_alpha_of(binary),
+                ac1=gwet_ac1_of(binary, [0, 1]),
+                applied={coder: counts.applied[(coder, code.id)] for coder in coders},
             )
         )
     for group in codebook.groups:
         if group.exclusive:
-            result.groups.append(_group_agreement(units, codebook, group, coders))
+            members = [code.id for code in codebook.codes_in(group.id)]
+            result.groups.append(
+                GroupAgreement(
+                    group=group,
+                    categories=[*members, NONE],
+                    percent=percent_agreement_of(counts.groups[group.id]),
+                    alpha=krippendorff_alpha_of(counts.groups[group.id]),
+                    confusion=counts.group_pairs[group.id] if len(coders) >= 2 else None,
+                )
+            )
     result.means = {
         name: _mean([getattr(code, name).value for code in result.codes]) for name in ("percent", "kappa", "alpha", "ac1")
     }
-    result.masi_alpha = krippendorff_alpha(units, masi_distance)
+    result.masi_alpha = krippendorff_alpha_of(counts.code_sets, masi_distance)
     return result
 
 
-def _group_agreement(units: Sequence[Unit], codebook: Codebook, group: CodeGroup, coders: Sequence[str]) -> GroupAgreement:
-    members = [code.id for code in codebook.codes_in(group.id)]
-    nominal = [{coder: _group_value(codes, members) for coder, codes in unit.items()} for unit in units]
-    return GroupAgreement(
-        group=group,
-        categories=[*members, NONE],
-        percent=percent_agreement(nominal),
-        alpha=krippendorff_alpha(nominal),
-        confusion=confusion_table(nominal, coders[0], coders[1]) if len(coders) >= 2 else None,
-    )
+@dataclass
+class _Counts:
+    """Everything the coefficients need, gathered in one pass over the units."""
+
+    units_by_raters: Counter[int] = field(default_factory=Counter)  # how many units m coders reviewed
+    with_code: dict[str, Counter[tuple[int, int]]] = field(default_factory=dict)  # code -> (m, k applying) -> units
+    applied: Counter[tuple[str, str]] = field(default_factory=Counter)  # (coder, code) -> units
+    shared: int = 0  # units both of two coders reviewed
+    pairs: dict[str, Counter[tuple[int, int]]] = field(default_factory=dict)  # code -> (first has, second has) -> units
+    groups: dict[str, Histogram] = field(default_factory=dict)
+    group_pairs: dict[str, Counter[tuple[Hashable, Hashable]]] = field(default_factory=dict)
+    code_sets: Histogram = field(default_factory=Counter)
+
+
+def _count(units: Sequence[Unit], codebook: Codebook, coders: Sequence[str]) -> _Counts:
+    counts = _Counts()
+    exclusive = {g.id: [c.id for c in codebook.codes_in(g.id)] for g in codebook.groups if g.exclusive}
+    counts.groups = {group_id: Counter() for group_id in exclusive}
+    counts.group_pairs = {group_id: Counter() for group_id in exclusive}
+    first, second = (coders[0], coders[1]) if len(coders) == 2 else (None, None)
+    for unit in units:
+        m = len(unit)
+        if not m:
+            continue
+        counts.units_by_raters[m] += 1
+        present: Counter[str] = Counter()
+        for coder, codes in unit.items():
+            present.update(codes)
+            for code in codes:
+                counts.applied[(coder, code)] += 1
+        for code, k in present.items():
+            counts.with_code.setdefault(code, Counter())[(m, k)] += 1
+        if first is not None and first in unit and second in unit:
+            counts.shared += 1
+            a, b = unit[first], unit[second]
+            for code in a | b:
+                counts.pairs.setdefault(code, Counter())[(int(code in a), int(code in b))] += 1
+        for group_id, members in exclusive.items():
+            values = {coder: _group_value(codes, members) for coder, codes in unit.items()}
+            counts.groups[group_id][pattern(values.values())] += 1
+            if len(coders) >= 2 and coders[0] in values and coders[1] in values:
+                counts.group_pairs[group_id][(values[coders[0]], values[coders[1]])] += 1
+        counts.code_sets[pattern(unit.values())] += 1
+    return counts
+
+
+def _binary_histogram(counts: _Counts, code: str) -> Histogram:
+    """Patterns of one code's presence: units where k of m coders applied it (units without it: k = 0)."""
+    histogram: Histogram = Counter()
+    with_code = counts.with_code.get(code, Counter())
+    for m, units in counts.units_by_raters.items():
+        applying = sum(n for (raters, _), n in with_code.items() if raters == m)
+        if units - applying:
+            histogram[((0, m),)] += units - applying
+    for (m, k), units in with_code.items():
+        histogram[tuple(item for item in ((0, m - k), (1, k)) if item[1])] += units
+    return histogram
+
+
+def _binary_pairs(counts: _Counts, code: str) -> Counter[tuple[Hashable, Hashable]]:
+    pairs: Counter[tuple[Hashable, Hashable]] = Counter(counts.pairs.get(code, Counter()))
+    neither = counts.shared - sum(pairs.values())
+    if neither:
+        pairs[(0, 0)] += neither
+    return pairs
 
 
 def _group_value(codes: frozenset[str], members: list[str]) -> str:

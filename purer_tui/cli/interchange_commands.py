@@ -43,11 +43,12 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
         atomic_write_bytes(target.absolute(), codebook_document(loaded.load_codebook()))
         click.echo(f"Wrote {display_path(target)}", err=True)
         return
-    from purer_tui.core.annotations import annotation_files
+    from purer_tui.core.annotations import AnnotationFinder
     from purer_tui.reports.dataset import load_dataset
 
+    finder = AnnotationFinder()
     coders = [validate_coder(c.strip()) for c in coder.split(",") if c.strip()] if coder else sorted(
-        {c for path in loaded.transcript_paths() for c in annotation_files(path)}
+        {c for path in loaded.transcript_paths() for c in finder.files(path)}
     )
     data = load_dataset(loaded, coders)
     if format_name == "csv":

@@ -185,12 +185,13 @@ def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
 
 def _annotation_files_of(paths: list[Path]):  # type: ignore[no-untyped-def]
     """Annotation files named directly, or every one of the studies named; and the codebook when known."""
-    from purer_tui.core.annotations import annotation_files
+    from purer_tui.core.annotations import AnnotationFinder
     from purer_tui.core.errors import PurerError
     from purer_tui.core.study import load_study
 
     files: list[Path] = []
     codebook = None
+    finder = AnnotationFinder()
     for path in paths:
         if path.is_file() and path.suffix == ".jsonl":
             files.append(path)
@@ -201,7 +202,7 @@ def _annotation_files_of(paths: list[Path]):  # type: ignore[no-untyped-def]
         except PurerError:
             codebook = None
         for transcript in study.transcript_paths():
-            files.extend(annotation_files(transcript).values())
+            files.extend(finder.files(transcript).values())
     return files, codebook
 
 
@@ -225,6 +226,7 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
       purer-tui reanchor --dry-run
       purer-tui reanchor transcripts/grp1-s02.txt --old ~/grp1-s02.before.txt
     """
+    from purer_tui.core.annotations import AnnotationFinder
     from purer_tui.core.reanchor import Outcome
     from purer_tui.core.study import resolve_transcripts
     from purer_tui.reanchoring import apply, plan_transcript, unplaced_path
@@ -232,7 +234,8 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
     _, transcripts = resolve_transcripts(list(paths) or [Path(".")], needs_study=False)
     if old_file is not None and len(transcripts) != 1:
         raise UsageError("--old goes with exactly one transcript; name it")
-    plans = [plan for transcript in transcripts for plan in plan_transcript(transcript, old_file)]
+    finder = AnnotationFinder()
+    plans = [plan for transcript in transcripts for plan in plan_transcript(transcript, old_file, finder)]
     if not plans:
         click.echo("Every annotation file matches its transcript: nothing to re-anchor.")
         return

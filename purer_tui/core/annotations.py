@@ -34,7 +34,9 @@ DEFAULT_CODER = "coder"
 CONSENSUS_CODER = "consensus"
 _RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict"})
 _VERSION_FIELDS = frozenset({"codes", "memo", "anchor"})
+_PLAIN_FIELDS = frozenset({"turn", "codes", "memo", "anchor"})
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_VALID_CODE_IDS: set[str] = set()  # ids already checked against _CODE_ID
 MAX_TURN = 10_000_000
 
 
@@ -64,21 +66,38 @@ def annotation_path(transcript: Path, coder: str) -> Path:
     return transcript.with_name(f"{transcript.stem}.{validate_coder(coder)}{ANNOTATION_SUFFIX}")
 
 
-def annotation_files(transcript: Path) -> dict[str, Path]:
-    """Every coder's annotation file of a transcript, by coder id."""
-    prefix = transcript.stem + "."
-    found = {}
+def annotation_index(folder: Path) -> dict[str, dict[str, Path]]:
+    """Every annotation file in a folder, by transcript name (without its ending) and coder: one listing."""
+    index: dict[str, dict[str, Path]] = {}
     try:
-        entries = list(transcript.parent.iterdir())
+        names = sorted(entry.name for entry in folder.iterdir())
     except OSError:
         return {}
-    for entry in entries:
-        name = entry.name
-        if name.startswith(prefix) and name.endswith(ANNOTATION_SUFFIX):
-            coder = name[len(prefix) : -len(ANNOTATION_SUFFIX)]
-            if CODER_PATTERN.match(coder):
-                found[coder] = entry
-    return dict(sorted(found.items()))
+    for name in names:
+        if not name.endswith(ANNOTATION_SUFFIX):
+            continue
+        stem, _, coder = name[: -len(ANNOTATION_SUFFIX)].rpartition(".")
+        if stem and CODER_PATTERN.match(coder):
+            index.setdefault(stem, {})[coder] = folder / name
+    return index
+
+
+class AnnotationFinder:
+    """Finds the annotation files of many transcripts, listing each folder once (a study has thousands)."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[Path, dict[str, dict[str, Path]]] = {}
+
+    def files(self, transcript: Path) -> dict[str, Path]:
+        folder = transcript.parent
+        if folder not in self._indexes:
+            self._indexes[folder] = annotation_index(folder)
+        return self._indexes[folder].get(transcript.stem, {})
+
+
+def annotation_files(transcript: Path) -> dict[str, Path]:
+    """Every coder's annotation file of one transcript, by coder id."""
+    return annotation_index(transcript.parent).get(transcript.stem, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,21 +176,33 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
     """Parse an annotation file's text, collecting every problem with its line.
 
     Checks only what needs no codebook or transcript (JSON, field types,
-    duplicate turns); `check` adds the rest.
+    duplicate turns); `check` adds the rest. The lines are decoded as one JSON
+    array when they can be (a study holds hundreds of thousands of them);
+    only a file with a bad line is decoded line by line, to say which.
     """
     parsed = ParsedAnnotations()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline
+    numbered = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            numbered.append((number, line))
+        else:
+            parsed.problems.append(Problem(path, number, "blank line; remove it", "warning"))
+    try:
+        decoded = json.loads("[" + ",".join(line for _, line in numbered) + "]")
+    except (ValueError, RecursionError):
+        decoded = None
+    if decoded is None or len(decoded) != len(numbered):  # a bad line (or a line holding two values): find it
+        results = [parse_record(line.rstrip("\r")) for _, line in numbered]
+    else:
+        results = [record_from_json(value) for value in decoded]
     previous_turn = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip():
-            if number <= text.count("\n"):  # not the final newline
-                parsed.problems.append(Problem(path, number, "blank line; remove it", "warning"))
+    for (number, _), (record, problem) in zip(numbered, results, strict=True):
+        if problem or record is None:
+            parsed.problems.append(Problem(path, number, problem or "not a record"))
             continue
-        record, problem = parse_record(line)
-        if problem:
-            parsed.problems.append(Problem(path, number, problem))
-            continue
-        assert record is not None
         if record.turn in parsed.records:
             parsed.problems.append(
                 Problem(path, number, f"turn {record.turn} appears again (first at line {parsed.lines[record.turn]}); keep one line per turn")
@@ -186,12 +217,35 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
 
 
 def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
+    """One line of an annotation file: a record, or what is wrong with it."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
         return None, f"not valid JSON ({error.msg} at column {error.colno}); fix or remove the line"
     except RecursionError:
         return None, "JSON nested too deeply; remove the line"
+    return record_from_json(data)
+
+
+def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]:
+    """A decoded line as a record, or what is wrong with it."""
+    if type(data) is dict and data.keys() <= _PLAIN_FIELDS:  # the usual line: checked in one go
+        turn, codes, memo, anchor = data.get("turn"), data.get("codes"), data.get("memo", ""), data.get("anchor")
+        if (
+            type(turn) is int
+            and 1 <= turn <= MAX_TURN
+            and type(codes) is list
+            and _VALID_CODE_IDS.issuperset(codes)
+            and (len(codes) < 2 or len(set(codes)) == len(codes))
+            and type(memo) is str
+            and (anchor is None or type(anchor) is str)
+        ):
+            return AnnotationRecord(turn, tuple(codes), memo, anchor), None
+    return _checked_record(data)
+
+
+def _checked_record(data: object) -> tuple[AnnotationRecord | None, str | None]:
+    """Every check, one by one, to say exactly what is wrong."""
     if not isinstance(data, dict):
         return None, 'a line must be a JSON object like {"codes":[],"turn":1}'
     unknown = sorted(set(data) - _RECORD_FIELDS)
@@ -220,10 +274,13 @@ def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | N
     codes = data.get("codes")
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
         return None, f'"{where}codes" must be a list of code ids, like ["reframing"]'
-    bad = next((code for code in codes if not _CODE_ID.match(code)), None)
-    if bad is not None:
-        return None, f'"{bad[:40]}" is not a code id'
-    if len(set(codes)) != len(codes):
+    for code in codes:
+        if code not in _VALID_CODE_IDS:
+            if not _CODE_ID.match(code):
+                return None, f'"{code[:40]}" is not a code id'
+            if len(_VALID_CODE_IDS) < 10_000:  # a study has few distinct codes; never let this grow unbounded
+                _VALID_CODE_IDS.add(code)
+    if len(codes) > 1 and len(set(codes)) != len(codes):
         return None, f'"{where}codes" lists a code twice; keep one'
     memo = data.get("memo", "")
     if not isinstance(memo, str):
@@ -283,8 +340,9 @@ class AnnotationFile:
     def __init__(self, path: Path, records: Mapping[int, AnnotationRecord] | None = None, journaled: bool = False):
         self.path = path
         self._records: dict[int, AnnotationRecord] = dict(records or {})
-        # Serialised lines are cached so a change re-encodes one record, not the file.
-        self._lines: dict[int, str] = {turn: record.to_json_line() for turn, record in self._records.items()}
+        # Serialised lines, cached on the first write so a change re-encodes one record, not the file
+        # (readers, which open thousands of files, never pay for it).
+        self._cached_lines: dict[int, str] | None = None
         self._disk_signature = self._signature()
         self._journal = JournalWriter(journal_path(path)) if journaled else None
         self._pending = False  # journal entries not yet folded into the file
@@ -337,8 +395,15 @@ class AnnotationFile:
         if turn in self._records:
             self._apply({}, removals=(turn,))
 
+    @property
+    def _lines(self) -> dict[int, str]:
+        if self._cached_lines is None:
+            self._cached_lines = {turn: record.to_json_line() for turn, record in self._records.items()}
+        return self._cached_lines
+
     def render(self) -> str:
-        return "".join(self._lines[turn] + "\n" for turn in sorted(self._lines))
+        lines = self._lines
+        return "".join(lines[turn] + "\n" for turn in sorted(lines))
 
     def compact(self) -> None:
         """Fold the journal into the annotation file (atomically), then drop the journal."""
@@ -368,7 +433,7 @@ class AnnotationFile:
         try:
             self._write(self.render())
         except BaseException:
-            self._records, self._lines = records, lines
+            self._records, self._cached_lines = records, lines
             raise
 
     def _commit(self, changes: Mapping[int, AnnotationRecord], removals: Iterable[int]) -> None:

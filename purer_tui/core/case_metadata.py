@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.core.study import Study
@@ -21,19 +21,16 @@ from purer_tui.core.study import Study
 class TranscriptInfo:
     path: Path
     fields: dict[str, str]
+    # Worked out once: reports read them for every one of a transcript's coded turns.
+    name: str = field(init=False)
+    session: int | None = field(init=False)
+    group: str | None = field(init=False)
 
-    @property
-    def name(self) -> str:
-        return self.path.stem
-
-    @property
-    def session(self) -> int | None:
+    def __post_init__(self) -> None:
         value = self.fields.get("session", "")
-        return int(value) if value.isdigit() else None
-
-    @property
-    def group(self) -> str | None:
-        return self.fields.get("group")
+        object.__setattr__(self, "name", self.path.stem)
+        object.__setattr__(self, "session", int(value) if value.isdigit() else None)
+        object.__setattr__(self, "group", self.fields.get("group"))
 
 
 def transcript_info(study: Study, path: Path) -> TranscriptInfo:

@@ -18,7 +18,7 @@ from purer_tui.core.annotations import (
     Conflict,
     TurnVersion,
     CODER_PATTERN,
-    annotation_files,
+    AnnotationFinder,
     parse_annotations,
     read_annotation_text,
     replay_journal,
@@ -26,6 +26,7 @@ from purer_tui.core.annotations import (
 from purer_tui.core.journal import journal_path
 from purer_tui.core.codebook import Codebook, build_codebook
 from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.study import Study, build_study, find_study_file
 from purer_tui.core.toml_files import read_toml
@@ -34,6 +35,11 @@ from purer_tui.core.transcript import Transcript, load_transcript
 
 def check_study(start: Path) -> list[Problem]:
     """All problems of the study at or above `start` (raises `UsageError` when there is none)."""
+    with collector_paused():
+        return _check(start)
+
+
+def _check(start: Path) -> list[Problem]:
     study_path = find_study_file(start)
     problems: list[Problem] = []
     try:
@@ -46,9 +52,10 @@ def check_study(start: Path) -> list[Problem]:
     codebook = _check_codebook(study, problems)
     transcripts = _check_transcripts(study, problems)
     problems.extend(_check_metadata(study, transcripts, codebook))
-    role_of = (lambda speaker: speaker_role(study, speaker)) if study.roles else None
+    role_of = _cached(lambda speaker: speaker_role(study, speaker)) if study.roles else None
+    finder = AnnotationFinder()
     for transcript in transcripts:
-        for path in annotation_files(transcript.path).values():
+        for path in finder.files(transcript.path).values():
             problems.extend(check_annotation_file(path, transcript, codebook, role_of))
     problems.extend(_orphan_annotation_files(transcripts))
     return problems
@@ -91,6 +98,18 @@ def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript
             problems.append(Problem(path, None, "has no turns (is it empty?)", "warning"))
         transcripts.append(transcript)
     return transcripts
+
+
+def _cached(role_of: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """A speaker's role, worked out once per speaker (a study has thousands of turns, a few speakers)."""
+    roles: dict[str, str | None] = {}
+
+    def lookup(speaker: str) -> str | None:
+        if speaker not in roles:
+            roles[speaker] = role_of(speaker)
+        return roles[speaker]
+
+    return lookup
 
 
 def _check_metadata(study: Study, transcripts: list[Transcript], codebook: Codebook | None) -> list[Problem]:

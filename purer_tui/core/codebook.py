@@ -109,6 +109,8 @@ class Codebook:
 
     def exclusive_conflicts(self, code_ids: list[str]) -> list[tuple[CodeGroup, list[str]]]:
         """Exclusive groups that have more than one of these codes."""
+        if len(code_ids) < 2:
+            return []
         conflicts = []
         for group in self.groups:
             if group.exclusive:

@@ -32,10 +32,14 @@ def compute_anchor(speaker: str, text: str) -> str:
     speaker changes it.
     """
     # str.split() splits on exactly the characters regex `\s` matches (str.isspace), and is much faster.
-    normal_speaker = " ".join(unicodedata.normalize("NFC", speaker).split())
-    normal_text = " ".join(unicodedata.normalize("NFC", text).split())
+    normal_speaker = " ".join(_nfc(speaker).split())
+    normal_text = " ".join(_nfc(text).split())
     digest = hashlib.sha256(f"{normal_speaker}\x1f{normal_text}".encode("utf-8"))
     return digest.hexdigest()[:10]
+
+
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True)

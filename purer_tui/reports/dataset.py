@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, annotation_files
+from purer_tui.core.bulk_loading import collector_paused
+from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, AnnotationFinder
 from purer_tui.core.case_metadata import TranscriptInfo, case_of, speaker_role, transcript_info
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.study import Study
@@ -47,21 +48,29 @@ class Dataset:
         return speaker_role(self.study, speaker)
 
 
-def default_coders(paths: Iterable[Path]) -> list[str]:
+def default_coders(paths: Iterable[Path], finder: AnnotationFinder | None = None) -> list[str]:
     """The consensus coder when there is one; otherwise every coder."""
-    coders = sorted({coder for path in paths for coder in annotation_files(path)})
+    finder = finder or AnnotationFinder()
+    coders = sorted({coder for path in paths for coder in finder.files(path)})
     return [CONSENSUS_CODER] if CONSENSUS_CODER in coders else coders
 
 
 def load_dataset(study: Study, coders: Sequence[str] | None = None) -> Dataset:
+    with collector_paused():
+        return _load(study, coders)
+
+
+def _load(study: Study, coders: Sequence[str] | None) -> Dataset:
     paths = study.transcript_paths()
-    chosen = list(coders) if coders else default_coders(paths)
+    finder = AnnotationFinder()
+    chosen = list(coders) if coders else default_coders(paths, finder)
     data = Dataset(study, study.load_codebook(), chosen, [transcript_info(study, path) for path in paths])
-    roles: dict[str, str | None] = {}
+    roles: dict[str, str | None] = {}  # per speaker, worked out once
     for info in _with_progress(data.transcripts, len(paths) * (1 + len(chosen))):
+        cases: dict[str, str] = {}  # per speaker within this transcript
         transcript = load_transcript(info.path)
         data.parsed[info.path] = transcript
-        files = annotation_files(info.path)
+        files = finder.files(info.path)
         for coder in chosen:
             if coder not in files:
                 continue
@@ -69,10 +78,13 @@ def load_dataset(study: Study, coders: Sequence[str] | None = None) -> Dataset:
             for number, record in AnnotationFile.open(files[coder]).records.items():
                 if record.conflict is not None or number > len(transcript.turns):
                     continue
-                turn = transcript.turn(number)
-                if turn.speaker not in roles:
-                    roles[turn.speaker] = speaker_role(study, turn.speaker)
-                coded = CodedTurn(info, turn, roles[turn.speaker], case_of(info, turn.speaker), coder, record.codes, record.memo)
+                turn = transcript.turns[number - 1]
+                speaker = turn.speaker
+                if speaker not in roles:
+                    roles[speaker] = speaker_role(study, speaker)
+                if speaker not in cases:
+                    cases[speaker] = case_of(info, speaker)
+                coded = CodedTurn(info, turn, roles[speaker], cases[speaker], coder, record.codes, record.memo)
                 data.coded.append(coded)
                 by_turn[number] = coded
     return data

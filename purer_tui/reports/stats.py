@@ -26,28 +26,32 @@ def reviewed_table(data: Dataset) -> ReportTable:
 
 
 def frequency_tables(data: Dataset) -> list[ReportTable]:
-    """Code frequencies by transcript, by coder, by speaker role and by session."""
-    dimensions = {
-        "transcript": lambda coded: coded.info.name,
-        "coder": lambda coded: coded.coder,
-        "speaker role": lambda coded: coded.role or "(no role)",
-        "session": lambda coded: f"session {coded.info.session}" if coded.info.session is not None else "(no session)",
+    """Code frequencies by transcript, by coder, by speaker role and by session (one pass over the coding)."""
+    dimensions = ("transcript", "coder", "speaker role", "session")
+    session_label = {
+        info.path: f"session {info.session}" if info.session is not None else "(no session)" for info in data.transcripts
     }
+    counts: dict[str, Counter[tuple[str, str]]] = {dimension: Counter() for dimension in dimensions}
+    seen: dict[str, dict[str, None]] = {dimension: {} for dimension in dimensions}
+    # Hundreds of thousands of coded turns fall into far fewer (transcript, coder, role, codes) kinds.
+    names = {info.path: info.name for info in data.transcripts}
+    kinds = Counter((coded.info.path, coded.coder, coded.role, coded.codes) for coded in data.coded)
+    for (path, coder, role, codes), times in kinds.items():
+        keys = (names[path], coder, role or "(no role)", session_label[path])
+        for dimension, key in zip(dimensions, keys, strict=True):
+            seen[dimension].setdefault(key, None)
+            for code in codes:
+                counts[dimension][(code, key)] += times
     tables = []
-    for dimension, key_of in dimensions.items():
-        counts: Counter[tuple[str, str]] = Counter()
-        keys: dict[str, None] = {}
-        for coded in data.coded:
-            key = key_of(coded)
-            keys.setdefault(key, None)
-            for code in coded.codes:
-                counts[(code, key)] += 1
-        ordered = sorted(keys, key=_natural) if dimension in ("session", "transcript") else list(keys)
-        if dimension == "coder":
-            ordered = [coder for coder in data.coders if coder in keys]
-        table = ReportTable(f"Code frequencies by {dimension}", ["code", *ordered, "total"])
+    for dimension in dimensions:
+        keys = list(seen[dimension])
+        if dimension in ("session", "transcript"):
+            keys = sorted(keys, key=_natural)
+        elif dimension == "coder":
+            keys = [coder for coder in data.coders if coder in seen[dimension]]
+        table = ReportTable(f"Code frequencies by {dimension}", ["code", *keys, "total"])
         for code in data.codebook.codes:
-            row = [counts[(code.id, key)] for key in ordered]
+            row = [counts[dimension][(code.id, key)] for key in keys]
             table.rows.append([code.label, *row, sum(row)])
         tables.append(table)
     return tables
@@ -57,10 +61,10 @@ def cooccurrence_table(data: Dataset) -> ReportTable:
     """How often two codes are on the same turn (by the same coder)."""
     pairs: Counter[tuple[str, str]] = Counter()
     order = {code.id: index for index, code in enumerate(data.codebook.codes)}
-    for coded in data.coded:
-        known = sorted((c for c in coded.codes if c in order), key=order.__getitem__)
+    for codes, times in Counter(coded.codes for coded in data.coded if len(coded.codes) > 1).items():
+        known = sorted((c for c in codes if c in order), key=order.__getitem__)
         for a, b in combinations(known, 2):
-            pairs[(a, b)] += 1
+            pairs[(a, b)] += times
     table = ReportTable("Codes on the same turn", ["code", "with", "turns"], note="Pairs never seen together are left out.")
     for (a, b), count in sorted(pairs.items(), key=lambda item: (-item[1], order[item[0][0]], order[item[0][1]])):
         table.rows.append([data.codebook.code(a).label, data.codebook.code(b).label, count])
