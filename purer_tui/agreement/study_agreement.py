@@ -26,7 +26,7 @@ from purer_tui.agreement.statistics import (
     percent_agreement_of,
 )
 from purer_tui.core.bulk_loading import collector_paused
-from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, AnnotationFinder
+from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFinder, read_settled_codes
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.study import Study
 
@@ -110,10 +110,8 @@ def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> dict[UnitKey
         for coder in coders:
             if coder not in files:
                 continue
-            for turn, record in AnnotationFile.open(files[coder]).records.items():
-                if record.conflict is not None:
-                    continue
-                units.setdefault(UnitKey(path, turn), {})[coder] = frozenset(record.codes)
+            for turn, codes in read_settled_codes(files[coder]).items():
+                units.setdefault(UnitKey(path, turn), {})[coder] = codes
     return units
 
 
@@ -184,29 +182,31 @@ def _count(units: Sequence[Unit], codebook: Codebook, coders: Sequence[str]) -> 
     counts.groups = {group_id: Counter() for group_id in exclusive}
     counts.group_pairs = {group_id: Counter() for group_id in exclusive}
     first, second = (coders[0], coders[1]) if len(coders) == 2 else (None, None)
-    for unit in units:
+    # Units with the same coders giving the same codes count alike: hundreds of thousands of turns
+    # fall into a few thousand kinds, each counted once, with its number of units as the weight.
+    kinds = Counter(tuple(sorted(unit.items())) for unit in units if unit)
+    for kind, weight in kinds.items():
+        unit = dict(kind)
         m = len(unit)
-        if not m:
-            continue
-        counts.units_by_raters[m] += 1
+        counts.units_by_raters[m] += weight
         present: Counter[str] = Counter()
-        for coder, codes in unit.items():
+        for coder, codes in kind:
             present.update(codes)
             for code in codes:
-                counts.applied[(coder, code)] += 1
+                counts.applied[(coder, code)] += weight
         for code, k in present.items():
-            counts.with_code.setdefault(code, Counter())[(m, k)] += 1
+            counts.with_code.setdefault(code, Counter())[(m, k)] += weight
         if first is not None and first in unit and second in unit:
-            counts.shared += 1
+            counts.shared += weight
             a, b = unit[first], unit[second]
             for code in a | b:
-                counts.pairs.setdefault(code, Counter())[(int(code in a), int(code in b))] += 1
+                counts.pairs.setdefault(code, Counter())[(int(code in a), int(code in b))] += weight
         for group_id, members in exclusive.items():
-            values = {coder: _group_value(codes, members) for coder, codes in unit.items()}
-            counts.groups[group_id][pattern(values.values())] += 1
+            values = {coder: _group_value(codes, members) for coder, codes in kind}
+            counts.groups[group_id][pattern(values.values())] += weight
             if len(coders) >= 2 and coders[0] in values and coders[1] in values:
-                counts.group_pairs[group_id][(values[coders[0]], values[coders[1]])] += 1
-        counts.code_sets[pattern(unit.values())] += 1
+                counts.group_pairs[group_id][(values[coders[0]], values[coders[1]])] += weight
+        counts.code_sets[pattern(unit.values())] += weight
     return counts
 
 

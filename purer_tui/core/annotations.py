@@ -324,6 +324,33 @@ def read_annotation_text(path: Path) -> str:
         raise InvalidFileError([Problem(path, line, "not valid UTF-8; annotation files are UTF-8 JSON Lines")]) from None
 
 
+def read_settled_codes(path: Path) -> dict[int, frozenset[str]]:
+    """Each reviewed turn's codes, for readers of whole studies (agreement), leaving out unsettled conflicts.
+
+    The usual file is decoded in one go and checked line by line on the fast
+    path; anything else (a journal to replay, a conflict, a line that is not
+    plainly valid) goes through the full parser, with its errors.
+    """
+    if not journal_path(path).exists():
+        text = read_annotation_text(path)
+        try:
+            decoded = json.loads("[" + ",".join(line for line in text.split("\n") if line.strip()) + "]")
+        except (ValueError, RecursionError):
+            decoded = None
+        if decoded is not None:
+            codes: dict[int, frozenset[str]] = {}
+            for data in decoded:
+                if type(data) is not dict or "conflict" in data:
+                    break
+                record, problem = record_from_json(data)
+                if problem or record is None or record.turn in codes:
+                    break
+                codes[record.turn] = frozenset(record.codes)
+            else:
+                return codes
+    return {turn: frozenset(r.codes) for turn, r in AnnotationFile.open(path).records.items() if r.conflict is None}
+
+
 class ChangedOnDiskError(PurerError):
     """The file changed under us (a `git pull`, another program): writing would lose that change."""
 

@@ -216,3 +216,22 @@ def test_default_coder_comes_from_the_environment_then_the_login() -> None:
     with pytest.raises(UsageError):
         default_coder({"PURER_CODER": "../etc"})
     assert validate_coder(default_coder({}))
+
+
+def test_the_bulk_code_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
+    from purer_tui.core.annotations import Conflict, TurnVersion, read_settled_codes
+
+    path = tmp_path / "s.ana.jsonl"
+    store = AnnotationFile.open(path)
+    store.put_many([AnnotationRecord(1, ("a", "b")), AnnotationRecord(2), AnnotationRecord(3, ("c",), "memo", "0123456789")])
+    assert read_settled_codes(path) == {1: frozenset({"a", "b"}), 2: frozenset(), 3: frozenset({"c"})}
+    store.put(AnnotationRecord(2, ("a",), conflict=Conflict(TurnVersion(("a",)), TurnVersion(("b",)))))
+    assert read_settled_codes(path) == {1: frozenset({"a", "b"}), 3: frozenset({"c"})}  # unsettled: left out
+    journaled = AnnotationFile.open(path, journaled=True)
+    journaled.put(AnnotationRecord(4, ("d",)))
+    assert read_settled_codes(path)[4] == frozenset({"d"})  # the journal is replayed
+    journaled.close()
+    write(path, '{"codes":["a"],"turn":1}\n{"codes":["A"],"turn":2}\n')
+    with pytest.raises(InvalidFileError) as raised:
+        read_settled_codes(path)
+    assert raised.value.line == 2

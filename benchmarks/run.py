@@ -1,0 +1,213 @@
+"""purer-tui's benchmarks: start-up, the coding app's first screen and key presses, and study-scale commands.
+
+    python benchmarks/run.py                 # measure, print a table, write benchmarks/results/latest.json
+    python benchmarks/run.py --readme        # ... and put the figures in README.md
+    python benchmarks/run.py --quick         # fewer repetitions, for a first look
+
+Run it from the development install (`pip install -e '.[test]'`): it starts
+`python -m purer_tui` with the interpreter running it. Synthetic studies are
+generated once (deterministic seed) under benchmarks/work/. Each figure is the
+median of several runs. Not part of the test suite: timings belong here, not in
+tests that could fail on a busy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import make_study, make_transcript_study  # noqa: E402
+
+REPO = HERE.parent
+WORK = HERE / "work"
+RESULTS = HERE / "results"
+TARGETS = {
+    "help_s": 0.150,
+    "check_30_s": 0.400,
+    "first_screen_s": 0.700,
+    "first_screen_ratio": 1.3,
+    "key_ms": 5.0,
+    "agree_s": 10.0,
+    "stats_s": 10.0,
+    "memory_mb": 1024,
+    "growth_ratio": 12.0,
+}
+
+
+def purer(*args: str) -> list[str]:
+    return [sys.executable, "-m", "purer_tui", *args]
+
+
+def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall time (s) and peak memory (MB) of one whole process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"benchmark command failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_run(command: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    results = [timed_run(command, cwd) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def first_screen(study: Path, runs: int) -> float:
+    """Seconds from starting `purer-tui code` in a pseudo-terminal to the first screen being drawn."""
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(TERM="xterm-256color")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        child = pexpect.spawn(sys.executable, ["-m", "purer_tui", "code", str(study), "--coder", "bench"], env=env, dimensions=(24, 80), timeout=60)
+        child.expect("reviewed yet")
+        times.append(time.perf_counter() - started)
+        child.send("q")
+        child.expect(pexpect.EOF)
+        child.close()
+    return statistics.median(times)
+
+
+def key_latency(study: Path, presses: int) -> float:
+    """Median ms for a code key: the app's handler, the fsynced journal append and the re-render (no Pilot waits)."""
+    from purer_tui.coding_setup import prepare_session
+    from purer_tui.tui.app import CodingApp
+
+    prepared = prepare_session([study], "keys", None, [], False)
+    app = CodingApp.from_prepared(prepared)
+    code = prepared.session.codebook.codes[0].id
+    times: list[float] = []
+
+    async def press() -> None:
+        async with app.run_test(size=(80, 24)):
+            prepared.session.goto_turn(len(prepared.session.current.transcript.turns) // 2)
+            for _ in range(presses):
+                started = time.perf_counter()
+                app.toggle_code(code)
+                times.append((time.perf_counter() - started) * 1000)
+
+    try:
+        asyncio.run(press())
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+    return statistics.median(times)
+
+
+def machine() -> str:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{f' ({model})' if model else ''}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
+    options = parser.parse_args()
+    runs = 3 if options.quick else 7
+    big_runs = 1 if options.quick else 3
+    WORK.mkdir(exist_ok=True)
+    print("generating studies (once)...", file=sys.stderr)
+    studies = {
+        "t200": make_transcript_study(WORK / "t200", 200),
+        "t2000": make_transcript_study(WORK / "t2000", 2_000),
+        "t20000": make_transcript_study(WORK / "t20000", 20_000),
+        "s30": make_study(WORK / "s30", 30, 300, 3),
+        "s100": make_study(WORK / "s100", 100, 300, 3),
+        "s1000": make_study(WORK / "s1000", 1_000, 300, 3),
+    }
+    results: dict[str, object] = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
+    print("start-up...", file=sys.stderr)
+    results["help_s"], _ = median_run(purer("--help"), runs)
+    results["check_30_s"], _ = median_run(purer("check", str(studies["s30"])), runs)
+    print("the coding app...", file=sys.stderr)
+    results["first_screen_200_s"] = first_screen(studies["t200"], runs)
+    results["first_screen_20000_s"] = first_screen(studies["t20000"], runs)
+    results["first_screen_ratio"] = results["first_screen_20000_s"] / results["first_screen_200_s"]  # type: ignore[operator]
+    for size in ("200", "2000", "20000"):
+        results[f"key_{size}_ms"] = key_latency(studies[f"t{size}"], 41 if options.quick else 201)
+    results["key_ratio"] = results["key_20000_ms"] / results["key_200_ms"]  # type: ignore[operator]
+    print("study-scale commands (900,000 records)...", file=sys.stderr)
+    for name, args in {
+        "check": ["check"],
+        "stats": ["stats", "--json"],
+        "agree": ["agree", "--json"],
+        "export_csv": ["export", "csv", "-o", os.devnull],
+    }.items():
+        for size in ("s100", "s1000"):
+            seconds, megabytes = median_run(purer(*args[:1], *([str(studies[size])] if name != "export_csv" else []), *args[1:]), big_runs, cwd=studies[size])
+            results[f"{name}_{size}_s"] = seconds
+            results[f"{name}_{size}_mb"] = megabytes
+        results[f"{name}_growth"] = results[f"{name}_s1000_s"] / results[f"{name}_s100_s"]  # type: ignore[operator]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
+    table = render(results)
+    print(table)
+    if options.readme:
+        update_readme(table)
+
+
+def render(r: dict[str, object]) -> str:
+    def ok(value: float, target: float) -> str:
+        return "yes" if value <= target else "**no**"
+
+    t = TARGETS
+    rows = [
+        ("`purer-tui --help`, whole process", f"{r['help_s']:.3f} s", "< 0.150 s", ok(r["help_s"], t["help_s"])),
+        ("`purer-tui check`, 30 transcripts x 300 turns x 3 coders", f"{r['check_30_s']:.3f} s", "< 0.400 s", ok(r["check_30_s"], t["check_30_s"])),
+        ("coding app, first screen, 200 turns (whole process)", f"{r['first_screen_200_s']:.3f} s", "< 0.700 s", ok(r["first_screen_200_s"], t["first_screen_s"])),
+        (
+            "coding app, first screen, 20,000 turns",
+            f"{r['first_screen_20000_s']:.3f} s ({r['first_screen_ratio']:.2f}x)",
+            "< 0.700 s, <= 1.3x",
+            ok(max(r["first_screen_20000_s"] / t["first_screen_s"], r["first_screen_ratio"] / t["first_screen_ratio"]), 1.0),
+        ),
+        ("a code key, handled and durable: 200 / 2,000 / 20,000 turns", f"{r['key_200_ms']:.2f} / {r['key_2000_ms']:.2f} / {r['key_20000_ms']:.2f} ms", "< 5 ms, flat", ok(r["key_20000_ms"], t["key_ms"])),
+    ]
+    for name, label in (("check", "`check`"), ("stats", "`stats`"), ("agree", "`agree`"), ("export_csv", "`export csv`")):
+        target = t.get(f"{name}_s")
+        rows.append(
+            (
+                f"{label}, 1,000 x 300 x 3 (900,000 records); 10x the data",
+                f"{r[f'{name}_s1000_s']:.2f} s, {r[f'{name}_s1000_mb']:.0f} MB; {r[f'{name}_growth']:.1f}x",
+                f"< {target:.0f} s, < 1 GB, <= 12x" if target else "(no target)",
+                (ok(r[f"{name}_s1000_s"], target) if r[f"{name}_growth"] <= t["growth_ratio"] and r[f"{name}_s1000_mb"] < t["memory_mb"] else "**no**") if target else "",
+            )
+        )
+    lines = [f"Measured on {r['machine']}, {r['date']}, with `python benchmarks/run.py` (medians):", "", "| what | measured | target | met |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines)
+
+
+def update_readme(table: str) -> None:
+    readme = REPO / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+    if start not in text:
+        raise SystemExit("README.md has no benchmarks section markers")
+    text = re.sub(re.escape(start) + r".*?" + re.escape(end), f"{start}\n{table}\n{end}", text, flags=re.S)
+    readme.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
