@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from purer_tui.core.annotations import annotation_path, default_coder, validate_coder
+from purer_tui.core.annotations import annotation_path
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import load_codebook
+from purer_tui.core.coders import default_coder, validate_coder
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.session import CodingSession

@@ -13,15 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from purer_tui.core.annotations import (
+    AnnotationFile,
+    AnnotationFinder,
+    AnnotationRecord,
+)
 from purer_tui.core.check import UNPLACED_SUFFIX
-from purer_tui.core.annotations import AnnotationFile, AnnotationFinder, AnnotationRecord
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import PurerError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.reanchor import ReanchorPlan, coded_on, is_stale, plan_reanchor
 from purer_tui.core.transcript import Transcript, load_transcript
 from purer_tui.gitwork.history import earlier_versions
-
 
 
 def unplaced_path(annotation_file: Path) -> Path:

@@ -13,7 +13,11 @@ from pathlib import Path
 
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import UsageError
-from purer_tui.core.study import DEFAULT_TRANSCRIPT_PATTERNS, STUDY_FILE, write_study_file
+from purer_tui.core.study import (
+    DEFAULT_TRANSCRIPT_PATTERNS,
+    STUDY_FILE,
+    write_study_file,
+)
 
 _PACKAGE = Path(__file__).resolve().parent
 

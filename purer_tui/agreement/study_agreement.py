@@ -25,9 +25,10 @@ from purer_tui.agreement.statistics import (
     pattern,
     percent_agreement_of,
 )
+from purer_tui.core.annotations import AnnotationFinder, read_settled_codes
 from purer_tui.core.bulk_loading import collector_paused
-from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFinder, read_settled_codes
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
+from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.study import Study
 
 #: The category of an exclusive group on a turn that has none of its codes.

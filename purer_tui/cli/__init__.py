@@ -17,7 +17,6 @@ import click
 from purer_tui import __version__
 from purer_tui.core.errors import PurerError, UsageError
 
-
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_BUG = 70
@@ -83,4 +82,11 @@ def emit(as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[
 
 
 # The commands register themselves on `main` when imported.
-from purer_tui.cli import agreement_commands, coding, interchange_commands, report_commands, study_commands, teamwork  # noqa: E402,F401
+from purer_tui.cli import (  # noqa: E402,F401
+    agreement_commands,
+    coding,
+    interchange_commands,
+    report_commands,
+    study_commands,
+    teamwork,
+)

@@ -14,7 +14,7 @@ from purer_tui.core.errors import UsageError
 def _coders(option: str | None) -> list[str] | None:
     if not option:
         return None
-    from purer_tui.core.annotations import validate_coder
+    from purer_tui.core.coders import validate_coder
 
     return [validate_coder(part.strip()) for part in option.split(",") if part.strip()]
 
@@ -43,7 +43,12 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     from purer_tui.agreement.report import as_csv as render_csv
     from purer_tui.agreement.report import as_json as render_json
     from purer_tui.agreement.report import print_report
-    from purer_tui.agreement.study_agreement import collect_units, measure, select_transcripts, study_coders
+    from purer_tui.agreement.study_agreement import (
+        collect_units,
+        measure,
+        select_transcripts,
+        study_coders,
+    )
     from purer_tui.core.study import load_study
 
     loaded = load_study(study)

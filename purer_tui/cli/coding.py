@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from purer_tui.cli import main
-from purer_tui.core.annotations import CONSENSUS_CODER
+from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.errors import UsageError
 
 if TYPE_CHECKING:

@@ -31,7 +31,7 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
       purer-tui export qdpx -o study.qdpx
       purer-tui export qdc -o purer.qdc
     """
-    from purer_tui.core.annotations import validate_coder
+    from purer_tui.core.coders import validate_coder
     from purer_tui.core.durable import atomic_write_bytes
     from purer_tui.core.study import load_study
 

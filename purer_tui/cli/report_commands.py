@@ -13,7 +13,7 @@ CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there
 
 
 def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
-    from purer_tui.core.annotations import validate_coder
+    from purer_tui.core.coders import validate_coder
     from purer_tui.core.study import load_study
     from purer_tui.reports.dataset import load_dataset
 
@@ -87,7 +87,13 @@ def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markd
       purer-tui quotes stage-4 --context 1
       purer-tui quotes reframing stage-3 --all --markdown > quotes.md
     """
-    from purer_tui.reports.quotes import find_quotes, print_quotes, quotes_json, quotes_markdown, quotes_table
+    from purer_tui.reports.quotes import (
+        find_quotes,
+        print_quotes,
+        quotes_json,
+        quotes_markdown,
+        quotes_table,
+    )
     from purer_tui.reports.tables import tables_csv
 
     data = _load(study, coder)
@@ -126,7 +132,13 @@ def progress(study: Path, stages: str | None, moves: str | None, svg: str | None
       purer-tui progress
       purer-tui progress --coder consensus --svg progression.svg
     """
-    from purer_tui.reports.progress import build_grid, grid_csv_table, grid_json, grid_table, save_picture
+    from purer_tui.reports.progress import (
+        build_grid,
+        grid_csv_table,
+        grid_json,
+        grid_table,
+        save_picture,
+    )
     from purer_tui.reports.tables import print_tables, tables_csv
 
     data = _load(study, coder)

@@ -125,9 +125,8 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
         click.echo(f"Check it:  purer-tui check {shown}")
         click.echo(f"Code it:   purer-tui code {shown}")
         return
-    from purer_tui.coding_setup import prepare_session
-
     from purer_tui.cli.coding import run_app
+    from purer_tui.coding_setup import prepare_session
 
     run_app(prepare_session([study_file.parent], coder, None, [], False))
 

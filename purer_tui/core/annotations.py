@@ -15,50 +15,25 @@ never overwritten.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
+from purer_tui.core.coders import CODER_PATTERN, validate_coder
 from purer_tui.core.durable import atomic_write_text
-from purer_tui.core.errors import InvalidFileError, Problem, PurerError, UsageError
+from purer_tui.core.errors import InvalidFileError, Problem, PurerError
 from purer_tui.core.journal import JournalWriter, journal_path, read_journal
 
-CODER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 ANNOTATION_SUFFIX = ".jsonl"
-DEFAULT_CODER = "coder"
-#: The coder `code --adjudicate` writes by default; agreement leaves it out unless named, reports prefer it.
-CONSENSUS_CODER = "consensus"
 _RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict"})
 _VERSION_FIELDS = frozenset({"codes", "memo", "anchor"})
 _PLAIN_FIELDS = frozenset({"turn", "codes", "memo", "anchor"})
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _VALID_CODE_IDS: set[str] = set()  # ids already checked against _CODE_ID
 MAX_TURN = 10_000_000
-
-
-def validate_coder(coder: str) -> str:
-    """A coder id is a file name part: it can never reach outside the transcript's folder."""
-    if not CODER_PATTERN.match(coder):
-        raise UsageError(
-            f'"{coder}" is not a valid coder id; use 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit'
-        )
-    return coder
-
-
-def default_coder(environ: Mapping[str, str] | None = None) -> str:
-    """`PURER_CODER`, else the login name when it is a valid coder id, else "coder"."""
-    environ = os.environ if environ is None else environ
-    if environ.get("PURER_CODER"):
-        return validate_coder(environ["PURER_CODER"])
-    try:
-        login = getpass.getuser().lower()
-    except Exception:  # no login name in some containers
-        return DEFAULT_CODER
-    return login if CODER_PATTERN.match(login) else DEFAULT_CODER
 
 
 def annotation_path(transcript: Path, coder: str) -> Path:
@@ -131,13 +106,14 @@ class Conflict:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class AnnotationRecord:
+class AnnotationRecord(NamedTuple):
     """One reviewed turn: its codes (codebook order), an optional memo and the turn's anchor.
 
     `conflict` is set only by the merge driver, on a turn that two branches
     changed differently; the record's own codes are then ours (or theirs, when
-    we had not reviewed the turn) until the coder settles it.
+    we had not reviewed the turn) until the coder settles it. A named tuple:
+    as immutable as a frozen dataclass and much cheaper to build, which counts
+    when a study is read (900,000 records).
     """
 
     turn: int

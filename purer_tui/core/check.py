@@ -15,19 +15,19 @@ from pathlib import Path
 
 from purer_tui.core.annotations import (
     ANNOTATION_SUFFIX,
-    Conflict,
-    TurnVersion,
     CODER_PATTERN,
     AnnotationFinder,
+    Conflict,
+    TurnVersion,
     parse_annotations,
     read_annotation_text,
     replay_journal,
 )
-from purer_tui.core.journal import journal_path
-from purer_tui.core.codebook import Codebook, build_codebook
-from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
+from purer_tui.core.codebook import Codebook, build_codebook
+from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.journal import journal_path
 from purer_tui.core.study import Study, build_study, find_study_file
 from purer_tui.core.toml_files import read_toml
 from purer_tui.core.transcript import Transcript, load_transcript

@@ -21,7 +21,12 @@ from pydantic import Field, field_validator
 
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.keys import reserved_keys
-from purer_tui.core.toml_files import StrictModel, TomlDocument, read_toml, validate_table
+from purer_tui.core.toml_files import (
+    StrictModel,
+    TomlDocument,
+    read_toml,
+    validate_table,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")

@@ -14,7 +14,7 @@ utterance on a guess.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 
 from purer_tui.core.annotations import AnnotationRecord
@@ -69,7 +69,7 @@ class ReanchorPlan:
             if placement.new_turn is None:
                 continue
             turn = new.turn(placement.new_turn)
-            records[turn.number] = replace(placement.record, turn=turn.number, anchor=turn.anchor)
+            records[turn.number] = placement.record._replace(turn=turn.number, anchor=turn.anchor)
         return records
 
 

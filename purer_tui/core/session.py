@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_files, annotation_path
+from purer_tui.core.annotations import (
+    AnnotationFile,
+    AnnotationRecord,
+    annotation_files,
+    annotation_path,
+)
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.reanchor import is_stale
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
@@ -288,7 +293,7 @@ class CodingSession:
         assert turn is not None
         base = self.record or AnnotationRecord(turn=turn.number)
         # Any change the coder makes on a turn settles a merge conflict on it: they have decided.
-        return replace(base, anchor=turn.anchor, conflict=None, **fields)  # type: ignore[arg-type]
+        return base._replace(anchor=turn.anchor, conflict=None, **fields)
 
     def _set(self, after: AnnotationRecord | None) -> None:
         turn = self.turn

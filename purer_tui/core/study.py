@@ -21,8 +21,13 @@ from purer_tui.core.annotations import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, UsageError
-from purer_tui.core.toml_files import StrictModel, TomlDocument, read_toml, validate_table
 from purer_tui.core.keys import APP_KEYS
+from purer_tui.core.toml_files import (
+    StrictModel,
+    TomlDocument,
+    read_toml,
+    validate_table,
+)
 
 STUDY_FILE = "purer.toml"
 DEFAULT_TRANSCRIPT_PATTERNS = ["transcripts/*.txt", "transcripts/*.vtt", "transcripts/*.srt"]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core import transcript_formats
+from purer_tui.core.errors import InvalidFileError, Problem
 
 #: Transcript file endings that studies pick up by default.
 TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt")

@@ -30,13 +30,17 @@ class RawTurn:
     line: int
 
 
+_FRACTION = re.compile(r"^(.*?)[.,](\d+)$")
+
+
 def parse_clock(clock: str) -> float:
     """`1:02:03.5`, `01:23` or `00:00:01,000` as seconds."""
     fraction = 0.0
-    match = re.match(r"^(.*?)[.,](\d+)$", clock)
-    if match:
-        clock, digits = match.group(1), match.group(2)
-        fraction = int(digits) / (10 ** len(digits))
+    if "." in clock or "," in clock:
+        match = _FRACTION.match(clock)
+        if match:
+            clock, digits = match.group(1), match.group(2)
+            fraction = int(digits) / (10 ** len(digits))
     seconds = 0
     for part in clock.split(":"):
         seconds = seconds * 60 + int(part)
@@ -92,7 +96,7 @@ def _turn_candidate(lines: list[str], index: int) -> _Candidate | None:
     speaker = match.group("speaker").strip()
     if not speaker or len(speaker) > 40 or speaker.casefold() in _NOT_SPEAKERS:
         return None
-    if _NUMBER.fullmatch(speaker):  # "10: ..." is a list or a time, not a person
+    if speaker[0].isdigit() and _NUMBER.fullmatch(speaker):  # "10: ..." is a list or a time, not a person
         return None
     clock = match.group("lead") or match.group("trail")
     return _Candidate(

@@ -14,7 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationRecord, Conflict, parse_annotations, read_annotation_text
+from purer_tui.core.annotations import (
+    AnnotationRecord,
+    Conflict,
+    parse_annotations,
+    read_annotation_text,
+)
 from purer_tui.core.errors import InvalidFileError
 
 

@@ -11,10 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from purer_tui.core.annotations import AnnotationFile, AnnotationFinder
 from purer_tui.core.bulk_loading import collector_paused
-from purer_tui.core.annotations import CONSENSUS_CODER, AnnotationFile, AnnotationFinder
-from purer_tui.core.case_metadata import TranscriptInfo, case_of, speaker_role, transcript_info
+from purer_tui.core.case_metadata import (
+    TranscriptInfo,
+    case_of,
+    speaker_role,
+    transcript_info,
+)
 from purer_tui.core.codebook import Codebook
+from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.study import Study
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 

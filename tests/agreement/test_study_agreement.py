@@ -13,7 +13,12 @@ import pytest
 
 from purer_tui.agreement.disagreements import find_disagreements
 from purer_tui.agreement.study_agreement import collect_units, measure, study_coders
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotations import (
+    AnnotationFile,
+    AnnotationRecord,
+    Conflict,
+    TurnVersion,
+)
 from purer_tui.core.study import load_study
 from tests.conftest import write
 

@@ -14,10 +14,9 @@ from purer_tui.core.annotations import (
     ChangedOnDiskError,
     annotation_files,
     annotation_path,
-    default_coder,
     parse_annotations,
-    validate_coder,
 )
+from purer_tui.core.coders import default_coder, validate_coder
 from purer_tui.core.errors import InvalidFileError, UsageError
 from tests.conftest import write
 

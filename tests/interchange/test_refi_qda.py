@@ -17,7 +17,12 @@ from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.study import load_study
-from purer_tui.interchange.refi_qda_export import codebook_document, project_document, verify_project, ExportIntegrityError
+from purer_tui.interchange.refi_qda_export import (
+    ExportIntegrityError,
+    codebook_document,
+    project_document,
+    verify_project,
+)
 from purer_tui.interchange.refi_qda_import import import_codebook
 from purer_tui.reports.dataset import load_dataset
 from tests.conftest import REPO, write

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotations import (
+    AnnotationFile,
+    AnnotationRecord,
+    Conflict,
+    TurnVersion,
+)
 from purer_tui.core.transcript import load_transcript
 from tests.tui.conftest import MakeApp, records
 
