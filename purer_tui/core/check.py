@@ -149,6 +149,9 @@ def check_annotation_file(
         problems.append(
             Problem(journal, None, "changes of an open or interrupted coding session; they are folded in when it closes or the coder reopens it", "warning")
         )
+    # Looked up once per file, not once per record (a study has hundreds of thousands of records).
+    group_of = {code.id: codebook.group(code.group) for code in codebook.codes} if codebook is not None else {}
+    turns = transcript.turns if transcript is not None else ()
     for turn, record in parsed.records.items():
         line = parsed.lines.get(turn)
         if record.conflict is not None:
@@ -157,31 +160,32 @@ def check_annotation_file(
             )
         if codebook is not None:
             for code_id in record.codes:
-                if not codebook.has_code(code_id):
+                if code_id not in group_of:
                     problems.append(Problem(path, line, f'turn {turn}: unknown code "{code_id}"; add it to the codebook or remove it'))
-            for group, members in codebook.exclusive_conflicts(list(record.codes)):
+            for group, members in codebook.exclusive_conflicts(record.codes):
                 problems.append(
                     Problem(path, line, f"turn {turn}: {' and '.join(members)} are both in exclusive group {group.id}; keep one")
                 )
         if transcript is None:
             continue
-        if codebook is not None and role_of is not None and turn <= len(transcript.turns):
-            role = role_of(transcript.turn(turn).speaker)
+        if turn > len(turns):
+            problems.append(Problem(path, line, f"turn {turn} does not exist; {transcript.path.name} has {len(turns)} turns"))
+            continue
+        spoken = turns[turn - 1]
+        if role_of is not None and record.codes:
+            role = role_of(spoken.speaker)
             for code_id in record.codes:
-                if codebook.has_code(code_id):
-                    group = codebook.group(codebook.code(code_id).group)
-                    if not group.applies_to(role):
-                        problems.append(
-                            Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(group.roles)} turns, but {transcript.turn(turn).speaker} is {role}", "warning")
-                        )
-        if turn > len(transcript.turns):
-            problems.append(Problem(path, line, f"turn {turn} does not exist; {transcript.path.name} has {len(transcript.turns)} turns"))
-        elif record.anchor and record.anchor != transcript.turn(turn).anchor:
+                group = group_of.get(code_id)
+                if group is not None and not group.applies_to(role):
+                    problems.append(
+                        Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(group.roles)} turns, but {spoken.speaker} is {role}", "warning")
+                    )
+        if record.anchor and record.anchor != spoken.anchor:
             problems.append(
                 Problem(
                     path,
                     line,
-                    f"turn {turn}: the transcript changed since it was coded (anchor {record.anchor}, now {transcript.turn(turn).anchor}); review the turn",
+                    f"turn {turn}: the transcript changed since it was coded (anchor {record.anchor}, now {spoken.anchor}); review the turn",
                 )
             )
     return problems

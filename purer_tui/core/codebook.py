@@ -13,6 +13,7 @@ with its TOML path, its line and a fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -112,7 +113,7 @@ class Codebook:
         order = self._order  # type: ignore[attr-defined]
         return sorted(code_ids, key=lambda code_id: (order.get(code_id, len(order)), code_id))
 
-    def exclusive_conflicts(self, code_ids: list[str]) -> list[tuple[CodeGroup, list[str]]]:
+    def exclusive_conflicts(self, code_ids: Sequence[str]) -> list[tuple[CodeGroup, list[str]]]:
         """Exclusive groups that have more than one of these codes."""
         if len(code_ids) < 2:
             return []

@@ -47,13 +47,25 @@ class OpenTranscript:
     ):
         self.transcript = transcript
         self.store = store
-        self.visible = [
-            turn.number
-            for turn in transcript.turns
-            if (only is None or turn.speaker in only) and (turns is None or turn.number in turns)
-        ]
-        self.index_of = {number: index for index, number in enumerate(self.visible)}
-        self.reviewed = sum(1 for number in self.visible if store.get(number) is not None)
+        count = len(transcript.turns)
+        self._filtered = only is not None or turns is not None
+        if self._filtered:
+            self.visible: list[int] | range = [
+                turn.number
+                for turn in transcript.turns
+                if (only is None or turn.speaker in only) and (turns is None or turn.number in turns)
+            ]
+            self._positions = {number: index for index, number in enumerate(self.visible)}
+        else:  # every turn is visited: positions are arithmetic, nothing to build for 20,000 turns
+            self.visible = range(1, count + 1)
+            self._positions = {}
+        self.reviewed = sum(1 for number in store.records if self.position_of(number) is not None)
+
+    def position_of(self, number: int) -> int | None:
+        """Where a turn is among the visited turns; None when it is not visited."""
+        if not self._filtered:
+            return number - 1 if 1 <= number <= len(self.visible) else None
+        return self._positions.get(number)
 
     @property
     def path(self) -> Path:
@@ -310,7 +322,7 @@ class CodingSession:
             opened.store.remove(number)
         else:
             opened.store.put(record)
-        if number in opened.index_of:
+        if opened.position_of(number) is not None:
             opened.reviewed += int(record is not None) - int(was_reviewed)
 
     def undo(self) -> bool:
@@ -332,7 +344,8 @@ class CodingSession:
 
     def _restore(self, change: Change, record: AnnotationRecord | None) -> None:
         opened = self._opened(change.transcript)
-        self._go(change.transcript, opened.index_of.get(change.turn, self.position))
+        position = opened.position_of(change.turn)
+        self._go(change.transcript, self.position if position is None else position)
         self._write(change.transcript, change.turn, record)
 
     # --- search -------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from purer_tui.core import transcript_formats
@@ -42,20 +41,27 @@ def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Turn:
-    """One numbered turn of a transcript."""
+    """One numbered turn of a transcript. Treat it as read-only: transcripts never change in memory.
+
+    (Not a frozen dataclass: those are slow to build, and a long transcript has
+    20,000 turns to build before its first screen.)
+    """
 
     number: int  # 1-based
     speaker: str  # "" when the transcript names nobody (a preamble, an unlabelled caption)
     text: str
     start: float | None  # seconds from the start of the recording, when the file says
     line: int  # line of the file where the turn starts
+    _anchor: str | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def anchor(self) -> str:
         """Computed on first use: opening a long transcript to code it needs only a few."""
-        return compute_anchor(self.speaker, self.text)
+        if self._anchor is None:
+            self._anchor = compute_anchor(self.speaker, self.text)
+        return self._anchor
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -93,12 +93,13 @@ def _turn_candidate(lines: list[str], index: int) -> _Candidate | None:
     match = _TURN_START.match(window)
     if not match:
         return None
-    speaker = match.group("speaker").strip()
+    speaker, lead, trail = match.group("speaker", "lead", "trail")
+    speaker = speaker.strip()
     if not speaker or len(speaker) > 40 or speaker.casefold() in _NOT_SPEAKERS:
         return None
     if speaker[0].isdigit() and _NUMBER.fullmatch(speaker):  # "10: ..." is a list or a time, not a person
         return None
-    clock = match.group("lead") or match.group("trail")
+    clock = lead or trail
     return _Candidate(
         line=index,
         speaker=speaker,
