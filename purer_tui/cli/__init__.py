@@ -44,11 +44,9 @@ class PurerGroup(click.Group):
         except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
             if os.environ.get("PURER_DEBUG"):
                 raise
-            click.echo(
-                f"purer-tui: unexpected internal error ({type(error).__name__}); "
-                "nothing was changed. Run again with PURER_DEBUG=1 to see the details.",
-                err=True,
-            )
+            from purer_tui.crash_report import crash_message, write_crash_report
+
+            click.echo(crash_message(error, write_crash_report(error)), err=True)
             sys.exit(EXIT_BUG)
 
 

@@ -70,11 +70,21 @@ class JournalWriter:
             self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             if created:
                 fsync_folder(self.path.parent)
-        view = memoryview(data.encode("utf-8"))
-        while view:
-            written = os.write(self._descriptor, view)
-            view = view[written:]
-        os.fsync(self._descriptor)
+        size = os.lseek(self._descriptor, 0, os.SEEK_END)
+        try:
+            view = memoryview(data.encode("utf-8"))
+            while view:
+                written = os.write(self._descriptor, view)
+                view = view[written:]
+            os.fsync(self._descriptor)
+        except OSError:
+            # A full disk can leave half a line; cut it off, or the next append would follow it
+            # and turn a torn (ignored) last line into a damaged line in the middle.
+            try:
+                os.ftruncate(self._descriptor, size)
+            except OSError:
+                pass
+            raise
 
     def discard(self) -> None:
         """Remove the journal once its entries are safely in the annotation file."""

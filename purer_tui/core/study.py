@@ -41,6 +41,16 @@ class StudySettings(StrictModel):
     # its ending: `grp(?P<group>\d+)-s(?P<session>\d+)` gives grp1-s03 group "1" and session "3".
     metadata_pattern: str | None = None
 
+    @field_validator("codebook")
+    @classmethod
+    def _codebook_inside(cls, path: str) -> str:
+        return _inside_study(path)
+
+    @field_validator("transcripts")
+    @classmethod
+    def _patterns_inside(cls, patterns: list[str]) -> list[str]:
+        return [_inside_study(pattern) for pattern in patterns]
+
     @field_validator("metadata_pattern")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
@@ -52,6 +62,14 @@ class StudySettings(StrictModel):
             if not compiled.groupindex:
                 raise ValueError("has no named groups; write them like (?P<session>\\d+)")
         return pattern
+
+
+def _inside_study(path: str) -> str:
+    """Paths in a study file stay inside the study: relative, never climbing out with `..`."""
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", path) or ".." in parts:
+        raise ValueError(f'"{path}" reaches outside the study folder; keep the files inside it and use a relative path')
+    return path
 
 
 @dataclass(frozen=True)
@@ -88,9 +106,23 @@ class Study:
         return sorted(found.values(), key=natural_key)
 
     def matches(self, pattern: str) -> list[Path]:
-        """Transcript files a pattern names: never annotation, hidden or temporary files."""
+        """Transcript files a pattern names: never annotation, hidden or temporary files, nor links out of the study."""
+        return [path for path in self._candidates(pattern) if not self.leads_outside(path)]
+
+    def links_outside(self, pattern: str) -> list[Path]:
+        """Files a pattern names that are links to somewhere outside the study (left out)."""
+        return [path for path in self._candidates(pattern) if self.leads_outside(path)]
+
+    def leads_outside(self, path: Path) -> bool:
+        try:
+            return not path.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):  # a link loop
+            return True
+
+    def _candidates(self, pattern: str) -> list[Path]:
         paths = []
-        for name in glob.glob(str(self.root / pattern), recursive=True):
+        # The study's own path is escaped: a folder named like "[draft] study" is not a pattern.
+        for name in glob.glob(os.path.join(glob.escape(str(self.root)), pattern), recursive=True):
             path = Path(name)
             if path.name.startswith(".") or path.suffix in (ANNOTATION_SUFFIX, ".lock", ".tmp", ".toml"):
                 continue

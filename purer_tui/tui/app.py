@@ -7,6 +7,8 @@ study (counting its progress) runs in a worker thread.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from textual import work
@@ -22,6 +24,7 @@ from purer_tui.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.session import CodingSession, Progress, transcript_progress
+from purer_tui.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
 from purer_tui.tui.screens.memo_editor import MemoEditor
@@ -33,6 +36,9 @@ from purer_tui.tui.widgets.turn_pager import TurnPager
 
 #: Seconds without a change after which journals are folded into the annotation files.
 IDLE_COMPACT_SECONDS = 2.0
+EXIT_BUG = 70
+#: Seconds between attempts to save a change the disk refused (full, or failing).
+RETRY_SECONDS = 2.0
 PAGE_TURNS = 10
 
 _FOOTER_LABELS = {
@@ -87,6 +93,29 @@ class CodingApp(App[None]):
         self._disk_progress: dict[int, Progress] = {}
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
+        self._pending: Callable[[], object] | None = None  # a change the disk refused, retried until saved
+        self._retry_timer: Timer | None = None
+        self._quit_anyway = False
+        self.crash_report: Path | None = None
+        self.crash_error: Exception | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug: no traceback with local variables on the coder's screen (they can hold transcript text).
+
+        Textual's own handler prints one; this writes a report without data instead and exits.
+        (Overrides a private hook of the pinned Textual version; the bookkeeping below is what
+        Textual does so that tests can still see the exception.)
+        """
+        if os.environ.get("PURER_DEBUG"):
+            super()._handle_exception(error)
+            return
+        self._return_code = EXIT_BUG
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self.crash_report = write_crash_report(error)
+        self.crash_error = error
+        self._close_messages_no_wait()
 
     @classmethod
     def from_prepared(cls, prepared: PreparedSession, cleanup: Cleanup | None = None) -> CodingApp:
@@ -180,24 +209,69 @@ class CodingApp(App[None]):
     # --- doing things safely --------------------------------------------------
 
     def _do(self, step: Callable[[], object], changes: bool = False) -> object:
-        """Run one session step; a failure is shown, never a crash, and nothing half-done is shown."""
+        """Run one session step; a failure is shown, never a crash, and nothing half-done is shown.
+
+        A change the disk refuses (full, failing) is kept and retried until it is saved; meanwhile
+        the app waits, so the retry lands on the turn the coder changed, not wherever they moved.
+        """
+        if self._pending is not None:
+            self.notify("Waiting for the disk: the last change is not saved yet and is being retried.", severity="warning", timeout=4)
+            return None
         try:
             result = step()
         except PurerError as error:
             self.notify(str(error), title="Not saved" if changes else "Cannot do that", severity="error", timeout=12)
             return None
         except OSError as error:
+            if not changes:
+                self.notify(f"{error.strerror or error}", title="Cannot do that", severity="error", timeout=12)
+                return None
+            self._pending = step
+            self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry_pending)
             self.notify(
-                f"{error.strerror or error}: the change was not saved; the file on disk is as before. Try again.",
-                title="Not saved",
+                f"{error.strerror or error}: the change is not saved yet; the file on disk is as it was. "
+                f"Retrying every {RETRY_SECONDS:g} s; free some space if the disk is full.",
+                title="Not saved yet",
                 severity="error",
-                timeout=12,
+                timeout=30,
             )
             return None
         if changes:
             self._schedule_compaction()
         self.refresh_view()
         return result
+
+    def _retry_pending(self) -> None:
+        step, self._pending = self._pending, None
+        if step is None:
+            return
+        try:
+            step()
+        except OSError:
+            self._pending = step  # still refused: keep it, try again at the next tick
+            return
+        except PurerError as error:
+            self.notify(f"{error} (the change could not be saved)", title="Not saved", severity="error", timeout=30)
+        else:
+            self.notify("Saved the change that was waiting.", timeout=4)
+            self._schedule_compaction()
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        self.refresh_view()
+
+    async def action_quit(self) -> None:
+        """Quit; with a change still waiting to be saved, only when asked twice (it would be lost)."""
+        if self._pending is not None and not self._quit_anyway:
+            self._quit_anyway = True
+            self.notify(
+                "One change is not saved yet (the disk refused it). Free some space and wait, or press q again to quit without it.",
+                title="Not saved yet",
+                severity="error",
+                timeout=30,
+            )
+            return
+        self.exit()
 
     def _schedule_compaction(self) -> None:
         if self._compact_timer is not None:

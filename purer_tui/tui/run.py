@@ -6,6 +6,7 @@ import sys
 
 from purer_tui.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
+from purer_tui.crash_report import crash_message
 from purer_tui.tui.app import CodingApp
 from purer_tui.tui.shutdown import Cleanup
 
@@ -28,4 +29,6 @@ def run_coding_app(prepared: PreparedSession) -> int:
         app.run()
     finally:
         cleanup()
+    if app.crash_error is not None:
+        print(crash_message(app.crash_error, app.crash_report), file=sys.stderr)
     return app.return_code or 0

@@ -82,3 +82,26 @@ def test_a_failed_append_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(OSError):
         store.put(AnnotationRecord(turn=2))
     assert store.get(2) is None
+
+
+def test_a_half_written_append_is_cut_off_so_later_appends_stay_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import purer_tui.core.journal as journal_module
+
+    path = tmp_path / "s.ana.jsonl"
+    store = AnnotationFile.open(path, journaled=True)
+    store.put(AnnotationRecord(turn=1, codes=("a",)))
+    real_write = os.write
+
+    def half_then_full(descriptor: int, data: memoryview) -> int:
+        real_write(descriptor, bytes(data[: len(data) // 2]))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module.os, "write", half_then_full)
+    with pytest.raises(OSError):
+        store.put(AnnotationRecord(turn=2, codes=("b",)))
+    monkeypatch.undo()
+    store.put(AnnotationRecord(turn=3, codes=("c",)))  # the disk has room again
+    reread = AnnotationFile.open(path)
+    assert dict(reread.records) == {1: AnnotationRecord(1, ("a",)), 3: AnnotationRecord(3, ("c",))}

@@ -224,7 +224,37 @@ async def test_a_failed_save_is_shown_and_changes_nothing(make_app: MakeApp, mon
         monkeypatch.setattr(journal_module.os, "fsync", full)
         await pilot.press("r")
         monkeypatch.undo()
-        assert prepared.session.record.codes == ("phenomenology",)
+        assert prepared.session.record.codes == ("phenomenology",)  # nothing half-done is shown
+        assert records(prepared) == {1: ("phenomenology",)}  # and the file is as it was
         assert any("No space left" in n.message for n in app._notifications)
-        await pilot.press("r")  # and it works again once the disk has room
+        app._retry_pending()  # the disk has room again: the waiting change is saved, not dropped
         assert records(prepared) == {1: ("phenomenology", "reframing")}
+
+
+async def test_a_change_the_disk_refuses_is_kept_and_retried(make_app: MakeApp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import purer_tui.core.journal as journal_module
+    import purer_tui.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.05)
+    app, prepared = make_app()
+    disk_full = True
+    real_fsync = journal_module.os.fsync
+
+    def fsync(descriptor: int) -> None:
+        if disk_full:
+            raise OSError(28, "No space left on device")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(journal_module.os, "fsync", fsync)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        assert records(prepared) == {} and app._pending is not None
+        await pilot.press("j", "r")  # waits: the retry must land on turn 1
+        assert prepared.session.turn.number == 1
+        await pilot.press("q")  # not quitting silently with a change pending
+        assert app.is_running
+        disk_full = False
+        await pilot.pause(0.3)
+        assert records(prepared) == {1: ("phenomenology",)} and app._pending is None
+        await pilot.press("j", "r")
+        assert records(prepared) == {1: ("phenomenology",), 2: ("reframing",)}
