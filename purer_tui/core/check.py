@@ -77,6 +77,8 @@ def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
 
 def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript]:
     for pattern in study.settings.transcripts:
+        for folder in study.folders_matching(pattern):
+            problems.append(Problem(folder, None, "is a folder, not a transcript file, so it is left out", "warning"))
         for link in study.links_outside(pattern):
             problems.append(Problem(link, None, "is a link to a file outside the study, so it is left out; copy the file into the study", "warning"))
         if not study.matches(pattern):

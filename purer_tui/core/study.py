@@ -113,6 +113,10 @@ class Study:
         """Files a pattern names that are links to somewhere outside the study (left out)."""
         return [path for path in self._candidates(pattern) if self.leads_outside(path)]
 
+    def folders_matching(self, pattern: str) -> list[Path]:
+        """Folders a transcript pattern names (left out: only files are transcripts)."""
+        return [Path(name) for name in glob.glob(os.path.join(glob.escape(str(self.root)), pattern)) if Path(name).is_dir() and not Path(name).name.startswith(".")]
+
     def leads_outside(self, path: Path) -> bool:
         try:
             return not path.resolve().is_relative_to(self.root.resolve())
