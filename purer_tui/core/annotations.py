@@ -416,6 +416,25 @@ class AnnotationFile:
         self._journal.discard()
         self._pending = False
 
+    def reload(self) -> None:
+        """Take the file as it is on disk now (after a `git pull`), with this session's journal replayed on top.
+
+        The journal holds the changes made here since the last compaction, so they
+        are kept for the turns they touched; every other turn is as the file now says.
+        """
+        records: dict[int, AnnotationRecord] = {}
+        if self.path.exists():
+            parsed = parse_annotations(read_annotation_text(self.path), self.path)
+            if parsed.errors:
+                raise InvalidFileError(parsed.errors)
+            records = dict(parsed.records)
+        if self._journal is not None:
+            replay_journal(records, self._journal.path)
+        self._records = records
+        self._cached_lines = None
+        self._disk_signature = self._signature()
+        self._pending = self._journal is not None and self._journal.path.exists()
+
     def close(self) -> None:
         """Compact and release the journal; the object stays readable."""
         self.compact()

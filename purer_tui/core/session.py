@@ -17,10 +17,12 @@ from pathlib import Path
 from purer_tui.core.annotations import (
     AnnotationFile,
     AnnotationRecord,
+    ChangedOnDiskError,
     annotation_files,
     annotation_path,
 )
 from purer_tui.core.codebook import Codebook
+from purer_tui.core.errors import PurerError
 from purer_tui.core.reanchor import is_stale
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 
@@ -38,6 +40,10 @@ class Change:
 class OpenTranscript:
     """A transcript of the session, with this coder's annotations and the turns that can be visited."""
 
+    def unchanged_on_disk(self) -> bool:
+        """Whether the transcript file is still the one that was read (a `git pull` can replace it)."""
+        return _file_signature(self.transcript.path) == self._signature
+
     def __init__(
         self,
         transcript: Transcript,
@@ -47,6 +53,7 @@ class OpenTranscript:
     ):
         self.transcript = transcript
         self.store = store
+        self._signature = _file_signature(transcript.path)
         count = len(transcript.turns)
         self._filtered = only is not None or turns is not None
         if self._filtered:
@@ -84,6 +91,18 @@ class OpenTranscript:
         records = self.store.records.values()
         stale = sum(1 for record in records if is_stale(record, self.transcript))
         return stale, sum(1 for record in records if record.conflict is not None)
+
+
+def _file_signature(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
+class TranscriptChangedError(PurerError):
+    """The transcript was replaced on disk while it was open: changes would go to turns that may have moved."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +336,11 @@ class CodingSession:
 
     def _write(self, index: int, number: int, record: AnnotationRecord | None) -> None:
         opened = self._opened(index)
+        if not opened.unchanged_on_disk():
+            raise TranscriptChangedError(
+                "changed on disk while it was open (a git pull?); your saved work is safe: quit and reopen to code the new version",
+                opened.path,
+            )
         was_reviewed = opened.is_reviewed(number)
         if record is None:
             opened.store.remove(number)
@@ -390,10 +414,23 @@ class CodingSession:
 
     # --- saving -------------------------------------------------------------
 
-    def compact(self) -> None:
-        """Fold every open journal into its annotation file (idle time, switching, quitting)."""
+    def compact(self) -> list[Path]:
+        """Fold every open journal into its annotation file (idle time, switching, quitting).
+
+        A file changed on disk meanwhile (a `git pull`) is never overwritten blindly: it is
+        reloaded, this session's changes are replayed on top, and then folded in. Returns the
+        files that were reloaded, for the coder to be told.
+        """
+        reloaded = []
         for opened in self._open.values():
-            opened.store.compact()
+            try:
+                opened.store.compact()
+            except ChangedOnDiskError:
+                opened.store.reload()
+                opened.store.compact()
+                opened.reviewed = sum(1 for number in opened.store.records if opened.position_of(number) is not None)
+                reloaded.append(opened.store.path)
+        return reloaded
 
     def close(self) -> None:
         for opened in self._open.values():

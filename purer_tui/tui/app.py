@@ -279,7 +279,14 @@ class CodingApp(App[None]):
         self._compact_timer = self.set_timer(IDLE_COMPACT_SECONDS, self._compact)
 
     def _compact(self) -> None:
-        self._do(self.session.compact)
+        reloaded = self._do(self.session.compact)
+        for path in reloaded or []:
+            self.notify(
+                f"{path.name} changed on disk (a git pull?): reloaded it, with your changes since kept on top.",
+                title="Reloaded",
+                severity="warning",
+                timeout=12,
+            )
 
     # --- keys -----------------------------------------------------------------
 

@@ -1,0 +1,99 @@
+"""The claims of SECURITY.md, each shown to hold."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from purer_tui.cli import main
+
+NETWORK_EVENTS: list[tuple[str, tuple]] = []
+_WATCHING = False
+
+
+def _audit(event: str, args: tuple) -> None:
+    if not _WATCHING:
+        return
+    if event == "socket.__new__" and args and args[1] in (socket.AF_INET, socket.AF_INET6):
+        NETWORK_EVENTS.append((event, args))
+    elif event in ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request"):
+        NETWORK_EVENTS.append((event, args))
+
+
+sys.addaudithook(_audit)  # cannot be removed; it only records while a test is watching
+
+
+async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Path) -> None:
+    global _WATCHING
+    from purer_tui.coding_setup import prepare_session
+    from purer_tui.tui.app import CodingApp
+
+    runner = CliRunner()
+    NETWORK_EVENTS.clear()
+    _WATCHING = True
+    try:
+        for args in (
+            ["check", str(demo_study)],
+            ["turns", str(demo_study / "transcripts" / "grp1-s03.vtt")],
+            ["stats", str(demo_study)],
+            ["agree", str(demo_study)],
+            ["disagreements", str(demo_study)],
+            ["progress", str(demo_study), "--svg", str(tmp_path / "p.svg")],
+            ["quotes", "stage-4", "--study", str(demo_study), "--markdown"],
+            ["export", "qdpx", str(demo_study), "-o", str(tmp_path / "s.qdpx")],
+            ["export", "csv", str(demo_study), "-o", str(tmp_path / "s.csv")],
+            ["codebook", "import", str(tmp_path / "s.qdpx"), "-o", str(tmp_path / "c.toml")],
+            ["demo", str(tmp_path / "fresh-demo"), "--no-open"],
+        ):
+            assert runner.invoke(main, args).exit_code == 0, args
+        prepared = prepare_session([demo_study], "sec", None, [], False)
+        app = CodingApp.from_prepared(prepared)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p", "j", "1", "m", *"memo", "escape", "slash", *"back", "enter", "question_mark", "escape")
+        prepared.session.close()
+        prepared.locks.release()
+    finally:
+        _WATCHING = False
+    assert NETWORK_EVENTS == []
+
+
+def test_files_are_created_with_the_users_umask(demo_study: Path) -> None:
+    from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+    from purer_tui.core.lock import CoderLocks
+
+    old = os.umask(0o077)
+    try:
+        path = demo_study / "transcripts" / "grp1-s01.sec.jsonl"
+        store = AnnotationFile.open(path, journaled=True)
+        store.put(AnnotationRecord(1))
+        journal = next(demo_study.glob("transcripts/.grp1-s01.sec.jsonl.journal"))
+        locks = CoderLocks()
+        locks.acquire(path)
+        lock = locks.held[0]
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (journal, lock)}
+        store.close()
+        modes[path.name] = stat.S_IMODE(path.stat().st_mode)
+        locks.release()
+    finally:
+        os.umask(old)
+    assert set(modes.values()) == {0o600}, modes
+
+
+def test_no_temporary_file_leaves_the_study(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file purer-tui writes while coding, exporting and merging is inside the study (or the chosen output)."""
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a temporary file outside the study")
+
+    for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, refuse)
+    runner = CliRunner()
+    for args in (["export", "qdpx", str(demo_study), "-o", str(demo_study / "s.qdpx")], ["reanchor", str(demo_study), "--dry-run"], ["stats", str(demo_study)]):
+        assert runner.invoke(main, args).exit_code == 0, args
