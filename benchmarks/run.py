@@ -6,7 +6,7 @@
 
 Run it from the development install (`pip install -e '.[test]'`): it starts
 `python -m purer_tui` with the interpreter running it. Synthetic studies are
-generated once (deterministic seed) under benchmarks/work/. Each figure is the
+generated once (deterministic seed) under benchmarks/studies/. Each figure is the
 median of several runs. Not part of the test suite: timings belong here, not in
 tests that could fail on a busy machine.
 """
@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 from generate import make_study, make_transcript_study  # noqa: E402
 
 REPO = HERE.parent
-WORK = HERE / "work"
+STUDIES = HERE / "studies"
 RESULTS = HERE / "results"
 TARGETS = {
     "help_s": 0.150,
@@ -130,15 +130,15 @@ def main() -> None:
     # An installed package is byte-compiled by pip; a development checkout may not be (and with
     # PYTHONDONTWRITEBYTECODE set never is), which would time the compiler, not purer-tui.
     compileall.compile_dir(REPO / "purer_tui", quiet=1)
-    WORK.mkdir(exist_ok=True)
+    STUDIES.mkdir(exist_ok=True)
     print("generating studies (once)...", file=sys.stderr)
     studies = {
-        "t200": make_transcript_study(WORK / "t200", 200),
-        "t2000": make_transcript_study(WORK / "t2000", 2_000),
-        "t20000": make_transcript_study(WORK / "t20000", 20_000),
-        "s30": make_study(WORK / "s30", 30, 300, 3),
-        "s100": make_study(WORK / "s100", 100, 300, 3),
-        "s1000": make_study(WORK / "s1000", 1_000, 300, 3),
+        "t200": make_transcript_study(STUDIES / "t200", 200),
+        "t2000": make_transcript_study(STUDIES / "t2000", 2_000),
+        "t20000": make_transcript_study(STUDIES / "t20000", 20_000),
+        "s30": make_study(STUDIES / "s30", 30, 300, 3),
+        "s100": make_study(STUDIES / "s100", 100, 300, 3),
+        "s1000": make_study(STUDIES / "s1000", 1_000, 300, 3),
     }
     results: dict[str, object] = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
     print("start-up...", file=sys.stderr)

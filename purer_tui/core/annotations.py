@@ -166,11 +166,8 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
             numbered.append((number, line))
         else:
             parsed.problems.append(Problem(path, number, "blank line; remove it", "warning"))
-    try:
-        decoded = json.loads("[" + ",".join(line for _, line in numbered) + "]")
-    except (ValueError, RecursionError):
-        decoded = None
-    if decoded is None or len(decoded) != len(numbered):  # a bad line (or a line holding two values): find it
+    decoded = _decode_lines([line for _, line in numbered])
+    if decoded is None:  # a bad line somewhere: decode them one by one to say which
         results = [parse_record(line.rstrip("\r")) for _, line in numbered]
     else:
         results = [record_from_json(value) for value in decoded]
@@ -190,6 +187,23 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
         parsed.records[record.turn] = record
         parsed.lines[record.turn] = number
     return parsed
+
+
+def _decode_lines(lines: list[str]) -> list[object] | None:
+    """Every line decoded in one call, or None when any line is not one JSON object of its own.
+
+    Each line must open and close its own object, so that a value can never
+    run across lines and be accepted joined when it is invalid line by line.
+    """
+    for line in lines:
+        stripped = line.strip()
+        if not (stripped.startswith("{") and stripped.endswith("}")):
+            return None
+    try:
+        decoded = json.loads("[" + ",".join(lines) + "]")
+    except (ValueError, RecursionError):
+        return None
+    return decoded if len(decoded) == len(lines) else None
 
 
 def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
@@ -309,10 +323,7 @@ def read_settled_codes(path: Path) -> dict[int, frozenset[str]]:
     """
     if not journal_path(path).exists():
         text = read_annotation_text(path)
-        try:
-            decoded = json.loads("[" + ",".join(line for line in text.split("\n") if line.strip()) + "]")
-        except (ValueError, RecursionError):
-            decoded = None
+        decoded = _decode_lines([line for line in text.split("\n") if line.strip()])
         if decoded is not None:
             codes: dict[int, frozenset[str]] = {}
             for data in decoded:

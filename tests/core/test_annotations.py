@@ -234,3 +234,14 @@ def test_the_bulk_code_reader_agrees_with_the_full_parser(tmp_path: Path) -> Non
     with pytest.raises(InvalidFileError) as raised:
         read_settled_codes(path)
     assert raised.value.line == 2
+
+
+def test_lines_that_only_parse_when_joined_are_still_refused(tmp_path: Path) -> None:
+    """A value may not run across lines: every line must be a JSON object on its own."""
+    crafted = '{"codes":[],"turn":1,"memo":"\n"}\n'  # a memo string broken over two lines
+    parsed = parse_annotations(crafted, tmp_path / "x.jsonl")
+    assert [p.line for p in parsed.errors] == [1, 2]
+    from purer_tui.core.annotations import read_settled_codes
+
+    with pytest.raises(InvalidFileError):
+        read_settled_codes(write(tmp_path / "y.ana.jsonl", crafted))
