@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.core import transcript_formats
+from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.errors import InvalidFileError, Problem
 
 #: Transcript file endings that studies pick up by default.
@@ -139,20 +140,17 @@ def load_transcript(path: Path) -> Transcript:
 
 def parse_transcript(text: str, path: Path, format: str | None = None) -> Transcript:
     """Parse transcript text into numbered turns; `format` is detected when not given."""
+    with collector_paused():  # tens of thousands of objects, no cycles (see bulk_loading)
+        return _parse(text, path, format)
+
+
+def _parse(text: str, path: Path, format: str | None) -> Transcript:
     lines = split_lines(text.removeprefix("\ufeff"))
     chosen = format or transcript_formats.detect_format(lines, path.suffix.lower())
     raw_turns = transcript_formats.PARSERS[chosen](lines)
-    turns = tuple(
-        Turn(
-            number=index,
-            speaker=raw.speaker,
-            text=raw.text,
-            start=raw.start,
-            line=raw.line,
-        )
-        for index, raw in enumerate(raw_turns, start=1)
-    )
-    speakers = tuple(dict.fromkeys(turn.speaker for turn in turns if turn.speaker))
+    # Positional and in a plain loop: a long transcript has tens of thousands of turns to build.
+    turns = tuple([Turn(index, raw.speaker, raw.text, raw.start, raw.line) for index, raw in enumerate(raw_turns, start=1)])
+    speakers = tuple(dict.fromkeys(raw.speaker for raw in raw_turns if raw.speaker))
     return Transcript(path=path, format=chosen, turns=turns, speakers=speakers)
 
 

@@ -41,8 +41,11 @@ def parse_clock(clock: str) -> float:
         if match:
             clock, digits = match.group(1), match.group(2)
             fraction = int(digits) / (10 ** len(digits))
+    parts = clock.split(":")
+    if len(parts) == 3:
+        return int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2]) + fraction
     seconds = 0
-    for part in clock.split(":"):
+    for part in parts:
         seconds = seconds * 60 + int(part)
     return seconds + fraction
 
@@ -100,12 +103,13 @@ def _turn_candidate(lines: list[str], index: int) -> _Candidate | None:
     if speaker[0].isdigit() and _NUMBER.fullmatch(speaker):  # "10: ..." is a list or a time, not a person
         return None
     clock = lead or trail
+    # Positional: built once per line of a transcript that may have 20,000 of them.
     return _Candidate(
-        line=index,
-        speaker=speaker,
-        text=lines[index][match.end():].strip(),
-        start=parse_clock(clock) if clock else None,
-        after_blank=index == 0 or not lines[index - 1].strip(),
+        index,
+        speaker,
+        lines[index][match.end() :].strip(),
+        parse_clock(clock) if clock else None,
+        index == 0 or not lines[index - 1].strip(),
     )
 
 
