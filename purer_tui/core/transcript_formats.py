@@ -149,40 +149,59 @@ def _join_paragraphs(paragraphs: list[list[str]]) -> str:
     return "\n\n".join("\n".join(lines) for lines in paragraphs if lines)
 
 
+class _TurnBuilder:
+    """Collects turns line by line: each turn's lines, with blank lines separating its paragraphs."""
+
+    def __init__(self) -> None:
+        self.turns: list[RawTurn] = []
+        self._current: RawTurn | None = None
+        self._paragraphs: list[list[str]] = [[]]
+
+    def start(self, speaker: str, start: float | None, line: int, first_text: str = "") -> None:
+        self._finish()
+        self._current = RawTurn(speaker, "", start, line)
+        self._paragraphs = [[first_text] if first_text else []]
+
+    def blank(self) -> None:
+        if self._paragraphs[-1]:
+            self._paragraphs.append([])
+
+    def add(self, text: str, line: int) -> None:
+        """A line of the current turn (before any speaker: a turn with no speaker)."""
+        if self._current is None:
+            self._current = RawTurn("", "", None, line)
+        self._paragraphs[-1].append(text)
+
+    def done(self) -> list[RawTurn]:
+        self._finish()
+        return self.turns
+
+    def _finish(self) -> None:
+        if self._current is not None:
+            self._current.text = _join_paragraphs(self._paragraphs)
+            if self._current.text or self._current.speaker:
+                self.turns.append(self._current)
+
+
 def parse_plain(lines: list[str]) -> list[RawTurn]:
     starts = _speaker_lines(lines)
     if not starts:
         return _paragraph_turns(lines)
-    turns: list[RawTurn] = []
-    paragraphs: list[list[str]] = [[]]
-    current: RawTurn | None = None
-
-    def finish() -> None:
-        if current is not None:
-            current.text = _join_paragraphs(paragraphs)
-            if current.text or current.speaker:
-                turns.append(current)
-
+    builder = _TurnBuilder()
     for index, line in enumerate(lines):
         candidate = starts.get(index)
         if candidate is not None:
-            finish()
-            current = RawTurn(candidate.speaker, "", candidate.start, index + 1)
-            paragraphs = [[candidate.text] if candidate.text else []]
+            builder.start(candidate.speaker, candidate.start, index + 1, candidate.text)
             continue
         stripped = line.strip()
         if not stripped:
-            if paragraphs[-1]:
-                paragraphs.append([])
+            builder.blank()
             continue
-        if current is None:  # text before the first speaker: a turn of its own
-            current = RawTurn("", "", None, index + 1)
         clock = _LEADING_CLOCK.match(stripped)
         if clock and clock.end() < len(stripped):  # a timestamped line that names no speaker
             stripped = stripped[clock.end():]
-        paragraphs[-1].append(stripped)
-    finish()
-    return turns
+        builder.add(stripped, index + 1)
+    return builder.done()
 
 
 def _paragraph_turns(lines: list[str]) -> list[RawTurn]:
@@ -216,35 +235,21 @@ def _otter_headers(lines: list[str]) -> list[int]:
 
 def parse_otter(lines: list[str]) -> list[RawTurn]:
     headers = set(_otter_headers(lines))
-    turns: list[RawTurn] = []
-    paragraphs: list[list[str]] = [[]]
-    current: RawTurn | None = None
-
-    def finish() -> None:
-        if current is not None:
-            current.text = _join_paragraphs(paragraphs)
-            turns.append(current)
-
+    builder = _TurnBuilder()
     for index, line in enumerate(lines):
         if index in headers:
-            finish()
             match = _OTTER_HEADER.match(line)
             assert match is not None
-            current = RawTurn(match.group("speaker").strip(), "", parse_clock(match.group("clock")), index + 1)
-            paragraphs = [[]]
+            builder.start(match.group("speaker").strip(), parse_clock(match.group("clock")), index + 1)
             continue
         stripped = line.strip()
         if _OTTER_FOOTER.match(stripped):
             continue
         if not stripped:
-            if paragraphs[-1]:
-                paragraphs.append([])
+            builder.blank()
             continue
-        if current is None:
-            current = RawTurn("", "", None, index + 1)
-        paragraphs[-1].append(stripped)
-    finish()
-    return [turn for turn in turns if turn.text or turn.speaker]
+        builder.add(stripped, index + 1)
+    return builder.done()
 
 
 # --- captions: WebVTT and SRT ---------------------------------------------------
