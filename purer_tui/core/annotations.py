@@ -385,10 +385,6 @@ class AnnotationFile:
     def records(self) -> Mapping[int, AnnotationRecord]:
         return self._records
 
-    @property
-    def has_pending_changes(self) -> bool:
-        return self._pending
-
     def get(self, turn: int) -> AnnotationRecord | None:
         return self._records.get(turn)
 

@@ -89,7 +89,7 @@ class CodingApp(App[None]):
         self.animation_level = "none"
         self._keymap = dict(keymap or {})
         self._cleanup = cleanup
-        self._code_for_key = {code.key: code.id for code in session.codebook.codes if code.key}
+        self._code_for_key = {key: code.id for key, code in session.codebook.code_for_key().items()}
         self._disk_progress: dict[int, Progress] = {}
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
