@@ -258,3 +258,29 @@ async def test_a_change_the_disk_refuses_is_kept_and_retried(make_app: MakeApp, 
         assert records(prepared) == {1: ("phenomenology",)} and app._pending is None
         await pilot.press("j", "r")
         assert records(prepared) == {1: ("phenomenology",), 2: ("reframing",)}
+
+
+async def test_ctrl_d_and_ctrl_u_scroll_a_long_turn(make_app: MakeApp, tmp_path: Path) -> None:
+    from tests.conftest import write
+
+    folder = tmp_path / "long"
+    write(folder / "purer.toml", '[study]\nname = "l"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n')
+    write(folder / "c.toml", '[codebook]\nname = "c"\n[codes.a]\nkey = "a"\nlabel = "A"\ndefinition = "a"\n')
+    write(folder / "t.txt", "Participant 1: " + " ".join(f"word{i}" for i in range(1500)) + "\nTherapist: ok\n")
+    app, prepared = make_app(folder=folder)
+    async with app.run_test(size=SIZE) as pilot:
+        current = app.query_one("#current")
+        assert current.scroll_y == 0 and current.max_scroll_y > 0
+        await pilot.press("ctrl+d")
+        assert current.scroll_y > 0 and prepared.session.turn.number == 1  # the text moved, not the turn
+        await pilot.press("ctrl+u", "ctrl+u")
+        assert current.scroll_y == 0
+
+
+async def test_only_a_speaker_who_never_speaks_shows_a_message_not_a_crash(make_app: MakeApp) -> None:
+    app, prepared = make_app(only=["Nobody"])
+    async with app.run_test(size=SIZE) as pilot:
+        assert prepared.session.turn is None
+        await pilot.press("j", "p", "enter", "n", "space", "m", "right_square_bracket")
+        assert "No turns to code here" in str(app.query_one("#heading").render())
+        assert records(prepared) == {}

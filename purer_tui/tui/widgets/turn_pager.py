@@ -64,4 +64,5 @@ class TurnPager(Vertical):
     def scroll_current(self, pages: float) -> None:
         """Scroll a long turn's text (the turn itself does not change)."""
         current = self.query_one("#current", VerticalScroll)
-        current.scroll_relative(y=max(1, int(current.size.height * pages)) * (1 if pages > 0 else -1), animate=False)
+        step = max(1, int(current.size.height * abs(pages)))
+        current.scroll_relative(y=step if pages > 0 else -step, animate=False)
