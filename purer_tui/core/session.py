@@ -351,19 +351,22 @@ class CodingSession:
 
     def undo(self) -> bool:
         """Restore the turn changed last to its exact earlier state, and go to it."""
-        if not self._undo:
-            return False
-        change = self._undo.pop()
-        self._restore(change, change.before)
-        self._redo.append(change)
-        return True
+        return self._step(self._undo, self._redo, undoing=True)
 
     def redo(self) -> bool:
-        if not self._redo:
+        return self._step(self._redo, self._undo, undoing=False)
+
+    def _step(self, source: list[Change], target: list[Change], undoing: bool) -> bool:
+        """Apply the last change of one history and move it to the other.
+
+        It leaves its history only once written: an undo the disk refuses stays
+        first in line, so retrying it undoes the same change.
+        """
+        if not source:
             return False
-        change = self._redo.pop()
-        self._restore(change, change.after)
-        self._undo.append(change)
+        change = source[-1]
+        self._restore(change, change.before if undoing else change.after)
+        target.append(source.pop())
         return True
 
     def _restore(self, change: Change, record: AnnotationRecord | None) -> None:

@@ -202,3 +202,23 @@ def test_changes_cost_the_same_at_any_length(tmp_path: Path, count: int) -> None
     session.toggle_code("a")
     journal = journal_path(annotation_path(transcript, "cal"))
     assert len(journal.read_text().splitlines()) == 1
+
+
+def test_an_undo_the_disk_refuses_can_be_retried_and_undoes_the_same_change(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import purer_tui.core.journal as journal_module
+
+    session = session_for(demo_study)
+    session.toggle_code("phenomenology")  # turn 1
+    session.move(1)
+    session.toggle_code("education")  # turn 2
+
+    def full(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module.os, "fsync", full)
+    with pytest.raises(OSError):
+        session.undo()
+    monkeypatch.undo()
+    assert session.undo()  # the retry undoes turn 2's change, not turn 1's
+    assert on_disk(session) == {1: AnnotationRecord(1, ("phenomenology",), anchor=on_disk(session)[1].anchor)}
+    assert session.redo() and on_disk(session)[2].codes == ("education",)
