@@ -90,7 +90,8 @@ class CodingApp(App[None]):
         self._keymap = dict(keymap or {})
         self._cleanup = cleanup
         self._code_for_key = {key: code.id for key, code in session.codebook.code_for_key().items()}
-        self._disk_progress: dict[int, Progress] = {}
+        self._disk_progress: dict[int, Progress] = {}  # counted once by a worker, for the transcripts not open then
+        self._disk_totals = (0, 0)
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
         self._pending: Callable[[], object] | None = None  # a change the disk refused, retried until saved
@@ -178,12 +179,19 @@ class CodingApp(App[None]):
 
     def study_progress(self) -> Progress | None:
         """Reviewed and total turns over the whole study, once the worker has counted them."""
+        # Called on every key: the counted totals are kept, and only the open transcripts (the ones
+        # that can change, a handful) are looked at, never every transcript of a large study.
         opened = self.session.opened_progress()
-        reviewed = total = 0
-        for index in range(len(self.session.paths)):
-            progress = opened.get(index) or self._disk_progress.get(index)
-            if progress is None:
-                return None
+        disk = self._disk_progress
+        counted = len(disk) + sum(1 for index in opened if index not in disk)
+        if counted < len(self.session.paths):
+            return None
+        reviewed, total = self._disk_totals
+        for index, progress in opened.items():
+            earlier = disk.get(index)
+            if earlier is not None:
+                reviewed -= earlier.reviewed
+                total -= earlier.total
             reviewed += progress.reviewed
             total += progress.total
         return Progress(reviewed, total)
@@ -204,6 +212,7 @@ class CodingApp(App[None]):
 
     def _progress_counted(self, counted: dict[int, Progress]) -> None:
         self._disk_progress = counted
+        self._disk_totals = (sum(p.reviewed for p in counted.values()), sum(p.total for p in counted.values()))
         self.query_one(LocationBar).show(self.session, self.study_progress(), self.adjudicating)
 
     # --- doing things safely --------------------------------------------------
