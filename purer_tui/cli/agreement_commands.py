@@ -77,7 +77,7 @@ def disagreements(study: Path, coders: str | None, code_id: str | None, pattern:
     """
     from purer_tui.agreement.disagreements import find_disagreements
     from purer_tui.agreement.study_agreement import select_transcripts, study_coders
-    from purer_tui.core.safe_text import json_safe, visible_controls
+    from purer_tui.core.safe_text import excerpt, json_safe, visible_controls
     from purer_tui.core.study import load_study
 
     loaded = load_study(study)
@@ -104,9 +104,8 @@ def disagreements(study: Path, coders: str | None, code_id: str | None, pattern:
         return
     for item in found:
         speaker = visible_controls(item.turn.speaker) if item.turn and item.turn.speaker else "?"
-        words = " ".join(item.turn.text.split()) if item.turn else "(turn no longer in the transcript)"
-        excerpt = visible_controls(words if len(words) <= 70 else words[:69].rstrip() + "…")
-        click.echo(f"{item.transcript.name} turn {item.number} [{speaker}] {excerpt}")
+        text = excerpt(item.turn.text, 70) if item.turn else "(turn no longer in the transcript)"
+        click.echo(f"{item.transcript.name} turn {item.number} [{speaker}] {text}")
         for coder, codes in item.codes.items():
             labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(set(codes)))
             click.echo(f"    {coder}: {visible_controls(labels) or '(no code)'}")

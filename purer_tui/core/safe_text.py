@@ -41,3 +41,11 @@ def json_safe(serialized_json: str) -> str:
 def markdown_literal(text: str) -> str:
     """Untrusted text inside Markdown, shown as written: characters that would format or link are escaped."""
     return "".join("\\" + ch if ch in "\\`*_{}[]<>#|!" else ch for ch in visible_controls(text))
+
+
+def excerpt(text: str, characters: int) -> str:
+    """Untrusted text on one line, shortened with an ellipsis, safe to print."""
+    words = " ".join(text.split())
+    if len(words) > characters:
+        words = words[: characters - 1].rstrip() + "…"
+    return visible_controls(words)

@@ -16,7 +16,7 @@ from pathlib import Path
 from purer_tui.core.annotations import ANNOTATION_SUFFIX, AnnotationRecord, parse_record
 from purer_tui.core.check import describe_conflict
 from purer_tui.core.errors import PurerError
-from purer_tui.core.safe_text import visible_controls
+from purer_tui.core.safe_text import excerpt, visible_controls
 from purer_tui.core.transcript import TRANSCRIPT_SUFFIXES, Transcript, load_transcript
 
 EXCERPT_CHARACTERS = 60
@@ -60,9 +60,7 @@ def describe(stem: str, record: AnnotationRecord, transcript: Transcript | None)
     if record.conflict:
         line += f" | CONFLICT {describe_conflict(record.conflict)}"
     if turn is not None and matches:
-        words = " ".join(turn.text.split())
-        excerpt = words if len(words) <= EXCERPT_CHARACTERS else words[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
-        line += f' | "{visible_controls(excerpt)}"'
+        line += f' | "{excerpt(turn.text, EXCERPT_CHARACTERS)}"'
     elif turn is not None:
         line += " | (the transcript changed since this was coded)"
     return line
