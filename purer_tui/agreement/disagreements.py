@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.agreement.study_agreement import Unit, collect_units
+from purer_tui.core.coded_units import Unit, collect_units
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 
 
@@ -28,7 +28,7 @@ def differs(unit: Unit, code: str | None) -> bool:
 
 
 def find_disagreements(transcripts: Sequence[Path], coders: Sequence[str], code: str | None = None) -> list[Disagreement]:
-    units = collect_units(transcripts, coders)
+    units = collect_units(transcripts, coders).units
     loaded: dict[Path, Transcript] = {}
     found = []
     for key in sorted(units, key=lambda k: (transcripts.index(k.transcript), k.turn)):
@@ -43,6 +43,6 @@ def find_disagreements(transcripts: Sequence[Path], coders: Sequence[str], code:
 
 def disagreeing_turns(transcript: Path, first: str, second: str) -> list[int]:
     """Turns of one transcript that both coders reviewed with different codes, in order."""
-    units = collect_units([transcript], [first, second])
+    units = collect_units([transcript], [first, second]).units
     return sorted(key.turn for key, unit in units.items() if len(unit) == 2 and unit[first] != unit[second])
 

@@ -32,6 +32,7 @@ def as_json(result: StudyAgreement) -> str:
         "transcripts": result.transcripts,
         "units": {"reviewed": result.turns_reviewed, "shared": result.units_shared, "by_all_coders": result.units_by_all},
         "kappa_kind": result.kappa_kind,
+        "flagged_left_out": result.flagged,
         "note": result.note or None,
         "codes": [
             {
@@ -112,6 +113,9 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
         f"Coders: {', '.join(result.coders)}   transcripts: {result.transcripts}   turns reviewed: {result.turns_reviewed}, "
         f"by two or more coders: {result.units_shared}, by all: {result.units_by_all}"
     ))
+    if result.flagged:
+        left_out = ", ".join(f"{count} {coder} flagged" for coder, count in result.flagged.items())
+        out.print(Text(f"Left out as not final: {left_out} (flagged turns count once unflagged).", style="dim"))
     if result.note:
         out.print(Text(f"Not computable: {result.note}.", style="bold"))
         return

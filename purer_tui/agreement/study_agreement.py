@@ -1,16 +1,16 @@
 """Agreement over a study: which coders, which turns, and every coefficient per code, group and overall.
 
-A unit is one turn of one transcript. A coder counts for a unit only when
-they reviewed it (their file has a record for the turn); a turn they never
-reviewed is missing for them, never "code absent". A record still carrying an
-unsettled merge conflict counts as missing too.
+A unit is one turn of one transcript (see `purer_tui.core.coded_units`). A
+coder counts for a unit only when they reviewed it and left it final; a turn
+they never reviewed, flagged, or that carries an unsettled merge conflict is
+missing for them, never "code absent".
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,22 +25,14 @@ from purer_tui.agreement.statistics import (
     pattern,
     percent_agreement_of,
 )
-from purer_tui.core.annotations import AnnotationFinder, read_settled_codes
-from purer_tui.core.bulk_loading import collector_paused
+from purer_tui.core.annotations import AnnotationFinder
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
+from purer_tui.core.coded_units import Unit
 from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.study import Study
 
 #: The category of an exclusive group on a turn that has none of its codes.
 NONE = "none"
-
-Unit = dict[str, frozenset[str]]
-
-
-@dataclass(frozen=True)
-class UnitKey:
-    transcript: Path
-    turn: int
 
 
 @dataclass
@@ -50,7 +42,7 @@ class CodeAgreement:
     kappa: Coefficient
     alpha: Coefficient
     ac1: Coefficient
-    applied: dict[str, int]  # how many units each coder applied the code to
+    applied: dict[str, int]  # how many of the units the figures use each coder applied the code to
 
 
 @dataclass
@@ -76,6 +68,7 @@ class StudyAgreement:
     masi_alpha: Coefficient | None = None
     note: str = ""
     group_labels: dict[str, str] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)  # coder -> reviewed turns left out as flagged
 
 
 def study_coders(study: Study, transcripts: Sequence[Path]) -> list[str]:
@@ -97,26 +90,9 @@ def select_transcripts(study: Study, pattern: str | None) -> list[Path]:
     ]
 
 
-def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> dict[UnitKey, Unit]:
-    """Each reviewed turn, with the code set of every coder who reviewed it."""
-    with collector_paused():
-        return _collect(transcripts, coders)
-
-
-def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> dict[UnitKey, Unit]:
-    units: dict[UnitKey, Unit] = {}
-    finder = AnnotationFinder()
-    for path in transcripts:
-        files = finder.files(path)
-        for coder in coders:
-            if coder not in files:
-                continue
-            for turn, codes in read_settled_codes(files[coder]).items():
-                units.setdefault(UnitKey(path, turn), {})[coder] = codes
-    return units
-
-
-def measure(units: Sequence[Unit], codebook: Codebook, coders: Sequence[str], transcripts: int) -> StudyAgreement:
+def measure(
+    units: Sequence[Unit], codebook: Codebook, coders: Sequence[str], transcripts: int, flagged: Mapping[str, int] | None = None
+) -> StudyAgreement:
     result = StudyAgreement(
         coders=list(coders),
         transcripts=transcripts,
@@ -125,6 +101,7 @@ def measure(units: Sequence[Unit], codebook: Codebook, coders: Sequence[str], tr
         units_by_all=sum(1 for unit in units if len(unit) == len(coders)),
         kappa_kind="Cohen" if len(coders) == 2 else "Fleiss",
         group_labels={group.id: group.label for group in codebook.groups},
+        flagged={coder: count for coder, count in (flagged or {}).items() if count},
     )
     if len(coders) < 2:
         result.note = "agreement needs at least two coders; name them with --coders"
@@ -169,7 +146,7 @@ class _Counts:
 
     units_by_raters: Counter[int] = field(default_factory=Counter)  # how many units m coders reviewed
     with_code: dict[str, Counter[tuple[int, int]]] = field(default_factory=dict)  # code -> (m, k applying) -> units
-    applied: Counter[tuple[str, str]] = field(default_factory=Counter)  # (coder, code) -> units
+    applied: Counter[tuple[str, str]] = field(default_factory=Counter)  # (coder, code) -> units two or more coders reviewed
     shared: int = 0  # units both of two coders reviewed
     pairs: dict[str, Counter[tuple[int, int]]] = field(default_factory=dict)  # code -> (first has, second has) -> units
     groups: dict[str, Histogram] = field(default_factory=dict)
@@ -193,8 +170,9 @@ def _count(units: Sequence[Unit], codebook: Codebook, coders: Sequence[str]) -> 
         present: Counter[str] = Counter()
         for coder, codes in kind:
             present.update(codes)
-            for code in codes:
-                counts.applied[(coder, code)] += weight
+            if m >= 2:  # only the units the coefficients are computed over
+                for code in codes:
+                    counts.applied[(coder, code)] += weight
         for code, k in present.items():
             counts.with_code.setdefault(code, Counter())[(m, k)] += weight
         if first is not None and first in unit and second in unit:

@@ -44,11 +44,11 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     from purer_tui.agreement.report import as_json as render_json
     from purer_tui.agreement.report import print_report
     from purer_tui.agreement.study_agreement import (
-        collect_units,
         measure,
         select_transcripts,
         study_coders,
     )
+    from purer_tui.core.coded_units import collect_units
     from purer_tui.core.study import load_study
 
     loaded = load_study(study)
@@ -56,8 +56,8 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     if not transcripts:
         raise UsageError(f'no transcript matches "{pattern}"')
     chosen = _coders(coders) or study_coders(loaded, transcripts)
-    units = list(collect_units(transcripts, chosen).values())
-    result = measure(units, loaded.load_codebook(), chosen, len(transcripts))
+    collected = collect_units(transcripts, chosen)
+    result = measure(list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged)
     emit(as_json, as_csv, json=lambda: render_json(result), csv=lambda: render_csv(result), readable=lambda: print_report(result))
 
 

@@ -153,14 +153,13 @@ class _Quit(Exception):
 
 
 def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
+    from purer_tui.core.annotations import describe_version
     from purer_tui.core.safe_text import visible_controls
     from purer_tui.gitwork.resolve import settled
 
     def describe(version) -> str:  # type: ignore[no-untyped-def]
-        if version is None:
-            return "(not reviewed)"
-        text = ", ".join(version.codes) or "(no code)"
-        return text + (f" | memo: {visible_controls(' '.join(version.memo.split()))}" if version.memo else "")
+        text = f"({describe_version(version)})"
+        return text + (f" | memo: {visible_controls(' '.join(version.memo.split()))}" if version is not None and version.memo else "")
 
     def decide(record):  # type: ignore[no-untyped-def]
         click.echo(f"\n{display_path(path)} turn {record.turn}")

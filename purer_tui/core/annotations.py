@@ -8,6 +8,8 @@ diffs show exactly what changed and merges rarely meet:
 
 A turn with no line has not been reviewed; a line with `"codes":[]` was
 reviewed and nothing applies. Agreement statistics depend on that difference.
+A line may also hold a memo or a flag on a turn not reviewed yet
+(`"reviewed":false`): a note is never a coding decision.
 Every change is written atomically and fsynced before the call returns, and a
 file that could not be read, or that changed on disk since it was read, is
 never overwritten.
@@ -20,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from purer_tui.core.coders import CODER_PATTERN, validate_coder
 from purer_tui.core.durable import atomic_write_text
@@ -28,9 +30,9 @@ from purer_tui.core.errors import InvalidFileError, Problem, PurerError
 from purer_tui.core.journal import JournalWriter, journal_path, read_journal
 
 ANNOTATION_SUFFIX = ".jsonl"
-_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict"})
-_VERSION_FIELDS = frozenset({"codes", "memo", "anchor"})
-_PLAIN_FIELDS = frozenset({"turn", "codes", "memo", "anchor"})
+_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag"})
+_VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag"})
+_PLAIN_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "reviewed", "flag"})
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _VALID_CODE_IDS: set[str] = set()  # ids already checked against _CODE_ID
 MAX_TURN = 10_000_000
@@ -77,19 +79,39 @@ def annotation_files(transcript: Path) -> dict[str, Path]:
 
 @dataclass(frozen=True, slots=True)
 class TurnVersion:
-    """One side's state of a turn in a merge conflict: its codes, memo and anchor."""
+    """One side's state of a turn in a merge conflict: its codes, memo, anchor, review state and flag."""
 
     codes: tuple[str, ...] = ()
     memo: str = ""
     anchor: str | None = None
+    reviewed: bool = True
+    flag: bool = False
 
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {"codes": list(self.codes)}
-        if self.memo:
-            data["memo"] = self.memo
-        if self.anchor:
-            data["anchor"] = self.anchor
+        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag)
         return data
+
+
+def describe_version(version: TurnVersion | None, name_of: Callable[[str], str] = str) -> str:
+    """One side of a merge conflict in a few words: its codes, "no code" or "not reviewed", and a flag."""
+    if version is None or not version.reviewed:
+        text = "not reviewed"
+    else:
+        text = ", ".join(name_of(code) for code in version.codes) or "no code"
+    return text + (" (flagged)" if version is not None and version.flag else "")
+
+
+def _add_optional_fields(data: dict[str, object], memo: str, anchor: str | None, reviewed: bool, flag: bool) -> None:
+    """The fields written only when they say something: an old reader sees an old file unchanged."""
+    if memo:
+        data["memo"] = memo
+    if anchor:
+        data["anchor"] = anchor
+    if not reviewed:
+        data["reviewed"] = False
+    if flag:
+        data["flag"] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +129,15 @@ class Conflict:
 
 
 class AnnotationRecord(NamedTuple):
-    """One reviewed turn: its codes (codebook order), an optional memo and the turn's anchor.
+    """One turn's line: its codes (codebook order), an optional memo, the turn's anchor, review state and flag.
 
-    `conflict` is set only by the merge driver, on a turn that two branches
-    changed differently; the record's own codes are then ours (or theirs, when
-    we had not reviewed the turn) until the coder settles it. A named tuple:
-    as immutable as a frozen dataclass and much cheaper to build, which counts
-    when a study is read (900,000 records).
+    `reviewed` is False only on a line that holds a memo or a flag for a turn
+    the coder has not reviewed yet (its codes are then empty); `flag` marks a
+    turn to come back to, reviewed or not. `conflict` is set only by the merge
+    driver, on a turn that two branches changed differently; the record's own
+    fields are then ours (or theirs, when we had no line for the turn) until the
+    coder settles it. A named tuple: as immutable as a frozen dataclass and much
+    cheaper to build, which counts when a study is read (900,000 records).
     """
 
     turn: int
@@ -121,17 +145,25 @@ class AnnotationRecord(NamedTuple):
     memo: str = ""
     anchor: str | None = None
     conflict: Conflict | None = None
+    reviewed: bool = True
+    flag: bool = False
 
     @property
     def version(self) -> TurnVersion:
-        return TurnVersion(self.codes, self.memo, self.anchor)
+        return TurnVersion(self.codes, self.memo, self.anchor, self.reviewed, self.flag)
+
+    @classmethod
+    def from_version(cls, turn: int, version: TurnVersion, conflict: Conflict | None = None) -> AnnotationRecord:
+        return cls(turn, version.codes, version.memo, version.anchor, conflict, version.reviewed, version.flag)
+
+    @property
+    def settled_review(self) -> bool:
+        """Reviewed, not flagged and not in a merge conflict: a decision agreement and consensus can count."""
+        return self.reviewed and not self.flag and self.conflict is None
 
     def to_json_line(self) -> str:
         data: dict[str, object] = {"codes": list(self.codes), "turn": self.turn}
-        if self.memo:
-            data["memo"] = self.memo
-        if self.anchor:
-            data["anchor"] = self.anchor
+        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag)
         if self.conflict:
             data["conflict"] = self.conflict.as_json()
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -221,6 +253,7 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
     """A decoded line as a record, or what is wrong with it."""
     if type(data) is dict and data.keys() <= _PLAIN_FIELDS:  # the usual line: checked in one go
         turn, codes, memo, anchor = data.get("turn"), data.get("codes"), data.get("memo", ""), data.get("anchor")
+        reviewed, flag = data.get("reviewed", True), data.get("flag", False)
         if (
             type(turn) is int
             and 1 <= turn <= MAX_TURN
@@ -229,8 +262,10 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
             and (len(codes) < 2 or len(set(codes)) == len(codes))
             and type(memo) is str
             and (anchor is None or type(anchor) is str)
+            and (reviewed is True or (reviewed is False and not codes))
+            and type(flag) is bool
         ):
-            return AnnotationRecord(turn, tuple(codes), memo, anchor), None
+            return AnnotationRecord(turn, tuple(codes), memo, anchor, None, reviewed, flag), None
     return _checked_record(data)
 
 
@@ -240,7 +275,7 @@ def _checked_record(data: object) -> tuple[AnnotationRecord | None, str | None]:
         return None, 'a line must be a JSON object like {"codes":[],"turn":1}'
     unknown = sorted(set(data) - _RECORD_FIELDS)
     if unknown:
-        return None, f'unknown field "{unknown[0]}"; the fields are turn, codes, memo, anchor (and conflict, from a merge)'
+        return None, f'unknown field "{unknown[0]}"; the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)'
     turn = data.get("turn")
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
@@ -256,7 +291,7 @@ def _checked_record(data: object) -> tuple[AnnotationRecord | None, str | None]:
         conflict, problem = _parse_conflict(data["conflict"])
         if problem:
             return None, problem
-    return AnnotationRecord(turn, version.codes, version.memo, version.anchor, conflict), None
+    return AnnotationRecord.from_version(turn, version, conflict), None
 
 
 def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | None, str | None]:
@@ -278,7 +313,14 @@ def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | N
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, str):
         return None, f'"{where}anchor" must be a string'
-    return TurnVersion(tuple(codes), memo, anchor), None
+    reviewed, flag = data.get("reviewed", True), data.get("flag", False)
+    if not isinstance(reviewed, bool):
+        return None, f'"{where}reviewed" must be true or false (false: a memo or flag on a turn not reviewed yet)'
+    if not reviewed and codes:
+        return None, f'"{where}reviewed" is false but the turn has codes; remove "reviewed" (applying a code reviews the turn) or the codes'
+    if not isinstance(flag, bool):
+        return None, f'"{where}flag" must be true or false'
+    return TurnVersion(tuple(codes), memo, anchor, reviewed, flag), None
 
 
 def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
@@ -314,28 +356,49 @@ def read_annotation_text(path: Path) -> str:
         raise InvalidFileError([Problem(path, line, "not valid UTF-8; annotation files are UTF-8 JSON Lines")]) from None
 
 
-def read_settled_codes(path: Path) -> dict[int, frozenset[str]]:
-    """Each reviewed turn's codes, for readers of whole studies (agreement), leaving out unsettled conflicts.
+class SettledCodes(NamedTuple):
+    """One coder's decisions in one file, as agreement and consensus count them."""
 
-    The usual file is decoded in one go and checked line by line on the fast
-    path; anything else (a journal to replay, a conflict, a line that is not
-    plainly valid) goes through the full parser, with its errors.
+    codes: dict[int, frozenset[str]]  # each reviewed turn's codes, flagged and conflicted turns left out
+    flagged: int  # reviewed turns left out because the coder flagged them to come back to
+
+
+def read_settled_codes(path: Path) -> SettledCodes:
+    """Each settled decision's codes, for readers of whole studies (agreement, consensus).
+
+    Left out: turns not reviewed (a memo or flag only), turns the coder
+    flagged (not final yet; counted) and unsettled merge conflicts. The usual
+    file is decoded in one go and checked line by line on the fast path;
+    anything else (a journal to replay, a conflict, a line that is not plainly
+    valid) goes through the full parser, with its errors.
     """
     if not journal_path(path).exists():
         text = read_annotation_text(path)
         decoded = _decode_lines([line for line in text.split("\n") if line.strip()])
         if decoded is not None:
-            codes: dict[int, frozenset[str]] = {}
+            records = []
             for data in decoded:
                 if type(data) is not dict or "conflict" in data:
                     break
                 record, problem = record_from_json(data)
-                if problem or record is None or record.turn in codes:
+                if problem or record is None:
                     break
-                codes[record.turn] = frozenset(record.codes)
+                records.append(record)
             else:
-                return codes
-    return {turn: frozenset(r.codes) for turn, r in AnnotationFile.open(path).records.items() if r.conflict is None}
+                if len({record.turn for record in records}) == len(records):
+                    return _settled(records)
+    return _settled(AnnotationFile.open(path).records.values())
+
+
+def _settled(records: Iterable[AnnotationRecord]) -> SettledCodes:
+    codes: dict[int, frozenset[str]] = {}
+    flagged = 0
+    for record in records:
+        if record.settled_review:
+            codes[record.turn] = frozenset(record.codes)
+        elif record.flag and record.reviewed and record.conflict is None:
+            flagged += 1
+    return SettledCodes(codes, flagged)
 
 
 class ChangedOnDiskError(PurerError):

@@ -18,7 +18,7 @@ from purer_tui.core.annotations import (
     CODER_PATTERN,
     AnnotationFinder,
     Conflict,
-    TurnVersion,
+    describe_version,
     parse_annotations,
     read_annotation_text,
     replay_journal,
@@ -218,12 +218,7 @@ def _unplaced_problems(sidecar: Path) -> list[Problem]:
 
 
 def describe_conflict(conflict: Conflict) -> str:
-    def side(version: TurnVersion | None) -> str:
-        if version is None:
-            return "not reviewed"
-        return ", ".join(version.codes) or "no code"
-
-    return f"ours: {side(conflict.ours)}; theirs: {side(conflict.theirs)}"
+    return f"ours: {describe_version(conflict.ours)}; theirs: {describe_version(conflict.theirs)}"
 
 
 def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:

@@ -58,7 +58,7 @@ def _conflict(turn: int, mine: AnnotationRecord | None, other: AnnotationRecord 
     theirs = other.version if other else None
     shown = ours or theirs
     assert shown is not None  # both None would have been equal
-    return AnnotationRecord(turn, shown.codes, shown.memo, shown.anchor, Conflict(ours, theirs))
+    return AnnotationRecord.from_version(turn, shown, Conflict(ours, theirs))
 
 
 def read_records(path: Path) -> dict[int, AnnotationRecord]:

@@ -35,7 +35,7 @@ def settled(record: AnnotationRecord, choice: str, codebook: Codebook | None) ->
         raise ValueError(f"choose one of {', '.join(CHOICES)}")
     if chosen is None:
         return None
-    return AnnotationRecord(record.turn, chosen.codes, chosen.memo, chosen.anchor)
+    return AnnotationRecord.from_version(record.turn, chosen)
 
 
 def _both(ours: TurnVersion | None, theirs: TurnVersion | None, codebook: Codebook | None) -> TurnVersion | None:
@@ -43,6 +43,9 @@ def _both(ours: TurnVersion | None, theirs: TurnVersion | None, codebook: Codebo
     if not sides:
         return None
     codes = list(dict.fromkeys(code for side in sides for code in side.codes))
+    # Both sides' work: reviewed when either side reviewed it, flagged when either flagged it.
+    reviewed = any(side.reviewed for side in sides)
+    flag = any(side.flag for side in sides)
     if codebook is not None:
         clashes = codebook.exclusive_conflicts(codes)
         if clashes:
@@ -50,7 +53,7 @@ def _both(ours: TurnVersion | None, theirs: TurnVersion | None, codebook: Codebo
             raise ValueError(f"{' and '.join(members)} are both in exclusive group {group.id}; choose ours or theirs")
         codes = codebook.in_codebook_order(codes)
     memos = list(dict.fromkeys(side.memo for side in sides if side.memo))
-    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor)
+    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor, reviewed, flag)
 
 
 def resolve_file(path: Path, decide: Callable[[AnnotationRecord], str | None], codebook: Codebook | None) -> int:

@@ -53,7 +53,12 @@ def describe(stem: str, record: AnnotationRecord, transcript: Transcript | None)
     matches = turn is not None and (record.anchor is None or record.anchor == turn.anchor)
     if turn is not None and matches and turn.speaker:
         parts.append(f"[{visible_controls(turn.speaker)}]")
-    parts.append(", ".join(record.codes) if record.codes else "(no code)")
+    if record.reviewed:
+        parts.append(", ".join(record.codes) if record.codes else "(no code)")
+    else:
+        parts.append("(not reviewed)")
+    if record.flag:
+        parts.append("FLAGGED")
     line = " ".join(parts)
     if record.memo:
         line += f" | memo: {visible_controls(' '.join(record.memo.split()))}"

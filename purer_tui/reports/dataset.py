@@ -1,7 +1,8 @@
 """A study's coding, loaded once for the reports: every reviewed turn with its transcript, speaker role, case and coder.
 
 Records with an unsettled merge conflict are left out (they are neither
-side's yet), like in agreement.
+side's yet), like in agreement, and so are lines that only hold a memo or a
+flag on a turn not reviewed yet. Flagged turns are counted for `stats`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Dataset:
     coded: list[CodedTurn] = field(default_factory=list)
     # (transcript, coder) -> turn number -> coded turn
     index: dict[tuple[Path, str], dict[int, CodedTurn]] = field(default_factory=dict)
+    # (transcript, coder) -> turns flagged to come back to, reviewed or not
+    flagged: dict[tuple[Path, str], int] = field(default_factory=dict)
 
     def role(self, speaker: str) -> str | None:
         return speaker_role(self.study, speaker)
@@ -81,8 +84,12 @@ def _load(study: Study, coders: Sequence[str] | None) -> Dataset:
             if coder not in files:
                 continue
             by_turn = data.index.setdefault((info.path, coder), {})
+            flagged = 0
             for number, record in AnnotationFile.open(files[coder]).records.items():
                 if record.conflict is not None or number > len(transcript.turns):
+                    continue
+                flagged += record.flag
+                if not record.reviewed:
                     continue
                 turn = transcript.turns[number - 1]
                 speaker = turn.speaker
@@ -93,6 +100,8 @@ def _load(study: Study, coders: Sequence[str] | None) -> Dataset:
                 coded = CodedTurn(info, turn, roles[speaker], cases[speaker], coder, record.codes, record.memo)
                 data.coded.append(coded)
                 by_turn[number] = coded
+            if flagged:
+                data.flagged[(info.path, coder)] = flagged
     return data
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from textual.content import Content
 
-from purer_tui.core.annotations import AnnotationRecord
+from purer_tui.core.annotations import AnnotationRecord, TurnVersion, describe_version
 from purer_tui.core.codebook import Code, Codebook
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import Turn, format_clock
@@ -103,10 +103,8 @@ def warning_lines(codebook: Codebook, record: AnnotationRecord | None, stale: bo
     """What needs the coder's decision on this turn: a merge conflict, or codes made on an earlier text."""
     lines = []
     if record is not None and record.conflict is not None:
-        def side(version) -> str:  # type: ignore[no-untyped-def]
-            if version is None:
-                return "not reviewed"
-            return ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in version.codes) or "no code"
+        def side(version: TurnVersion | None) -> str:
+            return describe_version(version, lambda code: codebook.code(code).label if codebook.has_code(code) else code)
 
         lines.append(
             Content.assemble(

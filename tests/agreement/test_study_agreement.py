@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from purer_tui.agreement.disagreements import find_disagreements
-from purer_tui.agreement.study_agreement import collect_units, measure, study_coders
+from purer_tui.agreement.study_agreement import measure, study_coders
 from purer_tui.core.annotations import (
     AnnotationFile,
     AnnotationRecord,
     Conflict,
     TurnVersion,
 )
+from purer_tui.core.coded_units import collect_units
 from purer_tui.core.study import load_study
 from tests.conftest import write
 
@@ -56,7 +57,8 @@ def measured(folder: Path, coders: list[str] | None = None):  # type: ignore[no-
     study = load_study(folder)
     transcripts = study.transcript_paths()
     chosen = coders or study_coders(study, transcripts)
-    return measure(list(collect_units(transcripts, chosen).values()), study.load_codebook(), chosen, len(transcripts))
+    collected = collect_units(transcripts, chosen)
+    return measure(list(collected.units.values()), study.load_codebook(), chosen, len(transcripts), collected.flagged)
 
 
 def test_two_coders_with_a_missing_unit_by_hand(tmp_path: Path) -> None:
@@ -69,7 +71,7 @@ def test_two_coders_with_a_missing_unit_by_hand(tmp_path: Path) -> None:
     p = next(item for item in result.codes if item.code.id == "p")
     assert (p.percent.value, p.percent.units) == (pytest.approx(2 / 3), 3)
     assert (p.kappa.value, p.kappa.units) == (pytest.approx(0.4), 3)
-    assert p.applied == {"ana": 3, "ben": 1}  # over every turn each reviewed
+    assert p.applied == {"ana": 2, "ben": 1}  # over the 3 turns both reviewed (turn 4, ana alone, is in no figure)
     assert (result.turns_reviewed, result.units_shared, result.units_by_all) == (4, 3, 3)
     assert result.kappa_kind == "Cohen"
 
@@ -120,6 +122,26 @@ def test_unsettled_conflicts_and_the_consensus_coder_are_left_out(tmp_path: Path
     AnnotationFile.open(folder / "t.ben.jsonl").put(AnnotationRecord(2, ("p",), conflict=Conflict(TurnVersion(("p",)), TurnVersion(()))))
     result = measured(folder)
     assert result.coders == ["ana", "ben"] and result.units_shared == 1
+
+
+def test_flagged_turns_and_memo_only_lines_are_left_out_and_flags_are_counted(tmp_path: Path) -> None:
+    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: ["p"], 3: []}, "ben": {1: ["p"], 2: [], 3: []}})
+    ana = AnnotationFile.open(folder / "t.ana.jsonl")
+    ana.put(ana.get(2)._replace(flag=True))  # not final: left out, and said
+    ana.put(AnnotationRecord(4, (), "come back to this", reviewed=False))  # a note, not a decision
+    AnnotationFile.open(folder / "t.ben.jsonl").put(AnnotationRecord(4, ()))
+    result = measured(folder)
+    assert result.flagged == {"ana": 1}
+    assert result.units_shared == 2  # turns 1 and 3; turn 2 flagged by ana, turn 4 only a memo of ana's
+    p = next(item for item in result.codes if item.code.id == "p")
+    assert p.percent.units == 2 and p.percent.value == 1.0
+
+
+def test_applied_by_counts_only_the_units_the_figures_use(tmp_path: Path) -> None:
+    # ana alone reviewed turns 4-6 and applied p on all of them: those are not part of any figure
+    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: [], 4: ["p"], 5: ["p"], 6: ["p"]}, "ben": {1: ["p"], 2: ["p"]}})
+    p = next(item for item in measured(folder).codes if item.code.id == "p")
+    assert p.applied == {"ana": 1, "ben": 2} and p.percent.units == 2
 
 
 def test_disagreements_lists_who_applied_what(tmp_path: Path) -> None:

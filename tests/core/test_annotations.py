@@ -223,17 +223,55 @@ def test_the_bulk_code_reader_agrees_with_the_full_parser(tmp_path: Path) -> Non
     path = tmp_path / "s.ana.jsonl"
     store = AnnotationFile.open(path)
     store.put_many([AnnotationRecord(1, ("a", "b")), AnnotationRecord(2), AnnotationRecord(3, ("c",), "memo", "0123456789")])
-    assert read_settled_codes(path) == {1: frozenset({"a", "b"}), 2: frozenset(), 3: frozenset({"c"})}
+    assert read_settled_codes(path).codes == {1: frozenset({"a", "b"}), 2: frozenset(), 3: frozenset({"c"})}
     store.put(AnnotationRecord(2, ("a",), conflict=Conflict(TurnVersion(("a",)), TurnVersion(("b",)))))
-    assert read_settled_codes(path) == {1: frozenset({"a", "b"}), 3: frozenset({"c"})}  # unsettled: left out
+    assert read_settled_codes(path).codes == {1: frozenset({"a", "b"}), 3: frozenset({"c"})}  # unsettled: left out
+    store.put_many([AnnotationRecord(5, (), "a note", reviewed=False), AnnotationRecord(6, ("a",), flag=True), AnnotationRecord(7, reviewed=False, flag=True)])
+    settled = read_settled_codes(path)  # a memo or a flag alone is no decision; a flagged decision is not final
+    assert set(settled.codes) == {1, 3} and settled.flagged == 1
     journaled = AnnotationFile.open(path, journaled=True)
     journaled.put(AnnotationRecord(4, ("d",)))
-    assert read_settled_codes(path)[4] == frozenset({"d"})  # the journal is replayed
+    assert read_settled_codes(path).codes[4] == frozenset({"d"})  # the journal is replayed
     journaled.close()
     write(path, '{"codes":["a"],"turn":1}\n{"codes":["A"],"turn":2}\n')
     with pytest.raises(InvalidFileError) as raised:
         read_settled_codes(path)
     assert raised.value.line == 2
+
+
+def test_review_state_and_flag_are_written_only_when_they_say_something(tmp_path: Path) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    store = AnnotationFile.open(path)
+    store.put_many([
+        AnnotationRecord(1, ("a",)),
+        AnnotationRecord(2, (), "come back", reviewed=False),
+        AnnotationRecord(3, ("a",), flag=True),
+        AnnotationRecord(4, reviewed=False, flag=True),
+    ])
+    assert path.read_text().splitlines() == [
+        '{"codes":["a"],"turn":1}',  # an old reader sees the lines it always saw
+        '{"codes":[],"memo":"come back","reviewed":false,"turn":2}',
+        '{"codes":["a"],"flag":true,"turn":3}',
+        '{"codes":[],"flag":true,"reviewed":false,"turn":4}',
+    ]
+    reopened = AnnotationFile.open(path).records
+    assert reopened[2].reviewed is False and reopened[3].flag is True and reopened[1].reviewed is True
+    assert [record.settled_review for record in reopened.values()] == [True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"codes":["a"],"reviewed":false,"turn":1}', '"reviewed" is false but the turn has codes'),
+        ('{"codes":[],"reviewed":"no","turn":1}', '"reviewed" must be true or false'),
+        ('{"codes":[],"flag":1,"turn":1}', '"flag" must be true or false'),
+        ('{"codes":[],"conflict":{"ours":{"codes":["a"],"reviewed":false},"theirs":null},"turn":1}', '"conflict.ours.reviewed" is false'),
+    ],
+)
+def test_bad_review_state_and_flag_are_refused_with_the_line(tmp_path: Path, line: str, message: str) -> None:
+    parsed = parse_annotations(line + "\n", tmp_path / "x.ana.jsonl")
+    assert [problem.line for problem in parsed.errors] == [1]
+    assert message in parsed.errors[0].message
 
 
 def test_lines_that_only_parse_when_joined_are_still_refused(tmp_path: Path) -> None:

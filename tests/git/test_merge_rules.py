@@ -98,6 +98,18 @@ def test_settling_ours_theirs_and_both() -> None:
     assert settled(gone, "theirs", None) is None  # their side had not reviewed it
 
 
+def test_review_state_and_flags_survive_a_conflict_and_its_settling() -> None:
+    flagged = AnnotationRecord(2, ("b",), "", "a2", flag=True)  # ours: flagged to come back to
+    note = AnnotationRecord(2, (), "check with ben", "a2", reviewed=False)  # theirs: unreviewed again, with a memo
+    result = merge_records(BASE, {**BASE, 2: flagged}, {**BASE, 2: note})
+    record = result.records[2]
+    assert record.conflict == Conflict(flagged.version, note.version) and record.flag
+    assert '"theirs":{"anchor":"a2","codes":[],"memo":"check with ben","reviewed":false}' in result.render()
+    assert settled(record, "theirs", None) == note
+    both = settled(record, "both", None)
+    assert both is not None and (both.codes, both.memo, both.reviewed, both.flag) == (("b",), "check with ben", True, True)
+
+
 def test_the_merge_driver_command_writes_ours_and_says_what_to_do(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -124,4 +136,7 @@ def test_textconv_never_fails(tmp_path: Path) -> None:
     out = textconv(path)
     assert "grp1-s01 turn 99 x\n" in out
     assert "grp1-s01 turn 1 (no code) | (the transcript changed since this was coded)" in out
+    marked = textconv(write(folder / "grp1-s01.ben.jsonl", '{"codes":[],"memo":"later","reviewed":false,"turn":2}\n{"codes":["x"],"flag":true,"turn":3}\n'))
+    assert "grp1-s01 turn 2 [Therapist] (not reviewed) | memo: later" in marked
+    assert "grp1-s01 turn 3 [Participant 1] x FLAGGED" in marked
     assert out.count("unreadable line") == 2 and "\x1b" not in out

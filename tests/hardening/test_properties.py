@@ -13,7 +13,7 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path
+from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path, parse_annotations
 from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.session import CodingSession
@@ -226,9 +226,17 @@ def test_any_codebook_loads_or_is_refused_with_problems(data: dict[str, object])
 
 RECORDS = st.dictionaries(
     st.integers(1, 8),
-    st.tuples(st.lists(st.sampled_from(["a", "b", "c"]), unique=True, max_size=2), st.sampled_from(["", "m"])),
+    st.tuples(
+        st.lists(st.sampled_from(["a", "b", "c"]), unique=True, max_size=2), st.sampled_from(["", "m"]), st.booleans(), st.booleans()
+    ),
     max_size=8,
-).map(lambda d: {t: AnnotationRecord(t, tuple(codes), memo) for t, (codes, memo) in d.items()})
+).map(
+    lambda d: {
+        # a turn not reviewed holds no codes: a memo or a flag on it
+        t: AnnotationRecord(t, tuple(codes) if reviewed else (), memo, reviewed=reviewed, flag=flag)
+        for t, (codes, memo, reviewed, flag) in d.items()
+    }
+)
 
 
 @given(RECORDS, RECORDS, RECORDS)
@@ -245,6 +253,9 @@ def test_merging_is_symmetric_and_never_loses_a_record(base, ours, theirs) -> No
             assert forward.records.get(turn) == backward.records.get(turn)
             assert forward.records.get(turn) in (ours.get(turn), theirs.get(turn))
     assert set(forward.records) >= (set(ours) & set(theirs))  # a turn both sides kept is never dropped
+    # what is written reads back as it was: review state and flags included
+    reread = parse_annotations(forward.render(), Path("merged.ana.jsonl"))
+    assert not reread.errors and reread.records == forward.records
 
 
 # --- the exports ------------------------------------------------------------------------------

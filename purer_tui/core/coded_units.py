@@ -1,0 +1,53 @@
+"""A study's settled decisions as units: each turn, with the code set of every coder who settled it.
+
+A unit is one turn of one transcript. A coder counts for a unit only when
+they reviewed it and left it final: a turn they never reviewed, only wrote
+a memo on, flagged to come back to, or that still carries an unsettled
+merge conflict is missing for them, never "code absent". Agreement,
+disagreements, adjudication and the consensus coverage all read these.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from purer_tui.core.annotations import AnnotationFinder, read_settled_codes
+from purer_tui.core.bulk_loading import collector_paused
+
+Unit = dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class UnitKey:
+    transcript: Path
+    turn: int
+
+
+@dataclass
+class CodedUnits:
+    units: dict[UnitKey, Unit] = field(default_factory=dict)
+    flagged: Counter[str] = field(default_factory=Counter)  # coder -> reviewed turns left out as flagged
+
+
+def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
+    """Each settled turn, with the code set of every coder who settled it."""
+    with collector_paused():
+        return _collect(transcripts, coders)
+
+
+def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
+    collected = CodedUnits()
+    finder = AnnotationFinder()
+    for path in transcripts:
+        files = finder.files(path)
+        for coder in coders:
+            if coder not in files:
+                continue
+            settled = read_settled_codes(files[coder])
+            collected.flagged[coder] += settled.flagged
+            for turn, codes in settled.codes.items():
+                collected.units.setdefault(UnitKey(path, turn), {})[coder] = codes
+    return collected
