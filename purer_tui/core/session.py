@@ -1,7 +1,9 @@
 """A coding session: the state machine behind the coding app, with no terminal in it.
 
 One coder steps through a list of transcripts turn by turn, toggles codes,
-marks turns reviewed, writes memos, undoes and redoes, searches and jumps.
+marks turns reviewed (or unreviewed again), writes memos, flags turns to come
+back to, undoes and redoes, searches and jumps. Review state is its own thing:
+a memo or a flag alone never marks a turn reviewed.
 Every change goes through the annotation store and is durable when the
 method returns. The app only renders this state and maps keys to methods,
 so every behaviour here is tested without Textual.
@@ -66,7 +68,22 @@ class OpenTranscript:
         else:  # every turn is visited: positions are arithmetic, nothing to build for 20,000 turns
             self.visible = range(1, count + 1)
             self._positions = {}
-        self.reviewed = sum(1 for number in store.records if self.position_of(number) is not None)
+        self.reviewed = 0  # visited turns reviewed, and flagged: kept current on every change
+        self.flagged = 0
+        self.recount()
+
+    def recount(self) -> None:
+        """Count the reviewed and flagged turns afresh (on opening, and after a reload)."""
+        visited = [record for number, record in self.store.records.items() if self.position_of(number) is not None]
+        self.reviewed = sum(record.reviewed for record in visited)
+        self.flagged = sum(record.flag for record in visited)
+
+    def to_review(self) -> int:
+        """How many visited turns still need the coder: not reviewed, flagged, or in a merge conflict."""
+        settled = sum(
+            1 for number, record in self.store.records.items() if record.settled_review and self.position_of(number) is not None
+        )
+        return len(self.visible) - settled
 
     def position_of(self, number: int) -> int | None:
         """Where a turn is among the visited turns; None when it is not visited."""
@@ -79,12 +96,17 @@ class OpenTranscript:
         return self.transcript.path
 
     def is_reviewed(self, number: int) -> bool:
-        return self.store.get(number) is not None
+        record = self.store.get(number)
+        return record is not None and record.reviewed
+
+    def is_flagged(self, number: int) -> bool:
+        record = self.store.get(number)
+        return record is not None and record.flag
 
     def needs_review(self, number: int) -> bool:
-        """Not reviewed yet, or carrying a merge conflict to settle: where resume and `n` stop."""
+        """Not reviewed yet, flagged, or carrying a merge conflict to settle: where resume and `n` stop."""
         record = self.store.get(number)
-        return record is None or record.conflict is not None
+        return record is None or not record.settled_review
 
     def needs_attention(self) -> tuple[int, int]:
         """How many records no longer match their turn (the transcript changed), and how many carry a merge conflict."""
@@ -109,14 +131,19 @@ class TranscriptChangedError(PurerError):
 class Progress:
     reviewed: int
     total: int
+    flagged: int = 0
 
 
 def transcript_progress(path: Path, coder: str, only: frozenset[str] | None) -> Progress:
-    """Reviewed and total turns of one transcript for one coder, read from disk (safe in a worker thread)."""
+    """Reviewed, total and flagged turns of one transcript for one coder, read from disk (safe in a worker thread)."""
     transcript = load_transcript(path)
     store = AnnotationFile.open(annotation_path(path, coder))
-    numbers = [turn.number for turn in transcript.turns if only is None or turn.speaker in only]
-    return Progress(sum(1 for number in numbers if store.get(number) is not None), len(numbers))
+    records = [store.get(turn.number) for turn in transcript.turns if only is None or turn.speaker in only]
+    return Progress(
+        sum(1 for record in records if record is not None and record.reviewed),
+        len(records),
+        sum(1 for record in records if record is not None and record.flag),
+    )
 
 
 class CodingSession:
@@ -147,6 +174,9 @@ class CodingSession:
         self.position = 0  # index into the current transcript's visible turns
         self._undo: list[Change] = []
         self._redo: list[Change] = []
+        # Turns that became reviewed because a code was applied here: taking that code off again
+        # makes them unreviewed again, not "reviewed, no code" (a code pressed by mistake is no decision).
+        self._reviewed_by_code: set[tuple[int, int]] = set()
         self.search_term: str | None = None
         self._hits: list[int] = []  # positions of search hits in the current transcript
 
@@ -183,11 +213,16 @@ class CodingSession:
         return list(turns[max(0, index - before) : index]), list(turns[index + 1 : index + 1 + after])
 
     def progress(self) -> Progress:
-        return Progress(self.current.reviewed, len(self.current.visible))
+        current = self.current
+        return Progress(current.reviewed, len(current.visible), current.flagged)
 
     def opened_progress(self) -> dict[int, Progress]:
         """Progress of the transcripts this session has open (they may differ from disk)."""
-        return {index: Progress(o.reviewed, len(o.visible)) for index, o in self._open.items()}
+        return {index: Progress(o.reviewed, len(o.visible), o.flagged) for index, o in self._open.items()}
+
+    def to_review(self, index: int) -> int:
+        """Turns of an open transcript that still need this coder (not reviewed, flagged, or in conflict)."""
+        return self._opened(index).to_review()
 
     def other_coders(self) -> list[tuple[str, AnnotationRecord | None]]:
         """Other coders' records of the current turn (only with show_coders)."""
@@ -211,8 +246,18 @@ class CodingSession:
             self._open[index] = OpenTranscript(transcript, store, self.only, turns)
         return self._open[index]
 
-    def resume(self) -> None:
-        """Go to where this coder left off: the first turn not yet reviewed, else the very start."""
+    def resume(self, where: tuple[Path, int] | None = None) -> None:
+        """Go to where this coder last was (`where`: a transcript and turn number), when this session visits it;
+        else to their first turn that needs review, else the very start."""
+        if where is not None:
+            path, number = where
+            index = next((i for i, candidate in enumerate(self.paths) if candidate == path), None)
+            if index is not None:
+                opened = self._opened(index)
+                position = opened.position_of(number)
+                if position is not None:
+                    self._go(index, position)
+                    return
         for index in range(len(self.paths)):
             opened = self._opened(index)
             for position, number in enumerate(opened.visible):
@@ -279,11 +324,17 @@ class CodingSession:
     # --- changing -----------------------------------------------------------
 
     def toggle_code(self, code_id: str) -> None:
-        """Apply the code, or take it off; in an exclusive group it replaces the group's other code."""
+        """Apply the code, or take it off; in an exclusive group it replaces the group's other code.
+
+        Applying a code reviews the turn. Taking the last code off leaves it
+        reviewed with no code only when it was reviewed before the code was
+        applied here; otherwise it is not reviewed again.
+        """
         turn = self.turn
         if turn is None:
             return
         record = self.record
+        key = (self.index, turn.number)
         codes = list(record.codes) if record else []
         if code_id in codes:
             codes.remove(code_id)
@@ -292,39 +343,80 @@ class CodingSession:
             if group.exclusive:
                 codes = [c for c in codes if not (self.codebook.has_code(c) and self.codebook.code(c).group == group.id)]
             codes.append(code_id)
-        self._set(self._record_with(codes=tuple(self.codebook.in_codebook_order(codes))))
+            if record is None or not record.reviewed:
+                self._reviewed_by_code.add(key)
+        reviewed = bool(codes) or key not in self._reviewed_by_code
+        if not codes:
+            self._reviewed_by_code.discard(key)
+        self._set(self._record_with(codes=tuple(self.codebook.in_codebook_order(codes)), reviewed=reviewed))
 
     def set_codes(self, codes: Iterable[str]) -> None:
-        """Give the turn exactly these codes (adjudication: take one coder's, both, or none)."""
-        if self.turn is None:
+        """Give the turn exactly these codes, reviewed (adjudication: take one coder's, both, or none)."""
+        turn = self.turn
+        if turn is None:
             return
         ordered = tuple(self.codebook.in_codebook_order(list(dict.fromkeys(codes))))
         record = self.record
-        if record is None or record.codes != ordered or record.conflict is not None:
-            self._set(self._record_with(codes=ordered))
+        self._reviewed_by_code.discard((self.index, turn.number))
+        if record is None or record.codes != ordered or not record.reviewed or record.conflict is not None:
+            self._set(self._record_with(codes=ordered, reviewed=True))
 
     def mark_reviewed(self) -> None:
-        """Record the turn as reviewed with whatever codes it has (possibly none).
+        """Record the turn as reviewed with whatever codes it has (possibly none); its memo and flag stay.
 
         On a turn with a merge conflict this settles it with the codes shown.
         """
         record = self.record
-        if self.turn is not None and (record is None or record.conflict is not None):
-            self._set(self._record_with())
+        turn = self.turn
+        if turn is None:
+            return
+        self._reviewed_by_code.discard((self.index, turn.number))
+        if record is None or not record.reviewed or record.conflict is not None:
+            self._set(self._record_with(reviewed=True))
+
+    def unreview(self) -> bool:
+        """Make the turn not reviewed again: its codes cleared, its memo and flag kept. False when it was not reviewed."""
+        record = self.record
+        turn = self.turn
+        if turn is None or record is None or (not record.reviewed and record.conflict is None):
+            return False
+        self._reviewed_by_code.discard((self.index, turn.number))
+        self._set(self._record_with(codes=(), reviewed=False))
+        return True
+
+    def toggle_flag(self) -> bool:
+        """Flag the turn to come back to, or take the flag off; returns whether it is flagged now."""
+        if self.turn is None:
+            return False
+        record = self.record
+        flagged = not (record is not None and record.flag)
+        if record is None:
+            self._set(self._record_with(reviewed=False, flag=True))
+        else:
+            self._set(self._record_with(flag=flagged))
+        return flagged
 
     def set_memo(self, memo: str) -> None:
+        """Write the turn's memo; on a turn not reviewed it stays not reviewed (a note is no decision)."""
         memo = memo.rstrip()
         record = self.record
         if self.turn is None or (record is None and not memo) or (record is not None and record.memo == memo):
             return
-        self._set(self._record_with(memo=memo))
+        if record is None:
+            self._set(self._record_with(memo=memo, reviewed=False))
+        else:
+            self._set(self._record_with(memo=memo))
 
-    def _record_with(self, **fields: object) -> AnnotationRecord:
+    def _record_with(self, **fields: object) -> AnnotationRecord | None:
+        """The current turn's record with these fields changed; None when nothing would be left on its line."""
         turn = self.turn
         assert turn is not None
         base = self.record or AnnotationRecord(turn=turn.number)
         # Any change the coder makes on a turn settles a merge conflict on it: they have decided.
-        return base._replace(anchor=turn.anchor, conflict=None, **fields)
+        record = base._replace(anchor=turn.anchor, conflict=None, **fields)
+        if not record.reviewed and not record.memo and not record.flag:
+            return None  # not reviewed, no memo, no flag: the turn has no line
+        return record
 
     def _set(self, after: AnnotationRecord | None) -> None:
         turn = self.turn
@@ -341,13 +433,14 @@ class CodingSession:
                 "changed on disk while it was open (a git pull?); your saved work is safe: quit and reopen to code the new version",
                 opened.path,
             )
-        was_reviewed = opened.is_reviewed(number)
+        was_reviewed, was_flagged = opened.is_reviewed(number), opened.is_flagged(number)
         if record is None:
             opened.store.remove(number)
         else:
             opened.store.put(record)
         if opened.position_of(number) is not None:
-            opened.reviewed += int(record is not None) - int(was_reviewed)
+            opened.reviewed += int(record is not None and record.reviewed) - int(was_reviewed)
+            opened.flagged += int(record is not None and record.flag) - int(was_flagged)
 
     def undo(self) -> bool:
         """Restore the turn changed last to its exact earlier state, and go to it."""
@@ -431,7 +524,7 @@ class CodingSession:
             except ChangedOnDiskError:
                 opened.store.reload()
                 opened.store.compact()
-                opened.reviewed = sum(1 for number in opened.store.records if opened.position_of(number) is not None)
+                opened.recount()
                 reloaded.append(opened.store.path)
         return reloaded
 

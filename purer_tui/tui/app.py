@@ -311,6 +311,22 @@ class CodingApp(App[None]):
 
     def toggle_code(self, code_id: str) -> None:
         self._do(lambda: self.session.toggle_code(code_id), changes=True)
+        self._notice_role_mismatch(code_id)
+
+    def _notice_role_mismatch(self, code_id: str) -> None:
+        """A code for another role's turns is applied as asked, with a one-line notice (the coder may mean it)."""
+        session = self.session
+        turn, record = session.turn, session.record
+        if self.role_of is None or turn is None or record is None or code_id not in record.codes:
+            return
+        group = session.codebook.group(session.codebook.code(code_id).group)
+        role = self.role_of(turn.speaker)
+        if not group.applies_to(role):
+            self.notify(
+                f"{session.codebook.code(code_id).label} is for {', '.join(group.roles)} turns; {turn.speaker or 'this speaker'} is {role}.",
+                severity="warning",
+                timeout=5,
+            )
 
     def action_next_turn(self) -> None:
         self._do(lambda: self.session.move(1))
@@ -333,6 +349,15 @@ class CodingApp(App[None]):
     def action_scroll_turn(self, pages: float) -> None:
         self.query_one(TurnPager).scroll_current(pages)
 
+    def action_unreview(self) -> None:
+        if self.session.turn is not None and self._do(self.session.unreview, changes=True) is False:
+            self.notify("This turn is not reviewed.", timeout=3)
+
+    def action_toggle_flag(self) -> None:
+        flagged = self._do(self.session.toggle_flag, changes=True)
+        if flagged is not None and self.session.turn is not None:
+            self.notify("Flagged: n stops here until you clear it with !" if flagged else "Flag cleared.", timeout=3)
+
     def action_review_and_next(self) -> None:
         session = self.session
         if session.turn is None:
@@ -349,8 +374,8 @@ class CodingApp(App[None]):
             if not self._do(lambda: session.search_step(forward=True)):
                 self.notify("No hits for this search.", timeout=4)
             return
-        if not self._do(session.next_unreviewed):
-            self.notify("Every turn of every transcript in this session is reviewed.", timeout=5)
+        if self._moving(session.next_unreviewed) is False:
+            self.notify("Every turn of every transcript in this session is reviewed, and none is flagged.", timeout=5)
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:
@@ -365,12 +390,23 @@ class CodingApp(App[None]):
             self.notify("Nothing to redo.", timeout=3)
 
     def action_previous_transcript(self) -> None:
-        if not self._do(lambda: self.session.switch_transcript(-1)):
+        if self._moving(lambda: self.session.switch_transcript(-1)) is False:
             self.notify("This is the first transcript.", timeout=3)
 
     def action_next_transcript(self) -> None:
-        if not self._do(lambda: self.session.switch_transcript(+1)):
+        if self._moving(lambda: self.session.switch_transcript(+1)) is False:
             self.notify("This is the last transcript.", timeout=3)
+
+    def _moving(self, step: Callable[[], object]) -> object:
+        """A step that may leave the transcript: leaving one with turns still to review says how many."""
+        left = self.session.index
+        result = self._do(step)
+        if self.session.index != left:
+            remaining = self.session.to_review(left)
+            if remaining:
+                name = self.session.paths[left].name
+                self.notify(f"Left {name} with {remaining} turn(s) still to review (not reviewed or flagged).", timeout=6)
+        return result
 
     def action_end_search(self) -> None:
         self._do(self.session.end_search)

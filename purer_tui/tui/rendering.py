@@ -21,6 +21,10 @@ from purer_tui.core.transcript import Turn, format_clock
 _STAFF = re.compile(r"therapist|facilitator|interviewer|clinician|moderator|counsel|instructor|staff|^dr\b|^t\d*$", re.IGNORECASE)
 
 
+#: Marks a flagged turn, in the turn's heading and in the progress counts.
+FLAG_MARK = "⚑"
+
+
 def literal(text: str, style: str = "") -> Content:
     return Content.styled(visible_controls(text), style)
 
@@ -59,13 +63,16 @@ def context_line(turn: Turn, role_of: RoleOf = None) -> Content:
     )
 
 
-def turn_heading(turn: Turn, total_turns: int, reviewed: bool, role_of: RoleOf = None) -> Content:
+def turn_heading(turn: Turn, total_turns: int, record: AnnotationRecord | None, role_of: RoleOf = None) -> Content:
+    reviewed = record is not None and record.reviewed
     parts: list[Content | tuple[str, str] | str] = [
         ("✓ ", "bold $success") if reviewed else ("○ ", "bold $warning"),
         (f"Turn {turn.number}/{total_turns}", "bold"),
         "  ",
         literal(speaker_name(turn.speaker), speaker_style(turn.speaker, role_of)),
     ]
+    if record is not None and record.flag:
+        parts += ["  ", (f"{FLAG_MARK} flagged", "bold $warning")]
     if turn.start is not None:
         parts += ["  ", (format_clock(turn.start), "$text-muted")]
     return Content.assemble(*parts)
@@ -83,7 +90,7 @@ def code_swatch(code: Code) -> Content:
 
 
 def applied_codes(codebook: Codebook, record: AnnotationRecord | None) -> Content:
-    if record is None:
+    if record is None or not record.reviewed:
         return Content.styled("not reviewed yet: press a code key, or enter for no code", "$text-muted")
     if not record.codes:
         return Content.styled("reviewed: no code applies", "$text-muted")
@@ -134,7 +141,8 @@ def adjudication_lines(codebook: Codebook, sides: list[tuple[str, AnnotationReco
     lines = []
     for marker, (coder, record) in zip(("<", ">"), sides, strict=False):  # two sides at most
         labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) if record else ""
-        parts: list[Content | tuple[str, str]] = [(f"{marker} {coder}: ", "bold $text-accent"), literal(labels or "no code")]
+        shown = (labels or "no code") if record is not None and record.reviewed else "not reviewed"
+        parts: list[Content | tuple[str, str]] = [(f"{marker} {coder}: ", "bold $text-accent"), literal(shown)]
         if record is not None and record.memo:
             parts += [("  memo: ", "italic $text-muted"), literal(" ".join(record.memo.split()), "$text-muted")]
         lines.append(Content.assemble(*parts))
@@ -146,9 +154,11 @@ def other_coders_line(codebook: Codebook, others: list[tuple[str, AnnotationReco
     for coder, record in others:
         if parts:
             parts.append("   ")
-        if record is None:
+        if record is None or not record.reviewed:
             labels = "—"
         else:
             labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) or "none"
+        if record is not None and record.flag:
+            labels += f" {FLAG_MARK}"
         parts += [(f"{coder}: ", "bold $text-muted"), literal(labels, "$text-muted")]
     return Content.assemble(*parts)

@@ -47,7 +47,7 @@ def test_toggling_codes_is_durable_and_in_codebook_order(demo_study: Path) -> No
     assert on_disk(session)[1].codes == ("phenomenology",)
 
 
-def test_exclusive_groups_replace_and_taking_the_last_code_off_keeps_the_turn_reviewed(demo_study: Path) -> None:
+def test_exclusive_groups_replace_and_the_last_code_off_goes_back_to_the_review_state_before(demo_study: Path) -> None:
     session = session_for(demo_study)
     session.toggle_code("stage-1")
     session.toggle_code("phenomenology")
@@ -55,7 +55,81 @@ def test_exclusive_groups_replace_and_taking_the_last_code_off_keeps_the_turn_re
     assert session.record.codes == ("phenomenology", "stage-3")
     session.toggle_code("stage-3")
     session.toggle_code("phenomenology")
-    assert on_disk(session)[1] == AnnotationRecord(turn=1, codes=(), anchor=session.turn.anchor)
+    assert 1 not in on_disk(session)  # it was not reviewed before the codes: a code taken off is no decision
+    assert session.progress().reviewed == 0
+    session.mark_reviewed()  # reviewed, no code
+    session.toggle_code("education")
+    session.toggle_code("education")
+    assert on_disk(session)[1] == AnnotationRecord(turn=1, codes=(), anchor=session.turn.anchor)  # reviewed before: stays so
+    assert session.progress().reviewed == 1
+
+
+def test_the_last_code_off_a_turn_reviewed_in_an_earlier_session_leaves_it_reviewed(demo_study: Path) -> None:
+    ana = session_for(demo_study, "ana")
+    assert ana.record.codes == ()  # ana reviewed turn 1 with no code
+    ana.move(1)
+    assert ana.record.codes == ("phenomenology",)
+    ana.toggle_code("phenomenology")
+    assert on_disk(ana)[2].reviewed and on_disk(ana)[2].codes == ()
+
+
+def test_a_memo_alone_never_reviews_a_turn(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.set_memo("come back to this")
+    assert on_disk(session)[1] == AnnotationRecord(1, (), "come back to this", session.turn.anchor, reviewed=False)
+    assert session.progress().reviewed == 0
+    session.move(1)
+    session.next_unreviewed()  # from turn 2, wrapping round, turn 1 is still to review
+    session.first()
+    assert session.current.needs_review(1)
+    session.toggle_code("education")  # a code reviews it, the memo stays
+    assert on_disk(session)[1].reviewed and on_disk(session)[1].memo == "come back to this"
+    session.toggle_code("education")  # not reviewed before the code: back to the note alone
+    assert on_disk(session)[1] == AnnotationRecord(1, (), "come back to this", session.turn.anchor, reviewed=False)
+    session.set_memo("")
+    assert 1 not in on_disk(session)  # nothing left on the line
+
+
+def test_delete_makes_a_turn_unreviewed_again_keeping_its_memo_and_it_undoes(demo_study: Path) -> None:
+    ana = session_for(demo_study, "ana")
+    ana.goto_turn(5)
+    before = on_disk(ana)[5]
+    assert before.codes == ("stage-1",) and before.memo
+    assert ana.unreview()
+    assert on_disk(ana)[5] == AnnotationRecord(5, (), before.memo, before.anchor, reviewed=False)
+    assert ana.progress().reviewed == 16
+    assert not ana.unreview()  # already not reviewed: nothing to do
+    ana.undo()
+    assert on_disk(ana)[5] == before and ana.progress().reviewed == 17
+    ana.goto_turn(6)
+    ana.set_memo("")
+    ana.unreview()
+    assert 6 not in on_disk(ana)  # no memo, no flag: no line at all
+
+
+def test_flags_mark_turns_to_come_back_to_and_n_stops_at_them(demo_study: Path) -> None:
+    ana = session_for(demo_study, "ana")  # ana reviewed everything
+    assert not ana.next_unreviewed()
+    ana.goto_turn(3)
+    assert ana.toggle_flag()
+    assert on_disk(ana)[3].flag and on_disk(ana)[3].codes == ("stage-1",) and on_disk(ana)[3].reviewed
+    assert ana.progress().flagged == 1 and ana.progress().reviewed == 17
+    ana.switch_transcript(1)
+    assert ana.toggle_flag()  # turn 1 of session 2
+    ana.switch_transcript(-1)
+    ana.goto_turn(10)
+    assert ana.next_unreviewed() and (ana.index, ana.turn.number) == (1, 1)  # the flag in session 2
+    assert ana.next_unreviewed() and (ana.index, ana.turn.number) == (0, 3)  # wrapping round to the first flag
+    assert not ana.toggle_flag()
+    assert not on_disk(ana)[3].flag and ana.progress().flagged == 0
+    ben = session_for(demo_study, "ben")
+    ben.goto_turn(17)
+    ben.switch_transcript(1)  # session 2: ben has no line for turn 9 on
+    ben.goto_turn(10)
+    ben.toggle_flag()
+    assert on_disk(ben)[10] == AnnotationRecord(10, (), "", ben.turn.anchor, reviewed=False, flag=True)
+    ben.toggle_flag()
+    assert 10 not in on_disk(ben)
 
 
 def test_mark_reviewed_records_no_code_once(demo_study: Path) -> None:

@@ -103,6 +103,8 @@ OPERATIONS = st.lists(
         st.tuples(st.just("toggle"), st.sampled_from(["a", "b", "c"])),
         st.tuples(st.just("review"), st.none()),
         st.tuples(st.just("memo"), st.sampled_from(["", "note", "another\nline"])),
+        st.tuples(st.just("flag"), st.none()),
+        st.tuples(st.just("unreview"), st.none()),
         st.tuples(st.just("undo"), st.none()),
         st.tuples(st.just("redo"), st.none()),
         st.tuples(st.just("crash"), st.none()),
@@ -128,12 +130,18 @@ def test_any_sequence_of_changes_and_crashes_leaves_what_a_simple_model_predicts
             return session
 
         session = open_session()
-        model: dict[int, tuple[tuple[str, ...], str]] = {}  # turn -> (codes, memo): what must be on disk
+        State = tuple[tuple[str, ...], str, bool, bool]  # codes, memo, reviewed, flag
+        model: dict[int, State] = {}  # what must be on disk
+        reviewed_by_code: set[int] = set()  # turns a code reviewed in this session (taking it off un-reviews them)
         undo: list[tuple[int, object, object]] = []
         redo: list[tuple[int, object, object]] = []
         position = 1
 
-        def change(after: tuple[tuple[str, ...], str] | None) -> None:
+        def kept(state: State) -> State | None:
+            codes, memo, reviewed, flag = state
+            return state if reviewed or memo or flag else None  # nothing left: no line
+
+        def change(after: State | None) -> None:
             before = model.get(position)
             if after == before:
                 return
@@ -149,28 +157,43 @@ def test_any_sequence_of_changes_and_crashes_leaves_what_a_simple_model_predicts
 
         for kind, argument in operations:
             current = model.get(position)
+            codes_now, memo_now, reviewed_now, flag_now = current or ((), "", False, False)
             if kind == "move":
                 position = min(5, max(1, position + int(argument)))  # type: ignore[arg-type]
                 session.move(int(argument))  # type: ignore[arg-type]
             elif kind == "toggle":
-                codes = list(current[0]) if current else []
+                codes = list(codes_now)
                 if argument in codes:
                     codes.remove(argument)
                 else:
                     if argument in ("a", "b"):
                         codes = [c for c in codes if c not in ("a", "b")]
                     codes.append(argument)  # type: ignore[arg-type]
+                    if not reviewed_now:
+                        reviewed_by_code.add(position)
+                reviewed = bool(codes) or position not in reviewed_by_code
+                if not codes:
+                    reviewed_by_code.discard(position)
                 order = ["a", "b", "c"]
-                change((tuple(sorted(codes, key=order.index)), current[1] if current else ""))
+                change(kept((tuple(sorted(codes, key=order.index)), memo_now, reviewed, flag_now)))
                 session.toggle_code(str(argument))
             elif kind == "review":
-                if current is None:
-                    change(((), ""))
+                reviewed_by_code.discard(position)
+                if not reviewed_now:
+                    change((codes_now, memo_now, True, flag_now))
                 session.mark_reviewed()
+            elif kind == "unreview":
+                if reviewed_now:
+                    reviewed_by_code.discard(position)
+                    change(kept(((), memo_now, False, flag_now)))
+                session.unreview()
+            elif kind == "flag":
+                change(kept((codes_now, memo_now, reviewed_now, not flag_now)))
+                session.toggle_flag()
             elif kind == "memo":
                 memo = str(argument).rstrip()
-                if not (current is None and not memo) and not (current is not None and current[1] == memo):
-                    change((current[0] if current else (), memo))
+                if memo != memo_now:
+                    change(kept((codes_now, memo, reviewed_now, flag_now)))
                 session.set_memo(str(argument))
             elif kind == "undo" and undo:
                 turn, before, after = undo.pop()
@@ -187,11 +210,14 @@ def test_any_sequence_of_changes_and_crashes_leaves_what_a_simple_model_predicts
             elif kind == "crash":  # the process dies: nothing closed, nothing compacted
                 session = open_session()
                 position = 1
+                reviewed_by_code.clear()
                 undo.clear()
                 redo.clear()
             assert session.turn.number == position
             on_disk = AnnotationFile.open(annotation_path(transcript, "ana")).records
-            assert {t: (r.codes, r.memo) for t, r in on_disk.items()} == model
+            assert {t: (r.codes, r.memo, r.reviewed, r.flag) for t, r in on_disk.items()} == model
+            assert session.progress().reviewed == sum(1 for state in model.values() if state[2])
+            assert session.progress().flagged == sum(1 for state in model.values() if state[3])
 
 
 # --- the codebook loader ----------------------------------------------------------------

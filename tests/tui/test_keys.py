@@ -44,7 +44,9 @@ async def test_code_keys_toggle_codes_durably_and_mark_reviewed(make_app: MakeAp
         await pilot.press("p")
         assert records(prepared) == {1: ("reframing",)}
         await pilot.press("r")
-        assert records(prepared) == {1: ()}  # still reviewed
+        assert records(prepared) == {}  # it was not reviewed before the codes: it is not now
+        await pilot.press("enter", "k", "p", "p")
+        assert records(prepared) == {1: ()}  # reviewed before the code: still reviewed, no code
 
 
 async def test_exclusive_group_codes_replace_each_other(make_app: MakeApp) -> None:
@@ -284,3 +286,62 @@ async def test_only_a_speaker_who_never_speaks_shows_a_message_not_a_crash(make_
         await pilot.press("j", "p", "enter", "n", "space", "m", "right_square_bracket")
         assert "No turns to code here" in str(app.query_one("#heading").render())
         assert records(prepared) == {}
+
+
+async def test_a_memo_alone_leaves_the_turn_unreviewed_and_n_stops_there(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m", *"ask ben", "escape")
+        assert session.record.memo == "ask ben" and not session.record.reviewed
+        assert "○ Turn 1/17" in str(app.query_one("#heading").render())
+        assert session.progress().reviewed == 0
+        await pilot.press("enter", "enter")  # turn 1 reviewed now (memo kept), turn 2 too
+        assert records(prepared) == {1: (), 2: ()} and session.progress().reviewed == 2
+
+
+async def test_delete_makes_the_turn_unreviewed_and_undo_restores_it(make_app: MakeApp) -> None:
+    app, prepared = make_app(coder="ana")
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", "5", "enter")
+        memo = session.record.memo
+        await pilot.press("delete")
+        assert not session.record.reviewed and session.record.codes == () and session.record.memo == memo
+        assert "○ Turn 5/17" in str(app.query_one("#heading").render())
+        await pilot.press("delete")
+        assert any("not reviewed" in n.message for n in app._notifications)
+        await pilot.press("backspace")
+        assert session.record.reviewed and session.record.codes == ("stage-1",)
+
+
+async def test_bang_flags_a_turn_shown_in_the_heading_and_progress_and_n_stops_there(make_app: MakeApp) -> None:
+    app, prepared = make_app(coder="ana")  # ana reviewed every turn
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", "4", "enter", "exclamation_mark")
+        assert session.record.flag and session.record.reviewed
+        assert "⚑ flagged" in str(app.query_one("#heading").render())
+        assert "⚑1" in str(app.query_one("#location").render())
+        await pilot.press("g", "n")
+        assert session.turn.number == 4  # the only turn that needs ana again
+        await pilot.press("exclamation_mark")
+        assert not session.record.flag
+        await pilot.press("n")
+        assert any("none is flagged" in n.message for n in app._notifications)
+
+
+async def test_a_code_for_another_role_is_applied_with_a_notice(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "p")  # turn 3 is Participant 1's; Phenomenology is a therapist's move
+        assert records(prepared) == {3: ("phenomenology",)}
+        assert any("Phenomenology is for staff turns; Participant 1 is participant" in n.message for n in app._notifications)
+
+
+async def test_leaving_a_transcript_with_turns_to_review_says_how_many(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "right_square_bracket")
+        assert prepared.session.index == 1
+        assert any("Left grp1-s01.txt with 16 turn(s) still to review" in n.message for n in app._notifications)

@@ -22,6 +22,7 @@ class LocationBar(Static):
             (f" {session.index + 1}/{len(session.paths)}", "$text-muted"),
             "  reviewed ",
             (f"{progress.reviewed}/{progress.total}", "bold"),
+            (f" {rendering.FLAG_MARK}{progress.flagged}", "bold $warning") if progress.flagged else "",
             "  study ",
             (f"{study.reviewed}/{study.total}", "bold") if study else ("…", "$text-muted"),
             "  coder ",

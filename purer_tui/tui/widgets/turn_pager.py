@@ -57,7 +57,7 @@ class TurnPager(Vertical):
         before_widget.display = bool(previous)
         after_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in following))
         after_widget.display = bool(following)
-        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), session.record is not None, role_of))
+        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), session.record, role_of))
         body.update(rendering.turn_body(turn, session.search_term))
         self.query_one("#current", VerticalScroll).scroll_home(animate=False)
 
