@@ -1,26 +1,37 @@
 """Preparing a coding session for `purer-tui code`: which transcripts, which codebook, which coder, and the locks.
 
 Everything that can fail with a message (no study, a bad codebook, a
-read-only folder, another process coding the same files) fails here, before
-the terminal switches to the app, so the message is one plain line.
+read-only folder, a coder or speaker that is not there, another process
+coding the same files) fails here, before the terminal switches to the app,
+so the message is one plain line. What the coder should know on opening
+(who they are coding as, what starting an adjudication did) is collected
+as notices the app shows.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from purer_tui.core.annotations import annotation_path
 from purer_tui.core.case_metadata import speaker_role
-from purer_tui.core.codebook import load_codebook
+from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.coders import default_coder, validate_coder
+from purer_tui.core.consensus import record_consensus_sources, seed_consensus
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
+from purer_tui.core.resume_position import ResumePositions
+from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.session import CodingSession
-from purer_tui.core.study import resolve_transcripts
+from purer_tui.core.study import Study, resolve_transcripts
+from purer_tui.core.study_coders import coders_with_files, require_coders
+from purer_tui.core.transcript import load_transcript
+
+#: At most this many speakers are named when `--only` matches none.
+SPEAKERS_LISTED = 20
 
 
 @dataclass
@@ -30,6 +41,20 @@ class PreparedSession:
     keymap: Mapping[str, str]
     adjudicating: tuple[str, str] | None = None
     role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
+    notices: list[str] = field(default_factory=list)  # shown once the app opens
+    positions: ResumePositions | None = None  # where this coder was, kept for the next opening
+
+    def save_position(self) -> None:
+        turn = self.session.turn
+        if self.positions is not None and turn is not None:
+            self.positions.save(self.session.current.path, turn.number)
+
+
+@dataclass(frozen=True)
+class AdjudicationDone:
+    """Adjudication found nothing left to settle; `summary` says what the consensus now holds."""
+
+    summary: str
 
 
 def prepare_session(
@@ -38,42 +63,135 @@ def prepare_session(
     codebook_path: Path | None,
     only: list[str],
     show_coders: bool,
-    adjudicate: tuple[str, str] | None = None,
 ) -> PreparedSession:
-    """Everything `purer-tui code` needs; with `adjudicate`, `coder` is the consensus coder and only
-    the turns the two coders both reviewed and coded differently are visited."""
-    coder = validate_coder(coder) if coder else default_coder()
+    """Everything `purer-tui code` needs to code as `coder` (default: $PURER_CODER, else the login name)."""
+    notices = []
+    if coder is None:
+        coder = default_coder()
+        if not os.environ.get("PURER_CODER"):
+            notices.append(f"Coding as {coder}, your login name: choose who you code as with --coder NAME or PURER_CODER.")
+    coder = validate_coder(coder)
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
-    turn_filter = None
-    if adjudicate is not None:
-        first, second = (validate_coder(name) for name in adjudicate)
-        if len({first, second, coder}) != 3:
-            raise UsageError(f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {coder}")
-        from purer_tui.agreement.disagreements import disagreeing_turns
+    codebook = _codebook(study, codebook_path)
+    _check_can_code(study, transcripts, paths)
+    known = coders_with_files(study.transcript_paths() if study else transcripts)
+    if known and coder not in known:
+        notices.append(f"{coder} has coded nothing here yet, so this is a new coding. The study's coders: {', '.join(known)}.")
+    speakers = resolve_only(only, transcripts, study) if only else None
+    positions = ResumePositions(study.root, coder) if study is not None else None
+    locks = CoderLocks()
+    try:
+        for path in transcripts:
+            locks.acquire(annotation_path(path, coder))
+        session = CodingSession(transcripts, codebook, coder, only=speakers, show_coders=show_coders)
+        session.resume(positions.load() if positions else None)
+    except BaseException:
+        locks.release()
+        raise
+    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions)
 
-        def turn_filter(path: Path) -> set[int]:
-            return set(disagreeing_turns(path, first, second))
 
-        transcripts = [path for path in transcripts if turn_filter(path)]
-        if not transcripts:
-            raise UsageError(f"{first} and {second} agree on every turn they both reviewed: nothing to adjudicate")
-        show_coders = [first, second]  # type: ignore[assignment]
-    keymap = study.keymap if study else {}
-    codebook = load_codebook(codebook_path, keymap) if codebook_path else study.load_codebook()  # type: ignore[union-attr]
+def prepare_adjudication(
+    paths: list[Path], pair: tuple[str, str], consensus: str, codebook_path: Path | None = None, only: Sequence[str] = ()
+) -> PreparedSession | AdjudicationDone:
+    """Adjudicating `pair` into `consensus`: the turns both coders decided alike go into the consensus at once,
+    and the session visits the turns they decided differently; when none is left, `AdjudicationDone`."""
+    first, second = (validate_coder(name) for name in pair)
+    consensus = validate_coder(consensus)
+    if len({first, second, consensus}) != 3:
+        raise UsageError(f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {consensus}")
+    study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
+    require_coders([first, second], coders_with_files(study.transcript_paths() if study else transcripts))
+    codebook = _codebook(study, codebook_path)
+    _check_can_code(study, transcripts, paths)
+    speakers = resolve_only(only, transcripts, study) if only else None
+    from purer_tui.agreement.disagreements import disagreeing_turns
+
+    locks = CoderLocks()
+    try:
+        for path in transcripts:
+            locks.acquire(annotation_path(path, consensus))
+        seeded = seed_consensus(transcripts, first, second, consensus)
+        if study is not None:
+            record_consensus_sources(study, consensus, (first, second))
+        to_settle = {path: set(disagreeing_turns(path, first, second)) for path in transcripts}
+        with_work = [path for path in transcripts if to_settle[path]]
+        session = None
+        if with_work:
+            session = CodingSession(
+                with_work, codebook, consensus, only=speakers, show_coders=[first, second], turn_filter=lambda path: to_settle[path]
+            )
+            session.resume()
+        indexes = range(len(with_work))
+        disagreements = sum(session.progress_of(index).total for index in indexes) if session else 0
+        unsettled = sum(session.to_review(index) for index in indexes) if session else 0
+    except BaseException:
+        locks.release()
+        raise
+    summary = _adjudication_summary(first, second, consensus, seeded.added, seeded.agreed, disagreements, unsettled, seeded.one_sided)
+    if session is None or not unsettled:
+        if session is not None:
+            session.close()
+        locks.release()
+        return AdjudicationDone(summary)
+    return PreparedSession(session, locks, study.keymap if study else {}, (first, second), _role_of(study), [summary])
+
+
+def _adjudication_summary(first: str, second: str, consensus: str, added: int, agreed: int, disagreements: int, unsettled: int, one_sided: int) -> str:
+    parts = [f"{first} and {second} decided {agreed} turn(s) alike: in {consensus}" + (f" ({added} added now)" if added else "")]
+    if disagreements:
+        parts.append(f"{disagreements - unsettled} of {disagreements} disagreement(s) settled" + (f", {unsettled} to go" if unsettled else ""))
+    else:
+        parts.append("no disagreement")
+    if one_sided:
+        parts.append(
+            f"{one_sided} turn(s) only one of them reviewed are not in it "
+            f"(purer-tui disagreements --coders {first},{second} --one-sided lists them)"
+        )
+    return "; ".join(parts) + "."
+
+
+def _codebook(study: Study | None, codebook_path: Path | None) -> Codebook:
+    if codebook_path is not None:
+        return load_codebook(codebook_path, study.keymap if study else {})
+    assert study is not None  # resolve_transcripts insists on a study when no codebook is given
+    return study.load_codebook()
+
+
+def _check_can_code(study: Study | None, transcripts: list[Path], paths: list[Path]) -> None:
     if not transcripts:
         where = study.path if study else paths[0]
         raise UsageError(f"{where}: no transcripts to code; check the study's transcripts patterns")
     for folder in sorted({path.parent for path in transcripts}):
         if not os.access(folder, os.W_OK):
             raise PurerError("the folder is read-only; coding saves annotations beside the transcripts, so it needs write access", folder)
-    locks = CoderLocks()
-    try:
-        for path in transcripts:
-            locks.acquire(annotation_path(path, coder))
-        session = CodingSession(transcripts, codebook, coder, only=only or None, show_coders=show_coders, turn_filter=turn_filter)
-        session.resume()
-    except BaseException:
-        locks.release()
-        raise
-    role_of = (lambda speaker: speaker_role(study, speaker)) if study is not None and study.roles else None
-    return PreparedSession(session, locks, keymap, adjudicate, role_of)
+
+
+def _role_of(study: Study | None) -> Callable[[str], str | None] | None:
+    return (lambda speaker: speaker_role(study, speaker)) if study is not None and study.roles else None
+
+
+def resolve_only(values: Sequence[str], transcripts: Sequence[Path], study: Study | None) -> frozenset[str]:
+    """The speakers `--only` names: each value a speaker or a role of the study, matched ignoring case.
+
+    A value that matches no speaker of these transcripts is an error listing them, never an empty app.
+    """
+    speakers = list(dict.fromkeys(turn.speaker for path in transcripts for turn in load_transcript(path).turns if turn.speaker))
+    role_of = _role_of(study)
+    roles = {speaker: (role_of(speaker) or "") if role_of else "" for speaker in speakers}
+    chosen: set[str] = set()
+    for value in values:
+        wanted = value.strip().casefold()
+        matched = {speaker for speaker in speakers if speaker.casefold() == wanted or roles[speaker].casefold() == wanted}
+        if not matched:
+            listed = ", ".join(visible_controls(speaker) for speaker in sorted(speakers)[:SPEAKERS_LISTED])
+            if len(speakers) > SPEAKERS_LISTED:
+                listed += f" and {len(speakers) - SPEAKERS_LISTED} more"
+            declared = sorted({role for role in roles.values() if role})
+            role_note = f"; the roles: {', '.join(declared)}" if declared else ""
+            raise UsageError(
+                f'--only "{visible_controls(value)}": no speaker or role of that name in these transcripts; '
+                f"the speakers: {listed or 'none'}{role_note}"
+            )
+        chosen |= matched
+    return frozenset(chosen)

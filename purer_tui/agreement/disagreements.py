@@ -15,7 +15,7 @@ class Disagreement:
     transcript: Path
     turn: Turn | None  # None when the transcript no longer has the turn
     number: int
-    codes: dict[str, frozenset[str]]  # coder -> codes, for the coders who reviewed the turn
+    codes: dict[str, frozenset[str]]  # coder -> codes, for the coders who decided the turn
 
 
 def differs(unit: Unit, code: str | None) -> bool:
@@ -27,13 +27,22 @@ def differs(unit: Unit, code: str | None) -> bool:
     return len({code in codes for codes in unit.values()}) > 1
 
 
-def find_disagreements(transcripts: Sequence[Path], coders: Sequence[str], code: str | None = None) -> list[Disagreement]:
+def one_sided(unit: Unit, coders: Sequence[str]) -> bool:
+    """Some of the coders decided the turn and the others did not (not reviewed, or flagged): nothing to compare."""
+    return 0 < len(unit) < len(coders)
+
+
+def find_disagreements(
+    transcripts: Sequence[Path], coders: Sequence[str], code: str | None = None, only_one_sided: bool = False
+) -> list[Disagreement]:
+    """Turns the coders decided differently; with `only_one_sided`, the turns only some of them decided."""
     units = collect_units(transcripts, coders).units
+    order = {path: index for index, path in enumerate(transcripts)}
     loaded: dict[Path, Transcript] = {}
     found = []
-    for key in sorted(units, key=lambda k: (transcripts.index(k.transcript), k.turn)):
+    for key in sorted(units, key=lambda k: (order[k.transcript], k.turn)):
         unit = units[key]
-        if not differs(unit, code):
+        if not (one_sided(unit, coders) if only_one_sided else differs(unit, code)):
             continue
         transcript = loaded.get(key.transcript) or loaded.setdefault(key.transcript, load_transcript(key.transcript))
         turn = transcript.turn(key.turn) if key.turn <= len(transcript.turns) else None

@@ -25,10 +25,8 @@ from purer_tui.agreement.statistics import (
     pattern,
     percent_agreement_of,
 )
-from purer_tui.core.annotations import AnnotationFinder
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.coded_units import Unit
-from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.study import Study
 
 #: The category of an exclusive group on a turn that has none of its codes.
@@ -69,14 +67,6 @@ class StudyAgreement:
     note: str = ""
     group_labels: dict[str, str] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)  # coder -> reviewed turns left out as flagged
-
-
-def study_coders(study: Study, transcripts: Sequence[Path]) -> list[str]:
-    """Every coder with an annotation file among these transcripts, but the consensus coder."""
-    finder = AnnotationFinder()
-    coders = {coder for path in transcripts for coder in finder.files(path)}
-    coders.discard(CONSENSUS_CODER)
-    return sorted(coders)
 
 
 def select_transcripts(study: Study, pattern: str | None) -> list[Path]:

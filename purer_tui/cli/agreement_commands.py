@@ -12,11 +12,9 @@ from purer_tui.core.errors import UsageError
 
 
 def _coders(option: str | None) -> list[str] | None:
-    if not option:
-        return None
-    from purer_tui.core.coders import validate_coder
+    from purer_tui.core.study_coders import parse_coder_list
 
-    return [validate_coder(part.strip()) for part in option.split(",") if part.strip()]
+    return parse_coder_list(option) if option else None
 
 
 @main.command()
@@ -43,19 +41,16 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     from purer_tui.agreement.report import as_csv as render_csv
     from purer_tui.agreement.report import as_json as render_json
     from purer_tui.agreement.report import print_report
-    from purer_tui.agreement.study_agreement import (
-        measure,
-        select_transcripts,
-        study_coders,
-    )
+    from purer_tui.agreement.study_agreement import measure, select_transcripts
     from purer_tui.core.coded_units import collect_units
     from purer_tui.core.study import load_study
+    from purer_tui.core.study_coders import agreement_coders
 
     loaded = load_study(study)
     transcripts = select_transcripts(loaded, pattern)
     if not transcripts:
         raise UsageError(f'no transcript matches "{pattern}"')
-    chosen = _coders(coders) or study_coders(loaded, transcripts)
+    chosen = agreement_coders(loaded, transcripts, _coders(coders))
     collected = collect_units(transcripts, chosen)
     result = measure(list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged)
     emit(as_json, as_csv, json=lambda: render_json(result), csv=lambda: render_csv(result), readable=lambda: print_report(result))
@@ -66,29 +61,38 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
 @click.option("--coders", help="Comma-separated coder ids (default: every coder but `consensus`).")
 @click.option("--code", "code_id", help="Only turns where coders differ on this code.")
 @click.option("--transcripts", "pattern", help="Only transcripts whose name or path matches this glob.")
+@click.option("--one-sided", is_flag=True, help="List the turns only some of the coders reviewed instead (the others did not, or flagged them).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def disagreements(study: Path, coders: str | None, code_id: str | None, pattern: str | None, as_json: bool) -> None:
+def disagreements(study: Path, coders: str | None, code_id: str | None, pattern: str | None, one_sided: bool, as_json: bool) -> None:
     """List each turn where coders differ: transcript, turn, speaker, excerpt, who applied what.
+
+    A coder's flagged turns are not final and are left out, like turns they
+    did not review; --one-sided lists those turns, which no comparison or
+    consensus covers.
 
     \b
     Example:
       purer-tui disagreements --coders ana,ben
       purer-tui disagreements --code reframing
+      purer-tui disagreements --coders ana,ben --one-sided
     """
     from purer_tui.agreement.disagreements import find_disagreements
-    from purer_tui.agreement.study_agreement import select_transcripts, study_coders
+    from purer_tui.agreement.study_agreement import select_transcripts
     from purer_tui.core.safe_text import excerpt, json_safe, visible_controls
     from purer_tui.core.study import load_study
+    from purer_tui.core.study_coders import agreement_coders
 
     loaded = load_study(study)
     codebook = loaded.load_codebook()
     if code_id is not None and not codebook.has_code(code_id):
         raise UsageError(f'no code "{code_id}" in the codebook')
     transcripts = select_transcripts(loaded, pattern)
-    chosen = _coders(coders) or study_coders(loaded, transcripts)
+    chosen = agreement_coders(loaded, transcripts, _coders(coders))
     if len(chosen) < 2:
         raise UsageError("disagreements need at least two coders; name them with --coders")
-    found = find_disagreements(transcripts, chosen, code_id)
+    if one_sided and code_id is not None:
+        raise UsageError("--one-sided lists turns not every coder decided; it does not take --code")
+    found = find_disagreements(transcripts, chosen, code_id, one_sided)
     if as_json:
         rows = [
             {
@@ -106,7 +110,16 @@ def disagreements(study: Path, coders: str | None, code_id: str | None, pattern:
         speaker = visible_controls(item.turn.speaker) if item.turn and item.turn.speaker else "?"
         text = excerpt(item.turn.text, 70) if item.turn else "(turn no longer in the transcript)"
         click.echo(f"{item.transcript.name} turn {item.number} [{speaker}] {text}")
-        for coder, codes in item.codes.items():
-            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(set(codes)))
+        for coder in chosen:
+            if coder not in item.codes:
+                click.echo(f"    {coder}: (not reviewed, or flagged)")
+                continue
+            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(set(item.codes[coder])))
             click.echo(f"    {coder}: {visible_controls(labels) or '(no code)'}")
+    if one_sided:
+        click.echo(f"{len(found)} turn(s) only some of {', '.join(chosen)} reviewed.", err=True)
+        return
     click.echo(f"{len(found)} turn(s) where {', '.join(chosen)} differ{f' on {code_id}' if code_id else ''}.", err=True)
+    left = len(find_disagreements(transcripts, chosen, None, True)) if code_id is None else 0
+    if left:
+        click.echo(f"{left} turn(s) only some of them reviewed are not compared (--one-sided lists them).", err=True)

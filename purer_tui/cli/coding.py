@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--coder", help="Your coder id (default: $PURER_CODER, else your login name).")
 @click.option("--codebook", "codebook_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this codebook instead of the study's.")
-@click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns (repeatable).")
+@click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns, or a role's (repeatable; case is ignored).")
 @click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
 @click.option("--adjudicate", metavar="A,B", help="Step only through turns coders A and B coded differently, and settle each for the consensus coder.")
 @click.option("--as", "consensus", default=CONSENSUS_CODER, show_default=True, help="With --adjudicate: the coder id the consensus is saved as.")
@@ -45,20 +45,26 @@ def code(
       purer-tui code transcripts/grp1-s02.txt --only "Participant 2"
       purer-tui code --adjudicate ana,ben --as consensus
 
-    Adjudicating shows both coders' codes and memos on each disagreeing turn:
-    < takes the first coder's codes, > the second's, + both, - none, and code
-    keys edit; the consensus is saved as an ordinary coder's annotation file.
+    Adjudicating first puts every turn both coders decided alike into the
+    consensus, then shows both coders' codes and memos on each turn they
+    decided differently: < takes the first coder's codes, > the second's,
+    + both, - none, and code keys edit. The consensus is saved as an ordinary
+    coder's annotation file, and consensus.toml records whom it settles.
     """
-    from purer_tui.coding_setup import prepare_session
+    from purer_tui.coding_setup import AdjudicationDone, prepare_adjudication, prepare_session
 
-    pair = None
-    if adjudicate is not None:
-        names = [name.strip() for name in adjudicate.split(",") if name.strip()]
-        if len(names) != 2:
-            raise UsageError("--adjudicate takes two coder ids, like --adjudicate ana,ben")
-        pair = (names[0], names[1])
-        coder = consensus
-    prepared = prepare_session(list(paths), coder, codebook_path, list(only), show_coders, pair)
+    if adjudicate is None:
+        run_app(prepare_session(list(paths), coder, codebook_path, list(only), show_coders))
+        return
+    names = [name.strip() for name in adjudicate.split(",") if name.strip()]
+    if len(names) != 2:
+        raise UsageError("--adjudicate takes two coder ids, like --adjudicate ana,ben")
+    if coder is not None or show_coders:
+        raise UsageError("--adjudicate codes as the consensus coder (--as) and shows both coders; leave out --coder and --show-coders")
+    prepared = prepare_adjudication(list(paths), (names[0], names[1]), consensus, codebook_path, only)
+    if isinstance(prepared, AdjudicationDone):
+        click.echo(prepared.summary)
+        return
     run_app(prepared)
 
 

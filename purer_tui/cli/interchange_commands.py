@@ -31,7 +31,6 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
       purer-tui export qdpx -o study.qdpx
       purer-tui export qdc -o purer.qdc
     """
-    from purer_tui.core.coders import validate_coder
     from purer_tui.core.durable import atomic_write_bytes
     from purer_tui.core.study import load_study
 
@@ -43,14 +42,12 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
         atomic_write_bytes(target.absolute(), codebook_document(loaded.load_codebook()))
         click.echo(f"Wrote {display_path(target)}", err=True)
         return
-    from purer_tui.core.annotations import AnnotationFinder
+    from purer_tui.cli.report_commands import say_coders
+    from purer_tui.core.study_coders import parse_coder_list
     from purer_tui.reports.dataset import load_dataset
 
-    finder = AnnotationFinder()
-    coders = [validate_coder(c.strip()) for c in coder.split(",") if c.strip()] if coder else sorted(
-        {c for path in loaded.transcript_paths() for c in finder.files(path)}
-    )
-    data = load_dataset(loaded, coders)
+    data = load_dataset(loaded, parse_coder_list(coder) if coder else None, every_coder=True)
+    say_coders(data, readable=False)
     if format_name == "csv":
         from purer_tui.interchange.csv_export import tidy_csv, wide_csv
 

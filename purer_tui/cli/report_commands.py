@@ -13,18 +13,32 @@ CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there
 
 
 def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
-    from purer_tui.core.coders import validate_coder
     from purer_tui.core.study import load_study
+    from purer_tui.core.study_coders import parse_coder_list
     from purer_tui.reports.dataset import load_dataset
 
-    coders = [validate_coder(part.strip()) for part in coder.split(",") if part.strip()] if coder else None
-    return load_dataset(load_study(study), coders)
+    return load_dataset(load_study(study), parse_coder_list(coder) if coder else None)
 
 
-def _output(tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
+def say_coders(data, readable: bool) -> None:  # type: ignore[no-untyped-def]
+    """Which coders a report uses: its first line, or (for output meant for files and scripts) on standard error."""
+    from purer_tui.core.safe_text import visible_controls
+
+    click.echo(visible_controls(data.choice.summary.capitalize()), err=not readable)
+
+
+def _output(data, tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
     from purer_tui.reports.tables import print_tables, tables_csv, tables_json
 
-    emit(as_json, as_csv, json=lambda: tables_json(tables), csv=lambda: tables_csv(tables), readable=lambda: print_tables(tables))
+    if not as_json:
+        say_coders(data, readable=not as_csv)
+    emit(
+        as_json,
+        as_csv,
+        json=lambda: tables_json(tables, data.choice.as_json()),
+        csv=lambda: tables_csv(tables),
+        readable=lambda: print_tables(tables),
+    )
 
 
 def _format_options(command):  # type: ignore[no-untyped-def]
@@ -50,7 +64,7 @@ def stats(study: Path, sequence: bool, coder: str | None, as_json: bool, as_csv:
     from purer_tui.reports.stats import stats_tables
 
     data = _load(study, coder)
-    _output([sequence_table(data)] if sequence else stats_tables(data), as_json, as_csv)
+    _output(data, [sequence_table(data)] if sequence else stats_tables(data), as_json, as_csv)
 
 
 @main.command()
@@ -69,7 +83,8 @@ def sequences(study: Path, coder: str | None, as_json: bool, as_csv: bool) -> No
     """
     from purer_tui.reports.sequences import sequence_table
 
-    _output([sequence_table(_load(study, coder))], as_json, as_csv)
+    data = _load(study, coder)
+    _output(data, [sequence_table(data)], as_json, as_csv)
 
 
 @main.command()
@@ -103,10 +118,12 @@ def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markd
     found = find_quotes(data, list(codes), context, every)
     if sum((markdown, as_json, as_csv)) > 1:
         raise UsageError("choose one of --markdown, --json and --csv")
+    if not as_json:
+        say_coders(data, readable=not (markdown or as_csv))
     if markdown:
         click.echo(quotes_markdown(found, data), nl=False)
     elif as_json:
-        click.echo(quotes_json(found))
+        click.echo(quotes_json(found, data.choice.as_json()))
     elif as_csv:
         click.echo(tables_csv([quotes_table(found)]), nl=False)
     else:
@@ -145,10 +162,12 @@ def progress(study: Path, stages: str | None, moves: str | None, svg: str | None
     grid = build_grid(data, stages, moves)
     if svg or html:
         save_picture(data, grid, svg, html)
+    if not as_json:
+        say_coders(data, readable=not as_csv)
     emit(
         as_json,
         as_csv,
-        json=lambda: grid_json(grid),
+        json=lambda: grid_json(grid, data.choice.as_json()),
         csv=lambda: tables_csv([grid_csv_table(grid)]),
         readable=lambda: print_tables([grid_table(data, grid)]),
     )

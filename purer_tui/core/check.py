@@ -26,6 +26,7 @@ from purer_tui.core.annotations import (
 from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, build_codebook
+from purer_tui.core.consensus import consensus_file_problems
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.journal import journal_path
 from purer_tui.core.study import Study, build_study, find_study_file
@@ -50,6 +51,7 @@ def _check(start: Path) -> list[Problem]:
         return problems
 
     codebook = _check_codebook(study, problems)
+    problems.extend(consensus_file_problems(study))
     transcripts = _check_transcripts(study, problems)
     problems.extend(_check_metadata(study, transcripts, codebook))
     role_of = _cached(lambda speaker: speaker_role(study, speaker)) if study.roles else None

@@ -12,6 +12,7 @@ so every behaviour here is tested without Textual.
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,8 +214,12 @@ class CodingSession:
         return list(turns[max(0, index - before) : index]), list(turns[index + 1 : index + 1 + after])
 
     def progress(self) -> Progress:
-        current = self.current
-        return Progress(current.reviewed, len(current.visible), current.flagged)
+        return self.progress_of(self.index)
+
+    def progress_of(self, index: int) -> Progress:
+        """Reviewed, visited and flagged turns of one transcript of the session (opening it if need be)."""
+        opened = self._opened(index)
+        return Progress(opened.reviewed, len(opened.visible), opened.flagged)
 
     def opened_progress(self) -> dict[int, Progress]:
         """Progress of the transcripts this session has open (they may differ from disk)."""
@@ -251,7 +256,8 @@ class CodingSession:
         else to their first turn that needs review, else the very start."""
         if where is not None:
             path, number = where
-            index = next((i for i, candidate in enumerate(self.paths) if candidate == path), None)
+            wanted = os.path.normpath(path)
+            index = next((i for i, candidate in enumerate(self.paths) if os.path.normpath(candidate) == wanted), None)
             if index is not None:
                 opened = self._opened(index)
                 position = opened.position_of(number)

@@ -21,8 +21,8 @@ from purer_tui.core.case_metadata import (
     transcript_info,
 )
 from purer_tui.core.codebook import Codebook
-from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.study import Study
+from purer_tui.core.study_coders import CoderChoice, choose_report_coders
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 
 #: Above this many files a progress bar is shown while reading (on a terminal).
@@ -44,7 +44,7 @@ class CodedTurn:
 class Dataset:
     study: Study
     codebook: Codebook
-    coders: list[str]
+    choice: CoderChoice  # the coders used, and the line that says which
     transcripts: list[TranscriptInfo]
     parsed: dict[Path, Transcript] = field(default_factory=dict)
     coded: list[CodedTurn] = field(default_factory=list)
@@ -53,27 +53,27 @@ class Dataset:
     # (transcript, coder) -> turns flagged to come back to, reviewed or not
     flagged: dict[tuple[Path, str], int] = field(default_factory=dict)
 
+    @property
+    def coders(self) -> list[str]:
+        return self.choice.coders
+
     def role(self, speaker: str) -> str | None:
         return speaker_role(self.study, speaker)
 
 
-def default_coders(paths: Iterable[Path], finder: AnnotationFinder | None = None) -> list[str]:
-    """The consensus coder when there is one; otherwise every coder."""
-    finder = finder or AnnotationFinder()
-    coders = sorted({coder for path in paths for coder in finder.files(path)})
-    return [CONSENSUS_CODER] if CONSENSUS_CODER in coders else coders
-
-
-def load_dataset(study: Study, coders: Sequence[str] | None = None) -> Dataset:
+def load_dataset(study: Study, coders: Sequence[str] | None = None, every_coder: bool = False) -> Dataset:
+    """The coding of the coders named (each must have files in the study), else of the default coders
+    (`choose_report_coders`: the consensus when it is complete, else every coder; with `every_coder`, every coder)."""
     with collector_paused():
-        return _load(study, coders)
+        return _load(study, coders, every_coder)
 
 
-def _load(study: Study, coders: Sequence[str] | None) -> Dataset:
+def _load(study: Study, coders: Sequence[str] | None, every_coder: bool) -> Dataset:
     paths = study.transcript_paths()
     finder = AnnotationFinder()
-    chosen = list(coders) if coders else default_coders(paths, finder)
-    data = Dataset(study, study.load_codebook(), chosen, [transcript_info(study, path) for path in paths])
+    choice = choose_report_coders(study, paths, coders, every_coder)
+    chosen = choice.coders
+    data = Dataset(study, study.load_codebook(), choice, [transcript_info(study, path) for path in paths])
     roles: dict[str, str | None] = {}  # per speaker, worked out once
     for info in _with_progress(data.transcripts, len(paths) * (1 + len(chosen))):
         cases: dict[str, str] = {}  # per speaker within this transcript

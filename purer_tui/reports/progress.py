@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from purer_tui.core.codebook import Code, CodeGroup
@@ -125,8 +126,9 @@ def grid_table(data: Dataset, grid: ProgressGrid) -> ReportTable:
     return table
 
 
-def grid_json(grid: ProgressGrid) -> str:
+def grid_json(grid: ProgressGrid, coders: Mapping[str, object]) -> str:
     data = {
+        "coders": coders,
         "stages_group": grid.stages.id,
         "moves_group": grid.moves.id if grid.moves else None,
         "columns": grid.columns,
@@ -165,7 +167,12 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
     from purer_tui.core.durable import atomic_write_text
     from purer_tui.reports.tables import print_tables
 
+    from rich.text import Text
+
+    from purer_tui.core.safe_text import visible_controls
+
     console = Console(record=True, width=max(80, 24 + 16 * len(grid.columns)), file=_Discard())
+    console.print(Text(visible_controls(data.choice.summary.capitalize()), style="dim"))
     print_tables([grid_table(data, grid)], console)
     title = f"{data.study.name}: progression"
     if svg:

@@ -7,6 +7,7 @@ Markdown gives block quotes with citations like `(grp2-s04, turn 17, Participant
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from purer_tui.core.safe_text import json_safe, markdown_literal, visible_controls
@@ -68,14 +69,19 @@ def quotes_markdown(quotes: list[Quote], data: Dataset) -> str:
     return "\n\n---\n\n".join(parts) + "\n" if parts else ""
 
 
-def quotes_json(quotes: list[Quote]) -> str:
+def quotes_json(quotes: list[Quote], coders: Mapping[str, object]) -> str:
+    """`{"coders": ..., "quotes": [...]}`: which coders were searched, then each quote."""
+
     def turn(t: Turn) -> dict[str, object]:
         return {"turn": t.number, "speaker": t.speaker, "text": t.text}
 
-    data = [
-        {"transcript": q.transcript, **turn(q.turn), "codes": q.codes, "coders": q.coders, "before": [turn(t) for t in q.before], "after": [turn(t) for t in q.after]}
-        for q in quotes
-    ]
+    data = {
+        "coders": coders,
+        "quotes": [
+            {"transcript": q.transcript, **turn(q.turn), "codes": q.codes, "coders": q.coders, "before": [turn(t) for t in q.before], "after": [turn(t) for t in q.after]}
+            for q in quotes
+        ],
+    }
     return json_safe(json.dumps(data, indent=1, ensure_ascii=False))
 
 

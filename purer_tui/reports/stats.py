@@ -14,7 +14,7 @@ from purer_tui.reports.tables import ReportTable
 
 
 def stats_tables(data: Dataset) -> list[ReportTable]:
-    return [reviewed_table(data), *frequency_tables(data), cooccurrence_table(data)]
+    return [reviewed_table(data), flagged_table(data), *frequency_tables(data), cooccurrence_table(data)]
 
 
 def reviewed_table(data: Dataset) -> ReportTable:
@@ -22,6 +22,17 @@ def reviewed_table(data: Dataset) -> ReportTable:
     for info in data.transcripts:
         total = len(data.parsed[info.path].turns)
         table.rows.append([info.name, total, *[len(data.index.get((info.path, coder), {})) for coder in data.coders]])
+    return table
+
+
+def flagged_table(data: Dataset) -> ReportTable:
+    table = ReportTable(
+        "Turns flagged to come back to, per transcript and coder",
+        ["transcript", *data.coders],
+        note="A flagged turn is not final: agreement and the consensus leave it out until the flag is cleared (! in the app).",
+    )
+    for info in data.transcripts:
+        table.rows.append([info.name, *[data.flagged.get((info.path, coder), 0) for coder in data.coders]])
     return table
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from purer_tui.core.safe_text import json_safe, visible_controls
@@ -61,11 +61,15 @@ def print_tables(tables: Sequence[ReportTable], console: object | None = None) -
             out.print(Text(visible_controls(report.note), style="dim"))
 
 
-def tables_json(tables: Sequence[ReportTable]) -> str:
-    data = [
-        {"table": report.title, "columns": report.columns, "rows": report.plain_rows(), **({"note": report.note} if report.note else {})}
-        for report in tables
-    ]
+def tables_json(tables: Sequence[ReportTable], coders: Mapping[str, object]) -> str:
+    """`{"coders": ..., "tables": [...]}`: which coders the figures use, then each table."""
+    data = {
+        "coders": coders,
+        "tables": [
+            {"table": report.title, "columns": report.columns, "rows": report.plain_rows(), **({"note": report.note} if report.note else {})}
+            for report in tables
+        ],
+    }
     return json_safe(json.dumps(data, indent=1, ensure_ascii=False))
 
 

@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -23,6 +24,7 @@ from textual.widgets import Footer
 from purer_tui.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
+from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.session import CodingSession, Progress, transcript_progress
 from purer_tui.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
@@ -81,8 +83,12 @@ class CodingApp(App[None]):
         cleanup: Cleanup | None = None,
         adjudicating: tuple[str, str] | None = None,
         role_of: Callable[[str], str | None] | None = None,
+        notices: Iterable[str] = (),
+        save_position: Callable[[], None] | None = None,
     ):
         super().__init__()
+        self._notices = list(notices)
+        self._save_position = save_position
         self.adjudicating = adjudicating
         self.role_of = role_of
         self.session = session
@@ -118,10 +124,18 @@ class CodingApp(App[None]):
         self.crash_error = error
         self._close_messages_no_wait()
 
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False
+    ) -> None:
+        """Notifications are literal text: they name files and speakers from the study, which are untrusted."""
+        super().notify(visible_controls(message), title=visible_controls(title), severity=severity, timeout=timeout, markup=markup)
+
     @classmethod
     def from_prepared(cls, prepared: PreparedSession, cleanup: Cleanup | None = None) -> CodingApp:
         """The app for a session prepared by `purer-tui code` (the command and the tests build it alike)."""
-        return cls(prepared.session, prepared.keymap, cleanup, prepared.adjudicating, prepared.role_of)
+        return cls(
+            prepared.session, prepared.keymap, cleanup, prepared.adjudicating, prepared.role_of, prepared.notices, prepared.save_position
+        )
 
     # --- layout -------------------------------------------------------------
 
@@ -140,6 +154,8 @@ class CodingApp(App[None]):
             install_hangup_handling(self, self._cleanup)
         self.refresh_view()
         self.count_study_progress()
+        for notice in self._notices:
+            self.notify(notice, timeout=12)
 
     def on_resize(self) -> None:
         # Wide terminals give the codebook room for whole labels; 80 columns keep the pager readable.
@@ -288,6 +304,8 @@ class CodingApp(App[None]):
         self._compact_timer = self.set_timer(IDLE_COMPACT_SECONDS, self._compact)
 
     def _compact(self) -> None:
+        if self._save_position is not None:
+            self._save_position()
         reloaded = self._do(self.session.compact)
         for path in reloaded or []:
             self.notify(

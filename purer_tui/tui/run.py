@@ -16,6 +16,7 @@ def run_coding_app(prepared: PreparedSession) -> int:
 
     def finish() -> None:
         try:
+            prepared.save_position()
             prepared.session.close()
         except (PurerError, OSError) as error:
             # The journal still holds every change; the next `purer-tui code` folds it in.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from purer_tui.agreement.disagreements import find_disagreements
-from purer_tui.agreement.study_agreement import measure, study_coders
+from purer_tui.agreement.study_agreement import measure
 from purer_tui.core.annotations import (
     AnnotationFile,
     AnnotationRecord,
@@ -21,6 +21,7 @@ from purer_tui.core.annotations import (
 )
 from purer_tui.core.coded_units import collect_units
 from purer_tui.core.study import load_study
+from purer_tui.core.study_coders import agreement_coders
 from tests.conftest import write
 
 CODEBOOK = """\
@@ -56,7 +57,7 @@ def small_study(folder: Path, coding: dict[str, dict[int, list[str]]]) -> Path:
 def measured(folder: Path, coders: list[str] | None = None):  # type: ignore[no-untyped-def]
     study = load_study(folder)
     transcripts = study.transcript_paths()
-    chosen = coders or study_coders(study, transcripts)
+    chosen = agreement_coders(study, transcripts, coders)
     collected = collect_units(transcripts, chosen)
     return measure(list(collected.units.values()), study.load_codebook(), chosen, len(transcripts), collected.flagged)
 

@@ -215,7 +215,7 @@ def test_init_and_demo_keep_transient_files_out_of_git(tmp_path: Path) -> None:
         (["--adjudicate", "ana"], "takes two coder ids"),
         (["--adjudicate", "ana,ana"], "adjudicate two different coders"),
         (["--adjudicate", "ana,ben", "--as", "ana"], "adjudicate two different coders"),
-        (["--adjudicate", "ana,nobody"], "nothing to adjudicate"),
+        (["--adjudicate", "ana,nobody"], 'no coder "nobody" in this study; its coders are ana, ben'),
     ],
 )
 def test_adjudicate_usage_errors(demo_study: Path, args: list[str], words: str) -> None:

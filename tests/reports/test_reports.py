@@ -17,7 +17,7 @@ from purer_tui.reports.dataset import load_dataset
 from purer_tui.reports.progress import build_grid, grid_table
 from purer_tui.reports.quotes import find_quotes, quotes_markdown
 from purer_tui.reports.sequences import sequence_counts
-from purer_tui.reports.stats import cooccurrence_table, frequency_tables, reviewed_table
+from purer_tui.reports.stats import cooccurrence_table, flagged_table, frequency_tables, reviewed_table
 from tests.conftest import REPO, write
 
 # Two sessions of one group. Session 1: T (therapist), P1, T, P2. Session 2: T, P1, P1 again, T.
@@ -54,14 +54,43 @@ def data_for(study: Path, coders: list[str] | None = None):  # type: ignore[no-u
     return load_dataset(load_study(study), coders)
 
 
-def test_default_coders_are_everyone_until_there_is_a_consensus(study: Path) -> None:
-    assert data_for(study).coders == ["ana", "ben"]
-    AnnotationFile.open(study / "t" / "g1-s1.consensus.jsonl").put(AnnotationRecord(1, ("phenomenology",)))
-    assert data_for(study).coders == ["consensus"]
+def test_default_coders_are_everyone_until_the_consensus_is_complete(study: Path) -> None:
+    data = data_for(study)
+    assert data.coders == ["ana", "ben"] and data.choice.summary == "coders: ana, ben (every coder)"
+    consensus = AnnotationFile.open(study / "t" / "g1-s1.consensus.jsonl")
+    consensus.put(AnnotationRecord(1, ("phenomenology",)))
+    partial = data_for(study)  # 1 of the 4 turns both decided: never used silently in their place
+    assert partial.coders == ["ana", "ben"]
+    assert "the consensus covers only 1 of 4 turns both ana and ben reviewed, so it is not used" in partial.choice.summary
+    consensus.put_many(AnnotationRecord(n, ()) for n in (2, 3, 4))
+    complete = data_for(study)
+    assert complete.coders == ["consensus"]
+    assert complete.choice.summary == "coder: consensus (4 of 4 turns both ana and ben reviewed)"
+    assert complete.choice.as_json()["consensus"] == {"coder": "consensus", "settles": ["ana", "ben"], "turns": 4, "of": 4, "complete": True}
+    named = data_for(study, ["ana", "consensus"])
+    assert named.choice.summary == "coders: ana, consensus (consensus: 4 of 4 turns both ana and ben reviewed)"
+
+
+def test_a_coder_with_no_file_is_refused_with_the_study_coders(study: Path) -> None:
+    from purer_tui.core.errors import UsageError
+
+    with pytest.raises(UsageError, match='no coder "nobody" in this study; its coders are ana, ben'):
+        data_for(study, ["nobody"])
 
 
 def test_turns_reviewed_per_transcript_and_coder(study: Path) -> None:
     assert reviewed_table(data_for(study)).rows == [["g1-s1", 4, 4, 4], ["g1-s2", 4, 4, 0]]
+
+
+def test_memo_only_lines_are_not_reviewed_and_flags_are_counted(study: Path) -> None:
+    ben = AnnotationFile.open(study / "t" / "g1-s2.ben.jsonl")
+    ben.put_many([AnnotationRecord(1, (), "come back", reviewed=False), AnnotationRecord(2, (), reviewed=False, flag=True)])
+    ana = AnnotationFile.open(study / "t" / "g1-s1.ana.jsonl")
+    ana.put(ana.get(3)._replace(flag=True))  # reviewed and flagged: its codes still count in the reports
+    data = data_for(study)
+    assert reviewed_table(data).rows == [["g1-s1", 4, 4, 4], ["g1-s2", 4, 4, 0]]
+    assert flagged_table(data).rows == [["g1-s1", 1, 0], ["g1-s2", 0, 1]]
+    assert len(data.coded) == 12
 
 
 def test_frequencies_by_transcript_coder_role_and_session(study: Path) -> None:
@@ -102,7 +131,9 @@ def test_what_follows_what(study: Path) -> None:
 
 def test_sequence_shares_in_the_command(study: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "purer_tui", "sequences", "--json"], cwd=study, capture_output=True, text=True)
-    rows = json.loads(result.stdout)[0]["rows"]
+    output = json.loads(result.stdout)
+    assert output["coders"]["used"] == ["ana", "ben"]
+    rows = output["tables"][0]["rows"]
     assert ["Reframing", "(no code)", 1, 2, 0.5] in rows
 
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from purer_tui.coding_setup import prepare_session
+from purer_tui.coding_setup import AdjudicationDone, PreparedSession, prepare_adjudication, prepare_session
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.tui.app import CodingApp
 
 SIZE = (80, 24)
+# ana and ben disagree on these turns of session 1, and agree on the other nine
+DISAGREEMENTS = [5, 6, 10, 12, 13, 14, 15, 17]
 
 
-def consensus(demo_study: Path, name: str = "grp1-s01") -> dict[int, tuple[str, ...]]:
+def consensus(demo_study: Path, name: str = "grp1-s01", agreed: bool = False) -> dict[int, tuple[str, ...]]:
+    """The consensus of the disagreeing turns (with `agreed`, of every turn)."""
     store = AnnotationFile.open(demo_study / "transcripts" / f"{name}.consensus.jsonl")
-    return {turn: record.codes for turn, record in store.records.items()}
+    return {turn: record.codes for turn, record in store.records.items() if agreed or turn in DISAGREEMENTS}
 
 
 def adjudicating(demo_study: Path):  # type: ignore[no-untyped-def]
-    prepared = prepare_session([demo_study], "consensus", None, [], False, ("ana", "ben"))
+    prepared = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
+    assert isinstance(prepared, PreparedSession)
     return CodingApp.from_prepared(prepared), prepared
 
 
@@ -26,8 +30,7 @@ async def test_an_adjudication_walk(demo_study: Path) -> None:
     session = prepared.session
     try:
         async with app.run_test(size=SIZE) as pilot:
-            # ana and ben disagree on turns 5, 6, 10, 12, 13, 14, 15 and 17 of session 1
-            assert session.current.visible == [5, 6, 10, 12, 13, 14, 15, 17]
+            assert session.current.visible == DISAGREEMENTS
             assert session.turn.number == 5
             bar = str(app.query_one("#turn-codes").render())
             assert "< ana: 1 Attention dysregulation" in bar and "memo: Noticing only after the fact" in bar
@@ -91,3 +94,35 @@ async def test_the_adjudication_keys_do_nothing_in_ordinary_coding(demo_study: P
     finally:
         prepared.session.close()
         prepared.locks.release()
+
+
+def test_starting_puts_the_agreed_turns_into_the_consensus_and_says_what_is_left(demo_study: Path) -> None:
+    ana = AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.ana.jsonl")
+    app, prepared = adjudicating(demo_study)
+    try:
+        agreed = consensus(demo_study, agreed=True)
+        assert sorted(agreed) == [1, 2, 3, 4, 7, 8, 9, 11, 16]  # every turn both decided alike, nothing else
+        assert all(agreed[turn] == ana.get(turn).codes for turn in agreed)
+        summary = prepared.notices[0]
+        # session 1: 9 alike, 8 differ; session 2: turns 1-8 both (5 and 7 differ), 9-12 ana alone; session 3: ana alone (11)
+        assert summary.startswith("ana and ben decided 15 turn(s) alike: in consensus (15 added now)")
+        assert "0 of 10 disagreement(s) settled, 10 to go" in summary
+        assert "15 turn(s) only one of them reviewed are not in it" in summary
+        assert 'consensus = ' not in (demo_study / "consensus.toml").read_text()
+        assert '[consensus]\ncoders = [\n    "ana",\n    "ben",\n]' in (demo_study / "consensus.toml").read_text()
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_when_every_disagreement_is_settled_there_is_nothing_left_to_open(demo_study: Path) -> None:
+    app, prepared = adjudicating(demo_study)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            await pilot.press("less_than_sign", "n")
+    prepared.session.close()
+    prepared.locks.release()
+    done = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
+    assert isinstance(done, AdjudicationDone)
+    assert done.summary.startswith("ana and ben decided 15 turn(s) alike: in consensus; 10 of 10 disagreement(s) settled;")
+    assert not list((demo_study / "transcripts").glob(".*.lock"))  # nothing left locked

@@ -279,13 +279,19 @@ async def test_ctrl_d_and_ctrl_u_scroll_a_long_turn(make_app: MakeApp, tmp_path:
         assert current.scroll_y == 0
 
 
-async def test_only_a_speaker_who_never_speaks_shows_a_message_not_a_crash(make_app: MakeApp) -> None:
-    app, prepared = make_app(only=["Nobody"])
+async def test_a_transcript_where_the_only_speaker_never_speaks_shows_a_message_not_a_crash(make_app: MakeApp, demo_study: Path) -> None:
+    (demo_study / "transcripts" / "grp1-s04.txt").write_text("Therapist: Welcome back.\nGuest: Thank you for having me.\n")
+    app, prepared = make_app(only=["guest"])  # matched ignoring case
     async with app.run_test(size=SIZE) as pilot:
+        assert (prepared.session.index, prepared.session.turn.number) == (3, 2)  # the first turn of the guest's
+        await pilot.press("left_square_bracket")
         assert prepared.session.turn is None
-        await pilot.press("j", "p", "enter", "n", "space", "m", "right_square_bracket")
+        await pilot.press("j", "p", "enter", "space", "m", "exclamation_mark", "delete", "left_square_bracket")
+        assert prepared.session.index == 1
         assert "No turns to code here" in str(app.query_one("#heading").render())
-        assert records(prepared) == {}
+        assert records(prepared, 2) == {} and records(prepared, 1) == {}
+        await pilot.press("n")
+        assert (prepared.session.index, prepared.session.turn.number) == (3, 2)
 
 
 async def test_a_memo_alone_leaves_the_turn_unreviewed_and_n_stops_there(make_app: MakeApp) -> None:

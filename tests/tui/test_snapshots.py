@@ -8,8 +8,12 @@ from tests.tui.conftest import MakeApp
 
 
 async def settled(pilot: Pilot) -> None:
-    """Wait for the study's progress to be counted, so the picture does not depend on timing."""
+    """Wait for the study's progress to be counted, so the picture does not depend on timing.
+
+    Opening notices (who you code as) are cleared: these pictures are of the layout; Pilot tests check the notices.
+    """
     await pilot.app.workers.wait_for_complete()
+    pilot.app.clear_notifications()
     await pilot.pause()
 
 
