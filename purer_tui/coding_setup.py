@@ -69,14 +69,14 @@ def prepare_session(
     if coder is None:
         coder = default_coder()
         if not os.environ.get("PURER_CODER"):
-            notices.append(f"Coding as {coder}, your login name: choose who you code as with --coder NAME or PURER_CODER.")
+            notices.append(f"Coding as {coder}, your login name (--coder NAME or PURER_CODER to choose).")
     coder = validate_coder(coder)
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
     codebook = _codebook(study, codebook_path)
     _check_can_code(study, transcripts, paths)
     known = coders_with_files(study.transcript_paths() if study else transcripts)
     if known and coder not in known:
-        notices.append(f"{coder} has coded nothing here yet, so this is a new coding. The study's coders: {', '.join(known)}.")
+        notices.append(f"{coder} has coded nothing here yet; this study's coders: {', '.join(known)}.")
     speakers = resolve_only(only, transcripts, study) if only else None
     positions = ResumePositions(study.root, coder) if study is not None else None
     locks = CoderLocks()

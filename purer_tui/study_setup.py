@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from purer_tui.core.codebook import load_codebook
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import UsageError
 from purer_tui.core.study import (
@@ -52,6 +53,8 @@ def init_study(folder: Path, name: str | None, codebook: str, patterns: list[str
     if not source.is_file():
         raise UsageError(f'no codebook "{codebook}": give a TOML file or one of {", ".join(bundled)}')
     source = source.absolute()
+    checked = load_codebook(source)  # a codebook with problems is refused before anything is written
+    roles = list(dict.fromkeys(role for group in checked.groups for role in group.roles))
     if source.is_relative_to(folder):
         reference = source.relative_to(folder).as_posix()
     else:
@@ -63,7 +66,7 @@ def init_study(folder: Path, name: str | None, codebook: str, patterns: list[str
         reference = f"codebooks/{source.name}"
     (folder / "transcripts").mkdir(parents=True, exist_ok=True)
     ensure_gitignore(folder)
-    return write_study_file(folder, name or folder.name, reference, patterns or list(DEFAULT_TRANSCRIPT_PATTERNS))
+    return write_study_file(folder, name or folder.name, reference, patterns or list(DEFAULT_TRANSCRIPT_PATTERNS), roles)
 
 
 #: What a study's git repository should never track: a coding session's transient files.

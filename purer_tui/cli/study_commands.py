@@ -89,13 +89,23 @@ def turns(file: Path, as_json: bool) -> None:
 def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...]) -> None:
     """Start a study: write purer.toml (and copy the codebook in) in FOLDER.
 
+    The codebook is checked first; purer.toml gets the settings a study
+    usually needs next (metadata_pattern, [roles]) as comments to fill in.
+
     \b
     Example:
       purer-tui init my-study --name "MORE guided inquiry" --codebook purer
     """
+    from purer_tui.core.errors import InvalidFileError
     from purer_tui.study_setup import init_study
 
-    path = init_study(folder, name, codebook, list(patterns))
+    try:
+        path = init_study(folder, name, codebook, list(patterns))
+    except InvalidFileError as error:
+        for problem in error.problems:  # every problem of the codebook at once, one line each
+            click.echo(f"purer-tui: {problem}", err=True)
+        click.echo("purer-tui: the codebook has problems; fix them and run init again (nothing was written)", err=True)
+        sys.exit(EXIT_PROBLEMS)
     click.echo(f"Wrote {display_path(path)}. Put transcripts in {display_path(path.parent / 'transcripts')}/, then run:")
     click.echo(f"  purer-tui check {display_path(path.parent)}")
 

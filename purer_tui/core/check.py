@@ -27,8 +27,9 @@ from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, build_codebook
 from purer_tui.core.consensus import consensus_file_problems
-from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.errors import InvalidFileError, Problem, display_path
 from purer_tui.core.journal import journal_path
+from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.study import Study, build_study, find_study_file
 from purer_tui.core.toml_files import read_toml
 from purer_tui.core.transcript import Transcript, load_transcript
@@ -158,6 +159,7 @@ def check_annotation_file(
     # Looked up once per file, not once per record (a study has hundreds of thousands of records).
     group_of = {code.id: codebook.group(code.group) for code in codebook.codes} if codebook is not None else {}
     turns = transcript.turns if transcript is not None else ()
+    drifted: list[tuple[int, int | None]] = []  # (turn, line) of records whose turn's text changed since coding
     for turn, record in parsed.records.items():
         line = parsed.lines.get(turn)
         if record.conflict is not None:
@@ -187,14 +189,27 @@ def check_annotation_file(
                         Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(group.roles)} turns, but {spoken.speaker} is {role}", "warning")
                     )
         if record.anchor and record.anchor != spoken.anchor:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"turn {turn}: the transcript changed since it was coded (anchor {record.anchor}, now {spoken.anchor}); review the turn",
-                )
-            )
+            drifted.append((turn, line))
+    if drifted and transcript is not None:
+        problems.append(_drift_problem(path, transcript, drifted))
     return problems
+
+
+#: At most this many turn numbers are named in a line about a transcript's anchor drift.
+TURNS_NAMED = 10
+
+
+def _drift_problem(path: Path, transcript: Transcript, drifted: list[tuple[int, int | None]]) -> Problem:
+    """One line per file: which coded turns no longer match their text, and the command that moves them."""
+    drifted.sort()
+    named = ", ".join(str(turn) for turn, _ in drifted[:TURNS_NAMED]) + (", ..." if len(drifted) > TURNS_NAMED else "")
+    shown = visible_controls(display_path(transcript.path))
+    return Problem(
+        path,
+        drifted[0][1],
+        f"{len(drifted)} coded turn(s) no longer match {visible_controls(transcript.path.name)} (turn {named}): "
+        f"it was edited after coding; run `purer-tui reanchor {shown}` to move the codes with their text",
+    )
 
 
 #: Records that re-anchoring could not place (see purer_tui/reanchoring.py), kept for the coder.

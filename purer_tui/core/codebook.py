@@ -219,6 +219,10 @@ def _codes(
             continue
         code = validate_table(document, path, Code, table, problems)
         if code is None:
+            # Still check its key, so that one problem (a missing definition) never hides another (a clash).
+            raw_key = table.get("key") if isinstance(table, dict) else None
+            if isinstance(raw_key, str) and len(raw_key) == 1:
+                _check_key(document, code_id, raw_key, reserved, key_owner, problems)
             continue
         code = code.model_copy(update={"id": code_id})
         if code.group != UNGROUPED and code.group not in group_ids:
@@ -227,20 +231,24 @@ def _codes(
                 document.problem(f"{path}.group", f'no group "{code.group}" (groups: {known}); add [groups.{code.group}] or fix the name')
             )
         if code.key is not None:
-            if code.key in reserved:
-                problems.append(
-                    document.problem(f"{path}.key", f'"{code.key}" is the app\'s key for {reserved[code.key]}; choose another key')
-                )
-            elif code.key in key_owner:
-                problems.append(
-                    document.problem(f"{path}.key", f'"{code.key}" is already the key of codes.{key_owner[code.key]}; choose another key')
-                )
-            else:
-                key_owner[code.key] = code_id
+            _check_key(document, code_id, code.key, reserved, key_owner, problems)
         if not code.definition.strip():
             problems.append(document.problem(f"{path}.definition", "is empty; coders agree better with a definition", "warning"))
         codes.append(code)
     return codes
+
+
+def _check_key(
+    document: TomlDocument, code_id: str, key: str, reserved: Mapping[str, str], key_owner: dict[str, str], problems: list[Problem]
+) -> None:
+    """A code's key must be free: not the app's, not another code's."""
+    path = f"codes.{code_id}.key"
+    if key in reserved:
+        problems.append(document.problem(path, f'"{key}" is the app\'s key for {reserved[key]}; choose another key'))
+    elif key in key_owner:
+        problems.append(document.problem(path, f'"{key}" is already the key of codes.{key_owner[key]}; choose another key'))
+    else:
+        key_owner[key] = code_id
 
 
 def _bad_id(name: str) -> str:

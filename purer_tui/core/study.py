@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import tomli_w
 from pydantic import Field, field_validator
@@ -220,15 +220,45 @@ def _roles(document: TomlDocument, table: object, problems: list[Problem]) -> di
     return roles
 
 
-def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[str]) -> Path:
-    """Create a new study file in `folder`; refuses to replace one."""
+def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[str], roles: Sequence[str] = ()) -> Path:
+    """Create a new study file in `folder`, with the optional settings commented out to fill in; refuses to replace one.
+
+    `roles` are the roles the codebook's groups are for, so the commented `[roles]` names them.
+    """
     path = folder / STUDY_FILE
     if path.exists():
         raise UsageError(f"{path} already exists; edit it, or start the study in another folder")
     settings = StudySettings(name=name, codebook=codebook, transcripts=transcripts)
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, tomli_w.dumps({"study": settings.model_dump(exclude_none=True)}))
+    text = tomli_w.dumps({"study": settings.model_dump(exclude_none=True)}) + _optional_settings(roles)
+    atomic_write_text(path, text)
     return path
+
+
+#: Example speakers for the commented `[roles]` of a new study file.
+_EXAMPLE_SPEAKERS = {"staff": '["Therapist"]', "participant": '["Participant *"]'}
+_OTHER_SPEAKERS = '["Speaker name", "Speaker *"]'
+
+
+def _optional_settings(roles: Sequence[str]) -> str:
+    """The settings a new study usually needs next, commented out, with what each is for (docs/formats.md)."""
+    role_lines = [f"# {role} = {_EXAMPLE_SPEAKERS.get(role, _OTHER_SPEAKERS)}" for role in roles] or [
+        '# staff = ["Therapist"]',
+        '# participant = ["Participant *"]',
+    ]
+    return "\n".join(
+        [
+            "# What each transcript's file name says, as named groups: session orders the progress view,",
+            "# group makes a participant one person across that group's sessions. Uncomment and adapt:",
+            "# metadata_pattern = 'grp(?P<group>\\d+)-s(?P<session>\\d+)'",
+            "",
+            "# Who speaks in which role, by exact name or glob. The codebook's groups name the roles",
+            '# they are for; the progression view follows the "participant" role. Uncomment and adapt:',
+            "# [roles]",
+            *role_lines,
+            "",
+        ]
+    )
 
 
 def resolve_transcripts(paths: list[Path], needs_study: bool) -> tuple[Study | None, list[Path]]:

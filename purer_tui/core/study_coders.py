@@ -71,9 +71,10 @@ def choose_report_coders(study: Study, transcripts: Sequence[Path], requested: S
         chosen = list(requested or known)
         shown = next((name for name in chosen if name in consensus), None)
         coverage = consensus_coverage(transcripts, shown, consensus[shown]) if shown else None
-        summary = f"{_coders_label(chosen)}: {', '.join(chosen)}" if chosen else "coders: none (no annotation files yet)"
-        if coverage is not None:
-            summary += f" ({coverage.describe()})"
+        if not chosen:
+            return CoderChoice([], "coders: none (no annotation files yet)")
+        notes = ([] if requested else ["every coder"]) + ([coverage.describe()] if coverage else [])
+        summary = f"{_coders_label(chosen)}: {', '.join(chosen)}" + (f" ({'; '.join(notes)})" if notes else "")
         return CoderChoice(chosen, summary, coverage)
     coders = [coder for coder in known if coder not in consensus]
     if CONSENSUS_CODER in consensus:

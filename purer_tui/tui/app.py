@@ -154,8 +154,8 @@ class CodingApp(App[None]):
             install_hangup_handling(self, self._cleanup)
         self.refresh_view()
         self.count_study_progress()
-        for notice in self._notices:
-            self.notify(notice, timeout=12)
+        if self._notices:
+            self.notify("\n".join(self._notices), timeout=12)
 
     def on_resize(self) -> None:
         # Wide terminals give the codebook room for whole labels; 80 columns keep the pager readable.

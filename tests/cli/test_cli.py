@@ -135,6 +135,14 @@ def test_init_with_an_own_codebook_inside_the_folder(tmp_path: Path) -> None:
     assert run("init", str(tmp_path / "x"), "--codebook", "nonesuch").returncode == 2
 
 
+def test_init_refuses_a_codebook_with_problems_listing_them_all(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.toml", '[codebook]\nname = "Bad"\n[codes.a]\nlabel = "A"\nkey = "x"\n[codes.b]\nlabel = "B"\ndefinition = "b"\nkey = "x"\n')
+    result = run("init", str(tmp_path / "study"), "--codebook", str(bad))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "codes.a.definition: is required" in result.stderr and 'codes.b.key: "x" is already the key of codes.a' in result.stderr
+    assert not (tmp_path / "study").exists()  # nothing written
+
+
 def test_demo_writes_a_clean_study_and_never_overwrites(tmp_path: Path) -> None:
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -221,3 +229,75 @@ def test_init_and_demo_keep_transient_files_out_of_git(tmp_path: Path) -> None:
 def test_adjudicate_usage_errors(demo_study: Path, args: list[str], words: str) -> None:
     result = run("code", str(demo_study), *args)
     assert result.returncode == 2 and words in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "--coder", "nobody"],
+        ["stats", "--coder", "ana,nobody", "--json"],
+        ["sequences", "--coder", "nobody"],
+        ["quotes", "stage-1", "--coder", "nobody"],
+        ["progress", "--coder", "nobody"],
+        ["export", "csv", "--coder", "nobody"],
+        ["export", "qdpx", "--coder", "nobody", "-o", "x.qdpx"],
+        ["agree", "--coders", "ana,nobody"],
+        ["disagreements", "--coders", "ana,nobody"],
+        ["code", "--adjudicate", "nobody,ben"],
+    ],
+)
+def test_a_coder_name_without_files_is_an_error_listing_the_study_coders(demo_study: Path, args: list[str]) -> None:
+    result = run(*args, cwd=demo_study)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == 'purer-tui: no coder "nobody" in this study; its coders are ana, ben\n'
+    assert not (demo_study / "x.qdpx").exists()
+
+
+@pytest.mark.parametrize(
+    "only, words",
+    [
+        ("participant 9", 'no speaker or role of that name in these transcripts; the speakers: Participant 1, Participant 2, Participant 3, Therapist; the roles: participant, staff'),
+        ("\x1b]0;owned\x07", "␛]0;owned␇"),
+    ],
+)
+def test_only_a_speaker_or_role_that_does_not_occur_is_an_error(demo_study: Path, only: str, words: str) -> None:
+    result = run("code", "--coder", "eve", "--only", only, cwd=demo_study)
+    assert result.returncode == 2 and words in result.stderr and "\x1b" not in result.stderr
+
+
+def test_only_matches_speakers_and_roles_ignoring_case(demo_study: Path) -> None:
+    from purer_tui.coding_setup import resolve_only
+    from purer_tui.core.study import load_study
+
+    study = load_study(demo_study)
+    paths = study.transcript_paths()
+    assert resolve_only(["participant 2"], paths, study) == {"Participant 2"}
+    assert resolve_only(["PARTICIPANT"], paths, study) == {"Participant 1", "Participant 2", "Participant 3"}
+    assert resolve_only(["staff", "participant 1"], paths, study) == {"Therapist", "Participant 1"}
+
+
+def test_every_report_says_first_which_coders_it_uses(demo_study: Path) -> None:
+    line = "Coders: ana, ben (every coder)"
+    for args in (["stats"], ["sequences"], ["quotes", "stage-1"], ["progress"]):
+        result = run(*args, cwd=demo_study)
+        assert result.returncode == 0 and result.stdout.splitlines()[0] == line, args
+    for args in (["stats", "--csv"], ["quotes", "stage-1", "--markdown"], ["progress", "--csv"], ["export", "csv"]):
+        result = run(*args, cwd=demo_study)
+        assert result.stderr.splitlines()[0] == line and line not in result.stdout, args  # files and scripts get the data alone
+    for args in (["stats", "--json"], ["quotes", "stage-1", "--json"], ["progress", "--json"]):
+        data = json.loads(run(*args, cwd=demo_study).stdout)
+        assert data["coders"] == {"used": ["ana", "ben"], "summary": "coders: ana, ben (every coder)", "consensus": None}, args
+
+
+def test_adjudicating_a_settled_pair_says_so_and_exits_zero(demo_study: Path) -> None:
+    from purer_tui.core.annotations import AnnotationFile
+
+    for name in ("grp1-s01", "grp1-s02"):  # ben takes ana's codes on every turn he reviewed: nothing to settle
+        ana = AnnotationFile.open(demo_study / "transcripts" / f"{name}.ana.jsonl")
+        ben = AnnotationFile.open(demo_study / "transcripts" / f"{name}.ben.jsonl")
+        ben.put_many(ana.get(turn) for turn in ben.records)
+    result = run("code", "--adjudicate", "ana,ben", cwd=demo_study)
+    assert result.returncode == 0
+    assert result.stdout.startswith("ana and ben decided 25 turn(s) alike: in consensus (25 added now); no disagreement;")
+    stats = run("stats", cwd=demo_study)
+    assert stats.stdout.splitlines()[0] == "Coder: consensus (25 of 25 turns both ana and ben reviewed)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from purer_tui.core.errors import display_path
 from purer_tui.core.check import check_study
 from purer_tui.core.transcript import load_transcript
 from tests.conftest import write
@@ -49,8 +50,9 @@ def test_codebook_aware_problems(demo_study: Path) -> None:
         (6, "not valid JSON (Expecting property name enclosed in double quotes at column 2); fix or remove the line"),
         (1, 'turn 1: unknown code "mystery"; add it to the codebook or remove it'),
         (2, "turn 2: stage-1 and stage-3 are both in exclusive group stage; keep one"),
-        (3, f"turn 3: the transcript changed since it was coded (anchor 0000000000, now {transcript.turn(3).anchor}); review the turn"),
         (5, "turn 99 does not exist; grp1-s01.txt has 17 turns"),
+        (3, "1 coded turn(s) no longer match grp1-s01.txt (turn 3): it was edited after coding; "
+            f"run `purer-tui reanchor {display_path(transcript.path)}` to move the codes with their text"),
     ]
     assert all(p.is_error for p in found)
 
@@ -58,9 +60,10 @@ def test_codebook_aware_problems(demo_study: Path) -> None:
 def test_an_edited_transcript_is_detected_through_anchors(demo_study: Path) -> None:
     path = demo_study / "transcripts" / "grp1-s01.txt"
     path.write_text(path.read_text().replace("I couldn't do it", "I could do it"))
+    path.write_text(path.read_text().replace("Your mind kept going", "Your thoughts kept going").replace("Welcome back", "Welcome"))
     found = messages(demo_study)
-    assert len(found) == 2  # both coders coded turn 3
-    assert all(": turn 3: the transcript changed since it was coded" in line for line in found)
+    assert len(found) == 2  # one line per coder's file, however many turns changed
+    assert all("3 coded turn(s) no longer match grp1-s01.txt (turn 1, 3, 4)" in line and "purer-tui reanchor" in line for line in found)
 
 
 def test_missing_codebook_and_bad_transcripts(demo_study: Path) -> None:

@@ -152,6 +152,17 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     ]
 
 
+def test_a_key_clash_is_not_hidden_by_a_code_with_another_mistake(tmp_path: Path) -> None:
+    # calm has no definition: it is still checked for its key, so tense's clash with it is reported too
+    text = VALID.replace('definition = "Calm."\n', "").replace('key = "t"', 'key = "c"')
+    found = problems_of(tmp_path, text)
+    assert [problem.split(":", 2)[2].strip() for problem in found] == [
+        "is required; add it",
+        '"c" is already the key of codes.calm; choose another key',
+    ]
+    assert [problem.split(":")[1].strip() for problem in found] == ["codes.calm.definition", "codes.tense.key"]
+
+
 def test_empty_definitions_are_a_warning_not_an_error(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", VALID.replace('definition = "Calm."', 'definition = ""'))
     [warning] = codebook_problems(path)

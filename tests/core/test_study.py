@@ -37,11 +37,18 @@ def test_transcripts_in_natural_order_without_annotation_or_hidden_files(tmp_pat
 
 
 def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    path = write_study_file(tmp_path, "My study", "codebooks/c.toml", ["transcripts/*.txt"])
-    assert path.read_text() == '[study]\nname = "My study"\ncodebook = "codebooks/c.toml"\ntranscripts = [\n    "transcripts/*.txt",\n]\n'
+    path = write_study_file(tmp_path, "My study", "codebooks/c.toml", ["transcripts/*.txt"], ["staff", "participant", "family"])
+    text = path.read_text()
+    assert text.startswith('[study]\nname = "My study"\ncodebook = "codebooks/c.toml"\ntranscripts = [\n    "transcripts/*.txt",\n]\n')
     with pytest.raises(UsageError, match="already exists"):
         write_study_file(tmp_path, "Other", "c.toml", [])
     assert load_study(tmp_path).settings.transcripts == ["transcripts/*.txt"]
+    assert load_study(tmp_path).roles == {} and load_study(tmp_path).settings.metadata_pattern is None  # commented out
+    # uncommented as written, the settings are valid and mean what the comments say
+    path.write_text("\n".join(line.removeprefix("# ") if line.startswith(("# metadata_pattern", "# [roles]", "# staff", "# participant", "# family")) else line for line in text.splitlines()))
+    study = load_study(tmp_path)
+    assert study.settings.metadata_pattern == r"grp(?P<group>\d+)-s(?P<session>\d+)"
+    assert study.roles == {"staff": ("Therapist",), "participant": ("Participant *",), "family": ("Speaker name", "Speaker *")}
 
 
 @pytest.mark.parametrize(

@@ -129,3 +129,29 @@ def test_coding_without_a_terminal_is_refused_not_hung(demo_study: Path) -> None
     )
     assert result.returncode == 2 and "needs a terminal" in result.stderr
     assert not lock_path(demo_study / f"{S01}.eve.jsonl").exists()
+
+
+def test_code_reopens_where_the_coder_left_off(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
+    coding = start_coding("--coder", "eve", cwd=demo_study)
+    coding.wait_for("Turn 1/17")
+    coding.press("]", "]")  # session 3
+    coding.wait_for("grp1-s03.vtt 3/3")
+    coding.press("e", "\r", "\r")  # turns 1 and 2 of session 3 reviewed, now on turn 3
+    coding.wait_for("Turn 3/")
+    coding.press("q")
+    assert coding.wait_exit() == 0
+    again = start_coding("--coder", "eve", cwd=demo_study)
+    again.wait_for("grp1-s03.vtt 3/3")  # not the first unreviewed turn of session 1: where eve was
+    again.wait_for("Turn 3/")
+    again.press("q")
+    assert again.wait_exit() == 0
+
+
+def test_coding_as_the_login_name_says_so(start_coding, demo_study: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("PURER_CODER", raising=False)
+    coding = start_coding(cwd=demo_study)
+    coding.wait_for("your login name")
+    coding.wait_for("coded nothing here yet")
+    coding.wait_for("ana, ben")
+    coding.press("q")
+    assert coding.wait_exit() == 0
