@@ -153,7 +153,7 @@ def test_a_corrected_transcript_keeps_every_code_on_its_utterance(origin: Path) 
     path.write_text("\n".join(lines) + "\n")
     commit(origin, "transcript corrections")
     checked = purer(origin, "check", check=False)
-    assert checked.returncode == 1 and "the transcript changed since it was coded" in checked.stdout
+    assert checked.returncode == 1 and "no longer match grp1-s01.txt" in checked.stdout and "purer-tui reanchor transcripts/grp1-s01.txt" in checked.stdout
     planned = purer(origin, "reanchor", "--dry-run")
     assert "coded on the version in git history" in planned.stdout
     assert "turn 4 (phenomenology): cannot be placed" in planned.stdout
