@@ -27,12 +27,20 @@ def say_coders(data, readable: bool) -> None:  # type: ignore[no-untyped-def]
     click.echo(visible_controls(data.choice.summary.capitalize()), err=not readable)
 
 
+def _report(data, as_json: bool, as_csv: bool, *, json, csv, readable) -> None:  # type: ignore[no-untyped-def]
+    """Print a report in the one format asked for, after the line saying which coders it uses (JSON has it as a field)."""
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    if not as_json:
+        say_coders(data, readable=not as_csv)
+    emit(as_json, as_csv, json=json, csv=csv, readable=readable)
+
+
 def _output(data, tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
     from purer_tui.reports.tables import print_tables, tables_csv, tables_json
 
-    if not as_json:
-        say_coders(data, readable=not as_csv)
-    emit(
+    _report(
+        data,
         as_json,
         as_csv,
         json=lambda: tables_json(tables, data.choice.as_json()),
@@ -162,9 +170,8 @@ def progress(study: Path, stages: str | None, moves: str | None, svg: str | None
     grid = build_grid(data, stages, moves)
     if svg or html:
         save_picture(data, grid, svg, html)
-    if not as_json:
-        say_coders(data, readable=not as_csv)
-    emit(
+    _report(
+        data,
         as_json,
         as_csv,
         json=lambda: grid_json(grid, data.choice.as_json()),

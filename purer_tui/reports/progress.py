@@ -163,13 +163,11 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
     from pathlib import Path
 
     from rich.console import Console
-
-    from purer_tui.core.durable import atomic_write_text
-    from purer_tui.reports.tables import print_tables
-
     from rich.text import Text
 
+    from purer_tui.core.durable import atomic_write_text
     from purer_tui.core.safe_text import visible_controls
+    from purer_tui.reports.tables import print_tables
 
     console = Console(record=True, width=max(80, 24 + 16 * len(grid.columns)), file=_Discard())
     console.print(Text(visible_controls(data.choice.summary.capitalize()), style="dim"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from purer_tui.core.errors import display_path
 from purer_tui.core.check import check_study
+from purer_tui.core.errors import display_path
 from purer_tui.core.transcript import load_transcript
 from tests.conftest import write
 
