@@ -156,7 +156,8 @@ def main() -> None:
         "check": ["check"],
         "stats": ["stats", "--json"],
         "agree": ["agree", "--json"],
-        "export_csv": ["export", "csv", "-o", os.devnull],
+        # into a file of the study: an export replaces its target, and must never be pointed at /dev/null's name
+        "export_csv": ["export", "csv", "-o", "export.csv"],
     }.items():
         for size in ("s100", "s1000"):
             seconds, megabytes = median_run(purer(*args[:1], *([str(studies[size])] if name != "export_csv" else []), *args[1:]), big_runs, cwd=studies[size])

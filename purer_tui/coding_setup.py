@@ -83,7 +83,7 @@ def prepare_session(
     try:
         for path in transcripts:
             locks.acquire(annotation_path(path, coder))
-        session = CodingSession(transcripts, codebook, coder, only=speakers, show_coders=show_coders)
+        session = CodingSession(transcripts, codebook, coder, only=speakers, show_coders=show_coders, only_asked=only)
         session.resume(positions.load() if positions else None)
     except BaseException:
         locks.release()
@@ -119,7 +119,7 @@ def prepare_adjudication(
         session = None
         if with_work:
             session = CodingSession(
-                with_work, codebook, consensus, only=speakers, show_coders=[first, second], turn_filter=lambda path: to_settle[path]
+                with_work, codebook, consensus, only=speakers, show_coders=[first, second], turn_filter=lambda path: to_settle[path], only_asked=only
             )
             session.resume()
         indexes = range(len(with_work))
@@ -143,6 +143,8 @@ def _adjudication_summary(first: str, second: str, consensus: str, added: int, a
         parts.append(f"{disagreements - unsettled} of {disagreements} disagreement(s) settled" + (f", {unsettled} to go" if unsettled else ""))
     else:
         parts.append("no disagreement")
+    if not unsettled:
+        parts.append("nothing left to settle")
     if one_sided:
         parts.append(
             f"{one_sided} turn(s) only one of them reviewed are not in it "

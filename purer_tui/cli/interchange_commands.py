@@ -15,7 +15,7 @@ from purer_tui.core.errors import UsageError, display_path
 @main.command()
 @click.argument("format_name", metavar="FORMAT", type=click.Choice(["csv", "qdpx", "qdc"]))
 @click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), help="Where to write, - for standard output (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).")
 @click.option("--wide", is_flag=True, help="csv: one row per transcript x turn x coder, one 0/1 column per code.")
 @click.option("--coder", help="Comma-separated coder ids (default: every coder).")
 def export(format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None) -> None:
@@ -31,7 +31,7 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
       purer-tui export qdpx -o study.qdpx
       purer-tui export qdc -o purer.qdc
     """
-    from purer_tui.core.durable import atomic_write_bytes
+    from purer_tui.core.durable import write_output
     from purer_tui.core.study import load_study
 
     loaded = load_study(study)
@@ -39,8 +39,8 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
         from purer_tui.interchange.refi_qda_export import codebook_document
 
         target = output or Path(f"{loaded.codebook_path.stem}.qdc")
-        atomic_write_bytes(target.absolute(), codebook_document(loaded.load_codebook()))
-        click.echo(f"Wrote {display_path(target)}", err=True)
+        write_output(target, codebook_document(loaded.load_codebook()))
+        click.echo(f"Wrote {_shown(target)}", err=True)
         return
     from purer_tui.cli.report_commands import say_coders
     from purer_tui.core.study_coders import parse_coder_list
@@ -55,8 +55,8 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
         if output is None:
             sys.stdout.write(text)
         else:
-            atomic_write_bytes(output.absolute(), text.encode("utf-8"))
-            click.echo(f"Wrote {display_path(output)}", err=True)
+            write_output(output, text.encode("utf-8"))
+            click.echo(f"Wrote {_shown(output)}", err=True)
         return
     if wide:
         raise UsageError("--wide goes with csv")
@@ -64,9 +64,13 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
 
     project = project_document(data)
     target = output or Path(f"{loaded.root.name}.qdpx")
-    atomic_write_bytes(target.absolute(), write_qdpx(project))
+    write_output(target, write_qdpx(project))
     note = f"; {project.skipped_codes} code(s) not in the codebook were left out" if project.skipped_codes else ""
-    click.echo(f"Wrote {display_path(target)} ({len(project.sources)} sources, {len(project.expected)} coded selections{note})", err=True)
+    click.echo(f"Wrote {_shown(target)} ({len(project.sources)} sources, {len(project.expected)} coded selections{note})", err=True)
+
+
+def _shown(output: Path) -> str:
+    return "standard output" if str(output) == "-" else display_path(output)
 
 
 @codebook.command("import")

@@ -133,7 +133,7 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
     click.echo(f"Wrote the demo study to {shown}/ ({len(list(study_file.parent.rglob('*.jsonl')))} annotation files).")
     if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo(f"Check it:  purer-tui check {shown}")
-        click.echo(f"Code it:   purer-tui code {shown}")
+        click.echo(f"Code it:   purer-tui code {shown} --coder {coder}")
         return
     from purer_tui.cli.coding import run_app
     from purer_tui.coding_setup import prepare_session

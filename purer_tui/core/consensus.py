@@ -141,6 +141,7 @@ class ConsensusCoverage:
     sources: tuple[str, ...]
     covered: int  # of the turns below, those the consensus has decided
     total: int  # turns both sources (two or more, when more) decided, flagged turns left out
+    one_sided: int = 0  # turns only one of the sources decided: no consensus is possible there
 
     @property
     def complete(self) -> bool:
@@ -166,12 +167,15 @@ def _who(sources: Sequence[str]) -> str:
 
 def consensus_coverage(transcripts: Sequence[Path], consensus: str, sources: Sequence[str]) -> ConsensusCoverage:
     units = collect_units(transcripts, [*sources, consensus]).units
-    total = covered = 0
+    total = covered = one_sided = 0
     for unit in units.values():
-        if sum(1 for coder in sources if coder in unit) >= 2:
+        deciding = sum(1 for coder in sources if coder in unit)
+        if deciding >= 2:
             total += 1
             covered += consensus in unit
-    return ConsensusCoverage(consensus, tuple(sources), covered, total)
+        elif deciding == 1:
+            one_sided += 1
+    return ConsensusCoverage(consensus, tuple(sources), covered, total, one_sided)
 
 
 @dataclass(frozen=True)

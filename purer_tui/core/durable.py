@@ -11,6 +11,8 @@ or the new one, never a truncated mix.
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from pathlib import Path
 
 
@@ -39,6 +41,30 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace `path` with `text` as UTF-8 with LF line endings, atomically and durably."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user named for an export or a picture, as a shell redirection would.
+
+    `-` is standard output. A device or a pipe (`/dev/null`, a FIFO) is written
+    through, never replaced by a plain file; a link is followed to the file it
+    names; anything else is replaced atomically and durably.
+    """
+    if str(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        status = None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(21, "is a folder", str(path))
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    atomic_write_bytes(Path(os.path.realpath(path)), data)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -158,15 +158,18 @@ class CodingSession:
         only: Iterable[str] | None = None,
         show_coders: bool | Sequence[str] = False,
         turn_filter: Callable[[Path], Collection[int]] | None = None,
+        only_asked: Sequence[str] = (),
     ):
         """`show_coders`: True shows every other coder read-only, a list shows those coders;
-        `turn_filter` limits each transcript to the turns it returns (adjudication: the disagreements)."""
+        `turn_filter` limits each transcript to the turns it returns (adjudication: the disagreements);
+        `only_asked` is what the coder named with --only (a role, say), for showing."""
         if not paths:
             raise ValueError("a coding session needs at least one transcript")
         self.paths = list(paths)
         self.codebook = codebook
         self.coder = coder
         self.only = frozenset(only) if only else None
+        self.only_asked = tuple(only_asked) or tuple(sorted(self.only or ()))  # as the coder named them: speakers or roles
         self.show_coders = show_coders
         self.turn_filter = turn_filter
         self._open: dict[int, OpenTranscript] = {}

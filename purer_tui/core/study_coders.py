@@ -80,7 +80,13 @@ def choose_report_coders(study: Study, transcripts: Sequence[Path], requested: S
     if CONSENSUS_CODER in consensus:
         coverage = consensus_coverage(transcripts, CONSENSUS_CODER, consensus[CONSENSUS_CODER])
         if (coverage.complete and coverage.total) or not coders:
-            return CoderChoice([CONSENSUS_CODER], f"coder: {CONSENSUS_CODER} ({coverage.phrase()})", coverage)
+            # Complete, yet not everything: say what the figures leave out, so nobody reads them as the whole study.
+            left_out = [f"{coverage.one_sided} turn(s) only one of them reviewed"] if coverage.one_sided else []
+            others = [coder for coder in coders if coder not in coverage.sources]
+            if others:
+                left_out.append(f"the coding of {', '.join(others)}")
+            note = f"; not in it: {' and '.join(left_out)}; --coder chooses" if left_out else ""
+            return CoderChoice([CONSENSUS_CODER], f"coder: {CONSENSUS_CODER} ({coverage.phrase()}{note})", coverage)
         summary = (
             f"{_coders_label(coders)}: {', '.join(coders)} (every coder; the consensus covers only {coverage.phrase()}, "
             f"so it is not used: --coder {CONSENSUS_CODER} uses it anyway)"

@@ -165,7 +165,7 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
     from rich.console import Console
     from rich.text import Text
 
-    from purer_tui.core.durable import atomic_write_text
+    from purer_tui.core.durable import write_output
     from purer_tui.core.safe_text import visible_controls
     from purer_tui.reports.tables import print_tables
 
@@ -174,9 +174,9 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
     print_tables([grid_table(data, grid)], console)
     title = f"{data.study.name}: progression"
     if svg:
-        atomic_write_text(Path(svg), console.export_svg(title=title, clear=False))
+        write_output(Path(svg), console.export_svg(title=title, clear=False).encode("utf-8"))
     if html:
-        atomic_write_text(Path(html), console.export_html(clear=False))
+        write_output(Path(html), console.export_html(clear=False).encode("utf-8"))
 
 
 class _Discard:

@@ -46,7 +46,7 @@ PAGE_TURNS = 10
 _FOOTER_LABELS = {
     "turn.next": "Next",
     "turn.review": "Reviewed",
-    "turn.next_unreviewed": "Unreviewed",
+    "turn.next_unreviewed": "To review",
     "code.pick": "Pick",
     "memo.edit": "Memo",
     "app.help": "Help",
@@ -155,7 +155,7 @@ class CodingApp(App[None]):
         self.refresh_view()
         self.count_study_progress()
         if self._notices:
-            self.notify("\n".join(self._notices), timeout=12)
+            self.notify("\n".join(self._notices), timeout=8)
 
     def on_resize(self) -> None:
         # Wide terminals give the codebook room for whole labels; 80 columns keep the pager readable.
@@ -393,7 +393,11 @@ class CodingApp(App[None]):
                 self.notify("No hits for this search.", timeout=4)
             return
         if self._moving(session.next_unreviewed) is False:
-            self.notify("Every turn of every transcript in this session is reviewed, and none is flagged.", timeout=5)
+            if self.adjudicating is not None:
+                settled = sum(progress.total for progress in session.opened_progress().values())
+                self.notify(f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8)
+            else:
+                self.notify("Every turn of every transcript in this session is reviewed, and none is flagged.", timeout=5)
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:

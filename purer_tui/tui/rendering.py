@@ -140,7 +140,7 @@ def adjudication_lines(codebook: Codebook, sides: list[tuple[str, AnnotationReco
     """Each adjudicated coder's codes and memo, marked with the key that takes them."""
     lines = []
     for marker, (coder, record) in zip(("<", ">"), sides, strict=False):  # two sides at most
-        labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) if record else ""
+        labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(list(record.codes))) if record else ""
         shown = (labels or "no code") if record is not None and record.reviewed else "not reviewed"
         parts: list[Content | tuple[str, str]] = [(f"{marker} {coder}: ", "bold $text-accent"), literal(shown)]
         if record is not None and record.memo:
@@ -157,7 +157,7 @@ def other_coders_line(codebook: Codebook, others: list[tuple[str, AnnotationReco
         if record is None or not record.reviewed:
             labels = "—"
         else:
-            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in record.codes) or "none"
+            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(list(record.codes))) or "none"
         if record is not None and record.flag:
             labels += f" {FLAG_MARK}"
         parts += [(f"{coder}: ", "bold $text-muted"), literal(labels, "$text-muted")]

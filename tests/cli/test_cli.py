@@ -300,4 +300,8 @@ def test_adjudicating_a_settled_pair_says_so_and_exits_zero(demo_study: Path) ->
     assert result.returncode == 0
     assert result.stdout.startswith("ana and ben decided 25 turn(s) alike: in consensus (25 added now); no disagreement;")
     stats = run("stats", cwd=demo_study)
-    assert stats.stdout.splitlines()[0] == "Coder: consensus (25 of 25 turns both ana and ben reviewed)"
+    assert stats.stdout.splitlines()[0] == (
+        "Coder: consensus (25 of 25 turns both ana and ben reviewed; not in it: 15 turn(s) only one of them reviewed; --coder chooses)"
+    )
+    (demo_study / "transcripts" / "grp1-s03.eve.jsonl").write_text('{"codes":["stage-4"],"turn":2}\n')
+    assert "not in it: 15 turn(s) only one of them reviewed and the coding of eve; --coder chooses" in run("stats", cwd=demo_study).stdout

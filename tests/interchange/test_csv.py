@@ -51,3 +51,28 @@ def test_awkward_memos_survive_quoting(demo_study: Path) -> None:
     export(demo_study, "--coder", "cal", "-o", "out.csv")
     with (demo_study / "out.csv").open(encoding="utf-8", newline="") as handle:
         assert list(csv.DictReader(handle))[0]["memo"] == memo
+
+
+def test_an_output_that_is_a_pipe_or_a_link_is_written_through_never_replaced(demo_study: Path, tmp_path: Path) -> None:
+    """`-o` behaves as a shell redirection: a FIFO or device (think /dev/null) stays what it is, a link keeps pointing."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    subprocess.run([sys.executable, "-m", "purer_tui", "export", "csv", "-o", str(fifo)], cwd=demo_study, check=True, capture_output=True, timeout=60)
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and received[0].startswith(b"transcript,turn,")
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    for target in (link, "-"):
+        result = subprocess.run([sys.executable, "-m", "purer_tui", "export", "qdc", "-o", str(target)], cwd=demo_study, capture_output=True, timeout=60)
+        assert result.returncode == 0
+    assert link.is_symlink() and real.read_bytes().startswith(b"<?xml")
+    assert result.stdout.startswith(b"<?xml") and b"Wrote standard output" in result.stderr and not (demo_study / "-").exists()

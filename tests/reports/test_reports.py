@@ -65,7 +65,8 @@ def test_default_coders_are_everyone_until_the_consensus_is_complete(study: Path
     consensus.put_many(AnnotationRecord(n, ()) for n in (2, 3, 4))
     complete = data_for(study)
     assert complete.coders == ["consensus"]
-    assert complete.choice.summary == "coder: consensus (4 of 4 turns both ana and ben reviewed)"
+    # ana alone coded session 2: the first line says the consensus figures leave it out
+    assert complete.choice.summary == "coder: consensus (4 of 4 turns both ana and ben reviewed; not in it: 4 turn(s) only one of them reviewed; --coder chooses)"
     assert complete.choice.as_json()["consensus"] == {"coder": "consensus", "settles": ["ana", "ben"], "turns": 4, "of": 4, "complete": True}
     named = data_for(study, ["ana", "consensus"])
     assert named.choice.summary == "coders: ana, consensus (consensus: 4 of 4 turns both ana and ben reviewed)"

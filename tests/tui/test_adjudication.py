@@ -120,9 +120,10 @@ async def test_when_every_disagreement_is_settled_there_is_nothing_left_to_open(
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(10):
             await pilot.press("less_than_sign", "n")
+        assert any("All 10 disagreement(s) of ana and ben are settled" in n.message for n in app._notifications)
     prepared.session.close()
     prepared.locks.release()
     done = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
     assert isinstance(done, AdjudicationDone)
-    assert done.summary.startswith("ana and ben decided 15 turn(s) alike: in consensus; 10 of 10 disagreement(s) settled;")
+    assert done.summary.startswith("ana and ben decided 15 turn(s) alike: in consensus; 10 of 10 disagreement(s) settled; nothing left to settle;")
     assert not list((demo_study / "transcripts").glob(".*.lock"))  # nothing left locked

@@ -283,6 +283,7 @@ async def test_a_transcript_where_the_only_speaker_never_speaks_shows_a_message_
     (demo_study / "transcripts" / "grp1-s04.txt").write_text("Therapist: Welcome back.\nGuest: Thank you for having me.\n")
     app, prepared = make_app(only=["guest"])  # matched ignoring case
     async with app.run_test(size=SIZE) as pilot:
+        assert "only guest" in str(app.query_one("#location").render())  # as the coder named it
         assert (prepared.session.index, prepared.session.turn.number) == (3, 2)  # the first turn of the guest's
         await pilot.press("left_square_bracket")
         assert prepared.session.turn is None

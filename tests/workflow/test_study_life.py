@@ -164,7 +164,10 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
 
     # --- reports: the complete consensus, said on the first line ---------------------------------------
     status, out, _ = cli("stats", str(study))
-    assert out.splitlines()[0] == f"Coder: consensus ({len(both)} of {len(both)} turns both ana and ben reviewed)"
+    assert out.splitlines()[0] == (
+        f"Coder: consensus ({len(both)} of {len(both)} turns both ana and ben reviewed; "
+        f"not in it: {len(one_sided)} turn(s) only one of them reviewed; --coder chooses)"
+    )
     stats = json.loads(cli("stats", str(study), "--json")[1])
     assert stats["coders"]["used"] == ["consensus"] and stats["coders"]["consensus"]["complete"] is True
     tables = {table["table"]: table for table in stats["tables"]}

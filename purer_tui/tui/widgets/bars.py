@@ -31,7 +31,7 @@ class LocationBar(Static):
         if adjudicating:
             parts += ["  adjudicating ", rendering.literal(" vs ".join(adjudicating), "bold $text-warning")]
         if session.only:
-            parts += ["  only ", rendering.literal(", ".join(sorted(session.only)), "$text-muted")]
+            parts += ["  only ", rendering.literal(", ".join(session.only_asked), "$text-muted")]
         if session.search_term is not None:
             parts += ["  /", rendering.literal(session.search_term, "reverse"), (f" {session.hit_count} hits", "$text-muted")]
         self.update(Content.assemble(*parts))
