@@ -19,19 +19,20 @@ from typing import Mapping
 from purer_tui.core.annotations import annotation_path
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, load_codebook
-from purer_tui.core.coders import default_coder, validate_coder
-from purer_tui.core.consensus import record_consensus_sources, seed_consensus
+from purer_tui.core.coders import CONSENSUS_CODER, default_coder, validate_coder
+from purer_tui.core.consensus import read_consensus_sources, record_consensus_sources, seed_consensus
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.resume_position import ResumePositions
-from purer_tui.core.safe_text import visible_controls
+from purer_tui.core.safe_text import excerpt
 from purer_tui.core.session import CodingSession
 from purer_tui.core.study import Study, resolve_transcripts
 from purer_tui.core.study_coders import coders_with_files, require_coders
 from purer_tui.core.transcript import load_transcript
 
-#: At most this many speakers are named when `--only` matches none.
-SPEAKERS_LISTED = 20
+#: When `--only` matches nothing, at most this many names are listed, each cut to this length.
+NAMES_LISTED = 20
+NAME_CHARACTERS = 40
 
 
 @dataclass
@@ -101,7 +102,11 @@ def prepare_adjudication(
     if len({first, second, consensus}) != 3:
         raise UsageError(f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {consensus}")
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
-    require_coders([first, second], coders_with_files(study.transcript_paths() if study else transcripts))
+    known = coders_with_files(study.transcript_paths() if study else transcripts)
+    require_coders([first, second], known)
+    recorded = read_consensus_sources(study) if study is not None else {}  # a bad consensus.toml stops us here
+    if consensus in known and consensus not in recorded and consensus != CONSENSUS_CODER:
+        raise UsageError(f"--as {consensus}: {consensus} is a coder of this study, not a consensus; write the consensus as a new coder id")
     codebook = _codebook(study, codebook_path)
     _check_can_code(study, transcripts, paths)
     speakers = resolve_only(only, transcripts, study) if only else None
@@ -111,9 +116,9 @@ def prepare_adjudication(
     try:
         for path in transcripts:
             locks.acquire(annotation_path(path, consensus))
-        seeded = seed_consensus(transcripts, first, second, consensus)
-        if study is not None:
+        if study is not None:  # first, so that a consensus is never taken for an ordinary coder, even half-written
             record_consensus_sources(study, consensus, (first, second))
+        seeded = seed_consensus(transcripts, first, second, consensus)
         to_settle = {path: set(disagreeing_turns(path, first, second)) for path in transcripts}
         with_work = [path for path in transcripts if to_settle[path]]
         session = None
@@ -173,6 +178,12 @@ def _role_of(study: Study | None) -> Callable[[str], str | None] | None:
     return (lambda speaker: speaker_role(study, speaker)) if study is not None and study.roles else None
 
 
+def _some(names: Sequence[str]) -> str:
+    """A bounded list of untrusted names, for a one-line message."""
+    listed = ", ".join(excerpt(name, NAME_CHARACTERS) for name in names[:NAMES_LISTED])
+    return listed + (f" and {len(names) - NAMES_LISTED} more" if len(names) > NAMES_LISTED else "")
+
+
 def resolve_only(values: Sequence[str], transcripts: Sequence[Path], study: Study | None) -> frozenset[str]:
     """The speakers `--only` names: each value a speaker or a role of the study, matched ignoring case.
 
@@ -186,14 +197,11 @@ def resolve_only(values: Sequence[str], transcripts: Sequence[Path], study: Stud
         wanted = value.strip().casefold()
         matched = {speaker for speaker in speakers if speaker.casefold() == wanted or roles[speaker].casefold() == wanted}
         if not matched:
-            listed = ", ".join(visible_controls(speaker) for speaker in sorted(speakers)[:SPEAKERS_LISTED])
-            if len(speakers) > SPEAKERS_LISTED:
-                listed += f" and {len(speakers) - SPEAKERS_LISTED} more"
             declared = sorted({role for role in roles.values() if role})
-            role_note = f"; the roles: {', '.join(declared)}" if declared else ""
+            role_note = f"; the roles: {_some(declared)}" if declared else ""
             raise UsageError(
-                f'--only "{visible_controls(value)}": no speaker or role of that name in these transcripts; '
-                f"the speakers: {listed or 'none'}{role_note}"
+                f'--only "{excerpt(value, NAME_CHARACTERS)}": no speaker or role of that name in these transcripts; '
+                f"the speakers: {_some(sorted(speakers)) or 'none'}{role_note}"
             )
         chosen |= matched
     return frozenset(chosen)

@@ -16,6 +16,7 @@ import click
 
 from purer_tui import __version__
 from purer_tui.core.errors import PurerError, UsageError
+from purer_tui.core.safe_text import one_line
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -31,10 +32,10 @@ class PurerGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except UsageError as error:
-            click.echo(f"purer-tui: {error}", err=True)
+            click.echo(f"purer-tui: {one_line(str(error))}", err=True)
             sys.exit(EXIT_USAGE)
         except PurerError as error:
-            click.echo(f"purer-tui: {error}", err=True)
+            click.echo(f"purer-tui: {one_line(str(error))}", err=True)
             sys.exit(EXIT_PROBLEMS)
         except KeyboardInterrupt:
             click.echo("purer-tui: interrupted", err=True)

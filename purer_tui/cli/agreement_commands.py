@@ -109,7 +109,7 @@ def disagreements(study: Path, coders: str | None, code_id: str | None, pattern:
     for item in found:
         speaker = visible_controls(item.turn.speaker) if item.turn and item.turn.speaker else "?"
         text = excerpt(item.turn.text, 70) if item.turn else "(turn no longer in the transcript)"
-        click.echo(f"{item.transcript.name} turn {item.number} [{speaker}] {text}")
+        click.echo(f"{visible_controls(item.transcript.name)} turn {item.number} [{speaker}] {text}")
         for coder in chosen:
             if coder not in item.codes:
                 click.echo(f"    {coder}: (not reviewed, or flagged)")

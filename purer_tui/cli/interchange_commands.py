@@ -53,6 +53,10 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
 
         text = wide_csv(data) if wide else tidy_csv(data)
         if output is None:
+            if sys.stdout.isatty():  # on a screen, names and memos with escape sequences are shown, never run
+                from purer_tui.core.safe_text import visible_controls
+
+                text = visible_controls(text.replace("\r\n", "\n"))
             sys.stdout.write(text)
         else:
             write_output(output, text.encode("utf-8"))

@@ -27,13 +27,14 @@ def check(study: Path, strict: bool) -> None:
       purer-tui check purer-demo
     """
     from purer_tui.core.check import check_study
+    from purer_tui.core.safe_text import one_line
     from purer_tui.core.study import find_study_file
     from purer_tui.gitwork.setup import setup_problems
 
     problems = check_study(study)
     problems += setup_problems(find_study_file(study))
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(one_line(str(problem)))  # names and keys in it come from the study's files
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
     if errors or (strict and warnings):
@@ -102,8 +103,10 @@ def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...
     try:
         path = init_study(folder, name, codebook, list(patterns))
     except InvalidFileError as error:
+        from purer_tui.core.safe_text import one_line
+
         for problem in error.problems:  # every problem of the codebook at once, one line each
-            click.echo(f"purer-tui: {problem}", err=True)
+            click.echo(f"purer-tui: {one_line(str(problem))}", err=True)
         click.echo("purer-tui: the codebook has problems; fix them and run init again (nothing was written)", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"Wrote {display_path(path)}. Put transcripts in {display_path(path.parent / 'transcripts')}/, then run:")

@@ -17,9 +17,11 @@ never overwritten.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
@@ -254,17 +256,21 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
     if type(data) is dict and data.keys() <= _PLAIN_FIELDS:  # the usual line: checked in one go
         turn, codes, memo, anchor = data.get("turn"), data.get("codes"), data.get("memo", ""), data.get("anchor")
         reviewed, flag = data.get("reviewed", True), data.get("flag", False)
-        if (
-            type(turn) is int
-            and 1 <= turn <= MAX_TURN
-            and type(codes) is list
-            and _VALID_CODE_IDS.issuperset(codes)
-            and (len(codes) < 2 or len(set(codes)) == len(codes))
-            and type(memo) is str
-            and (anchor is None or type(anchor) is str)
-            and (reviewed is True or (reviewed is False and not codes))
-            and type(flag) is bool
-        ):
+        try:
+            usual = (
+                type(turn) is int
+                and 1 <= turn <= MAX_TURN
+                and type(codes) is list
+                and _VALID_CODE_IDS.issuperset(codes)
+                and (len(codes) < 2 or len(set(codes)) == len(codes))
+                and type(memo) is str
+                and (anchor is None or type(anchor) is str)
+                and (reviewed is True or (reviewed is False and not codes))
+                and type(flag) is bool
+            )
+        except TypeError:  # an unhashable value among the codes: the checks below say what is wrong
+            usual = False
+        if usual:
             return AnnotationRecord(turn, tuple(codes), memo, anchor, None, reviewed, flag), None
     return _checked_record(data)
 
@@ -341,14 +347,34 @@ def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
 
 
 def read_annotation_text(path: Path) -> str:
+    """The text of an annotation file that is a plain file of the study: never read through a link.
+
+    A study is a repository teammates push to: a committed link could name a
+    file anywhere on the server (another study's memos), which a reader would
+    show and a writer would copy into this study.
+    """
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except PermissionError:
         raise InvalidFileError([Problem(path, None, "cannot be read: permission denied")]) from None
     except IsADirectoryError:
         raise InvalidFileError([Problem(path, None, "is a folder, not an annotation file")]) from None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InvalidFileError([Problem(path, None, "is a link; annotation files must be plain files of the study; replace it with the file")]) from None
         raise InvalidFileError([Problem(path, None, f"cannot be read: {error.strerror or error}")]) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise InvalidFileError([Problem(path, None, "is a folder, not an annotation file")])
+        if not stat.S_ISREG(mode):
+            raise InvalidFileError([Problem(path, None, "is not a plain file; annotation files are JSON Lines files")])
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError as error:
+        raise InvalidFileError([Problem(path, None, f"cannot be read: {error.strerror or error}")]) from None
+    finally:
+        os.close(descriptor)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

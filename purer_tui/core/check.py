@@ -52,11 +52,12 @@ def _check(start: Path) -> list[Problem]:
         return problems
 
     codebook = _check_codebook(study, problems)
-    problems.extend(consensus_file_problems(study))
     transcripts = _check_transcripts(study, problems)
+    finder = AnnotationFinder()
+    known = sorted({coder for transcript in transcripts for coder in finder.files(transcript.path)})
+    problems.extend(consensus_file_problems(study, known))
     problems.extend(_check_metadata(study, transcripts, codebook))
     role_of = _cached(lambda speaker: speaker_role(study, speaker)) if study.roles else None
-    finder = AnnotationFinder()
     for transcript in transcripts:
         for path in finder.files(transcript.path).values():
             problems.extend(check_annotation_file(path, transcript, codebook, role_of))

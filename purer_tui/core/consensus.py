@@ -30,6 +30,7 @@ from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.study import Study
 from purer_tui.core.toml_files import TomlDocument, read_toml
+from purer_tui.core.transcript import load_transcript
 
 CONSENSUS_FILE = "consensus.toml"
 #: A consensus file names a few coders; anything this large is not one.
@@ -54,14 +55,18 @@ def read_consensus_sources(study: Study) -> dict[str, tuple[str, ...]]:
     return sources
 
 
-def consensus_file_problems(study: Study) -> list[Problem]:
-    """Every problem of the study's consensus file, for `check` (none when there is no file)."""
+def consensus_file_problems(study: Study, known: Sequence[str] | None = None) -> list[Problem]:
+    """Every problem of the study's consensus file, for `check` (none when there is no file).
+
+    With `known` (the coders who have annotation files), names no file backs are warnings:
+    a misspelt or planted name would otherwise take a real coder out of every report.
+    """
     problems: list[Problem] = []
-    _read(consensus_file(study), problems)
+    _read(consensus_file(study), problems, known)
     return problems
 
 
-def _read(path: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+def _read(path: Path, problems: list[Problem], known: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
     try:
         status = os.lstat(path)
     except FileNotFoundError:
@@ -80,7 +85,17 @@ def _read(path: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     except InvalidFileError as error:
         problems.extend(error.problems)
         return {}
-    return _sources(document, problems)
+    sources = _sources(document, problems)
+    if known is not None:
+        for consensus, coders in sources.items():
+            if consensus not in known:
+                problems.append(document.problem(consensus, f"{consensus} has no annotation files in the study yet", "warning"))
+            missing = [coder for coder in coders if coder not in known]
+            if missing:
+                problems.append(
+                    document.problem(f"{consensus}.coders", f"{', '.join(missing)} coded nothing in the study; check the names", "warning")
+                )
+    return sources
 
 
 def _sources(document: TomlDocument, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -191,8 +206,10 @@ def seed_consensus(transcripts: Sequence[Path], first: str, second: str, consens
     """Write every turn `first` and `second` both decided with the same codes into the consensus.
 
     Turns the consensus already decided are kept as they are (settled
-    earlier); a memo or flag the consensus coder left on a turn stays. The
-    caller holds the consensus coder's locks.
+    earlier), and so is a turn of its file carrying a merge conflict (the
+    coder settles that); a memo or flag the consensus coder left on a turn
+    stays. Turns the transcript does not have (`check` reports them) are never
+    copied. The caller holds the consensus coder's locks.
     """
     added = agreed = one_sided = 0
     for path in transcripts:
@@ -201,7 +218,8 @@ def seed_consensus(transcripts: Sequence[Path], first: str, second: str, consens
             continue
         units = collect_units([path], [first, second]).units
         one_sided += sum(1 for unit in units.values() if len(unit) == 1)
-        same = {key.turn for key, unit in units.items() if len(unit) == 2 and unit[first] == unit[second]}
+        turns = len(load_transcript(path).turns)
+        same = {key.turn for key, unit in units.items() if len(unit) == 2 and unit[first] == unit[second] and key.turn <= turns}
         agreed += len(same)
         if not same:
             continue
@@ -212,7 +230,7 @@ def seed_consensus(transcripts: Sequence[Path], first: str, second: str, consens
         additions = []
         for turn in sorted(same):
             existing = store.get(turn)
-            if existing is not None and existing.reviewed:
+            if existing is not None and (existing.reviewed or existing.conflict is not None):
                 continue
             decided = source.records[turn]
             base = existing or decided._replace(memo="", flag=False)

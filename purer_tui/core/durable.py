@@ -82,9 +82,14 @@ def fsync_folder(folder: Path) -> None:
 
 
 def _keep_mode(original: Path, replacement: Path) -> None:
-    """Keep an existing file's permission bits across the replace."""
+    """Keep an existing plain file's permission bits across the replace.
+
+    Never a link's target's (a link in a study may name any file), and never
+    set-id or sticky bits: only read, write and execute.
+    """
     try:
-        mode = original.stat().st_mode & 0o7777
+        status = os.lstat(original)
     except FileNotFoundError:
         return
-    os.chmod(replacement, mode)
+    if stat.S_ISREG(status.st_mode):
+        os.chmod(replacement, status.st_mode & 0o777)

@@ -21,6 +21,7 @@ from purer_tui.core.durable import atomic_write_text
 
 STATE_FOLDER = ".purer"
 MAX_POSITION_BYTES = 4096
+IGNORE_EVERYTHING = "# purer-tui: each clone's own state (where each coder last was); never shared\n*\n"
 
 
 class ResumePositions:
@@ -36,22 +37,11 @@ class ResumePositions:
         """The transcript and turn number saved last, or None when there is none to trust."""
         if not self._plain_folder():
             return None
-        try:
-            descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
+        data = _read_small(self.path)
+        if data is None:
             return None
         try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return None
-            data = os.read(descriptor, MAX_POSITION_BYTES + 1)
-        except OSError:
-            return None
-        finally:
-            os.close(descriptor)
-        if len(data) > MAX_POSITION_BYTES:
-            return None
-        try:
-            saved = json.loads(data.decode("utf-8"))
+            saved = json.loads(data)
         except (ValueError, RecursionError):
             return None
         if not isinstance(saved, dict):
@@ -78,8 +68,8 @@ class ResumePositions:
             if not self._plain_folder():
                 return
             ignore = self.folder / ".gitignore"
-            if not ignore.exists() and not ignore.is_symlink():
-                atomic_write_text(ignore, "# purer-tui: each clone's own state (where each coder last was); never shared\n*\n")
+            if _read_small(ignore) != IGNORE_EVERYTHING:  # missing, or changed by someone: positions stay out of git
+                atomic_write_text(ignore, IGNORE_EVERYTHING)
             atomic_write_text(self.path, json.dumps({"transcript": relative, "turn": turn}) + "\n")
         except OSError:
             return
@@ -91,3 +81,25 @@ class ResumePositions:
             return stat.S_ISDIR(os.lstat(self.folder).st_mode)
         except OSError:
             return False
+
+
+def _read_small(path: Path) -> str | None:
+    """A small plain file's text; None for anything else (missing, a link, a pipe, too large, not UTF-8)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        data = os.read(descriptor, MAX_POSITION_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_POSITION_BYTES:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

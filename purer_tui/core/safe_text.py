@@ -28,6 +28,11 @@ def visible_controls(text: str) -> str:
     return _CONTROL.sub(_placeholder, text)
 
 
+def one_line(text: str) -> str:
+    """Untrusted text for a one-line message: control characters visible, and no line break to forge a line with."""
+    return visible_controls(text.replace("\r\n", "\n")).replace("\n", "\u2424").replace("\t", " ")
+
+
 def json_safe(serialized_json: str) -> str:
     """Escape DEL and C1 controls that `json.dumps(ensure_ascii=False)` leaves raw.
 

@@ -94,7 +94,9 @@ def choose_report_coders(study: Study, transcripts: Sequence[Path], requested: S
         return CoderChoice(coders, summary, coverage)
     if not coders:
         return CoderChoice([], "coders: none (no annotation files yet)")
-    return CoderChoice(coders, f"{_coders_label(coders)}: {', '.join(coders)} (every coder)")
+    left_out = [name for name in consensus if name in known]
+    but = f" but the consensus {', '.join(left_out)}" if left_out else ""
+    return CoderChoice(coders, f"{_coders_label(coders)}: {', '.join(coders)} (every coder{but})")
 
 
 def agreement_coders(study: Study, transcripts: Sequence[Path], requested: Sequence[str] | None) -> list[str]:

@@ -31,6 +31,8 @@ class TomlDocument:
         self.text = text
         self.data = data
         self._lines = text.split("\n")
+        self._headers: list[tuple[int, list[str]]] | None = None  # (line, dotted key) of each [table], found once
+        self._keys: dict[int, dict[str, int]] = {}  # header line -> each key's line in that table, found once
 
     def problem(self, dotted: str, message: str, severity: str = "error") -> Problem:
         return Problem(self.path, self.locate(dotted), f"{dotted}: {message}" if dotted else message, severity)
@@ -52,21 +54,37 @@ class TomlDocument:
         return None
 
     def _find_header(self, table: list[str]) -> int | None:
-        for number, line in enumerate(self._lines, start=1):
-            match = re.match(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", line)
-            if match and _split_key(match.group(1)) == table:
-                return number
-        return None
+        if self._headers is None:
+            # One linear pattern (no nested repetition to backtrack over), run once per file: a problem
+            # is located in a file of any size without re-reading it.
+            headers = []
+            for number, line in enumerate(self._lines, start=1):
+                match = _HEADER.match(line)
+                if match:
+                    headers.append((number, _split_key(match.group(1))))
+            self._headers = headers
+        return next((number for number, key in self._headers if key == table), None)
 
     def _find_key(self, after_line: int, key: str) -> int | None:
-        for number in range(after_line + 1, len(self._lines) + 1):
-            line = self._lines[number - 1]
-            if re.match(r"^\s*\[", line):
-                return None
-            match = re.match(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=", line)
-            if match and _split_key(match.group(1))[:1] == [key]:
-                return number
-        return None
+        """The line of `key = ` in the table whose header is at `after_line` (0: before any header)."""
+        if after_line not in self._keys:
+            keys: dict[str, int] = {}
+            for number in range(after_line + 1, len(self._lines) + 1):
+                line = self._lines[number - 1]
+                if _TABLE_START.match(line):
+                    break
+                match = _KEY.match(line)
+                if match:
+                    first = _split_key(match.group(1))[:1]
+                    if first:
+                        keys.setdefault(first[0], number)
+            self._keys[after_line] = keys
+        return self._keys[after_line].get(key)
+
+
+_HEADER = re.compile(r"[ \t]*\[([^\[\]]*)\][ \t]*(?:#.*)?$")
+_TABLE_START = re.compile(r"\s*\[")
+_KEY = re.compile(r"\s*([A-Za-z0-9_\-\"'. ]+)=")  # one character class, then "=": linear however long the line
 
 
 def _split_key(raw: str) -> list[str]:

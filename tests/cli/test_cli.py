@@ -265,6 +265,12 @@ def test_only_a_speaker_or_role_that_does_not_occur_is_an_error(demo_study: Path
     assert result.returncode == 2 and words in result.stderr and "\x1b" not in result.stderr
 
 
+def test_the_only_error_stays_one_short_line_whatever_the_transcripts_hold(demo_study: Path) -> None:
+    write(demo_study / "transcripts" / "grp1-s04.txt", "".join(f"Speaker {'X' * 300} {n}: hello\nSpeaker {n}: hi\n" for n in range(60)))
+    result = run("code", "--coder", "eve", "--only", "nobody", cwd=demo_study)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and len(result.stderr) < 2000 and "more" in result.stderr
+
+
 def test_only_matches_speakers_and_roles_ignoring_case(demo_study: Path) -> None:
     from purer_tui.coding_setup import resolve_only
     from purer_tui.core.study import load_study

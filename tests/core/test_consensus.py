@@ -64,6 +64,20 @@ def test_seeding_writes_the_agreed_turns_and_counts_the_one_sided(pair: Path) ->
     assert again.added == 0 and again.agreed == 3
 
 
+def test_seeding_never_settles_a_merge_conflict_nor_copies_a_turn_the_transcript_lacks(pair: Path) -> None:
+    from purer_tui.core.annotations import Conflict
+
+    theirs = AnnotationRecord(1, ("q",), "a colleague's adjudication", "a1").version
+    conflicted = AnnotationRecord(1, (), "my note", "a1", Conflict(AnnotationRecord(1, (), "my note", "a1", reviewed=False).version, theirs), reviewed=False)
+    coded(pair / "t.consensus.jsonl", {1: conflicted})
+    for coder in ("ana", "ben"):
+        coded(pair / f"t.{coder}.jsonl", {99: AnnotationRecord(99, ("p",))})  # no turn 99 in the transcript
+    seed_consensus([pair / "t.txt"], "ana", "ben", "consensus")
+    records = AnnotationFile.open(pair / "t.consensus.jsonl").records
+    assert records[1] == conflicted  # both sides kept for the coder to settle
+    assert 99 not in records and set(records) == {1, 2, 4}
+
+
 def test_coverage_counts_the_turns_both_decided(pair: Path) -> None:
     transcripts = [pair / "t.txt"]
     assert consensus_coverage(transcripts, "consensus", ("ana", "ben")).phrase() == "0 of 4 turns both ana and ben reviewed"
@@ -110,6 +124,15 @@ def test_a_bad_consensus_file_is_one_line_each_and_refused(pair: Path, text: str
     with pytest.raises(InvalidFileError):
         record_consensus_sources(study, "consensus", ("ana", "ben"))
     assert (pair / "consensus.toml").read_bytes() == before  # nothing that could not be read is overwritten
+
+
+def test_names_no_annotation_file_backs_are_warnings(pair: Path) -> None:
+    write(pair / "consensus.toml", '[ben]\ncoders = ["ana", "zed"]\n')  # planted or misspelt: ben is a real coder
+    found = [str(problem).split(": ", 1)[1] for problem in consensus_file_problems(load_study(pair), ["ana", "ben"])]
+    assert found == ["warning: ben.coders: zed coded nothing in the study; check the names"]
+    write(pair / "consensus.toml", '[final]\ncoders = ["ana", "ben"]\n')
+    found = [str(problem).split(": ", 1)[1] for problem in consensus_file_problems(load_study(pair), ["ana", "ben"])]
+    assert found == ["warning: final: final has no annotation files in the study yet"]
 
 
 def test_a_linked_or_huge_consensus_file_is_never_read(pair: Path, tmp_path: Path) -> None:

@@ -60,6 +60,24 @@ def test_a_position_from_someone_else_is_never_trusted(demo_study: Path, content
     assert ResumePositions(demo_study, "ana").load() is None
 
 
+def test_a_pipe_in_place_of_a_position_never_blocks(demo_study: Path) -> None:
+    import threading
+
+    (demo_study / ".purer").mkdir()
+    os.mkfifo(demo_study / ".purer" / "position.ana.json")
+    loaded: list[object] = []
+    reader = threading.Thread(target=lambda: loaded.append(ResumePositions(demo_study, "ana").load()), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert loaded == [None]  # returned at once: nothing to trust
+
+
+def test_the_state_folder_stays_ignored_whatever_a_teammate_committed(demo_study: Path) -> None:
+    write(demo_study / ".purer" / ".gitignore", "")  # committed by someone: would let positions into git
+    ResumePositions(demo_study, "ana").save(demo_study / "transcripts" / "grp1-s01.txt", 3)
+    assert (demo_study / ".purer" / ".gitignore").read_text().endswith("\n*\n")
+
+
 def test_links_are_never_followed(demo_study: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -72,3 +90,7 @@ def test_links_are_never_followed(demo_study: Path, tmp_path: Path) -> None:
     write(outside / "p.json", b'{"transcript": "transcripts/grp1-s01.txt", "turn": 3}')
     os.symlink(outside / "p.json", demo_study / ".purer" / "position.ana.json")
     assert positions.load() is None
+    (outside / "p.json").chmod(0o4755)
+    positions.save(demo_study / "transcripts" / "grp1-s01.txt", 4)  # replaces the link, never takes its target's mode
+    saved = demo_study / ".purer" / "position.ana.json"
+    assert not saved.is_symlink() and not saved.stat().st_mode & 0o7000 and (outside / "p.json").read_bytes().endswith(b'"turn": 3}')

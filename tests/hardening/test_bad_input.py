@@ -61,6 +61,8 @@ ANNOTATIONS: list[Case] = [
     ("JSON bomb", lambda s: write(s / T / "grp1-s01.zed.jsonl", "[" * 200_000 + "]" * 200_000 + "\n"), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: "),
     ("not UTF-8", lambda s: write(s / T / "grp1-s01.zed.jsonl", b'{"codes":[],"turn":1,"memo":"\xff"}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: not valid UTF-8"),
     ("a folder", lambda s: (s / T / "grp1-s01.zed.jsonl").mkdir(), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl: is a folder"),
+    ("a list as a code", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[["x"]],"turn":5}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"codes\" must be a list of code ids"),
+    ("codes on a turn not reviewed", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":["education"],"reviewed":false,"turn":5}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"reviewed\" is false but the turn has codes"),
 ]
 
 STUDY_FILES: list[Case] = [

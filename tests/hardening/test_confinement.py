@@ -57,3 +57,58 @@ def test_coder_ids_from_the_command_line_cannot_name_other_paths(demo_study: Pat
     assert sorted(p.name for p in (demo_study / "transcripts").iterdir() if "jsonl" in p.name) == [
         "grp1-s01.ana.jsonl", "grp1-s01.ben.jsonl", "grp1-s02.ana.jsonl", "grp1-s02.ben.jsonl", "grp1-s03.ana.jsonl",
     ]
+
+
+def run(study: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "purer_tui", *args], cwd=study, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_a_linked_annotation_file_is_never_read_nor_copied_into_the_study(demo_study: Path, tmp_path: Path) -> None:
+    """A teammate commits a link named like the consensus file, to another study's memos on the same server."""
+    other = write(tmp_path / "other-study" / "grp1-s01.consensus.jsonl", '{"codes":[],"memo":"OTHER STUDY SECRET","reviewed":false,"turn":5}\n')
+    before = other.read_bytes()
+    link = demo_study / "transcripts" / "grp1-s01.consensus.jsonl"
+    link.symlink_to(other)
+    for args in (["stats", "--coder", "consensus"], ["export", "csv"], ["code", "--adjudicate", "ana,ben"]):
+        result = run(demo_study, *args)
+        assert result.returncode == 1 and "is a link; annotation files must be plain files of the study" in result.stderr, args
+        assert "OTHER STUDY SECRET" not in result.stdout + result.stderr
+    assert link.is_symlink() and other.read_bytes() == before  # still a link: nothing copied into the study
+    assert not (demo_study / "transcripts" / "grp1-s02.consensus.jsonl").exists()  # nothing seeded before the refusal
+
+
+def test_a_failed_adjudication_writes_nothing(demo_study: Path) -> None:
+    (demo_study / "consensus.toml").mkdir()  # not a file: refused before any consensus is written
+    result = run(demo_study, "code", "--adjudicate", "ana,ben", "--as", "final")
+    assert result.returncode == 1 and "consensus.toml: is not a plain file" in result.stderr
+    assert not list((demo_study / "transcripts").glob("*.final.jsonl"))
+
+
+def test_adjudicating_into_an_ordinary_coder_is_refused(demo_study: Path) -> None:
+    write(demo_study / "transcripts" / "grp1-s01.eve.jsonl", '{"codes":[],"memo":"eve not sure yet","reviewed":false,"turn":2}\n')
+    before = (demo_study / "transcripts" / "grp1-s01.eve.jsonl").read_bytes()
+    result = run(demo_study, "code", "--adjudicate", "ana,ben", "--as", "eve")
+    assert result.returncode == 2 and "eve is a coder of this study, not a consensus" in result.stderr
+    assert (demo_study / "transcripts" / "grp1-s01.eve.jsonl").read_bytes() == before and not (demo_study / "consensus.toml").exists()
+
+
+def test_a_consensus_file_made_to_backtrack_is_read_at_once(demo_study: Path) -> None:
+    """Locating a problem's line once took time growing with the cube of a line's length (minutes here)."""
+    (demo_study / "consensus.toml").write_text('x = """\n[' + " " * 20_000 + '\n"""\n')
+    result = run(demo_study, "check", timeout=30)
+    assert result.returncode == 1 and "consensus.toml:1: x: must be a table" in result.stdout
+
+
+def test_names_and_keys_from_the_study_cannot_write_to_the_terminal(demo_study: Path) -> None:
+    (demo_study / "consensus.toml").write_text('"\\u001b]52;c;ZWNobyBwd25lZAo=\\u0007\\nok: no errors\\u009b2K" = 1\n')
+    checked = run(demo_study, "check")
+    assert checked.returncode == 1 and checked.stdout.count("\n") == 1  # one line: no forged "ok" line
+    assert "␛]52" in checked.stdout and "\x1b" not in checked.stdout and "\x9b" not in checked.stdout
+    stats = run(demo_study, "stats")
+    assert stats.returncode == 1 and "\x1b" not in stats.stderr and stats.stderr.count("\n") == 1
+    (demo_study / "consensus.toml").unlink()
+    odd = demo_study / "transcripts" / "grp1-s0\x1b]0;pwned\x079.txt"
+    odd.write_text("Therapist: Hello there.\n")
+    write(demo_study / "transcripts" / "grp1-s0\x1b]0;pwned\x079.ana.jsonl", '{"codes":["phenomenology"],"turn":1}\n')
+    listed = run(demo_study, "disagreements", "--one-sided")
+    assert listed.returncode == 0 and "grp1-s0␛]0;pwned␇9.txt turn 1" in listed.stdout and "\x1b" not in listed.stdout
