@@ -40,3 +40,15 @@ async def test_codes_on_a_changed_turn_are_flagged_not_moved(make_app: MakeApp, 
         assert any("no longer match" in n.message for n in app._notifications)
         await pilot.press("j")
         assert "earlier version" not in str(app.query_one("#turn-codes").render())
+
+
+async def test_moving_to_a_changed_transcript_keeps_its_news_and_drops_the_old(make_app: MakeApp, demo_study: Path) -> None:
+    path = demo_study / "transcripts" / "grp1-s02.txt"
+    path.write_text(path.read_text().replace("What was that like for you today?", "What was that like for you?", 1))
+    app, prepared = make_app(coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("G", "enter")  # "Last turn of this transcript...": about grp1-s01
+        await pilot.press("right_square_bracket")
+        messages = [n.message for n in app._notifications]
+        assert any("of grp1-s02.txt no longer match" in m for m in messages)
+        assert not any("Last turn of this transcript" in m for m in messages)
