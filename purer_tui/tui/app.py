@@ -422,12 +422,11 @@ class CodingApp(App[None]):
     def _moving(self, step: Callable[[], object]) -> object:
         """A step that may leave the transcript: leaving one with turns still to review says how many."""
         left = self.session.index
-        announced = set(self._announced)
         result = self._do(step)
         if self.session.index != left:
-            self.clear_notifications()  # they were about the transcript just left
-            if self.session.index not in announced:
-                self._announce_problems()  # the new transcript's own, cleared with them
+            # Shown notices were about the transcript just left; the new one's own are still on their way
+            # (notify posts a message), so they survive this.
+            self.clear_notifications()
             remaining = self.session.to_review(left)
             if remaining:
                 name = self.session.paths[left].name
