@@ -17,11 +17,9 @@ never overwritten.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
@@ -30,6 +28,7 @@ from purer_tui.core.coders import CODER_PATTERN, validate_coder
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, PurerError
 from purer_tui.core.journal import JournalWriter, journal_path, read_journal
+from purer_tui.core.study_files import read_plain_file, transcript_beside
 
 ANNOTATION_SUFFIX = ".jsonl"
 _RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag"})
@@ -38,6 +37,9 @@ _PLAIN_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "reviewed", "flag"
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _VALID_CODE_IDS: set[str] = set()  # ids already checked against _CODE_ID
 MAX_TURN = 10_000_000
+#: Bounds that no real coding reaches: a file or memo beyond them is refused, never read into memory.
+MAX_ANNOTATION_BYTES = 128 * 1024 * 1024
+MAX_MEMO_CHARACTERS = 20_000
 
 
 def annotation_path(transcript: Path, coder: str) -> Path:
@@ -264,6 +266,7 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
                 and _VALID_CODE_IDS.issuperset(codes)
                 and (len(codes) < 2 or len(set(codes)) == len(codes))
                 and type(memo) is str
+                and len(memo) <= MAX_MEMO_CHARACTERS
                 and (anchor is None or type(anchor) is str)
                 and (reviewed is True or (reviewed is False and not codes))
                 and type(flag) is bool
@@ -316,6 +319,8 @@ def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | N
     memo = data.get("memo", "")
     if not isinstance(memo, str):
         return None, f'"{where}memo" must be a string'
+    if len(memo) > MAX_MEMO_CHARACTERS:
+        return None, f'"{where}memo" is {len(memo):,} characters; memos over {MAX_MEMO_CHARACTERS:,} are refused, shorten it'
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, str):
         return None, f'"{where}anchor" must be a string'
@@ -347,34 +352,16 @@ def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
 
 
 def read_annotation_text(path: Path) -> str:
-    """The text of an annotation file that is a plain file of the study: never read through a link.
+    """The text of an annotation file that is a plain file of the study: never read through a link or a pipe.
 
     A study is a repository teammates push to: a committed link could name a
     file anywhere on the server (another study's memos), which a reader would
     show and a writer would copy into this study.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except PermissionError:
-        raise InvalidFileError([Problem(path, None, "cannot be read: permission denied")]) from None
-    except IsADirectoryError:
-        raise InvalidFileError([Problem(path, None, "is a folder, not an annotation file")]) from None
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise InvalidFileError([Problem(path, None, "is a link; annotation files must be plain files of the study; replace it with the file")]) from None
-        raise InvalidFileError([Problem(path, None, f"cannot be read: {error.strerror or error}")]) from None
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise InvalidFileError([Problem(path, None, "is a folder, not an annotation file")])
-        if not stat.S_ISREG(mode):
-            raise InvalidFileError([Problem(path, None, "is not a plain file; annotation files are JSON Lines files")])
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read()
-    except OSError as error:
-        raise InvalidFileError([Problem(path, None, f"cannot be read: {error.strerror or error}")]) from None
-    finally:
-        os.close(descriptor)
+        data = read_plain_file(path, "annotation file", MAX_ANNOTATION_BYTES)
+    except FileNotFoundError:
+        raise InvalidFileError([Problem(path, None, "cannot be read: no such file (moved while being read?)")]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -447,7 +434,9 @@ class AnnotationFile:
         # (readers, which open thousands of files, never pay for it).
         self._cached_lines: dict[int, str] | None = None
         self._disk_signature = self._signature()
-        self._journal = JournalWriter(journal_path(path)) if journaled else None
+        # New files beside a transcript (this one, its journal) are never more readable than the transcript.
+        self._reference = transcript_beside(path)
+        self._journal = JournalWriter(journal_path(path), self._reference) if journaled else None
         self._pending = False  # journal entries not yet folded into the file
 
     @classmethod
@@ -568,7 +557,7 @@ class AnnotationFile:
                 "changed on disk since it was read (a git pull or another program?); reopen it to see the change",
                 self.path,
             )
-        atomic_write_text(self.path, text)
+        atomic_write_text(self.path, text, self._reference)
         self._disk_signature = self._signature()
 
     def _signature(self) -> tuple[int, int, int] | None:

@@ -16,13 +16,19 @@ import sys
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically and durably."""
+def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -> None:
+    """Replace `path` with `data` atomically and durably.
+
+    An existing file keeps its permissions; a new one is made no more readable than `reference`
+    (the transcript an annotation file belongs to), whatever the umask allows.
+    """
     folder = path.parent
     temporary = folder / f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         try:
+            if reference is not None and not os.path.lexists(path):
+                narrow_mode(descriptor, reference)
             view = memoryview(data)
             while view:
                 written = os.write(descriptor, view)
@@ -38,9 +44,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_folder(folder)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, reference: Path | None = None) -> None:
     """Replace `path` with `text` as UTF-8 with LF line endings, atomically and durably."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), reference)
+
+
+def narrow_mode(descriptor: int, reference: Path) -> None:
+    """Make a new file's permissions no wider than `reference`'s (the umask has already narrowed them)."""
+    try:
+        allowed = os.stat(reference).st_mode & 0o666
+        current = os.fstat(descriptor).st_mode & 0o777
+    except OSError:
+        return
+    if current & ~allowed:
+        os.fchmod(descriptor, current & allowed)
 
 
 def write_output(path: Path, data: bytes) -> None:

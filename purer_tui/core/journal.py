@@ -21,8 +21,11 @@ from pathlib import Path
 
 from purer_tui.core.durable import fsync_folder
 from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.study_files import open_for_writing, read_plain_file
 
 JOURNAL_SUFFIX = ".journal"
+#: Folded in after two idle seconds, a journal stays small; one this large is not ours.
+MAX_JOURNAL_BYTES = 128 * 1024 * 1024
 
 
 def journal_path(annotation_path: Path) -> Path:
@@ -31,24 +34,26 @@ def journal_path(annotation_path: Path) -> Path:
 
 
 def read_journal(path: Path) -> list[tuple[str, object]]:
-    """The entries of a journal, oldest first: ("put", record dict) or ("remove", turn)."""
+    """The entries of a journal, oldest first: ("put", record dict) or ("remove", turn).
+
+    Read as bytes and split into lines before decoding: a crash mid-append can cut
+    the last line inside a multi-byte character, and that line is dropped whole.
+    """
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = read_plain_file(path, "coding journal", MAX_JOURNAL_BYTES)
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidFileError([Problem(path, None, f"the coding journal cannot be read ({error}); move it aside and reopen")]) from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
         lines.pop()
     elif lines:
         lines.pop()  # torn by a crash mid-append: never acknowledged, so never shown as saved
     entries: list[tuple[str, object]] = []
     for number, line in enumerate(lines, start=1):
         try:
-            entry = json.loads(line)
+            entry = json.loads(line.decode("utf-8"))
             (kind, value), = entry.items()
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")]) from None
         if kind not in ("put", "remove"):
             raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")])
@@ -57,17 +62,21 @@ def read_journal(path: Path) -> list[tuple[str, object]]:
 
 
 class JournalWriter:
-    """Appends entries durably: each `append` returns only once the line is on disk."""
+    """Appends entries durably: each `append` returns only once the line is on disk.
 
-    def __init__(self, path: Path):
+    The journal is opened without following links (a committed link named like it must never
+    receive a coder's memos), and created no more readable than `reference`, its transcript.
+    """
+
+    def __init__(self, path: Path, reference: Path | None = None):
         self.path = path
+        self.reference = reference
         self._descriptor: int | None = None
 
     def append(self, entries: list[dict[str, object]]) -> None:
         data = "".join(json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n" for entry in entries)
         if self._descriptor is None:
-            created = not self.path.exists()
-            self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._descriptor, created = open_for_writing(self.path, os.O_WRONLY | os.O_APPEND, self.reference)
             if created:
                 fsync_folder(self.path.parent)
         size = os.lseek(self._descriptor, 0, os.SEEK_END)

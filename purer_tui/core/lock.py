@@ -1,23 +1,29 @@
 """Coder locks: one coding process per coder and transcript.
 
 Two `purer-tui code` processes for the same coder would each keep their own
-view of the annotation file and overwrite each other's work. Each holds a
-hidden lock file beside the annotations (`.X.ana.lock`) naming its PID and
-host; a lock whose process is gone (same host, PID not running) is stale and
-taken over. Different coders never share a lock, so they work side by side.
+view of the annotation file and overwrite each other's work. Each holds an
+`fcntl.flock` on a hidden lock file beside the annotations (`.X.ana.lock`):
+the kernel releases it when the process dies however it dies, so a stale
+lock is never mistaken for a live one (nor a reused PID for its holder), and
+two processes racing for a lock cannot both get it. The JSON inside only
+says who holds it (PID and host), for the message another process shows.
+Different coders never share a lock, so they work side by side.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
-import time
 from pathlib import Path
 
-from purer_tui.core.errors import PurerError
+from purer_tui.core.errors import InvalidFileError, PurerError
+from purer_tui.core.study_files import open_for_writing, transcript_beside
 
 LOCK_SUFFIX = ".lock"
+#: Attempts to lock a file that its holder is releasing (it unlinks the file, then lets go).
+_ATTEMPTS = 5
 
 
 def lock_path(annotation_path: Path) -> Path:
@@ -29,28 +35,11 @@ class LockedError(PurerError):
     """Another live process holds the lock."""
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def _younger_than(path: Path, seconds: float) -> bool:
-    try:
-        return time.time() - path.stat().st_mtime < seconds
-    except OSError:
-        return False
-
-
 class CoderLocks:
     """The locks of one coding session, taken together and released together."""
 
     def __init__(self) -> None:
-        self._held: list[Path] = []
+        self._held: dict[Path, int] = {}  # lock file -> the descriptor that holds its flock
         self._me = {"pid": os.getpid(), "host": socket.gethostname()}
 
     @property
@@ -62,55 +51,72 @@ class CoderLocks:
         path = lock_path(annotation_path)
         if path in self._held:
             return
-        for _ in range(2):  # a second try after clearing a stale lock
+        for _ in range(_ATTEMPTS):
             try:
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                holder = self._holder(path)
-                if holder is not None and holder.get("pid") == self._me["pid"] and holder.get("host") == self._me["host"]:
-                    self._held.append(path)
-                    return
-                if holder is None and _younger_than(path, seconds=2.0):
-                    holder = {"pid": "?", "host": "this machine"}  # being written by its owner right now
-                if holder is not None and (holder.get("pid") == "?" or self._is_live(holder)):
-                    raise LockedError(
-                        f"{annotation_path.name} is being coded by another purer-tui process "
-                        f"(PID {holder['pid']} on {holder['host']}); close it first, "
-                        f"or delete {path.name} if that process is gone",
-                        path,
-                    ) from None
-                path.unlink(missing_ok=True)
-                continue
+                descriptor, _ = open_for_writing(path, os.O_RDWR, transcript_beside(annotation_path))
             except PermissionError:
                 raise PurerError("cannot create a lock file here: the folder is read-only; coding needs write access", path) from None
-            with os.fdopen(descriptor, "w") as handle:
-                json.dump(self._me, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._held.append(path)
+            except InvalidFileError:
+                raise
+            except OSError as error:
+                raise PurerError(f"cannot create the coding lock: {error.strerror or error}", path) from None
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _holder(descriptor)
+                os.close(descriptor)
+                raise LockedError(
+                    f"{annotation_path.name} is being coded by another purer-tui process "
+                    f"(PID {holder.get('pid', '?')} on {holder.get('host', 'this machine')}); close it first",
+                    path,
+                ) from None
+            if not _still_at(descriptor, path):  # its holder released it meanwhile: lock the file now there
+                os.close(descriptor)
+                continue
+            _say_who(descriptor, self._me)
+            self._held[path] = descriptor
             return
         raise LockedError("could not take the coding lock; try again", path)
 
     def release(self) -> None:
-        """Remove every lock this session took (only those that are still ours)."""
-        for path in self._held:
-            holder = self._holder(path)
-            if holder is not None and holder.get("pid") == self._me["pid"]:
-                path.unlink(missing_ok=True)
+        """Remove every lock file this session holds, then let go of the locks."""
+        for path, descriptor in self._held.items():
+            try:
+                path.unlink(missing_ok=True)  # while still locked: nobody can take the old file meanwhile
+            except OSError:
+                pass
+            os.close(descriptor)
         self._held.clear()
 
-    def _is_live(self, holder: dict[str, object]) -> bool:
-        pid = holder.get("pid")
-        if not isinstance(pid, int):
-            return False
-        if holder.get("host") != self._me["host"]:
-            return True  # cannot tell for another machine: assume it is live
-        return _process_alive(pid)
 
-    @staticmethod
-    def _holder(path: Path) -> dict[str, object] | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
+def _still_at(descriptor: int, path: Path) -> bool:
+    try:
+        return os.fstat(descriptor).st_ino == os.lstat(path).st_ino
+    except OSError:
+        return False
+
+
+def _say_who(descriptor: int, me: dict[str, object]) -> None:
+    """Write who holds the lock; only a courtesy for other processes' messages, so a full disk is no failure."""
+    try:
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, json.dumps(me).encode("utf-8"), 0)
+        os.fsync(descriptor)
+    except OSError:
+        pass
+
+
+def _holder(descriptor: int) -> dict[str, object]:
+    try:
+        data = json.loads(os.pread(descriptor, 4096, 0).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    # Shown to the user: only a number and a short host name, never whatever else the file holds.
+    pid = data.get("pid")
+    host = data.get("host")
+    return {
+        "pid": pid if isinstance(pid, int) else "?",
+        "host": host[:64] if isinstance(host, str) else "this machine",
+    }

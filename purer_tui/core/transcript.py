@@ -16,9 +16,7 @@ from pathlib import Path
 from purer_tui.core import transcript_formats
 from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.errors import InvalidFileError, Problem
-
-#: Transcript file endings that studies pick up by default.
-TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt")
+from purer_tui.core.study_files import TRANSCRIPT_SUFFIXES, read_plain_file
 
 #: Files larger than this are refused rather than read into memory.
 MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
@@ -121,20 +119,14 @@ def decode_transcript(data: bytes, path: Path) -> str:
 def load_transcript(path: Path) -> Transcript:
     """Read and parse a transcript file, detecting its format."""
     try:
-        if path.is_dir():
-            raise _invalid(path, None, "is a folder, not a transcript file")
-        size = path.stat().st_size
-        if size > MAX_TRANSCRIPT_BYTES:
-            raise _invalid(
-                path, None, f"is {size // (1024 * 1024)} MiB; transcripts over 64 MiB are refused, split it by session"
-            )
-        data = path.read_bytes()
+        # Links are followed (a study's own patterns leave out links that lead outside it); pipes never block.
+        data = read_plain_file(path, "transcript", MAX_TRANSCRIPT_BYTES, follow_links=True)
     except FileNotFoundError:
         raise _invalid(path, None, "no such file (a broken link, or moved?)") from None
-    except PermissionError:
-        raise _invalid(path, None, "cannot be read: permission denied") from None
-    except OSError as error:
-        raise _invalid(path, None, f"cannot be read: {error.strerror or error}") from None
+    except InvalidFileError as error:
+        if error.message.endswith("are refused"):  # too large: say what to do about it
+            raise _invalid(path, None, f"{error.message}; split it by session") from None
+        raise
     return parse_transcript(decode_transcript(data, path), path)
 
 

@@ -9,8 +9,8 @@ and exits 0: a failing textconv would break `git diff` and `git log -p`.
 
 from __future__ import annotations
 
+import os
 import re
-import tempfile
 from pathlib import Path
 
 from purer_tui.core.annotations import ANNOTATION_SUFFIX, AnnotationRecord, parse_record
@@ -30,7 +30,7 @@ def textconv(path: Path) -> str:
     except OSError as error:
         return f"(cannot read {path.name}: {error.strerror})\n"
     name = path.name
-    if path.parent.resolve() == Path(tempfile.gettempdir()).resolve():
+    if path.parent.resolve() in _temporary_folders():
         name = _GIT_TEMPORARY_PREFIX.sub("", name)
     stem = name.removesuffix(ANNOTATION_SUFFIX).rsplit(".", 1)[0]
     transcript = _find_transcript(path.parent, stem)
@@ -44,6 +44,12 @@ def textconv(path: Path) -> str:
         else:
             described.append((record.turn, describe(stem, record, transcript)))
     return "".join(line + "\n" for _, line in sorted(described))
+
+
+def _temporary_folders() -> set[Path]:
+    """Where git may put its temporary copies. Named, never probed: `tempfile.gettempdir()` writes a test file."""
+    names = [os.environ.get(variable) for variable in ("TMPDIR", "TEMP", "TMP")] + ["/tmp", "/var/tmp"]
+    return {Path(name).resolve() for name in names if name}
 
 
 def describe(stem: str, record: AnnotationRecord, transcript: Transcript | None) -> str:

@@ -140,3 +140,18 @@ def test_textconv_never_fails(tmp_path: Path) -> None:
     assert "grp1-s01 turn 2 [Therapist] (not reviewed) | memo: later" in marked
     assert "grp1-s01 turn 3 [Participant 1] x FLAGGED" in marked
     assert out.count("unreadable line") == 2 and "\x1b" not in out
+
+
+def test_textconv_writes_no_probe_file_in_the_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tempfile.gettempdir()` creates a test file to probe the folder; textconv only names the folders."""
+    import tempfile
+
+    from purer_tui.gitwork.textconv import textconv
+
+    def probe() -> str:
+        raise AssertionError("a probe file in the temporary folder")
+
+    monkeypatch.setattr(tempfile, "gettempdir", probe)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    copy = write(tmp_path / "AbC123_grp1-s01.ana.jsonl", '{"codes":["x"],"turn":1}\n')
+    assert textconv(copy) == "grp1-s01 turn 1 x\n"  # git's temporary prefix is recognised and dropped

@@ -116,14 +116,16 @@ def test_a_ten_megabyte_line_and_a_hundred_thousand_tiny_turns_parse(tmp_path: P
 
 def test_an_unreadable_transcript_says_so(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As root every file is readable, so a refused read is simulated at the file system call."""
+    import os
+
     target = demo_study / T / "grp1-s02.txt"
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self == target:
+    def refusing_open(path, flags, *args):  # type: ignore[no-untyped-def]
+        if Path(path) == target:
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     code, output = run("check", str(demo_study))
     assert code == 1 and "grp1-s02.txt: cannot be read: permission denied" in output

@@ -85,6 +85,30 @@ def test_files_are_created_with_the_users_umask(demo_study: Path) -> None:
     assert set(modes.values()) == {0o600}, modes
 
 
+@pytest.mark.parametrize("transcript_mode", [0o600, 0o640])
+def test_files_beside_a_transcript_are_never_more_readable_than_it(demo_study: Path, transcript_mode: int) -> None:
+    """Under a permissive umask the transcript's own permissions are the limit: memos must not become world-readable."""
+    from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+    from purer_tui.core.lock import CoderLocks
+
+    (demo_study / "transcripts" / "grp1-s01.txt").chmod(transcript_mode)
+    old = os.umask(0o022)
+    try:
+        path = demo_study / "transcripts" / "grp1-s01.sec.jsonl"
+        locks = CoderLocks()
+        locks.acquire(path)
+        store = AnnotationFile.open(path, journaled=True)
+        store.put(AnnotationRecord(1, (), "a memo about a patient", reviewed=False))
+        journal = next(demo_study.glob("transcripts/.grp1-s01.sec.jsonl.journal"))
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (journal, locks.held[0])}
+        store.close()
+        modes[path.name] = stat.S_IMODE(path.stat().st_mode)
+        locks.release()
+    finally:
+        os.umask(old)
+    assert set(modes.values()) == {transcript_mode & 0o644}, modes
+
+
 def test_no_temporary_file_leaves_the_study(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file purer-tui writes while coding, exporting and merging is inside the study (or the chosen output)."""
     import tempfile
