@@ -10,6 +10,7 @@ coder re-applies them and deletes it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +18,14 @@ from purer_tui.core.annotations import (
     AnnotationFile,
     AnnotationFinder,
     AnnotationRecord,
+    read_annotation_text,
 )
 from purer_tui.core.check import UNPLACED_SUFFIX
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import PurerError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.reanchor import ReanchorPlan, coded_on, is_stale, plan_reanchor
+from purer_tui.core.study_files import transcript_beside
 from purer_tui.core.transcript import Transcript, load_transcript
 from purer_tui.gitwork.history import earlier_versions
 
@@ -85,6 +88,6 @@ def apply(plans: list[FilePlan]) -> None:
 
 def _add_unplaced(annotation_path: Path, records: list[AnnotationRecord]) -> None:
     sidecar = unplaced_path(annotation_path)
-    existing = sidecar.read_text(encoding="utf-8") if sidecar.exists() else ""
-    atomic_write_text(sidecar, existing + "".join(record.to_json_line() + "\n" for record in records))
+    existing = read_annotation_text(sidecar) if os.path.lexists(sidecar) else ""  # a link is refused, never read
+    atomic_write_text(sidecar, existing + "".join(record.to_json_line() + "\n" for record in records), transcript_beside(annotation_path))
 

@@ -45,7 +45,7 @@ def _check(start: Path) -> list[Problem]:
     study_path = find_study_file(start)
     problems: list[Problem] = []
     try:
-        study = build_study(read_toml(study_path, "study file"), problems)
+        study = build_study(read_toml(study_path, "study file", follow_links=False), problems)
     except InvalidFileError as error:
         return error.problems
     if study is None:
@@ -67,6 +67,7 @@ def _check(start: Path) -> list[Problem]:
 
 def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
     try:
+        study.check_codebook_inside()
         document = read_toml(study.codebook_path, "codebook")
     except InvalidFileError as error:
         if not study.codebook_path.exists():

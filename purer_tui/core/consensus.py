@@ -81,7 +81,7 @@ def _read(path: Path, problems: list[Problem], known: Sequence[str] | None = Non
         problems.append(Problem(path, None, f"is larger than {MAX_CONSENSUS_FILE_BYTES // 1024} KiB; it only names coders, so this is not one"))
         return {}
     try:
-        document = read_toml(path, "consensus file")
+        document = read_toml(path, "consensus file", follow_links=False)
     except InvalidFileError as error:
         problems.extend(error.problems)
         return {}

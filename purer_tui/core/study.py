@@ -95,7 +95,15 @@ class Study:
         return self.root / self.settings.codebook
 
     def load_codebook(self) -> Codebook:
+        self.check_codebook_inside()
         return load_codebook(self.codebook_path, self.keymap)
+
+    def check_codebook_inside(self) -> None:
+        """The codebook path is relative and never climbs out; a link on the way must not lead out either."""
+        if self.leads_outside(self.codebook_path):
+            raise InvalidFileError(
+                [Problem(self.path, None, f"study.codebook: {self.settings.codebook} leads outside the study (through a link); keep the codebook in the study")]
+            )
 
     def transcript_paths(self) -> list[Path]:
         """The study's transcripts in natural order (session 2 before session 10)."""
@@ -158,7 +166,7 @@ def find_study_file(start: Path) -> Path:
 def load_study(start: Path) -> Study:
     """Find, read and validate a study file; raises `InvalidFileError` with every problem."""
     path = find_study_file(start)
-    document = read_toml(path, "study file")
+    document = read_toml(path, "study file", follow_links=False)
     problems: list[Problem] = []
     study = build_study(document, problems)
     if study is None:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.study_files import read_plain_file
 
 
 class StrictModel(BaseModel):
@@ -92,16 +93,20 @@ def _split_key(raw: str) -> list[str]:
     return [next(p for p in part if p) if any(part) else "" for part in parts]
 
 
-def read_toml(path: Path, what: str) -> TomlDocument:
-    """Read and parse a TOML file; every failure is an `InvalidFileError` naming the line."""
+#: Study files, codebooks and consensus records are a few KiB; a TOML file beyond this is not one.
+MAX_TOML_BYTES = 4 * 1024 * 1024
+
+
+def read_toml(path: Path, what: str, follow_links: bool = True) -> TomlDocument:
+    """Read and parse a TOML file; every failure is an `InvalidFileError` naming the line.
+
+    Never blocks on a pipe and never reads more than `MAX_TOML_BYTES`; with `follow_links`
+    False (files a study holds), a link is refused rather than followed.
+    """
     try:
-        data = path.read_bytes()
+        data = read_plain_file(path, what, MAX_TOML_BYTES, follow_links)
     except FileNotFoundError:
         raise InvalidFileError([Problem(path, None, f"no such {what}; check the path")]) from None
-    except IsADirectoryError:
-        raise InvalidFileError([Problem(path, None, f"is a folder, not a {what}")]) from None
-    except OSError as error:
-        raise InvalidFileError([Problem(path, None, f"cannot read the {what}: {error.strerror or error}")]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -105,3 +105,30 @@ def test_a_half_written_append_is_cut_off_so_later_appends_stay_readable(tmp_pat
     store.put(AnnotationRecord(turn=3, codes=("c",)))  # the disk has room again
     reread = AnnotationFile.open(path)
     assert dict(reread.records) == {1: AnnotationRecord(1, ("a",)), 3: AnnotationRecord(3, ("c",))}
+
+
+@pytest.mark.parametrize("character", ["é", "好", "🙂"])
+def test_a_crash_inside_a_multibyte_character_loses_only_the_torn_change(tmp_path: Path, character: str) -> None:
+    path = tmp_path / "s.ana.jsonl"
+    AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=1, codes=("a",), memo="kept"))
+    torn = f'{{"put":{{"codes":[],"memo":"{character}","turn":2}}}}\n'.encode()
+    cut = torn.index(character.encode()) + 1  # the crash lands inside the character's bytes
+    with journal_path(path).open("ab") as journal:
+        journal.write(torn[:cut])
+    reopened = AnnotationFile.open(path, journaled=True)  # opens; the acknowledged change is there
+    assert dict(reopened.records) == {1: AnnotationRecord(turn=1, codes=("a",), memo="kept")}
+
+
+def test_a_link_named_like_a_journal_never_receives_a_change(tmp_path: Path) -> None:
+    """A teammate commits `.X.ana.jsonl.journal` as a link to a world-readable place: the coder's memos must not go there."""
+    leak = tmp_path / "elsewhere" / "leak.jsonl"
+    leak.parent.mkdir()
+    path = tmp_path / "study" / "s.ana.jsonl"
+    path.parent.mkdir()
+    journal_path(path).symlink_to(leak)  # dangling: the target does not exist yet
+    with pytest.raises(InvalidFileError, match="is a link"):
+        AnnotationFile.open(path, journaled=True)
+    store = AnnotationFile(path, journaled=True)  # even a store that never read it cannot append through it
+    with pytest.raises(InvalidFileError, match="is a link"):
+        store.put(AnnotationRecord(turn=1, memo="a patient's words"))
+    assert not leak.exists()

@@ -112,3 +112,35 @@ def test_names_and_keys_from_the_study_cannot_write_to_the_terminal(demo_study: 
     write(demo_study / "transcripts" / "grp1-s0\x1b]0;pwned\x079.ana.jsonl", '{"codes":["phenomenology"],"turn":1}\n')
     listed = run(demo_study, "disagreements", "--one-sided")
     assert listed.returncode == 0 and "grp1-s0␛]0;pwned␇9.txt turn 1" in listed.stdout and "\x1b" not in listed.stdout
+
+
+def test_a_codebook_folder_linked_outside_the_study_is_refused(demo_study: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (demo_study / "codebooks").rename(outside)  # the real codebook now lives elsewhere...
+    (demo_study / "codebooks").symlink_to(outside)  # ...and a committed link leads there
+    for args in (["check"], ["codebook", "show"], ["stats"]):
+        result = run(demo_study, *args)
+        assert result.returncode == 1 and "study.codebook: codebooks/purer.toml leads outside the study" in result.stdout + result.stderr, args
+        assert "Phenomenology" not in result.stdout  # nothing of the outside file is printed
+
+
+def test_a_linked_study_file_is_refused(demo_study: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    (demo_study / "purer.toml").rename(outside)
+    (demo_study / "purer.toml").symlink_to(outside)
+    result = run(demo_study, "check")
+    assert result.returncode == 1 and "purer.toml: is a link; study files must be plain files of the study" in result.stdout + result.stderr
+
+
+def test_an_unplaced_sidecar_linked_outside_is_never_read_into_the_study(demo_study: Path, tmp_path: Path) -> None:
+    from purer_tui.core.annotations import AnnotationRecord
+    from purer_tui.reanchoring import _add_unplaced, unplaced_path
+
+    secret = write(tmp_path / "other" / "memos.jsonl", '{"codes":[],"memo":"OTHER STUDY SECRET","turn":1}\n')
+    annotation = demo_study / "transcripts" / "grp1-s01.ana.jsonl"
+    unplaced_path(annotation).symlink_to(secret)
+    with pytest.raises(InvalidFileError, match="is a link"):
+        _add_unplaced(annotation, [AnnotationRecord(3, ("stage-1",))])
+    assert unplaced_path(annotation).is_symlink() and "SECRET" in secret.read_text()
+    checked = run(demo_study, "check")
+    assert "grp1-s01.ana.unplaced.jsonl: is a link; annotation files must be plain files" in checked.stdout
