@@ -137,15 +137,22 @@ def resolve(paths: tuple[Path, ...], choice: str | None) -> None:
         return
     if choice is None and not sys.stdin.isatty():
         raise UsageError("not in a terminal: pass --ours, --theirs or --both")
+    any_refused = False
     for path in conflicted:
         decide = (lambda record, chosen=choice: chosen) if choice else _asker(path, codebook)
+        refused: list[str] = []
         try:
-            settled = resolve_file(path, decide, codebook)
+            settled = resolve_file(path, decide, codebook, refused)
         except _Quit:
             click.echo("Stopped; the turns not settled keep both versions.")
             return
+        for reason in refused:
+            click.echo(f"{display_path(path)}: {reason}; it keeps both versions", err=True)
         left = len(conflicted_turns(path))
         click.echo(f"{display_path(path)}: settled {settled} turn(s){f', {left} left' if left else '; now `git add` it'}")
+        any_refused = any_refused or bool(refused)
+    if any_refused:
+        sys.exit(EXIT_PROBLEMS)
 
 
 class _Quit(Exception):
@@ -165,6 +172,8 @@ def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
         click.echo(f"\n{display_path(path)} turn {record.turn}")
         click.echo(f"  ours:   {describe(record.conflict.ours)}")
         click.echo(f"  theirs: {describe(record.conflict.theirs)}")
+        for version in record.conflict.more:
+            click.echo(f"  also:   {describe(version)}")
         while True:
             answer = click.prompt("  [o]urs, [t]heirs, [b]oth, [s]kip, [q]uit", type=click.Choice(list("otbsq")), show_choices=False)
             if answer == "q":

@@ -120,16 +120,30 @@ def _add_optional_fields(data: dict[str, object], memo: str, anchor: str | None,
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Both sides of a turn that two merged branches changed differently (None: that side had not reviewed it)."""
+    """Both sides of a turn that two merged branches changed differently (None: that side had no line for it).
+
+    `more` holds the versions of a conflict that was itself merged again before
+    being settled (a side that already carried both versions of an earlier
+    merge): none of them may be lost, so they wait here for the coder too.
+    """
 
     ours: TurnVersion | None
     theirs: TurnVersion | None
+    more: tuple[TurnVersion, ...] = ()
+
+    @property
+    def versions(self) -> list[TurnVersion]:
+        """Every version this conflict keeps, ours first."""
+        return [version for version in (self.ours, self.theirs, *self.more) if version is not None]
 
     def as_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "ours": self.ours.as_json() if self.ours else None,
             "theirs": self.theirs.as_json() if self.theirs else None,
         }
+        if self.more:
+            data["more"] = [version.as_json() for version in self.more]
+        return data
 
 
 class AnnotationRecord(NamedTuple):
@@ -334,8 +348,12 @@ def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | N
     return TurnVersion(tuple(codes), memo, anchor, reviewed, flag), None
 
 
+#: Versions a conflict may keep beyond ours and theirs (each further merge of an unsettled turn adds at most two).
+MAX_MORE_VERSIONS = 50
+
+
 def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
-    if not isinstance(value, dict) or set(value) != {"ours", "theirs"}:
+    if not isinstance(value, dict) or not {"ours", "theirs"} <= set(value) <= {"ours", "theirs", "more"}:
         return None, '"conflict" must be {"ours": ..., "theirs": ...}, as the merge driver writes it'
     sides: dict[str, TurnVersion | None] = {}
     for side in ("ours", "theirs"):
@@ -343,12 +361,25 @@ def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
         if raw is None:
             sides[side] = None
             continue
-        if not isinstance(raw, dict) or not set(raw) <= _VERSION_FIELDS or "codes" not in raw:
-            return None, f'"conflict.{side}" must be null or {{"codes": [...]}} with an optional memo and anchor'
-        sides[side], problem = _parse_version(raw, f"conflict.{side}.")
+        sides[side], problem = _parse_side(raw, f"conflict.{side}")
         if problem:
             return None, problem
-    return Conflict(sides["ours"], sides["theirs"]), None
+    more_raw = value.get("more", [])
+    if "more" in value and not (isinstance(more_raw, list) and 0 < len(more_raw) <= MAX_MORE_VERSIONS):
+        return None, f'"conflict.more" must be a list of 1 to {MAX_MORE_VERSIONS} versions, as the merge driver writes it'
+    more = []
+    for index, raw in enumerate(more_raw):
+        version, problem = _parse_side(raw, f"conflict.more.{index}")
+        if problem or version is None:
+            return None, problem
+        more.append(version)
+    return Conflict(sides["ours"], sides["theirs"], tuple(more)), None
+
+
+def _parse_side(raw: object, where: str) -> tuple[TurnVersion | None, str | None]:
+    if not isinstance(raw, dict) or not set(raw) <= _VERSION_FIELDS or "codes" not in raw:
+        return None, f'"{where}" must be {{"codes": [...]}} with an optional memo, anchor, reviewed and flag'
+    return _parse_version(raw, f"{where}.")
 
 
 def read_annotation_text(path: Path) -> str:
@@ -434,10 +465,11 @@ class AnnotationFile:
         # (readers, which open thousands of files, never pay for it).
         self._cached_lines: dict[int, str] | None = None
         self._disk_signature = self._signature()
-        # New files beside a transcript (this one, its journal) are never more readable than the transcript.
-        self._reference = transcript_beside(path)
-        self._journal = JournalWriter(journal_path(path), self._reference) if journaled else None
+        self._journal = JournalWriter(journal_path(path), transcript_beside(path)) if journaled else None
         self._pending = False  # journal entries not yet folded into the file
+        # What the file held when last read or written: the base of a three-way merge when a
+        # `git pull` changes it under an open session (kept only by the coding app's journaled files).
+        self._base: dict[int, AnnotationRecord] | None = dict(self._records) if journaled else None
 
     @classmethod
     def open(cls, path: Path, journaled: bool = False) -> AnnotationFile:
@@ -451,9 +483,11 @@ class AnnotationFile:
             if parsed.errors:
                 raise InvalidFileError(parsed.errors)
             records = parsed.records
+        on_disk = dict(records) if journaled else None
         journal = journal_path(path)
         replayed = replay_journal(records, journal)
         annotation_file = cls(path, records, journaled)
+        annotation_file._base = on_disk
         if replayed and journaled:
             annotation_file._pending = True
             annotation_file.compact()
@@ -501,24 +535,33 @@ class AnnotationFile:
         self._journal.discard()
         self._pending = False
 
-    def reload(self) -> None:
-        """Take the file as it is on disk now (after a `git pull`), with this session's journal replayed on top.
+    def reload(self) -> list[int]:
+        """Take the file as it is on disk now (after a `git pull`), merged turn by turn with this session's changes.
 
-        The journal holds the changes made here since the last compaction, so they
-        are kept for the turns they touched; every other turn is as the file now says.
+        The changes made here since the file was last read or written are kept
+        for the turns only they touched, the pulled ones for the turns only the
+        pull touched, and a turn changed on both sides becomes a conflict record
+        keeping both versions: never an overwrite. Returns those turns.
         """
-        records: dict[int, AnnotationRecord] = {}
-        if self.path.exists():
+        from purer_tui.core.annotation_merge import merge_records  # it builds on this module
+
+        theirs: dict[int, AnnotationRecord] = {}
+        if os.path.lexists(self.path):
             parsed = parse_annotations(read_annotation_text(self.path), self.path)
             if parsed.errors:
                 raise InvalidFileError(parsed.errors)
-            records = dict(parsed.records)
-        if self._journal is not None:
-            replay_journal(records, self._journal.path)
-        self._records = records
+            theirs = dict(parsed.records)
+        merged = merge_records(self._base if self._base is not None else theirs, self._records, theirs)
+        if merged.conflicts and self._journal is not None:
+            # Journaled at once: were the process to die before the next fold-in, replaying the
+            # journal over the pulled file must rebuild these conflicts, not put our side back alone.
+            self._journal.append([{"put": json.loads(merged.records[turn].to_json_line())} for turn in merged.conflicts])
+        self._records = merged.records
         self._cached_lines = None
         self._disk_signature = self._signature()
+        self._base = theirs if self._journal is not None else None
         self._pending = self._journal is not None and self._journal.path.exists()
+        return merged.conflicts
 
     def close(self) -> None:
         """Compact and release the journal; the object stays readable."""
@@ -557,8 +600,10 @@ class AnnotationFile:
                 "changed on disk since it was read (a git pull or another program?); reopen it to see the change",
                 self.path,
             )
-        atomic_write_text(self.path, text, self._reference)
+        atomic_write_text(self.path, text, transcript_beside(self.path))
         self._disk_signature = self._signature()
+        if self._base is not None:
+            self._base = dict(self._records)
 
     def _signature(self) -> tuple[int, int, int] | None:
         try:

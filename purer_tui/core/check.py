@@ -237,7 +237,8 @@ def _unplaced_problems(sidecar: Path) -> list[Problem]:
 
 
 def describe_conflict(conflict: Conflict) -> str:
-    return f"ours: {describe_version(conflict.ours)}; theirs: {describe_version(conflict.theirs)}"
+    also = "".join(f"; also: {describe_version(version)}" for version in conflict.more)
+    return f"ours: {describe_version(conflict.ours)}; theirs: {describe_version(conflict.theirs)}{also}"
 
 
 def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:

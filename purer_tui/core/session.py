@@ -109,6 +109,18 @@ class OpenTranscript:
         record = self.store.get(number)
         return record is None or not record.settled_review
 
+    def fold_in(self) -> Reloaded | None:
+        """Fold the journal into the annotation file. A file changed on disk meanwhile (a `git pull`) is first
+        merged turn by turn with this session's changes, never overwritten; the merge is returned to be told."""
+        try:
+            self.store.compact()
+            return None
+        except ChangedOnDiskError:
+            conflicts = self.store.reload()
+            self.store.compact()
+            self.recount()
+            return Reloaded(self.store.path, tuple(conflicts))
+
     def needs_attention(self) -> tuple[int, int]:
         """How many records no longer match their turn (the transcript changed), and how many carry a merge conflict."""
         records = self.store.records.values()
@@ -122,6 +134,14 @@ def _file_signature(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (status.st_mtime_ns, status.st_size)
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """An annotation file changed on disk under the session and merged with its changes."""
+
+    path: Path
+    conflicts: tuple[int, ...]  # turns changed both here and on disk: kept as conflict records, both versions
 
 
 class TranscriptChangedError(PurerError):
@@ -183,6 +203,7 @@ class CodingSession:
         self._reviewed_by_code: set[tuple[int, int]] = set()
         self.search_term: str | None = None
         self._hits: list[int] = []  # positions of search hits in the current transcript
+        self._news: list[Reloaded] = []  # merges with files changed on disk, not yet told to the coder
 
     # --- what there is to show ----------------------------------------------
 
@@ -277,7 +298,9 @@ class CodingSession:
 
     def _go(self, index: int, position: int) -> None:
         if index != self.index:
-            self.current.store.compact()  # leave the file we leave complete for git
+            news = self.current.fold_in()  # leave the file we leave complete for git
+            if news is not None:
+                self._news.append(news)
             self.end_search()
         self.index = index
         count = len(self.current.visible)
@@ -519,24 +542,25 @@ class CodingSession:
 
     # --- saving -------------------------------------------------------------
 
-    def compact(self) -> list[Path]:
-        """Fold every open journal into its annotation file (idle time, switching, quitting).
+    def compact(self) -> list[Reloaded]:
+        """Fold every open journal into its annotation file (idle time, quitting).
 
-        A file changed on disk meanwhile (a `git pull`) is never overwritten blindly: it is
-        reloaded, this session's changes are replayed on top, and then folded in. Returns the
-        files that were reloaded, for the coder to be told.
+        A file changed on disk meanwhile (a `git pull`) is merged turn by turn with this
+        session's changes, never overwritten. Returns those merges (and any made on switching
+        transcript since last asked), for the coder to be told.
         """
-        reloaded = []
         for opened in self._open.values():
-            try:
-                opened.store.compact()
-            except ChangedOnDiskError:
-                opened.store.reload()
-                opened.store.compact()
-                opened.recount()
-                reloaded.append(opened.store.path)
-        return reloaded
+            news = opened.fold_in()
+            if news is not None:
+                self._news.append(news)
+        return self.take_news()
+
+    def take_news(self) -> list[Reloaded]:
+        """The merges with files changed on disk that the coder has not been told of yet."""
+        news, self._news = self._news, []
+        return news
 
     def close(self) -> None:
         for opened in self._open.values():
+            opened.fold_in()
             opened.store.close()

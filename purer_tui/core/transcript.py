@@ -16,7 +16,7 @@ from pathlib import Path
 from purer_tui.core import transcript_formats
 from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.errors import InvalidFileError, Problem
-from purer_tui.core.study_files import TRANSCRIPT_SUFFIXES, read_plain_file
+from purer_tui.core.study_files import read_plain_file
 
 #: Files larger than this are refused rather than read into memory.
 MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024

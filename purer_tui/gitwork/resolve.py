@@ -30,7 +30,7 @@ def settled(record: AnnotationRecord, choice: str, codebook: Codebook | None) ->
     elif choice == "theirs":
         chosen = theirs
     elif choice == "both":
-        chosen = _both(ours, theirs, codebook)
+        chosen = _both(record.conflict.versions, codebook)
     else:
         raise ValueError(f"choose one of {', '.join(CHOICES)}")
     if chosen is None:
@@ -38,8 +38,8 @@ def settled(record: AnnotationRecord, choice: str, codebook: Codebook | None) ->
     return AnnotationRecord.from_version(record.turn, chosen)
 
 
-def _both(ours: TurnVersion | None, theirs: TurnVersion | None, codebook: Codebook | None) -> TurnVersion | None:
-    sides = [side for side in (ours, theirs) if side is not None]
+def _both(sides: list[TurnVersion], codebook: Codebook | None) -> TurnVersion | None:
+    """Every version's codes and memos together (what "both" means when a conflict holds more than two)."""
     if not sides:
         return None
     codes = list(dict.fromkeys(code for side in sides for code in side.codes))
@@ -56,8 +56,14 @@ def _both(ours: TurnVersion | None, theirs: TurnVersion | None, codebook: Codebo
     return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor, reviewed, flag)
 
 
-def resolve_file(path: Path, decide: Callable[[AnnotationRecord], str | None], codebook: Codebook | None) -> int:
-    """Ask `decide` about each conflicted turn (None skips it); returns how many were settled."""
+def resolve_file(
+    path: Path, decide: Callable[[AnnotationRecord], str | None], codebook: Codebook | None, refused: list[str] | None = None
+) -> int:
+    """Ask `decide` about each conflicted turn (None skips it); returns how many were settled.
+
+    A choice that cannot be made (both sides' codes in one exclusive group) leaves the turn as it
+    is and is said in `refused`, never a crash half-way through the file.
+    """
     locks = CoderLocks()
     locks.acquire(path)
     try:
@@ -68,7 +74,12 @@ def resolve_file(path: Path, decide: Callable[[AnnotationRecord], str | None], c
             choice = decide(record)
             if choice is None:
                 continue
-            result = settled(record, choice, codebook)
+            try:
+                result = settled(record, choice, codebook)
+            except ValueError as error:
+                if refused is not None:
+                    refused.append(f"turn {record.turn}: {error}")
+                continue
             if result is None:
                 store.remove(record.turn)
             else:

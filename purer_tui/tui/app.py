@@ -8,8 +8,9 @@ study (counting its progress) runs in a worker thread.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, ClassVar, Iterable, Mapping
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -25,7 +26,7 @@ from purer_tui.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.safe_text import visible_controls
-from purer_tui.core.session import CodingSession, Progress, transcript_progress
+from purer_tui.core.session import CodingSession, Progress, Reloaded, transcript_progress
 from purer_tui.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
@@ -56,6 +57,26 @@ _FOOTER_LABELS = {
     "adjudicate.both": "Both",
     "adjudicate.neither": "None",
 }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a step of the session went: done (with its value), or refused, failed or waiting, already told."""
+
+    done: bool
+    value: object = None
+
+    @property
+    def said_no(self) -> bool:
+        """Done, and the step answered that there was nothing to do (no hit, nothing to undo)."""
+        return self.done and self.value is False
+
+    FAILED: ClassVar[Outcome]
+    WAITING: ClassVar[Outcome]
+
+
+Outcome.FAILED = Outcome(False)
+Outcome.WAITING = Outcome(False)
 
 
 def app_bindings() -> list[Binding]:
@@ -100,7 +121,7 @@ class CodingApp(App[None]):
         self._disk_totals = (0, 0)
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
-        self._pending: Callable[[], object] | None = None  # a change the disk refused, retried until saved
+        self._pending: list[Callable[[], object]] = []  # changes the disk refused, retried in order until saved
         self._retry_timer: Timer | None = None
         self._quit_anyway = False
         self.crash_report: Path | None = None
@@ -151,7 +172,7 @@ class CodingApp(App[None]):
         if self._keymap:
             self.set_keymap(self._keymap)
         if self._cleanup is not None:
-            install_hangup_handling(self, self._cleanup)
+            install_hangup_handling(self, self._cleanup, before_exit=self.save_open_memo)
         self.refresh_view()
         self.count_study_progress()
         if self._notices:
@@ -233,25 +254,31 @@ class CodingApp(App[None]):
 
     # --- doing things safely --------------------------------------------------
 
-    def _do(self, step: Callable[[], object], changes: bool = False) -> object:
+    def _do(self, step: Callable[[], object], changes: bool = False) -> Outcome:
         """Run one session step; a failure is shown, never a crash, and nothing half-done is shown.
 
-        A change the disk refuses (full, failing) is kept and retried until it is saved; meanwhile
-        the app waits, so the retry lands on the turn the coder changed, not wherever they moved.
+        Returns an explicit outcome, so a refused step is never read as "nothing to do". A change
+        the disk refuses (full, failing) is kept and retried until it is saved. Meanwhile the app
+        does not move, so the retry lands on the turn the coder changed; further changes on that
+        turn (a memo just written) queue behind it rather than being dropped.
         """
-        if self._pending is not None:
+        if self._pending:
+            if changes:
+                self._pending.append(step)
+                self.notify("Waiting for the disk: this change is kept and will be saved after the one waiting.", severity="warning", timeout=6)
+                return Outcome.WAITING
             self.notify("Waiting for the disk: the last change is not saved yet and is being retried.", severity="warning", timeout=4)
-            return None
+            return Outcome.WAITING
         try:
             result = step()
         except PurerError as error:
             self.notify(str(error), title="Not saved" if changes else "Cannot do that", severity="error", timeout=12)
-            return None
+            return Outcome.FAILED
         except OSError as error:
             if not changes:
                 self.notify(f"{error.strerror or error}", title="Cannot do that", severity="error", timeout=12)
-                return None
-            self._pending = step
+                return Outcome.FAILED
+            self._pending = [step]
             self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry_pending)
             self.notify(
                 f"{error.strerror or error}: the change is not saved yet; the file on disk is as it was. "
@@ -260,34 +287,43 @@ class CodingApp(App[None]):
                 severity="error",
                 timeout=30,
             )
-            return None
+            return Outcome.WAITING
         if changes:
             self._schedule_compaction()
+        self._tell_merges(self.session.take_news())
         self.refresh_view()
-        return result
+        return Outcome(True, result)
 
     def _retry_pending(self) -> None:
-        step, self._pending = self._pending, None
-        if step is None:
-            return
-        try:
-            step()
-        except OSError:
-            self._pending = step  # still refused: keep it, try again at the next tick
-            return
-        except PurerError as error:
-            self.notify(f"{error} (the change could not be saved)", title="Not saved", severity="error", timeout=30)
-        else:
-            self.notify("Saved the change that was waiting.", timeout=4)
-            self._schedule_compaction()
+        """Save the waiting changes in order; stop at the first the disk still refuses."""
+        while self._pending:
+            try:
+                self._pending[0]()
+            except OSError:
+                return  # still refused: keep it, try again at the next tick
+            except PurerError as error:
+                self.notify(f"{error} (the change could not be saved)", title="Not saved", severity="error", timeout=30)
+            else:
+                self.notify("Saved the change that was waiting.", timeout=4)
+                self._schedule_compaction()
+            self._pending.pop(0)
         if self._retry_timer is not None:
             self._retry_timer.stop()
             self._retry_timer = None
         self.refresh_view()
 
+    def save_open_memo(self) -> None:
+        """The terminal is going away: a memo being written is saved as it stands, not lost with the screen."""
+        editor = self.screen
+        if isinstance(editor, MemoEditor):
+            try:
+                self.session.set_memo(editor.text)
+            except (PurerError, OSError):
+                pass  # nothing more can be done with no terminal; every earlier change is on disk
+
     async def action_quit(self) -> None:
         """Quit; with a change still waiting to be saved, only when asked twice (it would be lost)."""
-        if self._pending is not None and not self._quit_anyway:
+        if self._pending and not self._quit_anyway:
             self._quit_anyway = True
             self.notify(
                 "One change is not saved yet (the disk refused it). Free some space and wait, or press q again to quit without it.",
@@ -306,13 +342,22 @@ class CodingApp(App[None]):
     def _compact(self) -> None:
         if self._save_position is not None:
             self._save_position()
-        reloaded = self._do(self.session.compact)
-        for path in reloaded or []:
+        outcome = self._do(self.session.compact)
+        if outcome.done:
+            self._tell_merges(outcome.value)  # type: ignore[arg-type]
+
+    def _tell_merges(self, merges: list[Reloaded]) -> None:
+        for merge in merges:
+            both = (
+                f" {len(merge.conflicts)} turn(s) changed both here and there keep both versions: n stops at them to settle."
+                if merge.conflicts
+                else ""
+            )
             self.notify(
-                f"{path.name} changed on disk (a git pull?): reloaded it, with your changes since kept on top.",
-                title="Reloaded",
+                f"{merge.path.name} changed on disk (a git pull?): merged turn by turn with your changes.{both}",
+                title="Merged",
                 severity="warning",
-                timeout=12,
+                timeout=15,
             )
 
     # --- keys -----------------------------------------------------------------
@@ -368,19 +413,20 @@ class CodingApp(App[None]):
         self.query_one(TurnPager).scroll_current(pages)
 
     def action_unreview(self) -> None:
-        if self.session.turn is not None and self._do(self.session.unreview, changes=True) is False:
+        if self.session.turn is not None and self._do(self.session.unreview, changes=True).said_no:
             self.notify("This turn is not reviewed.", timeout=3)
 
     def action_toggle_flag(self) -> None:
-        flagged = self._do(self.session.toggle_flag, changes=True)
-        if flagged is not None and self.session.turn is not None:
-            self.notify("Flagged: n stops here until you clear it with !" if flagged else "Flag cleared.", timeout=3)
+        outcome = self._do(self.session.toggle_flag, changes=True)
+        if outcome.done and self.session.turn is not None:
+            self.notify("Flagged: n stops here until you clear it with !" if outcome.value else "Flag cleared.", timeout=3)
 
     def action_review_and_next(self) -> None:
         session = self.session
         if session.turn is None:
             return
-        self._do(session.mark_reviewed, changes=True)
+        if not self._do(session.mark_reviewed, changes=True).done:
+            return  # refused or waiting: stay on the turn
         if session.at_end():
             self.notify("Last turn of this transcript. ] goes to the next one, n to the next unreviewed turn.", timeout=5)
         else:
@@ -389,10 +435,10 @@ class CodingApp(App[None]):
     def action_next_unreviewed(self) -> None:
         session = self.session
         if session.search_term is not None:
-            if not self._do(lambda: session.search_step(forward=True)):
+            if self._do(lambda: session.search_step(forward=True)).said_no:
                 self.notify("No hits for this search.", timeout=4)
             return
-        if self._moving(session.next_unreviewed) is False:
+        if self._moving(session.next_unreviewed).said_no:
             if self.adjudicating is not None:
                 settled = sum(progress.total for progress in session.opened_progress().values())
                 self.notify(f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8)
@@ -404,22 +450,22 @@ class CodingApp(App[None]):
             self._do(lambda: self.session.search_step(forward=False))
 
     def action_undo(self) -> None:
-        if not self._do(self.session.undo, changes=True):
+        if self._do(self.session.undo, changes=True).said_no:
             self.notify("Nothing to undo.", timeout=3)
 
     def action_redo(self) -> None:
-        if not self._do(self.session.redo, changes=True):
+        if self._do(self.session.redo, changes=True).said_no:
             self.notify("Nothing to redo.", timeout=3)
 
     def action_previous_transcript(self) -> None:
-        if self._moving(lambda: self.session.switch_transcript(-1)) is False:
+        if self._moving(lambda: self.session.switch_transcript(-1)).said_no:
             self.notify("This is the first transcript.", timeout=3)
 
     def action_next_transcript(self) -> None:
-        if self._moving(lambda: self.session.switch_transcript(+1)) is False:
+        if self._moving(lambda: self.session.switch_transcript(+1)).said_no:
             self.notify("This is the last transcript.", timeout=3)
 
-    def _moving(self, step: Callable[[], object]) -> object:
+    def _moving(self, step: Callable[[], object]) -> Outcome:
         """A step that may leave the transcript: leaving one with turns still to review says how many."""
         left = self.session.index
         result = self._do(step)
@@ -487,7 +533,7 @@ class CodingApp(App[None]):
     def action_search(self) -> None:
         def searched(term: str | None) -> None:
             if term:
-                if not self._do(lambda: self.session.search(term)):
+                if self._do(lambda: self.session.search(term)).said_no:
                     self.notify("Not found in this transcript.", timeout=4)
 
         self.push_screen(Prompt("/", "search turn text"), searched)
@@ -497,7 +543,7 @@ class CodingApp(App[None]):
 
         def chosen(text: str | None) -> None:
             if text and text.strip().isdigit():
-                if not self._do(lambda: self.session.goto_turn(int(text))):
+                if self._do(lambda: self.session.goto_turn(int(text))).said_no:
                     self.notify(f"No turn {text} to visit here (turns 1-{total}).", timeout=4)
 
         self.push_screen(Prompt(":", f"turn number, 1-{total}", numbers_only=True), chosen)

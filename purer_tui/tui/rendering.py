@@ -116,7 +116,10 @@ def warning_lines(codebook: Codebook, record: AnnotationRecord | None, stale: bo
         lines.append(
             Content.assemble(
                 ("merge conflict ", "bold $error"),
-                literal(f"ours: {side(record.conflict.ours)} | theirs: {side(record.conflict.theirs)}"),
+                literal(
+                    f"ours: {side(record.conflict.ours)} | theirs: {side(record.conflict.theirs)}"
+                    + "".join(f" | also: {side(version)}" for version in record.conflict.more)
+                ),
                 (" (enter keeps what is shown; any change settles it)", "$text-muted"),
             )
         )

@@ -41,8 +41,10 @@ class Cleanup:
             self._lock.release()
 
 
-def install_hangup_handling(app: App[object], cleanup: Cleanup, grace_seconds: float = GRACE_SECONDS) -> None:
-    """On SIGHUP or SIGTERM: exit the app now, and make sure the process ends soon after."""
+def install_hangup_handling(
+    app: App[object], cleanup: Cleanup, grace_seconds: float = GRACE_SECONDS, before_exit: Callable[[], None] | None = None
+) -> None:
+    """On SIGHUP or SIGTERM: save what is on screen (`before_exit`), exit the app now, and make sure the process ends soon after."""
     loop = asyncio.get_running_loop()
     started = threading.Event()
 
@@ -55,6 +57,8 @@ def install_hangup_handling(app: App[object], cleanup: Cleanup, grace_seconds: f
         if not started.is_set():
             started.set()
             threading.Thread(target=watchdog, name="purer-exit-watchdog", daemon=True).start()
+            if before_exit is not None:
+                before_exit()  # on the app's own loop: nothing else touches the session meanwhile
         app.exit()
 
     for signum in (signal.SIGHUP, signal.SIGTERM):

@@ -155,3 +155,16 @@ def test_coding_as_the_login_name_says_so(start_coding, demo_study: Path, monkey
     coding.wait_for("ana, ben")
     coding.press("q")
     assert coding.wait_exit() == 0
+
+
+def test_a_memo_being_written_when_the_terminal_hangs_up_is_saved(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
+    coding = start_coding(str(demo_study), "--coder", "eve")
+    coding.wait_for("not reviewed yet")
+    coding.press("m")
+    coding.wait_for("Memo on turn 1")
+    coding.press(*"typed as the line dropped")
+    coding.wait_for("line dropped")
+    coding.child.kill(signal.SIGHUP)
+    coding.wait_exit()
+    record = AnnotationFile.open(demo_study / f"{S01}.eve.jsonl").get(1)
+    assert record is not None and record.memo == "typed as the line dropped" and not record.reviewed

@@ -155,3 +155,36 @@ def test_textconv_writes_no_probe_file_in_the_temporary_folder(tmp_path: Path, m
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     copy = write(tmp_path / "AbC123_grp1-s01.ana.jsonl", '{"codes":["x"],"turn":1}\n')
     assert textconv(copy) == "grp1-s01 turn 1 x\n"  # git's temporary prefix is recognised and dropped
+
+
+def test_merging_a_turn_that_already_holds_a_conflict_keeps_every_version() -> None:
+    laptop = TurnVersion(("stage-4",), "laptop", "a2")
+    server = TurnVersion(("stage-2b",), "SERVER SIDE MEMO", "a2")
+    base = {2: r(2, "stage-1")}
+    ours = {2: AnnotationRecord.from_version(2, laptop, Conflict(laptop, server))}  # merged earlier, not settled yet
+    theirs = {2: r(2, "stage-3")}
+    result = merge_records(base, ours, theirs)
+    conflict = result.records[2].conflict
+    assert result.conflicts == [2] and conflict is not None
+    assert conflict.versions == [laptop, theirs[2].version, server]  # nothing either side wrote is lost
+    text = result.render()
+    assert "laptop" in text and "SERVER SIDE MEMO" in text and '"more":[' in text
+    from purer_tui.core.annotations import parse_annotations
+
+    assert parse_annotations(text, Path("x.ana.jsonl")).records == result.records  # it reads back as written
+    assert merge_records(base, theirs, ours).records[2].conflict.more == conflict.more  # the same bytes either way
+    both = settled(result.records[2], "both", None)
+    assert both is not None and set(both.codes) == {"stage-4", "stage-3", "stage-2b"} and "SERVER SIDE MEMO" in both.memo
+
+
+def test_resolve_both_on_an_exclusive_clash_is_a_message_not_a_crash(demo_study: Path) -> None:
+    import subprocess
+    import sys
+
+    conflicted = AnnotationRecord(3, ("stage-1",), "", None, Conflict(TurnVersion(("stage-1",)), TurnVersion(("stage-3",))))
+    path = write(demo_study / "transcripts" / "grp1-s01.cal.jsonl", conflicted.to_json_line() + "\n")
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-m", "purer_tui", "git", "resolve", "--both"], capture_output=True, text=True, cwd=demo_study)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "turn 3:" in result.stderr and "choose ours or theirs" in result.stderr and "it keeps both versions" in result.stderr
+    assert path.read_bytes() == before

@@ -250,16 +250,18 @@ async def test_a_change_the_disk_refuses_is_kept_and_retried(make_app: MakeApp, 
     monkeypatch.setattr(journal_module.os, "fsync", fsync)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
-        assert records(prepared) == {} and app._pending is not None
-        await pilot.press("j", "r")  # waits: the retry must land on turn 1
+        assert records(prepared) == {} and app._pending
+        await pilot.press("j", "r")  # the app stays on turn 1, and the second change queues behind the first
         assert prepared.session.turn.number == 1
+        await pilot.press("m", *"a memo while waiting", "escape")  # written and closed: kept, not dropped
         await pilot.press("q")  # not quitting silently with a change pending
         assert app.is_running
         disk_full = False
         await pilot.pause(0.3)
-        assert records(prepared) == {1: ("phenomenology",)} and app._pending is None
+        assert records(prepared) == {1: ("phenomenology", "reframing")} and not app._pending
+        assert prepared.session.record.memo == "a memo while waiting"
         await pilot.press("j", "r")
-        assert records(prepared) == {1: ("phenomenology",), 2: ("reframing",)}
+        assert records(prepared) == {1: ("phenomenology", "reframing"), 2: ("reframing",)}
 
 
 async def test_ctrl_d_and_ctrl_u_scroll_a_long_turn(make_app: MakeApp, tmp_path: Path) -> None:
@@ -352,3 +354,19 @@ async def test_leaving_a_transcript_with_turns_to_review_says_how_many(make_app:
         await pilot.press("enter", "right_square_bracket")
         assert prepared.session.index == 1
         assert any("Left grp1-s01.txt with 16 turn(s) still to review" in n.message for n in app._notifications)
+
+
+async def test_a_refused_step_is_never_taken_for_nothing_to_do(make_app: MakeApp, demo_study: Path) -> None:
+    """A transcript replaced under the app refuses changes: enter must not move on, undo must not say "nothing to undo"."""
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "j")  # one change to undo, then on to turn 2, not reviewed
+        transcript = demo_study / "transcripts" / "grp1-s01.txt"
+        transcript.write_text("Facilitator: a new first turn\n" + transcript.read_text())
+        await pilot.press("enter")
+        assert session.turn.number == 2 and not session.current.is_reviewed(2)  # refused: stays on the turn
+        await pilot.press("backspace")
+        messages = [n.message for n in app._notifications]
+        assert any("changed on disk while it was open" in m for m in messages)
+        assert not any("Nothing to undo" in m for m in messages)

@@ -33,5 +33,10 @@ class MemoEditor(ModalScreen[str]):
         text.focus()
         text.move_cursor(text.document.end)
 
+    @property
+    def text(self) -> str:
+        """The memo as it stands in the editor."""
+        return self.query_one(TextArea).text
+
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        self.dismiss(self.text)
