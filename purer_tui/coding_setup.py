@@ -20,7 +20,11 @@ from purer_tui.core.annotations import annotation_path
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.coders import CONSENSUS_CODER, default_coder, validate_coder
-from purer_tui.core.consensus import read_consensus_sources, record_consensus_sources, seed_consensus
+from purer_tui.core.consensus import (
+    read_consensus_sources,
+    record_consensus_sources,
+    seed_consensus,
+)
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.resume_position import ResumePositions

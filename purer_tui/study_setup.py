@@ -12,13 +12,13 @@ import shutil
 from pathlib import Path
 
 from purer_tui.core.codebook import load_codebook
-from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import UsageError
 from purer_tui.core.study import (
     DEFAULT_TRANSCRIPT_PATTERNS,
     STUDY_FILE,
     write_study_file,
 )
+from purer_tui.gitwork.setup import ensure_gitignore
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -67,24 +67,6 @@ def init_study(folder: Path, name: str | None, codebook: str, patterns: list[str
     (folder / "transcripts").mkdir(parents=True, exist_ok=True)
     ensure_gitignore(folder)
     return write_study_file(folder, name or folder.name, reference, patterns or list(DEFAULT_TRANSCRIPT_PATTERNS), roles)
-
-
-#: What a study's git repository should never track: a coding session's transient files.
-GITIGNORE_LINES = (
-    "# purer-tui: locks and journals of open coding sessions (transient, never shared)",
-    ".*.lock",
-    ".*.journal",
-)
-
-
-def ensure_gitignore(folder: Path) -> None:
-    """Add purer-tui's transient files to the study's .gitignore, keeping what is there."""
-    path = folder / ".gitignore"
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    missing = [line for line in GITIGNORE_LINES if line not in existing.splitlines()]
-    if missing:
-        prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
-        atomic_write_text(path, prefix + "\n".join(missing) + "\n")
 
 
 def write_demo(folder: Path) -> Path:

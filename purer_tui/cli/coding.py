@@ -51,7 +51,11 @@ def code(
     + both, - none, and code keys edit. The consensus is saved as an ordinary
     coder's annotation file, and consensus.toml records whom it settles.
     """
-    from purer_tui.coding_setup import AdjudicationDone, prepare_adjudication, prepare_session
+    from purer_tui.coding_setup import (
+        AdjudicationDone,
+        prepare_adjudication,
+        prepare_session,
+    )
 
     if adjudicate is None:
         run_app(prepare_session(list(paths), coder, codebook_path, list(only), show_coders))

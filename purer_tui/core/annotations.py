@@ -543,7 +543,9 @@ class AnnotationFile:
         pull touched, and a turn changed on both sides becomes a conflict record
         keeping both versions: never an overwrite. Returns those turns.
         """
-        from purer_tui.core.annotation_merge import merge_records  # it builds on this module
+        from purer_tui.core.annotation_merge import (
+            merge_records,  # it builds on this module
+        )
 
         theirs: dict[int, AnnotationRecord] = {}
         if os.path.lexists(self.path):

@@ -9,6 +9,8 @@ edited after it was coded).
 
 from __future__ import annotations
 
+import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -241,6 +243,32 @@ def describe_conflict(conflict: Conflict) -> str:
     return f"ours: {describe_version(conflict.ours)}; theirs: {describe_version(conflict.theirs)}{also}"
 
 
+#: The temporary file of an atomic save (`purer_tui.core.durable`): `.<target>.<pid>-<8 hex digits>.tmp`.
+_INTERRUPTED_SAVE = re.compile(r"^\.(?P<target>.+)\.\d+-[0-9a-f]{8}\.tmp$")
+
+
+def _interrupted_saves(folder: Path) -> list[Problem]:
+    """Temporary files a crash left mid-save: they can hold memos, so they are named, to be deleted."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".tmp"))
+    except OSError:
+        return []
+    problems = []
+    for name in names:
+        match = _INTERRUPTED_SAVE.match(name)
+        if match:
+            problems.append(
+                Problem(
+                    folder / name,
+                    None,
+                    f"left by an interrupted save of {visible_controls(match.group('target'))} (what it held is still there, "
+                    "or in its journal); delete it, and keep it out of git",
+                    "warning",
+                )
+            )
+    return problems
+
+
 def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:
     """`.jsonl` files beside the transcripts that belong to none of them."""
     stems_by_folder: dict[Path, set[str]] = defaultdict(set)
@@ -248,6 +276,7 @@ def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:
         stems_by_folder[transcript.path.parent].add(transcript.path.stem)
     problems = []
     for folder, stems in stems_by_folder.items():
+        problems.extend(_interrupted_saves(folder))
         for entry in sorted(folder.glob(f"*{ANNOTATION_SUFFIX}")):
             if entry.name.endswith(UNPLACED_SUFFIX):
                 problems.extend(_unplaced_problems(entry))

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from purer_tui.core.annotations import AnnotationFinder
 from purer_tui.core.coders import CONSENSUS_CODER, validate_coder
-from purer_tui.core.consensus import ConsensusCoverage, consensus_coders, consensus_coverage
+from purer_tui.core.consensus import (
+    ConsensusCoverage,
+    consensus_coders,
+    consensus_coverage,
+)
 from purer_tui.core.errors import UsageError
 from purer_tui.core.study import Study
 

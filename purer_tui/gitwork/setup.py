@@ -16,9 +16,37 @@ from pathlib import Path
 
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import Problem, UsageError
+from purer_tui.core.study_files import read_plain_file
 from purer_tui.gitwork.repository import git, work_tree_of
 
 ATTRIBUTES_LINE = "*.jsonl diff=purer merge=purer text eol=lf"
+
+
+#: What a study's git repository should never track: a coding session's transient files.
+GITIGNORE_LINES = (
+    "# purer-tui: locks and journals of open coding sessions (transient, never shared)",
+    ".*.lock",
+    ".*.journal",
+    "# purer-tui: a save interrupted by a crash (its content is still in the file it was saving)",
+    ".*.tmp",
+)
+
+
+def ensure_gitignore(folder: Path) -> bool:
+    """Add purer-tui's transient files to the study's .gitignore, keeping what is there; True when it added any."""
+    path = folder / ".gitignore"
+    try:
+        existing = read_plain_file(path, "git ignore file", MAX_GITIGNORE_BYTES).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        existing = ""
+    missing = [line for line in GITIGNORE_LINES if line not in existing.splitlines()]
+    if missing:
+        prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
+        atomic_write_text(path, prefix + "\n".join(missing) + "\n")
+    return bool(missing)
+
+
+MAX_GITIGNORE_BYTES = 1024 * 1024
 
 
 def launcher() -> str:
@@ -47,6 +75,8 @@ def install(start: Path, global_config: bool) -> list[str]:
     if top is None and not global_config:
         raise UsageError(f"{start.absolute()} is not in a git repository; run `git init` first, or use --global")
     if top is not None:
+        if ensure_gitignore(top):
+            done.append(f"added purer-tui's transient files (locks, journals, interrupted saves) to {top / '.gitignore'}")
         attributes = top / ".gitattributes"
         existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
         if ATTRIBUTES_LINE not in existing.splitlines():
@@ -68,6 +98,11 @@ def status(start: Path) -> list[Check]:
     if top is None:
         return [Check(False, f"{start.absolute()} is not in a git repository")]
     checks = []
+    all_ignored = all(
+        git(["check-ignore", "-q", "--no-index", "--", name], cwd=top, check=False).returncode == 0
+        for name in (".x.ana.jsonl.journal", ".x.ana.lock", ".x.ana.jsonl.1-00000000.tmp")
+    )
+    checks.append(Check(all_ignored, ".gitignore keeps locks, journals and interrupted saves out of git" if all_ignored else ".gitignore does not keep purer-tui's locks, journals and interrupted saves out of git"))
     attributes = git(["check-attr", "diff", "merge", "--", "x.ana.jsonl"], cwd=top).stdout
     has_attributes = "diff: purer" in attributes and "merge: purer" in attributes
     checks.append(Check(has_attributes, ".gitattributes routes *.jsonl to the purer diff and merge drivers" if has_attributes else ".gitattributes does not route *.jsonl to the purer drivers"))
@@ -93,8 +128,8 @@ def setup_problems(study_file: Path) -> list[Problem]:
         Problem(
             study_file,
             None,
-            "this study is a git repository without the purer merge and diff drivers, so git merges annotation files "
-            "line by line; run `purer-tui git install` in each clone",
+            "this study is a git repository without purer-tui's git set-up (" + "; ".join(check.message for check in missing) + "); "
+            "run `purer-tui git install` in each clone",
             "warning",
         )
     ]

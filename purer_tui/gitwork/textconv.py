@@ -17,7 +17,8 @@ from purer_tui.core.annotations import ANNOTATION_SUFFIX, AnnotationRecord, pars
 from purer_tui.core.check import describe_conflict
 from purer_tui.core.errors import PurerError
 from purer_tui.core.safe_text import excerpt, visible_controls
-from purer_tui.core.transcript import TRANSCRIPT_SUFFIXES, Transcript, load_transcript
+from purer_tui.core.study_files import TRANSCRIPT_SUFFIXES
+from purer_tui.core.transcript import Transcript, load_transcript
 
 EXCERPT_CHARACTERS = 60
 # For old versions git hands textconv a temporary copy named `XXXXXX_<name>` in the temporary folder.

@@ -26,7 +26,12 @@ from purer_tui.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.safe_text import visible_controls
-from purer_tui.core.session import CodingSession, Progress, Reloaded, transcript_progress
+from purer_tui.core.session import (
+    CodingSession,
+    Progress,
+    Reloaded,
+    transcript_progress,
+)
 from purer_tui.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content

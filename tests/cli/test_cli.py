@@ -212,6 +212,8 @@ def test_init_and_demo_keep_transient_files_out_of_git(tmp_path: Path) -> None:
         "# purer-tui: locks and journals of open coding sessions (transient, never shared)",
         ".*.lock",
         ".*.journal",
+        "# purer-tui: a save interrupted by a crash (its content is still in the file it was saving)",
+        ".*.tmp",
     ]
     assert run("demo", str(tmp_path / "demo")).returncode == 0
     assert ".*.journal" in (tmp_path / "demo" / ".gitignore").read_text()

@@ -113,3 +113,10 @@ def test_a_pending_journal_is_checked_and_mentioned(demo_study: Path) -> None:
         ("grp1-s01.ana.jsonl", "error"),
     ]
     assert "exclusive group stage" in found[1].message
+
+
+def test_a_save_interrupted_by_a_crash_is_named(demo_study: Path) -> None:
+    leftover = write(demo_study / "transcripts" / ".grp1-s01.ana.jsonl.4242-0badf00d.tmp", '{"codes":[],"memo":"a memo","turn":1}\n')
+    [problem] = check_study(demo_study)
+    assert problem.path == leftover and problem.severity == "warning"
+    assert "left by an interrupted save of grp1-s01.ana.jsonl" in problem.message and "delete it" in problem.message

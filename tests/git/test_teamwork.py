@@ -31,14 +31,15 @@ def commit(repo: Path, message: str) -> None:
 def test_install_is_idempotent_and_status_reports_it(origin: Path) -> None:
     purer(origin, "git", "install")
     assert (origin / ".gitattributes").read_text().count("*.jsonl diff=purer merge=purer text eol=lf") == 1
+    assert ".*.tmp" in (origin / ".gitignore").read_text()  # interrupted saves never reach git
     status = purer(origin, "git", "status")
-    assert status.stdout.count("ok:") == 4
+    assert status.stdout.count("ok:") == 5
     fresh = clone(origin, "fresh", install=False)
     missing = purer(fresh, "git", "status", check=False)
     assert missing.returncode == 1 and "missing: merge.purer.driver is not set" in missing.stdout
     warned = purer(fresh, "check")
-    assert "without the purer merge and diff drivers" in warned.stdout
-    assert "without the purer" not in purer(origin, "check").stdout
+    assert "without purer-tui's git set-up" in warned.stdout and "merge.purer.driver is not set" in warned.stdout
+    assert "without purer-tui" not in purer(origin, "check").stdout
 
 
 def test_two_coders_on_two_branches_merge_cleanly(origin: Path) -> None:
