@@ -16,7 +16,7 @@ import click
 
 from purer_tui import __version__
 from purer_tui.core.errors import PurerError, UsageError
-from purer_tui.core.safe_text import one_line
+from purer_tui.core.safe_text import for_terminal, one_line
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -75,9 +75,14 @@ def emit(as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[
     if as_json:
         click.echo(json())
     elif as_csv:
-        click.echo(csv(), nl=False)
+        echo_csv(csv())
     else:
         readable()
+
+
+def echo_csv(text: str) -> None:
+    """CSV to standard output: as it is for a file or a pipe, with control characters made visible on a screen."""
+    click.echo(for_terminal(text) if sys.stdout.isatty() else text, nl=False)
 
 
 # The commands register themselves on `main` when imported.

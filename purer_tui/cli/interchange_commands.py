@@ -53,11 +53,9 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
 
         text = wide_csv(data) if wide else tidy_csv(data)
         if output is None:
-            if sys.stdout.isatty():  # on a screen, names and memos with escape sequences are shown, never run
-                from purer_tui.core.safe_text import visible_controls
+            from purer_tui.cli import echo_csv
 
-                text = visible_controls(text.replace("\r\n", "\n"))
-            sys.stdout.write(text)
+            echo_csv(text)  # on a screen, names and memos with escape sequences are shown, never run
         else:
             write_output(output, text.encode("utf-8"))
             click.echo(f"Wrote {_shown(output)}", err=True)
@@ -91,6 +89,7 @@ def import_codebook_command(file: Path, output: Path | None, name: str | None) -
       purer-tui codebook import ~/exports/codes.qdc -o codebooks/imported.toml
     """
     from purer_tui.core.durable import atomic_write_text
+    from purer_tui.core.safe_text import one_line
     from purer_tui.interchange.refi_qda_import import import_codebook, read_refi_xml
 
     target = output or Path(f"{file.stem}.toml")
@@ -103,4 +102,4 @@ def import_codebook_command(file: Path, output: Path | None, name: str | None) -
     atomic_write_text(target.absolute(), imported.toml())
     click.echo(f"Wrote {display_path(target)}: {len(imported.data['codes'])} codes, {len(imported.data.get('groups', {}))} groups.")  # type: ignore[arg-type]
     for note in imported.notes:
-        click.echo(f"  not carried over or changed: {note}")
+        click.echo(f"  not carried over or changed: {one_line(note)}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from purer_tui.cli import emit, main
+from purer_tui.cli import echo_csv, emit, main
 from purer_tui.core.errors import UsageError
 
 CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there is one, else every coder)."
@@ -133,7 +133,7 @@ def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markd
     elif as_json:
         click.echo(quotes_json(found, data.choice.as_json()))
     elif as_csv:
-        click.echo(tables_csv([quotes_table(found)]), nl=False)
+        echo_csv(tables_csv([quotes_table(found)]))
     else:
         print_quotes(found, data)
 

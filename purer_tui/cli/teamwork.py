@@ -9,6 +9,7 @@ import click
 
 from purer_tui.cli import EXIT_PROBLEMS, main
 from purer_tui.core.errors import UsageError, display_path
+from purer_tui.core.safe_text import one_line
 
 
 @main.group()
@@ -37,8 +38,10 @@ def textconv(file: Path) -> None:
 
     try:
         click.echo(render(file), nl=False)
-    except Exception:  # git diff must never break: fall back to the file as it is
-        click.echo(file.read_bytes().decode("utf-8", errors="replace"), nl=False)
+    except Exception:  # git diff must never break: fall back to the file as it is, made safe to show
+        from purer_tui.core.safe_text import visible_controls
+
+        click.echo(visible_controls(file.read_bytes()[: 1 << 20].decode("utf-8", errors="replace")), nl=False)
 
 
 @git.command("merge-driver")
@@ -65,12 +68,12 @@ def merge_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> None:
     try:
         result = merge_files(base, ours, theirs)
     except InvalidFileError as error:
-        click.echo(f"purer-tui merge: {name}: cannot merge turn by turn ({error.message}); ours is left in place, theirs is `git checkout --theirs {name}`", err=True)
+        click.echo(one_line(f"purer-tui merge: {name}: cannot merge turn by turn ({error.message}); ours is left in place, theirs is `git checkout --theirs {name}`"), err=True)
         sys.exit(EXIT_PROBLEMS)
     atomic_write_text(ours, result.render())
     if result.conflicts:
         turns = ", ".join(str(turn) for turn in result.conflicts[:10]) + (" ..." if len(result.conflicts) > 10 else "")
-        click.echo(f"purer-tui merge: {name}: turns changed differently on both sides ({turns}); both versions are kept: run `purer-tui git resolve {name}`", err=True)
+        click.echo(one_line(f"purer-tui merge: {name}: turns changed differently on both sides ({turns}); both versions are kept: run `purer-tui git resolve {name}`"), err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -147,9 +150,9 @@ def resolve(paths: tuple[Path, ...], choice: str | None) -> None:
             click.echo("Stopped; the turns not settled keep both versions.")
             return
         for reason in refused:
-            click.echo(f"{display_path(path)}: {reason}; it keeps both versions", err=True)
+            click.echo(one_line(f"{display_path(path)}: {reason}; it keeps both versions"), err=True)
         left = len(conflicted_turns(path))
-        click.echo(f"{display_path(path)}: settled {settled} turn(s){f', {left} left' if left else '; now `git add` it'}")
+        click.echo(one_line(f"{display_path(path)}: settled {settled} turn(s){f', {left} left' if left else '; now `git add` it'}"))
         any_refused = any_refused or bool(refused)
     if any_refused:
         sys.exit(EXIT_PROBLEMS)
@@ -169,7 +172,7 @@ def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
         return text + (f" | memo: {visible_controls(' '.join(version.memo.split()))}" if version is not None and version.memo else "")
 
     def decide(record):  # type: ignore[no-untyped-def]
-        click.echo(f"\n{display_path(path)} turn {record.turn}")
+        click.echo("\n" + one_line(f"{display_path(path)} turn {record.turn}"))
         click.echo(f"  ours:   {describe(record.conflict.ours)}")
         click.echo(f"  theirs: {describe(record.conflict.theirs)}")
         for version in record.conflict.more:
@@ -252,15 +255,15 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
         for placement in file_plan.plan.placements:
             counts[placement.outcome] += 1
         source = f"coded on the version in {file_plan.old_source}" if file_plan.old_source else "the version it was coded on was not found: only unchanged turns can be followed"
-        click.echo(
+        click.echo(one_line(
             f"{display_path(file_plan.path)}: {counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.MOVED]} moved, "
             f"{counts[Outcome.EDITED]} kept on lightly edited turns, {counts[Outcome.UNPLACED]} unplaced ({source})"
-        )
+        ))
         for placement in file_plan.plan.changes:
             record = placement.record
             codes = ", ".join(record.codes) or "no code"
             if placement.outcome is Outcome.UNPLACED:
-                click.echo(f"  turn {record.turn} ({codes}): cannot be placed (deleted, rewritten or ambiguous) -> {unplaced_path(file_plan.path).name}")
+                click.echo(one_line(f"  turn {record.turn} ({codes}): cannot be placed (deleted, rewritten or ambiguous) -> {unplaced_path(file_plan.path).name}"))
             elif placement.outcome is Outcome.EDITED:
                 click.echo(f"  turn {record.turn} -> {placement.new_turn} ({codes}): text edited, {placement.similarity:.0%} alike")
             else:

@@ -33,6 +33,14 @@ def one_line(text: str) -> str:
     return visible_controls(text.replace("\r\n", "\n")).replace("\n", "\u2424").replace("\t", " ")
 
 
+def for_terminal(text: str) -> str:
+    """Machine-readable output (CSV) shown on a screen rather than saved: control characters made visible.
+
+    Only when the output is a terminal: saved to a file or piped, the data stays exactly as it is.
+    """
+    return visible_controls(text.replace("\r\n", "\n"))
+
+
 def json_safe(serialized_json: str) -> str:
     """Escape DEL and C1 controls that `json.dumps(ensure_ascii=False)` leaves raw.
 

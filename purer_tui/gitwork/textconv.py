@@ -9,6 +9,7 @@ and exits 0: a failing textconv would break `git diff` and `git log -p`.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 from pathlib import Path
@@ -35,6 +36,7 @@ def textconv(path: Path) -> str:
         name = _GIT_TEMPORARY_PREFIX.sub("", name)
     stem = name.removesuffix(ANNOTATION_SUFFIX).rsplit(".", 1)[0]
     transcript = _find_transcript(path.parent, stem)
+    stem = visible_controls(stem)  # from here on it is shown: a file name can hold escape sequences
     described = []
     for raw in text.split("\n"):
         if not raw.strip():
@@ -82,7 +84,8 @@ def _find_transcript(folder: Path, stem: str) -> Transcript | None:
     """The transcript beside the file or, for git's temporary copies, the only one of that name under the current folder."""
     candidates = [folder / f"{stem}{suffix}" for suffix in TRANSCRIPT_SUFFIXES if (folder / f"{stem}{suffix}").is_file()]
     if not candidates:
-        candidates = [path for suffix in TRANSCRIPT_SUFFIXES for path in Path.cwd().rglob(f"{stem}{suffix}")]
+        # The name is a file name from the repository: escaped, so it is a name and never a pattern.
+        candidates = [path for suffix in TRANSCRIPT_SUFFIXES for path in Path.cwd().rglob(glob.escape(f"{stem}{suffix}"))]
     if len(candidates) != 1:
         return None
     try:
