@@ -15,7 +15,7 @@ from collections.abc import Callable
 import click
 
 from purer_tui import __version__
-from purer_tui.core.errors import PurerError, UsageError
+from purer_tui.core.errors import PurerError, UsageError, display_path
 from purer_tui.core.safe_text import for_terminal, one_line
 
 EXIT_PROBLEMS = 1
@@ -41,6 +41,10 @@ class PurerGroup(click.Group):
             click.echo("purer-tui: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:
+            sys.exit(EXIT_PROBLEMS)
+        except OSError as error:  # the machine refused (a full disk, a missing folder, no permission): not a bug
+            where = f"{display_path(error.filename)}: " if isinstance(error.filename, str) else ""
+            click.echo(f"purer-tui: {one_line(where + (error.strerror or str(error)))}; nothing was half-written", err=True)
             sys.exit(EXIT_PROBLEMS)
         except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
             if os.environ.get("PURER_DEBUG"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -18,7 +17,13 @@ from purer_tui.core.errors import UsageError, display_path
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), help="Where to write, - for standard output (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).")
 @click.option("--wide", is_flag=True, help="csv: one row per transcript x turn x coder, one 0/1 column per code.")
 @click.option("--coder", help="Comma-separated coder ids (default: every coder).")
-def export(format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None) -> None:
+@click.option(
+    "--spreadsheet",
+    is_flag=True,
+    help="csv: for Excel, LibreOffice or Sheets: a cell starting with = + - or @ gets a ' so it is never run as a formula "
+    "(default: the data exactly, for R and pandas).",
+)
+def export(format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None, spreadsheet: bool) -> None:
     """Export the study: tidy or wide CSV for R and pandas, a REFI-QDA project (qdpx), or the codebook (qdc).
 
     NVivo, ATLAS.ti, MAXQDA and QualCoder import qdpx and qdc. Exporting the
@@ -28,6 +33,7 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
     Example:
       purer-tui export csv -o coding.csv
       purer-tui export csv --wide -o coding-wide.csv
+      purer-tui export csv --spreadsheet -o for-excel.csv
       purer-tui export qdpx -o study.qdpx
       purer-tui export qdc -o purer.qdc
     """
@@ -51,7 +57,7 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
     if format_name == "csv":
         from purer_tui.interchange.csv_export import tidy_csv, wide_csv
 
-        text = wide_csv(data) if wide else tidy_csv(data)
+        text = wide_csv(data, spreadsheet) if wide else tidy_csv(data, spreadsheet)
         if output is None:
             from purer_tui.cli import echo_csv
 
@@ -60,8 +66,8 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
             write_output(output, text.encode("utf-8"))
             click.echo(f"Wrote {_shown(output)}", err=True)
         return
-    if wide:
-        raise UsageError("--wide goes with csv")
+    if wide or spreadsheet:
+        raise UsageError("--wide and --spreadsheet go with csv")
     from purer_tui.interchange.refi_qda_export import project_document, write_qdpx
 
     project = project_document(data)

@@ -264,6 +264,8 @@ def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
         return None, f"not valid JSON ({error.msg} at column {error.colno}); fix or remove the line"
     except RecursionError:
         return None, "JSON nested too deeply; remove the line"
+    except ValueError:  # an integer of thousands of digits: Python refuses to read it
+        return None, "holds a number far too long to be a turn; fix or remove the line"
     return record_from_json(data)
 
 

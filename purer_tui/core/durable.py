@@ -24,7 +24,10 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -
     """
     folder = path.parent
     temporary = folder / f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as error:  # name the file being saved, not its temporary twin
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         try:
             if reference is not None and not os.path.lexists(path):

@@ -12,10 +12,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+try:  # the standard library's own parser of regular expressions (public as sre_parse until 3.11)
+    from re import _parser as regex_parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_parse as regex_parser  # type: ignore[no-redef]
 
 import tomli_w
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from purer_tui.core.annotations import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
@@ -61,7 +66,48 @@ class StudySettings(StrictModel):
                 raise ValueError(f"is not a valid regular expression ({error}); fix it") from None
             if not compiled.groupindex:
                 raise ValueError("has no named groups; write them like (?P<session>\\d+)")
+            if slow_to_match(pattern):
+                raise ValueError(
+                    f"repeats inside repeats, like (a+)+ or (a|aa)+, or more than {MAX_OPEN_REPEATS} open-ended repeats, "
+                    "can take hours on a crafted file name; simplify it"
+                )
         return pattern
+
+
+#: Open-ended repeats (`+`, `*`, `{2,}`) a metadata pattern may have: each multiplies the work of a failed match.
+MAX_OPEN_REPEATS = 4
+
+
+def slow_to_match(pattern: str) -> bool:
+    """Whether a pattern can backtrack exponentially (a repeat inside a repeat, an alternative repeated) or
+    polynomially far (many open-ended repeats). The pattern comes from a shared file and meets file names
+    anyone can commit, and Python's regular expressions cannot be stopped once started."""
+    parser: Any = regex_parser
+    open_ended = 0
+
+    def walk(items: Any, repeated: bool) -> bool:
+        nonlocal open_ended
+        for op, value in items:
+            if op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+                low, high, body = value
+                if high == parser.MAXREPEAT:
+                    open_ended += 1
+                if high > 1 and repeated:
+                    return True
+                if walk(body, repeated or high > 1):
+                    return True
+            elif op is parser.BRANCH:
+                if repeated or any(walk(alternative, repeated) for alternative in value[1]):
+                    return True
+            elif op is parser.SUBPATTERN:
+                if walk(value[-1], repeated):
+                    return True
+            elif op in (parser.ASSERT, parser.ASSERT_NOT):
+                if walk(value[1], repeated):
+                    return True
+        return False
+
+    return walk(parser.parse(pattern), False) or open_ended > MAX_OPEN_REPEATS
 
 
 def _inside_study(path: str) -> str:
@@ -228,7 +274,17 @@ def _roles(document: TomlDocument, table: object, problems: list[Problem]) -> di
     return roles
 
 
-def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[str], roles: Sequence[str] = ()) -> Path:
+def study_settings(name: str, codebook: str, transcripts: list[str]) -> StudySettings:
+    """A new study's settings, checked: a bad value is a `UsageError` saying which, never a crash."""
+    try:
+        return StudySettings(name=name, codebook=codebook, transcripts=transcripts)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        field = ".".join(str(part) for part in detail["loc"])
+        raise UsageError(f"{field}: {str(detail['msg']).removeprefix('Value error, ')}") from None
+
+
+def write_study_file(folder: Path, settings: StudySettings, roles: Sequence[str] = ()) -> Path:
     """Create a new study file in `folder`, with the optional settings commented out to fill in; refuses to replace one.
 
     `roles` are the roles the codebook's groups are for, so the commented `[roles]` names them.
@@ -236,7 +292,6 @@ def write_study_file(folder: Path, name: str, codebook: str, transcripts: list[s
     path = folder / STUDY_FILE
     if path.exists():
         raise UsageError(f"{path} already exists; edit it, or start the study in another folder")
-    settings = StudySettings(name=name, codebook=codebook, transcripts=transcripts)
     folder.mkdir(parents=True, exist_ok=True)
     text = tomli_w.dumps({"study": settings.model_dump(exclude_none=True)}) + _optional_settings(roles)
     atomic_write_text(path, text)

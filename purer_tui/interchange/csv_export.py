@@ -3,6 +3,12 @@
 Every reviewed turn is in the file: in the tidy form a turn reviewed with no
 code is one row with an empty `code`, so nothing is dropped. UTF-8, RFC 4180
 quoting (Python's csv module), CRLF line ends.
+
+By default every cell is exactly the data (what R and pandas should read). A
+spreadsheet instead runs a cell starting with `=`, `+`, `-` or `@` as a
+formula, and memos and transcripts come from other people's files; with
+`spreadsheet=True` such cells start with a `'`, which spreadsheets show as
+text and never run.
 """
 
 from __future__ import annotations
@@ -27,15 +33,31 @@ def _base(coded: CodedTurn, fields: list[str]) -> list[object]:
     return [coded.info.name, coded.turn.number, start, coded.turn.speaker, coded.role or "", *[coded.info.fields.get(f, "") for f in fields], coded.coder, coded.memo]
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's list, tab and carriage return included).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _writer(out: io.StringIO, spreadsheet: bool):  # type: ignore[no-untyped-def]
+    writer = csv.writer(out, lineterminator="\r\n")
+    if not spreadsheet:
+        return writer
+
+    class _Inert:
+        def writerow(self, row: list[object]) -> None:
+            writer.writerow([f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell for cell in row])
+
+    return _Inert()
+
+
 def _ordered(data: Dataset) -> list[CodedTurn]:
     order = {info.path: index for index, info in enumerate(data.transcripts)}
     return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
 
 
-def tidy_csv(data: Dataset) -> str:
+def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = _writer(out, spreadsheet)
     writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, "code", "code_label", "code_group"])
     for coded in _ordered(data):
         base = _base(coded, fields)
@@ -48,11 +70,11 @@ def tidy_csv(data: Dataset) -> str:
     return out.getvalue()
 
 
-def wide_csv(data: Dataset) -> str:
+def wide_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     codes = [code.id for code in data.codebook.codes]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = _writer(out, spreadsheet)
     writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *codes])
     for coded in _ordered(data):
         applied = set(coded.codes)

@@ -127,12 +127,15 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     }
     other_sets = sum(1 for s in root.iter() if _local(s) == "Set") - len(exclusive_sets)
     converter = _Converter()
-    for top in _children(codes_element, "Code"):
-        children = _children(top, "Code")
-        if children:
-            converter.group(top, children, exclusive_sets)
-        else:
-            converter.code(top, group="", path=[])
+    try:
+        for top in _children(codes_element, "Code"):
+            children = _children(top, "Code")
+            if children:
+                converter.group(top, children, exclusive_sets)
+            else:
+                converter.code(top, group="", path=[])
+    except RecursionError:
+        raise _refuse(path, "nests codes too deeply (hundreds of levels) to be a codebook; refused") from None
     if not converter.codes:
         raise _refuse(path, "holds no codable codes")
     if other_sets > 0:

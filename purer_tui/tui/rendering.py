@@ -52,9 +52,15 @@ def speaker_name(speaker: str) -> str:
     return speaker or "(no speaker)"
 
 
+#: Characters of a turn shown at once: a key must never wait for megabytes of one turn to be laid out.
+SHOWN_CHARACTERS = 20_000
+#: Characters of a context turn looked at: it is one line, cut by the widget anyway.
+CONTEXT_CHARACTERS = 400
+
+
 def context_line(turn: Turn, role_of: RoleOf = None) -> Content:
     """One dim line for a turn before or after the current one (the widget cuts it with an ellipsis)."""
-    first_line = " ".join(turn.text.split())
+    first_line = " ".join(turn.text[:CONTEXT_CHARACTERS].split())
     return Content.assemble(
         (f"{turn.number:>4} ", "$text-muted"),
         literal(speaker_name(turn.speaker), speaker_style(turn.speaker, role_of) + " dim"),
@@ -79,7 +85,11 @@ def turn_heading(turn: Turn, total_turns: int, record: AnnotationRecord | None, 
 
 
 def turn_body(turn: Turn, search_term: str | None) -> Content:
-    body = literal(turn.text or "(empty turn)")
+    text = turn.text or "(empty turn)"
+    if len(text) > SHOWN_CHARACTERS:
+        hidden = len(text) - SHOWN_CHARACTERS
+        text = f"{text[:SHOWN_CHARACTERS]}\n\n[… {hidden:,} more characters of this turn: `purer-tui turns FILE` prints it all]"
+    body = literal(text)
     if search_term:
         body = body.highlight_regex(re.compile(re.escape(visible_controls(search_term)), re.IGNORECASE), style="reverse $warning")
     return body

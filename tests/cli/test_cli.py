@@ -313,3 +313,23 @@ def test_adjudicating_a_settled_pair_says_so_and_exits_zero(demo_study: Path) ->
     )
     (demo_study / "transcripts" / "grp1-s03.eve.jsonl").write_text('{"codes":["stage-4"],"turn":2}\n')
     assert "not in it: 15 turn(s) only one of them reviewed and the coding of eve; --coder chooses" in run("stats", cwd=demo_study).stdout
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--codebook", "../cb.toml"], None),  # a codebook beside the folder is copied in
+        (["--transcripts", "../elsewhere/*.txt"], "reaches outside the study folder"),
+    ],
+)
+def test_init_with_paths_around_the_folder(tmp_path: Path, args: list[str], words: str | None) -> None:
+    write(tmp_path / "cb.toml", '[codebook]\nname = "Mine"\n[codes.a]\nlabel = "A"\ndefinition = "a"\n')
+    study = tmp_path / "study"
+    study.mkdir()
+    result = run("init", ".", *args, cwd=study)
+    if words is None:
+        assert result.returncode == 0, result.stderr
+        assert (study / "codebooks" / "cb.toml").is_file() and 'codebook = "codebooks/cb.toml"' in (study / "purer.toml").read_text()
+    else:
+        assert result.returncode == 2 and words in result.stderr and "internal error" not in result.stderr
+        assert list(study.iterdir()) == []  # refused before anything was written

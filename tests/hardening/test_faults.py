@@ -97,3 +97,38 @@ def test_a_transcript_replaced_on_disk_refuses_further_changes(demo_study: Path)
         session.toggle_code("education")
     assert AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.cal.jsonl").get(1).codes == ("phenomenology",)
     session.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "csv", "-o", "out.csv"],
+        ["export", "qdpx", "-o", "out.qdpx"],
+        ["progress", "--svg", "out.svg"],
+        ["codebook", "import", "codebooks/purer.qdc", "-o", "imported.toml"],
+        ["init", "new-study"],
+    ],
+)
+def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(demo_study: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    from click.testing import CliRunner
+
+    import purer_tui.core.durable as durable
+    from purer_tui.cli import main
+
+    if args[0] == "codebook":
+        assert CliRunner().invoke(main, ["export", "qdc", str(demo_study), "-o", str(demo_study / "codebooks" / "purer.qdc")]).exit_code == 0
+    monkeypatch.chdir(demo_study)
+    before = {path: path.read_bytes() for path in demo_study.rglob("*") if path.is_file()}
+    real_write = os.write
+
+    def full(descriptor: int, data: bytes) -> int:
+        if os.fstat(descriptor).st_size or len(data) > 64:  # the disk fills as the output is written
+            raise OSError(28, "No space left on device")
+        return real_write(descriptor, data)
+
+    monkeypatch.setattr(durable.os, "write", full)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.stderr and "internal error" not in result.stderr
+    after = {path: path.read_bytes() for path in demo_study.rglob("*") if path.is_file()}
+    assert after == before  # nothing half-written, no temporary file left behind

