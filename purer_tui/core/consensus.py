@@ -132,7 +132,7 @@ def record_consensus_sources(study: Study, consensus: str, coders: Sequence[str]
         return
     sources[consensus] = merged
     text = _HEADER + tomli_w.dumps({name: {"coders": list(names)} for name, names in sources.items()})
-    atomic_write_text(consensus_file(study), text)
+    atomic_write_text(consensus_file(study), text, study.path)  # never more readable than the study file
 
 
 def consensus_coders(study: Study, coders_present: Sequence[str]) -> dict[str, tuple[str, ...]]:

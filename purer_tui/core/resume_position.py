@@ -18,6 +18,7 @@ from pathlib import Path
 from purer_tui.core.annotations import MAX_TURN
 from purer_tui.core.coders import validate_coder
 from purer_tui.core.durable import atomic_write_text
+from purer_tui.core.study import STUDY_FILE
 
 STATE_FOLDER = ".purer"
 MAX_POSITION_BYTES = 4096
@@ -68,9 +69,10 @@ class ResumePositions:
             if not self._plain_folder():
                 return
             ignore = self.folder / ".gitignore"
+            study_file = self.root / STUDY_FILE  # no file of this clone's state is more readable than the study's own
             if _read_small(ignore) != IGNORE_EVERYTHING:  # missing, or changed by someone: positions stay out of git
-                atomic_write_text(ignore, IGNORE_EVERYTHING)
-            atomic_write_text(self.path, json.dumps({"transcript": relative, "turn": turn}) + "\n")
+                atomic_write_text(ignore, IGNORE_EVERYTHING, study_file)
+            atomic_write_text(self.path, json.dumps({"transcript": relative, "turn": turn}) + "\n", study_file)
         except OSError:
             return
         self._saved = (relative, turn)
