@@ -129,3 +129,14 @@ def test_an_unreadable_transcript_says_so(demo_study: Path, monkeypatch: pytest.
     monkeypatch.setattr(os, "open", refusing_open)
     code, output = run("check", str(demo_study))
     assert code == 1 and "grp1-s02.txt: cannot be read: permission denied" in output
+
+
+def test_turns_on_a_pipe_says_so_instead_of_waiting(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "session.txt"
+    os.mkfifo(pipe)
+    result = subprocess.run([sys.executable, "-m", "purer_tui", "turns", str(pipe)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and "is not a plain file (a pipe or a device?)" in result.stderr

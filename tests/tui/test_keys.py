@@ -370,3 +370,19 @@ async def test_a_refused_step_is_never_taken_for_nothing_to_do(make_app: MakeApp
         messages = [n.message for n in app._notifications]
         assert any("changed on disk while it was open" in m for m in messages)
         assert not any("Nothing to undo" in m for m in messages)
+
+
+async def test_a_huge_turn_is_shown_in_part_so_keys_stay_quick(make_app: MakeApp, tmp_path: Path) -> None:
+    from purer_tui.tui.rendering import SHOWN_CHARACTERS
+    from tests.conftest import write
+
+    study = tmp_path / "huge"
+    write(study / "purer.toml", '[study]\nname = "h"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n')
+    write(study / "c.toml", '[codebook]\nname = "c"\n[codes.x]\nkey = "x"\nlabel = "X"\ndefinition = "x"\n')
+    write(study / "t.txt", "A: " + "word " * 400_000 + "\nB: short\n")  # a 2 MB turn
+    app, prepared = make_app(folder=study)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = str(app.query_one("#body").render())
+        assert len(shown) < SHOWN_CHARACTERS + 200 and "more characters of this turn" in shown
+        await pilot.press("x", "j", "k")
+        assert records(prepared) == {1: ("x",)}
