@@ -14,12 +14,19 @@ from purer_tui.core.errors import display_path
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import Transcript, format_clock
 
-#: Above this many turns the table is printed as plain lines: a table lays out every row first.
+#: Above this many turns, or this many characters in all, the table is printed as plain lines:
+#: a table lays out every row (and wraps every word) before it prints the first.
 TABLE_TURNS = 2_000
+TABLE_CHARACTERS = 1_000_000
+#: Characters of one turn shown in the table; `--json` gives every turn whole.
+CELL_CHARACTERS = 4_000
+#: Characters of each turn in the plain lines of a long transcript.
+LINE_CHARACTERS = 200
 
 
 def print_turns(transcript: Transcript, console: Console | None = None) -> None:
-    if len(transcript.turns) > TABLE_TURNS and console is None:
+    large = len(transcript.turns) > TABLE_TURNS or sum(len(turn.text) for turn in transcript.turns) > TABLE_CHARACTERS
+    if large and console is None:
         print_turn_lines(transcript)
         return
     console = console or Console()
@@ -42,7 +49,7 @@ def print_turns(transcript: Transcript, console: Console | None = None) -> None:
             str(turn.number),
             format_clock(turn.start),
             Text(visible_controls(turn.speaker) or "-"),
-            Text(visible_controls(turn.text)),
+            Text(visible_controls(_cut(turn.text))),
             turn.anchor,
         )
     console.print(table)
@@ -56,5 +63,12 @@ def print_turn_lines(transcript: Transcript) -> None:
     out = sys.stdout
     out.write(visible_controls(f"{display_path(transcript.path)}: {transcript.format} format, {len(transcript.turns)} turns; speakers: {speakers or 'none named'}") + "\n")
     for turn in transcript.turns:
-        text = " ".join(turn.text[:200].split())
+        text = " ".join(turn.text[:LINE_CHARACTERS].split()) + ("…" if len(turn.text) > LINE_CHARACTERS else "")
         out.write(f"{turn.number:>7}  {format_clock(turn.start):>8}  {visible_controls(turn.speaker) or '-'}: {visible_controls(text)}  {turn.anchor}\n")
+    out.write(f"(each turn's first {LINE_CHARACTERS} characters; --json gives every turn whole)\n")
+
+
+def _cut(text: str) -> str:
+    if len(text) <= CELL_CHARACTERS:
+        return text
+    return f"{text[:CELL_CHARACTERS]} … [{len(text) - CELL_CHARACTERS:,} more characters: --json shows the turn whole]"

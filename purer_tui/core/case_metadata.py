@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.core.study import Study
+from purer_tui.core.study import METADATA_NAME_CHARACTERS, Study
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def transcript_info(study: Study, path: Path) -> TranscriptInfo:
     fields: dict[str, str] = {}
     pattern = study.settings.metadata_pattern
     if pattern:
-        match = re.search(pattern, path.stem)
+        match = re.search(pattern, path.stem[:METADATA_NAME_CHARACTERS])
         if match:
             fields.update({name: value for name, value in match.groupdict().items() if value is not None})
     fields.update(study.metadata.get(path.stem, {}))

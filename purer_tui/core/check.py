@@ -248,12 +248,19 @@ _INTERRUPTED_SAVE = re.compile(r"^\.(?P<target>.+)\.\d+-[0-9a-f]{8}\.tmp$")
 
 
 def _interrupted_saves(folder: Path) -> list[Problem]:
-    """Temporary files a crash left mid-save: they can hold memos, so they are named, to be deleted."""
+    """Hidden files of purer-tui's own that are wrong: links where journals and locks belong (the app refuses
+    to code beside them), and temporary files a crash left mid-save (they can hold memos, to be deleted)."""
     try:
-        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".tmp"))
+        entries = sorted((entry.name, entry.is_symlink()) for entry in os.scandir(folder) if entry.name.startswith("."))
     except OSError:
         return []
     problems = []
+    for name, is_link in entries:
+        if is_link and name.endswith((".journal", ".lock")):
+            problems.append(
+                Problem(folder / name, None, "is a link where purer-tui keeps a coding journal or lock; remove it (coding refuses to start beside it)")
+            )
+    names = [name for name, _ in entries if name.endswith(".tmp")]
     for name in names:
         match = _INTERRUPTED_SAVE.match(name)
         if match:

@@ -68,14 +68,18 @@ class StudySettings(StrictModel):
                 raise ValueError("has no named groups; write them like (?P<session>\\d+)")
             if slow_to_match(pattern):
                 raise ValueError(
-                    f"repeats inside repeats, like (a+)+ or (a|aa)+, or more than {MAX_OPEN_REPEATS} open-ended repeats, "
+                    f"repeats inside repeats, like (a+)+ or (a|aa)+, or more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}), "
                     "can take hours on a crafted file name; simplify it"
                 )
         return pattern
 
 
-#: Open-ended repeats (`+`, `*`, `{2,}`) a metadata pattern may have: each multiplies the work of a failed match.
-MAX_OPEN_REPEATS = 4
+#: Wide repeats (`+`, `*`, `{0,250}`: more than `WIDE_REPEAT` times) a metadata pattern may have: each
+#: multiplies the work of a failed match by the length of the name.
+MAX_OPEN_REPEATS = 3
+WIDE_REPEAT = 16
+#: Characters of a file name a metadata pattern is searched in (names are short; this bounds the work).
+METADATA_NAME_CHARACTERS = 128
 
 
 def slow_to_match(pattern: str) -> bool:
@@ -90,7 +94,7 @@ def slow_to_match(pattern: str) -> bool:
         for op, value in items:
             if op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
                 low, high, body = value
-                if high == parser.MAXREPEAT:
+                if high == parser.MAXREPEAT or high > WIDE_REPEAT:
                     open_ended += 1
                 if high > 1 and repeated:
                     return True

@@ -32,7 +32,7 @@ class TomlDocument:
         self.text = text
         self.data = data
         self._lines = text.split("\n")
-        self._headers: list[tuple[int, list[str]]] | None = None  # (line, dotted key) of each [table], found once
+        self._headers: dict[tuple[str, ...], int] | None = None  # each [table]'s dotted key -> its first line, found once
         self._keys: dict[int, dict[str, int]] = {}  # header line -> each key's line in that table, found once
 
     def problem(self, dotted: str, message: str, severity: str = "error") -> Problem:
@@ -56,15 +56,15 @@ class TomlDocument:
 
     def _find_header(self, table: list[str]) -> int | None:
         if self._headers is None:
-            # One linear pattern (no nested repetition to backtrack over), run once per file: a problem
-            # is located in a file of any size without re-reading it.
-            headers = []
+            # One linear pattern (no nested repetition to backtrack over), run once per file, and a table
+            # of headers: each of thousands of problems is located without re-reading the file.
+            headers: dict[tuple[str, ...], int] = {}
             for number, line in enumerate(self._lines, start=1):
                 match = _HEADER.match(line)
                 if match:
-                    headers.append((number, _split_key(match.group(1))))
+                    headers.setdefault(tuple(_split_key(match.group(1))), number)
             self._headers = headers
-        return next((number for number, key in self._headers if key == table), None)
+        return self._headers.get(tuple(table))
 
     def _find_key(self, after_line: int, key: str) -> int | None:
         """The line of `key = ` in the table whose header is at `after_line` (0: before any header)."""
@@ -123,6 +123,8 @@ def read_toml(path: Path, what: str, follow_links: bool = True) -> TomlDocument:
         raise InvalidFileError([Problem(path, line, f"TOML syntax error{column}: {detail}")]) from None
     except RecursionError:
         raise InvalidFileError([Problem(path, None, "TOML nested too deeply to read")]) from None
+    except ValueError:  # a whole number of thousands of digits: Python refuses to convert it
+        raise InvalidFileError([Problem(path, None, f"holds a number far too long to read; fix the {what}")]) from None
     return TomlDocument(path, text, parsed)
 
 

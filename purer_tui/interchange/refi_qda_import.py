@@ -162,18 +162,26 @@ class _Converter:
         self.codes: dict[str, dict[str, object]] = {}
         self.notes: list[str] = []
         self._wanted_keys: dict[str, str] = {}
+        # Ids given so far, and the next number to try for each base: a project of 100,000 codes
+        # (many of one name) gets its ids in linear time.
+        self._taken: set[str] = set()
+        self._next_number: dict[str, int] = {}
 
     def _unique_id(self, wanted: str | None, name: str) -> str:
-        taken = set(self.groups) | set(self.codes)
-        if wanted and ID_PATTERN.match(wanted) and wanted not in taken:
+        if wanted and ID_PATTERN.match(wanted) and wanted not in self._taken:
+            self._taken.add(wanted)
             return wanted
         base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-_")[:48] or "code"
         if not re.match(r"^[a-z0-9]", base):
             base = "c-" + base
-        candidate, number = base, 2
-        while candidate in taken:
+        candidate, number = base, self._next_number.get(base, 2)
+        if candidate in self._taken:
             candidate = f"{base}-{number}"
-            number += 1
+            while candidate in self._taken:
+                number += 1
+                candidate = f"{base}-{number}"
+            self._next_number[base] = number + 1
+        self._taken.add(candidate)
         return candidate
 
     def group(self, element: ET.Element, children: list[ET.Element], exclusive_sets: set[str]) -> None:

@@ -333,3 +333,11 @@ def test_init_with_paths_around_the_folder(tmp_path: Path, args: list[str], word
     else:
         assert result.returncode == 2 and words in result.stderr and "internal error" not in result.stderr
         assert list(study.iterdir()) == []  # refused before anything was written
+
+
+def test_turns_shows_a_huge_turn_in_part_and_json_whole(tmp_path: Path) -> None:
+    transcript = write(tmp_path / "one.txt", "A: " + "word " * 300_000 + "\nB: short\n")
+    shown = run("turns", str(transcript))
+    assert shown.returncode == 0 and "--json gives every turn whole" in shown.stdout and len(shown.stdout) < 10_000
+    whole = json.loads(run("turns", str(transcript), "--json").stdout)
+    assert len(whole[0]["text"]) == len(("word " * 300_000).strip())

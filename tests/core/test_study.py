@@ -63,6 +63,7 @@ def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: 
         # a pattern a crafted file name makes run for hours (Python cannot stop a match once started)
         ('[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>(a|aa)+)$\'\n', "4: study.metadata_pattern: repeats inside repeats"),
         ('[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'(?P<x>.*).*.*.*.*z\'\n', "4: study.metadata_pattern: repeats inside repeats"),
+        ('[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>\\w{0,250}\\w{0,250}\\w{0,250}\\w{0,250})$\'\n', "4: study.metadata_pattern: repeats inside repeats"),
     ],
 )
 def test_study_file_mistakes(tmp_path: Path, text: str, expected: str) -> None:

@@ -144,3 +144,23 @@ def test_an_unplaced_sidecar_linked_outside_is_never_read_into_the_study(demo_st
     assert unplaced_path(annotation).is_symlink() and "SECRET" in secret.read_text()
     checked = run(demo_study, "check")
     assert "grp1-s01.ana.unplaced.jsonl: is a link; annotation files must be plain files" in checked.stdout
+
+
+def test_check_names_links_where_journals_and_locks_belong(demo_study: Path, tmp_path: Path) -> None:
+    (demo_study / "transcripts" / ".grp1-s02.ana.jsonl.journal").symlink_to(tmp_path / "leak.jsonl")  # dangling
+    (demo_study / "transcripts" / ".grp1-s01.ben.lock").symlink_to(tmp_path / "lock")
+    found = sorted((p.path.name, p.severity) for p in check_study(demo_study))
+    assert (".grp1-s01.ben.lock", "error") in found and (".grp1-s02.ana.jsonl.journal", "error") in found
+
+
+@pytest.mark.parametrize("where", ["purer.toml", "codebooks/purer.toml", "consensus.toml"])
+def test_a_number_too_long_to_read_in_a_toml_file_is_one_line(demo_study: Path, where: str) -> None:
+    path = demo_study / where
+    text = path.read_text() if path.exists() else ""
+    addition = "\n[metadata.\"grp1-s01\"]\nsession = " + "9" * 5000 + "\n" if where == "purer.toml" else "\n[extra]\nn = " + "9" * 5000 + "\n"
+    if where == "purer.toml":
+        text = text.replace('[metadata."grp1-s01"]\ndate = "2024-03-04"\n', "")
+    path.write_text(text + addition)
+    for args in (["check"], ["stats"]):
+        result = run(demo_study, *args)
+        assert result.returncode == 1 and "holds a number far too long to read" in result.stdout + result.stderr, (args, result.stderr)
