@@ -153,6 +153,7 @@ def test_textconv_writes_no_probe_file_in_the_temporary_folder(tmp_path: Path, m
 
     monkeypatch.setattr(tempfile, "gettempdir", probe)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no transcript of that name around: the line is the codes alone
     copy = write(tmp_path / "AbC123_grp1-s01.ana.jsonl", '{"codes":["x"],"turn":1}\n')
     assert textconv(copy) == "grp1-s01 turn 1 x\n"  # git's temporary prefix is recognised and dropped
 
