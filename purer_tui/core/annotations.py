@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple, cast
 
 from purer_tui.core.coders import CODER_PATTERN, validate_coder
 from purer_tui.core.durable import atomic_write_text
@@ -289,8 +289,8 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
             )
         except TypeError:  # an unhashable value among the codes: the checks below say what is wrong
             usual = False
-        if usual:
-            return AnnotationRecord(turn, tuple(codes), memo, anchor, None, reviewed, flag), None
+        if usual:  # the checks above hold: the types are the record's (cast: no check is repeated)
+            return AnnotationRecord(cast(int, turn), tuple(cast(list, codes)), memo, anchor, None, reviewed, flag), None
     return _checked_record(data)
 
 
