@@ -18,7 +18,9 @@ from pathlib import Path
 from purer_tui.core.annotations import MAX_TURN
 from purer_tui.core.coders import validate_coder
 from purer_tui.core.durable import atomic_write_text
+from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.study import STUDY_FILE
+from purer_tui.core.study_files import read_plain_file
 
 STATE_FOLDER = ".purer"
 MAX_POSITION_BYTES = 4096
@@ -88,20 +90,6 @@ class ResumePositions:
 def _read_small(path: Path) -> str | None:
     """A small plain file's text; None for anything else (missing, a link, a pipe, too large, not UTF-8)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        data = os.read(descriptor, MAX_POSITION_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_POSITION_BYTES:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+        return read_plain_file(path, "position file", MAX_POSITION_BYTES).decode("utf-8")
+    except (OSError, InvalidFileError, UnicodeDecodeError):
         return None
