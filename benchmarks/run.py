@@ -87,7 +87,7 @@ def first_screen(study: Path, runs: int) -> float:
 
 def key_latency(study: Path, presses: int) -> float:
     """Median ms for a code key: the app's handler, the fsynced journal append and the re-render (no Pilot waits)."""
-    from purer_tui.coding_setup import prepare_session
+    from purer_tui.services.coding_setup import prepare_session
     from purer_tui.tui.app import CodingApp
 
     prepared = prepare_session([study], "keys", None, [], False)

@@ -49,7 +49,7 @@ class PurerGroup(click.Group):
         except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
             if os.environ.get("PURER_DEBUG"):
                 raise
-            from purer_tui.crash_report import crash_message, write_crash_report
+            from purer_tui.services.crash_report import crash_message, write_crash_report
 
             click.echo(crash_message(error, write_crash_report(error)), err=True)
             sys.exit(EXIT_BUG)

@@ -13,7 +13,7 @@ from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from purer_tui.coding_setup import PreparedSession
+    from purer_tui.services.coding_setup import PreparedSession
 
 
 @main.command()
@@ -51,7 +51,7 @@ def code(
     + both, - none, and code keys edit. The consensus is saved as an ordinary
     coder's annotation file, and consensus.toml records whom it settles.
     """
-    from purer_tui.coding_setup import (
+    from purer_tui.services.coding_setup import (
         AdjudicationDone,
         prepare_adjudication,
         prepare_session,

@@ -48,11 +48,12 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
         write_output(target, codebook_document(loaded.load_codebook()))
         click.echo(f"Wrote {_shown(target)}", err=True)
         return
+    from purer_tui.cli.reading_progress import reading_progress
     from purer_tui.cli.report_commands import say_coders
+    from purer_tui.core.dataset import load_dataset
     from purer_tui.core.study_coders import parse_coder_list
-    from purer_tui.reports.dataset import load_dataset
 
-    data = load_dataset(loaded, parse_coder_list(coder) if coder else None, every_coder=True)
+    data = load_dataset(loaded, parse_coder_list(coder) if coder else None, every_coder=True, progress=reading_progress)
     say_coders(data, readable=False)
     if format_name == "csv":
         from purer_tui.interchange.csv_export import tidy_csv, wide_csv

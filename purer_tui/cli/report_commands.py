@@ -13,11 +13,12 @@ CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there
 
 
 def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
+    from purer_tui.cli.reading_progress import reading_progress
+    from purer_tui.core.dataset import load_dataset
     from purer_tui.core.study import load_study
     from purer_tui.core.study_coders import parse_coder_list
-    from purer_tui.reports.dataset import load_dataset
 
-    return load_dataset(load_study(study), parse_coder_list(coder) if coder else None)
+    return load_dataset(load_study(study), parse_coder_list(coder) if coder else None, progress=reading_progress)
 
 
 def say_coders(data, readable: bool) -> None:  # type: ignore[no-untyped-def]

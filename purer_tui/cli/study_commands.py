@@ -66,7 +66,7 @@ def turns(file: Path, as_json: bool) -> None:
         payload = json.dumps([turn.as_json() for turn in transcript.turns], ensure_ascii=False, indent=1)
         click.echo(json_safe(payload))
         return
-    from purer_tui.turns_table import print_turns
+    from purer_tui.reports.turns_table import print_turns
 
     print_turns(transcript)
 
@@ -98,7 +98,7 @@ def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...
       purer-tui init my-study --name "MORE guided inquiry" --codebook purer
     """
     from purer_tui.core.errors import InvalidFileError
-    from purer_tui.study_setup import init_study
+    from purer_tui.services.study_setup import init_study
 
     try:
         path = init_study(folder, name, codebook, list(patterns))
@@ -129,7 +129,7 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
       purer-tui demo               # writes ./purer-demo
       purer-tui demo ~/try-purer
     """
-    from purer_tui.study_setup import write_demo
+    from purer_tui.services.study_setup import write_demo
 
     study_file = write_demo(folder)
     shown = display_path(study_file.parent)
@@ -139,7 +139,7 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
         click.echo(f"Code it:   purer-tui code {shown} --coder {coder}")
         return
     from purer_tui.cli.coding import run_app
-    from purer_tui.coding_setup import prepare_session
+    from purer_tui.services.coding_setup import prepare_session
 
     run_app(prepare_session([study_file.parent], coder, None, [], False))
 

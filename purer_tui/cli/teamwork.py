@@ -240,7 +240,7 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
     from purer_tui.core.annotations import AnnotationFinder
     from purer_tui.core.reanchor import Outcome
     from purer_tui.core.study import resolve_transcripts
-    from purer_tui.reanchoring import apply, plan_transcript, unplaced_path
+    from purer_tui.services.reanchoring import apply, plan_transcript, unplaced_path
 
     _, transcripts = resolve_transcripts(list(paths) or [Path(".")], needs_study=False)
     if old_file is not None and len(transcripts) != 1:

@@ -216,7 +216,7 @@ def _drift_problem(path: Path, transcript: Transcript, drifted: list[tuple[int, 
     )
 
 
-#: Records that re-anchoring could not place (see purer_tui/reanchoring.py), kept for the coder.
+#: Records that re-anchoring could not place (see purer_tui/services/reanchoring.py), kept for the coder.
 UNPLACED_SUFFIX = ".unplaced.jsonl"
 
 

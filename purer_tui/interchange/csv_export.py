@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 
-from purer_tui.reports.dataset import CodedTurn, Dataset
+from purer_tui.core.dataset import CodedTurn, Dataset
 
 BASE_COLUMNS = ["transcript", "turn", "start", "speaker", "role"]
 CODER_COLUMNS = ["coder", "memo"]

@@ -35,7 +35,7 @@ from purer_tui.interchange.refi_qda_format import (
     compose_description,
     stable_guid,
 )
-from purer_tui.reports.dataset import Dataset
+from purer_tui.core.dataset import Dataset
 
 _XML_ILLEGAL = re.compile("[\ufffe\uffff]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from purer_tui.core.codebook import Code, CodeGroup
 from purer_tui.core.errors import UsageError
 from purer_tui.core.safe_text import json_safe
-from purer_tui.reports.dataset import Dataset
+from purer_tui.core.dataset import Dataset
 from purer_tui.reports.tables import ReportTable, StyledCell
 
 

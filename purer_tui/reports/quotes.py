@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from purer_tui.core.safe_text import json_safe, markdown_literal, visible_controls
 from purer_tui.core.transcript import Turn
-from purer_tui.reports.dataset import Dataset
+from purer_tui.core.dataset import Dataset
 from purer_tui.reports.tables import ReportTable
 
 

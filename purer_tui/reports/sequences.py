@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from purer_tui.reports.dataset import Dataset
+from purer_tui.core.dataset import Dataset
 from purer_tui.reports.tables import ReportTable
 
 NO_CODE = "(no code)"

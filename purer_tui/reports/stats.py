@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from purer_tui.reports.dataset import Dataset
+from purer_tui.core.dataset import Dataset
 from purer_tui.reports.tables import ReportTable
 
 

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from purer_tui.coding_setup import PreparedSession
+from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.safe_text import visible_controls
@@ -32,7 +32,7 @@ from purer_tui.core.session import (
     Reloaded,
     transcript_progress,
 )
-from purer_tui.crash_report import write_crash_report
+from purer_tui.services.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
 from purer_tui.tui.screens.memo_editor import MemoEditor

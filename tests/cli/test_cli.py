@@ -177,7 +177,7 @@ def test_python_dash_m_and_console_script_agree() -> None:
 
 
 def test_code_refuses_a_read_only_study_before_starting(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import purer_tui.coding_setup as coding_setup
+    import purer_tui.services.coding_setup as coding_setup
 
     real_access = os.access
     # root writes anywhere, so a read-only folder is simulated: only the question "may I write?" is answered no
@@ -274,7 +274,7 @@ def test_the_only_error_stays_one_short_line_whatever_the_transcripts_hold(demo_
 
 
 def test_only_matches_speakers_and_roles_ignoring_case(demo_study: Path) -> None:
-    from purer_tui.coding_setup import resolve_only
+    from purer_tui.services.coding_setup import resolve_only
     from purer_tui.core.study import load_study
 
     study = load_study(demo_study)

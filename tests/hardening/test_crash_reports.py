@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from purer_tui.cli import main
-from purer_tui.crash_report import crash_folder
+from purer_tui.services.crash_report import crash_folder
 
 SECRET = "Participant 2 told us about her divorce"
 
@@ -40,7 +40,7 @@ def test_a_command_that_hits_a_bug_writes_a_private_report_without_data(demo_stu
 
 
 async def test_a_bug_in_the_app_shows_no_traceback_and_writes_a_report(demo_study: Path) -> None:
-    from purer_tui.coding_setup import prepare_session
+    from purer_tui.services.coding_setup import prepare_session
     from purer_tui.tui.app import CodingApp
 
     prepared = prepare_session([demo_study], "cal", None, [], False)

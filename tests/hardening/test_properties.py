@@ -295,7 +295,7 @@ def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data) -
     from purer_tui.core.study import load_study
     from purer_tui.interchange.csv_export import tidy_csv, wide_csv
     from purer_tui.interchange.refi_qda_export import codebook_document, project_document
-    from purer_tui.reports.dataset import load_dataset
+    from purer_tui.core.dataset import load_dataset
     from tests.conftest import REPO
 
     with tempfile.TemporaryDirectory() as folder:

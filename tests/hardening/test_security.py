@@ -31,7 +31,7 @@ sys.addaudithook(_audit)  # cannot be removed; it only records while a test is w
 
 async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Path) -> None:
     global _WATCHING
-    from purer_tui.coding_setup import prepare_session
+    from purer_tui.services.coding_setup import prepare_session
     from purer_tui.tui.app import CodingApp
 
     runner = CliRunner()

@@ -24,7 +24,7 @@ from purer_tui.interchange.refi_qda_export import (
     verify_project,
 )
 from purer_tui.interchange.refi_qda_import import import_codebook
-from purer_tui.reports.dataset import load_dataset
+from purer_tui.core.dataset import load_dataset
 from tests.conftest import REPO, write
 
 SCHEMAS = REPO / "tests" / "data" / "refi-qda"

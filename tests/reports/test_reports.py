@@ -13,7 +13,7 @@ import pytest
 
 from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
 from purer_tui.core.study import load_study
-from purer_tui.reports.dataset import load_dataset
+from purer_tui.core.dataset import load_dataset
 from purer_tui.reports.progress import build_grid, grid_table
 from purer_tui.reports.quotes import find_quotes, quotes_markdown
 from purer_tui.reports.sequences import sequence_counts

@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from purer_tui.coding_setup import PreparedSession, prepare_session
+from purer_tui.services.coding_setup import PreparedSession, prepare_session
 from purer_tui.tui.app import CodingApp
 
 MakeApp = Callable[..., tuple[CodingApp, PreparedSession]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from purer_tui.coding_setup import AdjudicationDone, PreparedSession, prepare_adjudication, prepare_session
+from purer_tui.services.coding_setup import AdjudicationDone, PreparedSession, prepare_adjudication, prepare_session
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.tui.app import CodingApp
 

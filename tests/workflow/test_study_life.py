@@ -21,7 +21,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from purer_tui.cli import main
-from purer_tui.coding_setup import PreparedSession, prepare_adjudication, prepare_session
+from purer_tui.services.coding_setup import PreparedSession, prepare_adjudication, prepare_session
 from purer_tui.tui.app import CodingApp
 from tests.conftest import write
 

@@ -7,8 +7,7 @@ flag on a turn not reviewed yet. Flagged turns are counted for `stats`.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +23,6 @@ from purer_tui.core.codebook import Codebook
 from purer_tui.core.study import Study
 from purer_tui.core.study_coders import CoderChoice, choose_report_coders
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
-
-#: Above this many files a progress bar is shown while reading (on a terminal).
-PROGRESS_BAR_FILES = 300
 
 
 @dataclass(frozen=True)
@@ -61,21 +57,28 @@ class Dataset:
         return speaker_role(self.study, speaker)
 
 
-def load_dataset(study: Study, coders: Sequence[str] | None = None, every_coder: bool = False) -> Dataset:
+#: Shows how reading goes: called with the transcripts and the number of files, returns them to iterate over.
+Progress = Callable[[list[TranscriptInfo], int], Iterable[TranscriptInfo]]
+
+
+def load_dataset(
+    study: Study, coders: Sequence[str] | None = None, every_coder: bool = False, progress: Progress | None = None
+) -> Dataset:
     """The coding of the coders named (each must have files in the study), else of the default coders
     (`choose_report_coders`: the consensus when it is complete, else every coder; with `every_coder`, every coder)."""
     with collector_paused():
-        return _load(study, coders, every_coder)
+        return _load(study, coders, every_coder, progress)
 
 
-def _load(study: Study, coders: Sequence[str] | None, every_coder: bool) -> Dataset:
+def _load(study: Study, coders: Sequence[str] | None, every_coder: bool, progress: Progress | None) -> Dataset:
     paths = study.transcript_paths()
     finder = AnnotationFinder()
     choice = choose_report_coders(study, paths, coders, every_coder)
     chosen = choice.coders
     data = Dataset(study, study.load_codebook(), choice, [transcript_info(study, path) for path in paths])
     roles: dict[str, str | None] = {}  # per speaker, worked out once
-    for info in _with_progress(data.transcripts, len(paths) * (1 + len(chosen))):
+    files_read = len(paths) * (1 + len(chosen))
+    for info in progress(data.transcripts, files_read) if progress else data.transcripts:
         cases: dict[str, str] = {}  # per speaker within this transcript
         transcript = load_transcript(info.path)
         data.parsed[info.path] = transcript
@@ -104,11 +107,3 @@ def _load(study: Study, coders: Sequence[str] | None, every_coder: bool) -> Data
                 data.flagged[(info.path, coder)] = flagged
     return data
 
-
-def _with_progress(items: list[TranscriptInfo], files: int) -> Iterable[TranscriptInfo]:
-    if files <= PROGRESS_BAR_FILES or not sys.stderr.isatty():
-        return items
-    from rich.console import Console
-    from rich.progress import track
-
-    return track(items, description="Reading the study", console=Console(stderr=True), transient=True)

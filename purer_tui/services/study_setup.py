@@ -22,7 +22,7 @@ from purer_tui.core.study import (
 )
 from purer_tui.gitwork.setup import ensure_gitignore
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the purer_tui package
 
 
 def bundled_path(*parts: str) -> Path:
