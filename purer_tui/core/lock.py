@@ -36,7 +36,7 @@ class LockedError(PurerError):
 
 
 class CoderLocks:
-    """The locks of one coding session, taken together and released together."""
+    """The locks of one coding session: each taken when its transcript is opened, let go when it is left, all at the end."""
 
     def __init__(self) -> None:
         self._held: dict[Path, int] = {}  # lock file -> the descriptor that holds its flock
@@ -78,15 +78,26 @@ class CoderLocks:
             return
         raise LockedError("could not take the coding lock; try again", path)
 
+    def release_one(self, annotation_path: Path) -> None:
+        """Let go of the lock for one annotation file (its transcript is left), when held."""
+        path = lock_path(annotation_path)
+        descriptor = self._held.pop(path, None)
+        if descriptor is not None:
+            _let_go(path, descriptor)
+
     def release(self) -> None:
         """Remove every lock file this session holds, then let go of the locks."""
         for path, descriptor in self._held.items():
-            try:
-                path.unlink(missing_ok=True)  # while still locked: nobody can take the old file meanwhile
-            except OSError:
-                pass
-            os.close(descriptor)
+            _let_go(path, descriptor)
         self._held.clear()
+
+
+def _let_go(path: Path, descriptor: int) -> None:
+    try:
+        path.unlink(missing_ok=True)  # while still locked: nobody can take the old file meanwhile
+    except OSError:
+        pass
+    os.close(descriptor)
 
 
 def _still_at(descriptor: int, path: Path) -> bool:

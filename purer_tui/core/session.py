@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +26,13 @@ from purer_tui.core.annotations import (
 )
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.errors import PurerError
+from purer_tui.core.journal import journal_path
+from purer_tui.core.lock import CoderLocks, LockedError
 from purer_tui.core.reanchor import is_stale
+from purer_tui.core.study_files import Signature, file_signature
+from purer_tui.core.study_index import StudyIndex
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
+from purer_tui.core.transcript_cache import ReadTranscript, TranscriptCache
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class OpenTranscript:
 
     def unchanged_on_disk(self) -> bool:
         """Whether the transcript file is still the one that was read (a `git pull` can replace it)."""
-        return _file_signature(self.transcript.path) == self._signature
+        return file_signature(self.transcript.path, follow_links=True) == self.signature
 
     def __init__(
         self,
@@ -53,10 +58,12 @@ class OpenTranscript:
         store: AnnotationFile,
         only: frozenset[str] | None,
         turns: Collection[int] | None = None,
+        signature: Signature | None = None,
     ):
+        """`signature`: the transcript file's when it was read (default: now)."""
         self.transcript = transcript
         self.store = store
-        self._signature = _file_signature(transcript.path)
+        self.signature = signature or file_signature(transcript.path, follow_links=True)
         count = len(transcript.turns)
         self._filtered = only is not None or turns is not None
         if self._filtered:
@@ -128,20 +135,20 @@ class OpenTranscript:
         return stale, sum(1 for record in records if record.conflict is not None)
 
 
-def _file_signature(path: Path) -> tuple[int, int] | None:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return (status.st_mtime_ns, status.st_size)
-
-
 @dataclass(frozen=True)
 class Reloaded:
     """An annotation file changed on disk under the session and merged with its changes."""
 
     path: Path
     conflicts: tuple[int, ...]  # turns changed both here and on disk: kept as conflict records, both versions
+
+
+class QuickSearchStopped(Exception):
+    """Finding the next transcript to review needs one that takes long to read: the app goes on in a worker."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
 
 
 class TranscriptChangedError(PurerError):
@@ -167,8 +174,24 @@ def transcript_progress(path: Path, coder: str, only: frozenset[str] | None) -> 
     )
 
 
+@dataclass(frozen=True)
+class Left:
+    """A transcript the session opened and left: its progress and turns still to review when it was left."""
+
+    progress: Progress
+    to_review: int
+
+
 class CodingSession:
-    """One coder coding a list of transcripts with one codebook."""
+    """One coder coding a list of transcripts with one codebook.
+
+    Only the transcript being coded is open for writing, under the coder's lock
+    for it: leaving a transcript folds its journal into the file and lets go of
+    the lock, so a second window of the same coder can code another transcript
+    of the study. Other transcripts are only read (through the cache), to find
+    where the coder has work left; the study index answers that for transcripts
+    it has counted, without reading them.
+    """
 
     def __init__(
         self,
@@ -179,10 +202,14 @@ class CodingSession:
         show_coders: bool | Sequence[str] = False,
         turn_filter: Callable[[Path], Collection[int]] | None = None,
         only_asked: Sequence[str] = (),
+        locks: CoderLocks | None = None,
+        index: StudyIndex | None = None,
+        cache: TranscriptCache | None = None,
     ):
         """`show_coders`: True shows every other coder read-only, a list shows those coders;
         `turn_filter` limits each transcript to the turns it returns (adjudication: the disagreements);
-        `only_asked` is what the coder named with --only (a role, say), for showing."""
+        `only_asked` is what the coder named with --only (a role, say), for showing;
+        `locks` takes the coder's lock of each transcript while it is open; `index` is the study's, for hints."""
         if not paths:
             raise ValueError("a coding session needs at least one transcript")
         self.paths = list(paths)
@@ -192,7 +219,12 @@ class CodingSession:
         self.only_asked = tuple(only_asked) or tuple(sorted(self.only or ()))  # as the coder named them: speakers or roles
         self.show_coders = show_coders
         self.turn_filter = turn_filter
-        self._open: dict[int, OpenTranscript] = {}
+        self.locks = locks
+        self.study_index = index
+        self.cache = cache or TranscriptCache(coder)
+        self._open: dict[int, OpenTranscript] = {}  # the transcript being coded (and one whose leaving failed)
+        self._left: dict[int, Left] = {}  # transcripts this session coded and left
+        self.locked_elsewhere: set[int] = set()  # transcripts another process codes as this coder: `n` passes them by
         self._others: dict[int, dict[str, AnnotationFile]] = {}
         self.index = 0  # which transcript
         self.position = 0  # index into the current transcript's visible turns
@@ -241,17 +273,23 @@ class CodingSession:
         return self.progress_of(self.index)
 
     def progress_of(self, index: int) -> Progress:
-        """Reviewed, visited and flagged turns of one transcript of the session (opening it if need be)."""
-        opened = self._opened(index)
-        return Progress(opened.reviewed, len(opened.visible), opened.flagged)
+        """Reviewed, visited and flagged turns of one transcript of the session (reading it if need be)."""
+        if index in self._left and index not in self._open:
+            return self._left[index].progress
+        viewed = self._view(index)
+        return Progress(viewed.reviewed, len(viewed.visible), viewed.flagged)
 
     def opened_progress(self) -> dict[int, Progress]:
-        """Progress of the transcripts this session has open (they may differ from disk)."""
-        return {index: Progress(o.reviewed, len(o.visible), o.flagged) for index, o in self._open.items()}
+        """Progress of the transcripts this session has opened, open or left (they may differ from what was counted before)."""
+        progress = {index: left.progress for index, left in self._left.items()}
+        progress.update((index, Progress(o.reviewed, len(o.visible), o.flagged)) for index, o in self._open.items())
+        return progress
 
     def to_review(self, index: int) -> int:
-        """Turns of an open transcript that still need this coder (not reviewed, flagged, or in conflict)."""
-        return self._opened(index).to_review()
+        """Turns of a transcript that still need this coder (not reviewed, flagged, or in conflict)."""
+        if index in self._left and index not in self._open:
+            return self._left[index].to_review
+        return self._view(index).to_review()
 
     def other_coders(self) -> list[tuple[str, AnnotationRecord | None]]:
         """Other coders' records of the current turn (only with show_coders)."""
@@ -267,42 +305,114 @@ class CodingSession:
     # --- opening ------------------------------------------------------------
 
     def _opened(self, index: int) -> OpenTranscript:
+        """The transcript open for writing: its lock taken first (another window coding it stops here), then its
+        annotation file opened with a journal, from what the cache read when the file is still that."""
         if index not in self._open:
             path = self.paths[index]
-            transcript = load_transcript(path)
-            store = AnnotationFile.open(annotation_path(path, self.coder), journaled=True)
+            lock_of = annotation_path(path, self.coder)
+            if self.locks is not None:
+                self.locks.acquire(lock_of)
+            try:
+                read = self.cache.read(path)
+                store = self._journaled(read, lock_of)
+            except BaseException:
+                if self.locks is not None:
+                    self.locks.release_one(lock_of)
+                raise
             turns = self.turn_filter(path) if self.turn_filter else None
-            self._open[index] = OpenTranscript(transcript, store, self.only, turns)
+            self._open[index] = OpenTranscript(read.transcript, store, self.only, turns, read.transcript_signature)
+            self._left.pop(index, None)
+            self.locked_elsewhere.discard(index)
         return self._open[index]
+
+    @staticmethod
+    def _journaled(read: ReadTranscript, path: Path) -> AnnotationFile:
+        if read.adoptable and file_signature(path) == read.annotation_signature and not os.path.lexists(journal_path(path)):
+            return AnnotationFile(path, read.records, journaled=True)
+        return AnnotationFile.open(path, journaled=True)  # changed since it was read, or a journal to fold in
+
+    def _view(self, index: int) -> OpenTranscript:
+        """A transcript to look at, not to change: the open one, or a read-only view of the files (no lock taken)."""
+        opened = self._open.get(index)
+        if opened is not None:
+            return opened
+        path = self.paths[index]
+        read = self.cache.read(path)
+        store = AnnotationFile(annotation_path(path, self.coder), read.records)
+        return OpenTranscript(read.transcript, store, self.only, self.turn_filter(path) if self.turn_filter else None, read.transcript_signature)
+
+    def _close(self, index: int) -> None:
+        """Leave an open transcript: its journal folded into the file (complete for git), its lock let go."""
+        opened = self._open[index]
+        news = opened.fold_in()
+        if news is not None:
+            self._news.append(news)
+        opened.store.close()
+        self._left[index] = Left(Progress(opened.reviewed, len(opened.visible), opened.flagged), opened.to_review())
+        self.cache.keep(opened.path, opened.transcript, opened.signature, opened.store.records)
+        del self._open[index]
+        self._others.pop(index, None)
+        if self.locks is not None:
+            self.locks.release_one(annotation_path(opened.path, self.coder))
+
+    def first_to_review(self, index: int) -> int | None:
+        """The position of a transcript's first turn that needs this coder; None when none does.
+
+        For a transcript the study index has counted as it is on disk, the index answers without reading it.
+        """
+        if index not in self._open and self.only is None and self.turn_filter is None and self.study_index is not None:
+            known = self.study_index.counts(self.paths[index], self.coder)
+            if known is not None:
+                first = known[1].first_to_review
+                return None if first is None else first - 1
+        viewed = self._view(index)
+        return next((position for position, number in enumerate(viewed.visible) if viewed.needs_review(number)), None)
 
     def resume(self, where: tuple[Path, int] | None = None) -> None:
         """Go to where this coder last was (`where`: a transcript and turn number), when this session visits it;
-        else to their first turn that needs review, else the very start."""
+        else to their first turn that needs review, else the very start.
+
+        A transcript another process codes as this coder (a second window) is passed by for the next one;
+        when every one is, the first refusal is raised.
+        """
+        refused: list[LockedError] = []
+        for index, position in self._resume_candidates(where):
+            try:
+                self._go(index, position)
+            except LockedError as error:
+                refused.append(error)
+                self.locked_elsewhere.add(index)
+                continue
+            return
+        raise refused[0]
+
+    def _resume_candidates(self, where: tuple[Path, int] | None) -> Iterator[tuple[int, int]]:
         if where is not None:
             path, number = where
             wanted = os.path.normpath(path)
             index = next((i for i, candidate in enumerate(self.paths) if os.path.normpath(candidate) == wanted), None)
             if index is not None:
-                opened = self._opened(index)
-                position = opened.position_of(number)
+                position = self._view(index).position_of(number)
                 if position is not None:
-                    self._go(index, position)
-                    return
+                    yield index, position
         for index in range(len(self.paths)):
-            opened = self._opened(index)
-            for position, number in enumerate(opened.visible):
-                if opened.needs_review(number):
-                    self._go(index, position)
-                    return
-        self._go(0, 0)
+            position = self.first_to_review(index)
+            if position is not None:
+                yield index, position
+        for index in range(len(self.paths)):
+            yield index, 0
 
     def _go(self, index: int, position: int) -> None:
+        if index not in self._open:
+            self._opened(index)  # first: a transcript that cannot be opened leaves the coder where they were
         if index != self.index:
-            news = self.current.fold_in()  # leave the file we leave complete for git
-            if news is not None:
-                self._news.append(news)
             self.end_search()
         self.index = index
+        for other in [other for other in self._open if other != index]:
+            try:
+                self._close(other)
+            except (PurerError, OSError):
+                pass  # its journal keeps every change; compacting (on idle, on quitting) tries again and says why
         count = len(self.current.visible)
         self.position = max(0, min(position, count - 1)) if count else 0
 
@@ -325,9 +435,7 @@ class CodingSession:
         index = self.index + delta
         if not 0 <= index < len(self.paths):
             return False
-        opened = self._opened(index)
-        position = next((p for p, n in enumerate(opened.visible) if opened.needs_review(n)), 0)
-        self._go(index, position)
+        self._go(index, self.first_to_review(index) or 0)
         return True
 
     def goto_turn(self, number: int) -> bool:
@@ -340,18 +448,78 @@ class CodingSession:
         return True
 
     def next_unreviewed(self) -> bool:
-        """The next turn this coder has not reviewed (or must settle), across transcripts, wrapping round; False when none."""
-        count = len(self.paths)
-        for step in range(count + 1):
-            index = (self.index + step) % count
-            opened = self._opened(index)
-            start = self.position + 1 if step == 0 else 0
-            stop = self.position if step == count else len(opened.visible)
-            for position in range(start, stop):
-                if opened.needs_review(opened.visible[position]):
-                    self._go(index, position)
-                    return True
+        """The next turn this coder has not reviewed (or must settle), across transcripts, wrapping round; False when none.
+
+        Transcripts another process codes as this coder are passed by (`locked_elsewhere`).
+        """
+        if self.next_unreviewed_here():
+            return True
+        for _ in self.paths:  # bounded: each round opens a transcript or passes one by for good
+            index = self.transcript_to_review()
+            if index is None:
+                break
+            if self.go_to_review(index):
+                return True
+        return self.unreviewed_before_here()
+
+    def next_unreviewed_here(self) -> bool:
+        """The next turn after this one in this transcript that needs the coder; False when none."""
+        current = self.current
+        for position in range(self.position + 1, len(current.visible)):
+            if current.needs_review(current.visible[position]):
+                self.position = position
+                return True
         return False
+
+    def unreviewed_before_here(self) -> bool:
+        """The first turn before this one in this transcript that needs the coder (`n` wrapping round); False when none."""
+        current = self.current
+        for position in range(0, min(self.position, len(current.visible))):
+            if current.needs_review(current.visible[position]):
+                self.position = position
+                return True
+        return False
+
+    def transcript_to_review(self, quick_only: bool = False) -> int | None:
+        """The next other transcript, going round from this one, with a turn that needs the coder; None when none.
+
+        It only reads (safe in a worker while the app goes on). With `quick_only`, a transcript that would take
+        long to read (large, not read ahead) stops the search with `QuickSearchStopped`.
+        """
+        count = len(self.paths)
+        for step in range(1, count):
+            index = (self.index + step) % count
+            if index in self.locked_elsewhere:
+                continue
+            if quick_only and not self._quick(index):
+                raise QuickSearchStopped(index)
+            if self.first_to_review(index) is not None:
+                return index
+        return None
+
+    def _quick(self, index: int) -> bool:
+        if index in self._open or self.study_index is None or self.only is not None or self.turn_filter is not None:
+            return index in self._open or self.cache.ready(self.paths[index])
+        return self.study_index.counts(self.paths[index], self.coder) is not None or self.cache.ready(self.paths[index])
+
+    def go_to_review(self, index: int) -> bool:
+        """Open a transcript at its first turn that needs the coder; False when it has none after all (or another
+        process codes it: then it is passed by from now on)."""
+        try:
+            position = self.first_to_review(index)
+            if position is None:
+                return False
+            self._go(index, position)
+        except LockedError:
+            self.locked_elsewhere.add(index)
+            return False
+        current = self.current
+        if current.visible and not current.needs_review(current.visible[self.position]):
+            # The index was behind the files: look in the transcript itself.
+            self.position = 0
+            if not current.needs_review(current.visible[0]):
+                return self.next_unreviewed_here()
+        return True
 
     # --- changing -----------------------------------------------------------
 
@@ -495,8 +663,7 @@ class CodingSession:
         return True
 
     def _restore(self, change: Change, record: AnnotationRecord | None) -> None:
-        opened = self._opened(change.transcript)
-        position = opened.position_of(change.turn)
+        position = self._view(change.transcript).position_of(change.turn)
         self._go(change.transcript, self.position if position is None else position)
         self._write(change.transcript, change.turn, record)
 

@@ -116,3 +116,17 @@ def transcript_beside(annotation_path: Path) -> Path | None:
         if ending and "." not in ending and not name.endswith(_OWN_SUFFIXES) and (folder / name).is_file():
             return folder / name
     return None
+
+
+#: What tells one version of a file from another without reading it: modification time, size, inode.
+Signature = tuple[int, int, int]
+
+
+def file_signature(path: Path, follow_links: bool = False) -> Signature | None:
+    """The file's signature, or None when there is no file (a link is taken as itself unless `follow_links`:
+    transcripts may be links within the study; the files purer-tui keeps never are)."""
+    try:
+        status = os.stat(path) if follow_links else os.lstat(path)
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size, status.st_ino)

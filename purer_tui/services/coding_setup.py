@@ -32,6 +32,7 @@ from purer_tui.core.safe_text import excerpt
 from purer_tui.core.session import CodingSession
 from purer_tui.core.study import Study, resolve_transcripts
 from purer_tui.core.study_coders import coders_with_files, require_coders
+from purer_tui.core.study_index import StudyIndex
 from purer_tui.core.transcript import load_transcript
 
 #: When `--only` matches nothing, at most this many names are listed, each cut to this length.
@@ -48,6 +49,7 @@ class PreparedSession:
     role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
     notices: list[str] = field(default_factory=list)  # shown once the app opens
     positions: ResumePositions | None = None  # where this coder was, kept for the next opening
+    index: StudyIndex | None = None  # the study's counts, refreshed by the app in the background
 
     def save_position(self) -> None:
         turn = self.session.turn
@@ -84,16 +86,24 @@ def prepare_session(
         notices.append(f"{coder} has coded nothing here yet; this study's coders: {', '.join(known)}.")
     speakers = resolve_only(only, transcripts, study) if only else None
     positions = ResumePositions(study.root, coder) if study is not None else None
-    locks = CoderLocks()
+    index = StudyIndex(study.root) if study is not None else None
+    locks = CoderLocks()  # each transcript's, taken when the session opens it
     try:
-        for path in transcripts:
-            locks.acquire(annotation_path(path, coder))
-        session = CodingSession(transcripts, codebook, coder, only=speakers, show_coders=show_coders, only_asked=only)
+        session = CodingSession(
+            transcripts, codebook, coder, only=speakers, show_coders=show_coders, only_asked=only, locks=locks, index=index
+        )
         session.resume(positions.load() if positions else None)
     except BaseException:
         locks.release()
         raise
-    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions)
+    if session.locked_elsewhere:
+        notices.append(_passed_by(session))
+    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions, index)
+
+
+def _passed_by(session: CodingSession) -> str:
+    names = [session.paths[index].name for index in sorted(session.locked_elsewhere)]
+    return f"{_some(names)}: open in another purer-tui window as {session.coder}; n passes by it here."
 
 
 def prepare_adjudication(
@@ -125,10 +135,18 @@ def prepare_adjudication(
         seeded = seed_consensus(transcripts, first, second, consensus)
         to_settle = {path: set(disagreeing_turns(path, first, second)) for path in transcripts}
         with_work = [path for path in transcripts if to_settle[path]]
+        locks.release()  # seeded: from here on the session holds the lock of the transcript it has open
         session = None
         if with_work:
             session = CodingSession(
-                with_work, codebook, consensus, only=speakers, show_coders=[first, second], turn_filter=lambda path: to_settle[path], only_asked=only
+                with_work,
+                codebook,
+                consensus,
+                only=speakers,
+                show_coders=[first, second],
+                turn_filter=lambda path: to_settle[path],
+                only_asked=only,
+                locks=locks,
             )
             session.resume()
         indexes = range(len(with_work))

@@ -2,7 +2,10 @@
 
 Every key handler does a constant amount of work: one durable journal append
 at most, then re-rendering the few turns on screen. Work that grows with the
-study (counting its progress) runs in a worker thread.
+study runs in worker threads: counting its progress (through the study index),
+and reading transcripts before the coder goes to them. A key that goes to a
+transcript not read yet starts a worker to read it and goes there when the
+worker's message arrives.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Mapping
 
-from textual import work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -29,6 +33,7 @@ from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.session import (
     CodingSession,
     Progress,
+    QuickSearchStopped,
     Reloaded,
     transcript_progress,
 )
@@ -62,6 +67,23 @@ _FOOTER_LABELS = {
     "adjudicate.both": "Both",
     "adjudicate.neither": "None",
 }
+
+
+class TranscriptRead(Message):
+    """A worker has read a transcript the coder asked to go to: the step that goes there can run now."""
+
+    def __init__(self, index: int, step: Callable[[], object]):
+        super().__init__()
+        self.index = index
+        self.step = step
+
+
+class ReviewFound(Message):
+    """A worker has found (and read) the next transcript with a turn to review; None: no other has one."""
+
+    def __init__(self, index: int | None):
+        super().__init__()
+        self.index = index
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,8 @@ class CodingApp(App[None]):
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
         self._pending: list[Callable[[], object]] = []  # changes the disk refused, retried in order until saved
         self._retry_timer: Timer | None = None
+        self._awaited: int | None = None  # the transcript a worker is reading for the coder to go to
+        self._shown_index: int | None = None  # the transcript on screen, to read its neighbours ahead once
         self._quit_anyway = False
         self.crash_report: Path | None = None
         self.crash_error: Exception | None = None
@@ -179,7 +203,7 @@ class CodingApp(App[None]):
         if self._cleanup is not None:
             install_hangup_handling(self, self._cleanup, before_exit=self.save_open_memo)
         self.refresh_view()
-        self.count_study_progress()
+        self.call_after_refresh(self.count_study_progress)  # after the first screen: counting must not delay it
         if self._notices:
             self.notify("\n".join(self._notices), timeout=8)
 
@@ -198,6 +222,9 @@ class CodingApp(App[None]):
         if session.index not in self._announced:
             self._announced.add(session.index)
             self._announce_problems()
+        if session.index != self._shown_index:
+            self._shown_index = session.index
+            self.call_after_refresh(self.read_ahead)
 
     def _announce_problems(self) -> None:
         """Once per transcript: records that no longer match it, and merge conflicts to settle."""
@@ -240,17 +267,70 @@ class CodingApp(App[None]):
 
     @work(thread=True, exclusive=True, group="progress")
     def count_study_progress(self) -> None:
+        """Every transcript's progress: from the study index (counting only files changed since it was saved),
+        or, when the session visits some turns only (--only, adjudication), from the files."""
         session = self.session
         counted: dict[int, Progress] = {}
         already_open = set(session.opened_progress())  # the session counts those itself, and keeps them current
-        for index, path in enumerate(session.paths):
-            if index in already_open:
-                continue
-            try:
-                counted[index] = transcript_progress(path, session.coder, session.only)
-            except (PurerError, OSError):
-                counted[index] = Progress(0, 0)  # unreadable: `check` says why
+        if session.study_index is not None and session.only is None and session.turn_filter is None:
+            found = session.study_index.refresh(session.paths, [session.coder])
+            for index, path in enumerate(session.paths):
+                turns, coders = found.get(path, (0, {}))  # unreadable: `check` says why
+                mine = coders.get(session.coder)
+                counted[index] = Progress(mine.reviewed, turns, mine.flagged) if mine else Progress(0, turns)
+        else:
+            for index, path in enumerate(session.paths):
+                if index in already_open:
+                    continue
+                try:
+                    counted[index] = transcript_progress(path, session.coder, session.only)
+                except (PurerError, OSError):
+                    counted[index] = Progress(0, 0)
+        for index in already_open:
+            counted.pop(index, None)
         self.call_from_thread(self._progress_counted, counted)
+
+    @work(thread=True, exclusive=True, group="read-ahead")
+    def read_ahead(self) -> None:
+        """Read the transcripts on either side of this one, and the next one with turns to review when the
+        study index knows it, so that going to them takes no reading."""
+        session = self.session
+        here = session.index
+        try:
+            ahead = session.transcript_to_review(quick_only=True)
+        except QuickSearchStopped:
+            ahead = None
+        for index in dict.fromkeys(i for i in (here + 1, ahead, here - 1) if i is not None and 0 <= i < len(session.paths)):
+            try:
+                session.cache.read(session.paths[index])
+            except (PurerError, OSError):
+                pass  # going there says why
+
+    def _open_then(self, index: int, step: Callable[[], object]) -> None:
+        """Run a step that goes to transcript `index`: at once when reading it takes no time, else once a worker read it."""
+        session = self.session
+        path = session.paths[index]
+        if index == session.index or session.cache.ready(path):
+            self._awaited = None
+            step()
+            return
+        self._awaited = index
+        self.notify(f"Opening {path.name}…", timeout=2)
+        self._read_for(index, step)
+
+    @work(thread=True, exclusive=True, group="open")
+    def _read_for(self, index: int, step: Callable[[], object]) -> None:
+        try:
+            self.session.cache.read(self.session.paths[index])
+        except (PurerError, OSError):
+            pass  # the step reads it again on the app's thread and shows why it cannot
+        self.post_message(TranscriptRead(index, step))
+
+    @on(TranscriptRead)
+    def _transcript_read(self, message: TranscriptRead) -> None:
+        if message.index == self._awaited:  # not overtaken by another key meanwhile
+            self._awaited = None
+            message.step()
 
     def _progress_counted(self, counted: dict[int, Progress]) -> None:
         self._disk_progress = counted
@@ -443,12 +523,57 @@ class CodingApp(App[None]):
             if self._do(lambda: session.search_step(forward=True)).said_no:
                 self.notify("No hits for this search.", timeout=4)
             return
-        if self._moving(session.next_unreviewed).said_no:
-            if self.adjudicating is not None:
-                settled = sum(progress.total for progress in session.opened_progress().values())
-                self.notify(f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8)
-            else:
-                self.notify("Every turn of every transcript in this session is reviewed, and none is flagged.", timeout=5)
+        if self._do(session.next_unreviewed_here).value is True:
+            return
+        try:
+            index = session.transcript_to_review(quick_only=True)
+        except QuickSearchStopped:
+            self._awaited = None
+            self.notify("Looking for the next turn to review…", timeout=2)
+            self._find_to_review()
+            return
+        self._arrive_for_review(index)
+
+    @work(thread=True, exclusive=True, group="open")
+    def _find_to_review(self) -> None:
+        session = self.session
+        index: int | None = None
+        try:
+            index = session.transcript_to_review()
+            if index is not None:
+                session.cache.read(session.paths[index])
+        except (PurerError, OSError):
+            pass  # going there says why
+        self.post_message(ReviewFound(index))
+
+    @on(ReviewFound)
+    def _review_found(self, message: ReviewFound) -> None:
+        self._arrive_for_review(message.index)
+
+    def _arrive_for_review(self, index: int | None) -> None:
+        """Go to the first turn to review in transcript `index`; with none elsewhere, to one before this turn."""
+        session = self.session
+        if index is not None:
+            passed_by = set(session.locked_elsewhere)
+
+            def go() -> None:
+                if self._moving(lambda: session.go_to_review(index)).value is True:
+                    return
+                if index in session.locked_elsewhere - passed_by:
+                    self.notify(f"{session.paths[index].name} is open in another purer-tui window: passed by.", timeout=5)
+                self.action_next_unreviewed()  # it had nothing after all, or is taken: look further
+
+            self._open_then(index, go)
+            return
+        if self._do(session.unreviewed_before_here).value is True:
+            return
+        if self.adjudicating is not None:
+            settled = sum(progress.total for progress in session.opened_progress().values())
+            self.notify(f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8)
+        else:
+            elsewhere = ", ".join(sorted(session.paths[index].name for index in session.locked_elsewhere))
+            also = f" (apart from {elsewhere}, open in another window)" if elsewhere else ""
+            self.notify(f"Every turn of every transcript in this session is reviewed, and none is flagged{also}.", timeout=5)
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:
@@ -463,12 +588,16 @@ class CodingApp(App[None]):
             self.notify("Nothing to redo.", timeout=3)
 
     def action_previous_transcript(self) -> None:
-        if self._moving(lambda: self.session.switch_transcript(-1)).said_no:
+        if self.session.index == 0:
             self.notify("This is the first transcript.", timeout=3)
+            return
+        self._open_then(self.session.index - 1, lambda: self._moving(lambda: self.session.switch_transcript(-1)))
 
     def action_next_transcript(self) -> None:
-        if self._moving(lambda: self.session.switch_transcript(+1)).said_no:
+        if self.session.index == len(self.session.paths) - 1:
             self.notify("This is the last transcript.", timeout=3)
+            return
+        self._open_then(self.session.index + 1, lambda: self._moving(lambda: self.session.switch_transcript(+1)))
 
     def _moving(self, step: Callable[[], object]) -> Outcome:
         """A step that may leave the transcript: leaving one with turns still to review says how many."""

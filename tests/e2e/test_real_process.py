@@ -91,11 +91,11 @@ def test_closing_the_terminal_ends_the_process_with_work_saved(start_coding, dem
     assert not lock_path(demo_study / f"{S01}.eve.jsonl").exists()
 
 
-def test_a_second_process_for_the_same_coder_is_refused(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_process_for_the_same_coder_and_transcript_is_refused(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     first = start_coding(str(demo_study), "--coder", "eve")
     first.wait_for("not reviewed yet")
     second = subprocess.run(
-        [sys.executable, "-m", "purer_tui", "code", str(demo_study), "--coder", "eve"],
+        [sys.executable, "-m", "purer_tui", "code", str(demo_study / f"{S01}.txt"), "--coder", "eve"],
         capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
     )
     assert second.returncode == 1
@@ -107,6 +107,32 @@ def test_a_second_process_for_the_same_coder_is_refused(start_coding, demo_study
     assert other.wait_exit() == 0
     first.press("q")
     assert first.wait_exit() == 0
+
+
+def test_two_windows_of_one_coder_code_two_transcripts_of_a_study(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
+    first = start_coding(str(demo_study), "--coder", "eve")
+    first.wait_for("grp1-s01.txt 1/3")
+    second = start_coding(str(demo_study), "--coder", "eve")  # the study's first transcript is taken: it starts at the next
+    second.wait_for("grp1-s02.txt 2/3")
+    second.wait_for("another")  # the notice: the first transcript is open in another window
+    first.press("e")
+    first.wait_for("Education ✓")
+    second.press("r")
+    second.wait_for("Reframing ✓")
+    second.press("[")  # the transcript the other window codes: refused, nothing changes
+    second.wait_for("being coded by")
+    second.press("q")
+    assert second.wait_exit() == 0
+    first.press("]")  # the second window let go of its transcript on quitting
+    first.wait_for("grp1-s02.txt 2/3")
+    first.press("q")
+    assert first.wait_exit() == 0
+    codes = {
+        name: {turn: record.codes for turn, record in AnnotationFile.open(demo_study / f"transcripts/{name}.eve.jsonl").records.items()}
+        for name in ("grp1-s01", "grp1-s02")
+    }
+    assert codes == {"grp1-s01": {1: ("education",)}, "grp1-s02": {1: ("reframing",)}}
+    assert not list((demo_study / "transcripts").glob(".*.lock"))
 
 
 def test_escape_sequences_in_a_transcript_never_reach_the_terminal(start_coding, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

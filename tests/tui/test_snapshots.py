@@ -12,7 +12,9 @@ async def settled(pilot: Pilot) -> None:
 
     Opening notices (who you code as) are cleared: these pictures are of the layout; Pilot tests check the notices.
     """
+    await pilot.pause()  # the app starts its workers once the first screen is drawn
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     pilot.app.clear_notifications()
     await pilot.pause()
 

@@ -1,0 +1,233 @@
+"""The study index: each transcript's turn count and each coder's review counts, known without reading the study.
+
+Opening a study of hundreds of transcripts must not parse all of them to find
+where a coder starts, or to show the study's progress. The index keeps, per
+transcript, its number of turns and, per coder, how many turns they reviewed,
+flagged and settled and the first turn still waiting for them. It is kept in
+this clone's state folder (`.purer/index.json`, never in git), and every entry
+carries the signature (modification time, size, inode) of the files it was
+counted from: an entry whose file changed since is stale and is counted
+afresh from the file. The files themselves always win: the index only says
+where to look first and what to show before everything is counted, and the
+app opens a transcript itself before showing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from purer_tui.core.annotations import MAX_TURN, AnnotationFile, AnnotationFinder, annotation_path
+from purer_tui.core.clone_state import CloneState
+from purer_tui.core.coders import CODER_PATTERN
+from purer_tui.core.errors import PurerError
+from purer_tui.core.study_files import Signature, file_signature
+from purer_tui.core.transcript import load_transcript
+
+INDEX_FILE = "index.json"
+INDEX_VERSION = 1
+#: A bound no real study's index reaches (a few hundred bytes per transcript and coder).
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CoderCounts:
+    """One coder's state in one transcript, over all its turns."""
+
+    reviewed: int
+    flagged: int
+    settled: int  # reviewed, not flagged, no merge conflict: nothing left to do
+    first_to_review: int | None  # the first turn not settled; None when every turn is
+
+    def as_json(self) -> list[int | None]:
+        return [self.reviewed, self.flagged, self.settled, self.first_to_review]
+
+
+@dataclass(frozen=True)
+class _CoderEntry:
+    signature: Signature | None  # of the annotation file; None: there was none
+    counts: CoderCounts
+
+
+@dataclass
+class _TranscriptEntry:
+    signature: Signature
+    turns: int
+    coders: dict[str, _CoderEntry]
+
+
+def count_records(annotations: AnnotationFile, turns: int) -> CoderCounts:
+    """A coder's counts over a transcript of `turns` turns (records past its end do not count)."""
+    records = [record for number, record in annotations.records.items() if 1 <= number <= turns]
+    settled = {record.turn for record in records if record.settled_review}
+    first = next((number for number in range(1, turns + 1) if number not in settled), None)
+    return CoderCounts(sum(record.reviewed for record in records), sum(record.flag for record in records), len(settled), first)
+
+
+class StudyIndex:
+    """The index of one study's transcripts, read from the cache once and kept current as files change.
+
+    Safe to share between the app's thread and a worker: every read and update of the entries holds a lock.
+    """
+
+    def __init__(self, study_root: Path):
+        self.root = study_root.absolute()
+        self._state = CloneState(study_root)
+        self._entries: dict[str, _TranscriptEntry] | None = None  # by path relative to the study; read on first use
+        self._changed = False
+        self._lock = threading.Lock()
+
+    # --- asking ------------------------------------------------------------
+
+    def counts(self, transcript: Path, coder: str) -> tuple[int, CoderCounts] | None:
+        """The turn count and `coder`'s counts of a transcript, when the index holds them for the files as they are now."""
+        with self._lock:
+            entry = self._fresh_entry(transcript)
+            if entry is None:
+                return None
+            known = entry.coders.get(coder)
+            if known is None or known.signature != file_signature(annotation_path(transcript, coder)):
+                return None
+            return entry.turns, known.counts
+
+    # --- counting ------------------------------------------------------------
+
+    def refresh(self, transcripts: Sequence[Path], coders: Iterable[str] = ()) -> dict[Path, tuple[int, dict[str, CoderCounts]]]:
+        """Every transcript's turn count and every coder's counts (those with a file, and `coders` in any case),
+        counted afresh where a file changed; saved for the next opening. An unreadable file is left out (`check` says why)."""
+        wanted = tuple(coders)
+        finder = AnnotationFinder()
+        result: dict[Path, tuple[int, dict[str, CoderCounts]]] = {}
+        for path in transcripts:
+            files = finder.files(path)
+            try:
+                turns, counted = self._refresh_one(path, [*files, *(coder for coder in wanted if coder not in files)])
+            except (PurerError, OSError):
+                continue
+            result[path] = (turns, counted)
+        self.save()
+        return result
+
+    def _refresh_one(self, path: Path, coders: list[str]) -> tuple[int, dict[str, CoderCounts]]:
+        key = self._key(path)
+        with self._lock:
+            entry = self._fresh_entry(path)
+        if entry is None:
+            signature = file_signature(path, follow_links=True)
+            turns = len(load_transcript(path).turns)
+            if signature is None or signature != file_signature(path, follow_links=True):
+                raise OSError(f"{path} changed while it was counted")
+            entry = _TranscriptEntry(signature, turns, {})
+        counted: dict[str, CoderCounts] = {}
+        coder_entries = dict(entry.coders)
+        for coder in coders:
+            annotations = annotation_path(path, coder)
+            signature = file_signature(annotations)
+            known = coder_entries.get(coder)
+            if known is None or known.signature != signature:
+                counts = count_records(AnnotationFile.open(annotations), entry.turns)
+                if signature != file_signature(annotations):
+                    continue  # written meanwhile: counted next time
+                known = _CoderEntry(signature, counts)
+                coder_entries[coder] = known
+            counted[coder] = known.counts
+        with self._lock:
+            entries = self._loaded()
+            if key is not None and (entries.get(key) is not entry or coder_entries != entry.coders):
+                entries[key] = _TranscriptEntry(entry.signature, entry.turns, coder_entries)
+                self._changed = True
+        return entry.turns, counted
+
+    # --- the cache -------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write the index for the next opening, when it changed; best effort (it is only ever a hint)."""
+        with self._lock:
+            if not self._changed or self._entries is None:
+                return
+            data = {
+                "version": INDEX_VERSION,
+                "transcripts": {
+                    key: {
+                        "signature": list(entry.signature),
+                        "turns": entry.turns,
+                        "coders": {
+                            coder: {"signature": list(known.signature) if known.signature else None, "counts": known.counts.as_json()}
+                            for coder, known in entry.coders.items()
+                        },
+                    }
+                    for key, entry in self._entries.items()
+                },
+            }
+            text = json.dumps(data, separators=(",", ":")) + "\n"
+            self._changed = False
+        self._state.write(INDEX_FILE, text)
+
+    def _fresh_entry(self, path: Path) -> _TranscriptEntry | None:
+        key = self._key(path)
+        entry = self._loaded().get(key) if key is not None else None
+        if entry is None or entry.signature != file_signature(path, follow_links=True):
+            return None
+        return entry
+
+    def _key(self, path: Path) -> str | None:
+        """The transcript's path within the study; None for one outside it (never indexed)."""
+        try:
+            relative = Path(os.path.relpath(path.absolute(), self.root)).as_posix()
+        except ValueError:
+            return None
+        return None if relative.startswith("..") else relative
+
+    def _loaded(self) -> dict[str, _TranscriptEntry]:
+        if self._entries is None:
+            self._entries = _parse_index(self._state.read(INDEX_FILE, MAX_INDEX_BYTES))
+        return self._entries
+
+
+def _parse_index(text: str | None) -> dict[str, _TranscriptEntry]:
+    """The cache's entries; anything unexpected in it (a teammate's file, another version, damage) reads as empty."""
+    if text is None:
+        return {}
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("transcripts"), dict):
+            return {}
+        return {key: _entry(value) for key, value in data["transcripts"].items() if isinstance(key, str)}
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return {}
+
+
+def _entry(value: object) -> _TranscriptEntry:
+    if not isinstance(value, dict) or not isinstance(value.get("coders"), dict):
+        raise ValueError("not an index entry")
+    turns = _count(value.get("turns"))
+    coders = {}
+    for coder, known in value["coders"].items():
+        if not isinstance(coder, str) or not CODER_PATTERN.match(coder) or not isinstance(known, dict):
+            raise ValueError("not a coder entry")
+        counts = known.get("counts")
+        if not isinstance(counts, list) or len(counts) != 4:
+            raise ValueError("not coder counts")
+        reviewed, flagged, settled = (_count(number, turns) for number in counts[:3])
+        first = counts[3]
+        if first is not None and (type(first) is not int or not 1 <= first <= turns):
+            raise ValueError("not a turn")
+        signature = None if known.get("signature") is None else _signature(known.get("signature"))
+        coders[coder] = _CoderEntry(signature, CoderCounts(reviewed, flagged, settled, first))
+    return _TranscriptEntry(_signature(value.get("signature")), turns, coders)
+
+
+def _count(value: object, most: int = MAX_TURN) -> int:
+    if type(value) is not int or not 0 <= value <= most:
+        raise ValueError("not a count")
+    return value
+
+
+def _signature(value: object) -> Signature:
+    if not isinstance(value, list) or len(value) != 3 or any(type(part) is not int for part in value):
+        raise ValueError("not a signature")
+    return (value[0], value[1], value[2])
