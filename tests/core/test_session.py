@@ -9,6 +9,8 @@ import pytest
 from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path
 from purer_tui.core.journal import journal_path
 from purer_tui.core.session import CodingSession, transcript_progress
+from purer_tui.core.errors import PurerError
+from purer_tui.core.lock import CoderLocks
 from purer_tui.core.study import load_study
 
 
@@ -296,3 +298,104 @@ def test_an_undo_the_disk_refuses_can_be_retried_and_undoes_the_same_change(demo
     assert session.undo()  # the retry undoes turn 2's change, not turn 1's
     assert on_disk(session) == {1: AnnotationRecord(1, ("phenomenology",), anchor=on_disk(session)[1].anchor)}
     assert session.redo() and on_disk(session)[2].codes == ("education",)
+
+
+# --- study scale: a lock per open transcript, the cache, the index ------------------------------
+
+
+def locked_session(study: Path, coder: str = "eve", **options: object) -> tuple[CodingSession, CoderLocks]:
+    from purer_tui.core.study_index import StudyIndex
+
+    loaded = load_study(study)
+    locks = CoderLocks()
+    session = CodingSession(
+        loaded.transcript_paths(), loaded.load_codebook(), coder, locks=locks, index=StudyIndex(study), **options  # type: ignore[arg-type]
+    )
+    session.resume()
+    return session, locks
+
+
+def test_only_the_transcript_being_coded_is_locked_and_leaving_it_lets_go(demo_study: Path) -> None:
+    from purer_tui.core.lock import lock_path
+
+    session, locks = locked_session(demo_study)
+    first, second = (annotation_path(path, "eve") for path in session.paths[:2])
+    assert locks.held == [lock_path(first)]
+    session.toggle_code("education")
+    assert session.switch_transcript(+1)
+    assert locks.held == [lock_path(second)]
+    assert journal_path(first).exists() is False and on_disk(session, 0)[1].codes == ("education",)  # left complete for git
+    assert session.opened_progress()[0].reviewed == 1 and session.to_review(0) == 16  # what it was left with
+    session.undo()  # the change was made in the transcript left: it is opened (and locked) again
+    assert session.index == 0 and locks.held == [lock_path(first)] and 1 not in on_disk(session, 0)
+    session.close()
+    locks.release()
+
+
+def test_two_sessions_of_one_coder_code_two_transcripts_and_pass_each_other_by(demo_study: Path) -> None:
+    first, first_locks = locked_session(demo_study)
+    second, second_locks = locked_session(demo_study)  # the first transcript is taken: it starts at the next
+    assert (first.index, second.index) == (0, 1) and second.locked_elsewhere == {0}
+    first.toggle_code("education")
+    second.toggle_code("reframing")
+    with pytest.raises(PurerError, match="being coded by another purer-tui process"):
+        second.switch_transcript(-1)
+    assert second.index == 1 and second.turn.number == 1  # refused: nothing changed
+    second.last()
+    assert second.next_unreviewed() and second.index == 2  # n passes the taken transcript by
+    first.close(), first_locks.release()
+    second.close(), second_locks.release()
+    assert on_disk(first, 0)[1].codes == ("education",) and on_disk(first, 1)[1].codes == ("reframing",)
+
+
+def test_every_transcript_taken_refuses_the_session(demo_study: Path) -> None:
+    sessions = [locked_session(demo_study) for _ in range(3)]
+    assert sorted(session.index for session, _ in sessions) == [0, 1, 2]
+    with pytest.raises(PurerError, match="being coded by another purer-tui process"):
+        locked_session(demo_study)
+    for session, locks in sessions:
+        session.close()
+        locks.release()
+
+
+def test_resuming_a_coder_with_everything_reviewed_reads_no_transcript_once_indexed(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import purer_tui.core.transcript_cache as cache_module
+    from purer_tui.core.study_index import StudyIndex
+
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)  # what the app's worker leaves for the next opening
+    read: list[Path] = []
+    real = cache_module.load_transcript
+    monkeypatch.setattr(cache_module, "load_transcript", lambda path: read.append(path) or real(path))
+    ana, locks = locked_session(demo_study, "ana")  # ana reviewed every turn: the index says so
+    assert (ana.index, ana.turn.number) == (0, 1)
+    assert read == [paths[0]]  # only the transcript shown
+    ana.close(), locks.release()
+    read.clear()
+    ben, locks = locked_session(demo_study, "ben")
+    assert (ben.index, ben.turn.number) == (1, 9) and read == [paths[1]]
+    ben.close(), locks.release()
+
+
+def test_an_index_behind_the_files_only_costs_a_look(demo_study: Path) -> None:
+    from purer_tui.core.study_index import StudyIndex
+
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)
+    stored = AnnotationFile.open(annotation_path(paths[1], "ben"))
+    stored.put(AnnotationRecord(turn=9, codes=("stage-1",)))  # ben's file changes after it was indexed
+    ben, locks = locked_session(demo_study, "ben")
+    assert (ben.index, ben.turn.number) == (1, 10)
+    ben.close(), locks.release()
+
+
+def test_a_transcript_read_ahead_is_taken_only_while_its_annotations_are_unchanged(demo_study: Path) -> None:
+    session, locks = locked_session(demo_study, "ben")
+    session.cache.read(session.paths[2])  # read ahead, as the app's worker does
+    stored = AnnotationFile.open(annotation_path(session.paths[2], "ben"))
+    stored.put(AnnotationRecord(turn=2, codes=("stage-1",)))  # then written by someone else (a pull)
+    assert session.switch_transcript(+1) and session.index == 2
+    assert session.current.store.get(2) is not None and session.current.store.get(2).codes == ("stage-1",)
+    session.close(), locks.release()

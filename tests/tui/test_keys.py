@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+
+import pytest
 
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen
@@ -386,3 +389,77 @@ async def test_a_huge_turn_is_shown_in_part_so_keys_stay_quick(make_app: MakeApp
         assert len(shown) < SHOWN_CHARACTERS + 200 and "more characters of this turn" in shown
         await pilot.press("x", "j", "k")
         assert records(prepared) == {1: ("x",)}
+
+
+def reads_held_back(session, monkeypatch: pytest.MonkeyPatch) -> threading.Event:  # type: ignore[no-untyped-def]
+    """Every transcript counts as large, and a worker's read waits until the returned event is set."""
+    import purer_tui.core.transcript_cache as cache_module
+
+    monkeypatch.setattr(cache_module, "QUICK_BYTES", 0)
+    session.cache._read.clear()  # nothing read ahead
+    go_on = threading.Event()
+    real = session.cache.read
+
+    def read(path: Path):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is not threading.main_thread():
+            assert go_on.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(session.cache, "read", read)
+    return go_on
+
+
+async def test_a_transcript_too_large_to_read_at_once_is_read_in_a_worker_then_shown(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, prepared = make_app(coder="ben")  # ben: session 1 coded, session 2 up to turn 8, session 3 not at all
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go_on = reads_held_back(session, monkeypatch)
+        await pilot.press("right_square_bracket")
+        assert session.index == 1 and any("Opening grp1-s03.vtt" in n.message for n in app._notifications)
+        go_on.set()
+        await settle(pilot)
+        assert (session.index, session.turn.number) == (2, 1)
+        assert "grp1-s03.vtt 3/3" in str(app.query_one("#location").render())
+        go_on.clear()
+        session.cache._read.clear()
+        await pilot.press("G", "n")  # n across transcripts: the study index knows where, the worker reads it
+        assert session.index == 2 and any("Opening grp1-s02.txt" in n.message for n in app._notifications)
+        go_on.set()
+        await settle(pilot)
+        assert (session.index, session.turn.number) == (1, 9)
+
+
+async def test_n_without_the_index_looks_in_a_worker(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, prepared = make_app(coder="ben", only=["therapist"])  # --only: the index's counts are of all turns, so unused
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go_on = reads_held_back(session, monkeypatch)
+        start = session.index
+        await pilot.press("G", "n")
+        assert session.index == start and any("Looking for the next turn to review" in n.message for n in app._notifications)
+        go_on.set()
+        await settle(pilot)
+        assert session.index != start and session.current.needs_review(session.turn.number)
+
+
+async def test_keys_pressed_while_a_transcript_is_read_act_where_the_coder_is(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go_on = reads_held_back(session, monkeypatch)
+        await pilot.press("right_square_bracket", "e")  # the code key lands on the turn on screen
+        assert session.index == 0 and records(prepared, 0) == {1: ("education",)}
+        go_on.set()
+        await settle(pilot)
+        assert session.index == 1 and records(prepared, 1) == {}
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

@@ -1,0 +1,115 @@
+"""The study index: counts without reading the study, kept in this clone's state, never trusted over the files."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import purer_tui.core.study_index as study_index_module
+from purer_tui.core.annotations import AnnotationFile, annotation_path
+from purer_tui.core.study import load_study
+from purer_tui.core.study_index import INDEX_FILE, CoderCounts, StudyIndex, count_records
+from purer_tui.core.transcript import load_transcript
+
+
+def truth(transcript: Path, coder: str) -> tuple[int, CoderCounts]:
+    """What the files say, counted without the index."""
+    turns = len(load_transcript(transcript).turns)
+    return turns, count_records(AnnotationFile.open(annotation_path(transcript, coder)), turns)
+
+
+def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    read: list[Path] = []
+    real = study_index_module.load_transcript
+
+    def load(path: Path):  # type: ignore[no-untyped-def]
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(study_index_module, "load_transcript", load)
+    return read
+
+
+def test_counts_match_the_files_for_every_coder(demo_study: Path) -> None:
+    paths = load_study(demo_study).transcript_paths()
+    found = StudyIndex(demo_study).refresh(paths, ["eve"])
+    for path in paths:
+        turns, coders = found[path]
+        assert set(coders) >= {"ana", "ben", "eve"} if path.name.startswith("grp1-s01") else "eve" in coders
+        for coder, counts in coders.items():
+            assert (turns, counts) == truth(path, coder)
+    ben_s02 = found[paths[1]][1]["ben"]
+    assert ben_s02.first_to_review == 9  # ben reviewed turns 1-8 of session 2
+    assert found[paths[0]][1]["eve"] == CoderCounts(0, 0, 0, 1)
+
+
+def test_a_second_opening_reads_no_transcript_until_one_changes(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)
+    read = counting_reads(monkeypatch)
+    again = StudyIndex(demo_study)
+    assert again.counts(paths[1], "ben") == truth(paths[1], "ben")
+    again.refresh(paths)
+    assert read == []
+    store = AnnotationFile.open(annotation_path(paths[1], "ben"))
+    store.remove(9 - 1)  # ben takes back turn 8
+    assert StudyIndex(demo_study).counts(paths[1], "ben") is None  # stale: its file changed
+    assert StudyIndex(demo_study).refresh(paths)[paths[1]][1]["ben"].first_to_review == 8
+    assert read == []  # only the annotation file was read again
+    text = paths[2].read_text()
+    paths[2].write_text(text.replace("WEBVTT", "WEBVTT\n", 1))
+    StudyIndex(demo_study).refresh(paths)
+    assert read == [paths[2]]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        '{"version": 99, "transcripts": {}}',
+        '{"version": 1, "transcripts": {"transcripts/grp1-s01.txt": {"signature": [1, 2], "turns": 17, "coders": {}}}}',
+        '{"version": 1, "transcripts": {"transcripts/grp1-s01.txt": {"signature": [1, 2, 3], "turns": -4, "coders": {}}}}',
+        '{"version": 1, "transcripts": {"x": {"signature": [1, 2, 3], "turns": 3, "coders": {"../evil": {}}}}}',
+        "[" * 100_000,
+    ],
+)
+def test_a_damaged_or_foreign_cache_reads_as_empty(demo_study: Path, content: str) -> None:
+    (demo_study / ".purer").mkdir()
+    (demo_study / ".purer" / INDEX_FILE).write_text(content)
+    paths = load_study(demo_study).transcript_paths()
+    index = StudyIndex(demo_study)
+    assert index.counts(paths[0], "ana") is None
+    assert index.refresh(paths)[paths[0]][1]["ana"] == truth(paths[0], "ana")[1]
+
+
+def test_an_entry_forged_for_other_files_is_never_believed(demo_study: Path) -> None:
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)
+    cache = demo_study / ".purer" / INDEX_FILE
+    data = json.loads(cache.read_text())
+    entry = data["transcripts"]["transcripts/grp1-s01.txt"]
+    entry["coders"]["ana"]["counts"] = [0, 0, 0, 1]  # says ana has everything left to do...
+    entry["coders"]["ana"]["signature"][1] += 1  # ...for a file of another size
+    cache.write_text(json.dumps(data))
+    assert StudyIndex(demo_study).counts(paths[0], "ana") is None
+    assert StudyIndex(demo_study).refresh(paths)[paths[0]][1]["ana"].first_to_review is None
+
+
+def test_the_cache_is_never_read_through_a_link_and_stays_out_of_git(demo_study: Path, tmp_path: Path) -> None:
+    paths = load_study(demo_study).transcript_paths()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (demo_study / ".purer").symlink_to(elsewhere)
+    StudyIndex(demo_study).refresh(paths)
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link
+    (demo_study / ".purer").unlink()
+    os.chmod(demo_study / "purer.toml", 0o600)
+    StudyIndex(demo_study).refresh(paths)
+    cache = demo_study / ".purer" / INDEX_FILE
+    assert stat.S_IMODE(cache.stat().st_mode) & 0o077 == 0  # no more readable than the study file
+    assert (demo_study / ".purer" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert "Participant" not in cache.read_text() and "pain" not in cache.read_text()  # counts, never text or names
