@@ -187,10 +187,10 @@ def check_annotation_file(
         if role_of is not None and record.codes:
             role = role_of(spoken.speaker)
             for code_id in record.codes:
-                group = group_of.get(code_id)
-                if group is not None and not group.applies_to(role):
+                owner = group_of.get(code_id)
+                if owner is not None and not owner.applies_to(role):
                     problems.append(
-                        Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(group.roles)} turns, but {spoken.speaker} is {role}", "warning")
+                        Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, but {spoken.speaker} is {role}", "warning")
                     )
         if record.anchor and record.anchor != spoken.anchor:
             drifted.append((turn, line))

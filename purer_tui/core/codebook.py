@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -87,6 +87,10 @@ class Codebook:
     info: CodebookInfo
     groups: tuple[CodeGroup, ...]
     codes: tuple[Code, ...]
+    # Lookups built once from the fields above (a frozen dataclass sets them in __post_init__).
+    _codes_by_id: dict[str, Code] = field(init=False, repr=False, compare=False)
+    _groups_by_id: dict[str, CodeGroup] = field(init=False, repr=False, compare=False)
+    _order: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_codes_by_id", {code.id: code for code in self.codes})
@@ -94,13 +98,13 @@ class Codebook:
         object.__setattr__(self, "_order", {code.id: index for index, code in enumerate(self.codes)})
 
     def code(self, code_id: str) -> Code:
-        return self._codes_by_id[code_id]  # type: ignore[attr-defined]
+        return self._codes_by_id[code_id]
 
     def has_code(self, code_id: str) -> bool:
-        return code_id in self._codes_by_id  # type: ignore[attr-defined]
+        return code_id in self._codes_by_id
 
     def group(self, group_id: str) -> CodeGroup:
-        return self._groups_by_id[group_id]  # type: ignore[attr-defined]
+        return self._groups_by_id[group_id]
 
     def codes_in(self, group_id: str) -> tuple[Code, ...]:
         return tuple(code for code in self.codes if code.group == group_id)
@@ -110,7 +114,7 @@ class Codebook:
 
     def in_codebook_order(self, code_ids: list[str] | set[str]) -> list[str]:
         """Known codes sorted as the codebook lists them; unknown ones after, by name."""
-        order = self._order  # type: ignore[attr-defined]
+        order = self._order
         return sorted(code_ids, key=lambda code_id: (order.get(code_id, len(order)), code_id))
 
     def exclusive_conflicts(self, code_ids: Sequence[str]) -> list[tuple[CodeGroup, list[str]]]:
@@ -170,7 +174,8 @@ def _info(document: TomlDocument, table: Any, problems: list[Problem]) -> Codebo
     if table is None:
         problems.append(document.problem("codebook", 'is missing; add a [codebook] table with name = "..."'))
         return None
-    return validate_table(document, "codebook", CodebookInfo, table, problems)
+    info: CodebookInfo | None = validate_table(document, "codebook", CodebookInfo, table, problems)
+    return info
 
 
 def _groups(document: TomlDocument, tables: Any, problems: list[Problem]) -> list[CodeGroup]:

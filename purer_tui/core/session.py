@@ -607,13 +607,22 @@ class CodingSession:
         else:
             self._set(self._record_with(memo=memo))
 
-    def _record_with(self, **fields: object) -> AnnotationRecord | None:
-        """The current turn's record with these fields changed; None when nothing would be left on its line."""
+    def _record_with(
+        self, *, codes: tuple[str, ...] | None = None, memo: str | None = None, reviewed: bool | None = None, flag: bool | None = None
+    ) -> AnnotationRecord | None:
+        """The current turn's record with the fields given changed; None when nothing would be left on its line."""
         turn = self.turn
         assert turn is not None
         base = self.record or AnnotationRecord(turn=turn.number)
         # Any change the coder makes on a turn settles a merge conflict on it: they have decided.
-        record = base._replace(anchor=turn.anchor, conflict=None, **fields)
+        record = base._replace(
+            anchor=turn.anchor,
+            conflict=None,
+            codes=base.codes if codes is None else codes,
+            memo=base.memo if memo is None else memo,
+            reviewed=base.reviewed if reviewed is None else reviewed,
+            flag=base.flag if flag is None else flag,
+        )
         if not record.reviewed and not record.memo and not record.flag:
             return None  # not reviewed, no memo, no flag: the turn has no line
         return record

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-try:  # the standard library's own parser of regular expressions (public as sre_parse until 3.11)
-    from re import _parser as regex_parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_parse as regex_parser  # type: ignore[no-redef]
+# The standard library's own parser of regular expressions (sre_parse before Python 3.11, which we do not support).
+from re import _parser as regex_parser  # type: ignore[attr-defined]
 
 import tomli_w
 from pydantic import Field, ValidationError, field_validator

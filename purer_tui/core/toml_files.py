@@ -117,10 +117,10 @@ def read_toml(path: Path, what: str, follow_links: bool = True) -> TomlDocument:
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         where = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line = int(where.group(1)) if where else None
+        at_line = int(where.group(1)) if where else None
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         column = f" at column {where.group(2)}" if where else ""
-        raise InvalidFileError([Problem(path, line, f"TOML syntax error{column}: {detail}")]) from None
+        raise InvalidFileError([Problem(path, at_line, f"TOML syntax error{column}: {detail}")]) from None
     except RecursionError:
         raise InvalidFileError([Problem(path, None, "TOML nested too deeply to read")]) from None
     except ValueError:  # a whole number of thousands of digits: Python refuses to convert it
