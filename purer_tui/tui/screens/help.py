@@ -21,7 +21,6 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]]) -> Con
     for app_key in APP_KEYS:
         shown = ", ".join(keys.get(app_key.id, app_key.keys)) or "(none)"
         lines.append(Content.assemble((f"  {shown:<18}", "bold $accent"), app_key.description))
-    lines.append(Content.assemble(("  ctrl+d, ctrl+u    ", "bold $accent"), "Scroll a long turn down, up"))
     lines.append(Content.assemble(("  ctrl+p            ", "bold $accent"), "Command palette: every action by name"))
     lines.append(Content(""))
     lines.append(Content.assemble(rendering.literal(codebook.info.name, "bold underline")))
