@@ -543,7 +543,7 @@ class CodingApp(App[None]):
         self.push_screen(Prompt(":", f"turn number, 1-{total}", numbers_only=True), chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_content(self.session.codebook, app_keys(self._keymap))))
+        self.push_screen(HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING)))
 
     # --- command palette --------------------------------------------------------
 

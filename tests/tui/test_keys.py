@@ -206,6 +206,18 @@ async def test_a_study_keymap_remaps_the_apps_keys(make_app: MakeApp, demo_study
         assert prepared.session.turn.number == 2
 
 
+async def test_help_shows_the_keys_a_study_keymap_sets(make_app: MakeApp, demo_study: Path) -> None:
+    study = demo_study / "purer.toml"
+    study.write_text(study.read_text() + '\n[keys]\n"turn.scroll_down" = "ctrl+f"\n')
+    app, _ = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        text = str(app.screen.query_one("Static").render())
+    [line] = [line for line in text.splitlines() if "Scroll a long turn down" in line]
+    assert line.split() == ["ctrl+f", "Scroll", "a", "long", "turn", "down"]
+    assert "ctrl+d" not in text and "ctrl+u" in text
+
+
 async def test_every_action_and_code_is_in_the_command_palette(make_app: MakeApp) -> None:
     app, _ = make_app()
     async with app.run_test(size=SIZE):
