@@ -56,10 +56,10 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palett
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
-        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="help.scroll_down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="help.scroll_up"),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False, id="help.page_down"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="help.page_up"),
     ]
 
     def __init__(self, content: Content) -> None:
