@@ -1,8 +1,10 @@
 """The coding app's own keys, as data.
 
-One table serves both the codebook validator (a code's key must not shadow an
-app key) and the TUI (which builds its bindings from it), so the two can never
-disagree. Key names follow Textual's: printable keys are written as the
+One table holds every app key: its stable id, default keys, action,
+description and footer label. It serves the codebook validator (a code's key
+must not shadow an app key), the study validator (a keymap names these ids)
+and the TUI (its bindings, footer, help and command palette), so they can
+never disagree. Key names follow Textual's: printable keys are written as the
 character itself, others by name (`down`, `pagedown`, `ctrl+z`).
 """
 
@@ -15,30 +17,30 @@ from typing import Mapping
 @dataclass(frozen=True)
 class AppKey:
     id: str  # stable dotted id; a study's keymap refers to it
-    keys: tuple[str, ...]  # the first is shown in the footer and help
+    keys: tuple[str, ...]  # the default keys; the first is shown in the footer
     action: str  # the app action it runs
-    description: str
-    footer: bool = False  # shown in the footer (the main keys only: 80 columns are few)
+    description: str  # shown in help and the command palette
+    footer_label: str | None = None  # its short label in the footer; None: not in the footer (80 columns are few)
 
 
 APP_KEYS: tuple[AppKey, ...] = (
-    AppKey("turn.next", ("j", "down"), "next_turn", "Next turn", footer=True),
+    AppKey("turn.next", ("j", "down"), "next_turn", "Next turn", footer_label="Next"),
     AppKey("turn.previous", ("k", "up"), "previous_turn", "Previous turn"),
     AppKey("turn.page_down", ("pagedown",), "page_down", "Several turns forward"),
     AppKey("turn.page_up", ("pageup",), "page_up", "Several turns back"),
     AppKey("turn.first", ("g", "home"), "first_turn", "First turn"),
     AppKey("turn.last", ("G", "end"), "last_turn", "Last turn"),
-    AppKey("turn.review", ("enter",), "review_and_next", "Mark reviewed, go to next", footer=True),
+    AppKey("turn.review", ("enter",), "review_and_next", "Mark reviewed, go to next", footer_label="Reviewed"),
     AppKey("turn.unreview", ("delete",), "unreview", "Not reviewed again (codes off, memo kept)"),
     AppKey("turn.flag", ("!",), "toggle_flag", "Flag the turn to come back to; again: clear"),
-    AppKey("adjudicate.first", ("<",), "adjudicate('first')", "Adjudicating: take the first coder's codes", footer=True),
-    AppKey("adjudicate.second", (">",), "adjudicate('second')", "Adjudicating: take the second coder's codes", footer=True),
-    AppKey("adjudicate.both", ("+",), "adjudicate('both')", "Adjudicating: take both coders' codes", footer=True),
-    AppKey("adjudicate.neither", ("-",), "adjudicate('neither')", "Adjudicating: no code applies", footer=True),
-    AppKey("turn.next_unreviewed", ("n",), "next_unreviewed", "Next unreviewed or flagged turn, or search hit", footer=True),
+    AppKey("adjudicate.first", ("<",), "adjudicate('first')", "Adjudicating: take the first coder's codes", footer_label="First"),
+    AppKey("adjudicate.second", (">",), "adjudicate('second')", "Adjudicating: take the second coder's codes", footer_label="Second"),
+    AppKey("adjudicate.both", ("+",), "adjudicate('both')", "Adjudicating: take both coders' codes", footer_label="Both"),
+    AppKey("adjudicate.neither", ("-",), "adjudicate('neither')", "Adjudicating: no code applies", footer_label="None"),
+    AppKey("turn.next_unreviewed", ("n",), "next_unreviewed", "Next unreviewed or flagged turn, or search hit", footer_label="To review"),
     AppKey("search.previous", ("N",), "previous_hit", "Previous search hit"),
-    AppKey("code.pick", ("space",), "pick_code", "Pick a code by name", footer=True),
-    AppKey("memo.edit", ("m",), "edit_memo", "Write or edit the memo", footer=True),
+    AppKey("code.pick", ("space",), "pick_code", "Pick a code by name", footer_label="Pick"),
+    AppKey("memo.edit", ("m",), "edit_memo", "Write or edit the memo", footer_label="Memo"),
     AppKey("edit.undo", ("backspace", "ctrl+z"), "undo", "Undo"),
     AppKey("edit.redo", ("ctrl+y",), "redo", "Redo"),
     AppKey("search.start", ("/",), "search", "Search turn text"),
@@ -46,8 +48,10 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.goto", (":",), "goto_turn", "Go to turn number"),
     AppKey("transcript.previous", ("[",), "previous_transcript", "Previous transcript"),
     AppKey("transcript.next", ("]",), "next_transcript", "Next transcript"),
-    AppKey("app.help", ("?",), "help", "Keys and codebook", footer=True),
-    AppKey("app.quit", ("q",), "quit", "Quit (everything is already saved)", footer=True),
+    AppKey("turn.scroll_down", ("ctrl+d",), "scroll_turn(0.5)", "Scroll a long turn down"),
+    AppKey("turn.scroll_up", ("ctrl+u",), "scroll_turn(-0.5)", "Scroll a long turn up"),
+    AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),
+    AppKey("app.quit", ("q",), "quit", "Quit (everything is already saved)", footer_label="Quit"),
 )
 
 #: Keys no codebook may take whatever the keymap says: text-entry and focus keys.

@@ -54,21 +54,6 @@ EXIT_BUG = 70
 RETRY_SECONDS = 2.0
 PAGE_TURNS = 10
 
-_FOOTER_LABELS = {
-    "turn.next": "Next",
-    "turn.review": "Reviewed",
-    "turn.next_unreviewed": "To review",
-    "code.pick": "Pick",
-    "memo.edit": "Memo",
-    "app.help": "Help",
-    "app.quit": "Quit",
-    "adjudicate.first": "First",
-    "adjudicate.second": "Second",
-    "adjudicate.both": "Both",
-    "adjudicate.neither": "None",
-}
-
-
 class TranscriptRead(Message):
     """A worker has read a transcript the coder asked to go to: the step that goes there can run now."""
 
@@ -107,16 +92,20 @@ Outcome.WAITING = Outcome(False)
 
 
 def app_bindings() -> list[Binding]:
-    """Textual bindings from the shared key table, each with its stable id."""
-    bindings = [
-        Binding(",".join(app_key.keys), app_key.action, _FOOTER_LABELS.get(app_key.id, app_key.description), show=app_key.footer, id=app_key.id)
+    """Textual bindings from the shared key table and nothing else, each with its stable id.
+
+    A key in the footer is described there by its short label; the others carry their description.
+    """
+    return [
+        Binding(
+            ",".join(app_key.keys),
+            app_key.action,
+            app_key.footer_label or app_key.description,
+            show=app_key.footer_label is not None,
+            id=app_key.id,
+        )
         for app_key in APP_KEYS
     ]
-    bindings += [
-        Binding("ctrl+d", "scroll_turn(0.5)", "Scroll a long turn down", show=False, id="turn.scroll_down"),
-        Binding("ctrl+u", "scroll_turn(-0.5)", "Scroll a long turn up", show=False, id="turn.scroll_up"),
-    ]
-    return bindings
 
 
 class CodingApp(App[None]):
@@ -683,7 +672,7 @@ class CodingApp(App[None]):
         self.push_screen(Prompt(":", f"turn number, 1-{total}", numbers_only=True), chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_content(self.session.codebook, app_keys(self._keymap))))
+        self.push_screen(HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING)))
 
     # --- command palette --------------------------------------------------------
 

@@ -92,6 +92,14 @@ def test_reserved_keys_come_from_the_app_key_table() -> None:
     assert "x" in remapped and "j" not in remapped
 
 
+def test_the_scroll_keys_are_in_the_app_key_table() -> None:
+    """ctrl+d and ctrl+u are bound from the one table, so they are reserved and a keymap can move them."""
+    reserved = reserved_keys()
+    assert reserved["ctrl+d"] == "turn.scroll_down" and reserved["ctrl+u"] == "turn.scroll_up"
+    remapped = reserved_keys({"turn.scroll_down": "ctrl+f"})
+    assert remapped["ctrl+f"] == "turn.scroll_down" and "ctrl+d" not in remapped
+
+
 def test_a_study_keymap_changes_which_keys_are_free(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", VALID.replace('key = "t"', 'key = "j"'))
     with pytest.raises(InvalidFileError):

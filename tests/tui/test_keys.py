@@ -209,6 +209,41 @@ async def test_a_study_keymap_remaps_the_apps_keys(make_app: MakeApp, demo_study
         assert prepared.session.turn.number == 2
 
 
+async def test_help_shows_the_keys_a_study_keymap_sets(make_app: MakeApp, demo_study: Path) -> None:
+    study = demo_study / "purer.toml"
+    study.write_text(study.read_text() + '\n[keys]\n"turn.scroll_down" = "ctrl+f"\n')
+    app, _ = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        text = str(app.screen.query_one("Static").render())
+    [line] = [line for line in text.splitlines() if "Scroll a long turn down" in line]
+    assert line.split() == ["ctrl+f", "Scroll", "a", "long", "turn", "down"]
+    assert "ctrl+d" not in text and "ctrl+u" in text
+
+
+def test_every_binding_has_a_stable_id_and_the_apps_come_from_the_key_table() -> None:
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+    from textual.screen import ModalScreen
+
+    import purer_tui.tui.screens
+    from purer_tui.core.keys import APP_KEYS
+    from purer_tui.tui.app import CodingApp
+
+    owners: list[type] = [CodingApp]
+    for info in pkgutil.iter_modules(purer_tui.tui.screens.__path__):
+        module = importlib.import_module(f"purer_tui.tui.screens.{info.name}")
+        owners += [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, ModalScreen) and value is not ModalScreen]
+    assert len(owners) >= 5  # the app, the code picker, the memo editor, the prompt and help
+    bindings = [binding for owner in owners for binding in owner.BINDINGS]
+    assert all(isinstance(binding, Binding) for binding in bindings)
+    ids = [binding.id for binding in bindings]
+    assert None not in ids and len(ids) == len(set(ids)), ids
+    assert [binding.id for binding in CodingApp.BINDINGS] == [app_key.id for app_key in APP_KEYS]  # nothing bound outside the table
+
+
 async def test_every_action_and_code_is_in_the_command_palette(make_app: MakeApp) -> None:
     app, _ = make_app()
     async with app.run_test(size=SIZE):

@@ -19,8 +19,8 @@ class CodePicker(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="picker.close"),
-        Binding("down", "move(1)", "Next", show=False, priority=True),
-        Binding("up", "move(-1)", "Previous", show=False, priority=True),
+        Binding("down", "move(1)", "Next", show=False, priority=True, id="picker.next"),
+        Binding("up", "move(-1)", "Previous", show=False, priority=True, id="picker.previous"),
     ]
 
     def __init__(self, codebook: Codebook, applied: tuple[str, ...]) -> None:

@@ -16,13 +16,19 @@ from purer_tui.core.keys import APP_KEYS
 from purer_tui.tui import rendering
 
 
-def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]]) -> Content:
+def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palette_key: str | None) -> Content:
+    """The help text: every app key as the keymap has it (`keys`, from `app_keys`), then the codebook.
+
+    No key name is written here: each comes from `keys`, or, for the command palette (Textual's own
+    binding, not in the app's table), from `palette_key`.
+    """
     lines: list[Content] = [Content.styled("Keys", "bold underline")]
     for app_key in APP_KEYS:
         shown = ", ".join(keys.get(app_key.id, app_key.keys)) or "(none)"
         lines.append(Content.assemble((f"  {shown:<18}", "bold $accent"), app_key.description))
-    lines.append(Content.assemble(("  ctrl+d, ctrl+u    ", "bold $accent"), "Scroll a long turn down, up"))
-    lines.append(Content.assemble(("  ctrl+p            ", "bold $accent"), "Command palette: every action by name"))
+    if palette_key:
+        lines.append(Content.assemble((f"  {palette_key:<18}", "bold $accent"), "Command palette: every action by name"))
+    pick_keys = keys.get("code.pick", ())
     lines.append(Content(""))
     lines.append(Content.assemble(rendering.literal(codebook.info.name, "bold underline")))
     if codebook.info.description:
@@ -37,7 +43,7 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]]) -> Con
         if group.description:
             lines.append(rendering.literal(group.description, "$text-muted"))
         for code in codes:
-            key = code.key or "space"
+            key = code.key or (pick_keys[0] if pick_keys else "")  # no key of its own: the picker's
             lines.append(Content.assemble(("  ", ""), rendering.code_swatch(code), (f" {key:<6}", "bold $accent"), rendering.literal(code.label, "bold")))
             for title, text in (("definition", code.definition), ("include", code.include), ("exclude", code.exclude)):
                 if text:
@@ -50,10 +56,10 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]]) -> Con
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
-        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="help.scroll_down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="help.scroll_up"),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False, id="help.page_down"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="help.page_up"),
     ]
 
     def __init__(self, content: Content) -> None:

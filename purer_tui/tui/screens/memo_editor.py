@@ -14,7 +14,7 @@ from purer_tui.tui import rendering
 class MemoEditor(ModalScreen[str]):
     BINDINGS = [
         Binding("escape", "save", "Save memo and close", priority=True, id="memo.save"),
-        Binding("ctrl+s", "save", "Save memo and close", show=False, priority=True),
+        Binding("ctrl+s", "save", "Save memo and close", show=False, priority=True, id="memo.save_alternate"),
     ]
 
     def __init__(self, memo: str, title: str) -> None:
