@@ -1,16 +1,28 @@
-"""Showing agreement: a readable table per group (worst codes first), JSON, or CSV for papers and scripts."""
+"""Showing agreement: a readable table per group (worst codes first), JSON, or CSV for papers and scripts.
+
+Every output shows the coefficients of `coefficients.COEFFICIENTS`, in its order.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Mapping
 
+from purer_tui.agreement.coefficients import ALPHA, COEFFICIENTS
 from purer_tui.agreement.statistics import Coefficient
 from purer_tui.agreement.study_agreement import CodeAgreement, StudyAgreement
 from purer_tui.core.safe_text import json_safe, visible_controls
 
-CSV_COLUMNS = ["scope", "group", "code", "label", "units", "percent_agreement", "kappa", "kappa_kind", "alpha", "ac1", "note"]
+
+def csv_columns() -> list[str]:
+    columns = ["scope", "group", "code", "label", "units"]
+    for definition in COEFFICIENTS:
+        columns.append(definition.column)
+        if definition.kind is not None:
+            columns.append(definition.kind_column)
+    return [*columns, "note"]
 
 
 def _value(coefficient: Coefficient | None) -> float | None:
@@ -26,12 +38,17 @@ def _coefficient_json(coefficient: Coefficient | None) -> dict[str, object] | No
     return data
 
 
+def _coefficients_json(figures: Mapping[str, Coefficient]) -> dict[str, object]:
+    """Each figure under its coefficient's column, in the registry's order."""
+    return {definition.column: _coefficient_json(figures[definition.id]) for definition in COEFFICIENTS if definition.id in figures}
+
+
 def as_json(result: StudyAgreement) -> str:
     data = {
         "coders": result.coders,
         "transcripts": result.transcripts,
         "units": {"reviewed": result.turns_reviewed, "shared": result.units_shared, "by_all_coders": result.units_by_all},
-        "kappa_kind": result.kappa_kind,
+        **{definition.kind_column: result.kinds[definition.id] for definition in COEFFICIENTS if definition.kind is not None},
         "flagged_left_out": result.flagged,
         "note": result.note or None,
         "codes": [
@@ -39,10 +56,7 @@ def as_json(result: StudyAgreement) -> str:
                 "code": item.code.id,
                 "label": item.code.label,
                 "group": item.code.group or None,
-                "percent_agreement": _coefficient_json(item.percent),
-                "kappa": _coefficient_json(item.kappa),
-                "alpha": _coefficient_json(item.alpha),
-                "ac1": _coefficient_json(item.ac1),
+                **_coefficients_json(item.coefficients),
                 "applied": item.applied,
             }
             for item in result.codes
@@ -52,8 +66,7 @@ def as_json(result: StudyAgreement) -> str:
                 "group": group.group.id,
                 "label": group.group.label,
                 "categories": group.categories,
-                "percent_agreement": _coefficient_json(group.percent),
-                "alpha": _coefficient_json(group.alpha),
+                **_coefficients_json(group.coefficients),
                 "confusion": (
                     {"rows": result.coders[0], "columns": result.coders[1], "counts": [[group.confusion.get((a, b), 0) for b in group.categories] for a in group.categories]}
                     if group.confusion is not None
@@ -73,32 +86,51 @@ def as_json(result: StudyAgreement) -> str:
 def as_csv(result: StudyAgreement) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_columns())
     for item in result.codes:
-        notes = "; ".join(sorted({c.note for c in (item.percent, item.kappa, item.alpha, item.ac1) if c.note}))
-        writer.writerow(["code", item.code.group, item.code.id, item.code.label, item.alpha.units, _value(item.percent), _value(item.kappa), result.kappa_kind, _value(item.alpha), _value(item.ac1), notes])
+        values = {name: _value(coefficient) for name, coefficient in item.coefficients.items()}
+        notes = "; ".join(sorted({c.note for c in item.coefficients.values() if c.note}))
+        units = item.coefficients[ALPHA.id].units
+        writer.writerow(["code", item.code.group, item.code.id, item.code.label, units, *_csv_figures(values, result.kinds), notes])
     for group in result.groups:
-        notes = "; ".join(sorted({c.note for c in (group.percent, group.alpha) if c.note}))
-        writer.writerow(["exclusive_group", group.group.id, "", group.group.label, group.alpha.units, _value(group.percent), "", "", _value(group.alpha), "", notes])
-    means = result.means
-    writer.writerow(["mean_over_codes", "", "", "", "", _round(means.get("percent")), _round(means.get("kappa")), result.kappa_kind, _round(means.get("alpha")), _round(means.get("ac1")), ""])
-    masi = result.masi_alpha
-    writer.writerow(["masi_alpha", "", "", "", masi.units if masi else 0, "", "", "", _value(masi), "", masi.note if masi else ""])
+        values = {name: _value(coefficient) for name, coefficient in group.coefficients.items()}
+        notes = "; ".join(sorted({c.note for c in group.coefficients.values() if c.note}))
+        units = group.coefficients[ALPHA.id].units
+        writer.writerow(["exclusive_group", group.group.id, "", group.group.label, units, *_csv_figures(values, result.kinds), notes])
+    means = {name: _round(value) for name, value in result.means.items()}
+    writer.writerow(["mean_over_codes", "", "", "", "", *_csv_figures(means, result.kinds), ""])
+    masi = result.masi_alpha  # alpha too, over each turn's whole set of codes: it goes in alpha's column
+    writer.writerow(["masi_alpha", "", "", "", masi.units if masi else 0, *_csv_figures({ALPHA.id: _value(masi)}, result.kinds), masi.note if masi else ""])
     return out.getvalue()
+
+
+def _csv_figures(values: Mapping[str, float | None], kinds: Mapping[str, str]) -> list[object]:
+    """A row's coefficient columns: each value the row has ("" for the others), and beside it the variant used."""
+    row: list[object] = []
+    for definition in COEFFICIENTS:
+        row.append(values.get(definition.id, ""))
+        if definition.kind is not None:
+            row.append(kinds[definition.id] if definition.id in values else "")
+    return row
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def _shown(coefficient: Coefficient | None, percent: bool = False) -> str:
-    if coefficient is None or coefficient.value is None:
+def _shown(value: float | None, as_percent: bool = False) -> str:
+    if value is None:
         return "n/a"
-    return f"{coefficient.value:.0%}" if percent else f"{coefficient.value:.3f}"
+    return f"{value:.0%}" if as_percent else f"{value:.3f}"
+
+
+def _named(name: str, kind: str) -> str:
+    """A coefficient's heading or label, after the variant used if it has several ("Cohen κ")."""
+    return f"{kind} {name}" if kind else name
 
 
 def _worst_first(item: CodeAgreement) -> tuple[int, float]:
-    value = item.alpha.value
+    value = item.coefficients[ALPHA.id].value
     return (1, 0.0) if value is None else (0, value)
 
 
@@ -123,28 +155,39 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     for item in result.codes:
         groups.setdefault(item.code.group, []).append(item)
     group_by_id = {group.group.id: group for group in result.groups}
+    headings = [_named(definition.heading, result.kinds.get(definition.id, "")) for definition in COEFFICIENTS]
+    # An exclusive group's line leads with the headline figure, then the group's other figures.
+    group_figures = [ALPHA, *(definition for definition in COEFFICIENTS if definition.for_groups and definition is not ALPHA)]
     for group_id, items in groups.items():
         label = result.group_labels.get(group_id, group_id)
         table = Table(title=Text(visible_controls(label), style="bold"), title_justify="left", expand=False)
-        for column, justify in (("code", "left"), ("units", "right"), ("agree", "right"), (f"{result.kappa_kind} κ", "right"), ("α", "right"), ("AC1", "right"), ("applied by", "left")):
+        for column, justify in (("code", "left"), ("units", "right"), *((heading, "right") for heading in headings), ("applied by", "left")):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for item in sorted(items, key=_worst_first):
             applied = ", ".join(f"{coder} {count}" for coder, count in item.applied.items())
-            table.add_row(Text(visible_controls(item.code.label)), str(item.alpha.units), _shown(item.percent, True), _shown(item.kappa), _shown(item.alpha), _shown(item.ac1), Text(applied))
+            figures = [_shown(item.coefficients[definition.id].value, definition.as_percent) for definition in COEFFICIENTS]
+            table.add_row(Text(visible_controls(item.code.label)), str(item.coefficients[ALPHA.id].units), *figures, Text(applied))
         out.print(table)
         group = group_by_id.get(group_id)
         if group is not None:
-            out.print(Text(f"  one per turn ({', '.join(group.categories)}): α {_shown(group.alpha)}, agreement {_shown(group.percent, True)} over {group.alpha.units} turns"))
+            shown = ", ".join(
+                f"{_named(definition.label, result.kinds.get(definition.id, ''))} {_shown(group.coefficients[definition.id].value, definition.as_percent)}"
+                for definition in group_figures
+            )
+            out.print(Text(f"  one per turn ({', '.join(group.categories)}): {shown} over {group.coefficients[ALPHA.id].units} turns"))
             if group.confusion is not None:
                 out.print(_confusion(result, group))
-    undefined = sorted({c.note for item in result.codes for c in (item.kappa, item.alpha) if c.note})
+    undefined = sorted({c.note for item in result.codes for c in item.coefficients.values() if c.note})
     for note in undefined:
         out.print(Text(f"n/a: {note}", style="dim"))
-    means = result.means
+    means = ", ".join(
+        f"{_named(definition.label, result.kinds.get(definition.id, ''))} {_shown(result.means.get(definition.id), definition.as_percent)}"
+        for definition in COEFFICIENTS
+    )
+    masi = result.masi_alpha
     out.print(Text(
-        f"Overall: mean over codes: agreement {_percent(means.get('percent'))}, {result.kappa_kind} κ {_number(means.get('kappa'))}, "
-        f"α {_number(means.get('alpha'))}, AC1 {_number(means.get('ac1'))}; "
-        f"α over each turn's whole set of codes (MASI): {_shown(result.masi_alpha)} over {result.masi_alpha.units if result.masi_alpha else 0} turns",
+        f"Overall: mean over codes: {means}; "
+        f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} over {masi.units if masi else 0} turns",
         style="bold",
     ))
 
@@ -161,11 +204,3 @@ def _confusion(result: StudyAgreement, group) -> object:  # type: ignore[no-unty
     for a in group.categories:
         table.add_row(Text(a), *[str(group.confusion.get((a, b), 0)) for b in group.categories])
     return table
-
-
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"

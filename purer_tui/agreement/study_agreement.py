@@ -14,17 +14,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.agreement.statistics import (
-    Coefficient,
-    Histogram,
-    cohen_kappa_of,
-    fleiss_kappa_of,
-    gwet_ac1_of,
-    krippendorff_alpha_of,
-    masi_distance,
-    pattern,
-    percent_agreement_of,
-)
+from purer_tui.agreement.coefficients import COEFFICIENTS, Judgements
+from purer_tui.agreement.statistics import Coefficient, Histogram, krippendorff_alpha_of, masi_distance, pattern
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.coded_units import Unit
 from purer_tui.core.study import Study
@@ -36,20 +27,41 @@ NONE = "none"
 @dataclass
 class CodeAgreement:
     code: Code
-    percent: Coefficient
-    kappa: Coefficient
-    alpha: Coefficient
-    ac1: Coefficient
+    coefficients: dict[str, Coefficient]  # coefficient id -> figure, for every coefficient in the registry's order
     applied: dict[str, int]  # how many of the units the figures use each coder applied the code to
+
+    # Shorthands for reading one figure by name; the registry, not these, decides what is computed and shown.
+    @property
+    def percent(self) -> Coefficient:
+        return self.coefficients["percent"]
+
+    @property
+    def kappa(self) -> Coefficient:
+        return self.coefficients["kappa"]
+
+    @property
+    def alpha(self) -> Coefficient:
+        return self.coefficients["alpha"]
+
+    @property
+    def ac1(self) -> Coefficient:
+        return self.coefficients["ac1"]
 
 
 @dataclass
 class GroupAgreement:
     group: CodeGroup
     categories: list[str]
-    percent: Coefficient
-    alpha: Coefficient
+    coefficients: dict[str, Coefficient]  # coefficient id -> figure, for those computed over groups
     confusion: Counter[tuple[Hashable, Hashable]] | None  # between the first two coders
+
+    @property
+    def percent(self) -> Coefficient:
+        return self.coefficients["percent"]
+
+    @property
+    def alpha(self) -> Coefficient:
+        return self.coefficients["alpha"]
 
 
 @dataclass
@@ -59,14 +71,19 @@ class StudyAgreement:
     turns_reviewed: int  # units at least one coder reviewed
     units_shared: int  # units two or more coders reviewed
     units_by_all: int  # units every coder reviewed
-    kappa_kind: str  # "Cohen" or "Fleiss"
+    kinds: dict[str, str]  # coefficient id -> the variant used with these coders, e.g. kappa -> "Cohen" or "Fleiss"
     codes: list[CodeAgreement] = field(default_factory=list)
     groups: list[GroupAgreement] = field(default_factory=list)
-    means: dict[str, float | None] = field(default_factory=dict)
+    means: dict[str, float | None] = field(default_factory=dict)  # coefficient id -> mean over codes
     masi_alpha: Coefficient | None = None
     note: str = ""
     group_labels: dict[str, str] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)  # coder -> reviewed turns left out as flagged
+
+    @property
+    def kappa_kind(self) -> str:
+        """The kappa used: "Cohen" (two coders) or "Fleiss" (more)."""
+        return self.kinds["kappa"]
 
 
 def select_transcripts(study: Study, pattern: str | None) -> list[Path]:
@@ -89,7 +106,7 @@ def measure(
         turns_reviewed=sum(1 for unit in units if unit),
         units_shared=sum(1 for unit in units if len(unit) >= 2),
         units_by_all=sum(1 for unit in units if len(unit) == len(coders)),
-        kappa_kind="Cohen" if len(coders) == 2 else "Fleiss",
+        kinds={definition.id: definition.kind(len(coders)) for definition in COEFFICIENTS if definition.kind is not None},
         group_labels={group.id: group.label for group in codebook.groups},
         flagged={coder: count for coder, count in (flagged or {}).items() if count},
     )
@@ -99,32 +116,28 @@ def measure(
         result.note = "no turn was reviewed by two or more of these coders"
     counts = _count(units, codebook, coders)
     for code in codebook.codes:
-        binary = _binary_histogram(counts, code.id)
-        kappa = cohen_kappa_of(_binary_pairs(counts, code.id)) if len(coders) == 2 else fleiss_kappa_of(binary)
+        presence = Judgements(_binary_histogram(counts, code.id), (0, 1), _binary_pairs(counts, code.id), len(coders))
         result.codes.append(
             CodeAgreement(
                 code=code,
-                percent=percent_agreement_of(binary),
-                kappa=kappa,
-                alpha=krippendorff_alpha_of(binary),
-                ac1=gwet_ac1_of(binary, [0, 1]),
+                coefficients={definition.id: definition.compute(presence) for definition in COEFFICIENTS},
                 applied={coder: counts.applied[(coder, code.id)] for coder in coders},
             )
         )
     for group in codebook.groups:
         if group.exclusive:
-            members = [code.id for code in codebook.codes_in(group.id)]
+            categories = [*(code.id for code in codebook.codes_in(group.id)), NONE]
+            choice = Judgements(counts.groups[group.id], categories, counts.group_pairs[group.id], len(coders))
             result.groups.append(
                 GroupAgreement(
                     group=group,
-                    categories=[*members, NONE],
-                    percent=percent_agreement_of(counts.groups[group.id]),
-                    alpha=krippendorff_alpha_of(counts.groups[group.id]),
+                    categories=categories,
+                    coefficients={definition.id: definition.compute(choice) for definition in COEFFICIENTS if definition.for_groups},
                     confusion=counts.group_pairs[group.id] if len(coders) >= 2 else None,
                 )
             )
     result.means = {
-        name: _mean([getattr(code, name).value for code in result.codes]) for name in ("percent", "kappa", "alpha", "ac1")
+        definition.id: _mean([code.coefficients[definition.id].value for code in result.codes]) for definition in COEFFICIENTS
     }
     result.masi_alpha = krippendorff_alpha_of(counts.code_sets, masi_distance)
     return result

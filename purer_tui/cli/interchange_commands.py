@@ -1,4 +1,4 @@
-"""`purer-tui export` and `purer-tui codebook import`."""
+"""`purer-tui export` (its formats are listed in export_formats) and `purer-tui codebook import`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,27 @@ from pathlib import Path
 import click
 
 from purer_tui.cli import main
+from purer_tui.cli.export_formats import CODER, EXPORT_FORMATS, SPREADSHEET, WIDE, ExportRequest, export_format
 from purer_tui.cli.report_commands import codebook
 from purer_tui.core.errors import UsageError, display_path
 
 
-@main.command()
-@click.argument("format_name", metavar="FORMAT", type=click.Choice(["csv", "qdpx", "qdc"]))
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}{',' if len(items) > 2 else ''} or {items[-1]}"
+
+
+EXPORT_HELP = f"""Export the study: {_listing([chosen.description for chosen in EXPORT_FORMATS])}.
+
+NVivo, ATLAS.ti, MAXQDA and QualCoder import qdpx and qdc. Exporting the
+same study again gives the same file.
+
+\b
+Example:
+""" + "\n".join(f"  {example}" for chosen in EXPORT_FORMATS for example in chosen.examples)
+
+
+@main.command(help=EXPORT_HELP)
+@click.argument("format_name", metavar="FORMAT", type=click.Choice([chosen.name for chosen in EXPORT_FORMATS]))
 @click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), help="Where to write, - for standard output (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).")
 @click.option("--wide", is_flag=True, help="csv: one row per transcript x turn x coder, one 0/1 column per code.")
@@ -24,62 +39,25 @@ from purer_tui.core.errors import UsageError, display_path
     "(default: the data exactly, for R and pandas).",
 )
 def export(format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None, spreadsheet: bool) -> None:
-    """Export the study: tidy or wide CSV for R and pandas, a REFI-QDA project (qdpx), or the codebook (qdc).
-
-    NVivo, ATLAS.ti, MAXQDA and QualCoder import qdpx and qdc. Exporting the
-    same study again gives the same file.
-
-    \b
-    Example:
-      purer-tui export csv -o coding.csv
-      purer-tui export csv --wide -o coding-wide.csv
-      purer-tui export csv --spreadsheet -o for-excel.csv
-      purer-tui export qdpx -o study.qdpx
-      purer-tui export qdc -o purer.qdc
-    """
-    from purer_tui.core.durable import write_output
+    # The help is EXPORT_HELP, built from the formats.
     from purer_tui.core.study import load_study
 
+    chosen = export_format(format_name)
     loaded = load_study(study)
-    if format_name == "qdc":
-        from purer_tui.interchange.refi_qda_export import codebook_document
+    coding = None
+    if CODER in chosen.options:
+        from purer_tui.cli.reading_progress import reading_progress
+        from purer_tui.cli.report_commands import say_coders
+        from purer_tui.core.dataset import load_dataset
+        from purer_tui.core.study_coders import parse_coder_list
 
-        target = output or Path(f"{loaded.codebook_path.stem}.qdc")
-        write_output(target, codebook_document(loaded.load_codebook()))
-        click.echo(f"Wrote {_shown(target)}", err=True)
-        return
-    from purer_tui.cli.reading_progress import reading_progress
-    from purer_tui.cli.report_commands import say_coders
-    from purer_tui.core.dataset import load_dataset
-    from purer_tui.core.study_coders import parse_coder_list
-
-    data = load_dataset(loaded, parse_coder_list(coder) if coder else None, every_coder=True, progress=reading_progress)
-    say_coders(data, readable=False)
-    if format_name == "csv":
-        from purer_tui.interchange.csv_export import tidy_csv, wide_csv
-
-        text = wide_csv(data, spreadsheet) if wide else tidy_csv(data, spreadsheet)
-        if output is None:
-            from purer_tui.cli import echo_csv
-
-            echo_csv(text)  # on a screen, names and memos with escape sequences are shown, never run
-        else:
-            write_output(output, text.encode("utf-8"))
-            click.echo(f"Wrote {_shown(output)}", err=True)
-        return
-    if wide or spreadsheet:
-        raise UsageError("--wide and --spreadsheet go with csv")
-    from purer_tui.interchange.refi_qda_export import project_document, write_qdpx
-
-    project = project_document(data)
-    target = output or Path(f"{loaded.root.name}.qdpx")
-    write_output(target, write_qdpx(project))
-    note = f"; {project.skipped_codes} code(s) not in the codebook were left out" if project.skipped_codes else ""
-    click.echo(f"Wrote {_shown(target)} ({len(project.sources)} sources, {len(project.expected)} coded selections{note})", err=True)
-
-
-def _shown(output: Path) -> str:
-    return "standard output" if str(output) == "-" else display_path(output)
+        coding = load_dataset(loaded, parse_coder_list(coder) if coder else None, every_coder=True, progress=reading_progress)
+        say_coders(coding, readable=False)
+        # Refused here, after the coders line, by the formats that read coding; qdc, which reads none, ignores them.
+        if (wide and WIDE not in chosen.options) or (spreadsheet and SPREADSHEET not in chosen.options):
+            takers = [other.name for other in EXPORT_FORMATS if {WIDE, SPREADSHEET} <= other.options]
+            raise UsageError(f"--wide and --spreadsheet go with {_listing(takers)}")
+    chosen.write(ExportRequest(loaded, coding, output, wide, spreadsheet))
 
 
 @codebook.command("import")

@@ -182,3 +182,31 @@ def test_disagreements_command(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == ["t.txt turn 2 [B] turn 2", "    ana: S1", "    ben: S2"]
     assert "1 turn(s) where ana, ben differ." in result.stderr
     assert json.loads(run(folder, "disagreements", "--json").stdout)[0]["codes"] == {"ana": ["s1"], "ben": ["s2"]}
+
+
+def test_a_coefficient_added_to_the_registry_reaches_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from purer_tui.agreement import report, study_agreement
+    from purer_tui.agreement.coefficients import COEFFICIENTS, CoefficientDefinition
+    from purer_tui.agreement.statistics import Coefficient
+
+    extra = CoefficientDefinition(id="extra", column="extra_figure", heading="XF", label="extra", compute=lambda _: Coefficient(0.5, 7), for_groups=True)
+    registry = (*COEFFICIENTS, extra)
+    for module in (study_agreement, report):
+        monkeypatch.setattr(module, "COEFFICIENTS", registry)
+    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: ["s1"], 3: []}, "ben": {1: ["p"], 2: ["s2"], 3: []}})
+    result = measured(folder)
+    data = json.loads(report.as_json(result))
+    rows = list(csv.DictReader(io.StringIO(report.as_csv(result))))
+    console = Console(file=io.StringIO(), width=200, record=True)
+    report.print_report(result, console)
+    readable = console.export_text()
+    for definition in registry:
+        assert definition.column in data["codes"][0] and definition.id in data["overall"]["mean_over_codes"], definition.id
+        assert (definition.column in data["exclusive_groups"][0]) == definition.for_groups, definition.id
+        assert rows[0][definition.column] != "" and rows[-2][definition.column] != "", definition.id  # a code, the means
+        assert definition.heading in readable and f"{definition.label} " in readable.splitlines()[-1], definition.id
+        if definition.kind is not None:
+            assert data[definition.kind_column] == rows[0][definition.kind_column] == definition.kind(2)
+    assert rows[0]["extra_figure"] == "0.5" and "extra 0.500 over 3 turns" in readable  # the group's line

@@ -50,6 +50,25 @@ def test_every_command_has_help_with_an_example() -> None:
         assert code == 0 and "Example" in out, name
 
 
+def test_every_export_format_in_the_registry_is_offered_described_and_dispatched(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import click
+
+    from purer_tui.cli import export_formats
+    from purer_tui.cli.export_formats import CODER, EXPORT_FORMATS, ExportRequest
+
+    choice = next(param.type for param in main.commands["export"].params if param.name == "format_name")
+    assert isinstance(choice, click.Choice) and list(choice.choices) == [chosen.name for chosen in EXPORT_FORMATS]
+    _, help_text, _ = invoke("export", "--help")
+    written: list[ExportRequest] = []
+    monkeypatch.setattr(export_formats, "EXPORT_FORMATS", tuple(dataclasses.replace(chosen, write=written.append) for chosen in EXPORT_FORMATS))
+    for chosen in EXPORT_FORMATS:
+        assert chosen.description in " ".join(help_text.split()) and all(example in help_text for example in chosen.examples), chosen.name
+        assert invoke("export", chosen.name, str(demo_study))[0] == 0 and len(written) == 1, chosen.name
+        assert (written.pop().coding is not None) == (CODER in chosen.options), chosen.name  # the coding is read for --coder
+
+
 def test_check_exit_statuses(demo_study: Path, tmp_path: Path) -> None:
     assert run("check", str(demo_study)).returncode == 0
     assert run("check", cwd=demo_study / "transcripts").returncode == 0  # found by walking up
