@@ -49,7 +49,6 @@ class PreparedSession:
     role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
     notices: list[str] = field(default_factory=list)  # shown once the app opens
     positions: ResumePositions | None = None  # where this coder was, kept for the next opening
-    index: StudyIndex | None = None  # the study's counts, refreshed by the app in the background
 
     def save_position(self) -> None:
         turn = self.session.turn
@@ -98,7 +97,7 @@ def prepare_session(
         raise
     if session.locked_elsewhere:
         notices.append(_passed_by(session))
-    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions, index)
+    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions)
 
 
 def _passed_by(session: CodingSession) -> str:
