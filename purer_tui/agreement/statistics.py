@@ -24,7 +24,7 @@ total) it says so instead of returning a number.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -123,10 +123,10 @@ def fleiss_kappa_of(patterns: Histogram) -> Coefficient:
     return Coefficient((observed - expected) / (1 - expected), pairable)
 
 
-def _agreement_and_shares(patterns: Histogram) -> tuple[float, Counter[Hashable], int]:
+def _agreement_and_shares(patterns: Histogram) -> tuple[float, defaultdict[Hashable, float], int]:
     """Observed agreement over units with two or more ratings; each category's mean share over rated units."""
     observed, pairable, rated_units = 0.0, 0, 0
-    shares: Counter[Hashable] = Counter()
+    shares: defaultdict[Hashable, float] = defaultdict(float)
     for unit_pattern, units in patterns.items():
         raters = _raters(unit_pattern)
         if not raters:
@@ -154,7 +154,7 @@ def krippendorff_alpha(units: Units[Value], distance: Callable[[Value, Value], f
 
 def krippendorff_alpha_of(patterns: Histogram, distance: Callable[[Any, Any], float] = nominal_distance) -> Coefficient:
     """Alpha from the coincidence matrix: 1 - observed / expected disagreement."""
-    coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidences: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
     pairable = 0
     for unit_pattern, units in patterns.items():
         raters = _raters(unit_pattern)
@@ -168,7 +168,7 @@ def krippendorff_alpha_of(patterns: Histogram, distance: Callable[[Any, Any], fl
                     coincidences[(c, k)] += units * pairs / (raters - 1)
     if not pairable:
         return Coefficient(None, 0, NO_UNITS)
-    marginals: Counter[Hashable] = Counter()
+    marginals: defaultdict[Hashable, float] = defaultdict(float)
     for (c, _), weight in coincidences.items():
         marginals[c] += weight
     n = sum(marginals.values())

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from purer_tui.cli import echo_csv, emit, main
 from purer_tui.core.errors import UsageError
 
+if TYPE_CHECKING:
+    from purer_tui.core.dataset import Dataset
+    from purer_tui.reports.tables import ReportTable
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
 CODER_HELP = "Comma-separated coder ids (default: the consensus coder when there is one, else every coder)."
 
 
-def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
+def _load(study: Path, coder: str | None) -> Dataset:
     from purer_tui.cli.reading_progress import reading_progress
     from purer_tui.core.dataset import load_dataset
     from purer_tui.core.study import load_study
@@ -21,14 +29,22 @@ def _load(study: Path, coder: str | None):  # type: ignore[no-untyped-def]
     return load_dataset(load_study(study), parse_coder_list(coder) if coder else None, progress=reading_progress)
 
 
-def say_coders(data, readable: bool) -> None:  # type: ignore[no-untyped-def]
+def say_coders(data: Dataset, readable: bool) -> None:
     """Which coders a report uses: its first line, or (for output meant for files and scripts) on standard error."""
     from purer_tui.core.safe_text import visible_controls
 
     click.echo(visible_controls(data.choice.summary.capitalize()), err=not readable)
 
 
-def _report(data, as_json: bool, as_csv: bool, *, json, csv, readable) -> None:  # type: ignore[no-untyped-def]
+def _report(
+    data: Dataset,
+    as_json: bool,
+    as_csv: bool,
+    *,
+    json: Callable[[], str],
+    csv: Callable[[], str],
+    readable: Callable[[], None],
+) -> None:
     """Print a report in the one format asked for, after the line saying which coders it uses (JSON has it as a field)."""
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
@@ -37,7 +53,7 @@ def _report(data, as_json: bool, as_csv: bool, *, json, csv, readable) -> None: 
     emit(as_json, as_csv, json=json, csv=csv, readable=readable)
 
 
-def _output(data, tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
+def _output(data: Dataset, tables: list[ReportTable], as_json: bool, as_csv: bool) -> None:
     from purer_tui.reports.tables import print_tables, tables_csv, tables_json
 
     _report(
@@ -50,7 +66,7 @@ def _output(data, tables, as_json: bool, as_csv: bool) -> None:  # type: ignore[
     )
 
 
-def _format_options(command):  # type: ignore[no-untyped-def]
+def _format_options(command: Command) -> Command:
     command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV (a `table` column names each row's table).")(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
     return click.option("--coder", help=CODER_HELP)(command)

@@ -23,6 +23,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from purer_tui import __version__
 from purer_tui.core.codebook import UNGROUPED, Code, Codebook, CodeGroup
@@ -111,7 +112,8 @@ def _sets_element(codebook: Codebook, ns: str, member_tag: str) -> ET.Element | 
 def _serialise(root: ET.Element, ns: str) -> bytes:
     ET.register_namespace("", ns)
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    serialised: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return serialised + b"\n"
 
 
 def codebook_document(codebook: Codebook) -> bytes:
@@ -212,7 +214,7 @@ def project_document(data: Dataset) -> ProjectExport:
     return export
 
 
-def _source_text(data: Dataset, path) -> tuple[str, dict[int, tuple[int, int]]]:  # type: ignore[no-untyped-def]
+def _source_text(data: Dataset, path: Path) -> tuple[str, dict[int, tuple[int, int]]]:
     """The transcript as one text, a paragraph per turn, and where each turn's text lies in it."""
     parts: list[str] = []
     spans: dict[int, tuple[int, int]] = {}
@@ -250,7 +252,7 @@ def verify_project(qde: bytes, sources: dict[str, str], expected: dict[str, tupl
         return element.tag.rsplit("}", 1)[-1]
 
     elements = list(root.iter())
-    guids = {local(e): set() for e in elements}
+    guids: dict[str, set[str | None]] = {local(e): set() for e in elements}
     for element in elements:
         if "guid" in element.attrib:
             guids[local(element)].add(element.get("guid"))

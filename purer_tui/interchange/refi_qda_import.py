@@ -247,24 +247,24 @@ class _Converter:
             if len(key) == 1 and key not in reserved and key not in used:
                 self.codes[code_id]["key"] = key
                 used.add(key)
-        without = []
+        without: list[str] = []
         for code_id, table in self.codes.items():
             if "key" in table or code_id in keyless:
                 continue
             label = str(table["label"]).casefold()
             candidates = [ch for ch in label if ch.isalnum() and ch.isascii()] + list(_KEY_POOL)
-            key = next((ch for ch in candidates if ch not in reserved and ch not in used), None)
-            if key is None:
+            chosen = next((ch for ch in candidates if ch not in reserved and ch not in used), None)
+            if chosen is None:
                 without.append(code_id)
                 continue
-            table["key"] = key
-            used.add(key)
+            table["key"] = chosen
+            used.add(chosen)
         # keep the TOML's field order readable: key right after group
         for code_id, table in self.codes.items():
             if "key" in table:
-                key = table.pop("key")
+                moved = table.pop("key")
                 ordered = {k: v for k, v in table.items() if k == "group"}
-                ordered["key"] = key
+                ordered["key"] = moved
                 ordered.update({k: v for k, v in table.items() if k != "group"})
                 self.codes[code_id] = ordered
         if without:

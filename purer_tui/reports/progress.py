@@ -9,6 +9,7 @@ for a paper or a supervisor, from the same picture.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -106,7 +107,7 @@ def grid_table(data: Dataset, grid: ProgressGrid) -> ReportTable:
     codebook = data.codebook
     table = ReportTable(f"Progression: {grid.stages.label}", ["case", *grid.columns])
     for case in grid.cases:
-        row: list = [case]
+        row: list[str | int | float | StyledCell | None] = [case]
         for column in grid.columns:
             observed = grid.cells.get((case, column), [])
             text = " ".join(short_name(codebook.code(c)) for c in observed)
@@ -136,7 +137,7 @@ def grid_json(grid: ProgressGrid, coders: Mapping[str, object]) -> str:
             {
                 "case": case,
                 "sessions": {column: grid.cells.get((case, column), []) for column in grid.columns},
-                "furthest": {column: (grid.cells.get((case, column)) or [None])[-1] for column in grid.columns},
+                "furthest": {column: _last(grid.cells.get((case, column))) for column in grid.columns},
             }
             for case in grid.cases
         ],
@@ -179,7 +180,11 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
         write_output(Path(html), console.export_html(clear=False).encode("utf-8"))
 
 
-class _Discard:
+def _last(stages: list[str] | None) -> str | None:
+    return stages[-1] if stages else None
+
+
+class _Discard(io.StringIO):
     """A file that forgets what is written: the picture is recorded, not printed."""
 
     def write(self, text: str) -> int:

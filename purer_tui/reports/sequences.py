@@ -10,8 +10,10 @@ times the first code was followed by a reviewed reply.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from purer_tui.core.dataset import Dataset
+from purer_tui.core.transcript import Turn
 from purer_tui.reports.tables import ReportTable
 
 NO_CODE = "(no code)"
@@ -38,7 +40,7 @@ def sequence_counts(data: Dataset) -> tuple[Counter[str], Counter[tuple[str, str
     return followed, pairs
 
 
-def _next_other_speaker(turns) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def _next_other_speaker(turns: Sequence[Turn]) -> dict[int, int]:
     """For each turn, the number of the next turn whose speaker differs (one pass, from the end)."""
     result: dict[int, int] = {}
     next_by_other: int | None = None

@@ -48,11 +48,11 @@ def frequency_tables(data: Dataset) -> list[ReportTable]:
     names = {info.path: info.name for info in data.transcripts}
     kinds = Counter((coded.info.path, coded.coder, coded.role, coded.codes) for coded in data.coded)
     for (path, coder, role, codes), times in kinds.items():
-        keys = (names[path], coder, role or "(no role)", session_label[path])
-        for dimension, key in zip(dimensions, keys, strict=True):
+        kind_keys = (names[path], coder, role or "(no role)", session_label[path])
+        for dimension, key in zip(dimensions, kind_keys, strict=True):
             seen[dimension].setdefault(key, None)
-            for code in codes:
-                counts[dimension][(code, key)] += times
+            for code_id in codes:
+                counts[dimension][(code_id, key)] += times
     tables = []
     for dimension in dimensions:
         keys = list(seen[dimension])

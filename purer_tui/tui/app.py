@@ -91,7 +91,7 @@ Outcome.FAILED = Outcome(False)
 Outcome.WAITING = Outcome(False)
 
 
-def app_bindings() -> list[Binding]:
+def app_bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     """Textual bindings from the shared key table and nothing else, each with its stable id.
 
     A key in the footer is described there by its short label; the others carry their description.
@@ -416,9 +416,9 @@ class CodingApp(App[None]):
     def _compact(self) -> None:
         if self._save_position is not None:
             self._save_position()
-        outcome = self._do(self.session.compact)
-        if outcome.done:
-            self._tell_merges(outcome.value)  # type: ignore[arg-type]
+        merges: list[Reloaded] = []
+        if self._do(lambda: merges.extend(self.session.compact())).done:
+            self._tell_merges(merges)
 
     def _tell_merges(self, merges: list[Reloaded]) -> None:
         for merge in merges:
@@ -676,7 +676,7 @@ class CodingApp(App[None]):
 
     # --- command palette --------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         keys = app_keys(self._keymap)
         for app_key in APP_KEYS:

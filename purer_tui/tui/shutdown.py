@@ -15,7 +15,7 @@ import asyncio
 import os
 import signal
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 from textual.app import App
 
@@ -42,7 +42,7 @@ class Cleanup:
 
 
 def install_hangup_handling(
-    app: App[object], cleanup: Cleanup, grace_seconds: float = GRACE_SECONDS, before_exit: Callable[[], None] | None = None
+    app: App[Any], cleanup: Cleanup, grace_seconds: float = GRACE_SECONDS, before_exit: Callable[[], None] | None = None
 ) -> None:
     """On SIGHUP or SIGTERM: save what is on screen (`before_exit`), exit the app now, and make sure the process ends soon after."""
     loop = asyncio.get_running_loop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -16,12 +17,12 @@ class CodebookPanel(VerticalScroll, can_focus=False):
     CodebookPanel > Static { height: auto; }
     """
 
-    def __init__(self, codebook: Codebook, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, codebook: Codebook, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.codebook = codebook
         self._text = Static(markup=False)
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield self._text
 
     def show(self, record: AnnotationRecord | None, role: str | None = None) -> None:
