@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 from purer_tui.agreement.coefficients import ALPHA, COEFFICIENTS
 from purer_tui.agreement.statistics import Coefficient
@@ -161,8 +161,11 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     for group_id, items in groups.items():
         label = result.group_labels.get(group_id, group_id)
         table = Table(title=Text(visible_controls(label), style="bold"), title_justify="left", expand=False)
-        for column, justify in (("code", "left"), ("units", "right"), *((heading, "right") for heading in headings), ("applied by", "left")):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column("code")
+        table.add_column("units", justify="right")
+        for heading in headings:
+            table.add_column(heading, justify="right")
+        table.add_column("applied by")
         for item in sorted(items, key=_worst_first):
             applied = ", ".join(f"{coder} {count}" for coder, count in item.applied.items())
             figures = [_shown(item.coefficients[definition.id].value, definition.as_percent) for definition in COEFFICIENTS]
@@ -176,7 +179,7 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
             )
             out.print(Text(f"  one per turn ({', '.join(group.categories)}): {shown} over {group.coefficients[ALPHA.id].units} turns"))
             if group.confusion is not None:
-                out.print(_confusion(result, group))
+                out.print(_confusion(result, group.categories, group.confusion))
     undefined = sorted({c.note for item in result.codes for c in item.coefficients.values() if c.note})
     for note in undefined:
         out.print(Text(f"n/a: {note}", style="dim"))
@@ -192,15 +195,15 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     ))
 
 
-def _confusion(result: StudyAgreement, group) -> object:  # type: ignore[no-untyped-def]
+def _confusion(result: StudyAgreement, categories: Sequence[str], confusion: Mapping[tuple[Hashable, Hashable], int]) -> object:
     from rich.table import Table
     from rich.text import Text
 
     first, second = result.coders[0], result.coders[1]
     table = Table(title=Text(f"{first} (rows) x {second} (columns)", style="dim"), title_justify="left", box=None, padding=(0, 1))
     table.add_column("")
-    for category in group.categories:
+    for category in categories:
         table.add_column(Text(category), justify="right")
-    for a in group.categories:
-        table.add_row(Text(a), *[str(group.confusion.get((a, b), 0)) for b in group.categories])
+    for a in categories:
+        table.add_row(Text(a), *[str(confusion.get((a, b), 0)) for b in categories])
     return table

@@ -85,6 +85,6 @@ def import_codebook_command(file: Path, output: Path | None, name: str | None) -
         name = (root.get("name") if root.tag.endswith("Project") else None) or file.stem
     imported = import_codebook(file, name)
     atomic_write_text(target.absolute(), imported.toml())
-    click.echo(f"Wrote {display_path(target)}: {len(imported.data['codes'])} codes, {len(imported.data.get('groups', {}))} groups.")  # type: ignore[arg-type]
+    click.echo(f"Wrote {display_path(target)}: {imported.count('codes')} codes, {imported.count('groups')} groups.")
     for note in imported.notes:
         click.echo(f"  not carried over or changed: {one_line(note)}")

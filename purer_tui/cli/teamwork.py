@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from purer_tui.cli import EXIT_PROBLEMS, main
 from purer_tui.core.errors import UsageError, display_path
 from purer_tui.core.safe_text import one_line
+
+if TYPE_CHECKING:
+    from purer_tui.core.annotations import AnnotationRecord, TurnVersion
+    from purer_tui.core.codebook import Codebook
 
 
 @main.group()
@@ -162,16 +168,17 @@ class _Quit(Exception):
     pass
 
 
-def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
+def _asker(path: Path, codebook: Codebook | None) -> Callable[[AnnotationRecord], str | None]:
     from purer_tui.core.annotations import describe_version
     from purer_tui.core.safe_text import visible_controls
     from purer_tui.gitwork.resolve import settled
 
-    def describe(version) -> str:  # type: ignore[no-untyped-def]
+    def describe(version: TurnVersion | None) -> str:
         text = f"({describe_version(version)})"
         return text + (f" | memo: {visible_controls(' '.join(version.memo.split()))}" if version is not None and version.memo else "")
 
-    def decide(record):  # type: ignore[no-untyped-def]
+    def decide(record: AnnotationRecord) -> str | None:
+        assert record.conflict is not None
         click.echo("\n" + one_line(f"{display_path(path)} turn {record.turn}"))
         click.echo(f"  ours:   {describe(record.conflict.ours)}")
         click.echo(f"  theirs: {describe(record.conflict.theirs)}")
@@ -185,7 +192,7 @@ def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
                 return None
             chosen = {"o": "ours", "t": "theirs", "b": "both"}[answer]
             try:
-                settled(record, chosen, codebook)  # type: ignore[arg-type]
+                settled(record, chosen, codebook)
             except ValueError as error:
                 click.echo(f"  {error}")
                 continue
@@ -194,14 +201,14 @@ def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
     return decide
 
 
-def _annotation_files_of(paths: list[Path]):  # type: ignore[no-untyped-def]
+def _annotation_files_of(paths: list[Path]) -> tuple[list[Path], Codebook | None]:
     """Annotation files named directly, or every one of the studies named; and the codebook when known."""
     from purer_tui.core.annotations import AnnotationFinder
     from purer_tui.core.errors import PurerError
     from purer_tui.core.study import load_study
 
     files: list[Path] = []
-    codebook = None
+    codebook: Codebook | None = None
     finder = AnnotationFinder()
     for path in paths:
         if path.is_file() and path.suffix == ".jsonl":

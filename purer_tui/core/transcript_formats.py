@@ -303,10 +303,11 @@ def parse_captions(lines: list[str]) -> list[RawTurn]:
     """
     turns: list[RawTurn] = []
     for first, block in _caption_blocks(lines):
-        timing_at = next((i for i, line in enumerate(block) if _CUE_TIMING.match(line)), None)
-        if timing_at is None:  # the WEBVTT header, NOTE, STYLE and REGION blocks, stray numbers
+        timing = next(((i, found) for i, line in enumerate(block) if (found := _CUE_TIMING.match(line))), None)
+        if timing is None:  # the WEBVTT header, NOTE, STYLE and REGION blocks, stray numbers
             continue
-        start = parse_clock(_CUE_TIMING.match(block[timing_at]).group("start"))  # type: ignore[union-attr]
+        timing_at, cue = timing
+        start = parse_clock(cue.group("start"))
         payload = " ".join(line.strip() for line in block[timing_at + 1:])
         speaker, text = _caption_speaker(payload)
         if not text and speaker is None:

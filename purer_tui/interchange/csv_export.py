@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from purer_tui.core.dataset import CodedTurn, Dataset
 
@@ -37,13 +39,17 @@ def _base(coded: CodedTurn, fields: list[str]) -> list[object]:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _writer(out: io.StringIO, spreadsheet: bool):  # type: ignore[no-untyped-def]
+class _RowWriter(Protocol):
+    def writerow(self, row: Iterable[Any], /) -> Any: ...
+
+
+def _writer(out: io.StringIO, spreadsheet: bool) -> _RowWriter:
     writer = csv.writer(out, lineterminator="\r\n")
     if not spreadsheet:
         return writer
 
     class _Inert:
-        def writerow(self, row: list[object]) -> None:
+        def writerow(self, row: Iterable[Any], /) -> None:
             writer.writerow([f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell for cell in row])
 
     return _Inert()

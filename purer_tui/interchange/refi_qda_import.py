@@ -112,6 +112,11 @@ class ImportedCodebook:
     def toml(self) -> str:
         return tomli_w.dumps(self.data)
 
+    def count(self, table: str) -> int:
+        """How many entries a table holds (`codes`, `groups`)."""
+        entries = self.data.get(table)
+        return len(entries) if isinstance(entries, dict) else 0
+
 
 def import_codebook(path: Path, name: str) -> ImportedCodebook:
     root = read_refi_xml(path)
