@@ -180,6 +180,7 @@ class Left:
 
     progress: Progress
     to_review: int
+    order: int  # how many transcripts the session had left before this one: tells what was counted since
 
 
 class CodingSession:
@@ -224,6 +225,7 @@ class CodingSession:
         self.cache = cache or TranscriptCache(coder)
         self._open: dict[int, OpenTranscript] = {}  # the transcript being coded (and one whose leaving failed)
         self._left: dict[int, Left] = {}  # transcripts this session coded and left
+        self.transcripts_left = 0
         self.locked_elsewhere: set[int] = set()  # transcripts another process codes as this coder: `n` passes them by
         self._others: dict[int, dict[str, AnnotationFile]] = {}
         self.index = 0  # which transcript
@@ -284,6 +286,10 @@ class CodingSession:
         progress = {index: left.progress for index, left in self._left.items()}
         progress.update((index, Progress(o.reviewed, len(o.visible), o.flagged)) for index, o in self._open.items())
         return progress
+
+    def left_since(self, order: int) -> set[int]:
+        """The open transcripts, and those left after `transcripts_left` was `order`: what a count begun then may not know."""
+        return {index for index, left in self._left.items() if left.order > order} | set(self._open)
 
     def to_review(self, index: int) -> int:
         """Turns of a transcript that still need this coder (not reviewed, flagged, or in conflict)."""
@@ -348,7 +354,8 @@ class CodingSession:
         if news is not None:
             self._news.append(news)
         opened.store.close()
-        self._left[index] = Left(Progress(opened.reviewed, len(opened.visible), opened.flagged), opened.to_review())
+        self.transcripts_left += 1
+        self._left[index] = Left(Progress(opened.reviewed, len(opened.visible), opened.flagged), opened.to_review(), self.transcripts_left)
         self.cache.keep(opened.path, opened.transcript, opened.signature, opened.store.records)
         del self._open[index]
         self._others.pop(index, None)

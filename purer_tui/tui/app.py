@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Key
+from textual.events import Event, Key
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -53,13 +53,14 @@ EXIT_BUG = 70
 #: Seconds between attempts to save a change the disk refused (full, or failing).
 RETRY_SECONDS = 2.0
 PAGE_TURNS = 10
+#: Seconds between counts of the study's progress (cheap with the study index: it reads only changed files).
+RECOUNT_SECONDS = 10.0
 
 class TranscriptRead(Message):
     """A worker has read a transcript the coder asked to go to: the step that goes there can run now."""
 
-    def __init__(self, index: int, step: Callable[[], object]):
+    def __init__(self, step: Callable[[], object]):
         super().__init__()
-        self.index = index
         self.step = step
 
 
@@ -135,11 +136,15 @@ class CodingApp(App[None]):
         self._code_for_key = {key: code.id for key, code in session.codebook.code_for_key().items()}
         self._disk_progress: dict[int, Progress] = {}  # counted once by a worker, for the transcripts not open then
         self._disk_totals = (0, 0)
+        self._counted_from = 0  # how many transcripts the session had left when the last count began
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
         self._pending: list[Callable[[], object]] = []  # changes the disk refused, retried in order until saved
         self._retry_timer: Timer | None = None
-        self._awaited: int | None = None  # the transcript a worker is reading for the coder to go to
+        # While a worker reads the transcript a key goes to, the keys typed after it wait here, and then
+        # run in order where that key took the coder: what is typed ahead lands where it was meant.
+        self._waiting = False
+        self._typed_ahead: list[Key] = []
         self._shown_index: int | None = None  # the transcript on screen, to read its neighbours ahead once
         self._quit_anyway = False
         self.crash_report: Path | None = None
@@ -193,6 +198,8 @@ class CodingApp(App[None]):
             install_hangup_handling(self, self._cleanup, before_exit=self.save_open_memo)
         self.refresh_view()
         self.call_after_refresh(self.count_study_progress)  # after the first screen: counting must not delay it
+        if self._counts_cheaply():  # what other windows and pulls change shows within a few seconds
+            self.set_interval(RECOUNT_SECONDS, self.count_study_progress)
         if self._notices:
             self.notify("\n".join(self._notices), timeout=8)
 
@@ -212,6 +219,8 @@ class CodingApp(App[None]):
             self._announced.add(session.index)
             self._announce_problems()
         if session.index != self._shown_index:
+            if self._shown_index is not None and self._counts_cheaply():
+                self.call_after_refresh(self.count_study_progress)  # the file just left is counted afresh
             self._shown_index = session.index
             self.call_after_refresh(self.read_ahead)
 
@@ -239,7 +248,9 @@ class CodingApp(App[None]):
         """Reviewed and total turns over the whole study, once the worker has counted them."""
         # Called on every key: the counted totals are kept, and only the open transcripts (the ones
         # that can change, a handful) are looked at, never every transcript of a large study.
-        opened = self.session.opened_progress()
+        # A transcript left before the last count began is as the files say (another window may code it since).
+        newer = self.session.left_since(self._counted_from)
+        opened = {index: progress for index, progress in self.session.opened_progress().items() if index in newer}
         disk = self._disk_progress
         counted = len(disk) + sum(1 for index in opened if index not in disk)
         if counted < len(self.session.paths):
@@ -254,14 +265,19 @@ class CodingApp(App[None]):
             total += progress.total
         return Progress(reviewed, total)
 
+    def _counts_cheaply(self) -> bool:
+        """Whether counting the study's progress again only looks at what changed (the study index does it)."""
+        session = self.session
+        return session.study_index is not None and session.only is None and session.turn_filter is None
+
     @work(thread=True, exclusive=True, group="progress")
     def count_study_progress(self) -> None:
         """Every transcript's progress: from the study index (counting only files changed since it was saved),
         or, when the session visits some turns only (--only, adjudication), from the files."""
         session = self.session
         counted: dict[int, Progress] = {}
-        already_open = set(session.opened_progress())  # the session counts those itself, and keeps them current
-        if session.study_index is not None and session.only is None and session.turn_filter is None:
+        began = session.transcripts_left
+        if self._counts_cheaply():
             found = session.study_index.refresh(session.paths, [session.coder])
             for index, path in enumerate(session.paths):
                 turns, coders = found.get(path, (0, {}))  # unreadable: `check` says why
@@ -269,15 +285,11 @@ class CodingApp(App[None]):
                 counted[index] = Progress(mine.reviewed, turns, mine.flagged) if mine else Progress(0, turns)
         else:
             for index, path in enumerate(session.paths):
-                if index in already_open:
-                    continue
                 try:
                     counted[index] = transcript_progress(path, session.coder, session.only)
                 except (PurerError, OSError):
                     counted[index] = Progress(0, 0)
-        for index in already_open:
-            counted.pop(index, None)
-        self.call_from_thread(self._progress_counted, counted)
+        self.call_from_thread(self._progress_counted, counted, began)
 
     @work(thread=True, exclusive=True, group="read-ahead")
     def read_ahead(self) -> None:
@@ -300,10 +312,9 @@ class CodingApp(App[None]):
         session = self.session
         path = session.paths[index]
         if index == session.index or session.cache.ready(path):
-            self._awaited = None
             step()
             return
-        self._awaited = index
+        self._waiting = True
         self.notify(f"Opening {path.name}…", timeout=2)
         self._read_for(index, step)
 
@@ -313,15 +324,38 @@ class CodingApp(App[None]):
             self.session.cache.read(self.session.paths[index])
         except (PurerError, OSError):
             pass  # the step reads it again on the app's thread and shows why it cannot
-        self.post_message(TranscriptRead(index, step))
+        self.post_message(TranscriptRead(step))
 
     @on(TranscriptRead)
-    def _transcript_read(self, message: TranscriptRead) -> None:
-        if message.index == self._awaited:  # not overtaken by another key meanwhile
-            self._awaited = None
-            message.step()
+    async def _transcript_read(self, message: TranscriptRead) -> None:
+        self._waiting = False
+        message.step()
+        await self._run_typed_ahead()
 
-    def _progress_counted(self, counted: dict[int, Progress]) -> None:
+    async def on_event(self, event: Event) -> None:
+        """Keys typed while a worker opens a transcript wait for it (see `_run_typed_ahead`)."""
+        if isinstance(event, Key) and not event.is_forwarded and (self._waiting or self._typed_ahead):
+            self._typed_ahead.append(event)
+            return
+        await super().on_event(event)
+
+    async def _run_typed_ahead(self) -> None:
+        """The keys typed while waiting, in order, as if typed now, until one of them waits for a worker in turn."""
+        while self._typed_ahead and not self._waiting:
+            event = self._typed_ahead.pop(0)
+            if len(self.screen_stack) != 1:  # a key opened a dialog: what follows is typed into it
+                await super().on_event(event)
+                continue
+            if await self._check_bindings(event.key, priority=True):
+                continue
+            code_id = self._code_for_key.get(event.character) if event.character else None
+            if code_id is not None:
+                self.toggle_code(code_id)
+            else:
+                await self._check_bindings(event.key)
+
+    def _progress_counted(self, counted: dict[int, Progress], began: int) -> None:
+        self._counted_from = began
         self._disk_progress = counted
         self._disk_totals = (sum(p.reviewed for p in counted.values()), sum(p.total for p in counted.values()))
         self.query_one(LocationBar).show(self.session, self.study_progress(), self.adjudicating)
@@ -517,7 +551,7 @@ class CodingApp(App[None]):
         try:
             index = session.transcript_to_review(quick_only=True)
         except QuickSearchStopped:
-            self._awaited = None
+            self._waiting = True
             self.notify("Looking for the next turn to review…", timeout=2)
             self._find_to_review()
             return
@@ -536,8 +570,10 @@ class CodingApp(App[None]):
         self.post_message(ReviewFound(index))
 
     @on(ReviewFound)
-    def _review_found(self, message: ReviewFound) -> None:
+    async def _review_found(self, message: ReviewFound) -> None:
+        self._waiting = False
         self._arrive_for_review(message.index)
+        await self._run_typed_ahead()
 
     def _arrive_for_review(self, index: int | None) -> None:
         """Go to the first turn to review in transcript `index`; with none elsewhere, to one before this turn."""

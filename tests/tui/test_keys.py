@@ -481,20 +481,61 @@ async def test_n_without_the_index_looks_in_a_worker(make_app: MakeApp, monkeypa
         assert session.index != start and session.current.needs_review(session.turn.number)
 
 
-async def test_keys_pressed_while_a_transcript_is_read_act_where_the_coder_is(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_keys_typed_while_a_transcript_is_read_land_where_the_coder_goes(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     app, prepared = make_app()
     session = prepared.session
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         go_on = reads_held_back(session, monkeypatch)
-        await pilot.press("right_square_bracket", "e")  # the code key lands on the turn on screen
-        assert session.index == 0 and records(prepared, 0) == {1: ("education",)}
+        await pilot.press("right_square_bracket", "e", "enter", "r")  # typed ahead: a code, review, a code
+        assert session.index == 0 and records(prepared, 0) == {}  # nothing lands on the transcript being left
         go_on.set()
         await settle(pilot)
-        assert session.index == 1 and records(prepared, 1) == {}
+        assert session.index == 1 and records(prepared, 1) == {1: ("education",), 2: ("reframing",)}
+        assert records(prepared, 0) == {}
+
+
+async def test_quick_bracket_presses_each_move_one_transcript(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go_on = reads_held_back(session, monkeypatch)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        go_on.set()
+        await settle(pilot)
+        assert session.index == 2
+        await pilot.press("left_square_bracket", "left_square_bracket", "j")
+        await settle(pilot)
+        assert (session.index, session.turn.number) == (0, 2)
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def test_study_progress_takes_in_what_another_window_codes(
+    make_app: MakeApp, demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import purer_tui.tui.app as app_module
+    from purer_tui.services.coding_setup import prepare_session
+
+    monkeypatch.setattr(app_module, "RECOUNT_SECONDS", 0.05)
+    app, prepared = make_app(coder="eve")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "right_square_bracket", "p", "left_square_bracket")  # codes in session 2, and leaves it
+        await settle(pilot)
+        assert app.study_progress().reviewed == 2
+        other = prepare_session([demo_study / "transcripts" / "grp1-s02.txt"], "eve", None, [], False)  # a second window
+        other.session.move(1)
+        other.session.toggle_code("reframing")
+        other.session.move(1)
+        other.session.toggle_code("stage-1")
+        other.session.close()
+        other.locks.release()
+        await pilot.pause(0.3)  # the app counts again every few seconds
+        await settle(pilot)
+        assert app.study_progress().reviewed == 4
