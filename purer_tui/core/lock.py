@@ -65,10 +65,11 @@ class CoderLocks:
             except BlockingIOError:
                 holder = _holder(descriptor)
                 os.close(descriptor)
+                coder = annotation_path.name.removesuffix(".jsonl").rpartition(".")[2]
                 raise LockedError(
-                    f"{annotation_path.name} is being coded by another purer-tui process "
-                    f"(PID {holder.get('pid', '?')} on {holder.get('host', 'this machine')}); close it first",
-                    path,
+                    f"is being coded by another purer-tui process as {coder} "
+                    f"(PID {holder.get('pid', '?')} on {holder.get('host', 'this machine')}); close it there first",
+                    transcript_beside(annotation_path) or annotation_path,
                 ) from None
             if not _still_at(descriptor, path):  # its holder released it meanwhile: lock the file now there
                 os.close(descriptor)

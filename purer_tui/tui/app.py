@@ -29,6 +29,7 @@ from textual.widgets import Footer
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
+from purer_tui.core.lock import LockedError
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.session import (
     CodingSession,
@@ -379,6 +380,9 @@ class CodingApp(App[None]):
             return Outcome.WAITING
         try:
             result = step()
+        except LockedError as error:  # nothing was tried: the transcript is another window's for now
+            self.notify(str(error), title="Open in another window", severity="warning", timeout=12)
+            return Outcome.FAILED
         except PurerError as error:
             self.notify(str(error), title="Not saved" if changes else "Cannot do that", severity="error", timeout=12)
             return Outcome.FAILED

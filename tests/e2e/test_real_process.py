@@ -120,7 +120,7 @@ def test_two_windows_of_one_coder_code_two_transcripts_of_a_study(start_coding, 
     second.press("r")
     second.wait_for("Reframing ✓")
     second.press("[")  # the transcript the other window codes: refused, nothing changes
-    second.wait_for("being coded by")
+    second.wait_for("Open in another window")
     second.press("q")
     assert second.wait_exit() == 0
     first.press("]")  # the second window let go of its transcript on quitting
