@@ -19,6 +19,7 @@ import socket
 from pathlib import Path
 
 from purer_tui.core.errors import InvalidFileError, PurerError
+from purer_tui.core.safe_text import one_line
 from purer_tui.core.study_files import open_for_writing, transcript_beside
 
 LOCK_SUFFIX = ".lock"
@@ -130,5 +131,5 @@ def _holder(descriptor: int) -> dict[str, object]:
     host = data.get("host")
     return {
         "pid": pid if isinstance(pid, int) else "?",
-        "host": host[:64] if isinstance(host, str) else "this machine",
+        "host": one_line(host[:64]) if isinstance(host, str) else "this machine",
     }

@@ -29,6 +29,7 @@ from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path
 from purer_tui.core.lock import CoderLocks, LockedError
 from purer_tui.core.reanchor import is_stale
+from purer_tui.core.safe_text import one_line
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.study_index import StudyIndex
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
@@ -175,6 +176,14 @@ def transcript_progress(path: Path, coder: str, only: frozenset[str] | None) -> 
 
 
 @dataclass(frozen=True)
+class PassedBy:
+    """A transcript the session could not open or read, and why (one line, for the coder)."""
+
+    reason: str
+    elsewhere: bool  # another window codes it as this coder; else it cannot be read (`check` says more)
+
+
+@dataclass(frozen=True)
 class Left:
     """A transcript the session opened and left: its progress and turns still to review when it was left."""
 
@@ -226,7 +235,8 @@ class CodingSession:
         self._open: dict[int, OpenTranscript] = {}  # the transcript being coded (and one whose leaving failed)
         self._left: dict[int, Left] = {}  # transcripts this session coded and left
         self.transcripts_left = 0
-        self.locked_elsewhere: set[int] = set()  # transcripts another process codes as this coder: `n` passes them by
+        # Transcripts that could not be opened or read (another window codes them, or a file is bad): `n` passes them by.
+        self.passed_by: dict[int, PassedBy] = {}
         self._others: dict[int, dict[str, AnnotationFile]] = {}
         self.index = 0  # which transcript
         self.position = 0  # index into the current transcript's visible turns
@@ -328,7 +338,7 @@ class CodingSession:
             turns = self.turn_filter(path) if self.turn_filter else None
             self._open[index] = OpenTranscript(read.transcript, store, self.only, turns, read.transcript_signature)
             self._left.pop(index, None)
-            self.locked_elsewhere.discard(index)
+            self.passed_by.pop(index, None)
         return self._open[index]
 
     @staticmethod
@@ -382,16 +392,16 @@ class CodingSession:
         A transcript another process codes as this coder (a second window) is passed by for the next one;
         when every one is, the first refusal is raised.
         """
-        refused: list[LockedError] = []
+        refused: list[PurerError] = []
         for index, position in self._resume_candidates(where):
             try:
                 self._go(index, position)
-            except LockedError as error:
+            except PurerError as error:
                 refused.append(error)
-                self.locked_elsewhere.add(index)
+                self._pass_by(index, error)
                 continue
             return
-        raise refused[0]
+        raise refused[0] if refused else PurerError("no transcript of this session can be opened; run `purer-tui check`")
 
     def _resume_candidates(self, where: tuple[Path, int] | None) -> Iterator[tuple[int, int]]:
         if where is not None:
@@ -403,11 +413,12 @@ class CodingSession:
                 if position is not None:
                     yield index, position
         for index in range(len(self.paths)):
-            position = self.first_to_review(index)
+            position = self._first_to_review_or_pass_by(index)
             if position is not None:
                 yield index, position
         for index in range(len(self.paths)):
-            yield index, 0
+            if index not in self.passed_by:
+                yield index, 0
 
     def _go(self, index: int, position: int) -> None:
         if index not in self._open:
@@ -457,7 +468,7 @@ class CodingSession:
     def next_unreviewed(self) -> bool:
         """The next turn this coder has not reviewed (or must settle), across transcripts, wrapping round; False when none.
 
-        Transcripts another process codes as this coder are passed by (`locked_elsewhere`).
+        Transcripts that cannot be opened (another process codes them as this coder, a bad file) are passed by.
         """
         if self.next_unreviewed_here():
             return True
@@ -496,13 +507,33 @@ class CodingSession:
         count = len(self.paths)
         for step in range(1, count):
             index = (self.index + step) % count
-            if index in self.locked_elsewhere:
+            if index in self.passed_by:
                 continue
             if quick_only and not self._quick(index):
                 raise QuickSearchStopped(index)
-            if self.first_to_review(index) is not None:
+            if self._first_to_review_or_pass_by(index) is not None:
                 return index
         return None
+
+    def _first_to_review_or_pass_by(self, index: int) -> int | None:
+        """`first_to_review`; a transcript that cannot be read is passed by (and None)."""
+        try:
+            return self.first_to_review(index)
+        except (PurerError, OSError) as error:
+            self._pass_by(index, error)
+            return None
+
+    def _pass_by(self, index: int, error: Exception) -> None:
+        if isinstance(error, OSError):
+            reason = f"{self.paths[index]}: {error.strerror or error}"
+        else:
+            reason = str(error)
+        self.passed_by[index] = PassedBy(one_line(reason), isinstance(error, LockedError))
+
+    @property
+    def locked_elsewhere(self) -> set[int]:
+        """The transcripts passed by because another window codes them as this coder."""
+        return {index for index, passed in self.passed_by.items() if passed.elsewhere}
 
     def _quick(self, index: int) -> bool:
         if index in self._open or self.study_index is None or self.only is not None or self.turn_filter is not None:
@@ -510,15 +541,15 @@ class CodingSession:
         return self.study_index.counts(self.paths[index], self.coder) is not None or self.cache.ready(self.paths[index])
 
     def go_to_review(self, index: int) -> bool:
-        """Open a transcript at its first turn that needs the coder; False when it has none after all (or another
-        process codes it: then it is passed by from now on)."""
+        """Open a transcript at its first turn that needs the coder; False when it has none after all, or cannot be
+        opened (another process codes it, a file of it is bad: then it is passed by from now on, see `passed_by`)."""
         try:
             position = self.first_to_review(index)
             if position is None:
                 return False
             self._go(index, position)
-        except LockedError:
-            self.locked_elsewhere.add(index)
+        except (PurerError, OSError) as error:
+            self._pass_by(index, error)
             return False
         current = self.current
         if current.visible and not current.needs_review(current.visible[self.position]):

@@ -25,6 +25,7 @@ from purer_tui.core.annotations import MAX_TURN, AnnotationFile, AnnotationFinde
 from purer_tui.core.clone_state import CloneState
 from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.errors import PurerError
+from purer_tui.core.journal import journal_path
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.transcript import load_transcript
 
@@ -90,7 +91,8 @@ class StudyIndex:
             if entry is None:
                 return None
             known = entry.coders.get(coder)
-            if known is None or known.signature != file_signature(annotation_path(transcript, coder)):
+            annotations = annotation_path(transcript, coder)
+            if known is None or known.signature != file_signature(annotations) or _journal_left(annotations):
                 return None
             return entry.turns, known.counts
 
@@ -128,6 +130,10 @@ class StudyIndex:
             annotations = annotation_path(path, coder)
             signature = file_signature(annotations)
             known = coder_entries.get(coder)
+            if _journal_left(annotations):  # changes not folded into the file yet (a crash, or a window coding it)
+                counted[coder] = count_records(AnnotationFile.open(annotations), entry.turns)
+                coder_entries.pop(coder, None)
+                continue
             if known is None or known.signature != signature:
                 counts = count_records(AnnotationFile.open(annotations), entry.turns)
                 if signature != file_signature(annotations):
@@ -186,6 +192,10 @@ class StudyIndex:
         if self._entries is None:
             self._entries = _parse_index(self._state.read(INDEX_FILE, MAX_INDEX_BYTES))
         return self._entries
+
+
+def _journal_left(annotations: Path) -> bool:
+    return os.path.lexists(journal_path(annotations))
 
 
 def _parse_index(text: str | None) -> dict[str, _TranscriptEntry]:

@@ -95,14 +95,19 @@ def prepare_session(
     except BaseException:
         locks.release()
         raise
-    if session.locked_elsewhere:
-        notices.append(_passed_by(session))
+    notices += _passed_by(session)
     return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions)
 
 
-def _passed_by(session: CodingSession) -> str:
-    names = [session.paths[index].name for index in sorted(session.locked_elsewhere)]
-    return f"{_some(names)}: open in another purer-tui window as {session.coder}; n passes by it here."
+def _passed_by(session: CodingSession) -> list[str]:
+    """What the coder should know about the transcripts passed by on opening: a window has them, or they cannot be read."""
+    elsewhere = [session.paths[index].name for index in sorted(session.locked_elsewhere)]
+    notices = [f"{_some(elsewhere)}: open in another purer-tui window as {session.coder}; n passes by it here."] if elsewhere else []
+    unreadable = [passed.reason for passed in session.passed_by.values() if not passed.elsewhere]
+    notices += [f"Passed by: {excerpt(reason, 200)}" for reason in unreadable[:3]]
+    if len(unreadable) > 3:
+        notices.append(f"... and {len(unreadable) - 3} more transcript(s) that cannot be read: purer-tui check says why.")
+    return notices
 
 
 def prepare_adjudication(

@@ -30,7 +30,7 @@ def write_crash_report(error: BaseException) -> Path | None:
     current: BaseException | None = error
     while current is not None and current not in chain:
         chain.append(current)
-        current = current.__cause__ or current.__context__
+        current = current.__cause__ or current.__context__ or _wrapped(current)
     for index, exception in enumerate(reversed(chain)):
         if index:
             lines.append("\nwhile handling the above, another error happened:\n")
@@ -51,6 +51,12 @@ def write_crash_report(error: BaseException) -> Path | None:
         return path
     except OSError:
         return None
+
+
+def _wrapped(error: BaseException) -> BaseException | None:
+    """The error another one carries (Textual's WorkerFailed holds the worker's own error as `.error`)."""
+    inner = getattr(error, "error", None)
+    return inner if isinstance(inner, BaseException) else None
 
 
 def crash_message(error: BaseException, report: Path | None) -> str:

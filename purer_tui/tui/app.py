@@ -30,7 +30,7 @@ from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.lock import LockedError
-from purer_tui.core.safe_text import visible_controls
+from purer_tui.core.safe_text import one_line, visible_controls
 from purer_tui.core.session import (
     CodingSession,
     Progress,
@@ -228,7 +228,7 @@ class CodingApp(App[None]):
     def _announce_problems(self) -> None:
         """Once per transcript: records that no longer match it, and merge conflicts to settle."""
         stale, conflicts = self.session.current.needs_attention()
-        name = self.session.current.path.name
+        name = one_line(self.session.current.path.name)
         if stale:
             self.notify(
                 f"{stale} coded turn(s) of {name} no longer match the transcript (it was edited). "
@@ -300,7 +300,7 @@ class CodingApp(App[None]):
         here = session.index
         try:
             ahead = session.transcript_to_review(quick_only=True)
-        except QuickSearchStopped:
+        except (QuickSearchStopped, PurerError, OSError):
             ahead = None
         for index in dict.fromkeys(i for i in (here + 1, ahead, here - 1) if i is not None and 0 <= i < len(session.paths)):
             try:
@@ -316,7 +316,7 @@ class CodingApp(App[None]):
             step()
             return
         self._waiting = True
-        self.notify(f"Opening {path.name}…", timeout=2)
+        self.notify(f"Opening {one_line(path.name)}…", timeout=2)
         self._read_for(index, step)
 
     @work(thread=True, exclusive=True, group="open")
@@ -466,7 +466,7 @@ class CodingApp(App[None]):
                 else ""
             )
             self.notify(
-                f"{merge.path.name} changed on disk (a git pull?): merged turn by turn with your changes.{both}",
+                f"{one_line(merge.path.name)} changed on disk (a git pull?): merged turn by turn with your changes.{both}",
                 title="Merged",
                 severity="warning",
                 timeout=15,
@@ -583,14 +583,15 @@ class CodingApp(App[None]):
         """Go to the first turn to review in transcript `index`; with none elsewhere, to one before this turn."""
         session = self.session
         if index is not None:
-            passed_by = set(session.locked_elsewhere)
+            passed_before = set(session.passed_by)
 
             def go() -> None:
                 if self._moving(lambda: session.go_to_review(index)).value is True:
                     return
-                if index in session.locked_elsewhere - passed_by:
-                    self.notify(f"{session.paths[index].name} is open in another purer-tui window: passed by.", timeout=5)
-                self.action_next_unreviewed()  # it had nothing after all, or is taken: look further
+                passed = session.passed_by.get(index)
+                if passed is not None and index not in passed_before:
+                    self.notify(f"{passed.reason}: passed by.", timeout=8)
+                self.call_later(self.action_next_unreviewed)  # it had nothing after all, or cannot be opened: look further
 
             self._open_then(index, go)
             return
@@ -600,8 +601,8 @@ class CodingApp(App[None]):
             settled = sum(progress.total for progress in session.opened_progress().values())
             self.notify(f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8)
         else:
-            elsewhere = ", ".join(sorted(session.paths[index].name for index in session.locked_elsewhere))
-            also = f" (apart from {elsewhere}, open in another window)" if elsewhere else ""
+            elsewhere = ", ".join(sorted(one_line(session.paths[index].name) for index in session.passed_by))
+            also = f" (apart from {elsewhere}, passed by)" if elsewhere else ""
             self.notify(f"Every turn of every transcript in this session is reviewed, and none is flagged{also}.", timeout=5)
 
     def action_previous_hit(self) -> None:
@@ -638,7 +639,7 @@ class CodingApp(App[None]):
             self.clear_notifications()
             remaining = self.session.to_review(left)
             if remaining:
-                name = self.session.paths[left].name
+                name = one_line(self.session.paths[left].name)
                 self.notify(f"Left {name} with {remaining} turn(s) still to review (not reviewed or flagged).", timeout=6)
         return result
 

@@ -399,3 +399,30 @@ def test_a_transcript_read_ahead_is_taken_only_while_its_annotations_are_unchang
     assert session.switch_transcript(+1) and session.index == 2
     assert session.current.store.get(2) is not None and session.current.store.get(2).codes == ("stage-1",)
     session.close(), locks.release()
+
+
+def test_a_transcript_that_cannot_be_read_is_passed_by_not_fatal(demo_study: Path) -> None:
+    bad = demo_study / "transcripts" / "grp1-s02.txt"
+    bad.write_bytes(bad.read_bytes() + b"\x00")
+    ben, locks = locked_session(demo_study, "ben")  # ben's first turn to review is in session 2
+    assert ben.index == 2 and "grp1-s02.txt" in ben.passed_by[1].reason and not ben.passed_by[1].elsewhere
+    ben.close(), locks.release()
+    eve, locks = locked_session(demo_study, "eve")
+    eve.last()
+    assert eve.next_unreviewed() and eve.index == 2  # n passes it by
+    with pytest.raises(PurerError):
+        eve.switch_transcript(-1)  # going there on purpose says why
+    eve.close(), locks.release()
+
+
+def test_a_lock_that_is_a_link_passes_the_transcript_by(demo_study: Path, tmp_path: Path) -> None:
+    from purer_tui.core.lock import lock_path
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("someone else's file\n")
+    lock_path(annotation_path(demo_study / "transcripts" / "grp1-s02.txt", "eve")).symlink_to(target)
+    eve, locks = locked_session(demo_study, "eve")
+    eve.last()
+    assert eve.next_unreviewed() and eve.index == 2
+    assert "link" in eve.passed_by[1].reason and target.read_text() == "someone else's file\n"
+    eve.close(), locks.release()

@@ -113,3 +113,17 @@ def test_the_cache_is_never_read_through_a_link_and_stays_out_of_git(demo_study:
     assert stat.S_IMODE(cache.stat().st_mode) & 0o077 == 0  # no more readable than the study file
     assert (demo_study / ".purer" / ".gitignore").read_text().splitlines()[-1] == "*"
     assert "Participant" not in cache.read_text() and "pain" not in cache.read_text()  # counts, never text or names
+
+
+def test_a_journal_left_by_a_crash_makes_the_entry_stale(demo_study: Path) -> None:
+    from purer_tui.core.journal import journal_path
+
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)
+    annotations = annotation_path(paths[1], "ana")
+    store = AnnotationFile.open(annotations, journaled=True)
+    store.remove(3)  # journaled, not folded into the file: the process dies here
+    assert journal_path(annotations).exists()
+    assert StudyIndex(demo_study).counts(paths[1], "ana") is None
+    counted = StudyIndex(demo_study).refresh(paths)[paths[1]][1]["ana"]
+    assert counted.first_to_review == 3 and counted == truth(paths[1], "ana")[1]

@@ -61,3 +61,25 @@ async def test_a_bug_in_the_app_shows_no_traceback_and_writes_a_report(demo_stud
     assert app.return_code == 70 and app.crash_report is not None
     assert SECRET not in app.crash_report.read_text()
     assert not app._exit_renderables  # Textual's traceback (with local variables) was not queued for the screen
+
+
+def test_a_worker_failure_reports_where_the_worker_failed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from textual.worker import WorkerFailed
+
+    from purer_tui.services.crash_report import write_crash_report
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    said = "Participant 3 said something " + "private"
+
+    def reading_in_a_worker() -> None:
+        raise ValueError(said)
+
+    try:
+        reading_in_a_worker()
+    except ValueError as error:
+        failed = WorkerFailed(error)
+    report = write_crash_report(failed)
+    assert report is not None
+    text = report.read_text()
+    assert "reading_in_a_worker" in text and "builtins.ValueError" in text and "something private" not in text

@@ -539,3 +539,16 @@ async def test_study_progress_takes_in_what_another_window_codes(
         await pilot.pause(0.3)  # the app counts again every few seconds
         await settle(pilot)
         assert app.study_progress().reviewed == 4
+
+
+async def test_a_transcript_that_cannot_be_read_never_ends_the_app(make_app: MakeApp, demo_study: Path) -> None:
+    app, prepared = make_app(coder="ana")  # ana reviewed everything: n looks through every transcript
+    bad = demo_study / "transcripts" / "grp1-s02.txt"
+    async with app.run_test(size=SIZE) as pilot:
+        bad.write_bytes(bad.read_bytes() + b"\x00")  # a pull brings a damaged transcript
+        prepared.session.cache._read.clear()
+        await pilot.press("n", "right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert app.is_running and app.return_code is None
+        messages = " ".join(n.message for n in app._notifications)
+        assert "grp1-s02.txt" in messages
