@@ -46,13 +46,21 @@ class CloneState:
                 self.folder.mkdir(mode=0o700)
             if not self._plain_folder():
                 return False
+            self._narrow_folder()
             study_file = self.root / STUDY_FILE  # no file of this clone's state is more readable than the study's own
             if self.read(".gitignore", 4096) != IGNORE_EVERYTHING:  # missing, or changed by someone: state stays out of git
-                atomic_write_text(self.folder / ".gitignore", IGNORE_EVERYTHING, study_file)
-            atomic_write_text(self.folder / name, text, study_file)
+                atomic_write_text(self.folder / ".gitignore", IGNORE_EVERYTHING, study_file, keep_mode=False)
+            # A pull may have brought a file of this name, with whatever mode: ours is narrowed afresh.
+            atomic_write_text(self.folder / name, text, study_file, keep_mode=False)
         except OSError:
             return False
         return True
+
+    def _narrow_folder(self) -> None:
+        """The folder is this user's alone, even when a pull created it (git makes folders 0755)."""
+        status = os.lstat(self.folder)
+        if status.st_uid == os.geteuid() and stat.S_IMODE(status.st_mode) & 0o077:
+            os.chmod(self.folder, 0o700)
 
     def _plain_folder(self) -> bool:
         """The state folder is a real folder of the study, not a link that could lead out of it."""

@@ -127,3 +127,17 @@ def test_a_journal_left_by_a_crash_makes_the_entry_stale(demo_study: Path) -> No
     assert StudyIndex(demo_study).counts(paths[1], "ana") is None
     counted = StudyIndex(demo_study).refresh(paths)[paths[1]][1]["ana"]
     assert counted.first_to_review == 3 and counted == truth(paths[1], "ana")[1]
+
+
+def test_state_files_a_pull_brought_are_narrowed_when_rewritten(demo_study: Path) -> None:
+    os.chmod(demo_study / "purer.toml", 0o600)
+    state = demo_study / ".purer"
+    state.mkdir(mode=0o755)
+    os.chmod(state, 0o755)  # as git makes it
+    for name in (INDEX_FILE, ".gitignore"):
+        (state / name).write_text("{}")
+        os.chmod(state / name, 0o666)
+    StudyIndex(demo_study).refresh(load_study(demo_study).transcript_paths())
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    for name in (INDEX_FILE, ".gitignore"):
+        assert stat.S_IMODE((state / name).stat().st_mode) & 0o077 == 0, name
