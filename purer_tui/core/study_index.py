@@ -6,14 +6,19 @@ transcript, its number of turns and, per coder, how many turns they reviewed,
 flagged and settled and the first turn still waiting for them. It is kept in
 this clone's state folder (`.purer/index.json`, never in git), and every entry
 carries the signature (modification time, size, inode) of the files it was
-counted from: an entry whose file changed since is stale and is counted
-afresh from the file. The files themselves always win: the index only says
-where to look first and what to show before everything is counted, and the
-app opens a transcript itself before showing it.
+counted from: an entry whose file changed since (or that has a journal
+beside it) is stale and is counted afresh from the file. The files
+themselves always win: the index only says where to look first and what to
+show before everything is counted, and the app opens a transcript itself
+before showing it. The cache is signed with a key in the user's own state
+folder, never in the study: an index that came with a pull (a teammate
+could copy this clone's signatures) reads as empty.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import threading
@@ -28,11 +33,14 @@ from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.transcript import load_transcript
+from purer_tui.core.user_state import private_key
 
 INDEX_FILE = "index.json"
 INDEX_VERSION = 1
-#: A bound no real study's index reaches (a few hundred bytes per transcript and coder).
-MAX_INDEX_BYTES = 64 * 1024 * 1024
+#: A bound no real study's index reaches (about 350 bytes per transcript of three coders: some 12,000 transcripts).
+MAX_INDEX_BYTES = 4 * 1024 * 1024
+#: The first line: what the file is, and the signature of the JSON after it with this user's key.
+_SIGNED = "purer-tui study index "
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,15 @@ class StudyIndex:
 
     def refresh(self, transcripts: Sequence[Path], coders: Iterable[str] = ()) -> dict[Path, tuple[int, dict[str, CoderCounts]]]:
         """Every transcript's turn count and every coder's counts (those with a file, and `coders` in any case),
-        counted afresh where a file changed; saved for the next opening. An unreadable file is left out (`check` says why)."""
+        counted afresh where a file changed; saved for the next opening, holding these transcripts only.
+        An unreadable file is left out (`check` says why)."""
         wanted = tuple(coders)
+        keep = {key for key in map(self._key, transcripts) if key is not None}
+        with self._lock:
+            entries = self._loaded()
+            for key in [key for key in entries if key not in keep]:
+                del entries[key]
+                self._changed = True
         finder = AnnotationFinder()
         result: dict[Path, tuple[int, dict[str, CoderCounts]]] = {}
         for path in transcripts:
@@ -169,9 +184,11 @@ class StudyIndex:
                     for key, entry in self._entries.items()
                 },
             }
-            text = json.dumps(data, separators=(",", ":")) + "\n"
+            payload = json.dumps(data, separators=(",", ":")) + "\n"
             self._changed = False
-        self._state.write(INDEX_FILE, text)
+        key = private_key()
+        if key is not None:
+            self._state.write(INDEX_FILE, f"{_SIGNED}{_signature_of(payload, key)}\n{payload}")
 
     def _fresh_entry(self, path: Path) -> _TranscriptEntry | None:
         key = self._key(path)
@@ -190,8 +207,23 @@ class StudyIndex:
 
     def _loaded(self) -> dict[str, _TranscriptEntry]:
         if self._entries is None:
-            self._entries = _parse_index(self._state.read(INDEX_FILE, MAX_INDEX_BYTES))
+            self._entries = _parse_index(_signed_payload(self._state.read(INDEX_FILE, MAX_INDEX_BYTES)))
         return self._entries
+
+
+def _signature_of(payload: str, key: bytes) -> str:
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _signed_payload(text: str | None) -> str | None:
+    """The JSON of an index this user's app wrote; None for any other (unsigned, signed by someone else, damaged)."""
+    if text is None or not text.startswith(_SIGNED):
+        return None
+    first, _, payload = text.partition("\n")
+    key = private_key()
+    if key is None or not hmac.compare_digest(first[len(_SIGNED) :], _signature_of(payload, key)):
+        return None
+    return payload
 
 
 def _journal_left(annotations: Path) -> bool:
@@ -206,7 +238,7 @@ def _parse_index(text: str | None) -> dict[str, _TranscriptEntry]:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("transcripts"), dict):
             return {}
-        return {key: _entry(value) for key, value in data["transcripts"].items() if isinstance(key, str)}
+        return {key: _entry(value) for key, value in data["transcripts"].items() if _plain_key(key)}
     except (ValueError, TypeError, KeyError, RecursionError):
         return {}
 
@@ -229,6 +261,11 @@ def _entry(value: object) -> _TranscriptEntry:
         signature = None if known.get("signature") is None else _signature(known.get("signature"))
         coders[coder] = _CoderEntry(signature, CoderCounts(reviewed, flagged, settled, first))
     return _TranscriptEntry(_signature(value.get("signature")), turns, coders)
+
+
+def _plain_key(key: object) -> bool:
+    """A path within the study, as `_key` writes it."""
+    return isinstance(key, str) and not key.startswith(("/", "\\")) and ".." not in key.split("/")
 
 
 def _count(value: object, most: int = MAX_TURN) -> int:

@@ -16,11 +16,11 @@ import traceback
 from pathlib import Path
 
 from purer_tui import __version__
+from purer_tui.core.user_state import state_folder
 
 
 def crash_folder() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "purer-tui"
+    return state_folder()
 
 
 def write_crash_report(error: BaseException) -> Path | None:

@@ -78,25 +78,44 @@ def test_a_second_opening_reads_no_transcript_until_one_changes(demo_study: Path
     ],
 )
 def test_a_damaged_or_foreign_cache_reads_as_empty(demo_study: Path, content: str) -> None:
+    from purer_tui.core.user_state import private_key
+
     (demo_study / ".purer").mkdir()
-    (demo_study / ".purer" / INDEX_FILE).write_text(content)
+    key = private_key()
+    assert key is not None
+    signed = f"purer-tui study index {study_index_module._signature_of(content, key)}\n{content}"  # as if ours, damaged
+    (demo_study / ".purer" / INDEX_FILE).write_text(signed)
     paths = load_study(demo_study).transcript_paths()
     index = StudyIndex(demo_study)
     assert index.counts(paths[0], "ana") is None
     assert index.refresh(paths)[paths[0]][1]["ana"] == truth(paths[0], "ana")[1]
 
 
-def test_an_entry_forged_for_other_files_is_never_believed(demo_study: Path) -> None:
+def test_an_index_this_user_did_not_write_is_never_believed(demo_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = load_study(demo_study).transcript_paths()
     StudyIndex(demo_study).refresh(paths)
     cache = demo_study / ".purer" / INDEX_FILE
-    data = json.loads(cache.read_text())
+    header, _, payload = cache.read_text().partition("\n")
+    data = json.loads(payload)
     entry = data["transcripts"]["transcripts/grp1-s01.txt"]
-    entry["coders"]["ana"]["counts"] = [0, 0, 0, 1]  # says ana has everything left to do...
-    entry["coders"]["ana"]["signature"][1] += 1  # ...for a file of another size
-    cache.write_text(json.dumps(data))
+    entry["coders"]["ana"]["counts"] = [0, 0, 0, 1]  # the file signatures stay right: only the counts lie
+    cache.write_text(header + "\n" + json.dumps(data))
     assert StudyIndex(demo_study).counts(paths[0], "ana") is None
     assert StudyIndex(demo_study).refresh(paths)[paths[0]][1]["ana"].first_to_review is None
+    signed = cache.read_text()
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "a-teammate"))  # another user's key: their index is not ours
+    assert StudyIndex(demo_study).counts(paths[0], "ana") is None
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "a-teammate-too"))
+    cache.write_text(signed)
+    assert StudyIndex(demo_study).counts(paths[0], "ana") is None
+
+
+def test_the_index_keeps_only_the_study_s_transcripts(demo_study: Path) -> None:
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)
+    StudyIndex(demo_study).refresh(paths[:1])
+    payload = (demo_study / ".purer" / INDEX_FILE).read_text().partition("\n")[2]
+    assert list(json.loads(payload)["transcripts"]) == ["transcripts/grp1-s01.txt"]
 
 
 def test_the_cache_is_never_read_through_a_link_and_stays_out_of_git(demo_study: Path, tmp_path: Path) -> None:
