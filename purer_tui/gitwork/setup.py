@@ -113,23 +113,45 @@ def status(start: Path) -> list[Check]:
 
 
 def setup_problems(study_file: Path) -> list[Problem]:
-    """`check`'s warning when a study is in a git repository without the drivers (one line)."""
+    """`check`'s warnings about a study's git repository: without the drivers, or tracking `.purer/` (one line each)."""
     if work_tree_of(study_file.parent) is None:
         return []
+    problems = _tracked_state(study_file)
     try:
         missing = [check for check in status(study_file.parent) if not check.ok]
     except UsageError:
-        return []
+        return problems
+    except Exception:  # git missing or failing: not this check's business
+        return problems
+    if missing:
+        problems.append(
+            Problem(
+                study_file,
+                None,
+                "this study is a git repository without purer-tui's git set-up (" + "; ".join(check.message for check in missing) + "); "
+                "run `purer-tui git install` in each clone",
+                "warning",
+            )
+        )
+    return problems
+
+
+def _tracked_state(study_file: Path) -> list[Problem]:
+    """A warning when git tracks the `.purer/` folder (someone forced it in): each clone's own state would travel."""
+    from purer_tui.core.clone_state import STATE_FOLDER
+
+    try:
+        tracked = git(["ls-files", "-z", "--", STATE_FOLDER], study_file.parent, check=False).stdout.strip("\0")
     except Exception:  # git missing or failing: not this check's business
         return []
-    if not missing:
+    if not tracked:
         return []
     return [
         Problem(
-            study_file,
+            study_file.parent / STATE_FOLDER,
             None,
-            "this study is a git repository without purer-tui's git set-up (" + "; ".join(check.message for check in missing) + "); "
-            "run `purer-tui git install` in each clone",
+            "is tracked by git, but holds this clone's own state (positions, the study index), which purer-tui never "
+            f"shares; run `git rm -r --cached {STATE_FOLDER}` and commit",
             "warning",
         )
     ]

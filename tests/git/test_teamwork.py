@@ -173,3 +173,13 @@ def test_a_corrected_transcript_keeps_every_code_on_its_utterance(origin: Path) 
     assert [json.loads(line)["turn"] for line in unplaced] == [4]
     final = purer(origin, "check")
     assert "1 coded turn(s) could not be placed" in final.stdout
+
+
+def test_check_warns_when_a_teammate_forces_the_clone_state_into_git(origin: Path) -> None:
+    assert "is tracked by git" not in purer(origin, "check").stdout
+    (origin / ".purer").mkdir()
+    (origin / ".purer" / "index.json").write_text("{}\n")
+    git(origin, "add", "-f", ".purer/index.json")
+    git(origin, "commit", "-q", "-m", "state that belongs to one clone")
+    shown = purer(origin, "check").stdout
+    assert ".purer: warning: is tracked by git" in shown and "git rm -r --cached .purer" in shown
