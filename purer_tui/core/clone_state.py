@@ -6,6 +6,11 @@ not read all of it). The folder ignores itself in git (it holds a `.gitignore`
 of `*`). Like everything in a study it may still have come from someone
 else's branch, so nothing read from it is trusted: a link, a pipe or a file
 over its bound reads as nothing, and callers check what they read.
+
+Every file is read and written relative to the folder opened once without
+following links, so swapping the folder for a link meanwhile cannot send a
+read or a write out of the study. Files written here are no more readable
+than the study file, whatever mode a pull gave the one they replace.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ import os
 import stat
 from pathlib import Path
 
-from purer_tui.core.durable import atomic_write_text
-from purer_tui.core.errors import InvalidFileError
+from purer_tui.core.durable import narrow_mode
 from purer_tui.core.study import STUDY_FILE
-from purer_tui.core.study_files import read_plain_file
 
 STATE_FOLDER = ".purer"
 IGNORE_EVERYTHING = "# purer-tui: this clone's own state (where each coder last was, the study index); never shared\n*\n"
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
 class CloneState:
@@ -32,39 +37,75 @@ class CloneState:
 
     def read(self, name: str, limit: int) -> str | None:
         """A state file's text; None for anything else (missing, a link, a pipe, over `limit` bytes, not UTF-8)."""
-        if not self._plain_folder():
+        try:
+            folder = os.open(self.folder, _FOLDER_FLAGS)
+        except OSError:
             return None
         try:
-            return read_plain_file(self.folder / name, "state file", limit).decode("utf-8")
-        except (OSError, InvalidFileError, UnicodeDecodeError):
-            return None
+            return _read_at(folder, name, limit)
+        finally:
+            os.close(folder)
 
     def write(self, name: str, text: str) -> bool:
         """Replace a state file atomically; best effort (state is a convenience, never the coder's work)."""
         try:
-            if not self.folder.exists() and not self.folder.is_symlink():
+            if not os.path.lexists(self.folder):
                 self.folder.mkdir(mode=0o700)
-            if not self._plain_folder():
-                return False
-            self._narrow_folder()
-            study_file = self.root / STUDY_FILE  # no file of this clone's state is more readable than the study's own
-            if self.read(".gitignore", 4096) != IGNORE_EVERYTHING:  # missing, or changed by someone: state stays out of git
-                atomic_write_text(self.folder / ".gitignore", IGNORE_EVERYTHING, study_file, keep_mode=False)
-            # A pull may have brought a file of this name, with whatever mode: ours is narrowed afresh.
-            atomic_write_text(self.folder / name, text, study_file, keep_mode=False)
+            folder = os.open(self.folder, _FOLDER_FLAGS)
         except OSError:
             return False
+        try:
+            status = os.fstat(folder)
+            if status.st_uid == os.geteuid() and stat.S_IMODE(status.st_mode) & 0o077:
+                os.fchmod(folder, 0o700)  # this user's alone, even when a pull created it (git makes folders 0755)
+            if _read_at(folder, ".gitignore", 4096) != IGNORE_EVERYTHING:  # missing, or changed: state stays out of git
+                self._write_at(folder, ".gitignore", IGNORE_EVERYTHING)
+            self._write_at(folder, name, text)
+        except OSError:
+            return False
+        finally:
+            os.close(folder)
         return True
 
-    def _narrow_folder(self) -> None:
-        """The folder is this user's alone, even when a pull created it (git makes folders 0755)."""
-        status = os.lstat(self.folder)
-        if status.st_uid == os.geteuid() and stat.S_IMODE(status.st_mode) & 0o077:
-            os.chmod(self.folder, 0o700)
-
-    def _plain_folder(self) -> bool:
-        """The state folder is a real folder of the study, not a link that could lead out of it."""
+    def _write_at(self, folder: int, name: str, text: str) -> None:
+        temporary = f".{name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)
         try:
-            return stat.S_ISDIR(os.lstat(self.folder).st_mode)
-        except OSError:
-            return False
+            try:
+                narrow_mode(descriptor, self.root / STUDY_FILE)  # no file here more readable than the study's own
+                view = memoryview(text.encode("utf-8"))
+                while view:
+                    view = view[os.write(descriptor, view) :]
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            try:
+                os.unlink(temporary, dir_fd=folder)
+            except OSError:
+                pass
+            raise
+        os.fsync(folder)
+
+
+def _read_at(folder: int, name: str, limit: int) -> str | None:
+    try:
+        descriptor = os.open(name, _READ_FLAGS, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return None
+        data = os.read(descriptor, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

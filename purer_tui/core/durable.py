@@ -16,12 +16,11 @@ import sys
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None, keep_mode: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -> None:
     """Replace `path` with `data` atomically and durably.
 
-    An existing file keeps its permissions (unless not `keep_mode`: files whose mode nobody chose, such
-    as state a pull may have brought); a new one is made no more readable than `reference` (the
-    transcript an annotation file belongs to), whatever the umask allows.
+    An existing file keeps its permissions; a new one is made no more readable than `reference`
+    (the transcript an annotation file belongs to), whatever the umask allows.
     """
     folder = path.parent
     temporary = folder / f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
@@ -31,7 +30,7 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None, k
         raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         try:
-            if reference is not None and (not keep_mode or not os.path.lexists(path)):
+            if reference is not None and not os.path.lexists(path):
                 narrow_mode(descriptor, reference)
             view = memoryview(data)
             while view:
@@ -40,8 +39,7 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None, k
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-        if keep_mode:
-            _keep_mode(path, temporary)
+        _keep_mode(path, temporary)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -49,9 +47,9 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None, k
     fsync_folder(folder)
 
 
-def atomic_write_text(path: Path, text: str, reference: Path | None = None, keep_mode: bool = True) -> None:
+def atomic_write_text(path: Path, text: str, reference: Path | None = None) -> None:
     """Replace `path` with `text` as UTF-8 with LF line endings, atomically and durably."""
-    atomic_write_bytes(path, text.encode("utf-8"), reference, keep_mode)
+    atomic_write_bytes(path, text.encode("utf-8"), reference)
 
 
 def narrow_mode(descriptor: int, reference: Path) -> None:

@@ -160,3 +160,28 @@ def test_state_files_a_pull_brought_are_narrowed_when_rewritten(demo_study: Path
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     for name in (INDEX_FILE, ".gitignore"):
         assert stat.S_IMODE((state / name).stat().st_mode) & 0o077 == 0, name
+
+
+def test_swapping_the_state_folder_for_a_link_mid_write_sends_nothing_out(
+    demo_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import purer_tui.core.clone_state as clone_state_module
+    from purer_tui.core.clone_state import CloneState
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    state = CloneState(demo_study)
+    assert state.write("position.ana.json", "{}\n")
+    real = clone_state_module._read_at
+
+    def swap_then_read(folder: int, name: str, limit: int):  # type: ignore[no-untyped-def]
+        if not (demo_study / ".purer").is_symlink():  # the race: between opening the folder and writing in it
+            (demo_study / ".purer").rename(demo_study / "moved-away")
+            (demo_study / ".purer").symlink_to(outside)
+        return real(folder, name, limit)
+
+    monkeypatch.setattr(clone_state_module, "_read_at", swap_then_read)
+    assert state.write("index.json", "data\n")
+    assert list(outside.iterdir()) == []
+    assert (demo_study / "moved-away" / "index.json").read_text() == "data\n"
+    assert state.read("index.json", 100) is None  # and nothing is read through the link either
