@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, NamedTuple, cast
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from purer_tui.core.coders import CODER_PATTERN, validate_coder
 from purer_tui.core.durable import atomic_write_text
@@ -33,9 +33,7 @@ from purer_tui.core.study_files import read_plain_file, transcript_beside
 ANNOTATION_SUFFIX = ".jsonl"
 _RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag"})
 _VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag"})
-_PLAIN_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "reviewed", "flag"})
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_VALID_CODE_IDS: set[str] = set()  # ids already checked against _CODE_ID
 MAX_TURN = 10_000_000
 #: Bounds that no real coding reaches: a file or memo beyond them is refused, never read into memory.
 MAX_ANNOTATION_BYTES = 128 * 1024 * 1024
@@ -202,28 +200,23 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
     """Parse an annotation file's text, collecting every problem with its line.
 
     Checks only what needs no codebook or transcript (JSON, field types,
-    duplicate turns); `check` adds the rest. The lines are decoded as one JSON
-    array when they can be (a study holds hundreds of thousands of them);
-    only a file with a bad line is decoded line by line, to say which.
+    duplicate turns); `check` adds the rest. Each line is decoded on its own,
+    so a value can never run across lines.
     """
     parsed = ParsedAnnotations()
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline
     numbered = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=1):  # blank lines are reported first
         if line.strip():
             numbered.append((number, line))
         else:
             parsed.problems.append(Problem(path, number, "blank line; remove it", "warning"))
-    decoded = _decode_lines([line for _, line in numbered])
-    if decoded is None:  # a bad line somewhere: decode them one by one to say which
-        results = [parse_record(line.rstrip("\r")) for _, line in numbered]
-    else:
-        results = [record_from_json(value) for value in decoded]
     previous_turn = 0
-    for (number, _), (record, problem) in zip(numbered, results, strict=True):
-        if problem or record is None:
+    for number, line in numbered:
+        record, problem = parse_record(line.rstrip("\r"))
+        if record is None:
             parsed.problems.append(Problem(path, number, problem or "not a record"))
             continue
         if record.turn in parsed.records:
@@ -239,23 +232,6 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
     return parsed
 
 
-def _decode_lines(lines: list[str]) -> list[object] | None:
-    """Every line decoded in one call, or None when any line is not one JSON object of its own.
-
-    Each line must open and close its own object, so that a value can never
-    run across lines and be accepted joined when it is invalid line by line.
-    """
-    for line in lines:
-        stripped = line.strip()
-        if not (stripped.startswith("{") and stripped.endswith("}")):
-            return None
-    try:
-        decoded = json.loads("[" + ",".join(lines) + "]")
-    except (ValueError, RecursionError):
-        return None
-    return decoded if len(decoded) == len(lines) else None
-
-
 def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
     """One line of an annotation file: a record, or what is wrong with it."""
     try:
@@ -269,67 +245,44 @@ def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
     return record_from_json(data)
 
 
+#: A record's codes, memo, anchor, review state and flag, checked: what a record and a conflict's side share.
+_VersionFields = tuple[tuple[str, ...], str, str | None, bool, bool]
+
+
 def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]:
     """A decoded line as a record, or what is wrong with it."""
-    if type(data) is dict and data.keys() <= _PLAIN_FIELDS:  # the usual line: checked in one go
-        turn, codes, memo, anchor = data.get("turn"), data.get("codes"), data.get("memo", ""), data.get("anchor")
-        reviewed, flag = data.get("reviewed", True), data.get("flag", False)
-        try:
-            usual = (
-                type(turn) is int
-                and 1 <= turn <= MAX_TURN
-                and type(codes) is list
-                and _VALID_CODE_IDS.issuperset(codes)
-                and (len(codes) < 2 or len(set(codes)) == len(codes))
-                and type(memo) is str
-                and len(memo) <= MAX_MEMO_CHARACTERS
-                and (anchor is None or type(anchor) is str)
-                and (reviewed is True or (reviewed is False and not codes))
-                and type(flag) is bool
-            )
-        except TypeError:  # an unhashable value among the codes: the checks below say what is wrong
-            usual = False
-        if usual:  # the checks above hold: the types are the record's (cast: no check is repeated)
-            return AnnotationRecord(cast(int, turn), tuple(cast(list, codes)), memo, anchor, None, reviewed, flag), None
-    return _checked_record(data)
-
-
-def _checked_record(data: object) -> tuple[AnnotationRecord | None, str | None]:
-    """Every check, one by one, to say exactly what is wrong."""
     if not isinstance(data, dict):
         return None, 'a line must be a JSON object like {"codes":[],"turn":1}'
-    unknown = sorted(set(data) - _RECORD_FIELDS)
-    if unknown:
-        return None, f'unknown field "{unknown[0]}"; the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)'
-    turn = data.get("turn")
+    if not data.keys() <= _RECORD_FIELDS:
+        unknown = min(data.keys() - _RECORD_FIELDS)
+        return None, f'unknown field "{unknown}"; the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)'
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
-    if not isinstance(turn, int) or isinstance(turn, bool) or not 1 <= turn <= MAX_TURN:
+    turn = data["turn"]
+    if type(turn) is not int or not 1 <= turn <= MAX_TURN:  # exactly an int: true and false are no turns
         return None, f'"turn" must be a whole number from 1, not {json.dumps(turn)[:40]}'
     if "codes" not in data:
         return None, '"codes" is missing; add "codes":[] for a turn reviewed with no code'
-    version, problem = _parse_version(data, "")
-    if problem or version is None:
+    fields, problem = _version_fields(data, "")
+    if fields is None:
         return None, problem
     conflict = None
     if "conflict" in data:
         conflict, problem = _parse_conflict(data["conflict"])
-        if problem:
+        if conflict is None:
             return None, problem
-    return AnnotationRecord.from_version(turn, version, conflict), None
+    codes, memo, anchor, reviewed, flag = fields
+    return AnnotationRecord(turn, codes, memo, anchor, conflict, reviewed, flag), None
 
 
-def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | None, str | None]:
-    """The codes, memo and anchor of a record (or of one side of a conflict, `where` naming it)."""
-    codes = data.get("codes")
+def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields | None, str | None]:
+    """The codes, memo, anchor, review state and flag of a record (or of one side of a conflict, `where` naming it)."""
+    codes = data["codes"]
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
         return None, f'"{where}codes" must be a list of code ids, like ["reframing"]'
     for code in codes:
-        if code not in _VALID_CODE_IDS:
-            if not _CODE_ID.match(code):
-                return None, f'"{code[:40]}" is not a code id'
-            if len(_VALID_CODE_IDS) < 10_000:  # a study has few distinct codes; never let this grow unbounded
-                _VALID_CODE_IDS.add(code)
+        if not _CODE_ID.match(code):
+            return None, f'"{code[:40]}" is not a code id'
     if len(codes) > 1 and len(set(codes)) != len(codes):
         return None, f'"{where}codes" lists a code twice; keep one'
     memo = data.get("memo", "")
@@ -340,14 +293,15 @@ def _parse_version(data: dict[str, object], where: str) -> tuple[TurnVersion | N
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, str):
         return None, f'"{where}anchor" must be a string'
-    reviewed, flag = data.get("reviewed", True), data.get("flag", False)
+    reviewed = data.get("reviewed", True)
     if not isinstance(reviewed, bool):
         return None, f'"{where}reviewed" must be true or false (false: a memo or flag on a turn not reviewed yet)'
     if not reviewed and codes:
         return None, f'"{where}reviewed" is false but the turn has codes; remove "reviewed" (applying a code reviews the turn) or the codes'
+    flag = data.get("flag", False)
     if not isinstance(flag, bool):
         return None, f'"{where}flag" must be true or false'
-    return TurnVersion(tuple(codes), memo, anchor, reviewed, flag), None
+    return (tuple(codes), memo, anchor, reviewed, flag), None
 
 
 #: Versions a conflict may keep beyond ours and theirs (each further merge of an unsettled turn adds at most two).
@@ -381,7 +335,10 @@ def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
 def _parse_side(raw: object, where: str) -> tuple[TurnVersion | None, str | None]:
     if not isinstance(raw, dict) or not set(raw) <= _VERSION_FIELDS or "codes" not in raw:
         return None, f'"{where}" must be {{"codes": [...]}} with an optional memo, anchor, reviewed and flag'
-    return _parse_version(raw, f"{where}.")
+    fields, problem = _version_fields(raw, f"{where}.")
+    if fields is None:
+        return None, problem
+    return TurnVersion(*fields), None
 
 
 def read_annotation_text(path: Path) -> str:
@@ -413,26 +370,8 @@ def read_settled_codes(path: Path) -> SettledCodes:
     """Each settled decision's codes, for readers of whole studies (agreement, consensus).
 
     Left out: turns not reviewed (a memo or flag only), turns the coder
-    flagged (not final yet; counted) and unsettled merge conflicts. The usual
-    file is decoded in one go and checked line by line on the fast path;
-    anything else (a journal to replay, a conflict, a line that is not plainly
-    valid) goes through the full parser, with its errors.
+    flagged (not final yet; counted) and unsettled merge conflicts.
     """
-    if not journal_path(path).exists():
-        text = read_annotation_text(path)
-        decoded = _decode_lines([line for line in text.split("\n") if line.strip()])
-        if decoded is not None:
-            records = []
-            for data in decoded:
-                if type(data) is not dict or "conflict" in data:
-                    break
-                record, problem = record_from_json(data)
-                if problem or record is None:
-                    break
-                records.append(record)
-            else:
-                if len({record.turn for record in records}) == len(records):
-                    return _settled(records)
     return _settled(AnnotationFile.open(path).records.values())
 
 

@@ -283,3 +283,19 @@ def test_lines_that_only_parse_when_joined_are_still_refused(tmp_path: Path) -> 
 
     with pytest.raises(InvalidFileError):
         read_settled_codes(write(tmp_path / "y.ana.jsonl", crafted))
+
+
+def test_lines_that_each_look_like_an_object_but_only_parse_together_are_refused(tmp_path: Path) -> None:
+    """Two records on one line and one record over two lines: every line opens and closes braces, and the
+    lines decode as one JSON array, but each is refused on its own, as `git diff` (textconv) shows it."""
+    crafted = (
+        '{"codes":["a"],"turn":1},{"codes":["b"],"turn":2}\n'
+        '{"codes":[],"turn":3,"conflict":{"ours":null,"theirs":null,"more":[{"codes":["x"]}\n'
+        '{"codes":["y"]}]}}\n'
+    )
+    parsed = parse_annotations(crafted, tmp_path / "x.jsonl")
+    assert [p.line for p in parsed.errors] == [1, 2, 3] and not parsed.records
+    from purer_tui.core.annotations import read_settled_codes
+
+    with pytest.raises(InvalidFileError):
+        read_settled_codes(write(tmp_path / "y.ana.jsonl", crafted))
