@@ -25,7 +25,6 @@ from purer_tui.core.annotations import (
     read_annotation_text,
     replay_journal,
 )
-from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, build_codebook
 from purer_tui.core.consensus import consensus_file_problems
@@ -39,11 +38,6 @@ from purer_tui.core.transcript import Transcript, load_transcript
 
 def check_study(start: Path) -> list[Problem]:
     """All problems of the study at or above `start` (raises `UsageError` when there is none)."""
-    with collector_paused():
-        return _check(start)
-
-
-def _check(start: Path) -> list[Problem]:
     study_path = find_study_file(start)
     problems: list[Problem] = []
     try:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.core.annotations import AnnotationFinder, read_settled_codes
-from purer_tui.core.bulk_loading import collector_paused
 
 Unit = dict[str, frozenset[str]]
 
@@ -34,11 +33,6 @@ class CodedUnits:
 
 def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
     """Each settled turn, with the code set of every coder who settled it."""
-    with collector_paused():
-        return _collect(transcripts, coders)
-
-
-def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
     collected = CodedUnits()
     finder = AnnotationFinder()
     for path in transcripts:
