@@ -163,7 +163,7 @@ class _Quit(Exception):
 
 
 def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
-    from purer_tui.core.annotations import describe_version
+    from purer_tui.core.annotation_records import describe_version
     from purer_tui.core.safe_text import visible_controls
     from purer_tui.gitwork.resolve import settled
 
@@ -196,7 +196,7 @@ def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
 
 def _annotation_files_of(paths: list[Path]):  # type: ignore[no-untyped-def]
     """Annotation files named directly, or every one of the studies named; and the codebook when known."""
-    from purer_tui.core.annotations import AnnotationFinder
+    from purer_tui.core.annotation_paths import AnnotationFinder
     from purer_tui.core.errors import PurerError
     from purer_tui.core.study import load_study
 
@@ -237,7 +237,7 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
       purer-tui reanchor --dry-run
       purer-tui reanchor transcripts/grp1-s02.txt --old ~/grp1-s02.before.txt
     """
-    from purer_tui.core.annotations import AnnotationFinder
+    from purer_tui.core.annotation_paths import AnnotationFinder
     from purer_tui.core.reanchor import Outcome
     from purer_tui.core.study import resolve_transcripts
     from purer_tui.services.reanchoring import apply, plan_transcript, unplaced_path

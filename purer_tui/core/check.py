@@ -15,18 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from purer_tui.core.annotations import (
-    ANNOTATION_SUFFIX,
-    CODER_PATTERN,
-    AnnotationFinder,
-    Conflict,
-    describe_version,
-    parse_annotations,
-    read_annotation_text,
-    replay_journal,
-)
+from purer_tui.core.annotation_parsing import parse_annotations, read_annotation_text
+from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX, AnnotationFinder
+from purer_tui.core.annotation_records import Conflict, describe_version
+from purer_tui.core.annotations import replay_journal
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, build_codebook
+from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.consensus import consensus_file_problems
 from purer_tui.core.errors import InvalidFileError, Problem, display_path
 from purer_tui.core.journal import journal_path

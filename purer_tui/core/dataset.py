@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationFinder
+from purer_tui.core.annotation_paths import AnnotationFinder
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import (
     TranscriptInfo,
     case_of,

@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from purer_tui.core.annotations import MAX_TURN
+from purer_tui.core.annotation_parsing import MAX_TURN
 from purer_tui.core.coders import validate_coder
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError

@@ -14,12 +14,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationFinder,
-    AnnotationRecord,
-    read_annotation_text,
-)
+from purer_tui.core.annotation_parsing import read_annotation_text
+from purer_tui.core.annotation_paths import AnnotationFinder
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.check import UNPLACED_SUFFIX
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import PurerError

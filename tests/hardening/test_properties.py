@@ -14,15 +14,10 @@ import tomli_w
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationRecord,
-    Conflict,
-    TurnVersion,
-    annotation_path,
-    parse_annotations,
-    parse_record,
-)
+from purer_tui.core.annotation_parsing import parse_annotations, parse_record
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.session import CodingSession
