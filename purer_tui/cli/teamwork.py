@@ -237,10 +237,10 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
       purer-tui reanchor --dry-run
       purer-tui reanchor transcripts/grp1-s02.txt --old ~/grp1-s02.before.txt
     """
-    from purer_tui.core.annotation_paths import AnnotationFinder
+    from purer_tui.core.annotation_paths import AnnotationFinder, unplaced_path
     from purer_tui.core.reanchor import Outcome
     from purer_tui.core.study import resolve_transcripts
-    from purer_tui.services.reanchoring import apply, plan_transcript, unplaced_path
+    from purer_tui.services.reanchoring import apply, plan_transcript
 
     _, transcripts = resolve_transcripts(list(paths) or [Path(".")], needs_study=False)
     if old_file is not None and len(transcripts) != 1:

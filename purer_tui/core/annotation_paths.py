@@ -1,7 +1,8 @@
 """Where annotation files live: `X.txt` coded by `ana` is `X.ana.jsonl`, beside the transcript.
 
-Also how the annotation files of many transcripts are found with one
-listing per folder (a study has thousands).
+Also where re-anchoring keeps the records it could not place
+(`X.ana.unplaced.jsonl`), and how the annotation files of many transcripts
+are found with one listing per folder (a study has thousands).
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ from pathlib import Path
 from purer_tui.core.coders import CODER_PATTERN, validate_coder
 
 ANNOTATION_SUFFIX = ".jsonl"
+#: Records that re-anchoring could not place (see purer_tui/services/reanchoring.py), kept for the coder.
+UNPLACED_SUFFIX = ".unplaced.jsonl"
 
 
 def annotation_path(transcript: Path, coder: str) -> Path:
     """Where `coder`'s annotations of `transcript` live: `X.txt` -> `X.<coder>.jsonl`."""
     return transcript.with_name(f"{transcript.stem}.{validate_coder(coder)}{ANNOTATION_SUFFIX}")
+
+
+def unplaced_path(annotation_file: Path) -> Path:
+    """`X.ana.jsonl` -> `X.ana.unplaced.jsonl`."""
+    return annotation_file.with_name(annotation_file.name.removesuffix(ANNOTATION_SUFFIX) + UNPLACED_SUFFIX)
 
 
 def annotation_index(folder: Path) -> dict[str, dict[str, Path]]:

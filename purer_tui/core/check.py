@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from purer_tui.core.annotation_parsing import parse_annotations, read_annotation_text
-from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX, AnnotationFinder
+from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX, UNPLACED_SUFFIX, AnnotationFinder
 from purer_tui.core.annotation_records import Conflict, describe_version
 from purer_tui.core.annotations import replay_journal
 from purer_tui.core.case_metadata import speaker_role
@@ -203,10 +203,6 @@ def _drift_problem(path: Path, transcript: Transcript, drifted: list[tuple[int, 
         f"{len(drifted)} coded turn(s) no longer match {visible_controls(transcript.path.name)} (turn {named}): "
         f"it was edited after coding; run `purer-tui reanchor {shown}` to move the codes with their text",
     )
-
-
-#: Records that re-anchoring could not place (see purer_tui/services/reanchoring.py), kept for the coder.
-UNPLACED_SUFFIX = ".unplaced.jsonl"
 
 
 def _unplaced_problems(sidecar: Path) -> list[Problem]:
