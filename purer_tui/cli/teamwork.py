@@ -163,11 +163,11 @@ class _Quit(Exception):
 
 
 def _asker(path: Path, codebook: object):  # type: ignore[no-untyped-def]
-    from purer_tui.core.annotation_records import describe_version
+    from purer_tui.core.annotation_records import TurnVersion, describe_version
     from purer_tui.core.safe_text import visible_controls
     from purer_tui.gitwork.resolve import settled
 
-    def describe(version) -> str:  # type: ignore[no-untyped-def]
+    def describe(version: TurnVersion | None) -> str:
         text = f"({describe_version(version)})"
         return text + (f" | memo: {visible_controls(' '.join(version.memo.split()))}" if version is not None and version.memo else "")
 

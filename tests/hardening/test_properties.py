@@ -357,7 +357,7 @@ def test_merging_is_symmetric_and_never_loses_a_record(base, ours, theirs) -> No
 @settings(max_examples=15)
 # NUL makes a file "not text" (refused, tested elsewhere): every other character must survive the export.
 @given(st.lists(st.tuples(SPEAKERS, LINE_TEXT.filter(lambda t: t.strip() != "" and "\x00" not in t)), min_size=1, max_size=6), st.data())
-def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data) -> None:  # type: ignore[no-untyped-def]
+def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data: st.DataObject) -> None:
     import xmlschema
 
     from purer_tui.core.study import load_study
