@@ -14,7 +14,7 @@ from purer_tui.core.errors import UsageError, display_path
 from purer_tui.core.safe_text import one_line
 
 if TYPE_CHECKING:
-    from purer_tui.core.annotations import AnnotationRecord, TurnVersion
+    from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion
     from purer_tui.core.codebook import Codebook
 
 
@@ -169,7 +169,7 @@ class _Quit(Exception):
 
 
 def _asker(path: Path, codebook: Codebook | None) -> Callable[[AnnotationRecord], str | None]:
-    from purer_tui.core.annotations import describe_version
+    from purer_tui.core.annotation_records import describe_version
     from purer_tui.core.safe_text import visible_controls
     from purer_tui.gitwork.resolve import settled
 
@@ -203,7 +203,7 @@ def _asker(path: Path, codebook: Codebook | None) -> Callable[[AnnotationRecord]
 
 def _annotation_files_of(paths: list[Path]) -> tuple[list[Path], Codebook | None]:
     """Annotation files named directly, or every one of the studies named; and the codebook when known."""
-    from purer_tui.core.annotations import AnnotationFinder
+    from purer_tui.core.annotation_paths import AnnotationFinder
     from purer_tui.core.errors import PurerError
     from purer_tui.core.study import load_study
 
@@ -244,10 +244,10 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
       purer-tui reanchor --dry-run
       purer-tui reanchor transcripts/grp1-s02.txt --old ~/grp1-s02.before.txt
     """
-    from purer_tui.core.annotations import AnnotationFinder
+    from purer_tui.core.annotation_paths import AnnotationFinder, unplaced_path
     from purer_tui.core.reanchor import Outcome
     from purer_tui.core.study import resolve_transcripts
-    from purer_tui.services.reanchoring import apply, plan_transcript, unplaced_path
+    from purer_tui.services.reanchoring import apply, plan_transcript
 
     _, transcripts = resolve_transcripts(list(paths) or [Path(".")], needs_study=False)
     if old_file is not None and len(transcripts) != 1:

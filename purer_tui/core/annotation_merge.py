@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from purer_tui.core.annotations import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
 
 
 @dataclass

@@ -15,19 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from purer_tui.core.annotations import (
-    ANNOTATION_SUFFIX,
-    CODER_PATTERN,
-    AnnotationFinder,
-    Conflict,
-    describe_version,
-    parse_annotations,
-    read_annotation_text,
-    replay_journal,
-)
-from purer_tui.core.bulk_loading import collector_paused
+from purer_tui.core.annotation_parsing import parse_annotations, read_annotation_text
+from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX, UNPLACED_SUFFIX, AnnotationFinder
+from purer_tui.core.annotation_records import Conflict, describe_version
+from purer_tui.core.annotations import replay_journal
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, build_codebook
+from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.consensus import consensus_file_problems
 from purer_tui.core.errors import InvalidFileError, Problem, display_path
 from purer_tui.core.journal import journal_path
@@ -39,11 +33,6 @@ from purer_tui.core.transcript import Transcript, load_transcript
 
 def check_study(start: Path) -> list[Problem]:
     """All problems of the study at or above `start` (raises `UsageError` when there is none)."""
-    with collector_paused():
-        return _check(start)
-
-
-def _check(start: Path) -> list[Problem]:
     study_path = find_study_file(start)
     problems: list[Problem] = []
     try:
@@ -214,10 +203,6 @@ def _drift_problem(path: Path, transcript: Transcript, drifted: list[tuple[int, 
         f"{len(drifted)} coded turn(s) no longer match {visible_controls(transcript.path.name)} (turn {named}): "
         f"it was edited after coding; run `purer-tui reanchor {shown}` to move the codes with their text",
     )
-
-
-#: Records that re-anchoring could not place (see purer_tui/services/reanchoring.py), kept for the coder.
-UNPLACED_SUFFIX = ".unplaced.jsonl"
 
 
 def _unplaced_problems(sidecar: Path) -> list[Problem]:

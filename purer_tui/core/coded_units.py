@@ -13,9 +13,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from purer_tui.core.annotations import AnnotationFinder, read_settled_codes
-from purer_tui.core.bulk_loading import collector_paused
+from purer_tui.core.annotation_paths import AnnotationFinder
+from purer_tui.core.annotations import AnnotationFile
 
 Unit = dict[str, frozenset[str]]
 
@@ -34,11 +35,6 @@ class CodedUnits:
 
 def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
     """Each settled turn, with the code set of every coder who settled it."""
-    with collector_paused():
-        return _collect(transcripts, coders)
-
-
-def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
     collected = CodedUnits()
     finder = AnnotationFinder()
     for path in transcripts:
@@ -51,3 +47,26 @@ def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
             for turn, codes in settled.codes.items():
                 collected.units.setdefault(UnitKey(path, turn), {})[coder] = codes
     return collected
+
+
+class SettledCodes(NamedTuple):
+    """One coder's decisions in one file, as agreement and consensus count them."""
+
+    codes: dict[int, frozenset[str]]  # each reviewed turn's codes, flagged and conflicted turns left out
+    flagged: int  # reviewed turns left out because the coder flagged them to come back to
+
+
+def read_settled_codes(path: Path) -> SettledCodes:
+    """Each settled decision's codes in one annotation file (its journal replayed).
+
+    Left out: turns not reviewed (a memo or flag only), turns the coder
+    flagged (not final yet; counted) and unsettled merge conflicts.
+    """
+    codes: dict[int, frozenset[str]] = {}
+    flagged = 0
+    for record in AnnotationFile.open(path).records.values():
+        if record.settled_review:
+            codes[record.turn] = frozenset(record.codes)
+        elif record.flag and record.reviewed and record.conflict is None:
+            flagged += 1
+    return SettledCodes(codes, flagged)

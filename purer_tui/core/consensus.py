@@ -23,7 +23,8 @@ from pathlib import Path
 
 import tomli_w
 
-from purer_tui.core.annotations import AnnotationFile, annotation_files, annotation_path
+from purer_tui.core.annotation_paths import annotation_files, annotation_path
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.coded_units import collect_units
 from purer_tui.core.coders import CODER_PATTERN, CONSENSUS_CODER
 from purer_tui.core.durable import atomic_write_text

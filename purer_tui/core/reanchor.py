@@ -17,7 +17,7 @@ import difflib
 from dataclasses import dataclass, field
 from enum import Enum
 
-from purer_tui.core.annotations import AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.transcript import Transcript, Turn
 
 #: How alike an edited turn's old and new text must be (difflib ratio) to keep its codes.

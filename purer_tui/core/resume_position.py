@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from purer_tui.core.annotations import MAX_TURN
+from purer_tui.core.annotation_parsing import MAX_TURN
 from purer_tui.core.clone_state import CloneState
 from purer_tui.core.coders import validate_coder
 

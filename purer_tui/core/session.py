@@ -17,13 +17,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationRecord,
-    ChangedOnDiskError,
-    annotation_files,
-    annotation_path,
-)
+from purer_tui.core.annotation_paths import annotation_files, annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile, ChangedOnDiskError
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path

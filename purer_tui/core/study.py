@@ -20,7 +20,7 @@ from re import _parser as regex_parser  # type: ignore[attr-defined]
 import tomli_w
 from pydantic import Field, ValidationError, field_validator
 
-from purer_tui.core.annotations import ANNOTATION_SUFFIX
+from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, UsageError

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFinder
+from purer_tui.core.annotation_paths import AnnotationFinder
 from purer_tui.core.coders import CONSENSUS_CODER, validate_coder
 from purer_tui.core.consensus import (
     ConsensusCoverage,

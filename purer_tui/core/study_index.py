@@ -26,7 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import MAX_TURN, AnnotationFile, AnnotationFinder, annotation_path
+from purer_tui.core.annotation_parsing import MAX_TURN
+from purer_tui.core.annotation_paths import AnnotationFinder, annotation_path
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.clone_state import CloneState
 from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.errors import PurerError

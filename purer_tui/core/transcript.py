@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.core import transcript_formats
-from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.study_files import read_plain_file
 
@@ -132,11 +131,6 @@ def load_transcript(path: Path) -> Transcript:
 
 def parse_transcript(text: str, path: Path, format: str | None = None) -> Transcript:
     """Parse transcript text into numbered turns; `format` is detected when not given."""
-    with collector_paused():  # tens of thousands of objects, no cycles (see bulk_loading)
-        return _parse(text, path, format)
-
-
-def _parse(text: str, path: Path, format: str | None) -> Transcript:
     lines = split_lines(text.removeprefix("\ufeff"))
     chosen = format or transcript_formats.detect_format(lines, path.suffix.lower())
     raw_turns = transcript_formats.PARSERS[chosen](lines)

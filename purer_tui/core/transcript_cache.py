@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.journal import journal_path
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.transcript import Transcript, load_transcript

@@ -11,11 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from purer_tui.core.annotation_merge import MergeResult, merge_records
-from purer_tui.core.annotations import (
-    AnnotationRecord,
-    parse_annotations,
-    read_annotation_text,
-)
+from purer_tui.core.annotation_parsing import parse_annotations, read_annotation_text
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.errors import InvalidFileError
 
 

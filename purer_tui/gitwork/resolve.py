@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, TurnVersion
+from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.lock import CoderLocks
 

@@ -14,7 +14,9 @@ import os
 import re
 from pathlib import Path
 
-from purer_tui.core.annotations import ANNOTATION_SUFFIX, AnnotationRecord, parse_record
+from purer_tui.core.annotation_parsing import parse_record
+from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.check import describe_conflict
 from purer_tui.core.errors import PurerError
 from purer_tui.core.safe_text import excerpt, visible_controls

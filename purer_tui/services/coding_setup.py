@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from purer_tui.core.annotations import annotation_path
+from purer_tui.core.annotation_paths import annotation_path
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.coders import CONSENSUS_CODER, default_coder, validate_coder

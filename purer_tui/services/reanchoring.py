@@ -14,13 +14,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationFinder,
-    AnnotationRecord,
-    read_annotation_text,
-)
-from purer_tui.core.check import UNPLACED_SUFFIX
+from purer_tui.core.annotation_parsing import read_annotation_text
+from purer_tui.core.annotation_paths import AnnotationFinder, unplaced_path
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import PurerError
 from purer_tui.core.lock import CoderLocks
@@ -28,11 +25,6 @@ from purer_tui.core.reanchor import ReanchorPlan, coded_on, is_stale, plan_reanc
 from purer_tui.core.study_files import transcript_beside
 from purer_tui.core.transcript import Transcript, load_transcript
 from purer_tui.gitwork.history import earlier_versions
-
-
-def unplaced_path(annotation_file: Path) -> Path:
-    """`X.ana.jsonl` -> `X.ana.unplaced.jsonl`."""
-    return annotation_file.with_name(annotation_file.name.removesuffix(".jsonl") + UNPLACED_SUFFIX)
 
 
 @dataclass

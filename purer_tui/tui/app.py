@@ -278,7 +278,7 @@ class CodingApp(App[None]):
         session = self.session
         counted: dict[int, Progress] = {}
         began = session.transcripts_left
-        if self._counts_cheaply():
+        if self._counts_cheaply() and session.study_index is not None:
             found = session.study_index.refresh(session.paths, [session.coder])
             for index, path in enumerate(session.paths):
                 turns, coders = found.get(path, (0, {}))  # unreadable: `check` says why

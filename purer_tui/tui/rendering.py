@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from textual.content import Content
 
-from purer_tui.core.annotations import AnnotationRecord, TurnVersion, describe_version
+from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion, describe_version
 from purer_tui.core.codebook import Code, Codebook
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import Turn, format_clock

@@ -13,12 +13,8 @@ import pytest
 
 from purer_tui.agreement.disagreements import find_disagreements
 from purer_tui.agreement.study_agreement import measure
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationRecord,
-    Conflict,
-    TurnVersion,
-)
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.coded_units import collect_units
 from purer_tui.core.study import load_study
 from purer_tui.core.study_coders import agreement_coders

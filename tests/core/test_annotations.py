@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 
 from purer_tui.core import durable
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationRecord,
-    ChangedOnDiskError,
-    annotation_files,
-    annotation_path,
-    parse_annotations,
-)
+from purer_tui.core.annotation_parsing import parse_annotations
+from purer_tui.core.annotation_paths import annotation_files, annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile, ChangedOnDiskError
 from purer_tui.core.coders import default_coder, validate_coder
 from purer_tui.core.errors import InvalidFileError, UsageError
 from tests.conftest import write
@@ -218,7 +214,8 @@ def test_default_coder_comes_from_the_environment_then_the_login() -> None:
 
 
 def test_the_bulk_code_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
-    from purer_tui.core.annotations import Conflict, TurnVersion, read_settled_codes
+    from purer_tui.core.annotation_records import Conflict, TurnVersion
+    from purer_tui.core.coded_units import read_settled_codes
 
     path = tmp_path / "s.ana.jsonl"
     store = AnnotationFile.open(path)
@@ -279,7 +276,23 @@ def test_lines_that_only_parse_when_joined_are_still_refused(tmp_path: Path) -> 
     crafted = '{"codes":[],"turn":1,"memo":"\n"}\n'  # a memo string broken over two lines
     parsed = parse_annotations(crafted, tmp_path / "x.jsonl")
     assert [p.line for p in parsed.errors] == [1, 2]
-    from purer_tui.core.annotations import read_settled_codes
+    from purer_tui.core.coded_units import read_settled_codes
+
+    with pytest.raises(InvalidFileError):
+        read_settled_codes(write(tmp_path / "y.ana.jsonl", crafted))
+
+
+def test_lines_that_each_look_like_an_object_but_only_parse_together_are_refused(tmp_path: Path) -> None:
+    """Two records on one line and one record over two lines: every line opens and closes braces, and the
+    lines decode as one JSON array, but each is refused on its own, as `git diff` (textconv) shows it."""
+    crafted = (
+        '{"codes":["a"],"turn":1},{"codes":["b"],"turn":2}\n'
+        '{"codes":[],"turn":3,"conflict":{"ours":null,"theirs":null,"more":[{"codes":["x"]}\n'
+        '{"codes":["y"]}]}}\n'
+    )
+    parsed = parse_annotations(crafted, tmp_path / "x.jsonl")
+    assert [p.line for p in parsed.errors] == [1, 2, 3] and not parsed.records
+    from purer_tui.core.coded_units import read_settled_codes
 
     with pytest.raises(InvalidFileError):
         read_settled_codes(write(tmp_path / "y.ana.jsonl", crafted))

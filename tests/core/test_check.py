@@ -103,7 +103,8 @@ def test_patterns_that_match_nothing_and_empty_transcripts_are_warnings(demo_stu
 
 
 def test_a_pending_journal_is_checked_and_mentioned(demo_study: Path) -> None:
-    from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+    from purer_tui.core.annotation_records import AnnotationRecord
+    from purer_tui.core.annotations import AnnotationFile
 
     path = demo_study / "transcripts" / "grp1-s01.ana.jsonl"
     AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=3, codes=("stage-1", "stage-3")))  # a participant's turn

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.consensus import (
     consensus_coverage,
     consensus_file_problems,
@@ -65,7 +66,7 @@ def test_seeding_writes_the_agreed_turns_and_counts_the_one_sided(pair: Path) ->
 
 
 def test_seeding_never_settles_a_merge_conflict_nor_copies_a_turn_the_transcript_lacks(pair: Path) -> None:
-    from purer_tui.core.annotations import Conflict
+    from purer_tui.core.annotation_records import Conflict
 
     theirs = AnnotationRecord(1, ("q",), "a colleague's adjudication", "a1").version
     conflicted = AnnotationRecord(1, (), "my note", "a1", Conflict(AnnotationRecord(1, (), "my note", "a1", reviewed=False).version, theirs), reviewed=False)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.journal import journal_path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.reanchor import Outcome, plan_reanchor
 from purer_tui.core.transcript import Transcript, parse_transcript
 

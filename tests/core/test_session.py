@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.journal import journal_path
 from purer_tui.core.session import CodingSession, transcript_progress
 from purer_tui.core.errors import PurerError

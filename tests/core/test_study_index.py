@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import purer_tui.core.study_index as study_index_module
-from purer_tui.core.annotations import AnnotationFile, annotation_path
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.study import load_study
 from purer_tui.core.study_index import INDEX_FILE, CoderCounts, StudyIndex, count_records
 from purer_tui.core.transcript import load_transcript

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.annotations import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
 from purer_tui.gitwork.merge import merge_files, merge_records
 from purer_tui.gitwork.resolve import settled
 from tests.conftest import REPO, write
@@ -170,7 +170,7 @@ def test_merging_a_turn_that_already_holds_a_conflict_keeps_every_version() -> N
     assert conflict.versions == [laptop, theirs[2].version, server]  # nothing either side wrote is lost
     text = result.render()
     assert "laptop" in text and "SERVER SIDE MEMO" in text and '"more":[' in text
-    from purer_tui.core.annotations import parse_annotations
+    from purer_tui.core.annotation_parsing import parse_annotations
 
     assert parse_annotations(text, Path("x.ana.jsonl")).records == result.records  # it reads back as written
     assert merge_records(base, theirs, ours).records[2].conflict.more == conflict.more  # the same bytes either way

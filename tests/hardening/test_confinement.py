@@ -133,8 +133,9 @@ def test_a_linked_study_file_is_refused(demo_study: Path, tmp_path: Path) -> Non
 
 
 def test_an_unplaced_sidecar_linked_outside_is_never_read_into_the_study(demo_study: Path, tmp_path: Path) -> None:
-    from purer_tui.core.annotations import AnnotationRecord
-    from purer_tui.services.reanchoring import _add_unplaced, unplaced_path
+    from purer_tui.core.annotation_paths import unplaced_path
+    from purer_tui.core.annotation_records import AnnotationRecord
+    from purer_tui.services.reanchoring import _add_unplaced
 
     secret = write(tmp_path / "other" / "memos.jsonl", '{"codes":[],"memo":"OTHER STUDY SECRET","turn":1}\n')
     annotation = demo_study / "transcripts" / "grp1-s01.ana.jsonl"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.session import CodingSession, Reloaded, TranscriptChangedError
 from purer_tui.core.study import load_study
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 import tomllib
 from collections import Counter
 from pathlib import Path
 
 import tomli_w
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord, annotation_path, parse_annotations
+from purer_tui.core.annotation_parsing import parse_annotations, parse_record
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.session import CodingSession
@@ -71,6 +75,70 @@ def test_written_turns_read_back_as_they_were(turns: list[tuple[str, list[str]]]
     for speaker, lines in turns:  # a speaker talking twice in a row is still two turns
         merged.append((speaker, "\n".join(lines)))
     assert [(t.speaker, t.text) for t in parsed.turns] == merged
+
+
+# --- the annotation parser ----------------------------------------------------------------
+
+MEMO_TEXT = st.text(alphabet='ab "\\{}[],:\n\r\u2028é好', max_size=8)
+VERSIONS = st.builds(
+    lambda codes, memo, anchor, reviewed, flag: TurnVersion(tuple(codes) if reviewed else (), memo, anchor, reviewed, flag),
+    st.lists(st.sampled_from(["a", "b", "c-1"]), unique=True, max_size=2),
+    MEMO_TEXT,
+    st.none() | st.sampled_from(["", "0123456789"]),
+    st.booleans(),
+    st.booleans(),
+)
+CONFLICTS = st.builds(Conflict, st.none() | VERSIONS, st.none() | VERSIONS, st.lists(VERSIONS, max_size=2).map(tuple))
+RECORD_LINES = st.builds(
+    lambda turn, version, conflict: AnnotationRecord.from_version(turn, version, conflict).to_json_line(),
+    st.integers(1, 6),
+    VERSIONS,
+    st.none() | CONFLICTS,
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 10**8) | st.text(alphabet='aA -_"\\{}\n', max_size=6),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["codes", "memo", "ours", "theirs", "more", "x"]), children, max_size=3),
+    max_leaves=8,
+)
+# Objects with any of a record's fields (and one it does not have) holding any value: every refusal.
+OBJECT_LINES = st.dictionaries(
+    st.sampled_from(["turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag", "when"]), JSON_VALUES, max_size=6
+).map(lambda data: json.dumps(data, ensure_ascii=False))
+# Pieces of JSON that may make valid JSON once lines are joined, but not alone: a string or object run across lines.
+FRAGMENTS = st.lists(st.sampled_from(['{', '}', '"', ",", ":", "[", "]", " ", "\\", '"turn"', '"codes"', '"memo"', "1", "[]", '"a"']), max_size=10).map("".join)
+ANY_LINE = RECORD_LINES | OBJECT_LINES | FRAGMENTS | FRAGMENTS.map(lambda text: "{" + text + "}") | st.sampled_from(["", " ", "[1]", "{}"])
+ANNOTATION_TEXTS = st.builds(
+    lambda lines, ending, final: ending.join(lines) + (ending if final else ""),
+    st.lists(RECORD_LINES, max_size=8) | st.lists(ANY_LINE, max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+
+
+# Two records on one line, and one record over two lines: each line opens and closes braces, and the
+# lines make a valid JSON array together, but not one of them is a record on its own.
+JOINED_ONLY = (
+    '{"codes":["a"],"turn":1},{"codes":["b"],"turn":2}\n'
+    '{"codes":[],"turn":3,"conflict":{"ours":null,"theirs":null,"more":[{"codes":["x"]}\n'
+    '{"codes":["y"]}]}}\n'
+)
+
+
+@example(JOINED_ONLY)
+@given(ANNOTATION_TEXTS)
+def test_each_record_is_its_own_line_read_alone(text: str) -> None:
+    """Whatever the text, each record is what its own line says when decoded alone, and each other line that
+    is not blank is an error at that line: nothing read from several lines together, nothing lost."""
+    parsed = parse_annotations(text, Path("x.ana.jsonl"))
+    lines = text.split("\n")
+    assert set(parsed.lines) == set(parsed.records)
+    for turn, number in parsed.lines.items():
+        assert parse_record(lines[number - 1].rstrip("\r")) == (parsed.records[turn], None)
+    errors = {problem.line for problem in parsed.errors}
+    record_lines = set(parsed.lines.values())
+    for number, line in enumerate(lines, start=1):
+        if line.strip() and number not in record_lines:
+            assert number in errors
 
 
 # --- the store, through the coding session ----------------------------------------------
@@ -289,7 +357,7 @@ def test_merging_is_symmetric_and_never_loses_a_record(base, ours, theirs) -> No
 @settings(max_examples=15)
 # NUL makes a file "not text" (refused, tested elsewhere): every other character must survive the export.
 @given(st.lists(st.tuples(SPEAKERS, LINE_TEXT.filter(lambda t: t.strip() != "" and "\x00" not in t)), min_size=1, max_size=6), st.data())
-def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data) -> None:  # type: ignore[no-untyped-def]
+def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data: st.DataObject) -> None:
     import xmlschema
 
     from purer_tui.core.study import load_study

@@ -64,7 +64,8 @@ async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Pa
 
 
 def test_files_are_created_with_the_users_umask(demo_study: Path) -> None:
-    from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+    from purer_tui.core.annotation_records import AnnotationRecord
+    from purer_tui.core.annotations import AnnotationFile
     from purer_tui.core.lock import CoderLocks
 
     old = os.umask(0o077)
@@ -88,7 +89,8 @@ def test_files_are_created_with_the_users_umask(demo_study: Path) -> None:
 @pytest.mark.parametrize("transcript_mode", [0o600, 0o640])
 def test_files_beside_a_transcript_are_never_more_readable_than_it(demo_study: Path, transcript_mode: int) -> None:
     """Under a permissive umask the transcript's own permissions are the limit: memos must not become world-readable."""
-    from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+    from purer_tui.core.annotation_records import AnnotationRecord
+    from purer_tui.core.annotations import AnnotationFile
     from purer_tui.core.lock import CoderLocks
 
     (demo_study / "transcripts" / "grp1-s01.txt").chmod(transcript_mode)

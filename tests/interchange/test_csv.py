@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 
 
 def export(study: Path, *args: str) -> list[dict[str, str]]:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import load_codebook
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.safe_text import visible_controls
@@ -38,7 +39,7 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def exported(study: Path):  # type: ignore[no-untyped-def]
     loaded = load_study(study)
-    from purer_tui.core.annotations import annotation_files
+    from purer_tui.core.annotation_paths import annotation_files
 
     coders = sorted({c for p in loaded.transcript_paths() for c in annotation_files(p)})
     return project_document(load_dataset(loaded, coders)), loaded

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.annotations import AnnotationFile, AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.study import load_study
 from purer_tui.core.dataset import load_dataset
 from purer_tui.reports.progress import build_grid, grid_table

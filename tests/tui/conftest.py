@@ -32,7 +32,8 @@ def make_app(demo_study: Path) -> Iterator[MakeApp]:
 
 def records(prepared: PreparedSession, index: int | None = None) -> dict[int, tuple[str, ...]]:
     """What is on disk for the session's coder, by turn (read fresh, journal included)."""
-    from purer_tui.core.annotations import AnnotationFile, annotation_path
+    from purer_tui.core.annotation_paths import annotation_path
+    from purer_tui.core.annotations import AnnotationFile
 
     session = prepared.session
     path = session.paths[session.index if index is None else index]

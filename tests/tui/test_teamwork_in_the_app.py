@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from purer_tui.core.annotations import (
-    AnnotationFile,
-    AnnotationRecord,
-    Conflict,
-    TurnVersion,
-)
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.transcript import load_transcript
 from tests.tui.conftest import MakeApp, records
 

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from purer_tui.core.annotations import AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.codebook import Codebook
 from purer_tui.tui import rendering
 
