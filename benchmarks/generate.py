@@ -51,7 +51,11 @@ def make_study(folder: Path, transcripts: int, turns: int, coders: int, seed: in
             text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40)))
             seconds = number * 9
             lines.append(f"[{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}] {speaker}: {text}")
-            codes = sorted(rng.sample(MOVES, rng.randint(0, 2))) if therapist else ([rng.choice(STAGES)] if rng.random() < 0.7 else [])
+            codes = (
+                sorted(rng.sample(MOVES, rng.randint(0, 2)))
+                if therapist
+                else ([rng.choice(STAGES)] if rng.random() < 0.7 else [])
+            )
             truth.append((number, speaker, text, codes))
         (folder / "transcripts" / f"{name}.txt").write_text("\n".join(lines) + "\n")
         for coder in CODERS[:coders]:

@@ -79,7 +79,13 @@ def _terminal_env() -> dict[str, str]:
 def _start(study: Path, coder: str):  # type: ignore[no-untyped-def]
     import pexpect
 
-    return pexpect.spawn(sys.executable, ["-m", "purer_tui", "code", str(study), "--coder", coder], env=_terminal_env(), dimensions=(24, 80), timeout=120)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "purer_tui", "code", str(study), "--coder", coder],
+        env=_terminal_env(),
+        dimensions=(24, 80),
+        timeout=120,
+    )
 
 
 def _quit(child) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +96,9 @@ def _quit(child) -> None:  # type: ignore[no-untyped-def]
     child.close()
 
 
-def first_screen(study: Path, runs: int, coder: str = "bench", shown: str = "reviewed yet", settle: float = 0.0) -> float:
+def first_screen(
+    study: Path, runs: int, coder: str = "bench", shown: str = "reviewed yet", settle: float = 0.0
+) -> float:
     """Seconds from starting `purer-tui code` in a pseudo-terminal to the first screen being drawn.
 
     `settle`: seconds the app is left running before quitting (its workers count the study and keep the index).
@@ -160,7 +168,11 @@ def key_latency(study: Path, presses: int) -> float:
 def machine() -> str:
     model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{f' ({model})' if model else ''}, Python {platform.python_version()}"
@@ -202,7 +214,9 @@ def main() -> None:
     results["key_ratio"] = results["key_20000_ms"] / results["key_200_ms"]  # type: ignore[operator]
     print("the coding app at study scale...", file=sys.stderr)
     for name in ("s20x60", "s300x300"):
-        results[f"study_screen_{name}_first_s"], results[f"study_screen_{name}_s"] = study_first_screen(studies[name], runs)
+        results[f"study_screen_{name}_first_s"], results[f"study_screen_{name}_s"] = study_first_screen(
+            studies[name], runs
+        )
     results["study_screen_ratio"] = results["study_screen_s300x300_s"] / results["study_screen_s20x60_s"]  # type: ignore[operator]
     results["switch_read_ahead_s"] = switch_time(studies["two20000"], runs, read_ahead=True)
     results["switch_at_once_s"] = switch_time(studies["two20000"], runs, read_ahead=False)
@@ -216,7 +230,11 @@ def main() -> None:
         "export_csv": ["export", "csv", "-o", "export.csv"],
     }.items():
         for size in ("s100", "s1000"):
-            seconds, megabytes = median_run(purer(*args[:1], *([str(studies[size])] if name != "export_csv" else []), *args[1:]), big_runs, cwd=studies[size])
+            seconds, megabytes = median_run(
+                purer(*args[:1], *([str(studies[size])] if name != "export_csv" else []), *args[1:]),
+                big_runs,
+                cwd=studies[size],
+            )
             results[f"{name}_{size}_s"] = seconds
             results[f"{name}_{size}_mb"] = megabytes
         results[f"{name}_growth"] = results[f"{name}_s1000_s"] / results[f"{name}_s100_s"]  # type: ignore[operator]
@@ -235,15 +253,33 @@ def render(r: dict[str, object]) -> str:
     t = TARGETS
     rows = [
         ("`purer-tui --help`, whole process", f"{r['help_s']:.3f} s", "< 0.150 s", ok(r["help_s"], t["help_s"])),
-        ("`purer-tui check`, 30 transcripts x 300 turns x 3 coders", f"{r['check_30_s']:.3f} s", "< 0.400 s", ok(r["check_30_s"], t["check_30_s"])),
-        ("coding app, first screen, 200 turns (whole process)", f"{r['first_screen_200_s']:.3f} s", "< 0.700 s", ok(r["first_screen_200_s"], t["first_screen_s"])),
+        (
+            "`purer-tui check`, 30 transcripts x 300 turns x 3 coders",
+            f"{r['check_30_s']:.3f} s",
+            "< 0.400 s",
+            ok(r["check_30_s"], t["check_30_s"]),
+        ),
+        (
+            "coding app, first screen, 200 turns (whole process)",
+            f"{r['first_screen_200_s']:.3f} s",
+            "< 0.700 s",
+            ok(r["first_screen_200_s"], t["first_screen_s"]),
+        ),
         (
             "coding app, first screen, 20,000 turns",
             f"{r['first_screen_20000_s']:.3f} s ({r['first_screen_ratio']:.2f}x)",
             "< 0.700 s, <= 1.3x",
-            ok(max(r["first_screen_20000_s"] / t["first_screen_s"], r["first_screen_ratio"] / t["first_screen_ratio"]), 1.0),
+            ok(
+                max(r["first_screen_20000_s"] / t["first_screen_s"], r["first_screen_ratio"] / t["first_screen_ratio"]),
+                1.0,
+            ),
         ),
-        ("a code key, handled and durable: 200 / 2,000 / 20,000 turns", f"{r['key_200_ms']:.2f} / {r['key_2000_ms']:.2f} / {r['key_20000_ms']:.2f} ms", "< 5 ms, flat", ok(r["key_20000_ms"], t["key_ms"])),
+        (
+            "a code key, handled and durable: 200 / 2,000 / 20,000 turns",
+            f"{r['key_200_ms']:.2f} / {r['key_2000_ms']:.2f} / {r['key_20000_ms']:.2f} ms",
+            "< 5 ms, flat",
+            ok(r["key_20000_ms"], t["key_ms"]),
+        ),
         (
             "first screen, coder who coded everything: 20 x 60 x 2 / 300 x 300 x 3 (later openings)",
             f"{r['study_screen_s20x60_s']:.3f} / {r['study_screen_s300x300_s']:.3f} s ({r['study_screen_ratio']:.2f}x)",
@@ -256,20 +292,46 @@ def render(r: dict[str, object]) -> str:
             "(no target)",
             "",
         ),
-        ("`]` to the next 20,000-turn transcript, read ahead / pressed at once", f"{r['switch_read_ahead_s'] * 1000:.0f} / {r['switch_at_once_s'] * 1000:.0f} ms", "< 150 ms", ok(r["switch_read_ahead_s"], t["switch_s"])),
-        ("a code key at 300 transcripts x 300 turns", f"{r['key_s300_ms']:.2f} ms", "< 5 ms", ok(r["key_s300_ms"], t["key_ms"])),
+        (
+            "`]` to the next 20,000-turn transcript, read ahead / pressed at once",
+            f"{r['switch_read_ahead_s'] * 1000:.0f} / {r['switch_at_once_s'] * 1000:.0f} ms",
+            "< 150 ms",
+            ok(r["switch_read_ahead_s"], t["switch_s"]),
+        ),
+        (
+            "a code key at 300 transcripts x 300 turns",
+            f"{r['key_s300_ms']:.2f} ms",
+            "< 5 ms",
+            ok(r["key_s300_ms"], t["key_ms"]),
+        ),
     ]
-    for name, label in (("check", "`check`"), ("stats", "`stats`"), ("agree", "`agree`"), ("export_csv", "`export csv`")):
+    for name, label in (
+        ("check", "`check`"),
+        ("stats", "`stats`"),
+        ("agree", "`agree`"),
+        ("export_csv", "`export csv`"),
+    ):
         target = t.get(f"{name}_s")
         rows.append(
             (
                 f"{label}, 1,000 x 300 x 3 (900,000 records); 10x the data",
                 f"{r[f'{name}_s1000_s']:.2f} s, {r[f'{name}_s1000_mb']:.0f} MB; {r[f'{name}_growth']:.1f}x",
                 f"< {target:.0f} s, < 1 GB, <= 12x" if target else "(no target)",
-                (ok(r[f"{name}_s1000_s"], target) if r[f"{name}_growth"] <= t["growth_ratio"] and r[f"{name}_s1000_mb"] < t["memory_mb"] else "**no**") if target else "",
+                (
+                    ok(r[f"{name}_s1000_s"], target)
+                    if r[f"{name}_growth"] <= t["growth_ratio"] and r[f"{name}_s1000_mb"] < t["memory_mb"]
+                    else "**no**"
+                )
+                if target
+                else "",
             )
         )
-    lines = [f"Measured on {r['machine']}, {r['date']}, with `python benchmarks/run.py` (medians):", "", "| what | measured | target | met |", "|---|---|---|---|"]
+    lines = [
+        f"Measured on {r['machine']}, {r['date']}, with `python benchmarks/run.py` (medians):",
+        "",
+        "| what | measured | target | met |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
 

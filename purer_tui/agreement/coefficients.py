@@ -78,7 +78,11 @@ ALPHA = CoefficientDefinition(
     for_groups=True,
 )
 AC1 = CoefficientDefinition(
-    id="ac1", column="ac1", heading="AC1", label="AC1", compute=lambda judgements: gwet_ac1_of(judgements.patterns, judgements.categories)
+    id="ac1",
+    column="ac1",
+    heading="AC1",
+    label="AC1",
+    compute=lambda judgements: gwet_ac1_of(judgements.patterns, judgements.categories),
 )
 
 #: Every coefficient, in the order the outputs show them.

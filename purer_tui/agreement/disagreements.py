@@ -46,7 +46,9 @@ def find_disagreements(
             continue
         transcript = loaded.get(key.transcript) or loaded.setdefault(key.transcript, load_transcript(key.transcript))
         turn = transcript.turn(key.turn) if key.turn <= len(transcript.turns) else None
-        found.append(Disagreement(key.transcript, turn, key.turn, {coder: unit[coder] for coder in coders if coder in unit}))
+        found.append(
+            Disagreement(key.transcript, turn, key.turn, {coder: unit[coder] for coder in coders if coder in unit})
+        )
     return found
 
 
@@ -54,4 +56,3 @@ def disagreeing_turns(transcript: Path, first: str, second: str) -> list[int]:
     """Turns of one transcript that both coders reviewed with different codes, in order."""
     units = collect_units([transcript], [first, second]).units
     return sorted(key.turn for key, unit in units.items() if len(unit) == 2 and unit[first] != unit[second])
-

@@ -40,15 +40,27 @@ def _coefficient_json(coefficient: Coefficient | None) -> dict[str, object] | No
 
 def _coefficients_json(figures: Mapping[str, Coefficient]) -> dict[str, object]:
     """Each figure under its coefficient's column, in the registry's order."""
-    return {definition.column: _coefficient_json(figures[definition.id]) for definition in COEFFICIENTS if definition.id in figures}
+    return {
+        definition.column: _coefficient_json(figures[definition.id])
+        for definition in COEFFICIENTS
+        if definition.id in figures
+    }
 
 
 def as_json(result: StudyAgreement) -> str:
     data = {
         "coders": result.coders,
         "transcripts": result.transcripts,
-        "units": {"reviewed": result.turns_reviewed, "shared": result.units_shared, "by_all_coders": result.units_by_all},
-        **{definition.kind_column: result.kinds[definition.id] for definition in COEFFICIENTS if definition.kind is not None},
+        "units": {
+            "reviewed": result.turns_reviewed,
+            "shared": result.units_shared,
+            "by_all_coders": result.units_by_all,
+        },
+        **{
+            definition.kind_column: result.kinds[definition.id]
+            for definition in COEFFICIENTS
+            if definition.kind is not None
+        },
         "flagged_left_out": result.flagged,
         "note": result.note or None,
         "codes": [
@@ -68,7 +80,13 @@ def as_json(result: StudyAgreement) -> str:
                 "categories": group.categories,
                 **_coefficients_json(group.coefficients),
                 "confusion": (
-                    {"rows": result.coders[0], "columns": result.coders[1], "counts": [[group.confusion.get((a, b), 0) for b in group.categories] for a in group.categories]}
+                    {
+                        "rows": result.coders[0],
+                        "columns": result.coders[1],
+                        "counts": [
+                            [group.confusion.get((a, b), 0) for b in group.categories] for a in group.categories
+                        ],
+                    }
                     if group.confusion is not None
                     else None
                 ),
@@ -76,7 +94,9 @@ def as_json(result: StudyAgreement) -> str:
             for group in result.groups
         ],
         "overall": {
-            "mean_over_codes": {name: (None if value is None else round(value, 6)) for name, value in result.means.items()},
+            "mean_over_codes": {
+                name: (None if value is None else round(value, 6)) for name, value in result.means.items()
+            },
             "masi_alpha": _coefficient_json(result.masi_alpha),
         },
     }
@@ -91,16 +111,38 @@ def as_csv(result: StudyAgreement) -> str:
         values = {name: _value(coefficient) for name, coefficient in item.coefficients.items()}
         notes = "; ".join(sorted({c.note for c in item.coefficients.values() if c.note}))
         units = item.coefficients[ALPHA.id].units
-        writer.writerow(["code", item.code.group, item.code.id, item.code.label, units, *_csv_figures(values, result.kinds), notes])
+        writer.writerow(
+            ["code", item.code.group, item.code.id, item.code.label, units, *_csv_figures(values, result.kinds), notes]
+        )
     for group in result.groups:
         values = {name: _value(coefficient) for name, coefficient in group.coefficients.items()}
         notes = "; ".join(sorted({c.note for c in group.coefficients.values() if c.note}))
         units = group.coefficients[ALPHA.id].units
-        writer.writerow(["exclusive_group", group.group.id, "", group.group.label, units, *_csv_figures(values, result.kinds), notes])
+        writer.writerow(
+            [
+                "exclusive_group",
+                group.group.id,
+                "",
+                group.group.label,
+                units,
+                *_csv_figures(values, result.kinds),
+                notes,
+            ]
+        )
     means = {name: _round(value) for name, value in result.means.items()}
     writer.writerow(["mean_over_codes", "", "", "", "", *_csv_figures(means, result.kinds), ""])
     masi = result.masi_alpha  # alpha too, over each turn's whole set of codes: it goes in alpha's column
-    writer.writerow(["masi_alpha", "", "", "", masi.units if masi else 0, *_csv_figures({ALPHA.id: _value(masi)}, result.kinds), masi.note if masi else ""])
+    writer.writerow(
+        [
+            "masi_alpha",
+            "",
+            "",
+            "",
+            masi.units if masi else 0,
+            *_csv_figures({ALPHA.id: _value(masi)}, result.kinds),
+            masi.note if masi else "",
+        ]
+    )
     return out.getvalue()
 
 
@@ -141,10 +183,12 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     from rich.text import Text
 
     out = console if isinstance(console, Console) else Console()
-    out.print(Text(
-        f"Coders: {', '.join(result.coders)}   transcripts: {result.transcripts}   turns reviewed: {result.turns_reviewed}, "
-        f"by two or more coders: {result.units_shared}, by all: {result.units_by_all}"
-    ))
+    out.print(
+        Text(
+            f"Coders: {', '.join(result.coders)}   transcripts: {result.transcripts}   turns reviewed: {result.turns_reviewed}, "
+            f"by two or more coders: {result.units_shared}, by all: {result.units_by_all}"
+        )
+    )
     if result.flagged:
         left_out = ", ".join(f"{count} {coder} flagged" for coder, count in result.flagged.items())
         out.print(Text(f"Left out as not final: {left_out} (flagged turns count once unflagged).", style="dim"))
@@ -157,7 +201,10 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     group_by_id = {group.group.id: group for group in result.groups}
     headings = [_named(definition.heading, result.kinds.get(definition.id, "")) for definition in COEFFICIENTS]
     # An exclusive group's line leads with the headline figure, then the group's other figures.
-    group_figures = [ALPHA, *(definition for definition in COEFFICIENTS if definition.for_groups and definition is not ALPHA)]
+    group_figures = [
+        ALPHA,
+        *(definition for definition in COEFFICIENTS if definition.for_groups and definition is not ALPHA),
+    ]
     for group_id, items in groups.items():
         label = result.group_labels.get(group_id, group_id)
         table = Table(title=Text(visible_controls(label), style="bold"), title_justify="left", expand=False)
@@ -168,8 +215,12 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
         table.add_column("applied by")
         for item in sorted(items, key=_worst_first):
             applied = ", ".join(f"{coder} {count}" for coder, count in item.applied.items())
-            figures = [_shown(item.coefficients[definition.id].value, definition.as_percent) for definition in COEFFICIENTS]
-            table.add_row(Text(visible_controls(item.code.label)), str(item.coefficients[ALPHA.id].units), *figures, Text(applied))
+            figures = [
+                _shown(item.coefficients[definition.id].value, definition.as_percent) for definition in COEFFICIENTS
+            ]
+            table.add_row(
+                Text(visible_controls(item.code.label)), str(item.coefficients[ALPHA.id].units), *figures, Text(applied)
+            )
         out.print(table)
         group = group_by_id.get(group_id)
         if group is not None:
@@ -177,7 +228,11 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
                 f"{_named(definition.label, result.kinds.get(definition.id, ''))} {_shown(group.coefficients[definition.id].value, definition.as_percent)}"
                 for definition in group_figures
             )
-            out.print(Text(f"  one per turn ({', '.join(group.categories)}): {shown} over {group.coefficients[ALPHA.id].units} turns"))
+            out.print(
+                Text(
+                    f"  one per turn ({', '.join(group.categories)}): {shown} over {group.coefficients[ALPHA.id].units} turns"
+                )
+            )
             if group.confusion is not None:
                 out.print(_confusion(result, group.categories, group.confusion))
     undefined = sorted({c.note for item in result.codes for c in item.coefficients.values() if c.note})
@@ -188,19 +243,25 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
         for definition in COEFFICIENTS
     )
     masi = result.masi_alpha
-    out.print(Text(
-        f"Overall: mean over codes: {means}; "
-        f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} over {masi.units if masi else 0} turns",
-        style="bold",
-    ))
+    out.print(
+        Text(
+            f"Overall: mean over codes: {means}; "
+            f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} over {masi.units if masi else 0} turns",
+            style="bold",
+        )
+    )
 
 
-def _confusion(result: StudyAgreement, categories: Sequence[str], confusion: Mapping[tuple[Hashable, Hashable], int]) -> object:
+def _confusion(
+    result: StudyAgreement, categories: Sequence[str], confusion: Mapping[tuple[Hashable, Hashable], int]
+) -> object:
     from rich.table import Table
     from rich.text import Text
 
     first, second = result.coders[0], result.coders[1]
-    table = Table(title=Text(f"{first} (rows) x {second} (columns)", style="dim"), title_justify="left", box=None, padding=(0, 1))
+    table = Table(
+        title=Text(f"{first} (rows) x {second} (columns)", style="dim"), title_justify="left", box=None, padding=(0, 1)
+    )
     table.add_column("")
     for category in categories:
         table.add_column(Text(category), justify="right")

@@ -148,7 +148,9 @@ def nominal_distance(a: Hashable, b: Hashable) -> float:
     return 0.0 if a == b else 1.0
 
 
-def krippendorff_alpha(units: Units[Value], distance: Callable[[Value, Value], float] = nominal_distance) -> Coefficient:
+def krippendorff_alpha(
+    units: Units[Value], distance: Callable[[Value, Value], float] = nominal_distance
+) -> Coefficient:
     return krippendorff_alpha_of(histogram(units), distance)
 
 
@@ -173,9 +175,9 @@ def krippendorff_alpha_of(patterns: Histogram, distance: Callable[[Any, Any], fl
         marginals[c] += weight
     n = sum(marginals.values())
     observed = sum(weight * distance(c, k) for (c, k), weight in coincidences.items() if c != k)
-    expected = sum(
-        marginals[c] * marginals[k] * distance(c, k) for c in marginals for k in marginals if c != k
-    ) / (n - 1)
+    expected = sum(marginals[c] * marginals[k] * distance(c, k) for c in marginals for k in marginals if c != k) / (
+        n - 1
+    )
     if expected == 0:
         return Coefficient(None, pairable, ALL_THE_SAME)
     return Coefficient(1 - observed / expected, pairable)

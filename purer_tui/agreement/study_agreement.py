@@ -98,7 +98,11 @@ def select_transcripts(study: Study, pattern: str | None) -> list[Path]:
 
 
 def measure(
-    units: Sequence[Unit], codebook: Codebook, coders: Sequence[str], transcripts: int, flagged: Mapping[str, int] | None = None
+    units: Sequence[Unit],
+    codebook: Codebook,
+    coders: Sequence[str],
+    transcripts: int,
+    flagged: Mapping[str, int] | None = None,
 ) -> StudyAgreement:
     result = StudyAgreement(
         coders=list(coders),
@@ -106,7 +110,9 @@ def measure(
         turns_reviewed=sum(1 for unit in units if unit),
         units_shared=sum(1 for unit in units if len(unit) >= 2),
         units_by_all=sum(1 for unit in units if len(unit) == len(coders)),
-        kinds={definition.id: definition.kind(len(coders)) for definition in COEFFICIENTS if definition.kind is not None},
+        kinds={
+            definition.id: definition.kind(len(coders)) for definition in COEFFICIENTS if definition.kind is not None
+        },
         group_labels={group.id: group.label for group in codebook.groups},
         flagged={coder: count for coder, count in (flagged or {}).items() if count},
     )
@@ -132,12 +138,17 @@ def measure(
                 GroupAgreement(
                     group=group,
                     categories=categories,
-                    coefficients={definition.id: definition.compute(choice) for definition in COEFFICIENTS if definition.for_groups},
+                    coefficients={
+                        definition.id: definition.compute(choice)
+                        for definition in COEFFICIENTS
+                        if definition.for_groups
+                    },
                     confusion=counts.group_pairs[group.id] if len(coders) >= 2 else None,
                 )
             )
     result.means = {
-        definition.id: _mean([code.coefficients[definition.id].value for code in result.codes]) for definition in COEFFICIENTS
+        definition.id: _mean([code.coefficients[definition.id].value for code in result.codes])
+        for definition in COEFFICIENTS
     }
     result.masi_alpha = krippendorff_alpha_of(counts.code_sets, masi_distance)
     return result
@@ -149,7 +160,9 @@ class _Counts:
 
     units_by_raters: Counter[int] = field(default_factory=Counter)  # how many units m coders reviewed
     with_code: dict[str, Counter[tuple[int, int]]] = field(default_factory=dict)  # code -> (m, k applying) -> units
-    applied: Counter[tuple[str, str]] = field(default_factory=Counter)  # (coder, code) -> units two or more coders reviewed
+    applied: Counter[tuple[str, str]] = field(
+        default_factory=Counter
+    )  # (coder, code) -> units two or more coders reviewed
     shared: int = 0  # units both of two coders reviewed
     pairs: dict[str, Counter[tuple[int, int]]] = field(default_factory=dict)  # code -> (first has, second has) -> units
     groups: dict[str, Histogram] = field(default_factory=dict)

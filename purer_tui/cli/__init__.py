@@ -44,7 +44,9 @@ class PurerGroup(click.Group):
             sys.exit(EXIT_PROBLEMS)
         except OSError as error:  # the machine refused (a full disk, a missing folder, no permission): not a bug
             where = f"{display_path(error.filename)}: " if isinstance(error.filename, str) else ""
-            click.echo(f"purer-tui: {one_line(where + (error.strerror or str(error)))}; nothing was half-written", err=True)
+            click.echo(
+                f"purer-tui: {one_line(where + (error.strerror or str(error)))}; nothing was half-written", err=True
+            )
             sys.exit(EXIT_PROBLEMS)
         except Exception as error:  # a bug: say so briefly; the message may hold transcript text, so omit it
             if os.environ.get("PURER_DEBUG"):
@@ -71,8 +73,9 @@ def main() -> None:
     """
 
 
-
-def emit(as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[[], str], readable: Callable[[], None]) -> None:
+def emit(
+    as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[[], str], readable: Callable[[], None]
+) -> None:
     """Print a report in the one format asked for: JSON, CSV, or readable tables."""
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")

@@ -52,8 +52,16 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
         raise UsageError(f'no transcript matches "{pattern}"')
     chosen = agreement_coders(loaded, transcripts, _coders(coders))
     collected = collect_units(transcripts, chosen)
-    result = measure(list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged)
-    emit(as_json, as_csv, json=lambda: render_json(result), csv=lambda: render_csv(result), readable=lambda: print_report(result))
+    result = measure(
+        list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged
+    )
+    emit(
+        as_json,
+        as_csv,
+        json=lambda: render_json(result),
+        csv=lambda: render_csv(result),
+        readable=lambda: print_report(result),
+    )
 
 
 @main.command()
@@ -61,9 +69,15 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
 @click.option("--coders", help="Comma-separated coder ids (default: every coder but `consensus`).")
 @click.option("--code", "code_id", help="Only turns where coders differ on this code.")
 @click.option("--transcripts", "pattern", help="Only transcripts whose name or path matches this glob.")
-@click.option("--one-sided", is_flag=True, help="List the turns only some of the coders reviewed instead (the others did not, or flagged them).")
+@click.option(
+    "--one-sided",
+    is_flag=True,
+    help="List the turns only some of the coders reviewed instead (the others did not, or flagged them).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def disagreements(study: Path, coders: str | None, code_id: str | None, pattern: str | None, one_sided: bool, as_json: bool) -> None:
+def disagreements(
+    study: Path, coders: str | None, code_id: str | None, pattern: str | None, one_sided: bool, as_json: bool
+) -> None:
     """List each turn where coders differ: transcript, turn, speaker, excerpt, who applied what.
 
     A coder's flagged turns are not final and are left out, like turns they
@@ -114,7 +128,10 @@ def disagreements(study: Path, coders: str | None, code_id: str | None, pattern:
             if coder not in item.codes:
                 click.echo(f"    {coder}: (not reviewed, or flagged)")
                 continue
-            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(set(item.codes[coder])))
+            labels = ", ".join(
+                codebook.code(c).label if codebook.has_code(c) else c
+                for c in codebook.in_codebook_order(set(item.codes[coder]))
+            )
             click.echo(f"    {coder}: {visible_controls(labels) or '(no code)'}")
     if one_sided:
         click.echo(f"{len(found)} turn(s) only some of {', '.join(chosen)} reviewed.", err=True)

@@ -19,11 +19,32 @@ if TYPE_CHECKING:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--coder", help="Your coder id (default: $PURER_CODER, else your login name).")
-@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this codebook instead of the study's.")
-@click.option("--only", "only", multiple=True, metavar="SPEAKER", help="Step only through this speaker's turns, or a role's (repeatable; case is ignored).")
+@click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this codebook instead of the study's.",
+)
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="SPEAKER",
+    help="Step only through this speaker's turns, or a role's (repeatable; case is ignored).",
+)
 @click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
-@click.option("--adjudicate", metavar="A,B", help="Step only through turns coders A and B coded differently, and settle each for the consensus coder.")
-@click.option("--as", "consensus", default=CONSENSUS_CODER, show_default=True, help="With --adjudicate: the coder id the consensus is saved as.")
+@click.option(
+    "--adjudicate",
+    metavar="A,B",
+    help="Step only through turns coders A and B coded differently, and settle each for the consensus coder.",
+)
+@click.option(
+    "--as",
+    "consensus",
+    default=CONSENSUS_CODER,
+    show_default=True,
+    help="With --adjudicate: the coder id the consensus is saved as.",
+)
 def code(
     paths: tuple[Path, ...],
     coder: str | None,
@@ -64,7 +85,9 @@ def code(
     if len(names) != 2:
         raise UsageError("--adjudicate takes two coder ids, like --adjudicate ana,ben")
     if coder is not None or show_coders:
-        raise UsageError("--adjudicate codes as the consensus coder (--as) and shows both coders; leave out --coder and --show-coders")
+        raise UsageError(
+            "--adjudicate codes as the consensus coder (--as) and shows both coders; leave out --coder and --show-coders"
+        )
     prepared = prepare_adjudication(list(paths), (names[0], names[1]), consensus, codebook_path, only)
     if isinstance(prepared, AdjudicationDone):
         click.echo(prepared.summary)
@@ -81,5 +104,3 @@ def run_app(prepared: PreparedSession) -> None:
     from purer_tui.tui.run import run_coding_app
 
     sys.exit(run_coding_app(prepared))
-
-

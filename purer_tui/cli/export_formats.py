@@ -48,7 +48,9 @@ def _write_csv(request: ExportRequest) -> None:
     from purer_tui.interchange.csv_export import tidy_csv, wide_csv
 
     assert request.coding is not None
-    text = wide_csv(request.coding, request.spreadsheet) if request.wide else tidy_csv(request.coding, request.spreadsheet)
+    text = (
+        wide_csv(request.coding, request.spreadsheet) if request.wide else tidy_csv(request.coding, request.spreadsheet)
+    )
     if request.output is None:
         from purer_tui.cli import echo_csv
 
@@ -67,7 +69,10 @@ def _write_qdpx(request: ExportRequest) -> None:
     target = request.output or Path(f"{request.study.root.name}.qdpx")
     write_output(target, write_qdpx(project))
     note = f"; {project.skipped_codes} code(s) not in the codebook were left out" if project.skipped_codes else ""
-    click.echo(f"Wrote {_shown(target)} ({len(project.sources)} sources, {len(project.expected)} coded selections{note})", err=True)
+    click.echo(
+        f"Wrote {_shown(target)} ({len(project.sources)} sources, {len(project.expected)} coded selections{note})",
+        err=True,
+    )
 
 
 def _write_qdc(request: ExportRequest) -> None:

@@ -29,7 +29,12 @@ Example:
 @main.command(help=EXPORT_HELP)
 @click.argument("format_name", metavar="FORMAT", type=click.Choice([chosen.name for chosen in EXPORT_FORMATS]))
 @click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), help="Where to write, - for standard output (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Where to write, - for standard output (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).",
+)
 @click.option("--wide", is_flag=True, help="csv: one row per transcript x turn x coder, one 0/1 column per code.")
 @click.option("--coder", help="Comma-separated coder ids (default: every coder).")
 @click.option(
@@ -38,7 +43,9 @@ Example:
     help="csv: for Excel, LibreOffice or Sheets: a cell starting with = + - or @ gets a ' so it is never run as a formula "
     "(default: the data exactly, for R and pandas).",
 )
-def export(format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None, spreadsheet: bool) -> None:
+def export(
+    format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None, spreadsheet: bool
+) -> None:
     # The help is EXPORT_HELP, built from the formats.
     from purer_tui.core.study import load_study
 
@@ -51,7 +58,9 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
         from purer_tui.core.dataset import load_dataset
         from purer_tui.core.study_coders import parse_coder_list
 
-        coding = load_dataset(loaded, parse_coder_list(coder) if coder else None, every_coder=True, progress=reading_progress)
+        coding = load_dataset(
+            loaded, parse_coder_list(coder) if coder else None, every_coder=True, progress=reading_progress
+        )
         say_coders(coding, readable=False)
         # Refused here, after the coders line, by the formats that read coding; qdc, which reads none, ignores them.
         if (wide and WIDE not in chosen.options) or (spreadsheet and SPREADSHEET not in chosen.options):
@@ -62,7 +71,12 @@ def export(format_name: str, study: Path, output: Path | None, wide: bool, coder
 
 @codebook.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="The TOML codebook to write (default: <file>.toml here; never overwritten).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The TOML codebook to write (default: <file>.toml here; never overwritten).",
+)
 @click.option("--name", help="The codebook's name (default: the project's name, or the file's).")
 def import_codebook_command(file: Path, output: Path | None, name: str | None) -> None:
     """Import a REFI-QDA codebook (.qdc) or the codebook of a project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder.

@@ -67,7 +67,9 @@ def _output(data: Dataset, tables: list[ReportTable], as_json: bool, as_csv: boo
 
 
 def _format_options(command: Command) -> Command:
-    command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV (a `table` column names each row's table).")(command)
+    command = click.option(
+        "--csv", "as_csv", is_flag=True, help="Print CSV (a `table` column names each row's table)."
+    )(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
     return click.option("--coder", help=CODER_HELP)(command)
 
@@ -114,12 +116,33 @@ def sequences(study: Path, coder: str | None, as_json: bool, as_csv: bool) -> No
 
 @main.command()
 @click.argument("codes", nargs=-1, required=True)
-@click.option("--study", "study", default=".", type=click.Path(path_type=Path), help="The study (default: the one around the current folder).")
-@click.option("--context", default=0, show_default=True, type=click.IntRange(0, 20), help="Turns of context before and after each quote.")
+@click.option(
+    "--study",
+    "study",
+    default=".",
+    type=click.Path(path_type=Path),
+    help="The study (default: the one around the current folder).",
+)
+@click.option(
+    "--context",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 20),
+    help="Turns of context before and after each quote.",
+)
 @click.option("--all", "every", is_flag=True, help="Only turns that carry every code named (default: any).")
 @click.option("--markdown", is_flag=True, help="Markdown block quotes with citations, ready for a results section.")
 @_format_options
-def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markdown: bool, coder: str | None, as_json: bool, as_csv: bool) -> None:
+def quotes(
+    codes: tuple[str, ...],
+    study: Path,
+    context: int,
+    every: bool,
+    markdown: bool,
+    coder: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Every turn coded with CODE (any of several), with its transcript, turn, speaker and context.
 
     \b
@@ -139,7 +162,9 @@ def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markd
     data = _load(study, coder)
     unknown = [code for code in codes if not data.codebook.has_code(code)]
     if unknown:
-        raise UsageError(f'no code "{unknown[0]}" in the codebook; the codes are {", ".join(c.id for c in data.codebook.codes)}')
+        raise UsageError(
+            f'no code "{unknown[0]}" in the codebook; the codes are {", ".join(c.id for c in data.codebook.codes)}'
+        )
     found = find_quotes(data, list(codes), context, every)
     if sum((markdown, as_json, as_csv)) > 1:
         raise UsageError("choose one of --markdown, --json and --csv")
@@ -162,7 +187,16 @@ def quotes(codes: tuple[str, ...], study: Path, context: int, every: bool, markd
 @click.option("--svg", type=click.Path(dir_okay=False), help="Also save the picture as SVG.")
 @click.option("--html", type=click.Path(dir_okay=False), help="Also save the picture as HTML.")
 @_format_options
-def progress(study: Path, stages: str | None, moves: str | None, svg: str | None, html: str | None, coder: str | None, as_json: bool, as_csv: bool) -> None:
+def progress(
+    study: Path,
+    stages: str | None,
+    moves: str | None,
+    svg: str | None,
+    html: str | None,
+    coder: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """The stage-progression view: participants by session, each cell the stages observed, plus the staff's moves.
 
     Sessions and groups come from the study's metadata (metadata_pattern or
@@ -209,7 +243,12 @@ def codebook() -> None:
 
 @codebook.command()
 @click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
-@click.option("--file", "codebook_file", type=click.Path(path_type=Path, dir_okay=False), help="A codebook file instead of the study's.")
+@click.option(
+    "--file",
+    "codebook_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A codebook file instead of the study's.",
+)
 @click.option("--markdown", is_flag=True, help="Markdown, for printing or a wiki.")
 def show(study: Path, codebook_file: Path | None, markdown: bool) -> None:
     """Print the codebook as a coding manual: groups, keys, definitions, include/exclude, examples.

@@ -109,7 +109,9 @@ def init(folder: Path, name: str | None, codebook: str, patterns: tuple[str, ...
             click.echo(f"purer-tui: {one_line(str(problem))}", err=True)
         click.echo("purer-tui: the codebook has problems; fix them and run init again (nothing was written)", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(f"Wrote {display_path(path)}. Put transcripts in {display_path(path.parent / 'transcripts')}/, then run:")
+    click.echo(
+        f"Wrote {display_path(path)}. Put transcripts in {display_path(path.parent / 'transcripts')}/, then run:"
+    )
     click.echo(f"  purer-tui check {display_path(path.parent)}")
 
 
@@ -142,4 +144,3 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
     from purer_tui.services.coding_setup import prepare_session
 
     run_app(prepare_session([study_file.parent], coder, None, [], False))
-

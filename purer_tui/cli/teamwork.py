@@ -74,17 +74,32 @@ def merge_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> None:
     try:
         result = merge_files(base, ours, theirs)
     except InvalidFileError as error:
-        click.echo(one_line(f"purer-tui merge: {name}: cannot merge turn by turn ({error.message}); ours is left in place, theirs is `git checkout --theirs {name}`"), err=True)
+        click.echo(
+            one_line(
+                f"purer-tui merge: {name}: cannot merge turn by turn ({error.message}); ours is left in place, theirs is `git checkout --theirs {name}`"
+            ),
+            err=True,
+        )
         sys.exit(EXIT_PROBLEMS)
     atomic_write_text(ours, result.render())
     if result.conflicts:
         turns = ", ".join(str(turn) for turn in result.conflicts[:10]) + (" ..." if len(result.conflicts) > 10 else "")
-        click.echo(one_line(f"purer-tui merge: {name}: turns changed differently on both sides ({turns}); both versions are kept: run `purer-tui git resolve {name}`"), err=True)
+        click.echo(
+            one_line(
+                f"purer-tui merge: {name}: turns changed differently on both sides ({turns}); both versions are kept: run `purer-tui git resolve {name}`"
+            ),
+            err=True,
+        )
         sys.exit(EXIT_PROBLEMS)
 
 
 @git.command()
-@click.option("--global", "global_config", is_flag=True, help="Set the driver config in your global git config (for every clone on this machine).")
+@click.option(
+    "--global",
+    "global_config",
+    is_flag=True,
+    help="Set the driver config in your global git config (for every clone on this machine).",
+)
 def install(global_config: bool) -> None:
     """Set up the readable diff and the merge driver for the repository here (idempotent).
 
@@ -124,7 +139,12 @@ def status() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--ours", "choice", flag_value="ours", help="Settle every conflict with our side.")
 @click.option("--theirs", "choice", flag_value="theirs", help="Settle every conflict with their side.")
-@click.option("--both", "choice", flag_value="both", help="Settle every conflict with both sides' codes (refused where an exclusive group would get two).")
+@click.option(
+    "--both",
+    "choice",
+    flag_value="both",
+    help="Settle every conflict with both sides' codes (refused where an exclusive group would get two).",
+)
 def resolve(paths: tuple[Path, ...], choice: str | None) -> None:
     """Settle turns that a merge found changed differently on both sides, turn by turn.
 
@@ -158,7 +178,11 @@ def resolve(paths: tuple[Path, ...], choice: str | None) -> None:
         for reason in refused:
             click.echo(one_line(f"{display_path(path)}: {reason}; it keeps both versions"), err=True)
         left = len(conflicted_turns(path))
-        click.echo(one_line(f"{display_path(path)}: settled {settled} turn(s){f', {left} left' if left else '; now `git add` it'}"))
+        click.echo(
+            one_line(
+                f"{display_path(path)}: settled {settled} turn(s){f', {left} left' if left else '; now `git add` it'}"
+            )
+        )
         any_refused = any_refused or bool(refused)
     if any_refused:
         sys.exit(EXIT_PROBLEMS)
@@ -175,7 +199,11 @@ def _asker(path: Path, codebook: Codebook | None) -> Callable[[AnnotationRecord]
 
     def describe(version: TurnVersion | None) -> str:
         text = f"({describe_version(version)})"
-        return text + (f" | memo: {visible_controls(' '.join(version.memo.split()))}" if version is not None and version.memo else "")
+        return text + (
+            f" | memo: {visible_controls(' '.join(version.memo.split()))}"
+            if version is not None and version.memo
+            else ""
+        )
 
     def decide(record: AnnotationRecord) -> str | None:
         assert record.conflict is not None
@@ -185,7 +213,9 @@ def _asker(path: Path, codebook: Codebook | None) -> Callable[[AnnotationRecord]
         for version in record.conflict.more:
             click.echo(f"  also:   {describe(version)}")
         while True:
-            answer = click.prompt("  [o]urs, [t]heirs, [b]oth, [s]kip, [q]uit", type=click.Choice(list("otbsq")), show_choices=False)
+            answer = click.prompt(
+                "  [o]urs, [t]heirs, [b]oth, [s]kip, [q]uit", type=click.Choice(list("otbsq")), show_choices=False
+            )
             if answer == "q":
                 raise _Quit
             if answer == "s":
@@ -226,7 +256,12 @@ def _annotation_files_of(paths: list[Path]) -> tuple[list[Path], Codebook | None
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--old", "old_file", type=click.Path(path_type=Path, dir_okay=False), help="The transcript version the codes were made on (default: found in git history).")
+@click.option(
+    "--old",
+    "old_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The transcript version the codes were made on (default: found in git history).",
+)
 @click.option("--yes", is_flag=True, help="Rewrite without asking.")
 @click.option("--dry-run", is_flag=True, help="Only show what would change.")
 def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run: bool) -> None:
@@ -261,18 +296,30 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
         counts = {outcome: 0 for outcome in Outcome}
         for placement in file_plan.plan.placements:
             counts[placement.outcome] += 1
-        source = f"coded on the version in {file_plan.old_source}" if file_plan.old_source else "the version it was coded on was not found: only unchanged turns can be followed"
-        click.echo(one_line(
-            f"{display_path(file_plan.path)}: {counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.MOVED]} moved, "
-            f"{counts[Outcome.EDITED]} kept on lightly edited turns, {counts[Outcome.UNPLACED]} unplaced ({source})"
-        ))
+        source = (
+            f"coded on the version in {file_plan.old_source}"
+            if file_plan.old_source
+            else "the version it was coded on was not found: only unchanged turns can be followed"
+        )
+        click.echo(
+            one_line(
+                f"{display_path(file_plan.path)}: {counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.MOVED]} moved, "
+                f"{counts[Outcome.EDITED]} kept on lightly edited turns, {counts[Outcome.UNPLACED]} unplaced ({source})"
+            )
+        )
         for placement in file_plan.plan.changes:
             record = placement.record
             codes = ", ".join(record.codes) or "no code"
             if placement.outcome is Outcome.UNPLACED:
-                click.echo(one_line(f"  turn {record.turn} ({codes}): cannot be placed (deleted, rewritten or ambiguous) -> {unplaced_path(file_plan.path).name}"))
+                click.echo(
+                    one_line(
+                        f"  turn {record.turn} ({codes}): cannot be placed (deleted, rewritten or ambiguous) -> {unplaced_path(file_plan.path).name}"
+                    )
+                )
             elif placement.outcome is Outcome.EDITED:
-                click.echo(f"  turn {record.turn} -> {placement.new_turn} ({codes}): text edited, {placement.similarity:.0%} alike")
+                click.echo(
+                    f"  turn {record.turn} -> {placement.new_turn} ({codes}): text edited, {placement.similarity:.0%} alike"
+                )
             else:
                 click.echo(f"  turn {record.turn} -> {placement.new_turn} ({codes})")
     if dry_run:

@@ -63,11 +63,17 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
             continue
         if record.turn in parsed.records:
             parsed.problems.append(
-                Problem(path, number, f"turn {record.turn} appears again (first at line {parsed.lines[record.turn]}); keep one line per turn")
+                Problem(
+                    path,
+                    number,
+                    f"turn {record.turn} appears again (first at line {parsed.lines[record.turn]}); keep one line per turn",
+                )
             )
             continue
         if record.turn < previous_turn:
-            parsed.problems.append(Problem(path, number, f"turn {record.turn} is out of order; the next save sorts the file", "warning"))
+            parsed.problems.append(
+                Problem(path, number, f"turn {record.turn} is out of order; the next save sorts the file", "warning")
+            )
         previous_turn = max(previous_turn, record.turn)
         parsed.records[record.turn] = record
         parsed.lines[record.turn] = number
@@ -97,7 +103,10 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
         return None, 'a line must be a JSON object like {"codes":[],"turn":1}'
     if not data.keys() <= _RECORD_FIELDS:
         unknown = min(data.keys() - _RECORD_FIELDS)
-        return None, f'unknown field "{unknown}"; the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)'
+        return (
+            None,
+            f'unknown field "{unknown}"; the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)',
+        )
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
     turn = data["turn"]
@@ -131,7 +140,10 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     if not isinstance(memo, str):
         return None, f'"{where}memo" must be a string'
     if len(memo) > MAX_MEMO_CHARACTERS:
-        return None, f'"{where}memo" is {len(memo):,} characters; memos over {MAX_MEMO_CHARACTERS:,} are refused, shorten it'
+        return (
+            None,
+            f'"{where}memo" is {len(memo):,} characters; memos over {MAX_MEMO_CHARACTERS:,} are refused, shorten it',
+        )
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, str):
         return None, f'"{where}anchor" must be a string'
@@ -139,7 +151,10 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     if not isinstance(reviewed, bool):
         return None, f'"{where}reviewed" must be true or false (false: a memo or flag on a turn not reviewed yet)'
     if not reviewed and codes:
-        return None, f'"{where}reviewed" is false but the turn has codes; remove "reviewed" (applying a code reviews the turn) or the codes'
+        return (
+            None,
+            f'"{where}reviewed" is false but the turn has codes; remove "reviewed" (applying a code reviews the turn) or the codes',
+        )
     flag = data.get("flag", False)
     if not isinstance(flag, bool):
         return None, f'"{where}flag" must be true or false'
@@ -164,7 +179,10 @@ def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
             return None, problem
     more_raw = value.get("more", [])
     if "more" in value and not (isinstance(more_raw, list) and 0 < len(more_raw) <= MAX_MORE_VERSIONS):
-        return None, f'"conflict.more" must be a list of 1 to {MAX_MORE_VERSIONS} versions, as the merge driver writes it'
+        return (
+            None,
+            f'"conflict.more" must be a list of 1 to {MAX_MORE_VERSIONS} versions, as the merge driver writes it',
+        )
     more = []
     for index, raw in enumerate(more_raw):
         version, problem = _parse_side(raw, f"conflict.more.{index}")
@@ -193,9 +211,13 @@ def read_annotation_text(path: Path) -> str:
     try:
         data = read_plain_file(path, "annotation file", MAX_ANNOTATION_BYTES)
     except FileNotFoundError:
-        raise InvalidFileError([Problem(path, None, "cannot be read: no such file (moved while being read?)")]) from None
+        raise InvalidFileError(
+            [Problem(path, None, "cannot be read: no such file (moved while being read?)")]
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InvalidFileError([Problem(path, line, "not valid UTF-8; annotation files are UTF-8 JSON Lines")]) from None
+        raise InvalidFileError(
+            [Problem(path, line, "not valid UTF-8; annotation files are UTF-8 JSON Lines")]
+        ) from None

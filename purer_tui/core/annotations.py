@@ -131,7 +131,9 @@ class AnnotationFile:
         if merged.conflicts and self._journal is not None:
             # Journaled at once: were the process to die before the next fold-in, replaying the
             # journal over the pulled file must rebuild these conflicts, not put our side back alone.
-            self._journal.append([{"put": json.loads(merged.records[turn].to_json_line())} for turn in merged.conflicts])
+            self._journal.append(
+                [{"put": json.loads(merged.records[turn].to_json_line())} for turn in merged.conflicts]
+            )
         self._records = merged.records
         self._cached_lines = None
         self._disk_signature = self._signature()
@@ -148,7 +150,9 @@ class AnnotationFile:
     def _apply(self, changes: Mapping[int, AnnotationRecord], removals: Iterable[int]) -> None:
         removals = [turn for turn in removals if turn in self._records]
         if self._journal is not None:
-            entries: list[dict[str, object]] = [{"put": json.loads(record.to_json_line())} for record in changes.values()]
+            entries: list[dict[str, object]] = [
+                {"put": json.loads(record.to_json_line())} for record in changes.values()
+            ]
             entries += [{"remove": turn} for turn in removals]
             self._journal.append(entries)
             self._pending = True
@@ -198,6 +202,8 @@ def replay_journal(records: dict[int, AnnotationRecord], journal: Path) -> bool:
             continue
         record, problem = parse_record(json.dumps(value)) if kind == "put" else (None, "bad entry")
         if problem or record is None:
-            raise InvalidFileError([Problem(journal, number, f"the coding journal is damaged ({problem}); move it aside and reopen")])
+            raise InvalidFileError(
+                [Problem(journal, number, f"the coding journal is damaged ({problem}); move it aside and reopen")]
+            )
         records[record.turn] = record
     return bool(entries)

@@ -63,7 +63,11 @@ def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
     except InvalidFileError as error:
         if not study.codebook_path.exists():
             problems.append(
-                Problem(study.path, None, f"study.codebook: {study.settings.codebook} does not exist; fix the path or add the codebook")
+                Problem(
+                    study.path,
+                    None,
+                    f"study.codebook: {study.settings.codebook} does not exist; fix the path or add the codebook",
+                )
             )
         else:
             problems.extend(error.problems)
@@ -76,7 +80,14 @@ def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript
         for folder in study.folders_matching(pattern):
             problems.append(Problem(folder, None, "is a folder, not a transcript file, so it is left out", "warning"))
         for link in study.links_outside(pattern):
-            problems.append(Problem(link, None, "is a link to a file outside the study, so it is left out; copy the file into the study", "warning"))
+            problems.append(
+                Problem(
+                    link,
+                    None,
+                    "is a link to a file outside the study, so it is left out; copy the file into the study",
+                    "warning",
+                )
+            )
         if not study.matches(pattern):
             problems.append(Problem(study.path, None, f'study.transcripts: "{pattern}" matches no file', "warning"))
     transcripts = []
@@ -85,7 +96,11 @@ def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript
         key = (path.parent, path.stem)
         if key in by_stem:
             problems.append(
-                Problem(path, None, f"has the same name as {by_stem[key].name} before the ending, so both would share annotation files; rename one")
+                Problem(
+                    path,
+                    None,
+                    f"has the same name as {by_stem[key].name} before the ending, so both would share annotation files; rename one",
+                )
             )
             continue
         by_stem[key] = path
@@ -117,13 +132,25 @@ def _check_metadata(study: Study, transcripts: list[Transcript], codebook: Codeb
     stems = {transcript.path.stem for transcript in transcripts}
     for stem in study.metadata:
         if stem not in stems:
-            problems.append(Problem(study.path, None, f'metadata.{stem}: no transcript is named "{stem}" (the name without its ending)', "warning"))
+            problems.append(
+                Problem(
+                    study.path,
+                    None,
+                    f'metadata.{stem}: no transcript is named "{stem}" (the name without its ending)',
+                    "warning",
+                )
+            )
     if codebook is not None and study.roles:
         for group in codebook.groups:
             for role in group.roles:
                 if role not in study.roles:
                     problems.append(
-                        Problem(codebook.path, None, f"groups.{group.id}.roles: the study declares no role \"{role}\" (roles: {', '.join(study.roles)})", "warning")
+                        Problem(
+                            codebook.path,
+                            None,
+                            f'groups.{group.id}.roles: the study declares no role "{role}" (roles: {", ".join(study.roles)})',
+                            "warning",
+                        )
                     )
     return problems
 
@@ -147,7 +174,12 @@ def check_annotation_file(
         except InvalidFileError as error:
             return problems + error.problems
         problems.append(
-            Problem(journal, None, "changes of an open or interrupted coding session; they are folded in when it closes or the coder reopens it", "warning")
+            Problem(
+                journal,
+                None,
+                "changes of an open or interrupted coding session; they are folded in when it closes or the coder reopens it",
+                "warning",
+            )
         )
     # Looked up once per file, not once per record (a study has hundreds of thousands of records).
     group_of = {code.id: codebook.group(code.group) for code in codebook.codes} if codebook is not None else {}
@@ -157,20 +189,34 @@ def check_annotation_file(
         line = parsed.lines.get(turn)
         if record.conflict is not None:
             problems.append(
-                Problem(path, line, f"turn {turn}: merge conflict ({describe_conflict(record.conflict)}); settle it with `purer-tui git resolve` or in `purer-tui code`")
+                Problem(
+                    path,
+                    line,
+                    f"turn {turn}: merge conflict ({describe_conflict(record.conflict)}); settle it with `purer-tui git resolve` or in `purer-tui code`",
+                )
             )
         if codebook is not None:
             for code_id in record.codes:
                 if code_id not in group_of:
-                    problems.append(Problem(path, line, f'turn {turn}: unknown code "{code_id}"; add it to the codebook or remove it'))
+                    problems.append(
+                        Problem(
+                            path, line, f'turn {turn}: unknown code "{code_id}"; add it to the codebook or remove it'
+                        )
+                    )
             for group, members in codebook.exclusive_conflicts(record.codes):
                 problems.append(
-                    Problem(path, line, f"turn {turn}: {' and '.join(members)} are both in exclusive group {group.id}; keep one")
+                    Problem(
+                        path,
+                        line,
+                        f"turn {turn}: {' and '.join(members)} are both in exclusive group {group.id}; keep one",
+                    )
                 )
         if transcript is None:
             continue
         if turn > len(turns):
-            problems.append(Problem(path, line, f"turn {turn} does not exist; {transcript.path.name} has {len(turns)} turns"))
+            problems.append(
+                Problem(path, line, f"turn {turn} does not exist; {transcript.path.name} has {len(turns)} turns")
+            )
             continue
         spoken = turns[turn - 1]
         if role_of is not None and record.codes:
@@ -179,7 +225,12 @@ def check_annotation_file(
                 owner = group_of.get(code_id)
                 if owner is not None and not owner.applies_to(role):
                     problems.append(
-                        Problem(path, line, f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, but {spoken.speaker} is {role}", "warning")
+                        Problem(
+                            path,
+                            line,
+                            f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, but {spoken.speaker} is {role}",
+                            "warning",
+                        )
                     )
         if record.anchor and record.anchor != spoken.anchor:
             drifted.append((turn, line))
@@ -243,7 +294,11 @@ def _interrupted_saves(folder: Path) -> list[Problem]:
     for name, is_link in entries:
         if is_link and name.endswith((".journal", ".lock")):
             problems.append(
-                Problem(folder / name, None, "is a link where purer-tui keeps a coding journal or lock; remove it (coding refuses to start beside it)")
+                Problem(
+                    folder / name,
+                    None,
+                    "is a link where purer-tui keeps a coding journal or lock; remove it (coding refuses to start beside it)",
+                )
             )
     names = [name for name, _ in entries if name.endswith(".tmp")]
     for name in names:
@@ -277,7 +332,13 @@ def _orphan_annotation_files(transcripts: list[Transcript]) -> list[Problem]:
             if stem in stems and CODER_PATTERN.match(coder):
                 continue
             if stem in stems:
-                problems.append(Problem(entry, None, f'"{coder}" is not a valid coder id, so this file is ignored; rename it', "warning"))
+                problems.append(
+                    Problem(
+                        entry, None, f'"{coder}" is not a valid coder id, so this file is ignored; rename it', "warning"
+                    )
+                )
             else:
-                problems.append(Problem(entry, None, "belongs to no transcript of the study, so it is ignored", "warning"))
+                problems.append(
+                    Problem(entry, None, "belongs to no transcript of the study, so it is ignored", "warning")
+                )
     return problems

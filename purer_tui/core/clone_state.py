@@ -23,7 +23,9 @@ from purer_tui.core.durable import narrow_mode
 from purer_tui.core.study import STUDY_FILE
 
 STATE_FOLDER = ".purer"
-IGNORE_EVERYTHING = "# purer-tui: this clone's own state (where each coder last was, the study index); never shared\n*\n"
+IGNORE_EVERYTHING = (
+    "# purer-tui: this clone's own state (where each coder last was, the study index); never shared\n*\n"
+)
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
 

@@ -13,10 +13,10 @@ with its TOML path, its line and a fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -75,7 +75,7 @@ class Code(StrictModel):
     @classmethod
     def _hex_color(cls, color: str | None) -> str | None:
         if color is not None and not COLOR_PATTERN.match(color):
-            raise ValueError(f"{color!r} is not a colour; write it as \"#RRGGBB\"")
+            raise ValueError(f'{color!r} is not a colour; write it as "#RRGGBB"')
         return color
 
 
@@ -124,7 +124,9 @@ class Codebook:
         conflicts = []
         for group in self.groups:
             if group.exclusive:
-                members = [code_id for code_id in code_ids if self.has_code(code_id) and self.code(code_id).group == group.id]
+                members = [
+                    code_id for code_id in code_ids if self.has_code(code_id) and self.code(code_id).group == group.id
+                ]
                 if len(members) > 1:
                     conflicts.append((group, members))
         return conflicts
@@ -158,7 +160,11 @@ def build_codebook(
     data = document.data
     for key in data:
         if key not in ("codebook", "groups", "codes"):
-            problems.append(document.problem(key, "is not a codebook table; the tables are [codebook], [groups.<id>] and [codes.<id>]"))
+            problems.append(
+                document.problem(
+                    key, "is not a codebook table; the tables are [codebook], [groups.<id>] and [codes.<id>]"
+                )
+            )
     info = _info(document, data.get("codebook"), problems)
     groups = _groups(document, data.get("groups", {}), problems)
     declared_groups = set(data["groups"]) if isinstance(data.get("groups"), dict) else set()
@@ -233,25 +239,37 @@ def _codes(
         if code.group != UNGROUPED and code.group not in group_ids:
             known = ", ".join(sorted(group_ids)) or "none yet"
             problems.append(
-                document.problem(f"{path}.group", f'no group "{code.group}" (groups: {known}); add [groups.{code.group}] or fix the name')
+                document.problem(
+                    f"{path}.group",
+                    f'no group "{code.group}" (groups: {known}); add [groups.{code.group}] or fix the name',
+                )
             )
         if code.key is not None:
             _check_key(document, code_id, code.key, reserved, key_owner, problems)
         if not code.definition.strip():
-            problems.append(document.problem(f"{path}.definition", "is empty; coders agree better with a definition", "warning"))
+            problems.append(
+                document.problem(f"{path}.definition", "is empty; coders agree better with a definition", "warning")
+            )
         codes.append(code)
     return codes
 
 
 def _check_key(
-    document: TomlDocument, code_id: str, key: str, reserved: Mapping[str, str], key_owner: dict[str, str], problems: list[Problem]
+    document: TomlDocument,
+    code_id: str,
+    key: str,
+    reserved: Mapping[str, str],
+    key_owner: dict[str, str],
+    problems: list[Problem],
 ) -> None:
     """A code's key must be free: not the app's, not another code's."""
     path = f"codes.{code_id}.key"
     if key in reserved:
         problems.append(document.problem(path, f'"{key}" is the app\'s key for {reserved[key]}; choose another key'))
     elif key in key_owner:
-        problems.append(document.problem(path, f'"{key}" is already the key of codes.{key_owner[key]}; choose another key'))
+        problems.append(
+            document.problem(path, f'"{key}" is already the key of codes.{key_owner[key]}; choose another key')
+        )
     else:
         key_owner[key] = code_id
 

@@ -76,10 +76,18 @@ def _read(path: Path, problems: list[Problem], known: Sequence[str] | None = Non
         problems.append(Problem(path, None, f"cannot be read: {error.strerror or error}"))
         return {}
     if stat.S_ISLNK(status.st_mode) or not stat.S_ISREG(status.st_mode):
-        problems.append(Problem(path, None, "is not a plain file (a link?); it must be a file of the study, as purer-tui writes it"))
+        problems.append(
+            Problem(path, None, "is not a plain file (a link?); it must be a file of the study, as purer-tui writes it")
+        )
         return {}
     if status.st_size > MAX_CONSENSUS_FILE_BYTES:
-        problems.append(Problem(path, None, f"is larger than {MAX_CONSENSUS_FILE_BYTES // 1024} KiB; it only names coders, so this is not one"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                f"is larger than {MAX_CONSENSUS_FILE_BYTES // 1024} KiB; it only names coders, so this is not one",
+            )
+        )
         return {}
     try:
         document = read_toml(path, "consensus file", follow_links=False)
@@ -90,11 +98,17 @@ def _read(path: Path, problems: list[Problem], known: Sequence[str] | None = Non
     if known is not None:
         for consensus, coders in sources.items():
             if consensus not in known:
-                problems.append(document.problem(consensus, f"{consensus} has no annotation files in the study yet", "warning"))
+                problems.append(
+                    document.problem(consensus, f"{consensus} has no annotation files in the study yet", "warning")
+                )
             missing = [coder for coder in coders if coder not in known]
             if missing:
                 problems.append(
-                    document.problem(f"{consensus}.coders", f"{', '.join(missing)} coded nothing in the study; check the names", "warning")
+                    document.problem(
+                        f"{consensus}.coders",
+                        f"{', '.join(missing)} coded nothing in the study; check the names",
+                        "warning",
+                    )
                 )
     return sources
 
@@ -103,7 +117,9 @@ def _sources(document: TomlDocument, problems: list[Problem]) -> dict[str, tuple
     sources: dict[str, tuple[str, ...]] = {}
     for consensus, table in document.data.items():
         if not CODER_PATTERN.match(consensus):
-            problems.append(document.problem(consensus, "is not a coder id; the tables are consensus coders, like [consensus]"))
+            problems.append(
+                document.problem(consensus, "is not a coder id; the tables are consensus coders, like [consensus]")
+            )
             continue
         if not isinstance(table, dict) or set(table) != {"coders"}:
             problems.append(document.problem(consensus, 'must be a table with only coders = ["ana", "ben"]'))
@@ -117,7 +133,10 @@ def _sources(document: TomlDocument, problems: list[Problem]) -> dict[str, tuple
             or consensus in coders
         ):
             problems.append(
-                document.problem(f"{consensus}.coders", f"must list two or more different coder ids, not {consensus} itself, like [\"ana\", \"ben\"]")
+                document.problem(
+                    f"{consensus}.coders",
+                    f'must list two or more different coder ids, not {consensus} itself, like ["ana", "ben"]',
+                )
             )
             continue
         sources[consensus] = tuple(coders)
@@ -170,7 +189,13 @@ class ConsensusCoverage:
         return f"{self.coder}: {self.phrase()}"
 
     def as_json(self) -> dict[str, object]:
-        return {"coder": self.coder, "settles": list(self.sources), "turns": self.covered, "of": self.total, "complete": self.complete}
+        return {
+            "coder": self.coder,
+            "settles": list(self.sources),
+            "turns": self.covered,
+            "of": self.total,
+            "complete": self.complete,
+        }
 
 
 def _who(sources: Sequence[str]) -> str:
@@ -220,7 +245,11 @@ def seed_consensus(transcripts: Sequence[Path], first: str, second: str, consens
         units = collect_units([path], [first, second]).units
         one_sided += sum(1 for unit in units.values() if len(unit) == 1)
         turns = len(load_transcript(path).turns)
-        same = {key.turn for key, unit in units.items() if len(unit) == 2 and unit[first] == unit[second] and key.turn <= turns}
+        same = {
+            key.turn
+            for key, unit in units.items()
+            if len(unit) == 2 and unit[first] == unit[second] and key.turn <= turns
+        }
         agreed += len(same)
         if not same:
             continue

@@ -101,4 +101,3 @@ def load_dataset(
             if flagged:
                 data.flagged[(info.path, coder)] = flagged
     return data
-

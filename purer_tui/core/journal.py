@@ -52,9 +52,11 @@ def read_journal(path: Path) -> list[tuple[str, object]]:
     for number, line in enumerate(lines, start=1):
         try:
             entry = json.loads(line.decode("utf-8"))
-            (kind, value), = entry.items()
+            ((kind, value),) = entry.items()
         except (ValueError, AttributeError, RecursionError):
-            raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")]) from None
+            raise InvalidFileError(
+                [Problem(path, number, "the coding journal is damaged; move it aside and reopen")]
+            ) from None
         if kind not in ("put", "remove"):
             raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")])
         entries.append((kind, value))
@@ -74,7 +76,9 @@ class JournalWriter:
         self._descriptor: int | None = None
 
     def append(self, entries: list[dict[str, object]]) -> None:
-        data = "".join(json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n" for entry in entries)
+        data = "".join(
+            json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n" for entry in entries
+        )
         if self._descriptor is None:
             self._descriptor, created = open_for_writing(self.path, os.O_WRONLY | os.O_APPEND, self.reference)
             if created:

@@ -10,8 +10,8 @@ character itself, others by name (`down`, `pagedown`, `ctrl+z`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,31 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.review", ("enter",), "review_and_next", "Mark reviewed, go to next", footer_label="Reviewed"),
     AppKey("turn.unreview", ("delete",), "unreview", "Not reviewed again (codes off, memo kept)"),
     AppKey("turn.flag", ("!",), "toggle_flag", "Flag the turn to come back to; again: clear"),
-    AppKey("adjudicate.first", ("<",), "adjudicate('first')", "Adjudicating: take the first coder's codes", footer_label="First"),
-    AppKey("adjudicate.second", (">",), "adjudicate('second')", "Adjudicating: take the second coder's codes", footer_label="Second"),
-    AppKey("adjudicate.both", ("+",), "adjudicate('both')", "Adjudicating: take both coders' codes", footer_label="Both"),
+    AppKey(
+        "adjudicate.first",
+        ("<",),
+        "adjudicate('first')",
+        "Adjudicating: take the first coder's codes",
+        footer_label="First",
+    ),
+    AppKey(
+        "adjudicate.second",
+        (">",),
+        "adjudicate('second')",
+        "Adjudicating: take the second coder's codes",
+        footer_label="Second",
+    ),
+    AppKey(
+        "adjudicate.both", ("+",), "adjudicate('both')", "Adjudicating: take both coders' codes", footer_label="Both"
+    ),
     AppKey("adjudicate.neither", ("-",), "adjudicate('neither')", "Adjudicating: no code applies", footer_label="None"),
-    AppKey("turn.next_unreviewed", ("n",), "next_unreviewed", "Next unreviewed or flagged turn, or search hit", footer_label="To review"),
+    AppKey(
+        "turn.next_unreviewed",
+        ("n",),
+        "next_unreviewed",
+        "Next unreviewed or flagged turn, or search hit",
+        footer_label="To review",
+    ),
     AppKey("search.previous", ("N",), "previous_hit", "Previous search hit"),
     AppKey("code.pick", ("space",), "pick_code", "Pick a code by name", footer_label="Pick"),
     AppKey("memo.edit", ("m",), "edit_memo", "Write or edit the memo", footer_label="Memo"),

@@ -56,7 +56,9 @@ class CoderLocks:
             try:
                 descriptor, _ = open_for_writing(path, os.O_RDWR, transcript_beside(annotation_path))
             except PermissionError:
-                raise PurerError("cannot create a lock file here: the folder is read-only; coding needs write access", path) from None
+                raise PurerError(
+                    "cannot create a lock file here: the folder is read-only; coding needs write access", path
+                ) from None
             except InvalidFileError:
                 raise
             except OSError as error:

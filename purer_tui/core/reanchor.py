@@ -111,7 +111,11 @@ def _plan_with_anchors_only(records: dict[int, AnnotationRecord], new: Transcrip
     for record in ordered:
         if not record.anchor:
             unchanged = record.turn <= len(new.turns)
-            placements.append(Placement(record, Outcome.UNCHANGED if unchanged else Outcome.UNPLACED, record.turn if unchanged else None))
+            placements.append(
+                Placement(
+                    record, Outcome.UNCHANGED if unchanged else Outcome.UNPLACED, record.turn if unchanged else None
+                )
+            )
         elif record.turn in found:
             target = found[record.turn]
             placements.append(Placement(record, Outcome.UNCHANGED if target == record.turn else Outcome.MOVED, target))
@@ -121,7 +125,9 @@ def _plan_with_anchors_only(records: dict[int, AnnotationRecord], new: Transcrip
 
 
 def _plan_with_old_text(records: dict[int, AnnotationRecord], new: Transcript, old: Transcript) -> ReanchorPlan:
-    matcher = difflib.SequenceMatcher(None, [t.anchor for t in old.turns], [t.anchor for t in new.turns], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [t.anchor for t in old.turns], [t.anchor for t in new.turns], autojunk=False
+    )
     target: dict[int, tuple[int, Outcome, float]] = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

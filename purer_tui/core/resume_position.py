@@ -60,4 +60,3 @@ class ResumePositions:
             return
         if self.state.write(self.name, json.dumps({"transcript": relative, "turn": turn}) + "\n"):
             self._saved = (relative, turn)
-

@@ -86,7 +86,9 @@ class OpenTranscript:
     def to_review(self) -> int:
         """How many visited turns still need the coder: not reviewed, flagged, or in a merge conflict."""
         settled = sum(
-            1 for number, record in self.store.records.items() if record.settled_review and self.position_of(number) is not None
+            1
+            for number, record in self.store.records.items()
+            if record.settled_review and self.position_of(number) is not None
         )
         return len(self.visible) - settled
 
@@ -222,7 +224,9 @@ class CodingSession:
         self.codebook = codebook
         self.coder = coder
         self.only = frozenset(only) if only else None
-        self.only_asked = tuple(only_asked) or tuple(sorted(self.only or ()))  # as the coder named them: speakers or roles
+        self.only_asked = tuple(only_asked) or tuple(
+            sorted(self.only or ())
+        )  # as the coder named them: speakers or roles
         self.show_coders = show_coders
         self.turn_filter = turn_filter
         self.locks = locks
@@ -339,7 +343,11 @@ class CodingSession:
 
     @staticmethod
     def _journaled(read: ReadTranscript, path: Path) -> AnnotationFile:
-        if read.adoptable and file_signature(path) == read.annotation_signature and not os.path.lexists(journal_path(path)):
+        if (
+            read.adoptable
+            and file_signature(path) == read.annotation_signature
+            and not os.path.lexists(journal_path(path))
+        ):
             return AnnotationFile(path, read.records, journaled=True)
         return AnnotationFile.open(path, journaled=True)  # changed since it was read, or a journal to fold in
 
@@ -351,7 +359,13 @@ class CodingSession:
         path = self.paths[index]
         read = self.cache.read(path)
         store = AnnotationFile(annotation_path(path, self.coder), read.records)
-        return OpenTranscript(read.transcript, store, self.only, self.turn_filter(path) if self.turn_filter else None, read.transcript_signature)
+        return OpenTranscript(
+            read.transcript,
+            store,
+            self.only,
+            self.turn_filter(path) if self.turn_filter else None,
+            read.transcript_signature,
+        )
 
     def _close(self, index: int) -> None:
         """Leave an open transcript: its journal folded into the file (complete for git), its lock let go."""
@@ -361,7 +375,9 @@ class CodingSession:
             self._news.append(news)
         opened.store.close()
         self.transcripts_left += 1
-        self._left[index] = Left(Progress(opened.reviewed, len(opened.visible), opened.flagged), opened.to_review(), self.transcripts_left)
+        self._left[index] = Left(
+            Progress(opened.reviewed, len(opened.visible), opened.flagged), opened.to_review(), self.transcripts_left
+        )
         self.cache.keep(opened.path, opened.transcript, opened.signature, opened.store.records)
         del self._open[index]
         self._others.pop(index, None)
@@ -397,7 +413,9 @@ class CodingSession:
                 self._pass_by(index, error)
                 continue
             return
-        raise refused[0] if refused else PurerError("no transcript of this session can be opened; run `purer-tui check`")
+        raise (
+            refused[0] if refused else PurerError("no transcript of this session can be opened; run `purer-tui check`")
+        )
 
     def _resume_candidates(self, where: tuple[Path, int] | None) -> Iterator[tuple[int, int]]:
         if where is not None:
@@ -575,7 +593,9 @@ class CodingSession:
         else:
             group = self.codebook.group(self.codebook.code(code_id).group)
             if group.exclusive:
-                codes = [c for c in codes if not (self.codebook.has_code(c) and self.codebook.code(c).group == group.id)]
+                codes = [
+                    c for c in codes if not (self.codebook.has_code(c) and self.codebook.code(c).group == group.id)
+                ]
             codes.append(code_id)
             if record is None or not record.reviewed:
                 self._reviewed_by_code.add(key)
@@ -642,7 +662,12 @@ class CodingSession:
             self._set(self._record_with(memo=memo))
 
     def _record_with(
-        self, *, codes: tuple[str, ...] | None = None, memo: str | None = None, reviewed: bool | None = None, flag: bool | None = None
+        self,
+        *,
+        codes: tuple[str, ...] | None = None,
+        memo: str | None = None,
+        reviewed: bool | None = None,
+        flag: bool | None = None,
     ) -> AnnotationRecord | None:
         """The current turn's record with the fields given changed; None when nothing would be left on its line."""
         turn = self.turn

@@ -10,12 +10,13 @@ from __future__ import annotations
 import glob
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
 
 # The standard library's own parser of regular expressions (sre_parse before Python 3.11, which we do not support).
 from re import _parser as regex_parser  # type: ignore[attr-defined]
+from typing import Any
 
 import tomli_w
 from pydantic import Field, ValidationError, field_validator
@@ -150,7 +151,13 @@ class Study:
         """The codebook path is relative and never climbs out; a link on the way must not lead out either."""
         if self.leads_outside(self.codebook_path):
             raise InvalidFileError(
-                [Problem(self.path, None, f"study.codebook: {self.settings.codebook} leads outside the study (through a link); keep the codebook in the study")]
+                [
+                    Problem(
+                        self.path,
+                        None,
+                        f"study.codebook: {self.settings.codebook} leads outside the study (through a link); keep the codebook in the study",
+                    )
+                ]
             )
 
     def transcript_paths(self) -> list[Path]:
@@ -171,7 +178,11 @@ class Study:
 
     def folders_matching(self, pattern: str) -> list[Path]:
         """Folders a transcript pattern names (left out: only files are transcripts)."""
-        return [Path(name) for name in glob.glob(os.path.join(glob.escape(str(self.root)), pattern)) if Path(name).is_dir() and not Path(name).name.startswith(".")]
+        return [
+            Path(name)
+            for name in glob.glob(os.path.join(glob.escape(str(self.root)), pattern))
+            if Path(name).is_dir() and not Path(name).name.startswith(".")
+        ]
 
     def leads_outside(self, path: Path) -> bool:
         try:
@@ -226,9 +237,13 @@ def build_study(document: TomlDocument, problems: list[Problem]) -> Study | None
     data = document.data
     for key in data:
         if key not in ("study", "keys", "metadata", "roles"):
-            problems.append(document.problem(key, "is not a study file table; the tables are [study], [keys], [metadata] and [roles]"))
+            problems.append(
+                document.problem(
+                    key, "is not a study file table; the tables are [study], [keys], [metadata] and [roles]"
+                )
+            )
     if "study" not in data:
-        problems.append(document.problem("study", 'is missing; add [study] with name, codebook and transcripts'))
+        problems.append(document.problem("study", "is missing; add [study] with name, codebook and transcripts"))
         return None
     settings = validate_table(document, "study", StudySettings, data["study"], problems)
     keymap = data.get("keys", {})
@@ -238,7 +253,11 @@ def build_study(document: TomlDocument, problems: list[Problem]) -> Study | None
     known_ids = {app_key.id for app_key in APP_KEYS}
     for binding_id in keymap:
         if binding_id not in known_ids:
-            problems.append(document.problem(f"keys.{binding_id}", f"no such key binding; the ids are {', '.join(sorted(known_ids))}"))
+            problems.append(
+                document.problem(
+                    f"keys.{binding_id}", f"no such key binding; the ids are {', '.join(sorted(known_ids))}"
+                )
+            )
     metadata = _metadata(document, data.get("metadata", {}), problems)
     roles = _roles(document, data.get("roles", {}), problems)
     if settings is None or any(problem.is_error for problem in problems):
@@ -253,8 +272,15 @@ def _metadata(document: TomlDocument, tables: object, problems: list[Problem]) -
         return {}
     metadata = {}
     for stem, fields in tables.items():
-        if not isinstance(fields, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in fields.values()):
-            problems.append(document.problem(f"metadata.{stem}", 'fields must be strings or whole numbers, like session = 3 or date = "2024-03-01"'))
+        if not isinstance(fields, dict) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in fields.values()
+        ):
+            problems.append(
+                document.problem(
+                    f"metadata.{stem}",
+                    'fields must be strings or whole numbers, like session = 3 or date = "2024-03-01"',
+                )
+            )
             continue
         metadata[stem] = {name: str(value) for name, value in fields.items()}
     return metadata
@@ -270,7 +296,9 @@ def _roles(document: TomlDocument, table: object, problems: list[Problem]) -> di
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", role):
             problems.append(document.problem(f"roles.{role}", "role names are lowercase letters, digits, - and _"))
         elif not isinstance(speakers, list) or not all(isinstance(s, str) and s for s in speakers):
-            problems.append(document.problem(f"roles.{role}", 'must be a list of speaker names or globs, like ["Participant *"]'))
+            problems.append(
+                document.problem(f"roles.{role}", 'must be a list of speaker names or globs, like ["Participant *"]')
+            )
         else:
             roles[role] = tuple(speakers)
     return roles
@@ -346,7 +374,9 @@ def resolve_transcripts(paths: list[Path], needs_study: bool) -> tuple[Study | N
                     study = load_study(find_study_file(path.absolute().parent))
                 except UsageError:
                     if needs_study:
-                        raise UsageError(f"{path}: no purer.toml above it; pass --codebook FILE to code it without a study") from None
+                        raise UsageError(
+                            f"{path}: no purer.toml above it; pass --codebook FILE to code it without a study"
+                        ) from None
         else:
             raise UsageError(f"{path}: no such file or folder")
     return study, list(chosen)

@@ -62,7 +62,9 @@ class CoderChoice:
         }
 
 
-def choose_report_coders(study: Study, transcripts: Sequence[Path], requested: Sequence[str] | None, every_coder: bool = False) -> CoderChoice:
+def choose_report_coders(
+    study: Study, transcripts: Sequence[Path], requested: Sequence[str] | None, every_coder: bool = False
+) -> CoderChoice:
     """The coders named (checked), else the consensus when it is complete, else every coder but a consensus.
 
     With `every_coder` (exports) the default is every coder, the consensus included.

@@ -41,16 +41,28 @@ def read_plain_file(path: Path, what: str, limit: int, follow_links: bool = Fals
         raise InvalidFileError([Problem(path, None, "cannot be read: permission denied")]) from None
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise InvalidFileError([Problem(path, None, f"is a link; {what}s must be plain files of the study; replace the link with the file")]) from None
+            raise InvalidFileError(
+                [
+                    Problem(
+                        path,
+                        None,
+                        f"is a link; {what}s must be plain files of the study; replace the link with the file",
+                    )
+                ]
+            ) from None
         raise InvalidFileError([Problem(path, None, f"cannot be read: {error.strerror or error}")]) from None
     try:
         status = os.fstat(descriptor)
         if stat.S_ISDIR(status.st_mode):
             raise InvalidFileError([Problem(path, None, f"is a folder, not {_a(what)}")])
         if not stat.S_ISREG(status.st_mode):
-            raise InvalidFileError([Problem(path, None, f"is not a plain file (a pipe or a device?); {what}s are plain files")])
+            raise InvalidFileError(
+                [Problem(path, None, f"is not a plain file (a pipe or a device?); {what}s are plain files")]
+            )
         if status.st_size > limit:
-            raise InvalidFileError([Problem(path, None, f"is {_size(status.st_size)}; {what}s over {_size(limit)} are refused")])
+            raise InvalidFileError(
+                [Problem(path, None, f"is {_size(status.st_size)}; {what}s over {_size(limit)} are refused")]
+            )
         chunks = []
         remaining = limit + 1  # one byte more than allowed tells a file that grew while being read
         while remaining > 0:
@@ -65,7 +77,9 @@ def read_plain_file(path: Path, what: str, limit: int, follow_links: bool = Fals
         os.close(descriptor)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise InvalidFileError([Problem(path, None, f"is over {_size(limit)}; {what}s over {_size(limit)} are refused")])
+        raise InvalidFileError(
+            [Problem(path, None, f"is over {_size(limit)}; {what}s over {_size(limit)} are refused")]
+        )
     return data
 
 
@@ -87,7 +101,9 @@ def open_for_writing(path: Path, flags: int, reference: Path | None) -> tuple[in
         descriptor = os.open(path, flags | os.O_CREAT | _NO_FOLLOW, 0o644)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise InvalidFileError([Problem(path, None, "is a link; purer-tui never writes through links in a study; remove it")]) from None
+            raise InvalidFileError(
+                [Problem(path, None, "is a link; purer-tui never writes through links in a study; remove it")]
+            ) from None
         raise
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)

@@ -76,7 +76,9 @@ def count_records(annotations: AnnotationFile, turns: int) -> CoderCounts:
     records = [record for number, record in annotations.records.items() if 1 <= number <= turns]
     settled = {record.turn for record in records if record.settled_review}
     first = next((number for number in range(1, turns + 1) if number not in settled), None)
-    return CoderCounts(sum(record.reviewed for record in records), sum(record.flag for record in records), len(settled), first)
+    return CoderCounts(
+        sum(record.reviewed for record in records), sum(record.flag for record in records), len(settled), first
+    )
 
 
 class StudyIndex:
@@ -108,7 +110,9 @@ class StudyIndex:
 
     # --- counting ------------------------------------------------------------
 
-    def refresh(self, transcripts: Sequence[Path], coders: Iterable[str] = ()) -> dict[Path, tuple[int, dict[str, CoderCounts]]]:
+    def refresh(
+        self, transcripts: Sequence[Path], coders: Iterable[str] = ()
+    ) -> dict[Path, tuple[int, dict[str, CoderCounts]]]:
         """Every transcript's turn count and every coder's counts (those with a file, and `coders` in any case),
         counted afresh where a file changed; saved for the next opening, holding these transcripts only.
         An unreadable file is left out (`check` says why)."""
@@ -179,7 +183,10 @@ class StudyIndex:
                         "signature": list(entry.signature),
                         "turns": entry.turns,
                         "coders": {
-                            coder: {"signature": list(known.signature) if known.signature else None, "counts": known.counts.as_json()}
+                            coder: {
+                                "signature": list(known.signature) if known.signature else None,
+                                "counts": known.counts.as_json(),
+                            }
                             for coder, known in entry.coders.items()
                         },
                     }
@@ -238,7 +245,11 @@ def _parse_index(text: str | None) -> dict[str, _TranscriptEntry]:
         return {}
     try:
         data = json.loads(text)
-        if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("transcripts"), dict):
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != INDEX_VERSION
+            or not isinstance(data.get("transcripts"), dict)
+        ):
             return {}
         return {key: _entry(value) for key, value in data["transcripts"].items() if _plain_key(key)}
     except (ValueError, TypeError, KeyError, RecursionError):

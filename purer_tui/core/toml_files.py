@@ -32,7 +32,9 @@ class TomlDocument:
         self.text = text
         self.data = data
         self._lines = text.split("\n")
-        self._headers: dict[tuple[str, ...], int] | None = None  # each [table]'s dotted key -> its first line, found once
+        self._headers: dict[tuple[str, ...], int] | None = (
+            None  # each [table]'s dotted key -> its first line, found once
+        )
         self._keys: dict[int, dict[str, int]] = {}  # header line -> each key's line in that table, found once
 
     def problem(self, dotted: str, message: str, severity: str = "error") -> Problem:
@@ -153,7 +155,9 @@ def validation_problems(document: TomlDocument, prefix: str, error: ValidationEr
     return problems
 
 
-def validate_table(document: TomlDocument, prefix: str, model: type[BaseModel], data: Any, problems: list[Problem]) -> Any:
+def validate_table(
+    document: TomlDocument, prefix: str, model: type[BaseModel], data: Any, problems: list[Problem]
+) -> Any:
     """Validate one table against a model, adding its problems; None when it is invalid."""
     if not isinstance(data, dict):
         problems.append(document.problem(prefix, "must be a table ([" + prefix + "])"))

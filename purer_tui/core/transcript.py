@@ -31,7 +31,7 @@ def compute_anchor(speaker: str, text: str) -> str:
     # str.split() splits on exactly the characters regex `\s` matches (str.isspace), and is much faster.
     normal_speaker = " ".join(_nfc(speaker).split())
     normal_text = " ".join(_nfc(text).split())
-    digest = hashlib.sha256(f"{normal_speaker}\x1f{normal_text}".encode("utf-8"))
+    digest = hashlib.sha256(f"{normal_speaker}\x1f{normal_text}".encode())
     return digest.hexdigest()[:10]
 
 
@@ -110,9 +110,7 @@ def decode_transcript(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
-        raise _invalid(
-            path, line, f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8 text"
-        ) from None
+        raise _invalid(path, line, f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8 text") from None
 
 
 def load_transcript(path: Path) -> Transcript:
@@ -135,7 +133,9 @@ def parse_transcript(text: str, path: Path, format: str | None = None) -> Transc
     chosen = format or transcript_formats.detect_format(lines, path.suffix.lower())
     raw_turns = transcript_formats.PARSERS[chosen](lines)
     # Positional and in a plain loop: a long transcript has tens of thousands of turns to build.
-    turns = tuple([Turn(index, raw.speaker, raw.text, raw.start, raw.line) for index, raw in enumerate(raw_turns, start=1)])
+    turns = tuple(
+        [Turn(index, raw.speaker, raw.text, raw.start, raw.line) for index, raw in enumerate(raw_turns, start=1)]
+    )
     speakers = tuple(dict.fromkeys(raw.speaker for raw in raw_turns if raw.speaker))
     return Transcript(path=path, format=chosen, turns=turns, speakers=speakers)
 

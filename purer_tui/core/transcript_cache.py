@@ -67,11 +67,15 @@ class TranscriptCache:
             self._keep(path, read)
         return read
 
-    def keep(self, path: Path, transcript: Transcript, signature: Signature | None, records: Mapping[int, AnnotationRecord]) -> None:
+    def keep(
+        self, path: Path, transcript: Transcript, signature: Signature | None, records: Mapping[int, AnnotationRecord]
+    ) -> None:
         """What a session leaves a transcript with (its changes folded into the file), for going back to it."""
         annotations = self._annotations(path)
         journal_left = os.path.lexists(journal_path(annotations))
-        self._keep(path, ReadTranscript(transcript, signature, dict(records), file_signature(annotations), not journal_left))
+        self._keep(
+            path, ReadTranscript(transcript, signature, dict(records), file_signature(annotations), not journal_left)
+        )
 
     def ready(self, path: Path) -> bool:
         """Whether reading this transcript now takes no time worth a worker: it is kept, or small."""
@@ -81,7 +85,9 @@ class TranscriptCache:
         sizes = (file_signature(path, follow_links=True), file_signature(self._annotations(path)))
         return sum(signature[1] for signature in sizes if signature is not None) < QUICK_BYTES
 
-    def _read_records(self, path: Path, transcript: Transcript, transcript_signature: Signature | None) -> ReadTranscript:
+    def _read_records(
+        self, path: Path, transcript: Transcript, transcript_signature: Signature | None
+    ) -> ReadTranscript:
         annotations = self._annotations(path)
         for _ in range(3):  # a file replaced while being read is read again
             before = file_signature(annotations)

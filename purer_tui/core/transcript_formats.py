@@ -18,8 +18,8 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(slots=True)
@@ -199,7 +199,7 @@ def parse_plain(lines: list[str]) -> list[RawTurn]:
             continue
         clock = _LEADING_CLOCK.match(stripped)
         if clock and clock.end() < len(stripped):  # a timestamped line that names no speaker
-            stripped = stripped[clock.end():]
+            stripped = stripped[clock.end() :]
         builder.add(stripped, index + 1)
     return builder.done()
 
@@ -229,7 +229,10 @@ def _otter_headers(lines: list[str]) -> list[int]:
         index
         for index, line in enumerate(lines)
         # a header ends with its clock's last digit: most lines are rejected without the regex
-        if line.rstrip()[-1:].isdigit() and _OTTER_HEADER.match(line) and index + 1 < len(lines) and lines[index + 1].strip()
+        if line.rstrip()[-1:].isdigit()
+        and _OTTER_HEADER.match(line)
+        and index + 1 < len(lines)
+        and lines[index + 1].strip()
     ]
 
 
@@ -286,7 +289,7 @@ def _caption_speaker(payload: str) -> tuple[str | None, str]:
     text = _clean_caption(payload)
     label = _CAPTION_LABEL.match(text[:_LABEL_WINDOW])
     if label and label.group("speaker").casefold() not in _NOT_SPEAKERS:
-        return label.group("speaker").strip(), text[label.end():].strip()
+        return label.group("speaker").strip(), text[label.end() :].strip()
     return None, text
 
 
@@ -308,7 +311,7 @@ def parse_captions(lines: list[str]) -> list[RawTurn]:
             continue
         timing_at, cue = timing
         start = parse_clock(cue.group("start"))
-        payload = " ".join(line.strip() for line in block[timing_at + 1:])
+        payload = " ".join(line.strip() for line in block[timing_at + 1 :])
         speaker, text = _caption_speaker(payload)
         if not text and speaker is None:
             continue
@@ -334,9 +337,7 @@ def detect_format(lines: list[str], suffix: str) -> str:
     non_blank = [line.strip() for line in lines if line.strip()]
     if suffix == ".vtt" or (non_blank and non_blank[0].startswith("WEBVTT")):
         return "vtt"
-    if suffix == ".srt" or (
-        len(non_blank) >= 2 and non_blank[0].isdigit() and _CUE_TIMING.match(non_blank[1])
-    ):
+    if suffix == ".srt" or (len(non_blank) >= 2 and non_blank[0].isdigit() and _CUE_TIMING.match(non_blank[1])):
         return "srt"
     otter_headers = len(_otter_headers(lines))
     if otter_headers:

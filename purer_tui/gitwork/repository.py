@@ -14,7 +14,9 @@ class GitError(PurerError):
 
 def git(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace"
+        )
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); install git to share a study") from None
     if check and result.returncode != 0:

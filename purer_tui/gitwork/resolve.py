@@ -58,7 +58,10 @@ def _both(sides: list[TurnVersion], codebook: Codebook | None) -> TurnVersion | 
 
 
 def resolve_file(
-    path: Path, decide: Callable[[AnnotationRecord], str | None], codebook: Codebook | None, refused: list[str] | None = None
+    path: Path,
+    decide: Callable[[AnnotationRecord], str | None],
+    codebook: Codebook | None,
+    refused: list[str] | None = None,
 ) -> int:
     """Ask `decide` about each conflicted turn (None skips it); returns how many were settled.
 

@@ -76,7 +76,9 @@ def install(start: Path, global_config: bool) -> list[str]:
         raise UsageError(f"{start.absolute()} is not in a git repository; run `git init` first, or use --global")
     if top is not None:
         if ensure_gitignore(top):
-            done.append(f"added purer-tui's transient files (locks, journals, interrupted saves) to {top / '.gitignore'}")
+            done.append(
+                f"added purer-tui's transient files (locks, journals, interrupted saves) to {top / '.gitignore'}"
+            )
         attributes = top / ".gitattributes"
         existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
         if ATTRIBUTES_LINE not in existing.splitlines():
@@ -102,10 +104,24 @@ def status(start: Path) -> list[Check]:
         git(["check-ignore", "-q", "--no-index", "--", name], cwd=top, check=False).returncode == 0
         for name in (".x.ana.jsonl.journal", ".x.ana.lock", ".x.ana.jsonl.1-00000000.tmp")
     )
-    checks.append(Check(all_ignored, ".gitignore keeps locks, journals and interrupted saves out of git" if all_ignored else ".gitignore does not keep purer-tui's locks, journals and interrupted saves out of git"))
+    checks.append(
+        Check(
+            all_ignored,
+            ".gitignore keeps locks, journals and interrupted saves out of git"
+            if all_ignored
+            else ".gitignore does not keep purer-tui's locks, journals and interrupted saves out of git",
+        )
+    )
     attributes = git(["check-attr", "diff", "merge", "--", "x.ana.jsonl"], cwd=top).stdout
     has_attributes = "diff: purer" in attributes and "merge: purer" in attributes
-    checks.append(Check(has_attributes, ".gitattributes routes *.jsonl to the purer diff and merge drivers" if has_attributes else ".gitattributes does not route *.jsonl to the purer drivers"))
+    checks.append(
+        Check(
+            has_attributes,
+            ".gitattributes routes *.jsonl to the purer diff and merge drivers"
+            if has_attributes
+            else ".gitattributes does not route *.jsonl to the purer drivers",
+        )
+    )
     for key in driver_config():
         value = git(["config", "--get", key], cwd=top, check=False).stdout.strip()
         checks.append(Check(bool(value), f"{key} = {value}" if value else f"{key} is not set"))
@@ -128,7 +144,9 @@ def setup_problems(study_file: Path) -> list[Problem]:
             Problem(
                 study_file,
                 None,
-                "this study is a git repository without purer-tui's git set-up (" + "; ".join(check.message for check in missing) + "); "
+                "this study is a git repository without purer-tui's git set-up ("
+                + "; ".join(check.message for check in missing)
+                + "); "
                 "run `purer-tui git install` in each clone",
                 "warning",
             )

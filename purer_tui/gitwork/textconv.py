@@ -84,10 +84,14 @@ def describe(stem: str, record: AnnotationRecord, transcript: Transcript | None)
 
 def _find_transcript(folder: Path, stem: str) -> Transcript | None:
     """The transcript beside the file or, for git's temporary copies, the only one of that name under the current folder."""
-    candidates = [folder / f"{stem}{suffix}" for suffix in TRANSCRIPT_SUFFIXES if (folder / f"{stem}{suffix}").is_file()]
+    candidates = [
+        folder / f"{stem}{suffix}" for suffix in TRANSCRIPT_SUFFIXES if (folder / f"{stem}{suffix}").is_file()
+    ]
     if not candidates:
         # The name is a file name from the repository: escaped, so it is a name and never a pattern.
-        candidates = [path for suffix in TRANSCRIPT_SUFFIXES for path in Path.cwd().rglob(glob.escape(f"{stem}{suffix}"))]
+        candidates = [
+            path for suffix in TRANSCRIPT_SUFFIXES for path in Path.cwd().rglob(glob.escape(f"{stem}{suffix}"))
+        ]
     if len(candidates) != 1:
         return None
     try:

@@ -32,7 +32,16 @@ def metadata_columns(data: Dataset) -> list[str]:
 
 def _base(coded: CodedTurn, fields: list[str]) -> list[object]:
     start = "" if coded.turn.start is None else round(coded.turn.start, 3)
-    return [coded.info.name, coded.turn.number, start, coded.turn.speaker, coded.role or "", *[coded.info.fields.get(f, "") for f in fields], coded.coder, coded.memo]
+    return [
+        coded.info.name,
+        coded.turn.number,
+        start,
+        coded.turn.speaker,
+        coded.role or "",
+        *[coded.info.fields.get(f, "") for f in fields],
+        coded.coder,
+        coded.memo,
+    ]
 
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's list, tab and carriage return included).
@@ -50,7 +59,9 @@ def _writer(out: io.StringIO, spreadsheet: bool) -> _RowWriter:
 
     class _Inert:
         def writerow(self, row: Iterable[Any], /) -> None:
-            writer.writerow([f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell for cell in row])
+            writer.writerow(
+                [f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell for cell in row]
+            )
 
     return _Inert()
 

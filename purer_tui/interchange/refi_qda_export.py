@@ -27,6 +27,7 @@ from pathlib import Path
 
 from purer_tui import __version__
 from purer_tui.core.codebook import UNGROUPED, Code, Codebook, CodeGroup
+from purer_tui.core.dataset import Dataset
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import format_clock
 from purer_tui.interchange.refi_qda_format import (
@@ -36,7 +37,6 @@ from purer_tui.interchange.refi_qda_format import (
     compose_description,
     stable_guid,
 )
-from purer_tui.core.dataset import Dataset
 
 _XML_ILLEGAL = re.compile("[\ufffe\uffff]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -83,7 +83,13 @@ def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
             continue
         parent = codes
         if group.id != UNGROUPED:
-            parent = ET.SubElement(codes, f"{{{ns}}}Code", guid=group_guid(codebook, group.id), name=xml_text(group.label), isCodable="false")
+            parent = ET.SubElement(
+                codes,
+                f"{{{ns}}}Code",
+                guid=group_guid(codebook, group.id),
+                name=xml_text(group.label),
+                isCodable="false",
+            )
             ET.SubElement(parent, f"{{{ns}}}Description").text = xml_text(_group_description(group))
         for code in members:
             attributes = {"guid": code_guid(codebook, code.id), "name": xml_text(code.label), "isCodable": "true"}
@@ -101,7 +107,9 @@ def _sets_element(codebook: Codebook, ns: str, member_tag: str) -> ET.Element | 
         return None
     sets = ET.Element(f"{{{ns}}}Sets")
     for group in exclusive:
-        element = ET.SubElement(sets, f"{{{ns}}}Set", guid=stable_guid("set", codebook.info.name, group.id), name=xml_text(group.label))
+        element = ET.SubElement(
+            sets, f"{{{ns}}}Set", guid=stable_guid("set", codebook.info.name, group.id), name=xml_text(group.label)
+        )
         ET.SubElement(element, f"{{{ns}}}Description").text = "Exclusive group: at most one of these codes per turn."
         attribute = "guid" if member_tag == "MemberCode" and ns == CODEBOOK_NS else "targetGUID"
         for code in codebook.codes_in(group.id):
@@ -165,7 +173,13 @@ def project_document(data: Dataset) -> ProjectExport:
         file_name = f"{source_guid}.txt"
         text, spans = _source_text(data, info.path)
         export.sources[file_name] = text
-        source = ET.SubElement(sources, tag("TextSource"), guid=source_guid, name=xml_text(info.name), plainTextPath=f"internal://{file_name}")
+        source = ET.SubElement(
+            sources,
+            tag("TextSource"),
+            guid=source_guid,
+            name=xml_text(info.name),
+            plainTextPath=f"internal://{file_name}",
+        )
         by_turn = sorted(
             (coded for coded in data.coded if coded.info.path == info.path and (coded.codes or coded.memo)),
             key=lambda coded: (coded.turn.number, coded.coder),
@@ -188,14 +202,22 @@ def project_document(data: Dataset) -> ProjectExport:
                     export.skipped_codes += 1
                     continue
                 coding = ET.SubElement(
-                    selection, tag("Coding"), guid=stable_guid("coding", selection_guid, code_id), creatingUser=user_guid[coded.coder]
+                    selection,
+                    tag("Coding"),
+                    guid=stable_guid("coding", selection_guid, code_id),
+                    creatingUser=user_guid[coded.coder],
                 )
                 ET.SubElement(coding, tag("CodeRef"), targetGUID=code_guid(codebook, code_id))
             memo = coded.memo
             if memo:
                 note_guid = stable_guid("note", selection_guid)
                 ET.SubElement(selection, tag("NoteRef"), targetGUID=note_guid)
-                note = ET.Element(tag("Note"), guid=note_guid, name=xml_text(f"Memo on {info.name} turn {coded.turn.number} ({coded.coder})"), creatingUser=user_guid[coded.coder])
+                note = ET.Element(
+                    tag("Note"),
+                    guid=note_guid,
+                    name=xml_text(f"Memo on {info.name} turn {coded.turn.number} ({coded.coder})"),
+                    creatingUser=user_guid[coded.coder],
+                )
                 ET.SubElement(note, tag("PlainTextContent")).text = xml_text(memo)
                 notes.append(note)
         for name, value in sorted(info.fields.items()):
@@ -235,7 +257,9 @@ def write_qdpx(export: ProjectExport) -> bytes:
     """The project as a zip: project.qde and sources/, with fixed timestamps and order (same input, same bytes)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        entries = [("project.qde", export.qde)] + [(f"sources/{name}", text.encode("utf-8")) for name, text in sorted(export.sources.items())]
+        entries = [("project.qde", export.qde)] + [
+            (f"sources/{name}", text.encode("utf-8")) for name, text in sorted(export.sources.items())
+        ]
         for name, content in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -290,4 +314,3 @@ def verify_project(qde: bytes, sources: dict[str, str], expected: dict[str, tupl
                     problems.append(f"selection {selection.get('guid')} does not slice its turn's text")
     if problems:
         raise ExportIntegrityError("; ".join(problems[:5]))
-

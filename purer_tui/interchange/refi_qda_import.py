@@ -60,13 +60,20 @@ def _project_xml(path: Path) -> bytes:
             for info in infos:
                 parts = info.filename.replace("\\", "/").split("/")
                 if info.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", info.filename):
-                    raise _refuse(path, f'holds an unsafe entry name "{info.filename[:80]}"; it is not a project to trust')
+                    raise _refuse(
+                        path, f'holds an unsafe entry name "{info.filename[:80]}"; it is not a project to trust'
+                    )
             projects = [info for info in infos if info.filename.lower().endswith(".qde")]
             if not projects:
                 raise _refuse(path, "is a zip without a .qde file, so not a REFI-QDA project")
-            chosen = next((i for i in projects if i.filename.lower() == "project.qde"), min(projects, key=lambda i: i.filename.count("/")))
+            chosen = next(
+                (i for i in projects if i.filename.lower() == "project.qde"),
+                min(projects, key=lambda i: i.filename.count("/")),
+            )
             if chosen.file_size > MAX_XML_BYTES:
-                raise _refuse(path, f"{chosen.filename} would unpack to {chosen.file_size // (1024 * 1024)} MiB; refused")
+                raise _refuse(
+                    path, f"{chosen.filename} would unpack to {chosen.file_size // (1024 * 1024)} MiB; refused"
+                )
             with archive.open(chosen) as handle:
                 data = handle.read(MAX_XML_BYTES + 1)
             if len(data) > MAX_XML_BYTES:
@@ -83,7 +90,10 @@ def _parse(data: bytes, path: Path) -> ET.Element:
         line = data[: error.start].count(b"\n") + 1
         raise _refuse(path, "is not UTF-8 XML (REFI-QDA files are UTF-8)", line) from None
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise _refuse(path, "holds a DTD or entity declarations, which REFI-QDA files never need; refused (they can expand without limit or read other files)")
+        raise _refuse(
+            path,
+            "holds a DTD or entity declarations, which REFI-QDA files never need; refused (they can expand without limit or read other files)",
+        )
     try:
         return ET.fromstring(text)
     except ET.ParseError as error:
@@ -157,7 +167,9 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     text = imported.toml()
     codebook = build_codebook(TomlDocument(path, text, tomllib.loads(text)), problems)
     if codebook is None:  # a conversion bug, not the user's: say so plainly
-        raise InvalidFileError([Problem(path, None, "could not be converted into a valid codebook: " + problems[0].message)])
+        raise InvalidFileError(
+            [Problem(path, None, "could not be converted into a valid codebook: " + problems[0].message)]
+        )
     return imported
 
 
@@ -203,7 +215,9 @@ class _Converter:
         self.groups[group_id] = table
         if element.get("isCodable", "false").lower() == "true":
             self._add_code(element, group_id, f"{name} (general)", from_meta=False)
-            self.notes.append(f'"{name}" was both a code and a parent: it became group {group_id} and a code "{name} (general)" in it')
+            self.notes.append(
+                f'"{name}" was both a code and a parent: it became group {group_id} and a code "{name} (general)" in it'
+            )
         for child in children:
             self.code(child, group_id, path=[])
 
@@ -217,7 +231,9 @@ class _Converter:
         elif not below:
             self.notes.append(f'"{label}" is neither codable nor has codes under it: skipped')
         if below and not path:
-            self.notes.append(f'codes under "{label}" were kept with their path in the label (purer-tui groups are one level deep)')
+            self.notes.append(
+                f'codes under "{label}" were kept with their path in the label (purer-tui groups are one level deep)'
+            )
         for child in below:
             self.code(child, group, [*path, name])
 
@@ -273,4 +289,6 @@ class _Converter:
                 ordered.update({k: v for k, v in table.items() if k != "group"})
                 self.codes[code_id] = ordered
         if without:
-            self.notes.append(f"{len(without)} code(s) got no key (no free keys left): apply them with space in the coding app")
+            self.notes.append(
+                f"{len(without)} code(s) got no key (no free keys left): apply them with space in the coding app"
+            )

@@ -29,7 +29,11 @@ def manual_markdown(codebook: Codebook) -> str:
             if code.exclude:
                 lines += [f"**Exclude:** {markdown_literal(' '.join(code.exclude.split()))}", ""]
             if code.examples:
-                lines += ["**Examples:**", ""] + [f"- “{markdown_literal(' '.join(e.split()))}”" for e in code.examples] + [""]
+                lines += (
+                    ["**Examples:**", ""]
+                    + [f"- “{markdown_literal(' '.join(e.split()))}”" for e in code.examples]
+                    + [""]
+                )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -50,9 +54,22 @@ def print_manual(codebook: Codebook) -> None:
         if not codes:
             continue
         out.print()
-        say(group.label + ("  (one per turn at most)" if group.exclusive else "") + (f"  [{', '.join(group.roles)}]" if group.roles else ""), "bold")
+        say(
+            group.label
+            + ("  (one per turn at most)" if group.exclusive else "")
+            + (f"  [{', '.join(group.roles)}]" if group.roles else ""),
+            "bold",
+        )
         for code in codes:
-            out.print(Text.assemble(("  ", ""), ("■ ", code.color or "dim"), (f"{code.key or '·'}  ", "bold cyan"), (visible_controls(code.label), "bold"), (f"  ({code.id})", "dim")))
+            out.print(
+                Text.assemble(
+                    ("  ", ""),
+                    ("■ ", code.color or "dim"),
+                    (f"{code.key or '·'}  ", "bold cyan"),
+                    (visible_controls(code.label), "bold"),
+                    (f"  ({code.id})", "dim"),
+                )
+            )
             say(code.definition, indent=6)
             if code.include:
                 say("include: " + code.include, "green", indent=6)

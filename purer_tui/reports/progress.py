@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from purer_tui.core.codebook import Code, CodeGroup
+from purer_tui.core.dataset import Dataset
 from purer_tui.core.errors import UsageError
 from purer_tui.core.safe_text import json_safe
-from purer_tui.core.dataset import Dataset
 from purer_tui.reports.tables import ReportTable, StyledCell
 
 
@@ -39,13 +39,20 @@ def pick_groups(data: Dataset, stages: str | None, moves: str | None) -> tuple[C
     for name in (stages, moves):
         if name is not None and name not in by_id:
             raise UsageError(f'no code group "{name}" in the codebook (groups: {", ".join(by_id)})')
-    stage_group = by_id[stages] if stages else next(
-        (g for g in groups if g.exclusive and "participant" in g.roles), next((g for g in groups if g.exclusive), None)
+    stage_group = (
+        by_id[stages]
+        if stages
+        else next(
+            (g for g in groups if g.exclusive and "participant" in g.roles),
+            next((g for g in groups if g.exclusive), None),
+        )
     )
     if stage_group is None:
         raise UsageError("the codebook has no exclusive group to show as stages; name one with --stages GROUP")
-    move_group = by_id[moves] if moves else next(
-        (g for g in groups if g is not stage_group and g.roles and "participant" not in g.roles), None
+    move_group = (
+        by_id[moves]
+        if moves
+        else next((g for g in groups if g is not stage_group and g.roles and "participant" not in g.roles), None)
     )
     return stage_group, move_group
 
@@ -55,10 +62,10 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
     stage_ids = {c.id for c in data.codebook.codes_in(stage_group.id)}
     move_ids = {c.id for c in data.codebook.codes_in(move_group.id)} if move_group else set()
     sessions_known = all(info.session is not None for info in data.transcripts)
-    column_of = {
-        info.path: (f"session {info.session}" if sessions_known else info.name) for info in data.transcripts
-    }
-    columns = list(dict.fromkeys(sorted(column_of.values(), key=_session_order) if sessions_known else column_of.values()))
+    column_of = {info.path: (f"session {info.session}" if sessions_known else info.name) for info in data.transcripts}
+    columns = list(
+        dict.fromkeys(sorted(column_of.values(), key=_session_order) if sessions_known else column_of.values())
+    )
     cells: dict[tuple[str, str], set[str]] = defaultdict(set)
     cases: dict[str, None] = {}
     move_counts: dict[str, Counter[str]] = {column: Counter() for column in columns}
@@ -87,7 +94,7 @@ def _session_order(column: str) -> int:
 
 
 def short_name(code: Code) -> str:
-    """"2a" for "2a Competency with ...": a label's first word when it has a digit, else the label."""
+    """ "2a" for "2a Competency with ...": a label's first word when it has a digit, else the label."""
     first = code.label.split()[0]
     return first if any(ch.isdigit() for ch in first) else code.label
 
@@ -119,10 +126,19 @@ def grid_table(data: Dataset, grid: ProgressGrid) -> ReportTable:
         names = move_names(data, grid.moves)
         order = [c.id for c in codebook.codes_in(grid.moves.id)]
         table.rows.append(
-            [f"{grid.moves.label} (counts)", *[" ".join(f"{names[c]}{grid.move_counts[col][c]}" for c in order if grid.move_counts[col][c]) for col in grid.columns]]
+            [
+                f"{grid.moves.label} (counts)",
+                *[
+                    " ".join(f"{names[c]}{grid.move_counts[col][c]}" for c in order if grid.move_counts[col][c])
+                    for col in grid.columns
+                ],
+            ]
         )
         legend = ", ".join(f"{names[c.id]} {c.label}" for c in codebook.codes_in(grid.moves.id))
-        stages = ", ".join(c.label if c.label.startswith(short_name(c)) else f"{short_name(c)} {c.label}" for c in codebook.codes_in(grid.stages.id))
+        stages = ", ".join(
+            c.label if c.label.startswith(short_name(c)) else f"{short_name(c)} {c.label}"
+            for c in codebook.codes_in(grid.stages.id)
+        )
         table.note = f"Stages: {stages}. The furthest stage in a session is in bold. Moves: {legend}."
     return table
 

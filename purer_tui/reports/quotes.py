@@ -10,9 +10,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from purer_tui.core.dataset import Dataset
 from purer_tui.core.safe_text import json_safe, markdown_literal, visible_controls
 from purer_tui.core.transcript import Turn
-from purer_tui.core.dataset import Dataset
 from purer_tui.reports.tables import ReportTable
 
 
@@ -42,7 +42,14 @@ def find_quotes(data: Dataset, codes: list[str], context: int, every: bool = Fal
         if key not in found:
             turns = data.parsed[coded.info.path].turns
             index = coded.turn.number - 1
-            found[key] = Quote(coded.info.name, coded.turn, [], [], list(turns[max(0, index - context) : index]), list(turns[index + 1 : index + 1 + context]))
+            found[key] = Quote(
+                coded.info.name,
+                coded.turn,
+                [],
+                [],
+                list(turns[max(0, index - context) : index]),
+                list(turns[index + 1 : index + 1 + context]),
+            )
         quote = found[key]
         quote.codes = [c.id for c in data.codebook.codes if c.id in present or c.id in quote.codes]
         quote.coders.append(coded.coder)
@@ -64,7 +71,9 @@ def quotes_markdown(quotes: list[Quote], data: Dataset) -> str:
         lines += [f"> {markdown_literal(_words(quote.turn.text))}", ">", f"> {markdown_literal(quote.citation())}"]
         if quote.after:
             lines.append("")
-            lines += [f"*{markdown_literal(t.speaker or '?')}:* {markdown_literal(_words(t.text))}  " for t in quote.after]
+            lines += [
+                f"*{markdown_literal(t.speaker or '?')}:* {markdown_literal(_words(t.text))}  " for t in quote.after
+            ]
         parts.append("\n".join(lines))
     return "\n\n---\n\n".join(parts) + "\n" if parts else ""
 
@@ -78,7 +87,14 @@ def quotes_json(quotes: list[Quote], coders: Mapping[str, object]) -> str:
     data = {
         "coders": coders,
         "quotes": [
-            {"transcript": q.transcript, **turn(q.turn), "codes": q.codes, "coders": q.coders, "before": [turn(t) for t in q.before], "after": [turn(t) for t in q.after]}
+            {
+                "transcript": q.transcript,
+                **turn(q.turn),
+                "codes": q.codes,
+                "coders": q.coders,
+                "before": [turn(t) for t in q.before],
+                "after": [turn(t) for t in q.after],
+            }
             for q in quotes
         ],
     }
@@ -88,7 +104,9 @@ def quotes_json(quotes: list[Quote], coders: Mapping[str, object]) -> str:
 def quotes_table(quotes: list[Quote]) -> ReportTable:
     table = ReportTable("Quotes", ["transcript", "turn", "speaker", "codes", "coders", "text"])
     for q in quotes:
-        table.rows.append([q.transcript, q.turn.number, q.turn.speaker, " ".join(q.codes), " ".join(q.coders), q.turn.text])
+        table.rows.append(
+            [q.transcript, q.turn.number, q.turn.speaker, " ".join(q.codes), " ".join(q.coders), q.turn.text]
+        )
     return table
 
 
@@ -99,7 +117,14 @@ def print_quotes(quotes: list[Quote], data: Dataset) -> None:
     out = Console()
     for quote in quotes:
         labels = ", ".join(data.codebook.code(c).label for c in quote.codes)
-        out.print(Text.assemble((visible_controls(quote.citation()), "bold"), "  ", (visible_controls(labels), "cyan"), (f"  [{', '.join(quote.coders)}]", "dim")))
+        out.print(
+            Text.assemble(
+                (visible_controls(quote.citation()), "bold"),
+                "  ",
+                (visible_controls(labels), "cyan"),
+                (f"  [{', '.join(quote.coders)}]", "dim"),
+            )
+        )
         for t in quote.before:
             out.print(Text(f"    {_words(t.speaker or '?')}: {_words(t.text)}", style="dim"))
         out.print(Text(f"  “{_words(quote.turn.text)}”"))

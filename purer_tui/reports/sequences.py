@@ -65,7 +65,17 @@ def sequence_table(data: Dataset) -> ReportTable:
         ["code", "followed by", "times", "of", "share"],
         note="share = times / the times the first code was followed by a reviewed turn of another speaker.",
     )
-    for (first, then), count in sorted(pairs.items(), key=lambda item: (order.get(item[0][0], 999), -item[1], order.get(item[0][1], 999))):
+    for (first, then), count in sorted(
+        pairs.items(), key=lambda item: (order.get(item[0][0], 999), -item[1], order.get(item[0][1], 999))
+    ):
         label = data.codebook.code(then).label if then in order else then
-        table.rows.append([data.codebook.code(first).label if first in order else first, label, count, followed[first], count / followed[first]])
+        table.rows.append(
+            [
+                data.codebook.code(first).label if first in order else first,
+                label,
+                count,
+                followed[first],
+                count / followed[first],
+            ]
+        )
     return table

@@ -40,7 +40,8 @@ def frequency_tables(data: Dataset) -> list[ReportTable]:
     """Code frequencies by transcript, by coder, by speaker role and by session (one pass over the coding)."""
     dimensions = ("transcript", "coder", "speaker role", "session")
     session_label = {
-        info.path: f"session {info.session}" if info.session is not None else "(no session)" for info in data.transcripts
+        info.path: f"session {info.session}" if info.session is not None else "(no session)"
+        for info in data.transcripts
     }
     counts: dict[str, Counter[tuple[str, str]]] = {dimension: Counter() for dimension in dimensions}
     seen: dict[str, dict[str, None]] = {dimension: {} for dimension in dimensions}
@@ -76,7 +77,9 @@ def cooccurrence_table(data: Dataset) -> ReportTable:
         known = sorted((c for c in codes if c in order), key=order.__getitem__)
         for a, b in combinations(known, 2):
             pairs[(a, b)] += times
-    table = ReportTable("Codes on the same turn", ["code", "with", "turns"], note="Pairs never seen together are left out.")
+    table = ReportTable(
+        "Codes on the same turn", ["code", "with", "turns"], note="Pairs never seen together are left out."
+    )
     for (a, b), count in sorted(pairs.items(), key=lambda item: (-item[1], order[item[0][0]], order[item[0][1]])):
         table.rows.append([data.codebook.code(a).label, data.codebook.code(b).label, count])
     return table

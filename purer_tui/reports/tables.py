@@ -55,7 +55,9 @@ def print_tables(tables: Sequence[ReportTable], console: object | None = None) -
         for index, column in enumerate(report.columns):
             table.add_column(Text(visible_controls(column)), justify="left" if index == 0 else "right")
         for row in report.rows:
-            table.add_row(*[Text(_shown(c.value), style=c.style) if isinstance(c, StyledCell) else Text(_shown(c)) for c in row])
+            table.add_row(
+                *[Text(_shown(c.value), style=c.style) if isinstance(c, StyledCell) else Text(_shown(c)) for c in row]
+            )
         out.print(table)
         if report.note:
             out.print(Text(visible_controls(report.note), style="dim"))
@@ -66,7 +68,12 @@ def tables_json(tables: Sequence[ReportTable], coders: Mapping[str, object]) -> 
     data = {
         "coders": coders,
         "tables": [
-            {"table": report.title, "columns": report.columns, "rows": report.plain_rows(), **({"note": report.note} if report.note else {})}
+            {
+                "table": report.title,
+                "columns": report.columns,
+                "rows": report.plain_rows(),
+                **({"note": report.note} if report.note else {}),
+            }
             for report in tables
         ],
     }

@@ -61,10 +61,17 @@ def print_turn_lines(transcript: Transcript) -> None:
 
     speakers = ", ".join(transcript.speakers[:50]) + (" ..." if len(transcript.speakers) > 50 else "")
     out = sys.stdout
-    out.write(visible_controls(f"{display_path(transcript.path)}: {transcript.format} format, {len(transcript.turns)} turns; speakers: {speakers or 'none named'}") + "\n")
+    out.write(
+        visible_controls(
+            f"{display_path(transcript.path)}: {transcript.format} format, {len(transcript.turns)} turns; speakers: {speakers or 'none named'}"
+        )
+        + "\n"
+    )
     for turn in transcript.turns:
         text = " ".join(turn.text[:LINE_CHARACTERS].split()) + ("…" if len(turn.text) > LINE_CHARACTERS else "")
-        out.write(f"{turn.number:>7}  {format_clock(turn.start):>8}  {visible_controls(turn.speaker) or '-'}: {visible_controls(text)}  {turn.anchor}\n")
+        out.write(
+            f"{turn.number:>7}  {format_clock(turn.start):>8}  {visible_controls(turn.speaker) or '-'}: {visible_controls(text)}  {turn.anchor}\n"
+        )
     out.write(f"(each turn's first {LINE_CHARACTERS} characters; --json gives every turn whole)\n")
 
 

@@ -11,10 +11,9 @@ as notices the app shows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from purer_tui.core.annotation_paths import annotation_path
 from purer_tui.core.case_metadata import speaker_role
@@ -89,7 +88,14 @@ def prepare_session(
     locks = CoderLocks()  # each transcript's, taken when the session opens it
     try:
         session = CodingSession(
-            transcripts, codebook, coder, only=speakers, show_coders=show_coders, only_asked=only, locks=locks, index=index
+            transcripts,
+            codebook,
+            coder,
+            only=speakers,
+            show_coders=show_coders,
+            only_asked=only,
+            locks=locks,
+            index=index,
         )
         session.resume(positions.load() if positions else None)
     except BaseException:
@@ -102,29 +108,43 @@ def prepare_session(
 def _passed_by(session: CodingSession) -> list[str]:
     """What the coder should know about the transcripts passed by on opening: a window has them, or they cannot be read."""
     elsewhere = [session.paths[index].name for index in sorted(session.locked_elsewhere)]
-    notices = [f"{_some(elsewhere)}: open in another purer-tui window as {session.coder}; n passes by it here."] if elsewhere else []
+    notices = (
+        [f"{_some(elsewhere)}: open in another purer-tui window as {session.coder}; n passes by it here."]
+        if elsewhere
+        else []
+    )
     unreadable = [passed.reason for passed in session.passed_by.values() if not passed.elsewhere]
     notices += [f"Passed by: {excerpt(reason, 200)}" for reason in unreadable[:3]]
     if len(unreadable) > 3:
-        notices.append(f"... and {len(unreadable) - 3} more transcript(s) that cannot be read: purer-tui check says why.")
+        notices.append(
+            f"... and {len(unreadable) - 3} more transcript(s) that cannot be read: purer-tui check says why."
+        )
     return notices
 
 
 def prepare_adjudication(
-    paths: list[Path], pair: tuple[str, str], consensus: str, codebook_path: Path | None = None, only: Sequence[str] = ()
+    paths: list[Path],
+    pair: tuple[str, str],
+    consensus: str,
+    codebook_path: Path | None = None,
+    only: Sequence[str] = (),
 ) -> PreparedSession | AdjudicationDone:
     """Adjudicating `pair` into `consensus`: the turns both coders decided alike go into the consensus at once,
     and the session visits the turns they decided differently; when none is left, `AdjudicationDone`."""
     first, second = (validate_coder(name) for name in pair)
     consensus = validate_coder(consensus)
     if len({first, second, consensus}) != 3:
-        raise UsageError(f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {consensus}")
+        raise UsageError(
+            f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {consensus}"
+        )
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
     known = coders_with_files(study.transcript_paths() if study else transcripts)
     require_coders([first, second], known)
     recorded = read_consensus_sources(study) if study is not None else {}  # a bad consensus.toml stops us here
     if consensus in known and consensus not in recorded and consensus != CONSENSUS_CODER:
-        raise UsageError(f"--as {consensus}: {consensus} is a coder of this study, not a consensus; write the consensus as a new coder id")
+        raise UsageError(
+            f"--as {consensus}: {consensus} is a coder of this study, not a consensus; write the consensus as a new coder id"
+        )
     codebook = _codebook(study, codebook_path)
     _check_can_code(study, transcripts, paths)
     speakers = resolve_only(only, transcripts, study) if only else None
@@ -159,7 +179,9 @@ def prepare_adjudication(
     except BaseException:
         locks.release()
         raise
-    summary = _adjudication_summary(first, second, consensus, seeded.added, seeded.agreed, disagreements, unsettled, seeded.one_sided)
+    summary = _adjudication_summary(
+        first, second, consensus, seeded.added, seeded.agreed, disagreements, unsettled, seeded.one_sided
+    )
     if session is None or not unsettled:
         if session is not None:
             session.close()
@@ -168,10 +190,18 @@ def prepare_adjudication(
     return PreparedSession(session, locks, study.keymap if study else {}, (first, second), _role_of(study), [summary])
 
 
-def _adjudication_summary(first: str, second: str, consensus: str, added: int, agreed: int, disagreements: int, unsettled: int, one_sided: int) -> str:
-    parts = [f"{first} and {second} decided {agreed} turn(s) alike: in {consensus}" + (f" ({added} added now)" if added else "")]
+def _adjudication_summary(
+    first: str, second: str, consensus: str, added: int, agreed: int, disagreements: int, unsettled: int, one_sided: int
+) -> str:
+    parts = [
+        f"{first} and {second} decided {agreed} turn(s) alike: in {consensus}"
+        + (f" ({added} added now)" if added else "")
+    ]
     if disagreements:
-        parts.append(f"{disagreements - unsettled} of {disagreements} disagreement(s) settled" + (f", {unsettled} to go" if unsettled else ""))
+        parts.append(
+            f"{disagreements - unsettled} of {disagreements} disagreement(s) settled"
+            + (f", {unsettled} to go" if unsettled else "")
+        )
     else:
         parts.append("no disagreement")
     if not unsettled:
@@ -197,7 +227,10 @@ def _check_can_code(study: Study | None, transcripts: list[Path], paths: list[Pa
         raise UsageError(f"{where}: no transcripts to code; check the study's transcripts patterns")
     for folder in sorted({path.parent for path in transcripts}):
         if not os.access(folder, os.W_OK):
-            raise PurerError("the folder is read-only; coding saves annotations beside the transcripts, so it needs write access", folder)
+            raise PurerError(
+                "the folder is read-only; coding saves annotations beside the transcripts, so it needs write access",
+                folder,
+            )
 
 
 def _role_of(study: Study | None) -> Callable[[str], str | None] | None:
@@ -215,13 +248,17 @@ def resolve_only(values: Sequence[str], transcripts: Sequence[Path], study: Stud
 
     A value that matches no speaker of these transcripts is an error listing them, never an empty app.
     """
-    speakers = list(dict.fromkeys(turn.speaker for path in transcripts for turn in load_transcript(path).turns if turn.speaker))
+    speakers = list(
+        dict.fromkeys(turn.speaker for path in transcripts for turn in load_transcript(path).turns if turn.speaker)
+    )
     role_of = _role_of(study)
     roles = {speaker: (role_of(speaker) or "") if role_of else "" for speaker in speakers}
     chosen: set[str] = set()
     for value in values:
         wanted = value.strip().casefold()
-        matched = {speaker for speaker in speakers if speaker.casefold() == wanted or roles[speaker].casefold() == wanted}
+        matched = {
+            speaker for speaker in speakers if speaker.casefold() == wanted or roles[speaker].casefold() == wanted
+        }
         if not matched:
             declared = sorted({role for role in roles.values() if role})
             role_note = f"; the roles: {_some(declared)}" if declared else ""

@@ -46,11 +46,15 @@ def plan_transcript(path: Path, old_file: Path | None = None, finder: Annotation
         if not any(is_stale(record, transcript) for record in records.values()):
             continue
         old, source = _coded_on_version(path, records, old_file)
-        plans.append(FilePlan(annotation_path, coder, transcript, records, plan_reanchor(records, transcript, old), source))
+        plans.append(
+            FilePlan(annotation_path, coder, transcript, records, plan_reanchor(records, transcript, old), source)
+        )
     return plans
 
 
-def _coded_on_version(path: Path, records: dict[int, AnnotationRecord], old_file: Path | None) -> tuple[Transcript | None, str | None]:
+def _coded_on_version(
+    path: Path, records: dict[int, AnnotationRecord], old_file: Path | None
+) -> tuple[Transcript | None, str | None]:
     if old_file is not None:
         old = load_transcript(old_file)
         return (old, str(old_file)) if coded_on(records, old) else (None, None)
@@ -81,5 +85,8 @@ def apply(plans: list[FilePlan]) -> None:
 def _add_unplaced(annotation_path: Path, records: list[AnnotationRecord]) -> None:
     sidecar = unplaced_path(annotation_path)
     existing = read_annotation_text(sidecar) if os.path.lexists(sidecar) else ""  # a link is refused, never read
-    atomic_write_text(sidecar, existing + "".join(record.to_json_line() + "\n" for record in records), transcript_beside(annotation_path))
-
+    atomic_write_text(
+        sidecar,
+        existing + "".join(record.to_json_line() + "\n" for record in records),
+        transcript_beside(annotation_path),
+    )

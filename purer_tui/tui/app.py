@@ -11,9 +11,10 @@ worker's message arrives.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar, Iterable, Mapping
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,7 +27,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.lock import LockedError
@@ -38,6 +38,7 @@ from purer_tui.core.session import (
     Reloaded,
     transcript_progress,
 )
+from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
@@ -56,6 +57,7 @@ RETRY_SECONDS = 2.0
 PAGE_TURNS = 10
 #: Seconds between counts of the study's progress (cheap with the study index: it reads only changed files).
 RECOUNT_SECONDS = 10.0
+
 
 class TranscriptRead(Message):
     """A worker has read a transcript the coder asked to go to: the step that goes there can run now."""
@@ -170,16 +172,30 @@ class CodingApp(App[None]):
         self._close_messages_no_wait()
 
     def notify(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
     ) -> None:
         """Notifications are literal text: they name files and speakers from the study, which are untrusted."""
-        super().notify(visible_controls(message), title=visible_controls(title), severity=severity, timeout=timeout, markup=markup)
+        super().notify(
+            visible_controls(message), title=visible_controls(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     @classmethod
     def from_prepared(cls, prepared: PreparedSession, cleanup: Cleanup | None = None) -> CodingApp:
         """The app for a session prepared by `purer-tui code` (the command and the tests build it alike)."""
         return cls(
-            prepared.session, prepared.keymap, cleanup, prepared.adjudicating, prepared.role_of, prepared.notices, prepared.save_position
+            prepared.session,
+            prepared.keymap,
+            cleanup,
+            prepared.adjudicating,
+            prepared.role_of,
+            prepared.notices,
+            prepared.save_position,
         )
 
     # --- layout -------------------------------------------------------------
@@ -213,7 +229,9 @@ class CodingApp(App[None]):
         session = self.session
         turn = session.turn
         self.query_one(TurnPager).show(session, self.role_of)
-        self.query_one(CodebookPanel).show(session.record, self.role_of(turn.speaker) if self.role_of and turn else None)
+        self.query_one(CodebookPanel).show(
+            session.record, self.role_of(turn.speaker) if self.role_of and turn else None
+        )
         self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
         self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
         if session.index not in self._announced:
@@ -302,7 +320,9 @@ class CodingApp(App[None]):
             ahead = session.transcript_to_review(quick_only=True)
         except (QuickSearchStopped, PurerError, OSError):
             ahead = None
-        for index in dict.fromkeys(i for i in (here + 1, ahead, here - 1) if i is not None and 0 <= i < len(session.paths)):
+        for index in dict.fromkeys(
+            i for i in (here + 1, ahead, here - 1) if i is not None and 0 <= i < len(session.paths)
+        ):
             try:
                 session.cache.read(session.paths[index])
             except (PurerError, OSError):
@@ -374,9 +394,17 @@ class CodingApp(App[None]):
         if self._pending:
             if changes:
                 self._pending.append(step)
-                self.notify("Waiting for the disk: this change is kept and will be saved after the one waiting.", severity="warning", timeout=6)
+                self.notify(
+                    "Waiting for the disk: this change is kept and will be saved after the one waiting.",
+                    severity="warning",
+                    timeout=6,
+                )
                 return Outcome.WAITING
-            self.notify("Waiting for the disk: the last change is not saved yet and is being retried.", severity="warning", timeout=4)
+            self.notify(
+                "Waiting for the disk: the last change is not saved yet and is being retried.",
+                severity="warning",
+                timeout=4,
+            )
             return Outcome.WAITING
         try:
             result = step()
@@ -531,7 +559,9 @@ class CodingApp(App[None]):
     def action_toggle_flag(self) -> None:
         outcome = self._do(self.session.toggle_flag, changes=True)
         if outcome.done and self.session.turn is not None:
-            self.notify("Flagged: n stops here until you clear it with !" if outcome.value else "Flag cleared.", timeout=3)
+            self.notify(
+                "Flagged: n stops here until you clear it with !" if outcome.value else "Flag cleared.", timeout=3
+            )
 
     def action_review_and_next(self) -> None:
         session = self.session
@@ -540,7 +570,9 @@ class CodingApp(App[None]):
         if not self._do(session.mark_reviewed, changes=True).done:
             return  # refused or waiting: stay on the turn
         if session.at_end():
-            self.notify("Last turn of this transcript. ] goes to the next one, n to the next unreviewed turn.", timeout=5)
+            self.notify(
+                "Last turn of this transcript. ] goes to the next one, n to the next unreviewed turn.", timeout=5
+            )
         else:
             self._do(lambda: session.move(1))
 
@@ -591,7 +623,9 @@ class CodingApp(App[None]):
                 passed = session.passed_by.get(index)
                 if passed is not None and index not in passed_before:
                     self.notify(f"{passed.reason}: passed by.", timeout=8)
-                self.call_later(self.action_next_unreviewed)  # it had nothing after all, or cannot be opened: look further
+                self.call_later(
+                    self.action_next_unreviewed
+                )  # it had nothing after all, or cannot be opened: look further
 
             self._open_then(index, go)
             return
@@ -599,11 +633,15 @@ class CodingApp(App[None]):
             return
         if self.adjudicating is not None:
             settled = sum(progress.total for progress in session.opened_progress().values())
-            self.notify(f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8)
+            self.notify(
+                f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8
+            )
         else:
             elsewhere = ", ".join(sorted(one_line(session.paths[index].name) for index in session.passed_by))
             also = f" (apart from {elsewhere}, passed by)" if elsewhere else ""
-            self.notify(f"Every turn of every transcript in this session is reviewed, and none is flagged{also}.", timeout=5)
+            self.notify(
+                f"Every turn of every transcript in this session is reviewed, and none is flagged{also}.", timeout=5
+            )
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:
@@ -640,7 +678,9 @@ class CodingApp(App[None]):
             remaining = self.session.to_review(left)
             if remaining:
                 name = one_line(self.session.paths[left].name)
-                self.notify(f"Left {name} with {remaining} turn(s) still to review (not reviewed or flagged).", timeout=6)
+                self.notify(
+                    f"Left {name} with {remaining} turn(s) still to review (not reviewed or flagged).", timeout=6
+                )
         return result
 
     def action_end_search(self) -> None:
@@ -667,7 +707,11 @@ class CodingApp(App[None]):
         clashes = self.session.codebook.exclusive_conflicts(codes)
         if clashes:
             group, members = clashes[0]
-            self.notify(f"{' and '.join(members)} are both in {group.label}, which takes one code: choose < or >, or edit.", severity="warning", timeout=6)
+            self.notify(
+                f"{' and '.join(members)} are both in {group.label}, which takes one code: choose < or >, or edit.",
+                severity="warning",
+                timeout=6,
+            )
             return
         self._do(lambda: self.session.set_codes(codes), changes=True)
 
@@ -713,7 +757,9 @@ class CodingApp(App[None]):
         self.push_screen(Prompt(":", f"turn number, 1-{total}", numbers_only=True), chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING)))
+        self.push_screen(
+            HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING))
+        )
 
     # --- command palette --------------------------------------------------------
 
@@ -724,7 +770,9 @@ class CodingApp(App[None]):
             if app_key.action == "quit":
                 continue
             shown = ", ".join(keys.get(app_key.id, ()))
-            yield SystemCommand(app_key.description, f"key: {shown}" if shown else "no key", self._palette_action(app_key.action))
+            yield SystemCommand(
+                app_key.description, f"key: {shown}" if shown else "no key", self._palette_action(app_key.action)
+            )
         for code in self.session.codebook.codes:
             how = f"key: {code.key}" if code.key else "no key: use space or this palette"
             yield SystemCommand(f"Toggle code: {code.label}", how, lambda code_id=code.id: self.toggle_code(code_id))

@@ -18,7 +18,9 @@ from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import Turn, format_clock
 
 # Until the study file can name speaker roles, names like these mark the staff side.
-_STAFF = re.compile(r"therapist|facilitator|interviewer|clinician|moderator|counsel|instructor|staff|^dr\b|^t\d*$", re.IGNORECASE)
+_STAFF = re.compile(
+    r"therapist|facilitator|interviewer|clinician|moderator|counsel|instructor|staff|^dr\b|^t\d*$", re.IGNORECASE
+)
 
 
 #: Marks a flagged turn, in the turn's heading and in the progress counts.
@@ -91,7 +93,9 @@ def turn_body(turn: Turn, search_term: str | None) -> Content:
         text = f"{text[:SHOWN_CHARACTERS]}\n\n[… {hidden:,} more characters of this turn: `purer-tui turns FILE` prints it all]"
     body = literal(text)
     if search_term:
-        body = body.highlight_regex(re.compile(re.escape(visible_controls(search_term)), re.IGNORECASE), style="reverse $warning")
+        body = body.highlight_regex(
+            re.compile(re.escape(visible_controls(search_term)), re.IGNORECASE), style="reverse $warning"
+        )
     return body
 
 
@@ -120,8 +124,11 @@ def warning_lines(codebook: Codebook, record: AnnotationRecord | None, stale: bo
     """What needs the coder's decision on this turn: a merge conflict, or codes made on an earlier text."""
     lines = []
     if record is not None and record.conflict is not None:
+
         def side(version: TurnVersion | None) -> str:
-            return describe_version(version, lambda code: codebook.code(code).label if codebook.has_code(code) else code)
+            return describe_version(
+                version, lambda code: codebook.code(code).label if codebook.has_code(code) else code
+            )
 
         lines.append(
             Content.assemble(
@@ -153,7 +160,14 @@ def adjudication_lines(codebook: Codebook, sides: list[tuple[str, AnnotationReco
     """Each adjudicated coder's codes and memo, marked with the key that takes them."""
     lines = []
     for marker, (coder, record) in zip(("<", ">"), sides, strict=False):  # two sides at most
-        labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(list(record.codes))) if record else ""
+        labels = (
+            ", ".join(
+                codebook.code(c).label if codebook.has_code(c) else c
+                for c in codebook.in_codebook_order(list(record.codes))
+            )
+            if record
+            else ""
+        )
         shown = (labels or "no code") if record is not None and record.reviewed else "not reviewed"
         parts: list[Content | tuple[str, str]] = [(f"{marker} {coder}: ", "bold $text-accent"), literal(shown)]
         if record is not None and record.memo:
@@ -170,7 +184,13 @@ def other_coders_line(codebook: Codebook, others: list[tuple[str, AnnotationReco
         if record is None or not record.reviewed:
             labels = "—"
         else:
-            labels = ", ".join(codebook.code(c).label if codebook.has_code(c) else c for c in codebook.in_codebook_order(list(record.codes))) or "none"
+            labels = (
+                ", ".join(
+                    codebook.code(c).label if codebook.has_code(c) else c
+                    for c in codebook.in_codebook_order(list(record.codes))
+                )
+                or "none"
+            )
         if record is not None and record.flag:
             labels += f" {FLAG_MARK}"
         parts += [(f"{coder}: ", "bold $text-muted"), literal(labels, "$text-muted")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.core.errors import PurerError
+from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import crash_message
 from purer_tui.tui.app import CodingApp
 from purer_tui.tui.shutdown import Cleanup

@@ -46,10 +46,13 @@ def by_unit(table: dict[str, list]) -> list[dict]:
 
 
 K = by_unit(KRIPPENDORFF_2011)
-AP = [{"a": a, "b": b} for a, b in zip(  # noqa: B905 (equal lengths by construction)
-    ["stat"] * 46 + ["ireq"] * 44 + ["chck"] * 10,
-    ["stat"] * 52 + ["ireq"] * 32 + ["chck"] * 16,
-)]
+AP = [
+    {"a": a, "b": b}
+    for a, b in zip(  # noqa: B905 (equal lengths by construction)
+        ["stat"] * 46 + ["ireq"] * 44 + ["chck"] * 10,
+        ["stat"] * 52 + ["ireq"] * 32 + ["chck"] * 16,
+    )
+]
 
 
 def test_krippendorff_2011_nominal_alpha() -> None:
@@ -76,7 +79,11 @@ def test_artstein_and_poesio_example() -> None:
 
 def test_confusion_table_of_the_artstein_and_poesio_example() -> None:
     assert confusion_table(AP, "a", "b") == {
-        ("stat", "stat"): 46, ("ireq", "stat"): 6, ("ireq", "ireq"): 32, ("ireq", "chck"): 6, ("chck", "chck"): 10,
+        ("stat", "stat"): 46,
+        ("ireq", "stat"): 6,
+        ("ireq", "ireq"): 32,
+        ("ireq", "chck"): 6,
+        ("chck", "chck"): 10,
     }
 
 
@@ -132,7 +139,7 @@ def test_masi_distance_and_alpha_over_sets() -> None:
 def test_everyone_giving_the_same_value_everywhere_is_undefined(value: int) -> None:
     """A code nobody used (all 0) or everyone used on every unit (all 1)."""
     units = [{"a": value, "b": value, "c": value}] * 5
-    assert cohen_kappa(units, "a", "b") .note == ALL_THE_SAME
+    assert cohen_kappa(units, "a", "b").note == ALL_THE_SAME
     assert krippendorff_alpha(units).value is None and krippendorff_alpha(units).note == ALL_THE_SAME
     assert fleiss_kappa(units).value is None
     assert percent_agreement(units).value == 1.0  # the agreement itself is real, only chance-corrected ones are not
@@ -143,5 +150,11 @@ def test_one_coder_or_no_overlap_is_undefined_not_a_crash() -> None:
     alone = [{"a": 1}, {"a": 0}]
     apart = [{"a": 1}, {"b": 0}]
     for units in (alone, apart, []):
-        for result in (percent_agreement(units), cohen_kappa(units, "a", "b"), fleiss_kappa(units), krippendorff_alpha(units), gwet_ac1(units, [0, 1])):
+        for result in (
+            percent_agreement(units),
+            cohen_kappa(units, "a", "b"),
+            fleiss_kappa(units),
+            krippendorff_alpha(units),
+            gwet_ac1(units, [0, 1]),
+        ):
             assert result.value is None and result.units == 0 and result.note == NO_UNITS

@@ -63,7 +63,9 @@ def test_two_coders_with_a_missing_unit_by_hand(tmp_path: Path) -> None:
 
     Po = 2/3; ana applies p to 2 of the 3, ben to 1: Pe = (2*1 + 1*2)/9 = 4/9; kappa = (2/9)/(5/9) = 0.4.
     """
-    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: ["p"], 3: [], 4: ["p"]}, "ben": {1: ["p"], 2: [], 3: []}})
+    folder = small_study(
+        tmp_path / "s", {"ana": {1: ["p"], 2: ["p"], 3: [], 4: ["p"]}, "ben": {1: ["p"], 2: [], 3: []}}
+    )
     result = measured(folder)
     p = next(item for item in result.codes if item.code.id == "p")
     assert (p.percent.value, p.percent.units) == (pytest.approx(2 / 3), 3)
@@ -80,7 +82,10 @@ def test_an_exclusive_group_is_one_nominal_value_with_none(tmp_path: Path) -> No
     n_s1 = 3, n_s2 = 3, n_none = 2, n = 8; D_o = 2/8; D_e = (2*(3*3) + 2*(3*2) + 2*(3*2)) / (8*7) = 42/56;
     alpha = 1 - (2/8)/(42/56) = 1 - 1/3 = 2/3.
     """
-    folder = small_study(tmp_path / "s", {"ana": {1: ["s1"], 2: ["s1"], 3: ["p"], 4: ["s2"]}, "ben": {1: ["s1"], 2: ["s2"], 3: [], 4: ["s2"]}})
+    folder = small_study(
+        tmp_path / "s",
+        {"ana": {1: ["s1"], 2: ["s1"], 3: ["p"], 4: ["s2"]}, "ben": {1: ["s1"], 2: ["s2"], 3: [], 4: ["s2"]}},
+    )
     stage = measured(folder).groups[0]
     assert stage.categories == ["s1", "s2", "none"]
     assert stage.percent.value == pytest.approx(0.75)
@@ -116,7 +121,9 @@ def test_undefined_cases_are_said_not_crashed(tmp_path: Path) -> None:
 
 def test_unsettled_conflicts_and_the_consensus_coder_are_left_out(tmp_path: Path) -> None:
     folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: ["p"]}, "ben": {1: ["p"]}, "consensus": {1: ["p"]}})
-    AnnotationFile.open(folder / "t.ben.jsonl").put(AnnotationRecord(2, ("p",), conflict=Conflict(TurnVersion(("p",)), TurnVersion(()))))
+    AnnotationFile.open(folder / "t.ben.jsonl").put(
+        AnnotationRecord(2, ("p",), conflict=Conflict(TurnVersion(("p",)), TurnVersion(())))
+    )
     result = measured(folder)
     assert result.coders == ["ana", "ben"] and result.units_shared == 1
 
@@ -136,13 +143,17 @@ def test_flagged_turns_and_memo_only_lines_are_left_out_and_flags_are_counted(tm
 
 def test_applied_by_counts_only_the_units_the_figures_use(tmp_path: Path) -> None:
     # ana alone reviewed turns 4-6 and applied p on all of them: those are not part of any figure
-    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: [], 4: ["p"], 5: ["p"], 6: ["p"]}, "ben": {1: ["p"], 2: ["p"]}})
+    folder = small_study(
+        tmp_path / "s", {"ana": {1: ["p"], 2: [], 4: ["p"], 5: ["p"], 6: ["p"]}, "ben": {1: ["p"], 2: ["p"]}}
+    )
     p = next(item for item in measured(folder).codes if item.code.id == "p")
     assert p.applied == {"ana": 1, "ben": 2} and p.percent.units == 2
 
 
 def test_disagreements_lists_who_applied_what(tmp_path: Path) -> None:
-    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: ["s1"], 3: []}, "ben": {1: ["p"], 2: ["s1", "p"], 3: ["s2"]}})
+    folder = small_study(
+        tmp_path / "s", {"ana": {1: ["p"], 2: ["s1"], 3: []}, "ben": {1: ["p"], 2: ["s1", "p"], 3: ["s2"]}}
+    )
     study = load_study(folder)
     found = find_disagreements(study.transcript_paths(), ["ana", "ben"])
     assert [(d.number, d.codes["ana"], d.codes["ben"]) for d in found] == [
@@ -157,7 +168,9 @@ def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_agree_command_outputs(tmp_path: Path) -> None:
-    folder = small_study(tmp_path / "s", {"ana": {1: ["p"], 2: ["p"], 3: [], 4: ["p"]}, "ben": {1: ["p"], 2: [], 3: []}})
+    folder = small_study(
+        tmp_path / "s", {"ana": {1: ["p"], 2: ["p"], 3: [], 4: ["p"]}, "ben": {1: ["p"], 2: [], 3: []}}
+    )
     readable = run(folder, "agree")
     assert readable.returncode == 0 and "Cohen κ" in readable.stdout and "0.400" in readable.stdout
     data = json.loads(run(folder, "agree", "--json").stdout)
@@ -180,14 +193,23 @@ def test_disagreements_command(tmp_path: Path) -> None:
     assert json.loads(run(folder, "disagreements", "--json").stdout)[0]["codes"] == {"ana": ["s1"], "ben": ["s2"]}
 
 
-def test_a_coefficient_added_to_the_registry_reaches_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_coefficient_added_to_the_registry_reaches_every_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rich.console import Console
 
     from purer_tui.agreement import report, study_agreement
     from purer_tui.agreement.coefficients import COEFFICIENTS, CoefficientDefinition
     from purer_tui.agreement.statistics import Coefficient
 
-    extra = CoefficientDefinition(id="extra", column="extra_figure", heading="XF", label="extra", compute=lambda _: Coefficient(0.5, 7), for_groups=True)
+    extra = CoefficientDefinition(
+        id="extra",
+        column="extra_figure",
+        heading="XF",
+        label="extra",
+        compute=lambda _: Coefficient(0.5, 7),
+        for_groups=True,
+    )
     registry = (*COEFFICIENTS, extra)
     for module in (study_agreement, report):
         monkeypatch.setattr(module, "COEFFICIENTS", registry)
@@ -199,9 +221,13 @@ def test_a_coefficient_added_to_the_registry_reaches_every_output(tmp_path: Path
     report.print_report(result, console)
     readable = console.export_text()
     for definition in registry:
-        assert definition.column in data["codes"][0] and definition.id in data["overall"]["mean_over_codes"], definition.id
+        assert definition.column in data["codes"][0] and definition.id in data["overall"]["mean_over_codes"], (
+            definition.id
+        )
         assert (definition.column in data["exclusive_groups"][0]) == definition.for_groups, definition.id
-        assert rows[0][definition.column] != "" and rows[-2][definition.column] != "", definition.id  # a code, the means
+        assert rows[0][definition.column] != "" and rows[-2][definition.column] != "", (
+            definition.id
+        )  # a code, the means
         assert definition.heading in readable and f"{definition.label} " in readable.splitlines()[-1], definition.id
         if definition.kind is not None:
             assert data[definition.kind_column] == rows[0][definition.kind_column] == definition.kind(2)

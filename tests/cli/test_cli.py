@@ -50,7 +50,9 @@ def test_every_command_has_help_with_an_example() -> None:
         assert code == 0 and "Example" in out, name
 
 
-def test_every_export_format_in_the_registry_is_offered_described_and_dispatched(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_export_format_in_the_registry_is_offered_described_and_dispatched(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import dataclasses
 
     import click
@@ -62,11 +64,19 @@ def test_every_export_format_in_the_registry_is_offered_described_and_dispatched
     assert isinstance(choice, click.Choice) and list(choice.choices) == [chosen.name for chosen in EXPORT_FORMATS]
     _, help_text, _ = invoke("export", "--help")
     written: list[ExportRequest] = []
-    monkeypatch.setattr(export_formats, "EXPORT_FORMATS", tuple(dataclasses.replace(chosen, write=written.append) for chosen in EXPORT_FORMATS))
+    monkeypatch.setattr(
+        export_formats,
+        "EXPORT_FORMATS",
+        tuple(dataclasses.replace(chosen, write=written.append) for chosen in EXPORT_FORMATS),
+    )
     for chosen in EXPORT_FORMATS:
-        assert chosen.description in " ".join(help_text.split()) and all(example in help_text for example in chosen.examples), chosen.name
+        assert chosen.description in " ".join(help_text.split()) and all(
+            example in help_text for example in chosen.examples
+        ), chosen.name
         assert invoke("export", chosen.name, str(demo_study))[0] == 0 and len(written) == 1, chosen.name
-        assert (written.pop().coding is not None) == (CODER in chosen.options), chosen.name  # the coding is read for --coder
+        assert (written.pop().coding is not None) == (CODER in chosen.options), (
+            chosen.name
+        )  # the coding is read for --coder
 
 
 def test_check_exit_statuses(demo_study: Path, tmp_path: Path) -> None:
@@ -83,7 +93,7 @@ def test_check_exit_statuses(demo_study: Path, tmp_path: Path) -> None:
     result = run("check", str(demo_study))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"{demo_study / 'transcripts' / 'grp1-s01.ana.jsonl'}:1: turn 1: unknown code \"nope\"; add it to the codebook or remove it"
+        f'{demo_study / "transcripts" / "grp1-s01.ana.jsonl"}:1: turn 1: unknown code "nope"; add it to the codebook or remove it'
     ]
 
 
@@ -103,7 +113,9 @@ def test_broken_study_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
     write(tmp_path / "purer.toml", "[study\n")
     result = run("check", str(tmp_path))
     assert result.returncode == 1
-    assert result.stdout.strip().endswith("purer.toml:1: TOML syntax error at column 7: Expected ']' at the end of a table declaration")
+    assert result.stdout.strip().endswith(
+        "purer.toml:1: TOML syntax error at column 7: Expected ']' at the end of a table declaration"
+    )
 
 
 def test_turns_json(demo_study: Path) -> None:
@@ -155,10 +167,16 @@ def test_init_with_an_own_codebook_inside_the_folder(tmp_path: Path) -> None:
 
 
 def test_init_refuses_a_codebook_with_problems_listing_them_all(tmp_path: Path) -> None:
-    bad = write(tmp_path / "bad.toml", '[codebook]\nname = "Bad"\n[codes.a]\nlabel = "A"\nkey = "x"\n[codes.b]\nlabel = "B"\ndefinition = "b"\nkey = "x"\n')
+    bad = write(
+        tmp_path / "bad.toml",
+        '[codebook]\nname = "Bad"\n[codes.a]\nlabel = "A"\nkey = "x"\n[codes.b]\nlabel = "B"\ndefinition = "b"\nkey = "x"\n',
+    )
     result = run("init", str(tmp_path / "study"), "--codebook", str(bad))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "codes.a.definition: is required" in result.stderr and 'codes.b.key: "x" is already the key of codes.a' in result.stderr
+    assert (
+        "codes.a.definition: is required" in result.stderr
+        and 'codes.b.key: "x" is already the key of codes.a' in result.stderr
+    )
     assert not (tmp_path / "study").exists()  # nothing written
 
 
@@ -200,7 +218,9 @@ def test_code_refuses_a_read_only_study_before_starting(demo_study: Path, monkey
 
     real_access = os.access
     # root writes anywhere, so a read-only folder is simulated: only the question "may I write?" is answered no
-    monkeypatch.setattr(coding_setup.os, "access", lambda path, mode: False if mode == os.W_OK else real_access(path, mode))
+    monkeypatch.setattr(
+        coding_setup.os, "access", lambda path, mode: False if mode == os.W_OK else real_access(path, mode)
+    )
     code, _, err = invoke("code", str(demo_study), "--coder", "eve")
     assert code == 1 and "read-only" in err and "needs write access" in err
 
@@ -277,7 +297,10 @@ def test_a_coder_name_without_files_is_an_error_listing_the_study_coders(demo_st
 @pytest.mark.parametrize(
     "only, words",
     [
-        ("participant 9", 'no speaker or role of that name in these transcripts; the speakers: Participant 1, Participant 2, Participant 3, Therapist; the roles: participant, staff'),
+        (
+            "participant 9",
+            "no speaker or role of that name in these transcripts; the speakers: Participant 1, Participant 2, Participant 3, Therapist; the roles: participant, staff",
+        ),
         ("\x1b]0;owned\x07", "␛]0;owned␇"),
     ],
 )
@@ -287,14 +310,22 @@ def test_only_a_speaker_or_role_that_does_not_occur_is_an_error(demo_study: Path
 
 
 def test_the_only_error_stays_one_short_line_whatever_the_transcripts_hold(demo_study: Path) -> None:
-    write(demo_study / "transcripts" / "grp1-s04.txt", "".join(f"Speaker {'X' * 300} {n}: hello\nSpeaker {n}: hi\n" for n in range(60)))
+    write(
+        demo_study / "transcripts" / "grp1-s04.txt",
+        "".join(f"Speaker {'X' * 300} {n}: hello\nSpeaker {n}: hi\n" for n in range(60)),
+    )
     result = run("code", "--coder", "eve", "--only", "nobody", cwd=demo_study)
-    assert result.returncode == 2 and result.stderr.count("\n") == 1 and len(result.stderr) < 2000 and "more" in result.stderr
+    assert (
+        result.returncode == 2
+        and result.stderr.count("\n") == 1
+        and len(result.stderr) < 2000
+        and "more" in result.stderr
+    )
 
 
 def test_only_matches_speakers_and_roles_ignoring_case(demo_study: Path) -> None:
-    from purer_tui.services.coding_setup import resolve_only
     from purer_tui.core.study import load_study
+    from purer_tui.services.coding_setup import resolve_only
 
     study = load_study(demo_study)
     paths = study.transcript_paths()
@@ -310,10 +341,16 @@ def test_every_report_says_first_which_coders_it_uses(demo_study: Path) -> None:
         assert result.returncode == 0 and result.stdout.splitlines()[0] == line, args
     for args in (["stats", "--csv"], ["quotes", "stage-1", "--markdown"], ["progress", "--csv"], ["export", "csv"]):
         result = run(*args, cwd=demo_study)
-        assert result.stderr.splitlines()[0] == line and line not in result.stdout, args  # files and scripts get the data alone
+        assert result.stderr.splitlines()[0] == line and line not in result.stdout, (
+            args
+        )  # files and scripts get the data alone
     for args in (["stats", "--json"], ["quotes", "stage-1", "--json"], ["progress", "--json"]):
         data = json.loads(run(*args, cwd=demo_study).stdout)
-        assert data["coders"] == {"used": ["ana", "ben"], "summary": "coders: ana, ben (every coder)", "consensus": None}, args
+        assert data["coders"] == {
+            "used": ["ana", "ben"],
+            "summary": "coders: ana, ben (every coder)",
+            "consensus": None,
+        }, args
 
 
 def test_adjudicating_a_settled_pair_says_so_and_exits_zero(demo_study: Path) -> None:
@@ -325,13 +362,18 @@ def test_adjudicating_a_settled_pair_says_so_and_exits_zero(demo_study: Path) ->
         ben.put_many(ana.get(turn) for turn in ben.records)
     result = run("code", "--adjudicate", "ana,ben", cwd=demo_study)
     assert result.returncode == 0
-    assert result.stdout.startswith("ana and ben decided 25 turn(s) alike: in consensus (25 added now); no disagreement;")
+    assert result.stdout.startswith(
+        "ana and ben decided 25 turn(s) alike: in consensus (25 added now); no disagreement;"
+    )
     stats = run("stats", cwd=demo_study)
     assert stats.stdout.splitlines()[0] == (
         "Coder: consensus (25 of 25 turns both ana and ben reviewed; not in it: 15 turn(s) only one of them reviewed; --coder chooses)"
     )
     (demo_study / "transcripts" / "grp1-s03.eve.jsonl").write_text('{"codes":["stage-4"],"turn":2}\n')
-    assert "not in it: 15 turn(s) only one of them reviewed and the coding of eve; --coder chooses" in run("stats", cwd=demo_study).stdout
+    assert (
+        "not in it: 15 turn(s) only one of them reviewed and the coding of eve; --coder chooses"
+        in run("stats", cwd=demo_study).stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -348,7 +390,9 @@ def test_init_with_paths_around_the_folder(tmp_path: Path, args: list[str], word
     result = run("init", ".", *args, cwd=study)
     if words is None:
         assert result.returncode == 0, result.stderr
-        assert (study / "codebooks" / "cb.toml").is_file() and 'codebook = "codebooks/cb.toml"' in (study / "purer.toml").read_text()
+        assert (study / "codebooks" / "cb.toml").is_file() and 'codebook = "codebooks/cb.toml"' in (
+            study / "purer.toml"
+        ).read_text()
     else:
         assert result.returncode == 2 and words in result.stderr and "internal error" not in result.stderr
         assert list(study.iterdir()) == []  # refused before anything was written

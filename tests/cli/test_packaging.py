@@ -15,7 +15,9 @@ from tests.conftest import REPO
 
 
 def test_the_demo_study_carries_the_bundled_purer_codebook_unchanged() -> None:
-    assert filecmp.cmp(REPO / "codebooks" / "purer.toml", REPO / "examples" / "demo" / "codebooks" / "purer.toml", shallow=False)
+    assert filecmp.cmp(
+        REPO / "codebooks" / "purer.toml", REPO / "examples" / "demo" / "codebooks" / "purer.toml", shallow=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +50,15 @@ def test_the_installed_layout_writes_and_checks_the_demo(wheel: Path, tmp_path: 
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
     where = subprocess.run(
-        [sys.executable, "-c", "import purer_tui; print(purer_tui.__file__)"], capture_output=True, text=True, env=env, cwd=tmp_path
+        [sys.executable, "-c", "import purer_tui; print(purer_tui.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert where.stdout.startswith(str(site))
     for args in (["demo", "try"], ["check", "try"], ["init", "fresh", "--codebook", "interview"]):
-        result = subprocess.run([sys.executable, "-m", "purer_tui", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-m", "purer_tui", *args], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
         assert result.returncode == 0, (args, result.stderr)

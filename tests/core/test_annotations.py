@@ -30,7 +30,10 @@ def test_file_format_is_sorted_compact_and_stable(tmp_path: Path) -> None:
 def test_round_trip_and_reload(tmp_path: Path) -> None:
     path = tmp_path / "s1.ana.jsonl"
     store = AnnotationFile.open(path)
-    records = [AnnotationRecord(turn=n, codes=("a",) if n % 2 else (), memo="line one\nline two" if n == 3 else "") for n in range(1, 8)]
+    records = [
+        AnnotationRecord(turn=n, codes=("a",) if n % 2 else (), memo="line one\nline two" if n == 3 else "")
+        for n in range(1, 8)
+    ]
     store.put_many(records)
     store.remove(4)
     reloaded = AnnotationFile.open(path)
@@ -81,7 +84,9 @@ def test_each_malformed_line_is_reported_with_its_line(tmp_path: Path, line: str
 
 def test_duplicate_turns_are_an_error(tmp_path: Path) -> None:
     parsed = parse_annotations('{"codes":[],"turn":4}\n{"codes":["a"],"turn":4}\n', tmp_path / "x.jsonl")
-    assert [(p.line, p.message) for p in parsed.errors] == [(2, "turn 4 appears again (first at line 1); keep one line per turn")]
+    assert [(p.line, p.message) for p in parsed.errors] == [
+        (2, "turn 4 appears again (first at line 1); keep one line per turn")
+    ]
 
 
 def test_unsorted_lines_and_blank_lines_are_warnings(tmp_path: Path) -> None:
@@ -112,7 +117,9 @@ def test_a_file_changed_on_disk_since_reading_is_not_overwritten(tmp_path: Path)
     assert store.get(3) is None
 
 
-def test_an_injected_failure_mid_write_leaves_the_old_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_injected_failure_mid_write_leaves_the_old_file_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "x.ana.jsonl"
     store = AnnotationFile.open(path)
     store.put(AnnotationRecord(turn=1, codes=("a",)))
@@ -151,7 +158,9 @@ def test_a_failed_rename_leaves_the_old_file_intact(tmp_path: Path, monkeypatch:
     assert [p.name for p in tmp_path.iterdir()] == ["x.ana.jsonl"]
 
 
-def test_writes_are_fsynced_and_temporary_files_stay_in_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writes_are_fsynced_and_temporary_files_stay_in_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str] = []
     synced: list[int] = []
     real_open, real_fsync = os.open, os.fsync
@@ -219,11 +228,19 @@ def test_the_bulk_code_reader_agrees_with_the_full_parser(tmp_path: Path) -> Non
 
     path = tmp_path / "s.ana.jsonl"
     store = AnnotationFile.open(path)
-    store.put_many([AnnotationRecord(1, ("a", "b")), AnnotationRecord(2), AnnotationRecord(3, ("c",), "memo", "0123456789")])
+    store.put_many(
+        [AnnotationRecord(1, ("a", "b")), AnnotationRecord(2), AnnotationRecord(3, ("c",), "memo", "0123456789")]
+    )
     assert read_settled_codes(path).codes == {1: frozenset({"a", "b"}), 2: frozenset(), 3: frozenset({"c"})}
     store.put(AnnotationRecord(2, ("a",), conflict=Conflict(TurnVersion(("a",)), TurnVersion(("b",)))))
     assert read_settled_codes(path).codes == {1: frozenset({"a", "b"}), 3: frozenset({"c"})}  # unsettled: left out
-    store.put_many([AnnotationRecord(5, (), "a note", reviewed=False), AnnotationRecord(6, ("a",), flag=True), AnnotationRecord(7, reviewed=False, flag=True)])
+    store.put_many(
+        [
+            AnnotationRecord(5, (), "a note", reviewed=False),
+            AnnotationRecord(6, ("a",), flag=True),
+            AnnotationRecord(7, reviewed=False, flag=True),
+        ]
+    )
     settled = read_settled_codes(path)  # a memo or a flag alone is no decision; a flagged decision is not final
     assert set(settled.codes) == {1, 3} and settled.flagged == 1
     journaled = AnnotationFile.open(path, journaled=True)
@@ -239,12 +256,14 @@ def test_the_bulk_code_reader_agrees_with_the_full_parser(tmp_path: Path) -> Non
 def test_review_state_and_flag_are_written_only_when_they_say_something(tmp_path: Path) -> None:
     path = tmp_path / "s.ana.jsonl"
     store = AnnotationFile.open(path)
-    store.put_many([
-        AnnotationRecord(1, ("a",)),
-        AnnotationRecord(2, (), "come back", reviewed=False),
-        AnnotationRecord(3, ("a",), flag=True),
-        AnnotationRecord(4, reviewed=False, flag=True),
-    ])
+    store.put_many(
+        [
+            AnnotationRecord(1, ("a",)),
+            AnnotationRecord(2, (), "come back", reviewed=False),
+            AnnotationRecord(3, ("a",), flag=True),
+            AnnotationRecord(4, reviewed=False, flag=True),
+        ]
+    )
     assert path.read_text().splitlines() == [
         '{"codes":["a"],"turn":1}',  # an old reader sees the lines it always saw
         '{"codes":[],"memo":"come back","reviewed":false,"turn":2}',
@@ -262,7 +281,10 @@ def test_review_state_and_flag_are_written_only_when_they_say_something(tmp_path
         ('{"codes":["a"],"reviewed":false,"turn":1}', '"reviewed" is false but the turn has codes'),
         ('{"codes":[],"reviewed":"no","turn":1}', '"reviewed" must be true or false'),
         ('{"codes":[],"flag":1,"turn":1}', '"flag" must be true or false'),
-        ('{"codes":[],"conflict":{"ours":{"codes":["a"],"reviewed":false},"theirs":null},"turn":1}', '"conflict.ours.reviewed" is false'),
+        (
+            '{"codes":[],"conflict":{"ours":{"codes":["a"],"reviewed":false},"theirs":null},"turn":1}',
+            '"conflict.ours.reviewed" is false',
+        ),
     ],
 )
 def test_bad_review_state_and_flag_are_refused_with_the_line(tmp_path: Path, line: str, message: str) -> None:

@@ -51,8 +51,11 @@ def test_codebook_aware_problems(demo_study: Path) -> None:
         (1, 'turn 1: unknown code "mystery"; add it to the codebook or remove it'),
         (2, "turn 2: stage-1 and stage-3 are both in exclusive group stage; keep one"),
         (5, "turn 99 does not exist; grp1-s01.txt has 17 turns"),
-        (3, "1 coded turn(s) no longer match grp1-s01.txt (turn 3): it was edited after coding; "
-            f"run `purer-tui reanchor {display_path(transcript.path)}` to move the codes with their text"),
+        (
+            3,
+            "1 coded turn(s) no longer match grp1-s01.txt (turn 3): it was edited after coding; "
+            f"run `purer-tui reanchor {display_path(transcript.path)}` to move the codes with their text",
+        ),
     ]
     assert all(p.is_error for p in found)
 
@@ -60,10 +63,15 @@ def test_codebook_aware_problems(demo_study: Path) -> None:
 def test_an_edited_transcript_is_detected_through_anchors(demo_study: Path) -> None:
     path = demo_study / "transcripts" / "grp1-s01.txt"
     path.write_text(path.read_text().replace("I couldn't do it", "I could do it"))
-    path.write_text(path.read_text().replace("Your mind kept going", "Your thoughts kept going").replace("Welcome back", "Welcome"))
+    path.write_text(
+        path.read_text().replace("Your mind kept going", "Your thoughts kept going").replace("Welcome back", "Welcome")
+    )
     found = messages(demo_study)
     assert len(found) == 2  # one line per coder's file, however many turns changed
-    assert all("3 coded turn(s) no longer match grp1-s01.txt (turn 1, 3, 4)" in line and "purer-tui reanchor" in line for line in found)
+    assert all(
+        "3 coded turn(s) no longer match grp1-s01.txt (turn 1, 3, 4)" in line and "purer-tui reanchor" in line
+        for line in found
+    )
 
 
 def test_missing_codebook_and_bad_transcripts(demo_study: Path) -> None:
@@ -81,14 +89,19 @@ def test_codebook_problems_are_reported_through_the_study(demo_study: Path) -> N
     codebook.write_text(codebook.read_text().replace('key = "u"', 'key = "p"'))
     [line] = messages(demo_study)
     assert 'codes.utilization.key: "p" is already the key of codes.phenomenology' in line
-    assert line.startswith(str(codebook.relative_to(Path.cwd())) if codebook.is_relative_to(Path.cwd()) else str(codebook))
+    assert line.startswith(
+        str(codebook.relative_to(Path.cwd())) if codebook.is_relative_to(Path.cwd()) else str(codebook)
+    )
 
 
 def test_orphans_and_bad_coder_names_are_warnings(demo_study: Path) -> None:
     write(demo_study / "transcripts" / "grp9-s01.ana.jsonl", "")
     write(demo_study / "transcripts" / "grp1-s01.Ana.jsonl", "")
     found = check_study(demo_study)
-    assert sorted((p.path.name, p.severity) for p in found) == [("grp1-s01.Ana.jsonl", "warning"), ("grp9-s01.ana.jsonl", "warning")]
+    assert sorted((p.path.name, p.severity) for p in found) == [
+        ("grp1-s01.Ana.jsonl", "warning"),
+        ("grp9-s01.ana.jsonl", "warning"),
+    ]
 
 
 def test_patterns_that_match_nothing_and_empty_transcripts_are_warnings(demo_study: Path) -> None:
@@ -107,7 +120,9 @@ def test_a_pending_journal_is_checked_and_mentioned(demo_study: Path) -> None:
     from purer_tui.core.annotations import AnnotationFile
 
     path = demo_study / "transcripts" / "grp1-s01.ana.jsonl"
-    AnnotationFile.open(path, journaled=True).put(AnnotationRecord(turn=3, codes=("stage-1", "stage-3")))  # a participant's turn
+    AnnotationFile.open(path, journaled=True).put(
+        AnnotationRecord(turn=3, codes=("stage-1", "stage-3"))
+    )  # a participant's turn
     found = check_study(demo_study)
     assert [(p.path.name, p.severity) for p in found] == [
         (".grp1-s01.ana.jsonl.journal", "warning"),
@@ -117,7 +132,9 @@ def test_a_pending_journal_is_checked_and_mentioned(demo_study: Path) -> None:
 
 
 def test_a_save_interrupted_by_a_crash_is_named(demo_study: Path) -> None:
-    leftover = write(demo_study / "transcripts" / ".grp1-s01.ana.jsonl.4242-0badf00d.tmp", '{"codes":[],"memo":"a memo","turn":1}\n')
+    leftover = write(
+        demo_study / "transcripts" / ".grp1-s01.ana.jsonl.4242-0badf00d.tmp", '{"codes":[],"memo":"a memo","turn":1}\n'
+    )
     [problem] = check_study(demo_study)
     assert problem.path == leftover and problem.severity == "warning"
     assert "left by an interrupted save of grp1-s01.ana.jsonl" in problem.message and "delete it" in problem.message

@@ -46,7 +46,11 @@ def test_bundled_purer_codebook() -> None:
     codebook = load_codebook(REPO / "codebooks" / "purer.toml")
     assert [group.id for group in codebook.groups] == ["purer", "stage"]
     assert [code.id for code in codebook.codes_in("purer")] == [
-        "phenomenology", "utilization", "reframing", "education", "reinforcement",
+        "phenomenology",
+        "utilization",
+        "reframing",
+        "education",
+        "reinforcement",
     ]
     assert [code.label[:2] for code in codebook.codes_in("stage")] == ["1 ", "2a", "2b", "3 ", "4 "]
     assert codebook.group("stage").exclusive and not codebook.group("purer").exclusive
@@ -67,12 +71,16 @@ def test_order_in_the_file_is_display_order_and_ungrouped_codes_get_a_group(tmp_
     assert [group.id for group in codebook.groups] == ["stage", UNGROUPED]
     assert codebook.in_codebook_order(["other", "calm"]) == ["calm", "other"]
     assert codebook.code_for_key()["t"].id == "tense"
-    assert [(g.id, m) for g, m in codebook.exclusive_conflicts(["calm", "tense", "other"])] == [("stage", ["calm", "tense"])]
+    assert [(g.id, m) for g, m in codebook.exclusive_conflicts(["calm", "tense", "other"])] == [
+        ("stage", ["calm", "tense"])
+    ]
 
 
 def test_a_key_used_twice_names_both_codes(tmp_path: Path) -> None:
     text = VALID.replace('key = "t"', 'key = "c"')
-    assert problems_of(tmp_path, text) == ['16: codes.tense.key: "c" is already the key of codes.calm; choose another key']
+    assert problems_of(tmp_path, text) == [
+        '16: codes.tense.key: "c" is already the key of codes.calm; choose another key'
+    ]
 
 
 @pytest.mark.parametrize("key", ["j", "k", "n", "N", "m", "g", "G", "q", "?", "/", ":", "[", "]"])
@@ -117,16 +125,27 @@ def test_a_study_keymap_changes_which_keys_are_free(tmp_path: Path) -> None:
         (('label = "Tense"\n', ""), "14: codes.tense.label: is required"),
         (('definition = "Tense."\n', ""), "14: codes.tense.definition: is required"),
         (("exclusive = true", 'exclusive = "yes"'), "6: groups.stage.exclusive: must be true or false"),
-        (('group = "stage"\nkey = "t"', 'group = "stages"\nkey = "t"'), '15: codes.tense.group: no group "stages" (groups: stage)'),
+        (
+            ('group = "stage"\nkey = "t"', 'group = "stages"\nkey = "t"'),
+            '15: codes.tense.group: no group "stages" (groups: stage)',
+        ),
         (("[codes.tense]", "[codes.Tense]"), '14: codes.Tense: "Tense" is not a valid id'),
         (("[groups.stage]", "[groups.my stage]"), None),
-        (('definition = "Tense."', 'definition = "Tense."\ncolor = "red"'), "19: codes.tense.color: 'red' is not a colour"),
-        (('definition = "Tense."', 'definition = "Tense."\nexamples = "one"'), "19: codes.tense.examples: must be a list"),
+        (
+            ('definition = "Tense."', 'definition = "Tense."\ncolor = "red"'),
+            "19: codes.tense.color: 'red' is not a colour",
+        ),
+        (
+            ('definition = "Tense."', 'definition = "Tense."\nexamples = "one"'),
+            "19: codes.tense.examples: must be a list",
+        ),
         (('name = "Test"', 'name = ""'), "2: codebook.name: must not be empty"),
         (('definition = "Tense."', 'definition = "Tense."\nid = "x"'), "19: codes.tense.id: is not a field"),
     ],
 )
-def test_each_mistake_is_reported_with_path_line_and_fix(tmp_path: Path, change: tuple[str, str], expected: str | None) -> None:
+def test_each_mistake_is_reported_with_path_line_and_fix(
+    tmp_path: Path, change: tuple[str, str], expected: str | None
+) -> None:
     text = VALID.replace(*change)
     assert text != VALID
     found = problems_of(tmp_path, text)
@@ -146,17 +165,26 @@ def test_toml_syntax_errors_keep_line_and_column(tmp_path: Path) -> None:
 
 def test_missing_tables_and_unknown_tables(tmp_path: Path) -> None:
     assert problems_of(tmp_path, "[codes.a]\nlabel='A'\ndefinition='a'\n") == [
-        "None: codebook: is missing; add a [codebook] table with name = \"...\""
+        'None: codebook: is missing; add a [codebook] table with name = "..."'
     ]
-    assert problems_of(tmp_path, "[codebook]\nname='x'\n")[0].endswith("the codebook has no codes; add tables like [codes.my-code]")
+    assert problems_of(tmp_path, "[codebook]\nname='x'\n")[0].endswith(
+        "the codebook has no codes; add tables like [codes.my-code]"
+    )
     assert any("is not a codebook table" in p for p in problems_of(tmp_path, VALID + "\n[extra]\na = 1\n"))
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    text = VALID.replace('key = "t"', 'key = "c"').replace('label = "Other"', 'labl = "Other"').replace("exclusive = true", "exclusive = 1")
+    text = (
+        VALID.replace('key = "t"', 'key = "c"')
+        .replace('label = "Other"', 'labl = "Other"')
+        .replace("exclusive = true", "exclusive = 1")
+    )
     found = problems_of(tmp_path, text)
     assert [problem.split(":")[1].strip() for problem in found] == [
-        "groups.stage.exclusive", "codes.tense.key", "codes.other.label", "codes.other.labl",
+        "groups.stage.exclusive",
+        "codes.tense.key",
+        "codes.other.label",
+        "codes.other.labl",
     ]
 
 

@@ -30,35 +30,52 @@ def pair(tmp_path: Path) -> Path:
     """Six turns: ana and ben agree on 1, 2 and 4, differ on 3, ben flagged 5, only ana reviewed 6."""
     folder = tmp_path / "s"
     write(folder / "purer.toml", '[study]\nname = "s"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n')
-    write(folder / "c.toml", '[codebook]\nname = "c"\n[codes.p]\nlabel = "P"\ndefinition = "p"\n[codes.q]\nlabel = "Q"\ndefinition = "q"\n')
+    write(
+        folder / "c.toml",
+        '[codebook]\nname = "c"\n[codes.p]\nlabel = "P"\ndefinition = "p"\n[codes.q]\nlabel = "Q"\ndefinition = "q"\n',
+    )
     write(folder / "t.txt", "".join(f"{'AB'[n % 2]}: turn {n}\n" for n in range(1, 8)))
-    coded(folder / "t.ana.jsonl", {
-        1: AnnotationRecord(1, ("p",), "ana's note", "a1"),
-        2: AnnotationRecord(2, (), anchor="a2"),
-        3: AnnotationRecord(3, ("p",), anchor="a3"),
-        4: AnnotationRecord(4, ("q",), anchor="a4"),
-        5: AnnotationRecord(5, ("q",), anchor="a5"),
-        6: AnnotationRecord(6, ("p",), anchor="a6"),
-    })
-    coded(folder / "t.ben.jsonl", {
-        1: AnnotationRecord(1, ("p",), anchor="a1"),
-        2: AnnotationRecord(2, (), anchor="a2"),
-        3: AnnotationRecord(3, ("q",), anchor="a3"),
-        4: AnnotationRecord(4, ("q",), anchor="a4"),
-        5: AnnotationRecord(5, ("q",), anchor="a5", flag=True),
-        7: AnnotationRecord(7, (), "ben's note only", reviewed=False),
-    })
+    coded(
+        folder / "t.ana.jsonl",
+        {
+            1: AnnotationRecord(1, ("p",), "ana's note", "a1"),
+            2: AnnotationRecord(2, (), anchor="a2"),
+            3: AnnotationRecord(3, ("p",), anchor="a3"),
+            4: AnnotationRecord(4, ("q",), anchor="a4"),
+            5: AnnotationRecord(5, ("q",), anchor="a5"),
+            6: AnnotationRecord(6, ("p",), anchor="a6"),
+        },
+    )
+    coded(
+        folder / "t.ben.jsonl",
+        {
+            1: AnnotationRecord(1, ("p",), anchor="a1"),
+            2: AnnotationRecord(2, (), anchor="a2"),
+            3: AnnotationRecord(3, ("q",), anchor="a3"),
+            4: AnnotationRecord(4, ("q",), anchor="a4"),
+            5: AnnotationRecord(5, ("q",), anchor="a5", flag=True),
+            7: AnnotationRecord(7, (), "ben's note only", reviewed=False),
+        },
+    )
     return folder
 
 
 def test_seeding_writes_the_agreed_turns_and_counts_the_one_sided(pair: Path) -> None:
     consensus = pair / "t.consensus.jsonl"
-    coded(consensus, {4: AnnotationRecord(4, (), "settled earlier", "a4"), 2: AnnotationRecord(2, (), "a memo to keep", reviewed=False)})
+    coded(
+        consensus,
+        {
+            4: AnnotationRecord(4, (), "settled earlier", "a4"),
+            2: AnnotationRecord(2, (), "a memo to keep", reviewed=False),
+        },
+    )
     seeded = seed_consensus([pair / "t.txt"], "ana", "ben", "consensus")
     assert (seeded.added, seeded.agreed, seeded.one_sided) == (2, 3, 2)  # 5 (flagged by ben) and 6 (ana alone)
     records = AnnotationFile.open(consensus).records
     assert records[1] == AnnotationRecord(1, ("p",), "", "a1")  # the codes, not ana's memo
-    assert records[2] == AnnotationRecord(2, (), "a memo to keep", "a2")  # now reviewed; the consensus coder's memo stays
+    assert records[2] == AnnotationRecord(
+        2, (), "a memo to keep", "a2"
+    )  # now reviewed; the consensus coder's memo stays
     assert records[4] == AnnotationRecord(4, (), "settled earlier", "a4")  # decided before: kept as it is
     assert set(records) == {1, 2, 4}
     again = seed_consensus([pair / "t.txt"], "ana", "ben", "consensus")
@@ -69,7 +86,14 @@ def test_seeding_never_settles_a_merge_conflict_nor_copies_a_turn_the_transcript
     from purer_tui.core.annotation_records import Conflict
 
     theirs = AnnotationRecord(1, ("q",), "a colleague's adjudication", "a1").version
-    conflicted = AnnotationRecord(1, (), "my note", "a1", Conflict(AnnotationRecord(1, (), "my note", "a1", reviewed=False).version, theirs), reviewed=False)
+    conflicted = AnnotationRecord(
+        1,
+        (),
+        "my note",
+        "a1",
+        Conflict(AnnotationRecord(1, (), "my note", "a1", reviewed=False).version, theirs),
+        reviewed=False,
+    )
     coded(pair / "t.consensus.jsonl", {1: conflicted})
     for coder in ("ana", "ben"):
         coded(pair / f"t.{coder}.jsonl", {99: AnnotationRecord(99, ("p",))})  # no turn 99 in the transcript
@@ -81,7 +105,10 @@ def test_seeding_never_settles_a_merge_conflict_nor_copies_a_turn_the_transcript
 
 def test_coverage_counts_the_turns_both_decided(pair: Path) -> None:
     transcripts = [pair / "t.txt"]
-    assert consensus_coverage(transcripts, "consensus", ("ana", "ben")).phrase() == "0 of 4 turns both ana and ben reviewed"
+    assert (
+        consensus_coverage(transcripts, "consensus", ("ana", "ben")).phrase()
+        == "0 of 4 turns both ana and ben reviewed"
+    )
     seed_consensus(transcripts, "ana", "ben", "consensus")
     partial = consensus_coverage(transcripts, "consensus", ("ana", "ben"))
     assert (partial.covered, partial.total, partial.complete) == (3, 4, False)

@@ -85,7 +85,9 @@ def test_a_failed_append_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     assert store.get(2) is None
 
 
-def test_a_half_written_append_is_cut_off_so_later_appends_stay_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_half_written_append_is_cut_off_so_later_appends_stay_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
     import purer_tui.core.journal as journal_module

@@ -35,7 +35,9 @@ def test_lock_file_sits_hidden_beside_the_annotations(tmp_path: Path) -> None:
 
 
 def test_a_live_holder_is_named_and_refused(tmp_path: Path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock_path(tmp_path / "s1.ana.jsonl"))], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lock_path(tmp_path / "s1.ana.jsonl"))], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         with pytest.raises(LockedError, match=f"PID {holder.pid} on here"):
@@ -58,7 +60,14 @@ def test_a_live_holder_is_named_and_refused(tmp_path: Path) -> None:
 )
 def test_a_lock_file_nobody_holds_is_taken_over(tmp_path: Path, named: str) -> None:
     if named == "finished":
-        pid, host = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout), socket.gethostname()
+        pid, host = (
+            int(
+                subprocess.run(
+                    [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+                ).stdout
+            ),
+            socket.gethostname(),
+        )
     elif named == "reused":
         pid, host = os.getppid(), socket.gethostname()
     else:
@@ -91,7 +100,12 @@ def test_processes_racing_for_a_stale_lock_get_one_holder(tmp_path: Path) -> Non
         """
     )
     for _ in range(3):
-        racers = [subprocess.Popen([sys.executable, "-c", race, str(tmp_path / "s1.ana.jsonl")], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-c", race, str(tmp_path / "s1.ana.jsonl")], stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
         results = [racer.communicate(timeout=60)[0].strip() for racer in racers]
         assert results.count("holder") == 1, results
 

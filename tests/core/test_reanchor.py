@@ -38,7 +38,15 @@ def coded(transcript: Transcript, codes: dict[int, tuple[str, ...]]) -> dict[int
     return {n: AnnotationRecord(n, c, anchor=transcript.turn(n).anchor) for n, c in codes.items()}
 
 
-CODES = {1: ("phenomenology",), 2: ("stage-1",), 3: ("phenomenology",), 4: ("stage-2a",), 5: ("reinforcement",), 6: ("stage-1",), 7: ("reinforcement",)}
+CODES = {
+    1: ("phenomenology",),
+    2: ("stage-1",),
+    3: ("phenomenology",),
+    4: ("stage-2a",),
+    5: ("reinforcement",),
+    6: ("stage-1",),
+    7: ("reinforcement",),
+}
 
 
 def test_insert_delete_and_typo_with_the_old_text() -> None:
@@ -80,7 +88,9 @@ def test_a_relabelled_speaker_keeps_the_codes() -> None:
 
 def test_a_rewritten_turn_is_not_matched() -> None:
     old = parse(OLD)
-    new = parse(OLD.replace("Right above the hip, on the left side.", "It moves around, honestly; today it is in my knee."))
+    new = parse(
+        OLD.replace("Right above the hip, on the left side.", "It moves around, honestly; today it is in my knee.")
+    )
     plan = plan_reanchor(coded(old, CODES), new, old)
     assert [p.record.turn for p in plan.unplaced] == [4]
 

@@ -20,13 +20,18 @@ def test_a_position_is_saved_and_loaded(demo_study: Path) -> None:
     ResumePositions(demo_study, "ana").save(transcript, 7)
     assert ResumePositions(demo_study, "ana").load() == (transcript, 7)
     assert ResumePositions(demo_study, "ben").load() is None  # each coder has their own
-    assert json.loads((demo_study / ".purer" / "position.ana.json").read_text()) == {"transcript": "transcripts/grp1-s02.txt", "turn": 7}
+    assert json.loads((demo_study / ".purer" / "position.ana.json").read_text()) == {
+        "transcript": "transcripts/grp1-s02.txt",
+        "turn": 7,
+    }
 
 
 def test_the_state_folder_ignores_itself_in_git(demo_study: Path) -> None:
     subprocess.run(["git", "init", "-q", str(demo_study)], check=True)
     ResumePositions(demo_study, "ana").save(demo_study / "transcripts" / "grp1-s01.txt", 3)
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=demo_study, capture_output=True, text=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=demo_study, capture_output=True, text=True
+    ).stdout
     assert ".purer" not in status and "purer.toml" in status
 
 
@@ -93,4 +98,8 @@ def test_links_are_never_followed(demo_study: Path, tmp_path: Path) -> None:
     (outside / "p.json").chmod(0o4755)
     positions.save(demo_study / "transcripts" / "grp1-s01.txt", 4)  # replaces the link, never takes its target's mode
     saved = demo_study / ".purer" / "position.ana.json"
-    assert not saved.is_symlink() and not saved.stat().st_mode & 0o7000 and (outside / "p.json").read_bytes().endswith(b'"turn": 3}')
+    assert (
+        not saved.is_symlink()
+        and not saved.stat().st_mode & 0o7000
+        and (outside / "p.json").read_bytes().endswith(b'"turn": 3}')
+    )

@@ -9,10 +9,10 @@ import pytest
 from purer_tui.core.annotation_paths import annotation_path
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
-from purer_tui.core.journal import journal_path
-from purer_tui.core.session import CodingSession, transcript_progress
 from purer_tui.core.errors import PurerError
+from purer_tui.core.journal import journal_path
 from purer_tui.core.lock import CoderLocks
+from purer_tui.core.session import CodingSession, transcript_progress
 from purer_tui.core.study import load_study
 
 
@@ -64,7 +64,9 @@ def test_exclusive_groups_replace_and_the_last_code_off_goes_back_to_the_review_
     session.mark_reviewed()  # reviewed, no code
     session.toggle_code("education")
     session.toggle_code("education")
-    assert on_disk(session)[1] == AnnotationRecord(turn=1, codes=(), anchor=session.turn.anchor)  # reviewed before: stays so
+    assert on_disk(session)[1] == AnnotationRecord(
+        turn=1, codes=(), anchor=session.turn.anchor
+    )  # reviewed before: stays so
     assert session.progress().reviewed == 1
 
 
@@ -282,7 +284,9 @@ def test_changes_cost_the_same_at_any_length(tmp_path: Path, count: int) -> None
     assert len(journal.read_text().splitlines()) == 1
 
 
-def test_an_undo_the_disk_refuses_can_be_retried_and_undoes_the_same_change(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_undo_the_disk_refuses_can_be_retried_and_undoes_the_same_change(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import purer_tui.core.journal as journal_module
 
     session = session_for(demo_study)
@@ -311,7 +315,12 @@ def locked_session(study: Path, coder: str = "eve", **options: object) -> tuple[
     loaded = load_study(study)
     locks = CoderLocks()
     session = CodingSession(
-        loaded.transcript_paths(), loaded.load_codebook(), coder, locks=locks, index=StudyIndex(study), **options  # type: ignore[arg-type]
+        loaded.transcript_paths(),
+        loaded.load_codebook(),
+        coder,
+        locks=locks,
+        index=StudyIndex(study),
+        **options,  # type: ignore[arg-type]
     )
     session.resume()
     return session, locks
@@ -326,7 +335,9 @@ def test_only_the_transcript_being_coded_is_locked_and_leaving_it_lets_go(demo_s
     session.toggle_code("education")
     assert session.switch_transcript(+1)
     assert locks.held == [lock_path(second)]
-    assert journal_path(first).exists() is False and on_disk(session, 0)[1].codes == ("education",)  # left complete for git
+    assert journal_path(first).exists() is False and on_disk(session, 0)[1].codes == (
+        "education",
+    )  # left complete for git
     assert session.opened_progress()[0].reviewed == 1 and session.to_review(0) == 16  # what it was left with
     session.undo()  # the change was made in the transcript left: it is opened (and locked) again
     assert session.index == 0 and locks.held == [lock_path(first)] and 1 not in on_disk(session, 0)

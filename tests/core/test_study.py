@@ -29,26 +29,49 @@ def test_no_study_is_a_usage_error(tmp_path: Path) -> None:
 def test_transcripts_in_natural_order_without_annotation_or_hidden_files(tmp_path: Path) -> None:
     for name in ["s10.txt", "s2.txt", "s1.vtt", "s1.ana.jsonl", ".s3.txt", "notes.md", "sub/s4.txt"]:
         write(tmp_path / "transcripts" / name, "Therapist: hi\n")
-    write_study_file(tmp_path, study_settings("t", "codebook.toml", ["transcripts/*", "transcripts/**/*.txt", "transcripts/s2.txt"]))
+    write_study_file(
+        tmp_path, study_settings("t", "codebook.toml", ["transcripts/*", "transcripts/**/*.txt", "transcripts/s2.txt"])
+    )
     study = load_study(tmp_path)
     assert [p.relative_to(tmp_path / "transcripts").as_posix() for p in study.transcript_paths()] == [
-        "notes.md", "s1.vtt", "s2.txt", "s10.txt", "sub/s4.txt",
+        "notes.md",
+        "s1.vtt",
+        "s2.txt",
+        "s10.txt",
+        "sub/s4.txt",
     ]
 
 
 def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    path = write_study_file(tmp_path, study_settings("My study", "codebooks/c.toml", ["transcripts/*.txt"]), ["staff", "participant", "family"])
+    path = write_study_file(
+        tmp_path,
+        study_settings("My study", "codebooks/c.toml", ["transcripts/*.txt"]),
+        ["staff", "participant", "family"],
+    )
     text = path.read_text()
-    assert text.startswith('[study]\nname = "My study"\ncodebook = "codebooks/c.toml"\ntranscripts = [\n    "transcripts/*.txt",\n]\n')
+    assert text.startswith(
+        '[study]\nname = "My study"\ncodebook = "codebooks/c.toml"\ntranscripts = [\n    "transcripts/*.txt",\n]\n'
+    )
     with pytest.raises(UsageError, match="already exists"):
         write_study_file(tmp_path, study_settings("Other", "c.toml", []))
     assert load_study(tmp_path).settings.transcripts == ["transcripts/*.txt"]
     assert load_study(tmp_path).roles == {} and load_study(tmp_path).settings.metadata_pattern is None  # commented out
     # uncommented as written, the settings are valid and mean what the comments say
-    path.write_text("\n".join(line.removeprefix("# ") if line.startswith(("# metadata_pattern", "# [roles]", "# staff", "# participant", "# family")) else line for line in text.splitlines()))
+    path.write_text(
+        "\n".join(
+            line.removeprefix("# ")
+            if line.startswith(("# metadata_pattern", "# [roles]", "# staff", "# participant", "# family"))
+            else line
+            for line in text.splitlines()
+        )
+    )
     study = load_study(tmp_path)
     assert study.settings.metadata_pattern == r"grp(?P<group>\d+)-s(?P<session>\d+)"
-    assert study.roles == {"staff": ("Therapist",), "participant": ("Participant *",), "family": ("Speaker name", "Speaker *")}
+    assert study.roles == {
+        "staff": ("Therapist",),
+        "participant": ("Participant *",),
+        "family": ("Speaker name", "Speaker *"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -58,12 +81,24 @@ def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: 
         ('[study]\nname = "x"\ncodebook = "c.toml"\ntranscripts = "*.txt"\n', "4: study.transcripts: must be a list"),
         ('[study]\nname = "x"\ncodebook = "c.toml"\ncodbook = "d"\n', "4: study.codbook: is not a known field"),
         ('[studies]\nname = "x"\n', "1: studies: is not a study file table"),
-        ('[study]\nname = "x"\ncodebook = "c.toml"\n[keys]\n"turn.nxt" = "x"\n', "4: keys.turn.nxt: no such key binding"),
-        ('[study\n', "1: TOML syntax error"),
+        (
+            '[study]\nname = "x"\ncodebook = "c.toml"\n[keys]\n"turn.nxt" = "x"\n',
+            "4: keys.turn.nxt: no such key binding",
+        ),
+        ("[study\n", "1: TOML syntax error"),
         # a pattern a crafted file name makes run for hours (Python cannot stop a match once started)
-        ('[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>(a|aa)+)$\'\n', "4: study.metadata_pattern: repeats inside repeats"),
-        ('[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'(?P<x>.*).*.*.*.*z\'\n', "4: study.metadata_pattern: repeats inside repeats"),
-        ('[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>\\w{0,250}\\w{0,250}\\w{0,250}\\w{0,250})$\'\n', "4: study.metadata_pattern: repeats inside repeats"),
+        (
+            '[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>(a|aa)+)$\'\n',
+            "4: study.metadata_pattern: repeats inside repeats",
+        ),
+        (
+            '[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'(?P<x>.*).*.*.*.*z\'\n',
+            "4: study.metadata_pattern: repeats inside repeats",
+        ),
+        (
+            '[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>\\w{0,250}\\w{0,250}\\w{0,250}\\w{0,250})$\'\n',
+            "4: study.metadata_pattern: repeats inside repeats",
+        ),
     ],
 )
 def test_study_file_mistakes(tmp_path: Path, text: str, expected: str) -> None:

@@ -48,7 +48,9 @@ def test_counts_match_the_files_for_every_coder(demo_study: Path) -> None:
     assert found[paths[0]][1]["eve"] == CoderCounts(0, 0, 0, 1)
 
 
-def test_a_second_opening_reads_no_transcript_until_one_changes(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_opening_reads_no_transcript_until_one_changes(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = load_study(demo_study).transcript_paths()
     StudyIndex(demo_study).refresh(paths)
     read = counting_reads(monkeypatch)
@@ -92,7 +94,9 @@ def test_a_damaged_or_foreign_cache_reads_as_empty(demo_study: Path, content: st
     assert index.refresh(paths)[paths[0]][1]["ana"] == truth(paths[0], "ana")[1]
 
 
-def test_an_index_this_user_did_not_write_is_never_believed(demo_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_index_this_user_did_not_write_is_never_believed(
+    demo_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = load_study(demo_study).transcript_paths()
     StudyIndex(demo_study).refresh(paths)
     cache = demo_study / ".purer" / INDEX_FILE

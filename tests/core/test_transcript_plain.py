@@ -29,7 +29,9 @@ def test_speaker_turns_are_numbered_from_one() -> None:
     assert transcript.speakers == ("Therapist", "Participant 1")
 
 
-@pytest.mark.parametrize("label", ["Participant 3", "Dr. Ruiz", "P1 (Maria)", "Ana de la Cruz", "Mrs O'Neil", "Jean-Luc", "田中"])
+@pytest.mark.parametrize(
+    "label", ["Participant 3", "Dr. Ruiz", "P1 (Maria)", "Ana de la Cruz", "Mrs O'Neil", "Jean-Luc", "田中"]
+)
 def test_speaker_labels_with_spaces_digits_dots_and_parentheses(label: str) -> None:
     turns = summary(f"Therapist: Hello.\n{label}: Hi there.\nTherapist: Welcome.\n")
     assert turns[1] == (label, "Hi there.")
@@ -67,8 +69,16 @@ def test_a_one_off_label_inside_a_blank_separated_turn_is_text() -> None:
 
 
 def test_a_speaker_who_speaks_once_is_still_a_speaker() -> None:
-    turns = summary("Therapist: Hi.\nParticipant 1: Hello.\nFacilitator: Time is up.\nTherapist: Thanks.\nParticipant 1: Bye.\n")
-    assert [speaker for speaker, _ in turns] == ["Therapist", "Participant 1", "Facilitator", "Therapist", "Participant 1"]
+    turns = summary(
+        "Therapist: Hi.\nParticipant 1: Hello.\nFacilitator: Time is up.\nTherapist: Thanks.\nParticipant 1: Bye.\n"
+    )
+    assert [speaker for speaker, _ in turns] == [
+        "Therapist",
+        "Participant 1",
+        "Facilitator",
+        "Therapist",
+        "Participant 1",
+    ]
 
 
 def test_lowercase_phrases_before_a_colon_are_speech() -> None:
@@ -77,7 +87,9 @@ def test_lowercase_phrases_before_a_colon_are_speech() -> None:
 
 
 def test_colons_inside_text_and_clock_times_are_not_speakers() -> None:
-    turns = summary("Therapist: Meet at 10:30: bring a mat.\nParticipant 1: Ratio was 3:1, ok.\n12: items\nTherapist: Right.\n")
+    turns = summary(
+        "Therapist: Meet at 10:30: bring a mat.\nParticipant 1: Ratio was 3:1, ok.\n12: items\nTherapist: Right.\n"
+    )
     assert turns[0] == ("Therapist", "Meet at 10:30: bring a mat.")
     assert turns[1] == ("Participant 1", "Ratio was 3:1, ok.\n12: items")
 
@@ -104,7 +116,10 @@ def test_timestamps_give_start_times(line: str, start: float) -> None:
 
 def test_rev_style_label_on_its_own_line() -> None:
     turns = parse("Speaker 1 (00:05):\nHello there.\n\nSpeaker 2 (00:09):\nHi.\n").turns
-    assert [(t.speaker, t.text, t.start) for t in turns] == [("Speaker 1", "Hello there.", 5.0), ("Speaker 2", "Hi.", 9.0)]
+    assert [(t.speaker, t.text, t.start) for t in turns] == [
+        ("Speaker 1", "Hello there.", 5.0),
+        ("Speaker 2", "Hi.", 9.0),
+    ]
 
 
 def test_bom_crlf_and_cr_line_endings(tmp_path: Path) -> None:
@@ -172,7 +187,9 @@ def test_anchors_survive_a_crlf_resave(tmp_path: Path) -> None:
         (b"Therapist: hi\nParticipant 1: caf\xe9\n", 2, "UTF-8"),
     ],
 )
-def test_files_that_are_not_utf8_text_are_refused_with_a_line(tmp_path: Path, data: bytes, line: int, words: str) -> None:
+def test_files_that_are_not_utf8_text_are_refused_with_a_line(
+    tmp_path: Path, data: bytes, line: int, words: str
+) -> None:
     path = write(tmp_path / "bad.txt", data)
     with pytest.raises(InvalidFileError) as raised:
         load_transcript(path)

@@ -96,7 +96,10 @@ def test_a_second_process_for_the_same_coder_and_transcript_is_refused(start_cod
     first.wait_for("not reviewed yet")
     second = subprocess.run(
         [sys.executable, "-m", "purer_tui", "code", str(demo_study / f"{S01}.txt"), "--coder", "eve"],
-        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
     )
     assert second.returncode == 1
     assert f"PID {first.child.pid}" in second.stderr and "Traceback" not in second.stderr
@@ -112,7 +115,9 @@ def test_a_second_process_for_the_same_coder_and_transcript_is_refused(start_cod
 def test_two_windows_of_one_coder_code_two_transcripts_of_a_study(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     first = start_coding(str(demo_study), "--coder", "eve")
     first.wait_for("grp1-s01.txt 1/3")
-    second = start_coding(str(demo_study), "--coder", "eve")  # the study's first transcript is taken: it starts at the next
+    second = start_coding(
+        str(demo_study), "--coder", "eve"
+    )  # the study's first transcript is taken: it starts at the next
     second.wait_for("grp1-s02.txt 2/3")
     second.wait_for("another")  # the notice: the first transcript is open in another window
     first.press("e")
@@ -128,7 +133,10 @@ def test_two_windows_of_one_coder_code_two_transcripts_of_a_study(start_coding, 
     first.press("q")
     assert first.wait_exit() == 0
     codes = {
-        name: {turn: record.codes for turn, record in AnnotationFile.open(demo_study / f"transcripts/{name}.eve.jsonl").records.items()}
+        name: {
+            turn: record.codes
+            for turn, record in AnnotationFile.open(demo_study / f"transcripts/{name}.eve.jsonl").records.items()
+        }
         for name in ("grp1-s01", "grp1-s02")
     }
     assert codes == {"grp1-s01": {1: ("education",)}, "grp1-s02": {1: ("reframing",)}}
@@ -151,7 +159,10 @@ def test_escape_sequences_in_a_transcript_never_reach_the_terminal(start_coding,
 def test_coding_without_a_terminal_is_refused_not_hung(demo_study: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "purer_tui", "code", str(demo_study), "--coder", "eve"],
-        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2 and "needs a terminal" in result.stderr
     assert not lock_path(demo_study / f"{S01}.eve.jsonl").exists()

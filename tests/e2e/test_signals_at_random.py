@@ -11,11 +11,18 @@ import pytest
 
 from purer_tui.core.annotations import AnnotationFile
 
-LABELS = {"p": ("phenomenology", "Phenomenology"), "u": ("utilization", "Utilization"), "r": ("reframing", "Reframing"), "e": ("education", "Education")}
+LABELS = {
+    "p": ("phenomenology", "Phenomenology"),
+    "u": ("utilization", "Utilization"),
+    "r": ("reframing", "Reframing"),
+    "e": ("education", "Education"),
+}
 
 
 @pytest.mark.parametrize("signal_name, seed", [("SIGKILL", 11), ("SIGHUP", 22), ("SIGTERM", 33), ("SIGKILL", 44)])
-def test_changes_shown_as_applied_survive_a_signal_at_a_random_moment(start_coding, demo_study: Path, signal_name: str, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_changes_shown_as_applied_survive_a_signal_at_a_random_moment(
+    start_coding, demo_study: Path, signal_name: str, seed: int
+) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     coding = start_coding(str(demo_study), "--coder", "eve")
     coding.wait_for("not reviewed yet")

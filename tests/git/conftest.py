@@ -32,7 +32,9 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 
 
 def purer(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "purer_tui", *args], cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", *args], cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"purer-tui {' '.join(args)} failed ({result.returncode}): {result.stdout}{result.stderr}")
     return result

@@ -90,7 +90,9 @@ def test_unreadable_input_is_refused_so_git_keeps_both(tmp_path: Path) -> None:
 
 
 def test_settling_ours_theirs_and_both() -> None:
-    record = AnnotationRecord(2, ("x",), "", "a2", Conflict(TurnVersion(("x",), "one", "a2"), TurnVersion(("y",), "two", "a2")))
+    record = AnnotationRecord(
+        2, ("x",), "", "a2", Conflict(TurnVersion(("x",), "one", "a2"), TurnVersion(("y",), "two", "a2"))
+    )
     assert settled(record, "ours", None) == AnnotationRecord(2, ("x",), "one", "a2")
     assert settled(record, "theirs", None) == AnnotationRecord(2, ("y",), "two", "a2")
     assert settled(record, "both", None) == AnnotationRecord(2, ("x", "y"), "one\n---\ntwo", "a2")
@@ -107,7 +109,12 @@ def test_review_state_and_flags_survive_a_conflict_and_its_settling() -> None:
     assert '"theirs":{"anchor":"a2","codes":[],"memo":"check with ben","reviewed":false}' in result.render()
     assert settled(record, "theirs", None) == note
     both = settled(record, "both", None)
-    assert both is not None and (both.codes, both.memo, both.reviewed, both.flag) == (("b",), "check with ben", True, True)
+    assert both is not None and (both.codes, both.memo, both.reviewed, both.flag) == (
+        ("b",),
+        "check with ben",
+        True,
+        True,
+    )
 
 
 def test_the_merge_driver_command_writes_ours_and_says_what_to_do(tmp_path: Path) -> None:
@@ -117,11 +124,19 @@ def test_the_merge_driver_command_writes_ours_and_says_what_to_do(tmp_path: Path
     base = write(tmp_path / "base", '{"codes":["a"],"turn":1}\n{"codes":["b"],"turn":2}\n')
     ours = write(tmp_path / "ours", '{"codes":["x"],"turn":1}\n{"codes":["b"],"turn":2}\n')
     theirs = write(tmp_path / "theirs", '{"codes":["a"],"turn":1}\n{"codes":["y"],"turn":2}\n')
-    clean = subprocess.run([sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(theirs), "s1.ana.jsonl"], capture_output=True, text=True)
+    clean = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(theirs), "s1.ana.jsonl"],
+        capture_output=True,
+        text=True,
+    )
     assert clean.returncode == 0
     assert ours.read_text() == '{"codes":["x"],"turn":1}\n{"codes":["y"],"turn":2}\n'
     write(theirs, '{"codes":["z"],"turn":1}\n')
-    conflicted = subprocess.run([sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(theirs), "s1.ana.jsonl"], capture_output=True, text=True)
+    conflicted = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(theirs), "s1.ana.jsonl"],
+        capture_output=True,
+        text=True,
+    )
     assert conflicted.returncode == 1 and "purer-tui git resolve s1.ana.jsonl" in conflicted.stderr
     assert '"conflict":{"ours":{"codes":["x"]},"theirs":{"codes":["z"]}}' in ours.read_text()
 
@@ -132,11 +147,19 @@ def test_textconv_never_fails(tmp_path: Path) -> None:
     folder = tmp_path / "t"
     folder.mkdir()
     (folder / "grp1-s01.txt").write_text((REPO / "examples/demo/transcripts/grp1-s01.txt").read_text())
-    path = write(folder / "grp1-s01.ana.jsonl", '{"codes":["x"],"turn":99}\n{broken\n{"codes":[],"turn":1,"anchor":"0000000000"}\n\x1b]0;t\x07\n')
+    path = write(
+        folder / "grp1-s01.ana.jsonl",
+        '{"codes":["x"],"turn":99}\n{broken\n{"codes":[],"turn":1,"anchor":"0000000000"}\n\x1b]0;t\x07\n',
+    )
     out = textconv(path)
     assert "grp1-s01 turn 99 x\n" in out
     assert "grp1-s01 turn 1 (no code) | (the transcript changed since this was coded)" in out
-    marked = textconv(write(folder / "grp1-s01.ben.jsonl", '{"codes":[],"memo":"later","reviewed":false,"turn":2}\n{"codes":["x"],"flag":true,"turn":3}\n'))
+    marked = textconv(
+        write(
+            folder / "grp1-s01.ben.jsonl",
+            '{"codes":[],"memo":"later","reviewed":false,"turn":2}\n{"codes":["x"],"flag":true,"turn":3}\n',
+        )
+    )
     assert "grp1-s01 turn 2 [Therapist] (not reviewed) | memo: later" in marked
     assert "grp1-s01 turn 3 [Participant 1] x FLAGGED" in marked
     assert out.count("unreadable line") == 2 and "\x1b" not in out
@@ -175,17 +198,27 @@ def test_merging_a_turn_that_already_holds_a_conflict_keeps_every_version() -> N
     assert parse_annotations(text, Path("x.ana.jsonl")).records == result.records  # it reads back as written
     assert merge_records(base, theirs, ours).records[2].conflict.more == conflict.more  # the same bytes either way
     both = settled(result.records[2], "both", None)
-    assert both is not None and set(both.codes) == {"stage-4", "stage-3", "stage-2b"} and "SERVER SIDE MEMO" in both.memo
+    assert (
+        both is not None and set(both.codes) == {"stage-4", "stage-3", "stage-2b"} and "SERVER SIDE MEMO" in both.memo
+    )
 
 
 def test_resolve_both_on_an_exclusive_clash_is_a_message_not_a_crash(demo_study: Path) -> None:
     import subprocess
     import sys
 
-    conflicted = AnnotationRecord(3, ("stage-1",), "", None, Conflict(TurnVersion(("stage-1",)), TurnVersion(("stage-3",))))
+    conflicted = AnnotationRecord(
+        3, ("stage-1",), "", None, Conflict(TurnVersion(("stage-1",)), TurnVersion(("stage-3",)))
+    )
     path = write(demo_study / "transcripts" / "grp1-s01.cal.jsonl", conflicted.to_json_line() + "\n")
     before = path.read_bytes()
-    result = subprocess.run([sys.executable, "-m", "purer_tui", "git", "resolve", "--both"], capture_output=True, text=True, cwd=demo_study)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "git", "resolve", "--both"], capture_output=True, text=True, cwd=demo_study
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr and "internal error" not in result.stderr
-    assert "turn 3:" in result.stderr and "choose ours or theirs" in result.stderr and "it keeps both versions" in result.stderr
+    assert (
+        "turn 3:" in result.stderr
+        and "choose ours or theirs" in result.stderr
+        and "it keeps both versions" in result.stderr
+    )
     assert path.read_bytes() == before

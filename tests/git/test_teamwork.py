@@ -104,13 +104,18 @@ def test_a_true_conflict_is_reported_kept_and_settled(origin: Path) -> None:
     assert (conflict.ours.codes, conflict.ours.memo) == (("education",), "laptop memo")
     assert conflict.theirs.codes == ("reframing", "reinforcement")
     checked = purer(laptop, "check", check=False)
-    assert checked.returncode == 1 and "turn 2: merge conflict (ours: education; theirs: reframing, reinforcement)" in checked.stdout
+    assert (
+        checked.returncode == 1
+        and "turn 2: merge conflict (ours: education; theirs: reframing, reinforcement)" in checked.stdout
+    )
     diff = git(laptop, "diff", "HEAD", "--", str(S01.with_name("grp1-s01.cal.jsonl"))).stdout
     assert "CONFLICT ours: education; theirs: reframing, reinforcement" in diff
     refused = purer(laptop, "git", "resolve", check=False)
     assert refused.returncode == 2 and "--ours, --theirs or --both" in refused.stderr
     purer(laptop, "git", "resolve", "--theirs")
-    assert records(laptop, "cal")[2] == AnnotationRecord(2, ("reframing", "reinforcement"), "", records(laptop, "cal")[2].anchor)
+    assert records(laptop, "cal")[2] == AnnotationRecord(
+        2, ("reframing", "reinforcement"), "", records(laptop, "cal")[2].anchor
+    )
     assert purer(laptop, "check").returncode == 0
     commit(laptop, "merge")
 
@@ -135,7 +140,9 @@ def test_git_diff_and_log_show_the_readable_form(origin: Path) -> None:
     commit(origin, "first coding")
     code_turns(origin, "cal", {2: ("phenomenology", "reframing")}, memo="asks about the body")
     diff = git(origin, "diff").stdout
-    assert '-grp1-s01 turn 2 [Therapist] education | "So, as you moved through the body scan today, what did you…"' in diff
+    assert (
+        '-grp1-s01 turn 2 [Therapist] education | "So, as you moved through the body scan today, what did you…"' in diff
+    )
     assert "+grp1-s01 turn 2 [Therapist] phenomenology, reframing | memo: asks about the body | " in diff
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert len(changed) == 2 and not any("turn 3" in line for line in changed)  # an unchanged turn is context only
@@ -145,7 +152,18 @@ def test_git_diff_and_log_show_the_readable_form(origin: Path) -> None:
 
 
 def test_a_corrected_transcript_keeps_every_code_on_its_utterance(origin: Path) -> None:
-    code_turns(origin, "cal", {2: ("phenomenology",), 3: ("stage-1",), 4: ("phenomenology",), 5: ("stage-1",), 8: ("reinforcement",), 9: ("stage-2b",)})
+    code_turns(
+        origin,
+        "cal",
+        {
+            2: ("phenomenology",),
+            3: ("stage-1",),
+            4: ("phenomenology",),
+            5: ("stage-1",),
+            8: ("reinforcement",),
+            9: ("stage-2b",),
+        },
+    )
     commit(origin, "coding")
     path = origin / S01
     lines = path.read_text().splitlines()
@@ -155,7 +173,11 @@ def test_a_corrected_transcript_keeps_every_code_on_its_utterance(origin: Path) 
     path.write_text("\n".join(lines) + "\n")
     commit(origin, "transcript corrections")
     checked = purer(origin, "check", check=False)
-    assert checked.returncode == 1 and "no longer match grp1-s01.txt" in checked.stdout and "purer-tui reanchor transcripts/grp1-s01.txt" in checked.stdout
+    assert (
+        checked.returncode == 1
+        and "no longer match grp1-s01.txt" in checked.stdout
+        and "purer-tui reanchor transcripts/grp1-s01.txt" in checked.stdout
+    )
     planned = purer(origin, "reanchor", "--dry-run")
     assert "coded on the version in git history" in planned.stdout
     assert "turn 4 (phenomenology): cannot be placed" in planned.stdout

@@ -42,42 +42,191 @@ Case = tuple[str, Callable[[Path], None], str, int, str]
 TRANSCRIPTS: list[Case] = [
     ("empty", lambda s: write(s / T / "x.txt", ""), "x.txt", 0, r"x\.txt: warning: has no turns"),
     ("only whitespace", lambda s: write(s / T / "x.txt", " \n\t\n\n"), "x.txt", 0, r"x\.txt: warning: has no turns"),
-    ("binary", lambda s: write(s / T / "x.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "x.txt", 1, r"x\.txt:3: the file holds NUL bytes"),
-    ("NUL in text", lambda s: write(s / T / "x.txt", b"A: one\nB: t\x00wo\n"), "x.txt", 1, r"x\.txt:2: the file holds NUL bytes"),
-    ("invalid UTF-8", lambda s: write(s / T / "x.txt", b"A: ok\nB: caf\xe9\n"), "x.txt", 1, r"x\.txt:2: byte 0xe9 is not valid UTF-8"),
-    ("UTF-16", lambda s: write(s / T / "x.txt", "A: hi\n".encode("utf-16")), "x.txt", 1, r"x\.txt:1: the file is UTF-16 text"),
+    (
+        "binary",
+        lambda s: write(s / T / "x.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        "x.txt",
+        1,
+        r"x\.txt:3: the file holds NUL bytes",
+    ),
+    (
+        "NUL in text",
+        lambda s: write(s / T / "x.txt", b"A: one\nB: t\x00wo\n"),
+        "x.txt",
+        1,
+        r"x\.txt:2: the file holds NUL bytes",
+    ),
+    (
+        "invalid UTF-8",
+        lambda s: write(s / T / "x.txt", b"A: ok\nB: caf\xe9\n"),
+        "x.txt",
+        1,
+        r"x\.txt:2: byte 0xe9 is not valid UTF-8",
+    ),
+    (
+        "UTF-16",
+        lambda s: write(s / T / "x.txt", "A: hi\n".encode("utf-16")),
+        "x.txt",
+        1,
+        r"x\.txt:1: the file is UTF-16 text",
+    ),
     ("a folder", lambda s: (s / T / "x.txt").mkdir(), "x.txt", 0, r"x\.txt: (warning: )?is a folder"),
     ("broken link", lambda s: (s / T / "x.txt").symlink_to(s / T / "gone.txt"), "x.txt", 1, r"x\.txt: no such file"),
 ]
 
 ANNOTATIONS: list[Case] = [
-    ("truncated last line", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":1}\n{"codes":["educ'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:2: not valid JSON"),
-    ("wrong types", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":"education","turn":"1"}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"turn\" must be a whole number"),
-    ("duplicate turns", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":1}\n{"codes":[],"turn":1}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:2: turn 1 appears again"),
-    ("unknown code", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":["mystery"],"turn":1}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: turn 1: unknown code \"mystery\""),
-    ("negative turn", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":-3}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"turn\" must be a whole number from 1"),
-    ("huge turn", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":99999999999999999999}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"turn\" must be a whole number from 1"),
-    ("turn past the end", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":18}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: turn 18 does not exist"),
-    ("JSON bomb", lambda s: write(s / T / "grp1-s01.zed.jsonl", "[" * 200_000 + "]" * 200_000 + "\n"), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: "),
-    ("not UTF-8", lambda s: write(s / T / "grp1-s01.zed.jsonl", b'{"codes":[],"turn":1,"memo":"\xff"}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: not valid UTF-8"),
+    (
+        "truncated last line",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":1}\n{"codes":["educ'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:2: not valid JSON",
+    ),
+    (
+        "wrong types",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":"education","turn":"1"}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"turn\" must be a whole number",
+    ),
+    (
+        "duplicate turns",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":1}\n{"codes":[],"turn":1}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:2: turn 1 appears again",
+    ),
+    (
+        "unknown code",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":["mystery"],"turn":1}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: turn 1: unknown code \"mystery\"",
+    ),
+    (
+        "negative turn",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":-3}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"turn\" must be a whole number from 1",
+    ),
+    (
+        "huge turn",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":99999999999999999999}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"turn\" must be a whole number from 1",
+    ),
+    (
+        "turn past the end",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":18}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: turn 18 does not exist",
+    ),
+    (
+        "JSON bomb",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", "[" * 200_000 + "]" * 200_000 + "\n"),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: ",
+    ),
+    (
+        "not UTF-8",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", b'{"codes":[],"turn":1,"memo":"\xff"}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: not valid UTF-8",
+    ),
     ("a folder", lambda s: (s / T / "grp1-s01.zed.jsonl").mkdir(), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl: is a folder"),
-    ("a list as a code", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[["x"]],"turn":5}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"codes\" must be a list of code ids"),
-    ("codes on a turn not reviewed", lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":["education"],"reviewed":false,"turn":5}\n'), "grp1-s01.zed.jsonl", 1, r"zed\.jsonl:1: \"reviewed\" is false but the turn has codes"),
+    (
+        "a list as a code",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[["x"]],"turn":5}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"codes\" must be a list of code ids",
+    ),
+    (
+        "codes on a turn not reviewed",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":["education"],"reviewed":false,"turn":5}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"reviewed\" is false but the turn has codes",
+    ),
 ]
 
 STUDY_FILES: list[Case] = [
-    ("syntax", lambda s: write(s / "purer.toml", '[study]\nname = "x\n'), "purer.toml", 1, r"purer\.toml:2: TOML syntax error"),
-    ("unknown field", lambda s: write(s / "purer.toml", (s / "purer.toml").read_text().replace("[study]", '[study]\nowner = "me"')), "purer.toml", 1, r"purer\.toml:\d+: study\.owner: is not a known field"),
-    ("wrong type", lambda s: write(s / "purer.toml", (s / "purer.toml").read_text().replace('name = "MORE', "name = 5\nx_name = \"MORE")), "purer.toml", 1, r"purer\.toml:\d+: study\."),
-    ("deep nesting", lambda s: write(s / "purer.toml", "x = " + "[" * 50_000 + "]" * 50_000 + "\n"), "purer.toml", 1, r"purer\.toml: TOML nested too deeply|purer\.toml:1: "),
-    ("not UTF-8", lambda s: write(s / "purer.toml", b"[study]\nname = \"caf\xe9\"\n"), "purer.toml", 1, r"purer\.toml:2: not valid UTF-8"),
+    (
+        "syntax",
+        lambda s: write(s / "purer.toml", '[study]\nname = "x\n'),
+        "purer.toml",
+        1,
+        r"purer\.toml:2: TOML syntax error",
+    ),
+    (
+        "unknown field",
+        lambda s: write(s / "purer.toml", (s / "purer.toml").read_text().replace("[study]", '[study]\nowner = "me"')),
+        "purer.toml",
+        1,
+        r"purer\.toml:\d+: study\.owner: is not a known field",
+    ),
+    (
+        "wrong type",
+        lambda s: write(
+            s / "purer.toml", (s / "purer.toml").read_text().replace('name = "MORE', 'name = 5\nx_name = "MORE')
+        ),
+        "purer.toml",
+        1,
+        r"purer\.toml:\d+: study\.",
+    ),
+    (
+        "deep nesting",
+        lambda s: write(s / "purer.toml", "x = " + "[" * 50_000 + "]" * 50_000 + "\n"),
+        "purer.toml",
+        1,
+        r"purer\.toml: TOML nested too deeply|purer\.toml:1: ",
+    ),
+    (
+        "not UTF-8",
+        lambda s: write(s / "purer.toml", b'[study]\nname = "caf\xe9"\n'),
+        "purer.toml",
+        1,
+        r"purer\.toml:2: not valid UTF-8",
+    ),
 ]
 
 CODEBOOKS: list[Case] = [
-    ("syntax", lambda s: write(s / "codebooks" / "purer.toml", "[codebook\n"), "purer.toml", 1, r"codebooks/purer\.toml:1: TOML syntax error"),
-    ("a key twice", lambda s: write(s / "codebooks" / "purer.toml", (s / "codebooks" / "purer.toml").read_text().replace('key = "u"', 'key = "p"')), "purer.toml", 1, r"codebooks/purer\.toml:\d+: codes\.utilization\.key: \"p\" is already the key of codes\.phenomenology"),
-    ("nested bomb", lambda s: write(s / "codebooks" / "purer.toml", "a = " + "[" * 50_000 + "]" * 50_000 + "\n"), "purer.toml", 1, r"codebooks/purer\.toml"),
-    ("empty", lambda s: write(s / "codebooks" / "purer.toml", ""), "purer.toml", 1, r"codebooks/purer\.toml: codebook: is missing"),
+    (
+        "syntax",
+        lambda s: write(s / "codebooks" / "purer.toml", "[codebook\n"),
+        "purer.toml",
+        1,
+        r"codebooks/purer\.toml:1: TOML syntax error",
+    ),
+    (
+        "a key twice",
+        lambda s: write(
+            s / "codebooks" / "purer.toml",
+            (s / "codebooks" / "purer.toml").read_text().replace('key = "u"', 'key = "p"'),
+        ),
+        "purer.toml",
+        1,
+        r"codebooks/purer\.toml:\d+: codes\.utilization\.key: \"p\" is already the key of codes\.phenomenology",
+    ),
+    (
+        "nested bomb",
+        lambda s: write(s / "codebooks" / "purer.toml", "a = " + "[" * 50_000 + "]" * 50_000 + "\n"),
+        "purer.toml",
+        1,
+        r"codebooks/purer\.toml",
+    ),
+    (
+        "empty",
+        lambda s: write(s / "codebooks" / "purer.toml", ""),
+        "purer.toml",
+        1,
+        r"codebooks/purer\.toml: codebook: is missing",
+    ),
 ]
 
 
@@ -138,5 +287,7 @@ def test_turns_on_a_pipe_says_so_instead_of_waiting(tmp_path: Path) -> None:
 
     pipe = tmp_path / "session.txt"
     os.mkfifo(pipe)
-    result = subprocess.run([sys.executable, "-m", "purer_tui", "turns", str(pipe)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "turns", str(pipe)], capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 1 and "is not a plain file (a pipe or a device?)" in result.stderr

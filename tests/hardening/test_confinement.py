@@ -52,26 +52,46 @@ def test_a_study_folder_named_like_a_glob_pattern_still_finds_its_transcripts(tm
 
 def test_coder_ids_from_the_command_line_cannot_name_other_paths(demo_study: Path) -> None:
     for coder in ("../../x", "a/b", ".hidden", "A"):
-        result = subprocess.run([sys.executable, "-m", "purer_tui", "code", str(demo_study), "--coder", coder], capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "purer_tui", "code", str(demo_study), "--coder", coder],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 2 and "not a valid coder id" in result.stderr
     assert sorted(p.name for p in (demo_study / "transcripts").iterdir() if "jsonl" in p.name) == [
-        "grp1-s01.ana.jsonl", "grp1-s01.ben.jsonl", "grp1-s02.ana.jsonl", "grp1-s02.ben.jsonl", "grp1-s03.ana.jsonl",
+        "grp1-s01.ana.jsonl",
+        "grp1-s01.ben.jsonl",
+        "grp1-s02.ana.jsonl",
+        "grp1-s02.ben.jsonl",
+        "grp1-s03.ana.jsonl",
     ]
 
 
 def run(study: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "purer_tui", *args], cwd=study, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "purer_tui", *args],
+        cwd=study,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_a_linked_annotation_file_is_never_read_nor_copied_into_the_study(demo_study: Path, tmp_path: Path) -> None:
     """A teammate commits a link named like the consensus file, to another study's memos on the same server."""
-    other = write(tmp_path / "other-study" / "grp1-s01.consensus.jsonl", '{"codes":[],"memo":"OTHER STUDY SECRET","reviewed":false,"turn":5}\n')
+    other = write(
+        tmp_path / "other-study" / "grp1-s01.consensus.jsonl",
+        '{"codes":[],"memo":"OTHER STUDY SECRET","reviewed":false,"turn":5}\n',
+    )
     before = other.read_bytes()
     link = demo_study / "transcripts" / "grp1-s01.consensus.jsonl"
     link.symlink_to(other)
     for args in (["stats", "--coder", "consensus"], ["export", "csv"], ["code", "--adjudicate", "ana,ben"]):
         result = run(demo_study, *args)
-        assert result.returncode == 1 and "is a link; annotation files must be plain files of the study" in result.stderr, args
+        assert (
+            result.returncode == 1 and "is a link; annotation files must be plain files of the study" in result.stderr
+        ), args
         assert "OTHER STUDY SECRET" not in result.stdout + result.stderr
     assert link.is_symlink() and other.read_bytes() == before  # still a link: nothing copied into the study
     assert not (demo_study / "transcripts" / "grp1-s02.consensus.jsonl").exists()  # nothing seeded before the refusal
@@ -85,11 +105,16 @@ def test_a_failed_adjudication_writes_nothing(demo_study: Path) -> None:
 
 
 def test_adjudicating_into_an_ordinary_coder_is_refused(demo_study: Path) -> None:
-    write(demo_study / "transcripts" / "grp1-s01.eve.jsonl", '{"codes":[],"memo":"eve not sure yet","reviewed":false,"turn":2}\n')
+    write(
+        demo_study / "transcripts" / "grp1-s01.eve.jsonl",
+        '{"codes":[],"memo":"eve not sure yet","reviewed":false,"turn":2}\n',
+    )
     before = (demo_study / "transcripts" / "grp1-s01.eve.jsonl").read_bytes()
     result = run(demo_study, "code", "--adjudicate", "ana,ben", "--as", "eve")
     assert result.returncode == 2 and "eve is a coder of this study, not a consensus" in result.stderr
-    assert (demo_study / "transcripts" / "grp1-s01.eve.jsonl").read_bytes() == before and not (demo_study / "consensus.toml").exists()
+    assert (demo_study / "transcripts" / "grp1-s01.eve.jsonl").read_bytes() == before and not (
+        demo_study / "consensus.toml"
+    ).exists()
 
 
 def test_a_consensus_file_made_to_backtrack_is_read_at_once(demo_study: Path) -> None:
@@ -120,7 +145,10 @@ def test_a_codebook_folder_linked_outside_the_study_is_refused(demo_study: Path,
     (demo_study / "codebooks").symlink_to(outside)  # ...and a committed link leads there
     for args in (["check"], ["codebook", "show"], ["stats"]):
         result = run(demo_study, *args)
-        assert result.returncode == 1 and "study.codebook: codebooks/purer.toml leads outside the study" in result.stdout + result.stderr, args
+        assert (
+            result.returncode == 1
+            and "study.codebook: codebooks/purer.toml leads outside the study" in result.stdout + result.stderr
+        ), args
         assert "Phenomenology" not in result.stdout  # nothing of the outside file is printed
 
 
@@ -129,7 +157,10 @@ def test_a_linked_study_file_is_refused(demo_study: Path, tmp_path: Path) -> Non
     (demo_study / "purer.toml").rename(outside)
     (demo_study / "purer.toml").symlink_to(outside)
     result = run(demo_study, "check")
-    assert result.returncode == 1 and "purer.toml: is a link; study files must be plain files of the study" in result.stdout + result.stderr
+    assert (
+        result.returncode == 1
+        and "purer.toml: is a link; study files must be plain files of the study" in result.stdout + result.stderr
+    )
 
 
 def test_an_unplaced_sidecar_linked_outside_is_never_read_into_the_study(demo_study: Path, tmp_path: Path) -> None:
@@ -158,10 +189,17 @@ def test_check_names_links_where_journals_and_locks_belong(demo_study: Path, tmp
 def test_a_number_too_long_to_read_in_a_toml_file_is_one_line(demo_study: Path, where: str) -> None:
     path = demo_study / where
     text = path.read_text() if path.exists() else ""
-    addition = "\n[metadata.\"grp1-s01\"]\nsession = " + "9" * 5000 + "\n" if where == "purer.toml" else "\n[extra]\nn = " + "9" * 5000 + "\n"
+    addition = (
+        '\n[metadata."grp1-s01"]\nsession = ' + "9" * 5000 + "\n"
+        if where == "purer.toml"
+        else "\n[extra]\nn = " + "9" * 5000 + "\n"
+    )
     if where == "purer.toml":
         text = text.replace('[metadata."grp1-s01"]\ndate = "2024-03-04"\n', "")
     path.write_text(text + addition)
     for args in (["check"], ["stats"]):
         result = run(demo_study, *args)
-        assert result.returncode == 1 and "holds a number far too long to read" in result.stdout + result.stderr, (args, result.stderr)
+        assert result.returncode == 1 and "holds a number far too long to read" in result.stdout + result.stderr, (
+            args,
+            result.stderr,
+        )

@@ -19,7 +19,9 @@ def reports() -> list[Path]:
     return sorted(crash_folder().glob("crash-*.txt")) if crash_folder().exists() else []
 
 
-def test_a_command_that_hits_a_bug_writes_a_private_report_without_data(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_command_that_hits_a_bug_writes_a_private_report_without_data(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import purer_tui.core.check as check_module
 
     def broken(start: Path) -> list:

@@ -85,7 +85,9 @@ def test_a_crash_after_a_merge_rebuilds_the_conflict_from_the_journal(demo_study
     store.reload()  # merged in memory and journaled; then the process dies before folding in
     reopened = AnnotationFile.open(path, journaled=True)
     record = reopened.get(2)
-    assert record.conflict is not None and record.conflict.theirs is not None and record.conflict.theirs.memo == "theirs"
+    assert (
+        record.conflict is not None and record.conflict.theirs is not None and record.conflict.theirs.memo == "theirs"
+    )
     reopened.close()
 
 
@@ -110,14 +112,21 @@ def test_a_transcript_replaced_on_disk_refuses_further_changes(demo_study: Path)
         ["init", "new-study"],
     ],
 )
-def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(demo_study: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     from click.testing import CliRunner
 
     import purer_tui.core.durable as durable
     from purer_tui.cli import main
 
     if args[0] == "codebook":
-        assert CliRunner().invoke(main, ["export", "qdc", str(demo_study), "-o", str(demo_study / "codebooks" / "purer.qdc")]).exit_code == 0
+        assert (
+            CliRunner()
+            .invoke(main, ["export", "qdc", str(demo_study), "-o", str(demo_study / "codebooks" / "purer.qdc")])
+            .exit_code
+            == 0
+        )
     monkeypatch.chdir(demo_study)
     before = {path: path.read_bytes() for path in demo_study.rglob("*") if path.is_file()}
     real_write = os.write

@@ -90,7 +90,7 @@ def hostile(tmp_path: Path, outside: Path) -> Path:
     write(
         transcripts / f"{odd}.txt",
         f"Therapist: welcome {OSC_CLIPBOARD} [bold]back[/bold] [link=http://x.invalid]here[/link]\n"
-        f"Participant 1{C1_CSI}: =HYPERLINK(\"http://x.invalid\",\"click\") and {OSC_TITLE}\n",
+        f'Participant 1{C1_CSI}: =HYPERLINK("http://x.invalid","click") and {OSC_TITLE}\n',
     )
     memo = f"{OSC_CLIPBOARD} [red]memo[/red] =1+1"
     write(transcripts / f"{odd}.ana.jsonl", json.dumps({"codes": ["phenomenology"], "memo": memo, "turn": 1}) + "\n")
@@ -98,7 +98,12 @@ def hostile(tmp_path: Path, outside: Path) -> Path:
     # a conflict merged again before anyone settled it: three versions, one more than ours and theirs
     laptop = {"codes": ["stage-4"], "memo": f"laptop {OSC_TITLE}"}
     server = {"codes": ["stage-2b"], "memo": "server"}
-    nested = {"codes": ["stage-4"], "memo": laptop["memo"], "turn": 3, "conflict": {"ours": laptop, "theirs": {"codes": ["stage-3"]}, "more": [server]}}
+    nested = {
+        "codes": ["stage-4"],
+        "memo": laptop["memo"],
+        "turn": 3,
+        "conflict": {"ours": laptop, "theirs": {"codes": ["stage-3"]}, "more": [server]},
+    }
     ana = transcripts / "grp1-s02.ana.jsonl"
     lines = [line for line in ana.read_text().splitlines() if json.loads(line)["turn"] != 3]
     ana.write_text("\n".join(sorted([*lines, json.dumps(nested)], key=lambda line: json.loads(line)["turn"])) + "\n")
@@ -155,13 +160,20 @@ def test_every_command_on_a_hostile_but_valid_study(hostile: Path, outside: Path
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda args: " ".join(args))
-def test_every_command_on_a_broken_study_fails_in_a_line_and_touches_nothing(broken: Path, outside: Path, args: tuple[str, ...]) -> None:
+def test_every_command_on_a_broken_study_fails_in_a_line_and_touches_nothing(
+    broken: Path, outside: Path, args: tuple[str, ...]
+) -> None:
     before, study_before = snapshot(outside), snapshot(broken)
     result = run(broken, *args)
     harmless(result, args)
     assert snapshot(outside) == before, args  # nothing written through a link, no journal or lock outside
-    changed = {key for key in set(study_before) | set(snapshot(broken)) if study_before.get(key) != snapshot(broken).get(key)}
-    assert all(key.startswith("transcripts/grp1-s0") and key.endswith((".consensus.jsonl",)) for key in changed), (args, changed)
+    changed = {
+        key for key in set(study_before) | set(snapshot(broken)) if study_before.get(key) != snapshot(broken).get(key)
+    }
+    assert all(key.startswith("transcripts/grp1-s0") and key.endswith((".consensus.jsonl",)) for key in changed), (
+        args,
+        changed,
+    )
 
 
 def test_the_hostile_study_exports_and_reports_what_it_holds(hostile: Path) -> None:
@@ -170,7 +182,9 @@ def test_the_hostile_study_exports_and_reports_what_it_holds(hostile: Path) -> N
     assert "'=1+1" not in csv_out and "'@SUM(1)" in csv_out  # a cell starting with @ is kept inert
     checked = run(hostile, "check")
     assert "merge conflict (ours: stage-4; theirs: stage-3; also: stage-2b)" in checked.stdout
-    assert "grp1-s0␛]0;pwned␇9.txt turn 1 [Therapist]" in run(hostile, "disagreements").stdout  # the name, shown, never run
+    assert (
+        "grp1-s0␛]0;pwned␇9.txt turn 1 [Therapist]" in run(hostile, "disagreements").stdout
+    )  # the name, shown, never run
 
 
 @pytest.mark.parametrize("args", [args for args in COMMANDS if data_to_a_pipe(args)], ids=lambda args: " ".join(args))
@@ -179,7 +193,13 @@ def test_csv_on_a_screen_is_made_safe(hostile: Path, args: tuple[str, ...]) -> N
 
     from tests.e2e.conftest import terminal_env
 
-    output = pexpect.run(f"{sys.executable} -m purer_tui {' '.join(args)}", cwd=str(hostile), env=terminal_env(), timeout=60, encoding="utf-8")
+    output = pexpect.run(
+        f"{sys.executable} -m purer_tui {' '.join(args)}",
+        cwd=str(hostile),
+        env=terminal_env(),
+        timeout=60,
+        encoding="utf-8",
+    )
     assert "pwned" in output  # the hostile name is there, visibly
     for payload in (OSC_TITLE, OSC_CLIPBOARD, "\x9b"):
         assert payload not in output
@@ -191,13 +211,32 @@ def test_the_merge_driver_and_textconv_on_hostile_versions(tmp_path: Path) -> No
     huge = write(tmp_path / "theirs", '{"codes":[],"turn":' + "9" * 5000 + "}\n")
     before = ours.read_bytes()
     result = subprocess.run(
-        [sys.executable, "-m", "purer_tui", "git", "merge-driver", str(base), str(ours), str(huge), f"t/{OSC_TITLE}.ana.jsonl"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "purer_tui",
+            "git",
+            "merge-driver",
+            str(base),
+            str(ours),
+            str(huge),
+            f"t/{OSC_TITLE}.ana.jsonl",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     harmless(result, ("merge-driver",))
-    assert result.returncode == 1 and ours.read_bytes() == before  # unreadable theirs: ours left as it was, said in a line
+    assert (
+        result.returncode == 1 and ours.read_bytes() == before
+    )  # unreadable theirs: ours left as it was, said in a line
     for path in (ours, huge):
-        shown = subprocess.run([sys.executable, "-m", "purer_tui", "git", "textconv", str(path)], capture_output=True, text=True, timeout=60)
+        shown = subprocess.run(
+            [sys.executable, "-m", "purer_tui", "git", "textconv", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         harmless(shown, ("textconv",))
         assert shown.returncode == 0
 
@@ -208,8 +247,14 @@ def test_the_coding_app_on_the_hostile_study_shows_everything_literally(hostile:
     from tests.e2e.conftest import Coding, terminal_env
 
     child = pexpect.spawn(
-        sys.executable, ["-m", "purer_tui", "code", "--coder", "eve"],
-        cwd=str(hostile), env=terminal_env(), dimensions=(24, 80), encoding="utf-8", codec_errors="replace", timeout=30,
+        sys.executable,
+        ["-m", "purer_tui", "code", "--coder", "eve"],
+        cwd=str(hostile),
+        env=terminal_env(),
+        dimensions=(24, 80),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=30,
     )
     coding = Coding(child)
     try:

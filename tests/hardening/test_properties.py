@@ -33,7 +33,19 @@ LINE_TEXT = st.text(
 ANY_TEXT = st.lists(
     st.one_of(
         LINE_TEXT,
-        st.sampled_from(["Therapist: hi", "P1 (Maria): yes", "[00:01:02] Dr. Ruiz: ok", "Note: x", "", "  ", "WEBVTT", "1", "00:00:01,000 --> 00:00:02,000"]),
+        st.sampled_from(
+            [
+                "Therapist: hi",
+                "P1 (Maria): yes",
+                "[00:01:02] Dr. Ruiz: ok",
+                "Note: x",
+                "",
+                "  ",
+                "WEBVTT",
+                "1",
+                "00:00:01,000 --> 00:00:02,000",
+            ]
+        ),
     ),
     max_size=30,
 ).flatmap(lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda end: end.join(lines)))
@@ -63,7 +75,11 @@ def test_any_text_in_any_shape_parses_without_error(text: str, name: str) -> Non
 
 
 SPEAKERS = st.sampled_from(["Therapist", "Participant 1", "Participant 2", "Dr. Ruiz", "P3 (Ana)"])
-WORDS = st.lists(st.text(alphabet="abcdefghij kl.,!?éü好🙂", min_size=1, max_size=12).map(str.strip).filter(bool), min_size=1, max_size=8)
+WORDS = st.lists(
+    st.text(alphabet="abcdefghij kl.,!?éü好🙂", min_size=1, max_size=12).map(str.strip).filter(bool),
+    min_size=1,
+    max_size=8,
+)
 
 
 @given(st.lists(st.tuples(SPEAKERS, st.lists(WORDS.map(" ".join), min_size=1, max_size=3)), min_size=1, max_size=12))
@@ -81,7 +97,9 @@ def test_written_turns_read_back_as_they_were(turns: list[tuple[str, list[str]]]
 
 MEMO_TEXT = st.text(alphabet='ab "\\{}[],:\n\r\u2028é好', max_size=8)
 VERSIONS = st.builds(
-    lambda codes, memo, anchor, reviewed, flag: TurnVersion(tuple(codes) if reviewed else (), memo, anchor, reviewed, flag),
+    lambda codes, memo, anchor, reviewed, flag: TurnVersion(
+        tuple(codes) if reviewed else (), memo, anchor, reviewed, flag
+    ),
     st.lists(st.sampled_from(["a", "b", "c-1"]), unique=True, max_size=2),
     MEMO_TEXT,
     st.none() | st.sampled_from(["", "0123456789"]),
@@ -97,16 +115,30 @@ RECORD_LINES = st.builds(
 )
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-2, 10**8) | st.text(alphabet='aA -_"\\{}\n', max_size=6),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["codes", "memo", "ours", "theirs", "more", "x"]), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["codes", "memo", "ours", "theirs", "more", "x"]), children, max_size=3)
+    ),
     max_leaves=8,
 )
 # Objects with any of a record's fields (and one it does not have) holding any value: every refusal.
 OBJECT_LINES = st.dictionaries(
-    st.sampled_from(["turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag", "when"]), JSON_VALUES, max_size=6
+    st.sampled_from(["turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag", "when"]),
+    JSON_VALUES,
+    max_size=6,
 ).map(lambda data: json.dumps(data, ensure_ascii=False))
 # Pieces of JSON that may make valid JSON once lines are joined, but not alone: a string or object run across lines.
-FRAGMENTS = st.lists(st.sampled_from(['{', '}', '"', ",", ":", "[", "]", " ", "\\", '"turn"', '"codes"', '"memo"', "1", "[]", '"a"']), max_size=10).map("".join)
-ANY_LINE = RECORD_LINES | OBJECT_LINES | FRAGMENTS | FRAGMENTS.map(lambda text: "{" + text + "}") | st.sampled_from(["", " ", "[1]", "{}"])
+FRAGMENTS = st.lists(
+    st.sampled_from(["{", "}", '"', ",", ":", "[", "]", " ", "\\", '"turn"', '"codes"', '"memo"', "1", "[]", '"a"']),
+    max_size=10,
+).map("".join)
+ANY_LINE = (
+    RECORD_LINES
+    | OBJECT_LINES
+    | FRAGMENTS
+    | FRAGMENTS.map(lambda text: "{" + text + "}")
+    | st.sampled_from(["", " ", "[1]", "{}"])
+)
 ANNOTATION_TEXTS = st.builds(
     lambda lines, ending, final: ending.join(lines) + (ending if final else ""),
     st.lists(RECORD_LINES, max_size=8) | st.lists(ANY_LINE, max_size=8),
@@ -183,7 +215,9 @@ OPERATIONS = st.lists(
 
 @settings(max_examples=60)
 @given(OPERATIONS)
-def test_any_sequence_of_changes_and_crashes_leaves_what_a_simple_model_predicts(operations: list[tuple[str, object]]) -> None:
+def test_any_sequence_of_changes_and_crashes_leaves_what_a_simple_model_predicts(
+    operations: list[tuple[str, object]],
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "c.toml").write_text(CODEBOOK)
@@ -292,7 +326,12 @@ def test_any_sequence_of_changes_and_crashes_leaves_what_a_simple_model_predicts
 
 TOML_VALUES = st.recursive(
     st.one_of(st.booleans(), st.integers(-5, 5), st.text(max_size=6), st.just("#5f87af"), st.just("r")),
-    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.sampled_from(["label", "key", "group", "definition", "exclusive", "color", "x"]), children, max_size=4)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["label", "key", "group", "definition", "exclusive", "color", "x"]), children, max_size=4
+        ),
+    ),
     max_leaves=12,
 )
 
@@ -321,7 +360,10 @@ def test_any_codebook_loads_or_is_refused_with_problems(data: dict[str, object])
 RECORDS = st.dictionaries(
     st.integers(1, 8),
     st.tuples(
-        st.lists(st.sampled_from(["a", "b", "c"]), unique=True, max_size=2), st.sampled_from(["", "m"]), st.booleans(), st.booleans()
+        st.lists(st.sampled_from(["a", "b", "c"]), unique=True, max_size=2),
+        st.sampled_from(["", "m"]),
+        st.booleans(),
+        st.booleans(),
     ),
     max_size=8,
 ).map(
@@ -354,16 +396,22 @@ def test_merging_is_symmetric_and_never_loses_a_record(base, ours, theirs) -> No
 
 # --- the exports ------------------------------------------------------------------------------
 
+
 @settings(max_examples=15)
 # NUL makes a file "not text" (refused, tested elsewhere): every other character must survive the export.
-@given(st.lists(st.tuples(SPEAKERS, LINE_TEXT.filter(lambda t: t.strip() != "" and "\x00" not in t)), min_size=1, max_size=6), st.data())
+@given(
+    st.lists(
+        st.tuples(SPEAKERS, LINE_TEXT.filter(lambda t: t.strip() != "" and "\x00" not in t)), min_size=1, max_size=6
+    ),
+    st.data(),
+)
 def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data: st.DataObject) -> None:
     import xmlschema
 
+    from purer_tui.core.dataset import load_dataset
     from purer_tui.core.study import load_study
     from purer_tui.interchange.csv_export import tidy_csv, wide_csv
     from purer_tui.interchange.refi_qda_export import codebook_document, project_document
-    from purer_tui.core.dataset import load_dataset
     from tests.conftest import REPO
 
     with tempfile.TemporaryDirectory() as folder:
@@ -373,8 +421,12 @@ def test_every_export_parses_and_validates(turns: list[tuple[str, str]], data: s
         text = "".join(f"{speaker}: x {line}\n" for speaker, line in turns)
         (root / "t.txt").write_text(text)
         count = len(parse_transcript(text, Path("t.txt")).turns)
-        coding = data.draw(st.dictionaries(st.integers(1, count), st.lists(st.sampled_from(["a", "c"]), unique=True), max_size=count))
-        AnnotationFile.open(root / "t.ana.jsonl").put_many(AnnotationRecord(t, tuple(c), "memo ✓") for t, c in coding.items())
+        coding = data.draw(
+            st.dictionaries(st.integers(1, count), st.lists(st.sampled_from(["a", "c"]), unique=True), max_size=count)
+        )
+        AnnotationFile.open(root / "t.ana.jsonl").put_many(
+            AnnotationRecord(t, tuple(c), "memo ✓") for t, c in coding.items()
+        )
         dataset = load_dataset(load_study(root), ["ana"])
         project = project_document(dataset)  # checks its own integrity
         schemas = REPO / "tests" / "data" / "refi-qda"

@@ -55,7 +55,9 @@ async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Pa
         prepared = prepare_session([demo_study], "sec", None, [], False)
         app = CodingApp.from_prepared(prepared)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("p", "j", "1", "m", *"memo", "escape", "slash", *"back", "enter", "question_mark", "escape")
+            await pilot.press(
+                "p", "j", "1", "m", *"memo", "escape", "slash", *"back", "enter", "question_mark", "escape"
+            )
         prepared.session.close()
         prepared.locks.release()
     finally:
@@ -121,5 +123,9 @@ def test_no_temporary_file_leaves_the_study(demo_study: Path, monkeypatch: pytes
     for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):
         monkeypatch.setattr(tempfile, name, refuse)
     runner = CliRunner()
-    for args in (["export", "qdpx", str(demo_study), "-o", str(demo_study / "s.qdpx")], ["reanchor", str(demo_study), "--dry-run"], ["stats", str(demo_study)]):
+    for args in (
+        ["export", "qdpx", str(demo_study), "-o", str(demo_study / "s.qdpx")],
+        ["reanchor", str(demo_study), "--dry-run"],
+        ["stats", str(demo_study)],
+    ):
         assert runner.invoke(main, args).exit_code == 0, args

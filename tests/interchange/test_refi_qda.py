@@ -15,6 +15,7 @@ import xmlschema
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import load_codebook
+from purer_tui.core.dataset import load_dataset
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.study import load_study
@@ -25,7 +26,6 @@ from purer_tui.interchange.refi_qda_export import (
     verify_project,
 )
 from purer_tui.interchange.refi_qda_import import import_codebook
-from purer_tui.core.dataset import load_dataset
 from tests.conftest import REPO, write
 
 SCHEMAS = REPO / "tests" / "data" / "refi-qda"
@@ -79,7 +79,11 @@ def test_the_demo_project_validates_and_every_selection_is_its_turn(demo_study: 
     assert len([m for m in sets[0] if local(m) == "MemberCode"]) == 5
     groups = [c for c in root.iter() if local(c) == "Code" and c.get("isCodable") == "false"]
     assert [g.get("name") for g in groups] == ["PURER moves (therapist)", "Stage of progression (participant)"]
-    assert all(re.fullmatch(r"#[0-9a-fA-F]{6}", c.get("color")) for c in root.iter() if local(c) == "Code" and c.get("isCodable") == "true")
+    assert all(
+        re.fullmatch(r"#[0-9a-fA-F]{6}", c.get("color"))
+        for c in root.iter()
+        if local(c) == "Code" and c.get("isCodable") == "true"
+    )
 
 
 def test_exporting_twice_gives_the_same_bytes(demo_study: Path) -> None:
@@ -96,15 +100,24 @@ def test_exporting_twice_gives_the_same_bytes(demo_study: Path) -> None:
 def test_offsets_are_code_points_with_emoji_accents_cjk_and_controls(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     write(folder / "purer.toml", '[study]\nname = "Ünïcode 研究"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n')
-    write(folder / "c.toml", '[codebook]\nname = "c"\n[codes.a]\nkey = "a"\nlabel = "Émotion 😊"\ndefinition = "d"\ncolor = "#abc"\n')
-    write(folder / "t.txt", "Thérapeute: Ça va? 🙂👩‍👩‍👧 好的\nParticipant 1: 我很好 — déjà vu \x1b[31m!\nZoë: مرحبا بك\n")
+    write(
+        folder / "c.toml",
+        '[codebook]\nname = "c"\n[codes.a]\nkey = "a"\nlabel = "Émotion 😊"\ndefinition = "d"\ncolor = "#abc"\n',
+    )
+    write(
+        folder / "t.txt", "Thérapeute: Ça va? 🙂👩‍👩‍👧 好的\nParticipant 1: 我很好 — déjà vu \x1b[31m!\nZoë: مرحبا بك\n"
+    )
     for n in (1, 2, 3):
         AnnotationFile.open(folder / "t.ana.jsonl").put(AnnotationRecord(n, ("a",), memo="mémo 🙂" if n == 2 else ""))
     project, _ = exported(folder)
     PROJECT_SCHEMA.validate(project.qde.decode("utf-8"))
     [text] = project.sources.values()
     root = ET.fromstring(project.qde)
-    slices = [text[int(s.get("startPosition")) : int(s.get("endPosition"))] for s in root.iter() if local(s) == "PlainTextSelection"]
+    slices = [
+        text[int(s.get("startPosition")) : int(s.get("endPosition"))]
+        for s in root.iter()
+        if local(s) == "PlainTextSelection"
+    ]
     assert slices == ["Ça va? 🙂👩‍👩‍👧 好的", visible_controls("我很好 — déjà vu \x1b[31m!"), "مرحبا بك"]
     assert "\x1b" not in text and "␛[31m" in text
 
@@ -144,7 +157,13 @@ def test_the_cli_round_trip(tmp_path: Path, demo_study: Path) -> None:
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-def make_project(path: Path, qde: str, qde_name: str = "project.qde", sources_folder: str = "sources", extra: dict[str, bytes] | None = None) -> Path:
+def make_project(
+    path: Path,
+    qde: str,
+    qde_name: str = "project.qde",
+    sources_folder: str = "sources",
+    extra: dict[str, bytes] | None = None,
+) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(qde_name, qde)
         archive.writestr(f"{sources_folder}/x.txt", "text")
@@ -195,7 +214,9 @@ def test_importing_an_nvivo_shaped_project(tmp_path: Path) -> None:
     path = make_project(tmp_path / "nvivo.qdpx", NVIVO, sources_folder="Sources")
     imported = import_codebook(path, "Pain study")
     data = imported.data
-    assert data["groups"] == {"coping": {"label": "Coping", "exclusive": False, "description": "Ways of dealing with pain."}}
+    assert data["groups"] == {
+        "coping": {"label": "Coping", "exclusive": False, "description": "Ways of dealing with pain."}
+    }
     labels = {code_id: table["label"] for code_id, table in data["codes"].items()}
     assert labels == {
         "coping-general": "Coping (general)",
@@ -226,7 +247,9 @@ def test_importing_a_qualcoder_shaped_project(tmp_path: Path) -> None:
     path = make_project(tmp_path / "qc.qdpx", QUALCODER)
     data = import_codebook(path, "qc").data
     assert data["groups"]["emotions"]["description"] == "Category of feelings"
-    assert data["codes"]["fear"]["definition"] == "Expressions of fear." and data["codes"]["fear"]["group"] == "emotions"
+    assert (
+        data["codes"]["fear"]["definition"] == "Expressions of fear." and data["codes"]["fear"]["group"] == "emotions"
+    )
     assert data["codes"]["j"]["key"] != "j"  # j is the app's key: another was chosen
 
 
@@ -259,7 +282,9 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
         ("empty.qdc", '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>', "holds no codes"),
     ],
 )
-def test_bad_codebook_files_are_refused_with_a_message(tmp_path: Path, name: str, content: str | bytes, words: str) -> None:
+def test_bad_codebook_files_are_refused_with_a_message(
+    tmp_path: Path, name: str, content: str | bytes, words: str
+) -> None:
     path = write(tmp_path / name, content)
     with pytest.raises(InvalidFileError, match=words):
         import_codebook(path, "x")
@@ -283,7 +308,12 @@ def test_hostile_projects_are_refused_and_nothing_is_written(tmp_path: Path) -> 
         + "</Code>" * 5000
         + "</Codes></CodeBook>"
     )
-    for path, words in ((climbing, "unsafe entry name"), (no_project, "without a .qde"), (bomb, "refused"), (nested, "nests codes too deeply")):
+    for path, words in (
+        (climbing, "unsafe entry name"),
+        (no_project, "without a .qde"),
+        (bomb, "refused"),
+        (nested, "nests codes too deeply"),
+    ):
         result = run(tmp_path, "codebook", "import", path.name, "-o", "out.toml")
         assert result.returncode == 1 and words in result.stderr, result.stderr
         assert "Traceback" not in result.stderr

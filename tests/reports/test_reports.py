@@ -13,8 +13,8 @@ import pytest
 
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
-from purer_tui.core.study import load_study
 from purer_tui.core.dataset import load_dataset
+from purer_tui.core.study import load_study
 from purer_tui.reports.progress import build_grid, grid_table
 from purer_tui.reports.quotes import find_quotes, quotes_markdown
 from purer_tui.reports.sequences import sequence_counts
@@ -47,7 +47,9 @@ def study(tmp_path: Path) -> Path:
     write(folder / "t" / "g1-s2.txt", SESSION_2)
     for coder, coding in (("ana", ANA), ("ben", BEN)):
         for name, turns in coding.items():
-            AnnotationFile.open(folder / "t" / f"{name}.{coder}.jsonl").put_many(AnnotationRecord(n, tuple(c)) for n, c in turns.items())
+            AnnotationFile.open(folder / "t" / f"{name}.{coder}.jsonl").put_many(
+                AnnotationRecord(n, tuple(c)) for n, c in turns.items()
+            )
     return folder
 
 
@@ -62,13 +64,24 @@ def test_default_coders_are_everyone_until_the_consensus_is_complete(study: Path
     consensus.put(AnnotationRecord(1, ("phenomenology",)))
     partial = data_for(study)  # 1 of the 4 turns both decided: never used silently in their place
     assert partial.coders == ["ana", "ben"]
-    assert "the consensus covers only 1 of 4 turns both ana and ben reviewed, so it is not used" in partial.choice.summary
+    assert (
+        "the consensus covers only 1 of 4 turns both ana and ben reviewed, so it is not used" in partial.choice.summary
+    )
     consensus.put_many(AnnotationRecord(n, ()) for n in (2, 3, 4))
     complete = data_for(study)
     assert complete.coders == ["consensus"]
     # ana alone coded session 2: the first line says the consensus figures leave it out
-    assert complete.choice.summary == "coder: consensus (4 of 4 turns both ana and ben reviewed; not in it: 4 turn(s) only one of them reviewed; --coder chooses)"
-    assert complete.choice.as_json()["consensus"] == {"coder": "consensus", "settles": ["ana", "ben"], "turns": 4, "of": 4, "complete": True}
+    assert (
+        complete.choice.summary
+        == "coder: consensus (4 of 4 turns both ana and ben reviewed; not in it: 4 turn(s) only one of them reviewed; --coder chooses)"
+    )
+    assert complete.choice.as_json()["consensus"] == {
+        "coder": "consensus",
+        "settles": ["ana", "ben"],
+        "turns": 4,
+        "of": 4,
+        "complete": True,
+    }
     named = data_for(study, ["ana", "consensus"])
     assert named.choice.summary == "coders: ana, consensus (consensus: 4 of 4 turns both ana and ben reviewed)"
 
@@ -86,7 +99,9 @@ def test_turns_reviewed_per_transcript_and_coder(study: Path) -> None:
 
 def test_memo_only_lines_are_not_reviewed_and_flags_are_counted(study: Path) -> None:
     ben = AnnotationFile.open(study / "t" / "g1-s2.ben.jsonl")
-    ben.put_many([AnnotationRecord(1, (), "come back", reviewed=False), AnnotationRecord(2, (), reviewed=False, flag=True)])
+    ben.put_many(
+        [AnnotationRecord(1, (), "come back", reviewed=False), AnnotationRecord(2, (), reviewed=False, flag=True)]
+    )
     ana = AnnotationFile.open(study / "t" / "g1-s1.ana.jsonl")
     ana.put(ana.get(3)._replace(flag=True))  # reviewed and flagged: its codes still count in the reports
     data = data_for(study)
@@ -97,6 +112,7 @@ def test_memo_only_lines_are_not_reviewed_and_flags_are_counted(study: Path) -> 
 
 def test_frequencies_by_transcript_coder_role_and_session(study: Path) -> None:
     tables = {t.title: t for t in frequency_tables(data_for(study))}
+
     def row(title: str, label: str) -> list:  # type: ignore[type-arg]
         return next(r for r in tables[title].rows if r[0] == label)[1:]
 
@@ -112,7 +128,10 @@ def test_frequencies_by_transcript_coder_role_and_session(study: Path) -> None:
 
 def test_codes_on_the_same_turn(study: Path) -> None:
     # ana s1 t3: reframing + reinforcement; ben s1 t1: phenomenology + education
-    assert cooccurrence_table(data_for(study)).rows == [["Phenomenology", "Education", 1], ["Reframing", "Reinforcement", 1]]
+    assert cooccurrence_table(data_for(study)).rows == [
+        ["Phenomenology", "Education", 1],
+        ["Reframing", "Reinforcement", 1],
+    ]
 
 
 def test_what_follows_what(study: Path) -> None:
@@ -125,14 +144,20 @@ def test_what_follows_what(study: Path) -> None:
     """
     followed, pairs = sequence_counts(data_for(study))
     assert followed["phenomenology"] == 3
-    assert pairs[("phenomenology", "stage-1")] == 1 and pairs[("phenomenology", "stage-3")] == 1 and pairs[("phenomenology", "stage-2a")] == 1
+    assert (
+        pairs[("phenomenology", "stage-1")] == 1
+        and pairs[("phenomenology", "stage-3")] == 1
+        and pairs[("phenomenology", "stage-2a")] == 1
+    )
     assert pairs[("stage-3", "reinforcement")] == 1  # skips the same speaker's next turn
     assert pairs[("reframing", "stage-2b")] == 1 and pairs[("reframing", "(no code)")] == 1
     assert followed["reframing"] == 2 and followed["stage-2b"] == 0
 
 
 def test_sequence_shares_in_the_command(study: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "purer_tui", "sequences", "--json"], cwd=study, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "sequences", "--json"], cwd=study, capture_output=True, text=True
+    )
     output = json.loads(result.stdout)
     assert output["coders"]["used"] == ["ana", "ben"]
     rows = output["tables"][0]["rows"]
@@ -178,23 +203,44 @@ def test_markdown_quotes_keep_markup_literal(study: Path) -> None:
 
 def test_progress_pictures_and_other_formats(study: Path) -> None:
     svg, html = study / "grid.svg", study / "grid.html"
-    result = subprocess.run([sys.executable, "-m", "purer_tui", "progress", "--svg", str(svg), "--html", str(html)], cwd=study, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "progress", "--svg", str(svg), "--html", str(html)],
+        cwd=study,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert svg.read_text().startswith("<svg") and "Participant" in svg.read_text()
     assert "<html" in html.read_text().lower() and "session&#160;2" in html.read_text().replace(" ", "&#160;")
-    grid = json.loads(subprocess.run([sys.executable, "-m", "purer_tui", "progress", "--json"], cwd=study, capture_output=True, text=True).stdout)
+    grid = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "purer_tui", "progress", "--json"], cwd=study, capture_output=True, text=True
+        ).stdout
+    )
     assert grid["cases"][0]["furthest"] == {"session 1": "stage-2a", "session 2": "stage-4"}
-    rows = list(csv.reader(io.StringIO(subprocess.run([sys.executable, "-m", "purer_tui", "stats", "--csv"], cwd=study, capture_output=True, text=True).stdout)))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                subprocess.run(
+                    [sys.executable, "-m", "purer_tui", "stats", "--csv"], cwd=study, capture_output=True, text=True
+                ).stdout
+            )
+        )
+    )
     assert rows[0] == ["table", "transcript", "turns", "ana", "ben"]
 
 
 def test_codebook_manual(study: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "purer_tui", "codebook", "show", "--markdown"], cwd=study, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "codebook", "show", "--markdown"], cwd=study, capture_output=True, text=True
+    )
     text = result.stdout
     assert text.startswith("# PURER processing and MORE stages\n")
     assert "## Stage of progression (participant)" in text and "One code of this group per turn at most." in text
     assert "### `p` Phenomenology (`phenomenology`)" in text and "**Include:**" in text and "**Examples:**" in text
-    readable = subprocess.run([sys.executable, "-m", "purer_tui", "codebook", "show"], cwd=study, capture_output=True, text=True)
+    readable = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "codebook", "show"], cwd=study, capture_output=True, text=True
+    )
     assert "Phenomenology" in readable.stdout and "include:" in readable.stdout
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -37,4 +36,6 @@ def records(prepared: PreparedSession, index: int | None = None) -> dict[int, tu
 
     session = prepared.session
     path = session.paths[session.index if index is None else index]
-    return {turn: record.codes for turn, record in AnnotationFile.open(annotation_path(path, session.coder)).records.items()}
+    return {
+        turn: record.codes for turn, record in AnnotationFile.open(annotation_path(path, session.coder)).records.items()
+    }

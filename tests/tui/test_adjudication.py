@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from purer_tui.services.coding_setup import AdjudicationDone, PreparedSession, prepare_adjudication, prepare_session
 from purer_tui.core.annotations import AnnotationFile
+from purer_tui.services.coding_setup import AdjudicationDone, PreparedSession, prepare_adjudication, prepare_session
 from purer_tui.tui.app import CodingApp
 
 SIZE = (80, 24)
@@ -108,7 +108,7 @@ def test_starting_puts_the_agreed_turns_into_the_consensus_and_says_what_is_left
         assert summary.startswith("ana and ben decided 15 turn(s) alike: in consensus (15 added now)")
         assert "0 of 10 disagreement(s) settled, 10 to go" in summary
         assert "15 turn(s) only one of them reviewed are not in it" in summary
-        assert 'consensus = ' not in (demo_study / "consensus.toml").read_text()
+        assert "consensus = " not in (demo_study / "consensus.toml").read_text()
         assert '[consensus]\ncoders = [\n    "ana",\n    "ben",\n]' in (demo_study / "consensus.toml").read_text()
     finally:
         prepared.session.close()
@@ -125,5 +125,7 @@ async def test_when_every_disagreement_is_settled_there_is_nothing_left_to_open(
     prepared.locks.release()
     done = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
     assert isinstance(done, AdjudicationDone)
-    assert done.summary.startswith("ana and ben decided 15 turn(s) alike: in consensus; 10 of 10 disagreement(s) settled; nothing left to settle;")
+    assert done.summary.startswith(
+        "ana and ben decided 15 turn(s) alike: in consensus; 10 of 10 disagreement(s) settled; nothing left to settle;"
+    )
     assert not list((demo_study / "transcripts").glob(".*.lock"))  # nothing left locked

@@ -168,7 +168,15 @@ async def test_help_shows_keys_and_definitions(make_app: MakeApp) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("Static").render())
-        for expected in ["Next turn", "Phenomenology", "definition:", "include:", "exclude:", "e.g.", "one per turn at most"]:
+        for expected in [
+            "Next turn",
+            "Phenomenology",
+            "definition:",
+            "include:",
+            "exclude:",
+            "e.g.",
+            "one per turn at most",
+        ]:
             assert expected in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -235,13 +243,19 @@ def test_every_binding_has_a_stable_id_and_the_apps_come_from_the_key_table() ->
     owners: list[type] = [CodingApp]
     for info in pkgutil.iter_modules(purer_tui.tui.screens.__path__):
         module = importlib.import_module(f"purer_tui.tui.screens.{info.name}")
-        owners += [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, ModalScreen) and value is not ModalScreen]
+        owners += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, ModalScreen) and value is not ModalScreen
+        ]
     assert len(owners) >= 5  # the app, the code picker, the memo editor, the prompt and help
     bindings = [binding for owner in owners for binding in owner.BINDINGS]
     assert all(isinstance(binding, Binding) for binding in bindings)
     ids = [binding.id for binding in bindings]
     assert None not in ids and len(ids) == len(set(ids)), ids
-    assert [binding.id for binding in CodingApp.BINDINGS] == [app_key.id for app_key in APP_KEYS]  # nothing bound outside the table
+    assert [binding.id for binding in CodingApp.BINDINGS] == [
+        app_key.id for app_key in APP_KEYS
+    ]  # nothing bound outside the table
 
 
 async def test_every_action_and_code_is_in_the_command_palette(make_app: MakeApp) -> None:
@@ -319,8 +333,12 @@ async def test_ctrl_d_and_ctrl_u_scroll_a_long_turn(make_app: MakeApp, tmp_path:
         assert current.scroll_y == 0
 
 
-async def test_a_transcript_where_the_only_speaker_never_speaks_shows_a_message_not_a_crash(make_app: MakeApp, demo_study: Path) -> None:
-    (demo_study / "transcripts" / "grp1-s04.txt").write_text("Therapist: Welcome back.\nGuest: Thank you for having me.\n")
+async def test_a_transcript_where_the_only_speaker_never_speaks_shows_a_message_not_a_crash(
+    make_app: MakeApp, demo_study: Path
+) -> None:
+    (demo_study / "transcripts" / "grp1-s04.txt").write_text(
+        "Therapist: Welcome back.\nGuest: Thank you for having me.\n"
+    )
     app, prepared = make_app(only=["guest"])  # matched ignoring case
     async with app.run_test(size=SIZE) as pilot:
         assert "only guest" in str(app.query_one("#location").render())  # as the coder named it
@@ -383,7 +401,9 @@ async def test_a_code_for_another_role_is_applied_with_a_notice(make_app: MakeAp
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "p")  # turn 3 is Participant 1's; Phenomenology is a therapist's move
         assert records(prepared) == {3: ("phenomenology",)}
-        assert any("Phenomenology is for staff turns; Participant 1 is participant" in n.message for n in app._notifications)
+        assert any(
+            "Phenomenology is for staff turns; Participant 1 is participant" in n.message for n in app._notifications
+        )
 
 
 async def test_leaving_a_transcript_with_turns_to_review_says_how_many(make_app: MakeApp) -> None:
@@ -475,13 +495,17 @@ async def test_n_without_the_index_looks_in_a_worker(make_app: MakeApp, monkeypa
         go_on = reads_held_back(session, monkeypatch)
         start = session.index
         await pilot.press("G", "n")
-        assert session.index == start and any("Looking for the next turn to review" in n.message for n in app._notifications)
+        assert session.index == start and any(
+            "Looking for the next turn to review" in n.message for n in app._notifications
+        )
         go_on.set()
         await settle(pilot)
         assert session.index != start and session.current.needs_review(session.turn.number)
 
 
-async def test_keys_typed_while_a_transcript_is_read_land_where_the_coder_goes(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_keys_typed_while_a_transcript_is_read_land_where_the_coder_goes(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app, prepared = make_app()
     session = prepared.session
     async with app.run_test(size=SIZE) as pilot:
@@ -495,7 +519,9 @@ async def test_keys_typed_while_a_transcript_is_read_land_where_the_coder_goes(m
         assert records(prepared, 0) == {}
 
 
-async def test_quick_bracket_presses_each_move_one_transcript(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_quick_bracket_presses_each_move_one_transcript(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app, prepared = make_app()
     session = prepared.session
     async with app.run_test(size=SIZE) as pilot:
@@ -529,7 +555,9 @@ async def test_study_progress_takes_in_what_another_window_codes(
         await pilot.press("e", "right_square_bracket", "p", "left_square_bracket")  # codes in session 2, and leaves it
         await settle(pilot)
         assert app.study_progress().reviewed == 2
-        other = prepare_session([demo_study / "transcripts" / "grp1-s02.txt"], "eve", None, [], False)  # a second window
+        other = prepare_session(
+            [demo_study / "transcripts" / "grp1-s02.txt"], "eve", None, [], False
+        )  # a second window
         other.session.move(1)
         other.session.toggle_code("reframing")
         other.session.move(1)

@@ -22,7 +22,9 @@ def ten_code_study(folder: Path) -> Path:
         lines.append(f'[groups.{group_id}]\nlabel = "{label}"\nexclusive = {str(exclusive).lower()}\n')
     for group_id, (_, _, labels) in GROUPS.items():
         for number, label in enumerate(labels):
-            lines.append(f'[codes.{group_id}-{number}]\ngroup = "{group_id}"\nkey = "{next(KEYS)}"\nlabel = "{label}"\ndefinition = "d"\n')
+            lines.append(
+                f'[codes.{group_id}-{number}]\ngroup = "{group_id}"\nkey = "{next(KEYS)}"\nlabel = "{label}"\ndefinition = "d"\n'
+            )
     write(folder / "codebook.toml", "\n".join(lines))
     write(folder / "purer.toml", '[study]\nname = "t"\ncodebook = "codebook.toml"\ntranscripts = ["*.txt"]\n')
     write(folder / "s.txt", "Therapist: hello\nParticipant 1: hi\n")

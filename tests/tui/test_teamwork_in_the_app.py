@@ -14,7 +14,13 @@ async def test_a_conflicted_turn_is_shown_and_settled_with_enter(make_app: MakeA
     transcript = load_transcript(demo_study / "transcripts" / "grp1-s01.txt")
     anchor = transcript.turn(1).anchor
     AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.cal.jsonl").put(
-        AnnotationRecord(1, ("education",), "", anchor, Conflict(TurnVersion(("education",), "", anchor), TurnVersion(("reframing",), "", anchor)))
+        AnnotationRecord(
+            1,
+            ("education",),
+            "",
+            anchor,
+            Conflict(TurnVersion(("education",), "", anchor), TurnVersion(("reframing",), "", anchor)),
+        )
     )
     app, prepared = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -23,7 +29,7 @@ async def test_a_conflicted_turn_is_shown_and_settled_with_enter(make_app: MakeA
         assert any("merge conflict" in n.message for n in app._notifications)
         await pilot.press("enter")
         assert prepared.session.current.store.get(1).conflict is None
-        assert records(prepared) [1] == ("education",)
+        assert records(prepared)[1] == ("education",)
 
 
 async def test_codes_on_a_changed_turn_are_flagged_not_moved(make_app: MakeApp, demo_study: Path) -> None:
@@ -38,7 +44,9 @@ async def test_codes_on_a_changed_turn_are_flagged_not_moved(make_app: MakeApp, 
         assert "earlier version" not in str(app.query_one("#turn-codes").render())
 
 
-async def test_moving_to_a_changed_transcript_keeps_its_news_and_drops_the_old(make_app: MakeApp, demo_study: Path) -> None:
+async def test_moving_to_a_changed_transcript_keeps_its_news_and_drops_the_old(
+    make_app: MakeApp, demo_study: Path
+) -> None:
     path = demo_study / "transcripts" / "grp1-s02.txt"
     path.write_text(path.read_text().replace("What was that like for you today?", "What was that like for you?", 1))
     app, prepared = make_app(coder="ana")

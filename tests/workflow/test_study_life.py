@@ -119,7 +119,9 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
     assert cli("init", str(study), "--name", "MORE pilot", "--codebook", "purer")[0] == 0
     # the settings init wrote as comments, filled in as a team would
     settings = study / "purer.toml"
-    settings.write_text(re.sub(r"^# (metadata_pattern|\[roles\]|staff|participant)", r"\1", settings.read_text(), flags=re.M))
+    settings.write_text(
+        re.sub(r"^# (metadata_pattern|\[roles\]|staff|participant)", r"\1", settings.read_text(), flags=re.M)
+    )
     write(study / "transcripts" / "grp1-s01.txt", SESSION_1)
     write(study / "transcripts" / "grp1-s02.txt", SESSION_2)
     assert cli("check", str(study))[0] == 0
@@ -128,14 +130,30 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
     await code_through_the_app(study, "ben", BEN)
     names = list(ANA)
     files = {(name, coder): lines(study, name, coder) for name in names for coder in ("ana", "ben")}
-    assert files[("grp1-s02", "ben")][3] == {"anchor": files[("grp1-s02", "ben")][3]["anchor"], "codes": [], "memo": "ask the team", "reviewed": False, "turn": 3}
+    assert files[("grp1-s02", "ben")][3] == {
+        "anchor": files[("grp1-s02", "ben")][3]["anchor"],
+        "codes": [],
+        "memo": "ask the team",
+        "reviewed": False,
+        "turn": 3,
+    }
     assert files[("grp1-s02", "ben")][4]["flag"] is True
 
     # --- what the files say ----------------------------------------------------------------
-    both = {(n, t) for n in names for t in range(1, 7) if decided(files[(n, "ana")].get(t)) and decided(files[(n, "ben")].get(t))}
+    both = {
+        (n, t)
+        for n in names
+        for t in range(1, 7)
+        if decided(files[(n, "ana")].get(t)) and decided(files[(n, "ben")].get(t))
+    }
     alike = {(n, t) for n, t in both if files[(n, "ana")][t]["codes"] == files[(n, "ben")][t]["codes"]}
     differ = sorted(both - alike)
-    one_sided = {(n, t) for n in names for t in range(1, 7) if decided(files[(n, "ana")].get(t)) != decided(files[(n, "ben")].get(t))}
+    one_sided = {
+        (n, t)
+        for n in names
+        for t in range(1, 7)
+        if decided(files[(n, "ana")].get(t)) != decided(files[(n, "ben")].get(t))
+    }
     assert differ == sorted(SETTLE) and len(alike) == 6 and len(one_sided) == 2
 
     # --- agreement and disagreements ------------------------------------------------------------
@@ -144,7 +162,9 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
     assert status == 0 and agreement["coders"] == ["ana", "ben"]
     assert agreement["units"]["shared"] == len(both) and agreement["flagged_left_out"] == {"ben": 1}
     for code in agreement["codes"]:
-        applied = {coder: sum(code["code"] in files[(n, coder)][t]["codes"] for n, t in both) for coder in ("ana", "ben")}
+        applied = {
+            coder: sum(code["code"] in files[(n, coder)][t]["codes"] for n, t in both) for coder in ("ana", "ben")
+        }
         assert code["applied"] == applied, code["code"]
     status, out, _ = cli("disagreements", str(study), "--json")
     assert [(Path(item["transcript"]).stem, item["turn"]) for item in json.loads(out)] == differ
@@ -154,12 +174,16 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
 
     # --- adjudication: the agreed turns at once, then every disagreement ------------------------------
     adjudicated = await adjudicate_through_the_app(study)
-    assert adjudicated.notices[0].startswith(f"ana and ben decided {len(alike)} turn(s) alike: in consensus ({len(alike)} added now)")
+    assert adjudicated.notices[0].startswith(
+        f"ana and ben decided {len(alike)} turn(s) alike: in consensus ({len(alike)} added now)"
+    )
     consensus = {name: lines(study, name, "consensus") for name in names}
     expected_consensus = {key: files[(key[0], "ana")][key[1]]["codes"] for key in alike}
     for (name, turn), choice in SETTLE.items():
         expected_consensus[(name, turn)] = files[(name, "ana" if choice == "<" else "ben")][turn]["codes"]
-    assert {(name, turn): record["codes"] for name in names for turn, record in consensus[name].items()} == expected_consensus
+    assert {
+        (name, turn): record["codes"] for name in names for turn, record in consensus[name].items()
+    } == expected_consensus
     assert all(decided(record) for name in names for record in consensus[name].values())
 
     # --- reports: the complete consensus, said on the first line ---------------------------------------
@@ -172,7 +196,8 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
     assert stats["coders"]["used"] == ["consensus"] and stats["coders"]["consensus"]["complete"] is True
     tables = {table["table"]: table for table in stats["tables"]}
     assert tables["Turns reviewed, per transcript and coder"]["rows"] == [
-        [name, len((SESSION_1 if name == "grp1-s01" else SESSION_2).splitlines()), len(consensus[name])] for name in names
+        [name, len((SESSION_1 if name == "grp1-s01" else SESSION_2).splitlines()), len(consensus[name])]
+        for name in names
     ]
     frequency = Counter(code for codes in expected_consensus.values() for code in codes)
     by_coder = tables["Code frequencies by coder"]
@@ -184,18 +209,26 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
 
     quotes = json.loads(cli("quotes", "stage-2a", "--study", str(study), "--json")[1])
     assert quotes["coders"]["used"] == ["consensus"]
-    assert [(q["transcript"], q["turn"]) for q in quotes["quotes"]] == sorted(k for k, c in expected_consensus.items() if "stage-2a" in c)
+    assert [(q["transcript"], q["turn"]) for q in quotes["quotes"]] == sorted(
+        k for k, c in expected_consensus.items() if "stage-2a" in c
+    )
 
     progress = json.loads(cli("progress", str(study), "--json")[1])
     cells = {case["case"]: case["sessions"] for case in progress["cases"]}
     assert cells == {
         "Participant 1 (group 1)": {"session 1": ["stage-1", "stage-2a"], "session 2": ["stage-4"]},
-        "Participant 2 (group 1)": {"session 1": ["stage-2a"], "session 2": []},  # ben flagged turn 4: not settled, not in it
+        "Participant 2 (group 1)": {
+            "session 1": ["stage-2a"],
+            "session 2": [],
+        },  # ben flagged turn 4: not settled, not in it
     }
 
     # --- exports: every coder, each reviewed turn ------------------------------------------------------
     status, out, err = cli("export", "csv", str(study))
-    assert err.splitlines()[0] == f"Coders: ana, ben, consensus (every coder; consensus: {len(both)} of {len(both)} turns both ana and ben reviewed)"
+    assert (
+        err.splitlines()[0]
+        == f"Coders: ana, ben, consensus (every coder; consensus: {len(both)} of {len(both)} turns both ana and ben reviewed)"
+    )
     rows = list(csv.DictReader(io.StringIO(out)))
     expected_rows = Counter()
     for name in names:
@@ -213,7 +246,10 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
     users = {user.get("guid"): user.get("name") for user in project.iter() if user.tag.endswith("}User")}
     codings = Counter(users[coding.get("creatingUser")] for coding in project.iter() if coding.tag.endswith("}Coding"))
     expected_codings = Counter(
-        {coder: sum(len(r["codes"]) for name in names for r in lines(study, name, coder).values() if reviewed(r)) for coder in ("ana", "ben", "consensus")}
+        {
+            coder: sum(len(r["codes"]) for name in names for r in lines(study, name, coder).values() if reviewed(r))
+            for coder in ("ana", "ben", "consensus")
+        }
     )
     assert codings == expected_codings
 

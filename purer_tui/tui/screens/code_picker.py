@@ -47,7 +47,12 @@ class CodePicker(ModalScreen[str | None]):
                 continue
             mark = ("✓ ", "bold $success") if code.id in self.applied else ("  ", "")
             prompt = Content.assemble(
-                mark, rendering.code_swatch(code), " ", rendering.literal(code.label, "bold"), ("  ", ""), rendering.literal(group, "$text-muted")
+                mark,
+                rendering.code_swatch(code),
+                " ",
+                rendering.literal(code.label, "bold"),
+                ("  ", ""),
+                rendering.literal(group, "$text-muted"),
             )
             options.add_option(Option(prompt, id=code.id))
         if options.option_count:

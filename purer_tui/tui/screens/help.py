@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +27,9 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palett
         shown = ", ".join(keys.get(app_key.id, app_key.keys)) or "(none)"
         lines.append(Content.assemble((f"  {shown:<18}", "bold $accent"), app_key.description))
     if palette_key:
-        lines.append(Content.assemble((f"  {palette_key:<18}", "bold $accent"), "Command palette: every action by name"))
+        lines.append(
+            Content.assemble((f"  {palette_key:<18}", "bold $accent"), "Command palette: every action by name")
+        )
     pick_keys = keys.get("code.pick", ())
     lines.append(Content(""))
     lines.append(Content.assemble(rendering.literal(codebook.info.name, "bold underline")))
@@ -44,12 +46,23 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palett
             lines.append(rendering.literal(group.description, "$text-muted"))
         for code in codes:
             key = code.key or (pick_keys[0] if pick_keys else "")  # no key of its own: the picker's
-            lines.append(Content.assemble(("  ", ""), rendering.code_swatch(code), (f" {key:<6}", "bold $accent"), rendering.literal(code.label, "bold")))
+            lines.append(
+                Content.assemble(
+                    ("  ", ""),
+                    rendering.code_swatch(code),
+                    (f" {key:<6}", "bold $accent"),
+                    rendering.literal(code.label, "bold"),
+                )
+            )
             for title, text in (("definition", code.definition), ("include", code.include), ("exclude", code.exclude)):
                 if text:
-                    lines.append(Content.assemble((f"      {title}: ", "italic"), rendering.literal(" ".join(text.split()))))
+                    lines.append(
+                        Content.assemble((f"      {title}: ", "italic"), rendering.literal(" ".join(text.split())))
+                    )
             for example in code.examples:
-                lines.append(Content.assemble(("      e.g. ", "italic"), rendering.literal(f"“{example}”", "$text-muted")))
+                lines.append(
+                    Content.assemble(("      e.g. ", "italic"), rendering.literal(f"“{example}”", "$text-muted"))
+                )
     return Content("\n").join(lines)
 
 

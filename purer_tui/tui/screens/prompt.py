@@ -21,7 +21,9 @@ class Prompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="prompt"):
             yield Label(self._label, id="prompt-label", markup=False)
-            yield Input(placeholder=self._placeholder, id="prompt-input", type="integer" if self._numbers_only else "text")
+            yield Input(
+                placeholder=self._placeholder, id="prompt-input", type="integer" if self._numbers_only else "text"
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -33,7 +33,11 @@ class LocationBar(Static):
         if session.only:
             parts += ["  only ", rendering.literal(", ".join(session.only_asked), "$text-muted")]
         if session.search_term is not None:
-            parts += ["  /", rendering.literal(session.search_term, "reverse"), (f" {session.hit_count} hits", "$text-muted")]
+            parts += [
+                "  /",
+                rendering.literal(session.search_term, "reverse"),
+                (f" {session.hit_count} hits", "$text-muted"),
+            ]
         self.update(Content.assemble(*parts))
 
 
@@ -49,7 +53,9 @@ class TurnCodesBar(Static):
         others = session.other_coders()
         if adjudicating:
             lines += rendering.adjudication_lines(session.codebook, others)
-            lines.append(Content.assemble((f"= {session.coder}: ", "bold"), rendering.applied_codes(session.codebook, record)))
+            lines.append(
+                Content.assemble((f"= {session.coder}: ", "bold"), rendering.applied_codes(session.codebook, record))
+            )
         else:
             lines.append(rendering.applied_codes(session.codebook, record))
         lines.append(rendering.memo_line(record))

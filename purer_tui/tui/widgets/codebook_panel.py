@@ -43,7 +43,9 @@ class CodebookPanel(VerticalScroll, can_focus=False):
                 on = code.id in applied
                 if not applies and not on:
                     key = f" {code.key} " if code.key else " · "
-                    lines.append(Content.assemble((key, "dim"), " ", ("■", "dim"), " ", rendering.literal(code.label, "dim")))
+                    lines.append(
+                        Content.assemble((key, "dim"), " ", ("■", "dim"), " ", rendering.literal(code.label, "dim"))
+                    )
                     continue
                 key = f" {code.key} " if code.key else " · "
                 lines.append(

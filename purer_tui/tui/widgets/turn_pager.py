@@ -50,7 +50,11 @@ class TurnPager(Vertical):
             before_widget.update("")
             after_widget.update("")
             heading.update(rendering.literal("No turns to code here", "bold"))
-            body.update(rendering.literal("This transcript has no turns by the speakers chosen with --only. Press ] for the next transcript."))
+            body.update(
+                rendering.literal(
+                    "This transcript has no turns by the speakers chosen with --only. Press ] for the next transcript."
+                )
+            )
             return
         previous, following = session.context(*self.context_sizes())
         before_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in previous))
