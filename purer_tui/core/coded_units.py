@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from purer_tui.core.annotation_paths import AnnotationFinder
 from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.bulk_loading import collector_paused
 
 Unit = dict[str, frozenset[str]]
 
@@ -35,6 +36,11 @@ class CodedUnits:
 
 def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
     """Each settled turn, with the code set of every coder who settled it."""
+    with collector_paused():
+        return _collect(transcripts, coders)
+
+
+def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
     collected = CodedUnits()
     finder = AnnotationFinder()
     for path in transcripts:

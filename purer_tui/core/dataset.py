@@ -13,6 +13,7 @@ from pathlib import Path
 
 from purer_tui.core.annotation_paths import AnnotationFinder
 from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import (
     TranscriptInfo,
     case_of,
@@ -66,6 +67,11 @@ def load_dataset(
 ) -> Dataset:
     """The coding of the coders named (each must have files in the study), else of the default coders
     (`choose_report_coders`: the consensus when it is complete, else every coder; with `every_coder`, every coder)."""
+    with collector_paused():
+        return _load(study, coders, every_coder, progress)
+
+
+def _load(study: Study, coders: Sequence[str] | None, every_coder: bool, progress: Progress | None) -> Dataset:
     paths = study.transcript_paths()
     finder = AnnotationFinder()
     choice = choose_report_coders(study, paths, coders, every_coder)
