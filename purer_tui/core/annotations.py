@@ -20,7 +20,7 @@ from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, PurerError
 from purer_tui.core.journal import JournalWriter, journal_path, read_journal
-from purer_tui.core.study_files import transcript_beside
+from purer_tui.core.study_files import Signature, file_signature, transcript_beside
 
 
 class ChangedOnDiskError(PurerError):
@@ -48,6 +48,18 @@ class AnnotationFile:
         # What the file held when last read or written: the base of a three-way merge when a
         # `git pull` changes it under an open session (kept only by the coding app's journaled files).
         self._base: dict[int, AnnotationRecord] | None = dict(self._records) if journaled else None
+        # Turns whose record in the file (the base) the journal already holds, since it was last folded in.
+        self._noted: set[int] = set()
+
+    @classmethod
+    def journaled_from(
+        cls, path: Path, records: Mapping[int, AnnotationRecord], signature: Signature | None
+    ) -> AnnotationFile:
+        """A journaled store over records read earlier, when the file had `signature`: a file changed since then
+        is never overwritten (its next save finds the change and merges), however short the time between."""
+        store = cls(path, records, journaled=True)
+        store._disk_signature = signature
+        return store
 
     @classmethod
     def open(cls, path: Path, journaled: bool = False) -> AnnotationFile:
@@ -111,6 +123,7 @@ class AnnotationFile:
             return
         self._write(self.render())
         self._journal.discard()
+        self._noted.clear()
         self._pending = False
 
     def reload(self) -> list[int]:
@@ -150,11 +163,17 @@ class AnnotationFile:
     def _apply(self, changes: Mapping[int, AnnotationRecord], removals: Iterable[int]) -> None:
         removals = [turn for turn in removals if turn in self._records]
         if self._journal is not None:
-            entries: list[dict[str, object]] = [
-                {"put": json.loads(record.to_json_line())} for record in changes.values()
-            ]
+            # The first change of a turn since the journal was folded in also records what the file held
+            # for it, so that a replay after a crash merges with a file that a pull changed meanwhile.
+            entries: list[dict[str, object]] = []
+            for turn in [*changes, *removals]:
+                if turn not in self._noted:
+                    base = (self._base if self._base is not None else self._records).get(turn)
+                    entries.append({"was": {"turn": turn, "record": json.loads(base.to_json_line()) if base else None}})
+            entries += [{"put": json.loads(record.to_json_line())} for record in changes.values()]
             entries += [{"remove": turn} for turn in removals]
             self._journal.append(entries)
+            self._noted.update(changes, removals)
             self._pending = True
             self._commit(changes, removals)
             return
@@ -185,25 +204,59 @@ class AnnotationFile:
         if self._base is not None:
             self._base = dict(self._records)
 
-    def _signature(self) -> tuple[int, int, int] | None:
-        try:
-            status = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (status.st_mtime_ns, status.st_size, status.st_ino)
+    def _signature(self) -> Signature | None:
+        return file_signature(self.path)
 
 
 def replay_journal(records: dict[int, AnnotationRecord], journal: Path) -> bool:
-    """Apply a coding journal's entries to `records`; True when there were any."""
+    """Apply a coding journal's entries to `records` (the file as it is now); True when there were any.
+
+    A turn whose record in the file is still the one the journal noted before changing it takes the
+    journal's change. One the file changed meanwhile (a pull while the app was down) is merged like a
+    reload: changed on both sides, it becomes a conflict record keeping both versions, never an overwrite.
+    Journals written before bases were noted replay their changes over the file, as they always did.
+    """
     entries = read_journal(journal)
+    theirs = dict(records)
+    bases: dict[int, AnnotationRecord | None] = {}
     for number, (kind, value) in enumerate(entries, start=1):
         if kind == "remove" and isinstance(value, int):
             records.pop(value, None)
             continue
+        if kind == "was":
+            turn, base = _noted_base(value, journal, number)
+            bases.setdefault(turn, base)
+            continue
         record, problem = parse_record(json.dumps(value)) if kind == "put" else (None, "bad entry")
         if problem or record is None:
-            raise InvalidFileError(
-                [Problem(journal, number, f"the coding journal is damaged ({problem}); move it aside and reopen")]
-            )
+            raise _damaged(journal, number, problem)
         records[record.turn] = record
+    if bases:
+        merged = merge_records(
+            {turn: base for turn, base in bases.items() if base is not None},
+            {turn: records[turn] for turn in bases if turn in records},
+            {turn: theirs[turn] for turn in bases if turn in theirs},
+        )
+        for turn in bases:
+            if turn in merged.records:
+                records[turn] = merged.records[turn]
+            else:
+                records.pop(turn, None)
     return bool(entries)
+
+
+def _noted_base(value: object, journal: Path, number: int) -> tuple[int, AnnotationRecord | None]:
+    if not isinstance(value, dict) or type(value.get("turn")) is not int or set(value) != {"turn", "record"}:
+        raise _damaged(journal, number, "a bad base entry")
+    if value["record"] is None:
+        return value["turn"], None
+    record, problem = parse_record(json.dumps(value["record"]))
+    if problem or record is None or record.turn != value["turn"]:
+        raise _damaged(journal, number, problem or "a base of another turn")
+    return record.turn, record
+
+
+def _damaged(journal: Path, number: int, problem: str | None) -> InvalidFileError:
+    return InvalidFileError(
+        [Problem(journal, number, f"the coding journal is damaged ({problem}); move it aside and reopen")]
+    )

@@ -8,7 +8,9 @@ the annotation file (atomically) when the coder is idle, switches transcript
 or quits, and replayed on the next open after a crash. Readers replay it too,
 so they always see the latest state.
 
-A line is `{"put":{...record...}}` or `{"remove":12}`. A crash during an append
+A line is `{"put":{...record...}}` or `{"remove":12}`; before a turn's first change
+since the last fold-in, `{"was":{"turn":12,"record":{...} or null}}` notes what the file
+held for it, so a replay merges with a file a pull changed meanwhile. A crash during an append
 can leave a torn last line without its newline; that change was never
 reported as saved, so it is ignored.
 """
@@ -57,7 +59,7 @@ def read_journal(path: Path) -> list[tuple[str, object]]:
             raise InvalidFileError(
                 [Problem(path, number, "the coding journal is damaged; move it aside and reopen")]
             ) from None
-        if kind not in ("put", "remove"):
+        if kind not in ("put", "remove", "was"):
             raise InvalidFileError([Problem(path, number, "the coding journal is damaged; move it aside and reopen")])
         entries.append((kind, value))
     return entries

@@ -348,7 +348,7 @@ class CodingSession:
             and file_signature(path) == read.annotation_signature
             and not os.path.lexists(journal_path(path))
         ):
-            return AnnotationFile(path, read.records, journaled=True)
+            return AnnotationFile.journaled_from(path, read.records, read.annotation_signature)
         return AnnotationFile.open(path, journaled=True)  # changed since it was read, or a journal to fold in
 
     def _view(self, index: int) -> OpenTranscript:

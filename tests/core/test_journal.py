@@ -21,9 +21,11 @@ def test_journaled_changes_append_and_compaction_folds_them_in(tmp_path: Path) -
     journal = journal_path(path)
     assert journal.name == ".s.ana.jsonl.journal"
     assert journal.read_text().splitlines() == [
+        '{"was":{"record":null,"turn":2}}',  # what the file held for the turn, before its first change
         '{"put":{"codes":["a"],"turn":2}}',
+        '{"was":{"record":null,"turn":1}}',
         '{"put":{"codes":[],"turn":1}}',
-        '{"remove":2}',
+        '{"remove":2}',  # turn 2's base is noted already
     ]
     assert not path.exists()
     store.compact()
@@ -135,3 +137,38 @@ def test_a_link_named_like_a_journal_never_receives_a_change(tmp_path: Path) -> 
     with pytest.raises(InvalidFileError, match="is a link"):
         store.put(AnnotationRecord(turn=1, memo="a patient's words"))
     assert not leak.exists()
+
+
+def test_a_replay_after_a_crash_merges_with_a_pull_that_came_meanwhile(tmp_path: Path) -> None:
+    from purer_tui.core.annotation_records import AnnotationRecord
+
+    path = tmp_path / "x.ben.jsonl"
+    path.write_text('{"codes":["a"],"turn":1}\n{"codes":["b"],"turn":2}\n{"codes":["c"],"turn":3}\n')
+    store = AnnotationFile.open(path, journaled=True)
+    store.put(AnnotationRecord(turn=1, codes=("p",)))  # the coder's change, journaled...
+    store.put(AnnotationRecord(turn=3, codes=("c",), memo="same"))
+    # ...then the process dies, and a pull replaces the file: turn 1 changed there too, turn 2 only there
+    path.write_text(
+        '{"codes":["e"],"memo":"laptop memo","turn":1}\n{"codes":["z"],"turn":2}\n{"codes":["c"],"turn":3}\n'
+    )
+    records = AnnotationFile.open(path, journaled=True).records
+    assert records[1].conflict is not None  # both versions kept, never an overwrite
+    kept = {(version.codes, version.memo) for version in records[1].conflict.versions}
+    assert kept == {(("p",), ""), (("e",), "laptop memo")}
+    assert records[2].codes == ("z",)  # only the pull changed it
+    assert records[3].memo == "same" and records[3].conflict is None  # only the coder changed it
+    assert not journal_path(path).exists()
+
+
+def test_a_replay_over_an_unchanged_file_applies_the_journal_and_old_journals_still_replay(tmp_path: Path) -> None:
+    from purer_tui.core.annotation_records import AnnotationRecord
+
+    path = tmp_path / "x.ben.jsonl"
+    path.write_text('{"codes":["a"],"turn":1}\n')
+    store = AnnotationFile.open(path, journaled=True)
+    store.put(AnnotationRecord(turn=1, codes=("p",)))
+    store.remove(1)
+    store.put(AnnotationRecord(turn=2, codes=("q",)))
+    assert AnnotationFile.open(path).records == {2: AnnotationRecord(turn=2, codes=("q",))}
+    journal_path(path).write_text('{"put":{"codes":["r"],"turn":1}}\n')  # written before bases were noted
+    assert AnnotationFile.open(path).records[1].codes == ("r",)

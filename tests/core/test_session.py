@@ -281,7 +281,9 @@ def test_changes_cost_the_same_at_any_length(tmp_path: Path, count: int) -> None
     session.goto_turn(count // 2)
     session.toggle_code("a")
     journal = journal_path(annotation_path(transcript, "cal"))
-    assert len(journal.read_text().splitlines()) == 1
+    assert len(journal.read_text().splitlines()) == 2  # the turn's base, noted once, and the change
+    session.toggle_code("a")
+    assert len(journal.read_text().splitlines()) == 3
 
 
 def test_an_undo_the_disk_refuses_can_be_retried_and_undoes_the_same_change(
