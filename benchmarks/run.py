@@ -175,7 +175,10 @@ def machine() -> str:
         )
     except (OSError, StopIteration):
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{f' ({model})' if model else ''}, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{f' ({model})' if model else ''}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main() -> None:

@@ -185,7 +185,8 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     out = console if isinstance(console, Console) else Console()
     out.print(
         Text(
-            f"Coders: {', '.join(result.coders)}   transcripts: {result.transcripts}   turns reviewed: {result.turns_reviewed}, "
+            f"Coders: {', '.join(result.coders)}   transcripts: {result.transcripts}   "
+            f"turns reviewed: {result.turns_reviewed}, "
             f"by two or more coders: {result.units_shared}, by all: {result.units_by_all}"
         )
     )
@@ -225,12 +226,14 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
         group = group_by_id.get(group_id)
         if group is not None:
             shown = ", ".join(
-                f"{_named(definition.label, result.kinds.get(definition.id, ''))} {_shown(group.coefficients[definition.id].value, definition.as_percent)}"
+                f"{_named(definition.label, result.kinds.get(definition.id, ''))} "
+                f"{_shown(group.coefficients[definition.id].value, definition.as_percent)}"
                 for definition in group_figures
             )
             out.print(
                 Text(
-                    f"  one per turn ({', '.join(group.categories)}): {shown} over {group.coefficients[ALPHA.id].units} turns"
+                    f"  one per turn ({', '.join(group.categories)}): {shown} "
+                    f"over {group.coefficients[ALPHA.id].units} turns"
                 )
             )
             if group.confusion is not None:
@@ -239,14 +242,16 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     for note in undefined:
         out.print(Text(f"n/a: {note}", style="dim"))
     means = ", ".join(
-        f"{_named(definition.label, result.kinds.get(definition.id, ''))} {_shown(result.means.get(definition.id), definition.as_percent)}"
+        f"{_named(definition.label, result.kinds.get(definition.id, ''))} "
+        f"{_shown(result.means.get(definition.id), definition.as_percent)}"
         for definition in COEFFICIENTS
     )
     masi = result.masi_alpha
     out.print(
         Text(
             f"Overall: mean over codes: {means}; "
-            f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} over {masi.units if masi else 0} turns",
+            f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} "
+            f"over {masi.units if masi else 0} turns",
             style="bold",
         )
     )

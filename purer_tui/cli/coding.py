@@ -86,7 +86,8 @@ def code(
         raise UsageError("--adjudicate takes two coder ids, like --adjudicate ana,ben")
     if coder is not None or show_coders:
         raise UsageError(
-            "--adjudicate codes as the consensus coder (--as) and shows both coders; leave out --coder and --show-coders"
+            "--adjudicate codes as the consensus coder (--as) and shows both coders; "
+            "leave out --coder and --show-coders"
         )
     prepared = prepare_adjudication(list(paths), (names[0], names[1]), consensus, codebook_path, only)
     if isinstance(prepared, AdjudicationDone):

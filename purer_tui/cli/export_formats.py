@@ -1,4 +1,5 @@
-"""The formats `purer-tui export` writes: one entry each, from which the command's FORMAT choice, help and dispatch are built.
+"""The formats `purer-tui export` writes: one entry each, from which the command's FORMAT choice,
+help and dispatch are built.
 
 Adding a format is adding a writer and one `ExportFormat` to `EXPORT_FORMATS`. The CLI imports
 this module at start, so it imports nothing heavy: each writer imports what it needs when called.

@@ -33,15 +33,16 @@ Example:
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    help="Where to write, - for standard output (csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).",
+    help="Where to write, - for standard output "
+    "(csv: default standard output; qdpx/qdc: default <study>.qdpx / <codebook>.qdc here).",
 )
 @click.option("--wide", is_flag=True, help="csv: one row per transcript x turn x coder, one 0/1 column per code.")
 @click.option("--coder", help="Comma-separated coder ids (default: every coder).")
 @click.option(
     "--spreadsheet",
     is_flag=True,
-    help="csv: for Excel, LibreOffice or Sheets: a cell starting with = + - or @ gets a ' so it is never run as a formula "
-    "(default: the data exactly, for R and pandas).",
+    help="csv: for Excel, LibreOffice or Sheets: a cell starting with = + - or @ gets a ' so it is never run "
+    "as a formula (default: the data exactly, for R and pandas).",
 )
 def export(
     format_name: str, study: Path, output: Path | None, wide: bool, coder: str | None, spreadsheet: bool

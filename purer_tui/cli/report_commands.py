@@ -45,7 +45,8 @@ def _report(
     csv: Callable[[], str],
     readable: Callable[[], None],
 ) -> None:
-    """Print a report in the one format asked for, after the line saying which coders it uses (JSON has it as a field)."""
+    """Print a report in the one format asked for, after the line saying which coders it uses
+    (JSON has it as a field)."""
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
     if not as_json:
@@ -79,7 +80,8 @@ def _format_options(command: Command) -> Command:
 @click.option("--sequence", is_flag=True, help="Show what follows what instead (as `purer-tui sequences`).")
 @_format_options
 def stats(study: Path, sequence: bool, coder: str | None, as_json: bool, as_csv: bool) -> None:
-    """Turns reviewed per transcript and coder; code frequencies by transcript, coder, speaker role and session; codes on the same turn.
+    """Turns reviewed per transcript and coder; code frequencies by transcript, coder, speaker role and session;
+    codes on the same turn.
 
     \b
     Example:

@@ -76,7 +76,8 @@ def merge_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> None:
     except InvalidFileError as error:
         click.echo(
             one_line(
-                f"purer-tui merge: {name}: cannot merge turn by turn ({error.message}); ours is left in place, theirs is `git checkout --theirs {name}`"
+                f"purer-tui merge: {name}: cannot merge turn by turn ({error.message}); "
+                f"ours is left in place, theirs is `git checkout --theirs {name}`"
             ),
             err=True,
         )
@@ -86,7 +87,8 @@ def merge_driver(base: Path, ours: Path, theirs: Path, pathname: str) -> None:
         turns = ", ".join(str(turn) for turn in result.conflicts[:10]) + (" ..." if len(result.conflicts) > 10 else "")
         click.echo(
             one_line(
-                f"purer-tui merge: {name}: turns changed differently on both sides ({turns}); both versions are kept: run `purer-tui git resolve {name}`"
+                f"purer-tui merge: {name}: turns changed differently on both sides ({turns}); "
+                f"both versions are kept: run `purer-tui git resolve {name}`"
             ),
             err=True,
         )
@@ -303,8 +305,9 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
         )
         click.echo(
             one_line(
-                f"{display_path(file_plan.path)}: {counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.MOVED]} moved, "
-                f"{counts[Outcome.EDITED]} kept on lightly edited turns, {counts[Outcome.UNPLACED]} unplaced ({source})"
+                f"{display_path(file_plan.path)}: {counts[Outcome.UNCHANGED]} unchanged, "
+                f"{counts[Outcome.MOVED]} moved, {counts[Outcome.EDITED]} kept on lightly edited turns, "
+                f"{counts[Outcome.UNPLACED]} unplaced ({source})"
             )
         )
         for placement in file_plan.plan.changes:
@@ -313,12 +316,14 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
             if placement.outcome is Outcome.UNPLACED:
                 click.echo(
                     one_line(
-                        f"  turn {record.turn} ({codes}): cannot be placed (deleted, rewritten or ambiguous) -> {unplaced_path(file_plan.path).name}"
+                        f"  turn {record.turn} ({codes}): cannot be placed (deleted, rewritten or ambiguous) "
+                        f"-> {unplaced_path(file_plan.path).name}"
                     )
                 )
             elif placement.outcome is Outcome.EDITED:
                 click.echo(
-                    f"  turn {record.turn} -> {placement.new_turn} ({codes}): text edited, {placement.similarity:.0%} alike"
+                    f"  turn {record.turn} -> {placement.new_turn} ({codes}): "
+                    f"text edited, {placement.similarity:.0%} alike"
                 )
             else:
                 click.echo(f"  turn {record.turn} -> {placement.new_turn} ({codes})")

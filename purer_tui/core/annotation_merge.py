@@ -1,4 +1,5 @@
-"""A three-way merge of one coder's annotations, turn by turn: what git's merge driver and a reload after `git pull` share.
+"""A three-way merge of one coder's annotations, turn by turn: what git's merge driver and a reload
+after `git pull` share.
 
 Each turn is merged on its own: a turn changed on one side only takes that
 side; a turn changed the same way on both sides is kept once; a turn changed

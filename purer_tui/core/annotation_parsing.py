@@ -66,7 +66,8 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
                 Problem(
                     path,
                     number,
-                    f"turn {record.turn} appears again (first at line {parsed.lines[record.turn]}); keep one line per turn",
+                    f"turn {record.turn} appears again (first at line {parsed.lines[record.turn]}); "
+                    "keep one line per turn",
                 )
             )
             continue
@@ -105,7 +106,8 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
         unknown = min(data.keys() - _RECORD_FIELDS)
         return (
             None,
-            f'unknown field "{unknown}"; the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)',
+            f'unknown field "{unknown}"; '
+            "the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)",
         )
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
@@ -153,7 +155,8 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     if not reviewed and codes:
         return (
             None,
-            f'"{where}reviewed" is false but the turn has codes; remove "reviewed" (applying a code reviews the turn) or the codes',
+            f'"{where}reviewed" is false but the turn has codes; '
+            'remove "reviewed" (applying a code reviews the turn) or the codes',
         )
     flag = data.get("flag", False)
     if not isinstance(flag, bool):

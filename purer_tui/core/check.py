@@ -99,7 +99,8 @@ def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript
                 Problem(
                     path,
                     None,
-                    f"has the same name as {by_stem[key].name} before the ending, so both would share annotation files; rename one",
+                    f"has the same name as {by_stem[key].name} before the ending, "
+                    "so both would share annotation files; rename one",
                 )
             )
             continue
@@ -148,7 +149,8 @@ def _check_metadata(study: Study, transcripts: list[Transcript], codebook: Codeb
                         Problem(
                             codebook.path,
                             None,
-                            f'groups.{group.id}.roles: the study declares no role "{role}" (roles: {", ".join(study.roles)})',
+                            f'groups.{group.id}.roles: the study declares no role "{role}" '
+                            f"(roles: {', '.join(study.roles)})",
                             "warning",
                         )
                     )
@@ -177,7 +179,8 @@ def check_annotation_file(
             Problem(
                 journal,
                 None,
-                "changes of an open or interrupted coding session; they are folded in when it closes or the coder reopens it",
+                "changes of an open or interrupted coding session; "
+                "they are folded in when it closes or the coder reopens it",
                 "warning",
             )
         )
@@ -192,7 +195,8 @@ def check_annotation_file(
                 Problem(
                     path,
                     line,
-                    f"turn {turn}: merge conflict ({describe_conflict(record.conflict)}); settle it with `purer-tui git resolve` or in `purer-tui code`",
+                    f"turn {turn}: merge conflict ({describe_conflict(record.conflict)}); "
+                    "settle it with `purer-tui git resolve` or in `purer-tui code`",
                 )
             )
         if codebook is not None:
@@ -228,7 +232,8 @@ def check_annotation_file(
                         Problem(
                             path,
                             line,
-                            f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, but {spoken.speaker} is {role}",
+                            f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, "
+                            f"but {spoken.speaker} is {role}",
                             "warning",
                         )
                     )
@@ -268,7 +273,8 @@ def _unplaced_problems(sidecar: Path) -> list[Problem]:
         Problem(
             sidecar,
             None,
-            f"{len(turns)} coded turn(s) could not be placed after the transcript changed; re-apply them where they belong, then delete this file",
+            f"{len(turns)} coded turn(s) could not be placed after the transcript changed; "
+            "re-apply them where they belong, then delete this file",
             "warning",
         )
     ]
@@ -297,7 +303,8 @@ def _interrupted_saves(folder: Path) -> list[Problem]:
                 Problem(
                     folder / name,
                     None,
-                    "is a link where purer-tui keeps a coding journal or lock; remove it (coding refuses to start beside it)",
+                    "is a link where purer-tui keeps a coding journal or lock; "
+                    "remove it (coding refuses to start beside it)",
                 )
             )
     names = [name for name, _ in entries if name.endswith(".tmp")]
@@ -308,8 +315,8 @@ def _interrupted_saves(folder: Path) -> list[Problem]:
                 Problem(
                     folder / name,
                     None,
-                    f"left by an interrupted save of {visible_controls(match.group('target'))} (what it held is still there, "
-                    "or in its journal); delete it, and keep it out of git",
+                    f"left by an interrupted save of {visible_controls(match.group('target'))} "
+                    "(what it held is still there, or in its journal); delete it, and keep it out of git",
                     "warning",
                 )
             )

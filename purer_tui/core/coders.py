@@ -24,7 +24,8 @@ def validate_coder(coder: str) -> str:
     """A coder id is a file name part: it can never reach outside the transcript's folder."""
     if not CODER_PATTERN.match(coder):
         raise UsageError(
-            f'"{coder}" is not a valid coder id; use 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit'
+            f'"{coder}" is not a valid coder id; '
+            'use 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit'
         )
     return coder
 

@@ -37,7 +37,8 @@ class LockedError(PurerError):
 
 
 class CoderLocks:
-    """The locks of one coding session: each taken when its transcript is opened, let go when it is left, all at the end."""
+    """The locks of one coding session: each taken when its transcript is opened, let go when it is left,
+    all at the end."""
 
     def __init__(self) -> None:
         self._held: dict[Path, int] = {}  # lock file -> the descriptor that holds its flock

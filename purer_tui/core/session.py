@@ -235,7 +235,8 @@ class CodingSession:
         self._open: dict[int, OpenTranscript] = {}  # the transcript being coded (and one whose leaving failed)
         self._left: dict[int, Left] = {}  # transcripts this session coded and left
         self.transcripts_left = 0
-        # Transcripts that could not be opened or read (another window codes them, or a file is bad): `n` passes them by.
+        # Transcripts that could not be opened or read (another window codes them, or a file is bad):
+        # `n` passes them by.
         self.passed_by: dict[int, PassedBy] = {}
         self._others: dict[int, dict[str, AnnotationFile]] = {}
         self.index = 0  # which transcript
@@ -292,13 +293,15 @@ class CodingSession:
         return Progress(viewed.reviewed, len(viewed.visible), viewed.flagged)
 
     def opened_progress(self) -> dict[int, Progress]:
-        """Progress of the transcripts this session has opened, open or left (they may differ from what was counted before)."""
+        """Progress of the transcripts this session has opened, open or left
+        (they may differ from what was counted before)."""
         progress = {index: left.progress for index, left in self._left.items()}
         progress.update((index, Progress(o.reviewed, len(o.visible), o.flagged)) for index, o in self._open.items())
         return progress
 
     def left_since(self, order: int) -> set[int]:
-        """The open transcripts, and those left after `transcripts_left` was `order`: what a count begun then may not know."""
+        """The open transcripts, and those left after `transcripts_left` was `order`:
+        what a count begun then may not know."""
         return {index for index, left in self._left.items() if left.order > order} | set(self._open)
 
     def to_review(self, index: int) -> int:
@@ -480,7 +483,8 @@ class CodingSession:
         return True
 
     def next_unreviewed(self) -> bool:
-        """The next turn this coder has not reviewed (or must settle), across transcripts, wrapping round; False when none.
+        """The next turn this coder has not reviewed (or must settle), across transcripts, wrapping round;
+        False when none.
 
         Transcripts that cannot be opened (another process codes them as this coder, a bad file) are passed by.
         """
@@ -504,7 +508,8 @@ class CodingSession:
         return False
 
     def unreviewed_before_here(self) -> bool:
-        """The first turn before this one in this transcript that needs the coder (`n` wrapping round); False when none."""
+        """The first turn before this one in this transcript that needs the coder (`n` wrapping round);
+        False when none."""
         current = self.current
         for position in range(0, min(self.position, len(current.visible))):
             if current.needs_review(current.visible[position]):
@@ -629,7 +634,8 @@ class CodingSession:
             self._set(self._record_with(reviewed=True))
 
     def unreview(self) -> bool:
-        """Make the turn not reviewed again: its codes cleared, its memo and flag kept. False when it was not reviewed."""
+        """Make the turn not reviewed again: its codes cleared, its memo and flag kept.
+        False when it was not reviewed."""
         record = self.record
         turn = self.turn
         if turn is None or record is None or (not record.reviewed and record.conflict is None):
@@ -698,7 +704,8 @@ class CodingSession:
         opened = self._opened(index)
         if not opened.unchanged_on_disk():
             raise TranscriptChangedError(
-                "changed on disk while it was open (a git pull?); your saved work is safe: quit and reopen to code the new version",
+                "changed on disk while it was open (a git pull?); "
+                "your saved work is safe: quit and reopen to code the new version",
                 opened.path,
             )
         was_reviewed, was_flagged = opened.is_reviewed(number), opened.is_flagged(number)

@@ -67,7 +67,8 @@ class StudySettings(StrictModel):
                 raise ValueError("has no named groups; write them like (?P<session>\\d+)")
             if slow_to_match(pattern):
                 raise ValueError(
-                    f"repeats inside repeats, like (a+)+ or (a|aa)+, or more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}), "
+                    "repeats inside repeats, like (a+)+ or (a|aa)+, "
+                    f"or more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}), "
                     "can take hours on a crafted file name; simplify it"
                 )
         return pattern
@@ -155,7 +156,8 @@ class Study:
                     Problem(
                         self.path,
                         None,
-                        f"study.codebook: {self.settings.codebook} leads outside the study (through a link); keep the codebook in the study",
+                        f"study.codebook: {self.settings.codebook} leads outside the study (through a link); "
+                        "keep the codebook in the study",
                     )
                 ]
             )
@@ -218,7 +220,8 @@ def find_study_file(start: Path) -> Path:
         if candidate.is_file():
             return candidate
     raise UsageError(
-        f"no {STUDY_FILE} in {start} or any folder above it; run `purer-tui init` to start a study there, or name the study folder"
+        f"no {STUDY_FILE} in {start} or any folder above it; "
+        "run `purer-tui init` to start a study there, or name the study folder"
     )
 
 

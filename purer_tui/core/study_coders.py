@@ -94,8 +94,8 @@ def choose_report_coders(
             note = f"; not in it: {' and '.join(left_out)}; --coder chooses" if left_out else ""
             return CoderChoice([CONSENSUS_CODER], f"coder: {CONSENSUS_CODER} ({coverage.phrase()}{note})", coverage)
         summary = (
-            f"{_coders_label(coders)}: {', '.join(coders)} (every coder; the consensus covers only {coverage.phrase()}, "
-            f"so it is not used: --coder {CONSENSUS_CODER} uses it anyway)"
+            f"{_coders_label(coders)}: {', '.join(coders)} (every coder; the consensus covers only "
+            f"{coverage.phrase()}, so it is not used: --coder {CONSENSUS_CODER} uses it anyway)"
         )
         return CoderChoice(coders, summary, coverage)
     if not coders:
@@ -106,7 +106,8 @@ def choose_report_coders(
 
 
 def agreement_coders(study: Study, transcripts: Sequence[Path], requested: Sequence[str] | None) -> list[str]:
-    """The coders named (each with files somewhere in the study), else every coder of these transcripts but a consensus."""
+    """The coders named (each with files somewhere in the study), else every coder of these transcripts
+    but a consensus."""
     if requested:
         require_coders(requested, coders_with_files(study.transcript_paths()))
         return list(requested)

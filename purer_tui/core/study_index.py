@@ -97,7 +97,8 @@ class StudyIndex:
     # --- asking ------------------------------------------------------------
 
     def counts(self, transcript: Path, coder: str) -> tuple[int, CoderCounts] | None:
-        """The turn count and `coder`'s counts of a transcript, when the index holds them for the files as they are now."""
+        """The turn count and `coder`'s counts of a transcript, when the index holds them for the files
+        as they are now."""
         with self._lock:
             entry = self._fresh_entry(transcript)
             if entry is None:

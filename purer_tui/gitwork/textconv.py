@@ -83,7 +83,8 @@ def describe(stem: str, record: AnnotationRecord, transcript: Transcript | None)
 
 
 def _find_transcript(folder: Path, stem: str) -> Transcript | None:
-    """The transcript beside the file or, for git's temporary copies, the only one of that name under the current folder."""
+    """The transcript beside the file or, for git's temporary copies, the only one of that name
+    under the current folder."""
     candidates = [
         folder / f"{stem}{suffix}" for suffix in TRANSCRIPT_SUFFIXES if (folder / f"{stem}{suffix}").is_file()
     ]

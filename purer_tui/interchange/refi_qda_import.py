@@ -92,7 +92,8 @@ def _parse(data: bytes, path: Path) -> ET.Element:
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise _refuse(
             path,
-            "holds a DTD or entity declarations, which REFI-QDA files never need; refused (they can expand without limit or read other files)",
+            "holds a DTD or entity declarations, which REFI-QDA files never need; "
+            "refused (they can expand without limit or read other files)",
         )
     try:
         return ET.fromstring(text)
@@ -260,7 +261,8 @@ class _Converter:
         self.codes[code_id] = table
 
     def assign_keys(self) -> None:
-        """Keys from our own exports where still free; others from the label's letters, then a pool; the rest have none."""
+        """Keys from our own exports where still free; others from the label's letters, then a pool;
+        the rest have none."""
         reserved = reserved_keys()
         used: set[str] = set()
         keyless = {code_id for code_id, key in self._wanted_keys.items() if key == "none"}

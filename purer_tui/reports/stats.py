@@ -29,7 +29,8 @@ def flagged_table(data: Dataset) -> ReportTable:
     table = ReportTable(
         "Turns flagged to come back to, per transcript and coder",
         ["transcript", *data.coders],
-        note="A flagged turn is not final: agreement and the consensus leave it out until the flag is cleared (! in the app).",
+        note="A flagged turn is not final: agreement and the consensus leave it out "
+        "until the flag is cleared (! in the app).",
     )
     for info in data.transcripts:
         table.rows.append([info.name, *[data.flagged.get((info.path, coder), 0) for coder in data.coders]])

@@ -34,7 +34,8 @@ def print_turns(transcript: Transcript, console: Console | None = None) -> None:
     console.print(
         Text(
             visible_controls(
-                f"{display_path(transcript.path)}: {transcript.format} format, {len(transcript.turns)} turns; speakers: {speakers}"
+                f"{display_path(transcript.path)}: {transcript.format} format, "
+                f"{len(transcript.turns)} turns; speakers: {speakers}"
             )
         )
     )
@@ -63,14 +64,16 @@ def print_turn_lines(transcript: Transcript) -> None:
     out = sys.stdout
     out.write(
         visible_controls(
-            f"{display_path(transcript.path)}: {transcript.format} format, {len(transcript.turns)} turns; speakers: {speakers or 'none named'}"
+            f"{display_path(transcript.path)}: {transcript.format} format, "
+            f"{len(transcript.turns)} turns; speakers: {speakers or 'none named'}"
         )
         + "\n"
     )
     for turn in transcript.turns:
         text = " ".join(turn.text[:LINE_CHARACTERS].split()) + ("…" if len(turn.text) > LINE_CHARACTERS else "")
         out.write(
-            f"{turn.number:>7}  {format_clock(turn.start):>8}  {visible_controls(turn.speaker) or '-'}: {visible_controls(text)}  {turn.anchor}\n"
+            f"{turn.number:>7}  {format_clock(turn.start):>8}  {visible_controls(turn.speaker) or '-'}: "
+            f"{visible_controls(text)}  {turn.anchor}\n"
         )
     out.write(f"(each turn's first {LINE_CHARACTERS} characters; --json gives every turn whole)\n")
 

@@ -106,7 +106,8 @@ def prepare_session(
 
 
 def _passed_by(session: CodingSession) -> list[str]:
-    """What the coder should know about the transcripts passed by on opening: a window has them, or they cannot be read."""
+    """What the coder should know about the transcripts passed by on opening: a window has them,
+    or they cannot be read."""
     elsewhere = [session.paths[index].name for index in sorted(session.locked_elsewhere)]
     notices = (
         [f"{_some(elsewhere)}: open in another purer-tui window as {session.coder}; n passes by it here."]
@@ -135,7 +136,8 @@ def prepare_adjudication(
     consensus = validate_coder(consensus)
     if len({first, second, consensus}) != 3:
         raise UsageError(
-            f"adjudicate two different coders, and write the consensus as a third (--as); got {first}, {second} as {consensus}"
+            "adjudicate two different coders, and write the consensus as a third (--as); "
+            f"got {first}, {second} as {consensus}"
         )
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
     known = coders_with_files(study.transcript_paths() if study else transcripts)
@@ -143,7 +145,8 @@ def prepare_adjudication(
     recorded = read_consensus_sources(study) if study is not None else {}  # a bad consensus.toml stops us here
     if consensus in known and consensus not in recorded and consensus != CONSENSUS_CODER:
         raise UsageError(
-            f"--as {consensus}: {consensus} is a coder of this study, not a consensus; write the consensus as a new coder id"
+            f"--as {consensus}: {consensus} is a coder of this study, not a consensus; "
+            "write the consensus as a new coder id"
         )
     codebook = _codebook(study, codebook_path)
     _check_can_code(study, transcripts, paths)

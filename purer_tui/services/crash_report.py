@@ -61,4 +61,7 @@ def _wrapped(error: BaseException) -> BaseException | None:
 
 def crash_message(error: BaseException, report: Path | None) -> str:
     where = f"a report without your data is in {report}" if report else "no report could be written"
-    return f"purer-tui: unexpected internal error ({type(error).__name__}); your saved work is safe; {where}. Run with PURER_DEBUG=1 to see the details."
+    return (
+        f"purer-tui: unexpected internal error ({type(error).__name__}); your saved work is safe; {where}. "
+        "Run with PURER_DEBUG=1 to see the details."
+    )

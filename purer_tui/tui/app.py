@@ -257,7 +257,8 @@ class CodingApp(App[None]):
             )
         if conflicts:
             self.notify(
-                f"{conflicts} turn(s) of {name} carry a merge conflict: settle each here, or with `purer-tui git resolve`.",
+                f"{conflicts} turn(s) of {name} carry a merge conflict: "
+                "settle each here, or with `purer-tui git resolve`.",
                 title="Merge conflicts",
                 severity="warning",
                 timeout=15,
@@ -329,7 +330,8 @@ class CodingApp(App[None]):
                 pass  # going there says why
 
     def _open_then(self, index: int, step: Callable[[], object]) -> None:
-        """Run a step that goes to transcript `index`: at once when reading it takes no time, else once a worker read it."""
+        """Run a step that goes to transcript `index`: at once when reading it takes no time,
+        else once a worker read it."""
         session = self.session
         path = session.paths[index]
         if index == session.index or session.cache.ready(path):
@@ -466,7 +468,8 @@ class CodingApp(App[None]):
         if self._pending and not self._quit_anyway:
             self._quit_anyway = True
             self.notify(
-                "One change is not saved yet (the disk refused it). Free some space and wait, or press q again to quit without it.",
+                "One change is not saved yet (the disk refused it). "
+                "Free some space and wait, or press q again to quit without it.",
                 title="Not saved yet",
                 severity="error",
                 timeout=30,
@@ -489,12 +492,14 @@ class CodingApp(App[None]):
     def _tell_merges(self, merges: list[Reloaded]) -> None:
         for merge in merges:
             both = (
-                f" {len(merge.conflicts)} turn(s) changed both here and there keep both versions: n stops at them to settle."
+                f" {len(merge.conflicts)} turn(s) changed both here and there keep both versions: "
+                "n stops at them to settle."
                 if merge.conflicts
                 else ""
             )
             self.notify(
-                f"{one_line(merge.path.name)} changed on disk (a git pull?): merged turn by turn with your changes.{both}",
+                f"{one_line(merge.path.name)} changed on disk (a git pull?): "
+                f"merged turn by turn with your changes.{both}",
                 title="Merged",
                 severity="warning",
                 timeout=15,
@@ -526,7 +531,8 @@ class CodingApp(App[None]):
         role = self.role_of(turn.speaker)
         if not group.applies_to(role):
             self.notify(
-                f"{session.codebook.code(code_id).label} is for {', '.join(group.roles)} turns; {turn.speaker or 'this speaker'} is {role}.",
+                f"{session.codebook.code(code_id).label} is for {', '.join(group.roles)} turns; "
+                f"{turn.speaker or 'this speaker'} is {role}.",
                 severity="warning",
                 timeout=5,
             )

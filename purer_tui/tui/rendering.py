@@ -90,7 +90,10 @@ def turn_body(turn: Turn, search_term: str | None) -> Content:
     text = turn.text or "(empty turn)"
     if len(text) > SHOWN_CHARACTERS:
         hidden = len(text) - SHOWN_CHARACTERS
-        text = f"{text[:SHOWN_CHARACTERS]}\n\n[… {hidden:,} more characters of this turn: `purer-tui turns FILE` prints it all]"
+        text = (
+            f"{text[:SHOWN_CHARACTERS]}\n\n[… {hidden:,} more characters of this turn: "
+            "`purer-tui turns FILE` prints it all]"
+        )
     body = literal(text)
     if search_term:
         body = body.highlight_regex(

@@ -45,7 +45,8 @@ class Cleanup:
 def install_hangup_handling(
     app: App[Any], cleanup: Cleanup, grace_seconds: float = GRACE_SECONDS, before_exit: Callable[[], None] | None = None
 ) -> None:
-    """On SIGHUP or SIGTERM: save what is on screen (`before_exit`), exit the app now, and make sure the process ends soon after."""
+    """On SIGHUP or SIGTERM: save what is on screen (`before_exit`), exit the app now, and make sure
+    the process ends soon after."""
     loop = asyncio.get_running_loop()
     started = threading.Event()
 

@@ -93,7 +93,8 @@ def test_check_exit_statuses(demo_study: Path, tmp_path: Path) -> None:
     result = run("check", str(demo_study))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f'{demo_study / "transcripts" / "grp1-s01.ana.jsonl"}:1: turn 1: unknown code "nope"; add it to the codebook or remove it'
+        f'{demo_study / "transcripts" / "grp1-s01.ana.jsonl"}:1: turn 1: unknown code "nope"; '
+        "add it to the codebook or remove it"
     ]
 
 
@@ -126,7 +127,10 @@ def test_turns_json(demo_study: Path) -> None:
     assert turns[1]["speaker"] == "Participant 3" and turns[1]["start"] == 11.0
 
 
-HOSTILE = "Therapist: [bold red]hi[/] [@click=app.quit]x[/] \x1b]52;c;ZXZpbA==\x07 \x1b[2J \x9b31m \x7f done\nParticipant 1: 好 مرحبا 🙂\n"
+HOSTILE = (
+    "Therapist: [bold red]hi[/] [@click=app.quit]x[/] \x1b]52;c;ZXZpbA==\x07 \x1b[2J \x9b31m \x7f done\n"
+    "Participant 1: 好 مرحبا 🙂\n"
+)
 
 
 def test_turns_shows_markup_and_escapes_literally(tmp_path: Path) -> None:
@@ -169,7 +173,8 @@ def test_init_with_an_own_codebook_inside_the_folder(tmp_path: Path) -> None:
 def test_init_refuses_a_codebook_with_problems_listing_them_all(tmp_path: Path) -> None:
     bad = write(
         tmp_path / "bad.toml",
-        '[codebook]\nname = "Bad"\n[codes.a]\nlabel = "A"\nkey = "x"\n[codes.b]\nlabel = "B"\ndefinition = "b"\nkey = "x"\n',
+        '[codebook]\nname = "Bad"\n[codes.a]\nlabel = "A"\nkey = "x"\n'
+        '[codes.b]\nlabel = "B"\ndefinition = "b"\nkey = "x"\n',
     )
     result = run("init", str(tmp_path / "study"), "--codebook", str(bad))
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -299,7 +304,8 @@ def test_a_coder_name_without_files_is_an_error_listing_the_study_coders(demo_st
     [
         (
             "participant 9",
-            "no speaker or role of that name in these transcripts; the speakers: Participant 1, Participant 2, Participant 3, Therapist; the roles: participant, staff",
+            "no speaker or role of that name in these transcripts; "
+            "the speakers: Participant 1, Participant 2, Participant 3, Therapist; the roles: participant, staff",
         ),
         ("\x1b]0;owned\x07", "␛]0;owned␇"),
     ],
@@ -367,7 +373,8 @@ def test_adjudicating_a_settled_pair_says_so_and_exits_zero(demo_study: Path) ->
     )
     stats = run("stats", cwd=demo_study)
     assert stats.stdout.splitlines()[0] == (
-        "Coder: consensus (25 of 25 turns both ana and ben reviewed; not in it: 15 turn(s) only one of them reviewed; --coder chooses)"
+        "Coder: consensus (25 of 25 turns both ana and ben reviewed; "
+        "not in it: 15 turn(s) only one of them reviewed; --coder chooses)"
     )
     (demo_study / "transcripts" / "grp1-s03.eve.jsonl").write_text('{"codes":["stage-4"],"turn":2}\n')
     assert (

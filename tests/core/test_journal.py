@@ -125,7 +125,8 @@ def test_a_crash_inside_a_multibyte_character_loses_only_the_torn_change(tmp_pat
 
 
 def test_a_link_named_like_a_journal_never_receives_a_change(tmp_path: Path) -> None:
-    """A teammate commits `.X.ana.jsonl.journal` as a link to a world-readable place: the coder's memos must not go there."""
+    """A teammate commits `.X.ana.jsonl.journal` as a link to a world-readable place:
+    the coder's memos must not go there."""
     leak = tmp_path / "elsewhere" / "leak.jsonl"
     leak.parent.mkdir()
     path = tmp_path / "study" / "s.ana.jsonl"

@@ -96,7 +96,8 @@ def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: 
             "4: study.metadata_pattern: repeats inside repeats",
         ),
         (
-            '[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'^(?P<x>\\w{0,250}\\w{0,250}\\w{0,250}\\w{0,250})$\'\n',
+            '[study]\nname = "x"\ncodebook = "c.toml"\n'
+            "metadata_pattern = '^(?P<x>\\w{0,250}\\w{0,250}\\w{0,250}\\w{0,250})$'\n",
             "4: study.metadata_pattern: repeats inside repeats",
         ),
     ],

@@ -75,7 +75,8 @@ def test_a_second_opening_reads_no_transcript_until_one_changes(
         "not json",
         '{"version": 99, "transcripts": {}}',
         '{"version": 1, "transcripts": {"transcripts/grp1-s01.txt": {"signature": [1, 2], "turns": 17, "coders": {}}}}',
-        '{"version": 1, "transcripts": {"transcripts/grp1-s01.txt": {"signature": [1, 2, 3], "turns": -4, "coders": {}}}}',
+        '{"version": 1, "transcripts": {"transcripts/grp1-s01.txt": '
+        '{"signature": [1, 2, 3], "turns": -4, "coders": {}}}}',
         '{"version": 1, "transcripts": {"x": {"signature": [1, 2, 3], "turns": 3, "coders": {"../evil": {}}}}}',
         "[" * 100_000,
     ],

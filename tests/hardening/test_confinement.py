@@ -28,7 +28,7 @@ def test_study_file_paths_that_leave_the_study_are_refused(demo_study: Path, lin
     study_file = demo_study / "purer.toml"
     text = study_file.read_text()
     key = line.split(" =")[0]
-    text = "\n".join(line if l.startswith(f"{key} =") else l for l in text.splitlines()) + "\n"
+    text = "\n".join(line if existing.startswith(f"{key} =") else existing for existing in text.splitlines()) + "\n"
     study_file.write_text(text)
     with pytest.raises(InvalidFileError) as raised:
         load_study(demo_study)

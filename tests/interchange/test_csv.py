@@ -76,7 +76,8 @@ def test_awkward_memos_survive_quoting(demo_study: Path) -> None:
 
 
 def test_an_output_that_is_a_pipe_or_a_link_is_written_through_never_replaced(demo_study: Path, tmp_path: Path) -> None:
-    """`-o` behaves as a shell redirection: a FIFO or device (think /dev/null) stays what it is, a link keeps pointing."""
+    """`-o` behaves as a shell redirection: a FIFO or device (think /dev/null) stays what it is,
+    a link keeps pointing."""
     import os
     import stat
     import threading

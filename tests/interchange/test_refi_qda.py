@@ -192,9 +192,11 @@ ATLAS = """<?xml version="1.0" encoding="UTF-8"?>
   <CodeBook><Codes>
     <Code guid="{11111111-2222-4333-8444-555555555555}" name="barrier: cost" isCodable="true" color="#aa0000"/>
     <Code guid="{11111111-2222-4333-8444-555555555556}" name="barrier: time" isCodable="true" color="#aa0000"/>
-    <Code guid="{11111111-2222-4333-8444-555555555557}" name="facilitator" isCodable="true"><NoteRef targetGUID="{11111111-2222-4333-8444-555555555558}"/></Code>
+    <Code guid="{11111111-2222-4333-8444-555555555557}" name="facilitator" isCodable="true">\
+<NoteRef targetGUID="{11111111-2222-4333-8444-555555555558}"/></Code>
   </Codes></CodeBook>
-  <Sets><Set guid="{11111111-2222-4333-8444-555555555559}" name="Barriers"><MemberCode targetGUID="{11111111-2222-4333-8444-555555555555}"/></Set></Sets>
+  <Sets><Set guid="{11111111-2222-4333-8444-555555555559}" name="Barriers">\
+<MemberCode targetGUID="{11111111-2222-4333-8444-555555555555}"/></Set></Sets>
 </Project>"""
 
 QUALCODER = """<?xml version="1.0" encoding="utf-8"?>
@@ -202,7 +204,8 @@ QUALCODER = """<?xml version="1.0" encoding="utf-8"?>
   <CodeBook><Codes>
     <Code guid="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee" name="Emotions" isCodable="false">
       <Description>Category of feelings</Description>
-      <Code guid="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee1" name="Fear" isCodable="true" color="#E0A0A0"><Description>Expressions of fear.</Description></Code>
+      <Code guid="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee1" name="Fear" isCodable="true" color="#E0A0A0">\
+<Description>Expressions of fear.</Description></Code>
       <Code guid="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee2" name="Joy" isCodable="true"/>
     </Code>
     <Code guid="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee3" name="j" isCodable="true"/>
@@ -257,18 +260,21 @@ def test_a_codebook_file_with_codebook_namespace(tmp_path: Path) -> None:
     qdc = write(
         tmp_path / "maxqda.qdc",
         '<?xml version="1.0" encoding="UTF-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA">'
-        '<Codes><Code guid="12345678-1234-4234-8234-123456789012" name="Thema" isCodable="true"><Description>Ein Thema</Description></Code></Codes></CodeBook>',
+        '<Codes><Code guid="12345678-1234-4234-8234-123456789012" name="Thema" isCodable="true">'
+        "<Description>Ein Thema</Description></Code></Codes></CodeBook>",
     )
     assert import_codebook(qdc, "m").data["codes"]["thema"]["definition"] == "Ein Thema"
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
-<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="12345678-1234-4234-8234-123456789012" name="&lol2;" isCodable="true"/></Codes></CodeBook>"""
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\
+<Code guid="12345678-1234-4234-8234-123456789012" name="&lol2;" isCodable="true"/></Codes></CodeBook>"""
 
 EXTERNAL_ENTITY = """<?xml version="1.0"?>
 <!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
-<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="12345678-1234-4234-8234-123456789012" name="&secret;" isCodable="true"/></Codes></CodeBook>"""
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\
+<Code guid="12345678-1234-4234-8234-123456789012" name="&secret;" isCodable="true"/></Codes></CodeBook>"""
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,14 @@ from purer_tui.reports.stats import cooccurrence_table, flagged_table, frequency
 from tests.conftest import REPO, write
 
 # Two sessions of one group. Session 1: T (therapist), P1, T, P2. Session 2: T, P1, P1 again, T.
-SESSION_1 = "Therapist: What did you notice?\nParticipant 1: My mind raced.\nTherapist: That is the practice.\nParticipant 2: I pushed it away.\n"
-SESSION_2 = "Therapist: And this week?\nParticipant 1: I saw the thought as a thought.\nParticipant 1: And the pain felt warm.\nTherapist: Wonderful.\n"
+SESSION_1 = (
+    "Therapist: What did you notice?\nParticipant 1: My mind raced.\n"
+    "Therapist: That is the practice.\nParticipant 2: I pushed it away.\n"
+)
+SESSION_2 = (
+    "Therapist: And this week?\nParticipant 1: I saw the thought as a thought.\n"
+    "Participant 1: And the pain felt warm.\nTherapist: Wonderful.\n"
+)
 
 # ana codes both sessions; ben only session 1.
 ANA = {
@@ -71,9 +77,9 @@ def test_default_coders_are_everyone_until_the_consensus_is_complete(study: Path
     complete = data_for(study)
     assert complete.coders == ["consensus"]
     # ana alone coded session 2: the first line says the consensus figures leave it out
-    assert (
-        complete.choice.summary
-        == "coder: consensus (4 of 4 turns both ana and ben reviewed; not in it: 4 turn(s) only one of them reviewed; --coder chooses)"
+    assert complete.choice.summary == (
+        "coder: consensus (4 of 4 turns both ana and ben reviewed; "
+        "not in it: 4 turn(s) only one of them reviewed; --coder chooses)"
     )
     assert complete.choice.as_json()["consensus"] == {
         "coder": "consensus",

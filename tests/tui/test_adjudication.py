@@ -1,4 +1,5 @@
-"""Adjudication in the app: only the turns two coders disagree on, both sides shown, the consensus saved like any coder."""
+"""Adjudication in the app: only the turns two coders disagree on, both sides shown,
+the consensus saved like any coder."""
 
 from __future__ import annotations
 
@@ -104,7 +105,8 @@ def test_starting_puts_the_agreed_turns_into_the_consensus_and_says_what_is_left
         assert sorted(agreed) == [1, 2, 3, 4, 7, 8, 9, 11, 16]  # every turn both decided alike, nothing else
         assert all(agreed[turn] == ana.get(turn).codes for turn in agreed)
         summary = prepared.notices[0]
-        # session 1: 9 alike, 8 differ; session 2: turns 1-8 both (5 and 7 differ), 9-12 ana alone; session 3: ana alone (11)
+        # session 1: 9 alike, 8 differ; session 2: turns 1-8 both (5 and 7 differ), 9-12 ana alone;
+        # session 3: ana alone (11)
         assert summary.startswith("ana and ben decided 15 turn(s) alike: in consensus (15 added now)")
         assert "0 of 10 disagreement(s) settled, 10 to go" in summary
         assert "15 turn(s) only one of them reviewed are not in it" in summary

@@ -17,7 +17,8 @@ HOSTILE_TURN = (
 def hostile_study(folder: Path) -> Path:
     write(
         folder / "codebook.toml",
-        '[codebook]\nname = "[b]cb[/b]"\n[codes.odd]\nkey = "o"\nlabel = "[red]Odd[/red] \\u001b]0;x\\u0007"\ndefinition = "[@click=app.quit]d[/]"\n',
+        '[codebook]\nname = "[b]cb[/b]"\n[codes.odd]\nkey = "o"\n'
+        'label = "[red]Odd[/red] \\u001b]0;x\\u0007"\ndefinition = "[@click=app.quit]d[/]"\n',
     )
     write(folder / "purer.toml", '[study]\nname = "h"\ncodebook = "codebook.toml"\ntranscripts = ["*.txt"]\n')
     write(folder / "hostile.txt", f"[red]Eve[/red]: {HOSTILE_TURN}\nParticipant 1: plain\n")

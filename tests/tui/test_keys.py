@@ -415,7 +415,8 @@ async def test_leaving_a_transcript_with_turns_to_review_says_how_many(make_app:
 
 
 async def test_a_refused_step_is_never_taken_for_nothing_to_do(make_app: MakeApp, demo_study: Path) -> None:
-    """A transcript replaced under the app refuses changes: enter must not move on, undo must not say "nothing to undo"."""
+    """A transcript replaced under the app refuses changes: enter must not move on,
+    undo must not say "nothing to undo"."""
     app, prepared = make_app()
     session = prepared.session
     async with app.run_test(size=SIZE) as pilot:

@@ -23,7 +23,8 @@ def ten_code_study(folder: Path) -> Path:
     for group_id, (_, _, labels) in GROUPS.items():
         for number, label in enumerate(labels):
             lines.append(
-                f'[codes.{group_id}-{number}]\ngroup = "{group_id}"\nkey = "{next(KEYS)}"\nlabel = "{label}"\ndefinition = "d"\n'
+                f'[codes.{group_id}-{number}]\ngroup = "{group_id}"\nkey = "{next(KEYS)}"\n'
+                f'label = "{label}"\ndefinition = "d"\n'
             )
     write(folder / "codebook.toml", "\n".join(lines))
     write(folder / "purer.toml", '[study]\nname = "t"\ncodebook = "codebook.toml"\ntranscripts = ["*.txt"]\n')

@@ -42,7 +42,8 @@ Therapist: Pain signals can be reappraised like that, it is a skill.
 Participant 2: I watched my thoughts about the pain come and go.
 """
 
-# The keys each coder presses on each turn ("" = enter, no code; "memo:..." = a memo alone; "flag:k" = code k, then flag).
+# The keys each coder presses on each turn ("" = enter, no code; "memo:..." = a memo alone;
+# "flag:k" = code k, then flag).
 ANA = {"grp1-s01": ["p", "1", "f", "a", "u", "a"], "grp1-s02": ["p", "4", "e", "3"]}
 BEN = {"grp1-s01": ["p", "1", "r", "a", "u", "b"], "grp1-s02": ["p", "4", "memo:ask the team", "flag:3"]}
 # Adjudication: each disagreement settled with the first coder's codes (<) or the second's (>).
@@ -225,9 +226,9 @@ async def test_a_study_from_init_to_export(tmp_path: Path) -> None:
 
     # --- exports: every coder, each reviewed turn ------------------------------------------------------
     status, out, err = cli("export", "csv", str(study))
-    assert (
-        err.splitlines()[0]
-        == f"Coders: ana, ben, consensus (every coder; consensus: {len(both)} of {len(both)} turns both ana and ben reviewed)"
+    assert err.splitlines()[0] == (
+        f"Coders: ana, ben, consensus (every coder; consensus: {len(both)} of {len(both)} turns "
+        "both ana and ben reviewed)"
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     expected_rows = Counter()
