@@ -81,8 +81,19 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
     return parsed
 
 
+#: Decodes one JSON value at the start of a string. For a line with no whitespace around its value this is
+#: exactly what `json.loads` does, without its two wrappers: 13% of `check` at 900,000 records.
+_decode_value = json.JSONDecoder().raw_decode
+
+
 def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
     """One line of an annotation file: a record, or what is wrong with it."""
+    try:
+        data, end = _decode_value(line)
+        if end == len(line):
+            return record_from_json(data)
+    except (ValueError, RecursionError):
+        pass  # anything else is decoded again below, for json.loads' own answer and message
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:

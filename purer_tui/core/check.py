@@ -19,6 +19,7 @@ from purer_tui.core.annotation_parsing import parse_annotations, read_annotation
 from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX, UNPLACED_SUFFIX, AnnotationFinder
 from purer_tui.core.annotation_records import Conflict, describe_version
 from purer_tui.core.annotations import replay_journal
+from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, build_codebook
 from purer_tui.core.coders import CODER_PATTERN
@@ -33,6 +34,11 @@ from purer_tui.core.transcript import Transcript, load_transcript
 
 def check_study(start: Path) -> list[Problem]:
     """All problems of the study at or above `start` (raises `UsageError` when there is none)."""
+    with collector_paused():  # a bulk load of every file of the study (see bulk_loading)
+        return _check_study(start)
+
+
+def _check_study(start: Path) -> list[Problem]:
     study_path = find_study_file(start)
     problems: list[Problem] = []
     try:

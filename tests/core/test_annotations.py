@@ -318,3 +318,17 @@ def test_lines_that_each_look_like_an_object_but_only_parse_together_are_refused
 
     with pytest.raises(InvalidFileError):
         read_settled_codes(write(tmp_path / "y.ana.jsonl", crafted))
+
+
+def test_a_line_is_read_exactly_as_json_reads_it_whatever_path_it_takes() -> None:
+    from purer_tui.core.annotation_parsing import parse_record
+
+    assert parse_record('{"codes":[],"turn":1}')[0] == parse_record('  {"codes":[],"turn":1}  ')[0] is not None
+    record, problem = parse_record('{"codes":[],"turn":1} {"codes":[],"turn":2}')
+    assert record is None and problem is not None and problem.startswith("not valid JSON (Extra data")
+    record, problem = parse_record('{"codes":[],"turn":1')
+    assert record is None and problem is not None and problem.startswith("not valid JSON (Expecting")
+    assert (
+        parse_record("[" * 100_000)[1] in ("JSON nested too deeply; remove the line",)
+        or parse_record("[" * 100_000)[0] is None
+    )
