@@ -22,6 +22,7 @@ import hmac
 import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ INDEX_FILE = "index.json"
 INDEX_VERSION = 1
 #: A bound no real study's index reaches (about 350 bytes per transcript of three coders: some 12,000 transcripts).
 MAX_INDEX_BYTES = 4 * 1024 * 1024
+#: While counting a large study for the first time, what is counted is saved this often.
+SAVE_EVERY_SECONDS = 2.0
 #: The first line: what the file is, and the signature of the JSON after it with this user's key.
 _SIGNED = "purer-tui study index "
 
@@ -126,7 +129,11 @@ class StudyIndex:
                 self._changed = True
         finder = AnnotationFinder()
         result: dict[Path, tuple[int, dict[str, CoderCounts]]] = {}
+        saved = time.monotonic()
         for path in transcripts:
+            if time.monotonic() - saved > SAVE_EVERY_SECONDS:  # a first count of a large study can be cut short by quitting
+                self.save()
+                saved = time.monotonic()
             files = finder.files(path)
             try:
                 turns, counted = self._refresh_one(path, [*files, *(coder for coder in wanted if coder not in files)])
