@@ -131,7 +131,8 @@ class StudyIndex:
         result: dict[Path, tuple[int, dict[str, CoderCounts]]] = {}
         saved = time.monotonic()
         for path in transcripts:
-            if time.monotonic() - saved > SAVE_EVERY_SECONDS:  # a first count of a large study can be cut short by quitting
+            # A first count of a large study can be cut short by quitting: what is counted is kept.
+            if time.monotonic() - saved > SAVE_EVERY_SECONDS:
                 self.save()
                 saved = time.monotonic()
             files = finder.files(path)
