@@ -356,8 +356,18 @@ class CodingApp(App[None]):
         await self._run_typed_ahead()
 
     async def on_event(self, event: Event) -> None:
-        """Keys typed while a worker opens a transcript wait for it (see `_run_typed_ahead`)."""
-        if isinstance(event, Key) and not event.is_forwarded and (self._waiting or self._typed_ahead):
+        """Keys typed while a worker opens a transcript wait for it (see `_run_typed_ahead`).
+
+        A key reaches the app twice: as typed, then forwarded back from the screen, where its binding or
+        code runs. Keys typed in one burst are all forwarded before the first runs, so a key waits here,
+        on its way back, when an earlier key has started a wait.
+        """
+        if (
+            isinstance(event, Key)
+            and event.is_forwarded
+            and len(self.screen_stack) == 1
+            and (self._waiting or self._typed_ahead)
+        ):
             self._typed_ahead.append(event)
             return
         await super().on_event(event)
@@ -365,12 +375,12 @@ class CodingApp(App[None]):
     async def _run_typed_ahead(self) -> None:
         """The keys typed while waiting, in order, as if typed now, until one of them waits for a worker in turn."""
         while self._typed_ahead and not self._waiting:
-            event = self._typed_ahead.pop(0)
             if len(self.screen_stack) != 1:  # a key opened a dialog: what follows is typed into it
-                await super().on_event(event)
-                continue
-            if await self._check_bindings(event.key, priority=True):
-                continue
+                rest, self._typed_ahead = self._typed_ahead, []
+                for event in rest:
+                    self.post_message(Key(event.key, event.character))
+                return
+            event = self._typed_ahead.pop(0)
             code_id = self._code_for_key.get(event.character) if event.character else None
             if code_id is not None:
                 self.toggle_code(code_id)

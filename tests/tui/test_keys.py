@@ -581,3 +581,24 @@ async def test_a_transcript_that_cannot_be_read_never_ends_the_app(make_app: Mak
         assert app.is_running and app.return_code is None
         messages = " ".join(n.message for n in app._notifications)
         assert "grp1-s02.txt" in messages
+
+
+async def test_keys_typed_in_one_burst_wait_for_the_transcript_a_key_opens(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal delivers `] ] f` at once: every key is on its way before the first has run."""
+    from textual.events import Key
+
+    app, prepared = make_app()
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go_on = reads_held_back(session, monkeypatch)
+        for key, character in (("right_square_bracket", "]"), ("right_square_bracket", "]"), ("f", "f")):
+            app.post_message(Key(key, character))
+        await pilot.pause()
+        go_on.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert session.index == 2 and records(prepared, 2) == {1: ("reinforcement",)}
+        assert records(prepared, 0) == {} and records(prepared, 1) == {}
