@@ -426,7 +426,11 @@ class CodingSession:
             wanted = os.path.normpath(path)
             index = next((i for i, candidate in enumerate(self.paths) if os.path.normpath(candidate) == wanted), None)
             if index is not None:
-                position = self._view(index).position_of(number)
+                try:
+                    position = self._view(index).position_of(number)
+                except (PurerError, OSError) as error:  # the transcript saved last cannot be read now: pass it by
+                    self._pass_by(index, error)
+                    position = None
                 if position is not None:
                     yield index, position
         for index in range(len(self.paths)):

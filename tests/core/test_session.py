@@ -441,3 +441,16 @@ def test_a_lock_that_is_a_link_passes_the_transcript_by(demo_study: Path, tmp_pa
     assert eve.next_unreviewed() and eve.index == 2
     assert "link" in eve.passed_by[1].reason and target.read_text() == "someone else's file\n"
     eve.close(), locks.release()
+
+
+def test_a_saved_position_in_a_transcript_that_cannot_be_read_is_passed_by(demo_study: Path) -> None:
+    from purer_tui.core.lock import CoderLocks
+
+    loaded = load_study(demo_study)
+    paths = loaded.transcript_paths()
+    paths[1].write_bytes(paths[1].read_bytes() + b"\x00")
+    locks = CoderLocks()
+    session = CodingSession(paths, loaded.load_codebook(), "ben", locks=locks)
+    session.resume((paths[1], 3))  # where ben was, before a pull damaged it
+    assert session.index == 2 and 1 in session.passed_by
+    session.close(), locks.release()
