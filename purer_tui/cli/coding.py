@@ -13,12 +13,15 @@ from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.errors import UsageError
 
 if TYPE_CHECKING:
+    from purer_tui.core.user_settings import UserSettings
     from purer_tui.services.coding_setup import PreparedSession
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--coder", help="Your coder id (default: $PURER_CODER, else your login name).")
+@click.option(
+    "--coder", help="Your coder id (default: $PURER_CODER, else coder in your settings file, else your login name)."
+)
 @click.option(
     "--codebook",
     "codebook_path",
@@ -33,6 +36,13 @@ if TYPE_CHECKING:
     help="Step only through this speaker's turns, or a role's (repeatable; case is ignored).",
 )
 @click.option("--show-coders", is_flag=True, help="Show other coders' codes on each turn, read-only.")
+@click.option(
+    "--auto-advance/--no-auto-advance",
+    "auto_advance",
+    default=None,
+    help="A code key of an exclusive group also goes to the next turn "
+    "(default: auto_advance in your settings file, else off; see purer-tui config).",
+)
 @click.option(
     "--adjudicate",
     metavar="A,B",
@@ -51,6 +61,7 @@ def code(
     codebook_path: Path | None,
     only: tuple[str, ...],
     show_coders: bool,
+    auto_advance: bool | None,
     adjudicate: str | None,
     consensus: str,
 ) -> None:
@@ -71,6 +82,9 @@ def code(
     decided differently: < takes the first coder's codes, > the second's,
     + both, - none, and code keys edit. The consensus is saved as an ordinary
     coder's annotation file, and consensus.toml records whom it settles.
+
+    Your own keys, auto_advance, theme and coder id can be kept in
+    ~/.config/purer-tui/config.toml (purer-tui config shows what applies).
     """
     from purer_tui.services.coding_setup import (
         AdjudicationDone,
@@ -78,8 +92,13 @@ def code(
         prepare_session,
     )
 
+    user = load_checked_user_settings()
     if adjudicate is None:
-        run_app(prepare_session(list(paths), coder, codebook_path, list(only), show_coders))
+        run_app(
+            prepare_session(
+                list(paths), coder, codebook_path, list(only), show_coders, auto_advance=auto_advance, user=user
+            )
+        )
         return
     names = [name.strip() for name in adjudicate.split(",") if name.strip()]
     if len(names) != 2:
@@ -89,11 +108,28 @@ def code(
             "--adjudicate codes as the consensus coder (--as) and shows both coders; "
             "leave out --coder and --show-coders"
         )
-    prepared = prepare_adjudication(list(paths), (names[0], names[1]), consensus, codebook_path, only)
+    prepared = prepare_adjudication(list(paths), (names[0], names[1]), consensus, codebook_path, only, user)
     if isinstance(prepared, AdjudicationDone):
         click.echo(prepared.summary)
         return
     run_app(prepared)
+
+
+def load_checked_user_settings() -> UserSettings:
+    """The user's settings file, with its theme checked against Textual's before anything starts."""
+    from purer_tui.core.user_settings import load_user_settings
+
+    user = load_user_settings()
+    if user.theme is not None:
+        from textual.theme import BUILTIN_THEMES  # `code` starts Textual anyway
+
+        if user.theme not in BUILTIN_THEMES:
+            raise user.error(
+                "theme",
+                f'"{user.theme}" is not a Textual theme; use one of {", ".join(sorted(BUILTIN_THEMES))}, '
+                "or remove the line",
+            )
+    return user
 
 
 def run_app(prepared: PreparedSession) -> None:

@@ -140,7 +140,7 @@ def demo(folder: Path, no_open: bool, coder: str) -> None:
         click.echo(f"Check it:  purer-tui check {shown}")
         click.echo(f"Code it:   purer-tui code {shown} --coder {coder}")
         return
-    from purer_tui.cli.coding import run_app
+    from purer_tui.cli.coding import load_checked_user_settings, run_app
     from purer_tui.services.coding_setup import prepare_session
 
-    run_app(prepare_session([study_file.parent], coder, None, [], False))
+    run_app(prepare_session([study_file.parent], coder, None, [], False, user=load_checked_user_settings()))

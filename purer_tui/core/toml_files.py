@@ -56,6 +56,15 @@ class TomlDocument:
             return self._find_key(0, parts[0])
         return None
 
+    def locate_in_table(self, table: str, key: str) -> int | None:
+        """The line of `key = ` in `[table]`, for a key that holds dots (`"turn.next" = ...`), which `locate`
+        would split; else the table's line."""
+        header = self._find_header([table])
+        if header is None:
+            return self.locate(table)
+        line = self._find_key(header, key)
+        return line if line is not None else header
+
     def _find_header(self, table: list[str]) -> int | None:
         if self._headers is None:
             # One linear pattern (no nested repetition to backtrack over), run once per file, and a table
@@ -99,14 +108,14 @@ def _split_key(raw: str) -> list[str]:
 MAX_TOML_BYTES = 4 * 1024 * 1024
 
 
-def read_toml(path: Path, what: str, follow_links: bool = True) -> TomlDocument:
+def read_toml(path: Path, what: str, follow_links: bool = True, limit: int = MAX_TOML_BYTES) -> TomlDocument:
     """Read and parse a TOML file; every failure is an `InvalidFileError` naming the line.
 
-    Never blocks on a pipe and never reads more than `MAX_TOML_BYTES`; with `follow_links`
+    Never blocks on a pipe and never reads more than `limit` bytes; with `follow_links`
     False (files a study holds), a link is refused rather than followed.
     """
     try:
-        data = read_plain_file(path, what, MAX_TOML_BYTES, follow_links)
+        data = read_plain_file(path, what, limit, follow_links)
     except FileNotFoundError:
         raise InvalidFileError([Problem(path, None, f"no such {what}; check the path")]) from None
     try:

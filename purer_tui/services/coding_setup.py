@@ -18,7 +18,7 @@ from pathlib import Path
 from purer_tui.core.annotation_paths import annotation_path
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook, load_codebook
-from purer_tui.core.coders import CONSENSUS_CODER, default_coder, validate_coder
+from purer_tui.core.coders import CONSENSUS_CODER, validate_coder
 from purer_tui.core.consensus import (
     read_consensus_sources,
     record_consensus_sources,
@@ -33,6 +33,15 @@ from purer_tui.core.study import Study, resolve_transcripts
 from purer_tui.core.study_coders import coders_with_files, require_coders
 from purer_tui.core.study_index import StudyIndex
 from purer_tui.core.transcript import load_transcript
+from purer_tui.core.user_settings import (
+    DEFAULT,
+    EffectiveSettings,
+    UserSettings,
+    check_against_codebook,
+    load_user_settings,
+    resolve_coder,
+    resolve_settings,
+)
 
 #: When `--only` matches nothing, at most this many names are listed, each cut to this length.
 NAMES_LISTED = 20
@@ -48,6 +57,8 @@ class PreparedSession:
     role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
     notices: list[str] = field(default_factory=list)  # shown once the app opens
     positions: ResumePositions | None = None  # where this coder was, kept for the next opening
+    auto_advance: bool = False  # an exclusive group's code key also goes to the next turn (never adjudicating)
+    theme: str | None = None  # a Textual theme the user's settings file chose
 
     def save_position(self) -> None:
         turn = self.session.turn
@@ -68,16 +79,24 @@ def prepare_session(
     codebook_path: Path | None,
     only: list[str],
     show_coders: bool,
+    *,
+    auto_advance: bool | None = None,
+    user: UserSettings | None = None,
 ) -> PreparedSession:
-    """Everything `purer-tui code` needs to code as `coder` (default: $PURER_CODER, else the login name)."""
+    """Everything `purer-tui code` needs to code as `coder` (default: $PURER_CODER, else the user's settings file,
+    else the login name). `user`: the user's settings, read from their file when not given."""
     notices = []
-    if coder is None:
-        coder = default_coder()
-        if not os.environ.get("PURER_CODER"):
-            notices.append(f"Coding as {coder}, your login name (--coder NAME or PURER_CODER to choose).")
-    coder = validate_coder(coder)
+    user = load_user_settings() if user is None else user
+    chosen = resolve_coder(user, coder)  # first: a bad coder id is the first thing said
+    coder = chosen.value
+    if chosen.origin.source == DEFAULT:
+        notices.append(
+            f"Coding as {coder}, your login name (--coder NAME, PURER_CODER or coder in {user.path.name} to choose)."
+        )
     study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=codebook_path is None)
+    settings = _settings(user, study, coder=coder, auto_advance=auto_advance)
     codebook = _codebook(study, codebook_path)
+    check_against_codebook(settings, {key: code.id for key, code in codebook.code_for_key().items()})
     _check_can_code(study, transcripts, paths)
     known = coders_with_files(study.transcript_paths() if study else transcripts)
     if known and coder not in known:
@@ -102,7 +121,29 @@ def prepare_session(
         locks.release()
         raise
     notices += _passed_by(session)
-    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions)
+    return PreparedSession(
+        session,
+        locks,
+        settings.keymap,
+        None,
+        _role_of(study),
+        notices,
+        positions,
+        auto_advance=settings.auto_advance.value,
+        theme=settings.theme_chosen,
+    )
+
+
+def _settings(
+    user: UserSettings, study: Study | None, coder: str | None = None, auto_advance: bool | None = None
+) -> EffectiveSettings:
+    return resolve_settings(
+        user,
+        coder=coder,
+        auto_advance=auto_advance,
+        study_keymap=study.keymap if study else None,
+        study_path=study.path if study else None,
+    )
 
 
 def _passed_by(session: CodingSession) -> list[str]:
@@ -129,9 +170,12 @@ def prepare_adjudication(
     consensus: str,
     codebook_path: Path | None = None,
     only: Sequence[str] = (),
+    user: UserSettings | None = None,
 ) -> PreparedSession | AdjudicationDone:
     """Adjudicating `pair` into `consensus`: the turns both coders decided alike go into the consensus at once,
-    and the session visits the turns they decided differently; when none is left, `AdjudicationDone`."""
+    and the session visits the turns they decided differently; when none is left, `AdjudicationDone`.
+
+    The user's keys and theme apply; `auto_advance` does not (each disagreement is settled on purpose)."""
     first, second = (validate_coder(name) for name in pair)
     consensus = validate_coder(consensus)
     if len({first, second, consensus}) != 3:
@@ -148,7 +192,9 @@ def prepare_adjudication(
             f"--as {consensus}: {consensus} is a coder of this study, not a consensus; "
             "write the consensus as a new coder id"
         )
+    settings = _settings(load_user_settings() if user is None else user, study, coder=consensus)
     codebook = _codebook(study, codebook_path)
+    check_against_codebook(settings, {key: code.id for key, code in codebook.code_for_key().items()})
     _check_can_code(study, transcripts, paths)
     speakers = resolve_only(only, transcripts, study) if only else None
     from purer_tui.agreement.disagreements import disagreeing_turns
@@ -190,7 +236,9 @@ def prepare_adjudication(
             session.close()
         locks.release()
         return AdjudicationDone(summary)
-    return PreparedSession(session, locks, study.keymap if study else {}, (first, second), _role_of(study), [summary])
+    return PreparedSession(
+        session, locks, settings.keymap, (first, second), _role_of(study), [summary], theme=settings.theme_chosen
+    )
 
 
 def _adjudication_summary(

@@ -126,8 +126,13 @@ class CodingApp(App[None]):
         role_of: Callable[[str], str | None] | None = None,
         notices: Iterable[str] = (),
         save_position: Callable[[], None] | None = None,
+        *,
+        auto_advance: bool = False,
+        theme: str | None = None,
     ):
         super().__init__()
+        self.auto_advance = auto_advance  # see `_code_key`
+        self._chosen_theme = theme
         self._notices = list(notices)
         self._save_position = save_position
         self.adjudicating = adjudicating
@@ -196,6 +201,8 @@ class CodingApp(App[None]):
             prepared.role_of,
             prepared.notices,
             prepared.save_position,
+            auto_advance=prepared.auto_advance,
+            theme=prepared.theme,
         )
 
     # --- layout -------------------------------------------------------------
@@ -211,6 +218,7 @@ class CodingApp(App[None]):
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
+        self._apply_theme()
         if self._cleanup is not None:
             install_hangup_handling(self, self._cleanup, before_exit=self.save_open_memo)
         self.refresh_view()
@@ -219,6 +227,17 @@ class CodingApp(App[None]):
             self.set_interval(RECOUNT_SECONDS, self.count_study_progress)
         if self._notices:
             self.notify("\n".join(self._notices), timeout=8)
+
+    def _apply_theme(self) -> None:
+        """The theme the user's settings file chose (`purer-tui code` refuses an unknown one before starting;
+        an app built otherwise says so and keeps Textual's)."""
+        name = self._chosen_theme
+        if not name:
+            return
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f'No theme "{name}"; using {self.theme}.', severity="warning", timeout=8)
 
     def on_resize(self) -> None:
         # Wide terminals give the codebook room for whole labels; 80 columns keep the pager readable.
@@ -383,7 +402,7 @@ class CodingApp(App[None]):
             event = self._typed_ahead.pop(0)
             code_id = self._code_for_key.get(event.character) if event.character else None
             if code_id is not None:
-                self.toggle_code(code_id)
+                self._code_key(code_id)
             else:
                 await self._check_bindings(event.key)
 
@@ -525,7 +544,29 @@ class CodingApp(App[None]):
         if code_id is not None:
             event.stop()
             event.prevent_default()
-            self.toggle_code(code_id)
+            self._code_key(code_id)
+
+    def _code_key(self, code_id: str) -> None:
+        """A code's key toggles the code. With `auto_advance`, a key that applies (not removes) a code of an
+        exclusive group then does what enter does: the turn is reviewed with its codes, and the app goes on.
+
+        Only code keys advance: the picker and the palette (codes chosen by name) and adjudication never do.
+        """
+        had = self._has_code(code_id)
+        self.toggle_code(code_id)
+        if (
+            self.auto_advance
+            and self.adjudicating is None
+            and not had
+            and self._has_code(code_id)
+            and not self._pending  # a change the disk refused: stay on its turn until it is saved
+            and self.session.codebook.group(self.session.codebook.code(code_id).group).exclusive
+        ):
+            self.action_review_and_next()
+
+    def _has_code(self, code_id: str) -> bool:
+        record = self.session.record
+        return record is not None and code_id in record.codes
 
     def toggle_code(self, code_id: str) -> None:
         self._do(lambda: self.session.toggle_code(code_id), changes=True)
