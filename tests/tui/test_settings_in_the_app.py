@@ -1,0 +1,174 @@
+"""auto_advance, the theme and personal keys, as the coder meets them in the app (Pilot, 80x24)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from purer_tui.services.coding_setup import PreparedSession, prepare_adjudication, prepare_session
+from purer_tui.tui.app import CodingApp
+from purer_tui.tui.screens.code_picker import CodePicker
+from tests.conftest import write
+from tests.tui.conftest import records
+from tests.tui.test_keys import reads_held_back, settle
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def opened() -> Iterator[list[PreparedSession]]:
+    sessions: list[PreparedSession] = []
+    yield sessions
+    for prepared in sessions:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+def advancing(
+    study: Path, opened: list[PreparedSession], only: list[str] | None = None, **options: object
+) -> tuple[CodingApp, PreparedSession]:
+    options.setdefault("auto_advance", True)
+    prepared = prepare_session([study], "cal", None, only or [], False, **options)  # type: ignore[arg-type]
+    opened.append(prepared)
+    return CodingApp.from_prepared(prepared), prepared
+
+
+def user_file(text: str) -> Path:
+    return write(Path(os.environ["XDG_CONFIG_HOME"]) / "purer-tui" / "config.toml", text)
+
+
+async def test_an_exclusive_code_key_reviews_the_turn_and_goes_on(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "a")  # turn 3 (a participant): stage 2a, one of an exclusive group
+        assert records(prepared) == {3: ("stage-2a",)} and prepared.session.turn.number == 4
+        await pilot.press("k", "b")  # another code of the group replaces it: applied, so it goes on again
+        assert records(prepared) == {3: ("stage-2b",)} and prepared.session.turn.number == 4
+
+
+async def test_a_code_key_of_a_group_that_takes_several_stays(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "f")
+        assert records(prepared) == {1: ("phenomenology", "reinforcement")} and prepared.session.turn.number == 1
+        await pilot.press("enter")
+        assert prepared.session.turn.number == 2
+
+
+async def test_taking_an_exclusive_code_off_stays(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "a", "k", "a")
+        # Gone on, as enter would have: the turn was decided, so it stays reviewed with no code.
+        assert records(prepared) == {3: ()} and prepared.session.turn.number == 3
+
+
+async def test_undo_after_going_on_comes_back_and_takes_the_code_off(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "a", "backspace")
+        assert records(prepared) == {} and prepared.session.turn.number == 3
+
+
+async def test_at_the_last_turn_it_stays_and_says_so(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("G", "4")
+        assert records(prepared) == {17: ("stage-4",)} and prepared.session.turn.number == 17
+        assert prepared.session.index == 0
+        assert any("Last turn of this transcript" in n.message for n in app._notifications)
+
+
+async def test_with_only_it_goes_to_that_speakers_next_turn(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened, only=["participant"])
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        assert session.turn.number == 3
+        await pilot.press("3")
+        assert records(prepared) == {3: ("stage-3",)} and session.turn.number == 5
+
+
+async def test_codes_chosen_by_name_never_go_on(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "space")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"metacog", "enter")
+        await pilot.pause()
+        assert records(prepared) == {3: ("stage-3",)} and prepared.session.turn.number == 3
+
+
+async def test_off_by_default(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = make_app()
+    assert app.auto_advance is False
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "a")
+        assert records(prepared) == {3: ("stage-2a",)} and prepared.session.turn.number == 3
+
+
+async def test_adjudicating_never_goes_on(demo_study: Path) -> None:
+    user_file("auto_advance = true\n")
+    prepared = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
+    assert isinstance(prepared, PreparedSession) and prepared.auto_advance is False
+    try:
+        app = CodingApp.from_prepared(prepared)
+        async with app.run_test(size=SIZE) as pilot:
+            session = prepared.session
+            where = (session.index, session.turn.number)
+            await pilot.press("4")
+            assert (session.index, session.turn.number) == where
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_keys_typed_in_one_burst_land_on_the_turns_they_were_meant_for(
+    demo_study: Path, opened, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`] a b f j` at once: the next transcript opens in a worker, then each key runs where the last left off."""
+    from textual.events import Key
+
+    app, prepared = advancing(demo_study, opened)
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        go_on = reads_held_back(session, monkeypatch)
+        for key, character in (("right_square_bracket", "]"), ("a", "a"), ("b", "b"), ("f", "f"), ("j", "j")):
+            app.post_message(Key(key, character))
+        await pilot.pause()
+        go_on.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert records(prepared, 1) == {1: ("stage-2a",), 2: ("stage-2b",), 3: ("reinforcement",)}
+        assert records(prepared, 0) == {} and (session.index, session.turn.number) == (1, 4)
+
+
+async def test_the_settings_file_turns_it_on_and_chooses_theme_and_keys(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    user_file('auto_advance = true\ntheme = "nord"\n[keys]\n"turn.flag" = "x"\n')
+    app, prepared = advancing(demo_study, opened, auto_advance=None)
+    assert prepared.auto_advance is True and prepared.theme == "nord"
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "nord"
+        await pilot.press("x")
+        assert prepared.session.current.is_flagged(1)
+        await pilot.press("j", "j", "a")
+        assert prepared.session.turn.number == 4
+
+
+async def test_the_command_line_wins_over_the_settings_file(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    user_file("auto_advance = true\n")
+    app, prepared = advancing(demo_study, opened, auto_advance=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "a")
+        assert prepared.session.turn.number == 3
+
+
+async def test_an_unknown_theme_in_an_app_built_directly_is_a_warning(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    app._chosen_theme = "no-such-theme"
+    async with app.run_test(size=SIZE):
+        assert app.theme == "textual-dark"
+        assert any('No theme "no-such-theme"' in n.message for n in app._notifications)
