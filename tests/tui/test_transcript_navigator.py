@@ -13,6 +13,7 @@ from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.transcript import load_transcript
 from purer_tui.services.coding_setup import prepare_session
 from purer_tui.tui.screens.transcript_navigator import TranscriptNavigator
+from purer_tui.tui.widgets.transcript_list import TranscriptList
 from tests.tui.conftest import MakeApp
 
 SIZE = (80, 24)
@@ -25,11 +26,10 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 def rows(app) -> list[str]:  # type: ignore[no-untyped-def]
-    """The navigator's rows as shown (after the filter)."""
-    from textual.widgets import OptionList
+    """The navigator's rows as drawn (after the filter)."""
+    from purer_tui.tui.widgets.transcript_list import row_content
 
-    options = app.screen.query_one(OptionList)
-    return [options.get_option_at_index(at).prompt.plain for at in range(options.option_count)]
+    return [row_content(row).plain for row in app.screen.shown]
 
 
 def status(app) -> str:  # type: ignore[no-untyped-def]
@@ -58,6 +58,9 @@ async def test_ctrl_o_lists_every_transcript_with_the_coder_s_counts(make_app: M
         assert s02[:5] == ["8/12", "0", "0", "0", "grp1-s02.txt"] and "here)" in s02  # from the session
         assert s03[1:5] == ["0", "1", "1", "grp1-s03.vtt"]  # a conflict, and a turn changed since coded
         assert "3 transcripts" in status(app)
+        listed = app.screen.query_one(TranscriptList)
+        drawn = [listed.render_line(y).text for y in range(4)]
+        assert "grp1-s01.txt" in drawn[0] and "(open here)" in drawn[1] and drawn[3].strip() == ""
 
 
 async def test_typing_filters_and_escape_closes(make_app: MakeApp) -> None:
