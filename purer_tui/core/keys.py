@@ -68,6 +68,7 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.goto", (":",), "goto_turn", "Go to turn number"),
     AppKey("transcript.previous", ("[",), "previous_transcript", "Previous transcript"),
     AppKey("transcript.next", ("]",), "next_transcript", "Next transcript"),
+    AppKey("transcript.open", ("ctrl+o",), "open_transcript", "List the study's transcripts with progress; open one"),
     AppKey("turn.scroll_down", ("ctrl+d",), "scroll_turn(0.5)", "Scroll a long turn down"),
     AppKey("turn.scroll_up", ("ctrl+u",), "scroll_turn(-0.5)", "Scroll a long turn up"),
     AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),

@@ -127,6 +127,23 @@ class OpenTranscript:
             self.recount()
             return Reloaded(self.store.path, tuple(conflicts))
 
+    def standing(self) -> Standing:
+        """This coder's counts over the visited turns, with the records in a merge conflict and those that no
+        longer match their turn (visiting every turn, records past the transcript's end are among those)."""
+        count = len(self.transcript.turns)
+        records = [
+            record
+            for number, record in self.store.records.items()
+            if self.position_of(number) is not None or (not self._filtered and number > count)
+        ]
+        return Standing(
+            self.reviewed,
+            len(self.visible),
+            self.flagged,
+            sum(1 for record in records if record.conflict is not None),
+            sum(1 for record in records if is_stale(record, self.transcript)),
+        )
+
     def needs_attention(self) -> tuple[int, int]:
         """How many records no longer match their turn (the transcript changed), and how many carry a merge conflict."""
         records = self.store.records.values()
@@ -161,6 +178,26 @@ class Progress:
     flagged: int = 0
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where this coder stands in one transcript, over the turns the session visits: the transcript navigator's row."""
+
+    reviewed: int
+    total: int
+    flagged: int
+    conflicts: int  # records carrying a merge conflict
+    changed: int  # records that no longer match their turn: the transcript changed since they were coded
+
+
+def transcript_standing(
+    path: Path, coder: str, only: frozenset[str] | None, turns: Collection[int] | None = None
+) -> Standing:
+    """A coder's standing in one transcript, over the turns of `only` speakers (and of `turns`), read from disk
+    (safe in a worker thread)."""
+    store = AnnotationFile.open(annotation_path(path, coder))
+    return OpenTranscript(load_transcript(path), store, only, turns).standing()
+
+
 def transcript_progress(path: Path, coder: str, only: frozenset[str] | None) -> Progress:
     """Reviewed, total and flagged turns of one transcript for one coder, read from disk (safe in a worker thread)."""
     transcript = load_transcript(path)
@@ -188,6 +225,7 @@ class Left:
     progress: Progress
     to_review: int
     order: int  # how many transcripts the session had left before this one: tells what was counted since
+    standing: Standing | None = None
 
 
 class CodingSession:
@@ -239,6 +277,7 @@ class CodingSession:
         # `n` passes them by.
         self.passed_by: dict[int, PassedBy] = {}
         self._others: dict[int, dict[str, AnnotationFile]] = {}
+        self._places: dict[int, int] = {}  # the turn this coder was on in each transcript, when they left it
         self.index = 0  # which transcript
         self.position = 0  # index into the current transcript's visible turns
         self._undo: list[Change] = []
@@ -298,6 +337,12 @@ class CodingSession:
         progress = {index: left.progress for index, left in self._left.items()}
         progress.update((index, Progress(o.reviewed, len(o.visible), o.flagged)) for index, o in self._open.items())
         return progress
+
+    def opened_standing(self) -> dict[int, Standing]:
+        """The standing of the transcripts this session has opened, open or left (what this window knows best)."""
+        standing = {index: left.standing for index, left in self._left.items() if left.standing is not None}
+        standing.update((index, opened.standing()) for index, opened in self._open.items())
+        return standing
 
     def left_since(self, order: int) -> set[int]:
         """The open transcripts, and those left after `transcripts_left` was `order`:
@@ -379,7 +424,10 @@ class CodingSession:
         opened.store.close()
         self.transcripts_left += 1
         self._left[index] = Left(
-            Progress(opened.reviewed, len(opened.visible), opened.flagged), opened.to_review(), self.transcripts_left
+            Progress(opened.reviewed, len(opened.visible), opened.flagged),
+            opened.to_review(),
+            self.transcripts_left,
+            opened.standing(),
         )
         self.cache.keep(opened.path, opened.transcript, opened.signature, opened.store.records)
         del self._open[index]
@@ -426,6 +474,7 @@ class CodingSession:
             wanted = os.path.normpath(path)
             index = next((i for i, candidate in enumerate(self.paths) if os.path.normpath(candidate) == wanted), None)
             if index is not None:
+                self._places[index] = number
                 try:
                     position = self._view(index).position_of(number)
                 except (PurerError, OSError) as error:  # the transcript saved last cannot be read now: pass it by
@@ -446,6 +495,9 @@ class CodingSession:
             self._opened(index)  # first: a transcript that cannot be opened leaves the coder where they were
         if index != self.index:
             self.end_search()
+            turn = self.turn if self.index in self._open else None
+            if turn is not None:
+                self._places[self.index] = turn.number
         self.index = index
         for other in [other for other in self._open if other != index]:
             try:
@@ -476,6 +528,21 @@ class CodingSession:
             return False
         self._go(index, self.first_to_review(index) or 0)
         return True
+
+    def go_to_place(self, index: int) -> None:
+        """Open transcript `index` at this coder's place in it: the turn they were on when they left it (in this
+        session, or as saved for the next opening), else its first turn to review, else its first turn.
+
+        A transcript another window codes as this coder raises `LockedError` and the coder stays where they are.
+        """
+        if index == self.index:
+            return
+        opened = self._opened(index)
+        number = self._places.get(index)
+        position = None if number is None else opened.position_of(number)
+        if position is None:
+            position = self.first_to_review(index) or 0
+        self._go(index, position)
 
     def goto_turn(self, number: int) -> bool:
         """Jump to turn `number`, or the next visitable turn after it; False when there is none."""

@@ -3,7 +3,11 @@
 Opening a study of hundreds of transcripts must not parse all of them to find
 where a coder starts, or to show the study's progress. The index keeps, per
 transcript, its number of turns and, per coder, how many turns they reviewed,
-flagged and settled and the first turn still waiting for them. It is kept in
+flagged and settled, how many records carry a merge conflict or no longer
+match their turn (the transcript changed since they were coded), and the
+first turn still waiting for them. To tell the last without reading the
+transcript when only an annotation file changed, an entry keeps each turn's
+anchor digest (the first four hex digits of its anchor). It is kept in
 this clone's state folder (`.purer/index.json`, never in git), and every entry
 carries the signature (modification time, size, inode) of the files it was
 counted from: an entry whose file changed since (or that has a journal
@@ -21,6 +25,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -35,17 +40,24 @@ from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path
 from purer_tui.core.study_files import Signature, file_signature
-from purer_tui.core.transcript import load_transcript
+from purer_tui.core.transcript import Transcript, load_transcript
 from purer_tui.core.user_state import private_key
 
 INDEX_FILE = "index.json"
-INDEX_VERSION = 1
-#: A bound no real study's index reaches (about 350 bytes per transcript of three coders: some 12,000 transcripts).
-MAX_INDEX_BYTES = 4 * 1024 * 1024
+#: 2: counts of merge conflicts and changed records, and each turn's anchor digest (an index of version 1 is
+#: simply counted afresh).
+INDEX_VERSION = 2
+#: A bound no real study's index reaches (about 400 bytes per transcript of three coders plus 4 per turn:
+#: some 12,000 transcripts of 300 turns).
+MAX_INDEX_BYTES = 16 * 1024 * 1024
+#: Hex digits of each turn's anchor the index keeps: enough to tell a changed turn (one in 65,536 passes
+#: unseen, and then only in the hint: the app checks the whole anchor when it opens the transcript).
+DIGEST = 4
 #: While counting a large study for the first time, what is counted is saved this often.
 SAVE_EVERY_SECONDS = 2.0
 #: The first line: what the file is, and the signature of the JSON after it with this user's key.
 _SIGNED = "purer-tui study index "
+_HEX = re.compile("[0-9a-f]*")
 
 
 @dataclass(frozen=True)
@@ -56,9 +68,11 @@ class CoderCounts:
     flagged: int
     settled: int  # reviewed, not flagged, no merge conflict: nothing left to do
     first_to_review: int | None  # the first turn not settled; None when every turn is
+    conflicts: int = 0  # records carrying a merge conflict
+    changed: int = 0  # records that no longer match their turn: the transcript changed since they were coded
 
     def as_json(self) -> list[int | None]:
-        return [self.reviewed, self.flagged, self.settled, self.first_to_review]
+        return [self.reviewed, self.flagged, self.settled, self.first_to_review, self.conflicts, self.changed]
 
 
 @dataclass(frozen=True)
@@ -72,15 +86,35 @@ class _TranscriptEntry:
     signature: Signature
     turns: int
     coders: dict[str, _CoderEntry]
+    digests: str  # each turn's anchor digest, DIGEST hex digits a turn, in turn order
 
 
-def count_records(annotations: AnnotationFile, turns: int) -> CoderCounts:
-    """A coder's counts over a transcript of `turns` turns (records past its end do not count)."""
+def anchor_digests(transcript: Transcript) -> str:
+    """Each turn's anchor digest, one after the other (what the index keeps to tell changed records)."""
+    return "".join(turn.anchor[:DIGEST] for turn in transcript.turns)
+
+
+def count_records(annotations: AnnotationFile, turns: int, digests: str | None = None) -> CoderCounts:
+    """A coder's counts over a transcript of `turns` turns whose anchor digests are `digests`.
+
+    Records past its end count only as changed; without `digests` only those are known to be changed.
+    """
     records = [record for number, record in annotations.records.items() if 1 <= number <= turns]
     settled = {record.turn for record in records if record.settled_review}
     first = next((number for number in range(1, turns + 1) if number not in settled), None)
+    changed = sum(1 for record in annotations.records.values() if record.turn > turns)
+    if digests is not None:
+        for record in records:
+            at = (record.turn - 1) * DIGEST
+            if record.anchor is not None and record.anchor[:DIGEST] != digests[at : at + DIGEST]:
+                changed += 1
     return CoderCounts(
-        sum(record.reviewed for record in records), sum(record.flag for record in records), len(settled), first
+        sum(record.reviewed for record in records),
+        sum(record.flag for record in records),
+        len(settled),
+        first,
+        sum(1 for record in annotations.records.values() if record.conflict is not None),
+        changed,
     )
 
 
@@ -150,10 +184,10 @@ class StudyIndex:
             entry = self._fresh_entry(path)
         if entry is None:
             signature = file_signature(path, follow_links=True)
-            turns = len(load_transcript(path).turns)
+            transcript = load_transcript(path)
             if signature is None or signature != file_signature(path, follow_links=True):
                 raise OSError(f"{path} changed while it was counted")
-            entry = _TranscriptEntry(signature, turns, {})
+            entry = _TranscriptEntry(signature, len(transcript.turns), {}, anchor_digests(transcript))
         counted: dict[str, CoderCounts] = {}
         coder_entries = dict(entry.coders)
         for coder in coders:
@@ -161,11 +195,11 @@ class StudyIndex:
             signature = file_signature(annotations)
             known = coder_entries.get(coder)
             if _journal_left(annotations):  # changes not folded into the file yet (a crash, or a window coding it)
-                counted[coder] = count_records(AnnotationFile.open(annotations), entry.turns)
+                counted[coder] = count_records(AnnotationFile.open(annotations), entry.turns, entry.digests)
                 coder_entries.pop(coder, None)
                 continue
             if known is None or known.signature != signature:
-                counts = count_records(AnnotationFile.open(annotations), entry.turns)
+                counts = count_records(AnnotationFile.open(annotations), entry.turns, entry.digests)
                 if signature != file_signature(annotations):
                     continue  # written meanwhile: counted next time
                 known = _CoderEntry(signature, counts)
@@ -174,7 +208,7 @@ class StudyIndex:
         with self._lock:
             entries = self._loaded()
             if key is not None and (entries.get(key) is not entry or coder_entries != entry.coders):
-                entries[key] = _TranscriptEntry(entry.signature, entry.turns, coder_entries)
+                entries[key] = _TranscriptEntry(entry.signature, entry.turns, coder_entries, entry.digests)
                 self._changed = True
         return entry.turns, counted
 
@@ -191,6 +225,7 @@ class StudyIndex:
                     key: {
                         "signature": list(entry.signature),
                         "turns": entry.turns,
+                        "anchors": entry.digests,
                         "coders": {
                             coder: {
                                 "signature": list(known.signature) if known.signature else None,
@@ -274,15 +309,19 @@ def _entry(value: object) -> _TranscriptEntry:
         if not isinstance(coder, str) or not CODER_PATTERN.match(coder) or not isinstance(known, dict):
             raise ValueError("not a coder entry")
         counts = known.get("counts")
-        if not isinstance(counts, list) or len(counts) != 4:
+        if not isinstance(counts, list) or len(counts) != 6:
             raise ValueError("not coder counts")
         reviewed, flagged, settled = (_count(number, turns) for number in counts[:3])
         first = counts[3]
         if first is not None and (type(first) is not int or not 1 <= first <= turns):
             raise ValueError("not a turn")
+        conflicts, changed = (_count(number) for number in counts[4:])
         signature = None if known.get("signature") is None else _signature(known.get("signature"))
-        coders[coder] = _CoderEntry(signature, CoderCounts(reviewed, flagged, settled, first))
-    return _TranscriptEntry(_signature(value.get("signature")), turns, coders)
+        coders[coder] = _CoderEntry(signature, CoderCounts(reviewed, flagged, settled, first, conflicts, changed))
+    digests = value.get("anchors")
+    if not isinstance(digests, str) or len(digests) != turns * DIGEST or not _HEX.fullmatch(digests):
+        raise ValueError("not anchor digests")
+    return _TranscriptEntry(_signature(value.get("signature")), turns, coders, digests)
 
 
 def _plain_key(key: object) -> bool:

@@ -36,7 +36,8 @@ from purer_tui.core.session import (
     Progress,
     QuickSearchStopped,
     Reloaded,
-    transcript_progress,
+    Standing,
+    transcript_standing,
 )
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
@@ -44,6 +45,7 @@ from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
 from purer_tui.tui.screens.memo_editor import MemoEditor
 from purer_tui.tui.screens.prompt import Prompt
+from purer_tui.tui.screens.transcript_navigator import NavigatorRow, TranscriptNavigator
 from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
 from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
 from purer_tui.tui.widgets.codebook_panel import CodebookPanel
@@ -144,6 +146,7 @@ class CodingApp(App[None]):
         self._code_for_key = {key: code.id for key, code in session.codebook.code_for_key().items()}
         self._disk_progress: dict[int, Progress] = {}  # counted once by a worker, for the transcripts not open then
         self._disk_totals = (0, 0)
+        self._disk_standing: dict[int, Standing | None] = {}  # the same count, for the navigator; None: unreadable
         self._counted_from = 0  # how many transcripts the session had left when the last count began
         self._compact_timer: Timer | None = None
         self._announced: set[int] = set()  # transcripts whose problems were already pointed out
@@ -315,6 +318,7 @@ class CodingApp(App[None]):
         or, when the session visits some turns only (--only, adjudication), from the files."""
         session = self.session
         counted: dict[int, Progress] = {}
+        standings: dict[int, Standing | None] = {}
         began = session.transcripts_left
         if self._counts_cheaply() and session.study_index is not None:
             found = session.study_index.refresh(session.paths, [session.coder])
@@ -322,13 +326,24 @@ class CodingApp(App[None]):
                 turns, coders = found.get(path, (0, {}))  # unreadable: `check` says why
                 mine = coders.get(session.coder)
                 counted[index] = Progress(mine.reviewed, turns, mine.flagged) if mine else Progress(0, turns)
-        else:
+                standings[index] = (
+                    None
+                    if path not in found
+                    else Standing(mine.reviewed, turns, mine.flagged, mine.conflicts, mine.changed)
+                    if mine
+                    else Standing(0, turns, 0, 0, 0)
+                )
+        else:  # over the turns the session visits, like the counts of the transcripts it opens
             for index, path in enumerate(session.paths):
                 try:
-                    counted[index] = transcript_progress(path, session.coder, session.only)
+                    visited = session.turn_filter(path) if session.turn_filter else None
+                    standing = transcript_standing(path, session.coder, session.only, visited)
                 except (PurerError, OSError):
-                    counted[index] = Progress(0, 0)
-        self.call_from_thread(self._progress_counted, counted, began)
+                    counted[index], standings[index] = Progress(0, 0), None
+                    continue
+                counted[index] = Progress(standing.reviewed, standing.total, standing.flagged)
+                standings[index] = standing
+        self.call_from_thread(self._progress_counted, counted, began, standings)
 
     @work(thread=True, exclusive=True, group="read-ahead")
     def read_ahead(self) -> None:
@@ -406,9 +421,14 @@ class CodingApp(App[None]):
             else:
                 await self._check_bindings(event.key)
 
-    def _progress_counted(self, counted: dict[int, Progress], began: int) -> None:
+    def _progress_counted(
+        self, counted: dict[int, Progress], began: int, standings: dict[int, Standing | None] | None = None
+    ) -> None:
         self._counted_from = began
         self._disk_progress = counted
+        self._disk_standing = standings or {}
+        if isinstance(self.screen, TranscriptNavigator):
+            self.screen.update_rows(self.navigator_rows())
         self._disk_totals = (sum(p.reviewed for p in counted.values()), sum(p.total for p in counted.values()))
         self.query_one(LocationBar).show(self.session, self.study_progress(), self.adjudicating)
 
@@ -739,6 +759,38 @@ class CodingApp(App[None]):
                     f"Left {name} with {remaining} turn(s) still to review (not reviewed or flagged).", timeout=6
                 )
         return result
+
+    def navigator_rows(self) -> list[NavigatorRow]:
+        """Every transcript with this coder's standing in it, from what is known without reading a file:
+        the last count (the study index), and this window's own for the transcripts it opened since."""
+        session = self.session
+        newer = session.left_since(self._counted_from)
+        mine = {index: standing for index, standing in session.opened_standing().items() if index in newer}
+        elsewhere = session.locked_elsewhere
+        disk = self._disk_standing
+        return [
+            NavigatorRow(
+                index,
+                path.name,
+                mine.get(index) or disk.get(index),
+                unreadable=index not in mine and index in disk and disk[index] is None,
+                here=index == session.index,
+                elsewhere=index in elsewhere,
+            )
+            for index, path in enumerate(session.paths)
+        ]
+
+    def action_open_transcript(self) -> None:
+        if isinstance(self.screen, TranscriptNavigator):
+            return
+        session = self.session
+        scope = "counts over the turns this session visits" if session.only or session.turn_filter else ""
+
+        def chosen(index: int | None) -> None:
+            if index is not None and index != session.index:
+                self._open_then(index, lambda: self._moving(lambda: session.go_to_place(index)))
+
+        self.push_screen(TranscriptNavigator(self.navigator_rows(), scope), chosen)
 
     def action_end_search(self) -> None:
         self._do(self.session.end_search)

@@ -454,3 +454,60 @@ def test_a_saved_position_in_a_transcript_that_cannot_be_read_is_passed_by(demo_
     session.resume((paths[1], 3))  # where ben was, before a pull damaged it
     assert session.index == 2 and 1 in session.passed_by
     session.close(), locks.release()
+
+
+def test_going_to_a_transcript_lands_at_the_coder_s_place_in_it(demo_study: Path) -> None:
+    ben = session_for(demo_study, "ben")  # ben coded session 1 and turns 1-8 of session 2
+    assert (ben.index, ben.turn.number) == (1, 9)
+    ben.go_to_place(2)  # never opened: its first turn to review
+    assert (ben.index, ben.turn.number) == (2, 1)
+    ben.goto_turn(5)
+    ben.go_to_place(0)  # every turn reviewed: the first turn
+    assert (ben.index, ben.turn.number) == (0, 1)
+    ben.go_to_place(2)  # left in this session: where the coder was
+    assert (ben.index, ben.turn.number) == (2, 5)
+    ben.close()
+
+
+def test_going_to_a_transcript_uses_the_saved_position_in_it(demo_study: Path) -> None:
+    loaded = load_study(demo_study)
+    ben = CodingSession(loaded.transcript_paths(), loaded.load_codebook(), "ben")
+    ben.resume((ben.paths[0], 4))  # saved last time: session 1, turn 4
+    ben.go_to_place(1)
+    assert (ben.index, ben.turn.number) == (1, 9)
+    ben.go_to_place(0)
+    assert (ben.index, ben.turn.number) == (0, 4)
+    ben.close()
+
+
+def test_going_to_a_transcript_another_window_codes_is_refused_and_changes_nothing(demo_study: Path) -> None:
+    from purer_tui.core.lock import LockedError
+
+    first, first_locks = locked_session(demo_study)
+    second, second_locks = locked_session(demo_study)
+    second.goto_turn(3)
+    with pytest.raises(LockedError):
+        second.go_to_place(0)
+    assert (second.index, second.turn.number) == (1, 3)
+    first.close(), first_locks.release()
+    second.close(), second_locks.release()
+
+
+def test_standing_counts_conflicts_and_records_changed_since_coded(demo_study: Path) -> None:
+    from purer_tui.core.annotation_records import Conflict, TurnVersion
+    from purer_tui.core.session import Standing, transcript_standing
+
+    path = load_study(demo_study).transcript_paths()[0]
+    store = AnnotationFile.open(annotation_path(path, "eve"))
+    store.put(AnnotationRecord(2, ("education",), anchor="0" * 10))  # coded on text turn 2 no longer has
+    store.put(AnnotationRecord(3, ("education",), conflict=Conflict(TurnVersion(), None)))
+    store.put(AnnotationRecord(99, ("education",)))  # past the end: the transcript lost turns
+    expected = Standing(reviewed=2, total=17, flagged=0, conflicts=1, changed=2)
+    assert transcript_standing(path, "eve", None) == expected
+    eve = session_for(demo_study, "eve")
+    assert eve.opened_standing() == {0: expected}
+    eve.go_to_place(1)
+    assert eve.opened_standing()[0] == expected  # as it was left
+    eve.close()
+    participants = transcript_standing(path, "eve", frozenset({"Participant 1"}))
+    assert participants.total < 17 and participants.changed <= 1  # only the turns visited count

@@ -13,14 +13,15 @@ import purer_tui.core.study_index as study_index_module
 from purer_tui.core.annotation_paths import annotation_path
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.study import load_study
-from purer_tui.core.study_index import INDEX_FILE, CoderCounts, StudyIndex, count_records
+from purer_tui.core.study_index import INDEX_FILE, CoderCounts, StudyIndex, anchor_digests, count_records
 from purer_tui.core.transcript import load_transcript
 
 
 def truth(transcript: Path, coder: str) -> tuple[int, CoderCounts]:
     """What the files say, counted without the index."""
-    turns = len(load_transcript(transcript).turns)
-    return turns, count_records(AnnotationFile.open(annotation_path(transcript, coder)), turns)
+    loaded = load_transcript(transcript)
+    annotations = AnnotationFile.open(annotation_path(transcript, coder))
+    return len(loaded.turns), count_records(annotations, len(loaded.turns), anchor_digests(loaded))
 
 
 def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -191,3 +192,58 @@ def test_swapping_the_state_folder_for_a_link_mid_write_sends_nothing_out(
     assert list(outside.iterdir()) == []
     assert (demo_study / "moved-away" / "index.json").read_text() == "data\n"
     assert state.read("index.json", 100) is None  # and nothing is read through the link either
+
+
+def test_conflicts_and_records_changed_since_coded_are_counted(
+    demo_study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
+
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths, ["eve"])
+    transcript = load_transcript(paths[0])
+    store = AnnotationFile.open(annotation_path(paths[0], "eve"))
+    store.put(AnnotationRecord(2, ("x",), anchor=transcript.turn(2).anchor))  # coded on this text: not changed
+    store.put(AnnotationRecord(3, ("x",), anchor="0" * 10))  # coded on text the turn no longer has
+    store.put(AnnotationRecord(4, ("x",), anchor=transcript.turn(4).anchor, conflict=Conflict(TurnVersion(), None)))
+    read = counting_reads(monkeypatch)
+    counted = StudyIndex(demo_study).refresh(paths)[paths[0]][1]["eve"]
+    assert read == []  # the anchors' digests are in the index: only the annotation file is read again
+    assert (counted.conflicts, counted.changed) == (1, 1)
+    assert counted == count_records(store, len(transcript.turns), study_index_module.anchor_digests(transcript))
+    assert StudyIndex(demo_study).counts(paths[0], "eve") == (len(transcript.turns), counted)  # as saved
+
+
+def test_an_edited_transcript_makes_its_coded_turns_changed(demo_study: Path) -> None:
+    paths = load_study(demo_study).transcript_paths()
+    before = StudyIndex(demo_study).refresh(paths)[paths[1]][1]["ben"]
+    assert before.changed == 0 and before.reviewed >= 2
+    transcript = load_transcript(paths[1])
+    edited = transcript.turn(2).text.split()[0]
+    text = paths[1].read_text()
+    paths[1].write_text(text.replace(edited, edited + "-edited", 1))
+    after = StudyIndex(demo_study).refresh(paths)[paths[1]][1]["ben"]
+    assert after.changed == 1
+
+
+def test_an_index_of_the_first_version_is_counted_afresh(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from purer_tui.core.user_state import private_key
+
+    paths = load_study(demo_study).transcript_paths()
+    StudyIndex(demo_study).refresh(paths)
+    cache = demo_study / ".purer" / INDEX_FILE
+    data = json.loads(cache.read_text().partition("\n")[2])
+    data["version"] = 1  # as the earlier app wrote it: four counts, no anchors
+    for entry in data["transcripts"].values():
+        del entry["anchors"]
+        for known in entry["coders"].values():
+            known["counts"] = known["counts"][:4]
+    payload = json.dumps(data) + "\n"
+    key = private_key()
+    assert key is not None
+    cache.write_text(f"purer-tui study index {study_index_module._signature_of(payload, key)}\n{payload}")
+    assert StudyIndex(demo_study).counts(paths[0], "ana") is None  # not believed: another version
+    read = counting_reads(monkeypatch)
+    assert StudyIndex(demo_study).refresh(paths)[paths[0]][1]["ana"] == truth(paths[0], "ana")[1]
+    assert read == paths  # every transcript counted again, once
+    assert json.loads(cache.read_text().partition("\n")[2])["version"] == study_index_module.INDEX_VERSION
