@@ -63,7 +63,7 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("memo.edit", ("m",), "edit_memo", "Write or edit the memo", footer_label="Memo"),
     AppKey("edit.undo", ("backspace", "ctrl+z"), "undo", "Undo"),
     AppKey("edit.redo", ("ctrl+y",), "redo", "Redo"),
-    AppKey("search.start", ("/",), "search", "Search turn text"),
+    AppKey("search.start", ("/",), "search", "Search turn text (tab in the prompt: the whole study)"),
     AppKey("search.end", ("escape",), "end_search", "End the search"),
     AppKey("turn.goto", (":",), "goto_turn", "Go to turn number"),
     AppKey("transcript.previous", ("[",), "previous_transcript", "Previous transcript"),

@@ -15,7 +15,9 @@ import bisect
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Literal
 
 from purer_tui.core.annotation_paths import annotation_files, annotation_path
 from purer_tui.core.annotation_records import AnnotationRecord
@@ -28,6 +30,7 @@ from purer_tui.core.reanchor import is_stale
 from purer_tui.core.safe_text import one_line
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.study_index import StudyIndex
+from purer_tui.core.study_search import MAX_HITS, Hit, SearchResult, matching_turns, search_transcripts
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 from purer_tui.core.transcript_cache import ReadTranscript, TranscriptCache
 
@@ -228,6 +231,18 @@ class Left:
     standing: Standing | None = None
 
 
+SearchScope = Literal["transcript", "study"]
+
+
+@dataclass(frozen=True)
+class HitStep:
+    """Where `n` or `N` goes in a search: the hit, its place among the hits, and whether it went round the end."""
+
+    ordinal: int  # 0-based among the hits
+    hit: Hit
+    wrapped: bool
+
+
 class CodingSession:
     """One coder coding a list of transcripts with one codebook.
 
@@ -286,7 +301,11 @@ class CodingSession:
         # makes them unreviewed again, not "reviewed, no code" (a code pressed by mistake is no decision).
         self._reviewed_by_code: set[tuple[int, int]] = set()
         self.search_term: str | None = None
-        self._hits: list[int] = []  # positions of search hits in the current transcript
+        self.search_scope: SearchScope = "transcript"
+        self.searching = False  # a search of the whole study is under way: its hits are not in yet
+        self.hits_capped = False  # more turns matched than the hits kept
+        self._hits: list[Hit] = []  # in study order (a search of one transcript: that transcript's only)
+        self._search_generation = 0  # a study search's results are taken only while it is still the search
         self._news: list[Reloaded] = []  # merges with files changed on disk, not yet told to the coder
 
     # --- what there is to show ----------------------------------------------
@@ -494,7 +513,8 @@ class CodingSession:
         if index not in self._open:
             self._opened(index)  # first: a transcript that cannot be opened leaves the coder where they were
         if index != self.index:
-            self.end_search()
+            if self.search_scope == "transcript":
+                self.end_search()  # a search of the whole study goes on across transcripts
             turn = self.turn if self.index in self._open else None
             if turn is not None:
                 self._places[self.index] = turn.number
@@ -816,42 +836,129 @@ class CodingSession:
     # --- search -------------------------------------------------------------
 
     def search(self, term: str) -> bool:
-        """Start a case-insensitive search of turn text; go to the first hit from here on."""
-        needle = term.casefold()
-        if not needle:
-            self.end_search()
+        """Search this transcript's turn text, ignoring case; go to the first hit from here on (wrapping round).
+        False when there is no hit."""
+        if not self.start_search(term):
             return False
+        step = self.next_hit(forward=True, include_here=True)
+        return step is not None and self.go_to_hit(step.hit)
+
+    def start_search(self, term: str) -> int:
+        """Search the visited turns of this transcript (in memory: quick), staying where the coder is;
+        returns how many hits (0 for an empty term, which ends the search)."""
+        self.end_search()
+        if not term.casefold():
+            return 0
         current = self.current
         self.search_term = term
-        self._hits = [
-            position
-            for position, number in enumerate(current.visible)
-            if needle in current.transcript.turn(number).text.casefold()
-        ]
-        if not self._hits:
+        found = matching_turns(map(current.transcript.turn, current.visible), term)
+        self._hits = [Hit(self.index, number) for number in islice(found, MAX_HITS + 1)]
+        if len(self._hits) > MAX_HITS:
+            del self._hits[MAX_HITS:]
+            self.hits_capped = True
+        return len(self._hits)
+
+    def begin_study_search(self, term: str) -> int:
+        """Start a search of the whole study (its hits come from `search_study`, run in a worker);
+        returns the token that `take_study_hits` needs."""
+        self.end_search()
+        self.search_term = term
+        self.search_scope = "study"
+        self.searching = True
+        return self._search_generation
+
+    def search_study(self, term: str, cancelled: Callable[[], bool] = lambda: False) -> SearchResult:
+        """Search every transcript's visited turns, reading each from disk (safe in a worker: it only reads,
+        and keeps no transcript, so the cache of those read ahead stays as it is)."""
+        return search_transcripts(
+            tuple(self.paths),
+            term,
+            load_transcript,
+            only=self.only,
+            turn_filter=self.turn_filter,
+            cancelled=cancelled,
+        )
+
+    def take_study_hits(self, token: int, result: SearchResult) -> bool:
+        """The hits of a study search; False (and nothing changes) when that search was ended or replaced since."""
+        if token != self._search_generation or self.search_scope != "study" or not self.searching:
             return False
-        at = bisect.bisect_left(self._hits, self.position)
-        self.position = self._hits[at % len(self._hits)]
+        self._hits = list(result.hits)
+        self.hits_capped = result.capped
+        self.searching = False
+        return True
+
+    def next_hit(self, forward: bool, include_here: bool = False) -> HitStep | None:
+        """The next (or previous) hit from the coder's place, wrapping round; None when there is none to go to.
+
+        Hits in a transcript passed by (another window codes it, it cannot be read) are passed by too.
+        With `include_here`, a hit on the current turn counts (a new search starts there).
+        """
+        hits = self._hits
+        turn = self.turn
+        here = Hit(self.index, turn.number if turn is not None else 0)
+        if forward:
+            at = (bisect.bisect_left if include_here else bisect.bisect_right)(hits, here)
+        else:
+            at = (bisect.bisect_right if include_here else bisect.bisect_left)(hits, here) - 1
+        wrapped = False
+        for _ in range(2 * len(self.passed_by) + 2):  # each round returns, or passes a transcript's hits by
+            if not hits:
+                return None
+            if not 0 <= at < len(hits):
+                at, wrapped = (0 if forward else len(hits) - 1), True
+            hit = hits[at]
+            if hit.transcript not in self.passed_by:
+                return HitStep(at, hit, wrapped)
+            if forward:
+                at = bisect.bisect_left(hits, Hit(hit.transcript + 1, 0))
+            else:
+                at = bisect.bisect_left(hits, Hit(hit.transcript, 0)) - 1
+        return None
+
+    def go_to_hit(self, hit: Hit) -> bool:
+        """Go to a hit, opening its transcript when it is another; False when that one cannot be opened (another
+        window codes it, a file of it is bad): it is passed by from now on (see `passed_by`)."""
+        try:
+            opened = self._opened(hit.transcript)
+        except (PurerError, OSError) as error:
+            self._pass_by(hit.transcript, error)
+            return False
+        position = opened.position_of(hit.turn)
+        if position is None:  # the file changed since it was searched: the nearest visited turn
+            position = bisect.bisect_left(opened.visible, hit.turn)
+        self._go(hit.transcript, position)
         return True
 
     def search_step(self, forward: bool) -> bool:
-        """Next or previous hit, wrapping round; False when there is no hit."""
-        if not self._hits:
-            return False
-        if forward:
-            at = bisect.bisect_right(self._hits, self.position) % len(self._hits)
-        else:
-            at = (bisect.bisect_left(self._hits, self.position) - 1) % len(self._hits)
-        self.position = self._hits[at]
-        return True
+        """Next or previous hit, wrapping round; False when there is none to go to."""
+        step = self.next_hit(forward)
+        return step is not None and self.go_to_hit(step.hit)
 
     @property
     def hit_count(self) -> int:
         return len(self._hits)
 
+    @property
+    def current_hit(self) -> HitStep | None:
+        """The hit the coder is on, when they are on one."""
+        turn = self.turn
+        if turn is None or not self._hits:
+            return None
+        here = Hit(self.index, turn.number)
+        at = bisect.bisect_left(self._hits, here)
+        if at < len(self._hits) and self._hits[at] == here:
+            return HitStep(at, here, False)
+        return None
+
     def end_search(self) -> None:
+        """No search any more; the hits of a study search still under way will not be taken."""
         self.search_term = None
+        self.search_scope = "transcript"
+        self.searching = False
+        self.hits_capped = False
         self._hits = []
+        self._search_generation += 1
 
     # --- saving -------------------------------------------------------------
 

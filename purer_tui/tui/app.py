@@ -26,6 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
@@ -39,12 +40,13 @@ from purer_tui.core.session import (
     Standing,
     transcript_standing,
 )
+from purer_tui.core.study_search import MAX_HITS, SearchResult
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
 from purer_tui.tui.screens.memo_editor import MemoEditor
-from purer_tui.tui.screens.prompt import Prompt
+from purer_tui.tui.screens.prompt import Prompt, SearchPrompt
 from purer_tui.tui.screens.transcript_navigator import NavigatorRow, TranscriptNavigator
 from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
 from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
@@ -75,6 +77,15 @@ class ReviewFound(Message):
     def __init__(self, index: int | None):
         super().__init__()
         self.index = index
+
+
+class StudySearched(Message):
+    """A worker has searched the whole study for a text (`token`: which search, see `take_study_hits`)."""
+
+    def __init__(self, token: int, result: SearchResult):
+        super().__init__()
+        self.token = token
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,7 @@ class CodingApp(App[None]):
         self._waiting = False
         self._typed_ahead: list[Key] = []
         self._shown_index: int | None = None  # the transcript on screen, to read its neighbours ahead once
+        self._searched_from: tuple[int, int] | None = None  # where the coder was when a study search began
         self._quit_anyway = False
         self.crash_report: Path | None = None
         self.crash_error: Exception | None = None
@@ -656,8 +668,7 @@ class CodingApp(App[None]):
     def action_next_unreviewed(self) -> None:
         session = self.session
         if session.search_term is not None:
-            if self._do(lambda: session.search_step(forward=True)).said_no:
-                self.notify("No hits for this search.", timeout=4)
+            self._step_to_hit(forward=True)
             return
         if self._do(session.next_unreviewed_here).value is True:
             return
@@ -722,7 +733,7 @@ class CodingApp(App[None]):
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:
-            self._do(lambda: self.session.search_step(forward=False))
+            self._step_to_hit(forward=False)
 
     def action_undo(self) -> None:
         if self._do(self.session.undo, changes=True).said_no:
@@ -793,6 +804,7 @@ class CodingApp(App[None]):
         self.push_screen(TranscriptNavigator(self.navigator_rows(), scope), chosen)
 
     def action_end_search(self) -> None:
+        self.workers.cancel_group(self, "search")  # a study search under way stops at its next transcript
         self._do(self.session.end_search)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -848,12 +860,93 @@ class CodingApp(App[None]):
         self.push_screen(MemoEditor(record.memo if record else "", f"Memo on turn {turn.number}"), saved)
 
     def action_search(self) -> None:
-        def searched(term: str | None) -> None:
-            if term:
-                if self._do(lambda: self.session.search(term)).said_no:
-                    self.notify("Not found in this transcript.", timeout=4)
+        prompt = SearchPrompt()
 
-        self.push_screen(Prompt("/", "search turn text"), searched)
+        def searched(term: str | None) -> None:
+            if not term:
+                return
+            if prompt.scope == "study":
+                self._search_study(term)
+                return
+            outcome = self._do(lambda: self.session.start_search(term))
+            if outcome.done and outcome.value == 0:
+                self.notify("Not found in this transcript.", timeout=4)
+            elif outcome.done:
+                self._step_to_hit(forward=True, include_here=True)
+
+        self.push_screen(prompt, searched)
+
+    # --- search -----------------------------------------------------------------
+
+    def _search_study(self, term: str) -> None:
+        """Search every transcript in a worker; the coder goes on meanwhile, and the hits come as a message."""
+        session = self.session
+        token = session.begin_study_search(term)
+        self._searched_from = (session.index, session.position)
+        self.refresh_view()
+        self.notify(f"Searching {len(session.paths):,} transcript(s)…", timeout=3)
+        self._search_worker(term, token)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search_worker(self, term: str, token: int) -> None:
+        worker = get_current_worker()
+        result = self.session.search_study(term, cancelled=lambda: worker.is_cancelled)
+        if not result.cancelled:
+            self.post_message(StudySearched(token, result))
+
+    @on(StudySearched)
+    def _study_searched(self, message: StudySearched) -> None:
+        session = self.session
+        if not session.take_study_hits(message.token, message.result):
+            return  # ended or replaced meanwhile
+        result = message.result
+        self.refresh_view()
+        unread = f" {len(result.unreadable)} transcript(s) could not be read." if result.unreadable else ""
+        if not result.hits:
+            self.notify(f"Not found in any transcript of the study.{unread}", timeout=5)
+            return
+        count = f"{MAX_HITS:,}+" if result.capped else f"{len(result.hits):,}"
+        found = f"{count} hit(s) in {result.transcripts:,} transcript(s).{unread}"
+        if self._searched_from == (session.index, session.position) and len(self.screen_stack) == 1:
+            self._step_to_hit(forward=True, include_here=True)
+            self.notify(found, timeout=4)
+        else:  # the coder moved on meanwhile: they are not taken away
+            self.notify(f"{found} n goes to the next.", timeout=6)
+
+    def _step_to_hit(self, forward: bool, include_here: bool = False, passed_notes: tuple[str, ...] = ()) -> None:
+        """Go to the next (or previous) hit, in another transcript when it is there; going round the end says so.
+
+        A hit's transcript that cannot be opened (another window codes it) is passed by for the hits further on;
+        `passed_notes` say so once the coder has arrived (arriving in another transcript clears older notices).
+        """
+        session = self.session
+        step = session.next_hit(forward, include_here)
+        if step is None:
+            for note in passed_notes:
+                self.notify(note, timeout=8)
+            if session.searching:
+                self.notify("Still searching the study…", timeout=3)
+            elif session.hit_count:
+                self.notify("Every hit is in a transcript passed by (open in another window, or unreadable).")
+            else:
+                self.notify("No hits for this search.", timeout=4)
+            return
+        passed_before = set(session.passed_by)
+
+        def go() -> None:
+            outcome = self._moving(lambda: session.go_to_hit(step.hit))
+            if outcome.value is True:
+                for note in passed_notes:
+                    self.notify(note, timeout=8)
+                if step.wrapped:
+                    self.notify(f"Wrapped to the {'first' if forward else 'last'} hit.", timeout=3)
+                return
+            passed = session.passed_by.get(step.hit.transcript)
+            if outcome.done and passed is not None:
+                new = (f"{passed.reason}: passed by.",) if step.hit.transcript not in passed_before else ()
+                self.call_later(lambda: self._step_to_hit(forward, include_here, passed_notes + new))
+
+        self._open_then(step.hit.transcript, go)
 
     def action_goto_turn(self) -> None:
         total = len(self.session.current.transcript.turns)

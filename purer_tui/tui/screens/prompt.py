@@ -1,4 +1,5 @@
-"""A one-line question at the bottom of the screen: the search term after `/`, the turn number after `:`."""
+"""A one-line question at the bottom of the screen: the search term after `/` (and where to look), the turn
+number after `:`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from purer_tui.core.session import SearchScope
 
 
 class Prompt(ModalScreen[str | None]):
@@ -28,3 +31,28 @@ class Prompt(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
+
+
+SCOPE_LABELS: dict[SearchScope, str] = {
+    "transcript": "/ this transcript (tab: whole study)",
+    "study": "/ whole study (tab: this transcript)",
+}
+
+
+class SearchPrompt(Prompt):
+    """The search term, and where to look: `tab` switches between this transcript and the whole study.
+
+    It answers with the term (None: escape); the scope chosen is `scope` when it answers.
+    """
+
+    BINDINGS = [
+        Binding("tab", "switch_scope", "This transcript / whole study", id="search.scope", priority=True),
+    ]
+
+    def __init__(self, scope: SearchScope = "transcript") -> None:
+        super().__init__(SCOPE_LABELS[scope], "turn text to find (any case)")
+        self.scope: SearchScope = scope
+
+    def action_switch_scope(self) -> None:
+        self.scope = "study" if self.scope == "transcript" else "transcript"
+        self.query_one("#prompt-label", Label).update(SCOPE_LABELS[self.scope])

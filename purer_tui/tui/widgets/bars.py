@@ -9,6 +9,9 @@ from purer_tui.core.reanchor import is_stale
 from purer_tui.core.session import CodingSession, Progress
 from purer_tui.tui import rendering
 
+#: Characters of a search term shown in the location bar: a long one would hide which hit this is.
+SHOWN_TERM = 20
+
 
 class LocationBar(Static):
     """Transcript n of m, turn, this transcript's and the study's progress, coder, search."""
@@ -32,13 +35,29 @@ class LocationBar(Static):
             parts += ["  adjudicating ", rendering.literal(" vs ".join(adjudicating), "bold $text-warning")]
         if session.only:
             parts += ["  only ", rendering.literal(", ".join(session.only_asked), "$text-muted")]
-        if session.search_term is not None:
-            parts += [
-                "  /",
-                rendering.literal(session.search_term, "reverse"),
-                (f" {session.hit_count} hits", "$text-muted"),
-            ]
+        if session.search_term is not None:  # right after the name: while searching, the hit matters most
+            term = session.search_term
+            shown = term if len(term) <= SHOWN_TERM else term[: SHOWN_TERM - 1] + "…"
+            parts[2:2] = ["  /", rendering.literal(shown, "reverse"), search_status(session)]
         self.update(Content.assemble(*parts))
+
+
+def search_status(session: CodingSession) -> Content:
+    """ "hit 3 of 12 (grp1-s02, turn 7)", "hit 3 of 4 (turn 7)" in one transcript, "12 hits" off a hit."""
+    if session.searching:
+        return Content.styled(" searching the study…", "$text-muted")
+    if not session.hit_count:
+        return Content.styled(" no hits", "bold $warning")
+    count = f"{session.hit_count:,}{'+' if session.hits_capped else ''}"
+    on = session.current_hit
+    if on is None:
+        return Content.styled(f" {count} hits", "$text-muted")
+    name = session.paths[on.hit.transcript].stem
+    return Content.assemble(
+        (f" hit {on.ordinal + 1:,} of {count} (", "bold"),
+        rendering.literal(f"{name}, " if session.search_scope == "study" else "", "bold"),
+        (f"turn {on.hit.turn})", "bold"),
+    )
 
 
 class TurnCodesBar(Static):
