@@ -785,6 +785,8 @@ class CodingApp(App[None]):
         for app_key in APP_KEYS:
             if app_key.action == "quit":
                 continue
+            if app_key.id.startswith("adjudicate.") and self.adjudicating is None:
+                continue  # they do nothing outside adjudication: not offered either
             shown = ", ".join(keys.get(app_key.id, ()))
             yield SystemCommand(
                 app_key.description, f"key: {shown}" if shown else "no key", self._palette_action(app_key.action)
