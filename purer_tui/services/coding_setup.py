@@ -176,9 +176,9 @@ def prepare_adjudication(
                 locks=locks,
             )
             session.resume()
-        indexes = range(len(with_work))
-        disagreements = sum(session.progress_of(index).total for index in indexes) if session else 0
-        unsettled = sum(session.to_review(index) for index in indexes) if session else 0
+        visits = session.count_visits() if session else []  # also lets the app say "disagreement 4 of 9"
+        disagreements = sum(progress.total for progress, _ in visits)
+        unsettled = sum(left for _, left in visits)
     except BaseException:
         locks.release()
         raise

@@ -150,6 +150,7 @@ class CodingApp(App[None]):
         self._typed_ahead: list[Key] = []
         self._shown_index: int | None = None  # the transcript on screen, to read its neighbours ahead once
         self._quit_anyway = False
+        self._told_all_settled = False  # adjudicating: "all settled" is said once, when it becomes true
         self.crash_report: Path | None = None
         self.crash_error: Exception | None = None
 
@@ -442,6 +443,8 @@ class CodingApp(App[None]):
             return Outcome.WAITING
         if changes:
             self._schedule_compaction()
+            if self.adjudicating is not None:
+                self._tell_when_all_settled()
         self._tell_merges(self.session.take_news())
         self.refresh_view()
         return Outcome(True, result)
@@ -586,9 +589,7 @@ class CodingApp(App[None]):
         if not self._do(session.mark_reviewed, changes=True).done:
             return  # refused or waiting: stay on the turn
         if session.at_end():
-            self.notify(
-                "Last turn of this transcript. ] goes to the next one, n to the next unreviewed turn.", timeout=5
-            )
+            self._tell_last_turn()
         else:
             self._do(lambda: session.move(1))
 
@@ -648,16 +649,56 @@ class CodingApp(App[None]):
         if self._do(session.unreviewed_before_here).value is True:
             return
         if self.adjudicating is not None:
-            settled = sum(progress.total for progress in session.opened_progress().values())
-            self.notify(
-                f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8
-            )
+            place = session.place()
+            settled = place.total if place else sum(p.total for p in session.opened_progress().values())
+            self.notify(self._all_settled(settled), timeout=8)
         else:
             elsewhere = ", ".join(sorted(one_line(session.paths[index].name) for index in session.passed_by))
             also = f" (apart from {elsewhere}, passed by)" if elsewhere else ""
             self.notify(
                 f"Every turn of every transcript in this session is reviewed, and none is flagged{also}.", timeout=5
             )
+
+    def _tell_last_turn(self) -> None:
+        """`enter` on the last turn this session visits in the transcript: what is left, and where."""
+        session = self.session
+        if self.adjudicating is None:
+            which = "turn" if session.only is None else f"turn by {', '.join(session.only_asked)}"
+            self.notify(
+                f"Last {which} of this transcript. ] goes to the next one, n to the next turn to review.", timeout=5
+            )
+            return
+        place = session.place()
+        if place is not None and place.all_settled:
+            return  # the change just made said so
+        elsewhere = session.to_review_elsewhere()
+        here = session.current.to_review()
+        if elsewhere:
+            first = min(elsewhere, key=lambda index: (index <= session.index, index))  # the next, going round
+            more = sum(elsewhere.values())
+            others = f" in {len(elsewhere)} other transcripts, the next in" if len(elsewhere) > 1 else " in"
+            rest = f"{more} more to settle{others} {one_line(session.paths[first].name)}"
+        else:
+            rest = "none left in other transcripts"
+        still = f"; {here} still to settle here" if here else ""
+        self.notify(f"Last disagreement in this transcript: {rest}{still}. n goes to the next.", timeout=8)
+
+    def _all_settled(self, count: int) -> str:
+        assert self.adjudicating is not None
+        return (
+            f"All {count} disagreement{'s' if count != 1 else ''} of {' and '.join(self.adjudicating)} "
+            "are settled: q to quit."
+        )
+
+    def _tell_when_all_settled(self) -> None:
+        """Adjudicating: the change that settles the last disagreement says so, once (again only after an undo
+        made one unsettled)."""
+        place = self.session.place()
+        if place is None:
+            return
+        if place.all_settled and not self._told_all_settled:
+            self.notify(self._all_settled(place.total), timeout=10)
+        self._told_all_settled = place.all_settled
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:
