@@ -26,6 +26,7 @@ from purer_tui.core.consensus import (
 )
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
+from purer_tui.core.memo_drafts import MemoDrafts
 from purer_tui.core.resume_position import ResumePositions
 from purer_tui.core.safe_text import excerpt
 from purer_tui.core.session import CodingSession
@@ -48,6 +49,7 @@ class PreparedSession:
     role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
     notices: list[str] = field(default_factory=list)  # shown once the app opens
     positions: ResumePositions | None = None  # where this coder was, kept for the next opening
+    drafts: MemoDrafts | None = None  # memos kept when the terminal closed mid-memo (in a study only)
 
     def save_position(self) -> None:
         turn = self.session.turn
@@ -102,7 +104,10 @@ def prepare_session(
         locks.release()
         raise
     notices += _passed_by(session)
-    return PreparedSession(session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions)
+    drafts = MemoDrafts(study.root, coder) if study is not None else None
+    return PreparedSession(
+        session, locks, study.keymap if study else {}, None, _role_of(study), notices, positions, drafts
+    )
 
 
 def _passed_by(session: CodingSession) -> list[str]:
@@ -190,7 +195,10 @@ def prepare_adjudication(
             session.close()
         locks.release()
         return AdjudicationDone(summary)
-    return PreparedSession(session, locks, study.keymap if study else {}, (first, second), _role_of(study), [summary])
+    drafts = MemoDrafts(study.root, consensus) if study is not None else None
+    return PreparedSession(
+        session, locks, study.keymap if study else {}, (first, second), _role_of(study), [summary], drafts=drafts
+    )
 
 
 def _adjudication_summary(

@@ -30,6 +30,7 @@ from textual.widgets import Footer
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.lock import LockedError
+from purer_tui.core.memo_drafts import MemoDraft, MemoDrafts
 from purer_tui.core.safe_text import one_line, visible_controls
 from purer_tui.core.session import (
     CodingSession,
@@ -126,8 +127,11 @@ class CodingApp(App[None]):
         role_of: Callable[[str], str | None] | None = None,
         notices: Iterable[str] = (),
         save_position: Callable[[], None] | None = None,
+        drafts: MemoDrafts | None = None,
     ):
         super().__init__()
+        self._drafts = drafts  # memos kept when the terminal closed; None: saved outright then (no study)
+        self._waiting_drafts: dict[tuple[str, int], MemoDraft] = {}  # by transcript and turn
         self._notices = list(notices)
         self._save_position = save_position
         self.adjudicating = adjudicating
@@ -197,6 +201,7 @@ class CodingApp(App[None]):
             prepared.role_of,
             prepared.notices,
             prepared.save_position,
+            prepared.drafts,
         )
 
     # --- layout -------------------------------------------------------------
@@ -218,6 +223,7 @@ class CodingApp(App[None]):
         self.call_after_refresh(self.count_study_progress)  # after the first screen: counting must not delay it
         if self._counts_cheaply():  # what other windows and pulls change shows within a few seconds
             self.set_interval(RECOUNT_SECONDS, self.count_study_progress)
+        self._offer_drafts()
         if self._notices:
             self.notify("\n".join(self._notices), timeout=8)
 
@@ -468,13 +474,49 @@ class CodingApp(App[None]):
         self.refresh_view()
 
     def save_open_memo(self) -> None:
-        """The terminal is going away: a memo being written is saved as it stands, not lost with the screen."""
+        """The terminal is going away: a memo being written is kept as a draft, offered on the next opening
+        (the coder never said it was done, so it does not replace the turn's memo yet). Without a study
+        folder to keep drafts in, it is saved as the turn's memo: never lost with the screen."""
         editor = self.screen
-        if isinstance(editor, MemoEditor):
-            try:
-                self.session.set_memo(editor.text)
-            except (PurerError, OSError):
-                pass  # nothing more can be done with no terminal; every earlier change is on disk
+        session = self.session
+        if not isinstance(editor, MemoEditor) or session.turn is None:
+            return
+        record = session.record
+        if editor.text == (record.memo if record else ""):
+            return  # nothing typed that is not saved
+        try:
+            if self._drafts is None or not self._drafts.save(session.current.path, session.turn.number, editor.text):
+                session.set_memo(editor.text)
+        except (PurerError, OSError):
+            pass  # nothing more can be done with no terminal; every earlier change is on disk
+
+    @staticmethod
+    def _draft_key(path: Path, turn: int) -> tuple[str, int]:
+        return os.path.normpath(path.absolute()), turn
+
+    def _offer_drafts(self) -> None:
+        """On opening: say which memo drafts wait (for this session's transcripts), and which draft files
+        could not be trusted and are ignored."""
+        if self._drafts is None:
+            return
+        found = self._drafts.waiting()
+        in_session = {os.path.normpath(path.absolute()) for path in self.session.paths}
+        waiting = [draft for draft in found.drafts if self._draft_key(draft.transcript, draft.turn)[0] in in_session]
+        self._waiting_drafts = {self._draft_key(draft.transcript, draft.turn): draft for draft in waiting}
+        if waiting:
+            where = ", ".join(f"turn {d.turn} of {one_line(d.transcript.name)}" for d in waiting[:5])
+            more = f" and {len(waiting) - 5} more" if len(waiting) > 5 else ""
+            self._notices.append(
+                f"A memo you were writing when the terminal closed is waiting as a draft: {where}{more}. "
+                "m on that turn opens it (escape saves it, ctrl+c discards it)."
+                if len(waiting) == 1
+                else f"{len(waiting)} memos you were writing when the terminal closed wait as drafts: {where}{more}. "
+                "m on such a turn opens its draft (escape saves it, ctrl+c discards it)."
+            )
+        for name in found.ignored[:3]:
+            self._notices.append(
+                f"Ignored .purer/{one_line(name)}: not a memo draft this app wrote (delete it to stop this notice)."
+            )
 
     async def action_quit(self) -> None:
         """Quit; with a change still waiting to be saved, only when asked twice (it would be lost)."""
@@ -788,12 +830,26 @@ class CodingApp(App[None]):
         if turn is None:
             return
         record = self.session.record
+        key = self._draft_key(self.session.current.path, turn.number)
+        draft = self._waiting_drafts.get(key)
 
         def saved(memo: str | None) -> None:
             if memo is not None:
-                self._do(lambda: self.session.set_memo(memo), changes=True)
+                if self._do(lambda: self.session.set_memo(memo), changes=True) is Outcome.FAILED:
+                    return  # not saved: a draft stays a draft
+            elif draft is None:
+                self.notify("Memo not saved (ctrl+c): the turn's memo is as it was.", timeout=4)
+            else:
+                self.notify("Draft discarded: the turn's memo is as it was.", timeout=4)
+            if draft is not None and self._drafts is not None:
+                self._drafts.discard(draft)
+                self._waiting_drafts.pop(key, None)
 
-        self.push_screen(MemoEditor(record.memo if record else "", f"Memo on turn {turn.number}"), saved)
+        if draft is not None:
+            title = f"Memo on turn {turn.number}: the draft from when the terminal closed (not saved yet)"
+            self.push_screen(MemoEditor(draft.memo, title, draft=True), saved)
+        else:
+            self.push_screen(MemoEditor(record.memo if record else "", f"Memo on turn {turn.number}"), saved)
 
     def action_search(self) -> None:
         def searched(term: str | None) -> None:
