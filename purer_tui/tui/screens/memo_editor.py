@@ -30,12 +30,12 @@ class MemoEditor(ModalScreen[str | None]):
         self._draft = draft
 
     def compose(self) -> ComposeResult:
-        cancel = "ctrl+c: discard the draft" if self._draft else "ctrl+c: close without saving"
+        cancel = "ctrl+c: discard the draft" if self._draft else "ctrl+c: cancel"
         with Vertical(id="memo"):
             yield Label(rendering.literal(self._title, "bold"), id="memo-title")
             yield TextArea(self._memo, id="memo-text", soft_wrap=True, show_line_numbers=False)
             yield Label(
-                rendering.literal(f"escape: save and close    {cancel}    (an empty memo removes it)", "$text-muted"),
+                rendering.literal(f"escape: save and close    {cancel}    (empty: no memo)", "$text-muted"),
                 id="memo-keys",
             )
 
