@@ -186,8 +186,8 @@ def quotes(
 @click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("--stages", help="The code group shown as stages (default: the first exclusive group for participants).")
 @click.option("--moves", help="The code group counted as staff moves (default: the first group for another role).")
-@click.option("--svg", type=click.Path(dir_okay=False), help="Also save the picture as SVG.")
-@click.option("--html", type=click.Path(dir_okay=False), help="Also save the picture as HTML.")
+@click.option("--svg", type=click.Path(dir_okay=False), help="Save the picture as SVG (prints where, not the table).")
+@click.option("--html", type=click.Path(dir_okay=False), help="Save the picture as HTML (prints where, not the table).")
 @_format_options
 def progress(
     study: Path,
@@ -219,10 +219,23 @@ def progress(
     )
     from purer_tui.reports.tables import print_tables, tables_csv
 
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
     data = _load(study, coder)
     grid = build_grid(data, stages, moves)
     if svg or html:
+        from purer_tui.core.errors import display_path
+
         save_picture(data, grid, svg, html)
+        written = " and ".join(display_path(path) for path in (svg, html) if path)
+        # The picture is the output asked for: one line saying where, not the table again, unless a format
+        # was asked for too (then that is the output, and this line goes to standard error).
+        click.echo(
+            f"Wrote {written}: {len(grid.cases)} participant(s) by {len(grid.columns)} column(s).",
+            err=as_json or as_csv,
+        )
+        if not (as_json or as_csv):
+            return
     _report(
         data,
         as_json,

@@ -69,6 +69,34 @@ class CloneState:
             os.close(folder)
         return True
 
+    def names(self, prefix: str) -> list[str]:
+        """The names of the state files that start with `prefix` (none when the folder is missing or a link)."""
+        try:
+            folder = os.open(self.folder, _FOLDER_FLAGS)
+        except OSError:
+            return []
+        try:
+            return sorted(name for name in os.listdir(folder) if name.startswith(prefix))
+        except OSError:
+            return []
+        finally:
+            os.close(folder)
+
+    def remove(self, name: str) -> bool:
+        """Delete a state file; best effort (False when it could not be: already gone, or the folder is not ours)."""
+        try:
+            folder = os.open(self.folder, _FOLDER_FLAGS)
+        except OSError:
+            return False
+        try:
+            os.unlink(name, dir_fd=folder)
+            os.fsync(folder)
+        except OSError:
+            return False
+        finally:
+            os.close(folder)
+        return True
+
     def _write_at(self, folder: int, name: str, text: str) -> None:
         temporary = f".{name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder)

@@ -72,7 +72,7 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.scroll_down", ("ctrl+d",), "scroll_turn(0.5)", "Scroll a long turn down"),
     AppKey("turn.scroll_up", ("ctrl+u",), "scroll_turn(-0.5)", "Scroll a long turn up"),
     AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),
-    AppKey("app.quit", ("q",), "quit", "Quit (everything is already saved)", footer_label="Quit"),
+    AppKey("app.quit", ("q", "ctrl+c"), "quit", "Quit (everything is already saved)", footer_label="Quit"),
 )
 
 #: Keys no codebook may take whatever the keymap says: text-entry and focus keys.

@@ -243,6 +243,21 @@ class HitStep:
     wrapped: bool
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the current turn is among every turn the session visits, over all its transcripts
+    (adjudication: "disagreement 4 of 9"), and how many of those are reviewed and flagged."""
+
+    number: int
+    total: int
+    reviewed: int
+    flagged: int
+
+    @property
+    def all_settled(self) -> bool:
+        return self.reviewed == self.total and not self.flagged
+
+
 class CodingSession:
     """One coder coding a list of transcripts with one codebook.
 
@@ -307,6 +322,9 @@ class CodingSession:
         self._hits: list[Hit] = []  # in study order (a search of one transcript: that transcript's only)
         self._search_generation = 0  # a study search's results are taken only while it is still the search
         self._news: list[Reloaded] = []  # merges with files changed on disk, not yet told to the coder
+        self._visits: list[tuple[Progress, int]] | None = None  # each transcript's visited turns, as counted
+        self._visits_before: list[int] = []  # visited turns of the transcripts before each one
+        self._counted = Progress(0, 0)
 
     # --- what there is to show ----------------------------------------------
 
@@ -373,6 +391,45 @@ class CodingSession:
         if index in self._left and index not in self._open:
             return self._left[index].to_review
         return self._view(index).to_review()
+
+    def count_visits(self) -> list[tuple[Progress, int]]:
+        """Count every transcript's visited turns (reading those not read yet), with how many need the coder,
+        so that `place()` can say where the coder is among them all. Adjudication counts its disagreements once,
+        on opening: the turns a session visits do not change while it runs."""
+        visits = [(self.progress_of(index), self.to_review(index)) for index in range(len(self.paths))]
+        before = 0
+        self._visits_before = []
+        for progress, _ in visits:
+            self._visits_before.append(before)
+            before += progress.total
+        self._counted = Progress(sum(p.reviewed for p, _ in visits), before, sum(p.flagged for p, _ in visits))
+        self._visits = visits
+        return visits
+
+    def place(self) -> Place | None:
+        """Where the current turn is among all visited turns of the session; None until `count_visits` ran.
+        Costs what the transcripts opened in this session number, not the study's."""
+        if self._visits is None or self.turn is None:
+            return None
+        reviewed, flagged = self._counted.reviewed, self._counted.flagged
+        for index, progress in self.opened_progress().items():
+            counted = self._visits[index][0]
+            reviewed += progress.reviewed - counted.reviewed
+            flagged += progress.flagged - counted.flagged
+        return Place(self._visits_before[self.index] + self.position + 1, self._counted.total, reviewed, flagged)
+
+    def to_review_elsewhere(self) -> dict[int, int]:
+        """The other transcripts with visited turns that still need the coder, and how many each
+        (after `count_visits`; empty before)."""
+        if self._visits is None:
+            return {}
+        opened = self.opened_progress()
+        found = {
+            index: self.to_review(index) if index in opened else left
+            for index, (_, left) in enumerate(self._visits)
+            if index != self.index
+        }
+        return {index: left for index, left in found.items() if left}
 
     def other_coders(self) -> list[tuple[str, AnnotationRecord | None]]:
         """Other coders' records of the current turn (only with show_coders)."""

@@ -26,6 +26,7 @@ from purer_tui.core.consensus import (
 )
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
+from purer_tui.core.memo_drafts import MemoDrafts
 from purer_tui.core.resume_position import ResumePositions
 from purer_tui.core.safe_text import excerpt
 from purer_tui.core.session import CodingSession
@@ -57,6 +58,7 @@ class PreparedSession:
     role_of: Callable[[str], str | None] | None = None  # a speaker's role, when the study declares roles
     notices: list[str] = field(default_factory=list)  # shown once the app opens
     positions: ResumePositions | None = None  # where this coder was, kept for the next opening
+    drafts: MemoDrafts | None = None  # memos kept when the terminal closed mid-memo (in a study only)
     auto_advance: bool = False  # an exclusive group's code key also goes to the next turn (never adjudicating)
     theme: str | None = None  # a Textual theme the user's settings file chose
 
@@ -129,6 +131,7 @@ def prepare_session(
         _role_of(study),
         notices,
         positions,
+        drafts=MemoDrafts(study.root, session.coder) if study is not None else None,
         auto_advance=settings.auto_advance.value,
         theme=settings.theme_chosen,
     )
@@ -222,9 +225,9 @@ def prepare_adjudication(
                 locks=locks,
             )
             session.resume()
-        indexes = range(len(with_work))
-        disagreements = sum(session.progress_of(index).total for index in indexes) if session else 0
-        unsettled = sum(session.to_review(index) for index in indexes) if session else 0
+        visits = session.count_visits() if session else []  # also lets the app say "disagreement 4 of 9"
+        disagreements = sum(progress.total for progress, _ in visits)
+        unsettled = sum(left for _, left in visits)
     except BaseException:
         locks.release()
         raise
@@ -237,7 +240,14 @@ def prepare_adjudication(
         locks.release()
         return AdjudicationDone(summary)
     return PreparedSession(
-        session, locks, settings.keymap, (first, second), _role_of(study), [summary], theme=settings.theme_chosen
+        session,
+        locks,
+        settings.keymap,
+        (first, second),
+        _role_of(study),
+        [summary],
+        drafts=MemoDrafts(study.root, consensus) if study is not None else None,
+        theme=settings.theme_chosen,
     )
 
 

@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.lock import LockedError
+from purer_tui.core.memo_drafts import MemoDraft, MemoDrafts
 from purer_tui.core.safe_text import one_line, visible_controls
 from purer_tui.core.session import (
     CodingSession,
@@ -139,6 +140,7 @@ class CodingApp(App[None]):
         role_of: Callable[[str], str | None] | None = None,
         notices: Iterable[str] = (),
         save_position: Callable[[], None] | None = None,
+        drafts: MemoDrafts | None = None,
         *,
         auto_advance: bool = False,
         theme: str | None = None,
@@ -146,6 +148,8 @@ class CodingApp(App[None]):
         super().__init__()
         self.auto_advance = auto_advance  # see `_code_key`
         self._chosen_theme = theme
+        self._drafts = drafts  # memos kept when the terminal closed; None: saved outright then (no study)
+        self._waiting_drafts: dict[tuple[str, int], MemoDraft] = {}  # by transcript and turn
         self._notices = list(notices)
         self._save_position = save_position
         self.adjudicating = adjudicating
@@ -170,6 +174,7 @@ class CodingApp(App[None]):
         self._shown_index: int | None = None  # the transcript on screen, to read its neighbours ahead once
         self._searched_from: tuple[int, int] | None = None  # where the coder was when a study search began
         self._quit_anyway = False
+        self._told_all_settled = False  # adjudicating: "all settled" is said once, when it becomes true
         self.crash_report: Path | None = None
         self.crash_error: Exception | None = None
 
@@ -216,6 +221,7 @@ class CodingApp(App[None]):
             prepared.role_of,
             prepared.notices,
             prepared.save_position,
+            prepared.drafts,
             auto_advance=prepared.auto_advance,
             theme=prepared.theme,
         )
@@ -240,6 +246,7 @@ class CodingApp(App[None]):
         self.call_after_refresh(self.count_study_progress)  # after the first screen: counting must not delay it
         if self._counts_cheaply():  # what other windows and pulls change shows within a few seconds
             self.set_interval(RECOUNT_SECONDS, self.count_study_progress)
+        self._offer_drafts()
         if self._notices:
             self.notify("\n".join(self._notices), timeout=8)
 
@@ -493,6 +500,8 @@ class CodingApp(App[None]):
             return Outcome.WAITING
         if changes:
             self._schedule_compaction()
+            if self.adjudicating is not None:
+                self._tell_when_all_settled()
         self._tell_merges(self.session.take_news())
         self.refresh_view()
         return Outcome(True, result)
@@ -516,13 +525,49 @@ class CodingApp(App[None]):
         self.refresh_view()
 
     def save_open_memo(self) -> None:
-        """The terminal is going away: a memo being written is saved as it stands, not lost with the screen."""
+        """The terminal is going away: a memo being written is kept as a draft, offered on the next opening
+        (the coder never said it was done, so it does not replace the turn's memo yet). Without a study
+        folder to keep drafts in, it is saved as the turn's memo: never lost with the screen."""
         editor = self.screen
-        if isinstance(editor, MemoEditor):
-            try:
-                self.session.set_memo(editor.text)
-            except (PurerError, OSError):
-                pass  # nothing more can be done with no terminal; every earlier change is on disk
+        session = self.session
+        if not isinstance(editor, MemoEditor) or session.turn is None:
+            return
+        record = session.record
+        if editor.text == (record.memo if record else ""):
+            return  # nothing typed that is not saved
+        try:
+            if self._drafts is None or not self._drafts.save(session.current.path, session.turn.number, editor.text):
+                session.set_memo(editor.text)
+        except (PurerError, OSError):
+            pass  # nothing more can be done with no terminal; every earlier change is on disk
+
+    @staticmethod
+    def _draft_key(path: Path, turn: int) -> tuple[str, int]:
+        return os.path.normpath(path.absolute()), turn
+
+    def _offer_drafts(self) -> None:
+        """On opening: say which memo drafts wait (for this session's transcripts), and which draft files
+        could not be trusted and are ignored."""
+        if self._drafts is None:
+            return
+        found = self._drafts.waiting()
+        in_session = {os.path.normpath(path.absolute()) for path in self.session.paths}
+        waiting = [draft for draft in found.drafts if self._draft_key(draft.transcript, draft.turn)[0] in in_session]
+        self._waiting_drafts = {self._draft_key(draft.transcript, draft.turn): draft for draft in waiting}
+        if waiting:
+            where = ", ".join(f"turn {d.turn} of {one_line(d.transcript.name)}" for d in waiting[:5])
+            more = f" and {len(waiting) - 5} more" if len(waiting) > 5 else ""
+            self._notices.append(
+                f"A memo you were writing when the terminal closed is waiting as a draft: {where}{more}. "
+                "m on that turn opens it (escape saves it, ctrl+c discards it)."
+                if len(waiting) == 1
+                else f"{len(waiting)} memos you were writing when the terminal closed wait as drafts: {where}{more}. "
+                "m on such a turn opens its draft (escape saves it, ctrl+c discards it)."
+            )
+        for name in found.ignored[:3]:
+            self._notices.append(
+                f"Ignored .purer/{one_line(name)}: not a memo draft this app wrote (delete it to stop this notice)."
+            )
 
     async def action_quit(self) -> None:
         """Quit; with a change still waiting to be saved, only when asked twice (it would be lost)."""
@@ -659,9 +704,7 @@ class CodingApp(App[None]):
         if not self._do(session.mark_reviewed, changes=True).done:
             return  # refused or waiting: stay on the turn
         if session.at_end():
-            self.notify(
-                "Last turn of this transcript. ] goes to the next one, n to the next unreviewed turn.", timeout=5
-            )
+            self._tell_last_turn()
         else:
             self._do(lambda: session.move(1))
 
@@ -720,16 +763,56 @@ class CodingApp(App[None]):
         if self._do(session.unreviewed_before_here).value is True:
             return
         if self.adjudicating is not None:
-            settled = sum(progress.total for progress in session.opened_progress().values())
-            self.notify(
-                f"All {settled} disagreement(s) of {' and '.join(self.adjudicating)} are settled: q to quit.", timeout=8
-            )
+            place = session.place()
+            settled = place.total if place else sum(p.total for p in session.opened_progress().values())
+            self.notify(self._all_settled(settled), timeout=8)
         else:
             elsewhere = ", ".join(sorted(one_line(session.paths[index].name) for index in session.passed_by))
             also = f" (apart from {elsewhere}, passed by)" if elsewhere else ""
             self.notify(
                 f"Every turn of every transcript in this session is reviewed, and none is flagged{also}.", timeout=5
             )
+
+    def _tell_last_turn(self) -> None:
+        """`enter` on the last turn this session visits in the transcript: what is left, and where."""
+        session = self.session
+        if self.adjudicating is None:
+            which = "turn" if session.only is None else f"turn by {', '.join(session.only_asked)}"
+            self.notify(
+                f"Last {which} of this transcript. ] goes to the next one, n to the next turn to review.", timeout=5
+            )
+            return
+        place = session.place()
+        if place is not None and place.all_settled:
+            return  # the change just made said so
+        elsewhere = session.to_review_elsewhere()
+        here = session.current.to_review()
+        if elsewhere:
+            first = min(elsewhere, key=lambda index: (index <= session.index, index))  # the next, going round
+            more = sum(elsewhere.values())
+            others = f" in {len(elsewhere)} other transcripts, the next in" if len(elsewhere) > 1 else " in"
+            rest = f"{more} more to settle{others} {one_line(session.paths[first].name)}"
+        else:
+            rest = "none left in other transcripts"
+        still = f"; {here} still to settle here" if here else ""
+        self.notify(f"Last disagreement in this transcript: {rest}{still}. n goes to the next.", timeout=8)
+
+    def _all_settled(self, count: int) -> str:
+        assert self.adjudicating is not None
+        return (
+            f"All {count} disagreement{'s' if count != 1 else ''} of {' and '.join(self.adjudicating)} "
+            "are settled: q to quit."
+        )
+
+    def _tell_when_all_settled(self) -> None:
+        """Adjudicating: the change that settles the last disagreement says so, once (again only after an undo
+        made one unsettled)."""
+        place = self.session.place()
+        if place is None:
+            return
+        if place.all_settled and not self._told_all_settled:
+            self.notify(self._all_settled(place.total), timeout=10)
+        self._told_all_settled = place.all_settled
 
     def action_previous_hit(self) -> None:
         if self.session.search_term is not None:
@@ -852,12 +935,26 @@ class CodingApp(App[None]):
         if turn is None:
             return
         record = self.session.record
+        key = self._draft_key(self.session.current.path, turn.number)
+        draft = self._waiting_drafts.get(key)
 
         def saved(memo: str | None) -> None:
             if memo is not None:
-                self._do(lambda: self.session.set_memo(memo), changes=True)
+                if self._do(lambda: self.session.set_memo(memo), changes=True) is Outcome.FAILED:
+                    return  # not saved: a draft stays a draft
+            elif draft is None:
+                self.notify("Memo not saved (ctrl+c): the turn's memo is as it was.", timeout=4)
+            else:
+                self.notify("Draft discarded: the turn's memo is as it was.", timeout=4)
+            if draft is not None and self._drafts is not None:
+                self._drafts.discard(draft)
+                self._waiting_drafts.pop(key, None)
 
-        self.push_screen(MemoEditor(record.memo if record else "", f"Memo on turn {turn.number}"), saved)
+        if draft is not None:
+            title = f"Memo on turn {turn.number}: the draft from when the terminal closed (not saved yet)"
+            self.push_screen(MemoEditor(draft.memo, title, draft=True), saved)
+        else:
+            self.push_screen(MemoEditor(record.memo if record else "", f"Memo on turn {turn.number}"), saved)
 
     def action_search(self) -> None:
         prompt = SearchPrompt()
@@ -971,6 +1068,8 @@ class CodingApp(App[None]):
         for app_key in APP_KEYS:
             if app_key.action == "quit":
                 continue
+            if app_key.id.startswith("adjudicate.") and self.adjudicating is None:
+                continue  # they do nothing outside adjudication: not offered either
             shown = ", ".join(keys.get(app_key.id, ()))
             yield SystemCommand(
                 app_key.description, f"key: {shown}" if shown else "no key", self._palette_action(app_key.action)

@@ -71,14 +71,28 @@ def context_line(turn: Turn, role_of: RoleOf = None) -> Content:
     )
 
 
-def turn_heading(turn: Turn, total_turns: int, record: AnnotationRecord | None, role_of: RoleOf = None) -> Content:
+#: Marks a turn whose text changed since it was coded (its codes were made on an earlier version).
+CHANGED_MARK = "≠"
+
+
+def turn_heading(
+    turn: Turn, total_turns: int, record: AnnotationRecord | None, role_of: RoleOf = None, stale: bool = False
+) -> Content:
+    """The turn's state mark, number, speaker, flag and time. A turn coded on an earlier version of its text
+    (`stale`) is not shown as done: its codes may no longer fit it."""
     reviewed = record is not None and record.reviewed
+    if stale:
+        mark = (f"{CHANGED_MARK} ", "bold $warning")
+    else:
+        mark = ("✓ ", "bold $success") if reviewed else ("○ ", "bold $warning")
     parts: list[Content | tuple[str, str] | str] = [
-        ("✓ ", "bold $success") if reviewed else ("○ ", "bold $warning"),
+        mark,
         (f"Turn {turn.number}/{total_turns}", "bold"),
         "  ",
         literal(speaker_name(turn.speaker), speaker_style(turn.speaker, role_of)),
     ]
+    if stale:
+        parts += ["  ", (f"{CHANGED_MARK} changed since coded", "bold $warning")]
     if record is not None and record.flag:
         parts += ["  ", (f"{FLAG_MARK} flagged", "bold $warning")]
     if turn.start is not None:

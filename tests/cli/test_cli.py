@@ -411,3 +411,20 @@ def test_turns_shows_a_huge_turn_in_part_and_json_whole(tmp_path: Path) -> None:
     assert shown.returncode == 0 and "--json gives every turn whole" in shown.stdout and len(shown.stdout) < 10_000
     whole = json.loads(run("turns", str(transcript), "--json").stdout)
     assert len(whole[0]["text"]) == len(("word " * 300_000).strip())
+
+
+def test_progress_with_pictures_prints_one_line_saying_where(demo_study: Path, tmp_path: Path) -> None:
+    svg, html = tmp_path / "grid.svg", tmp_path / "grid.html"
+    status, out, err = invoke("progress", str(demo_study), "--svg", str(svg), "--html", str(html))
+    assert status == 0 and svg.read_text().startswith("<svg") and "<html" in html.read_text().lower()
+    assert out.strip().splitlines() == [out.strip()]  # one line, not the table
+    assert out.startswith("Wrote ") and "grid.svg" in out and "grid.html" in out
+    status, out, err = invoke("progress", str(demo_study), "--svg", str(svg), "--json")  # asked for: still printed
+    assert status == 0 and json.loads(out)["cases"] and "grid.svg" in err
+
+
+def test_progress_refuses_json_and_csv_together_before_writing_a_picture(demo_study: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["progress", str(demo_study), "--svg", str(tmp_path / "p.svg"), "--json", "--csv"]
+    )
+    assert result.exit_code != 0 and not (tmp_path / "p.svg").exists()

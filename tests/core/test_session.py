@@ -511,3 +511,22 @@ def test_standing_counts_conflicts_and_records_changed_since_coded(demo_study: P
     eve.close()
     participants = transcript_standing(path, "eve", frozenset({"Participant 1"}))
     assert participants.total < 17 and participants.changed <= 1  # only the turns visited count
+
+
+def test_place_counts_the_visited_turns_of_every_transcript(demo_study: Path) -> None:
+    visited = {"grp1-s01.txt": {2, 4, 6}, "grp1-s02.txt": {1, 3}, "grp1-s03.vtt": set()}
+    session = session_for(demo_study, turn_filter=lambda path: visited[path.name])
+    assert session.place() is None  # not counted yet
+    visits = session.count_visits()
+    assert [progress.total for progress, _ in visits] == [3, 2, 0] and [left for _, left in visits] == [3, 2, 0]
+    place = session.place()
+    assert place is not None and (place.number, place.total, place.reviewed, place.all_settled) == (1, 5, 0, False)
+    session.mark_reviewed()
+    session.move(1)
+    session.toggle_flag()
+    place = session.place()
+    assert place is not None and (place.number, place.reviewed, place.flagged) == (2, 1, 1)
+    assert session.to_review_elsewhere() == {1: 2}
+    session.switch_transcript(+1)
+    assert session.place().number == 4 and session.to_review_elsewhere() == {0: 2}  # type: ignore[union-attr]
+    session.close()

@@ -194,7 +194,7 @@ def test_coding_as_the_login_name_says_so(start_coding, demo_study: Path, monkey
     assert coding.wait_exit() == 0
 
 
-def test_a_memo_being_written_when_the_terminal_hangs_up_is_saved(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_memo_being_written_when_the_terminal_hangs_up_is_kept_as_a_draft(start_coding, demo_study: Path) -> None:  # type: ignore[no-untyped-def]
     coding = start_coding(str(demo_study), "--coder", "eve")
     coding.wait_for("not reviewed yet")
     coding.press("m")
@@ -203,5 +203,17 @@ def test_a_memo_being_written_when_the_terminal_hangs_up_is_saved(start_coding, 
     coding.wait_for("line dropped")
     coding.child.kill(signal.SIGHUP)
     coding.wait_exit()
+    assert AnnotationFile.open(demo_study / f"{S01}.eve.jsonl").get(1) is None  # not saved as the memo yet...
+    [draft] = (demo_study / ".purer").glob("memo-draft.eve.*.json")  # ...but kept
+    assert "typed as the line dropped" in draft.read_text()
+    again = start_coding(str(demo_study), "--coder", "eve")
+    again.wait_for("draft:")  # the notice (wrapped in its toast)
+    again.press("m")
+    again.wait_for("line dropped")
+    again.press("\x1b")  # escape: saved now
+    again.wait_for("memo: typed as the line dropped")
+    again.press("q")
+    assert again.wait_exit() == 0
     record = AnnotationFile.open(demo_study / f"{S01}.eve.jsonl").get(1)
     assert record is not None and record.memo == "typed as the line dropped" and not record.reviewed
+    assert not list((demo_study / ".purer").glob("memo-draft.*"))

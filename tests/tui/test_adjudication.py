@@ -122,7 +122,7 @@ async def test_when_every_disagreement_is_settled_there_is_nothing_left_to_open(
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(10):
             await pilot.press("less_than_sign", "n")
-        assert any("All 10 disagreement(s) of ana and ben are settled" in n.message for n in app._notifications)
+        assert any("All 10 disagreements of ana and ben are settled" in n.message for n in app._notifications)
     prepared.session.close()
     prepared.locks.release()
     done = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
@@ -131,3 +131,62 @@ async def test_when_every_disagreement_is_settled_there_is_nothing_left_to_open(
         "ana and ben decided 15 turn(s) alike: in consensus; 10 of 10 disagreement(s) settled; nothing left to settle;"
     )
     assert not list((demo_study / "transcripts").glob(".*.lock"))  # nothing left locked
+
+
+def location(app: CodingApp) -> str:
+    return str(app.query_one("#location").render())
+
+
+async def test_the_location_bar_says_which_disagreement_of_how_many_and_fits_80_columns(demo_study: Path) -> None:
+    app, prepared = adjudicating(demo_study)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            bar = location(app)  # session 1 holds 8 of the 10 disagreements, session 2 the other 2
+            assert "disagreement 1 of 10" in bar and "settled 0/10" in bar and "ana vs ben → consensus" in bar
+            assert len(bar) <= SIZE[0] - 2  # the whole bar shows (its padding is one column each side)
+            assert "Last turn" not in bar
+            await pilot.press("less_than_sign", "j")
+            assert "disagreement 2 of 10" in location(app) and "settled 1/10" in location(app)
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            assert prepared.session.index == 1 and "disagreement 9 of 10" in location(app)
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_the_last_disagreement_of_a_transcript_says_where_the_rest_are(demo_study: Path) -> None:
+    app, prepared = adjudicating(demo_study)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("G", "enter")  # turn 17 of 17 here, but 9 disagreements are left
+            messages = [n.message for n in app._notifications]
+            assert not any("Last turn of this transcript" in m for m in messages)
+            told = [m for m in messages if m.startswith("Last disagreement in this transcript")]
+            assert told == [
+                "Last disagreement in this transcript: 2 more to settle in grp1-s02.txt; "
+                "7 still to settle here. n goes to the next."
+            ]
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_settling_the_last_disagreement_says_all_are_settled_once(demo_study: Path) -> None:
+    app, prepared = adjudicating(demo_study)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(8):
+                await pilot.press("less_than_sign", "j")
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            await pilot.press("less_than_sign", "j", "less_than_sign")
+            said = [n.message for n in app._notifications if "are settled" in n.message]
+            assert said == ["All 10 disagreements of ana and ben are settled: q to quit."]
+            assert "settled 10/10" in location(app)
+            await pilot.press("enter")  # enter on the last one again: no second notice, nor "last disagreement"
+            assert len([n for n in app._notifications if "are settled" in n.message]) == 1
+            assert not any(n.message.startswith("Last disagreement") for n in app._notifications)
+    finally:
+        prepared.session.close()
+        prepared.locks.release()

@@ -13,7 +13,11 @@ from purer_tui.core.session import SearchScope
 
 
 class Prompt(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel"),
+        # ctrl+c leaves the question (in the input it would copy); a second ctrl+c quits the app.
+        Binding("ctrl+c", "dismiss(None)", "Cancel", show=False, priority=True, id="prompt.cancel_alternate"),
+    ]
 
     def __init__(self, label: str, placeholder: str = "", numbers_only: bool = False) -> None:
         super().__init__()

@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from purer_tui.core.reanchor import is_stale
-from purer_tui.core.session import CodingSession, Progress
+from purer_tui.core.session import CodingSession, Place, Progress
 from purer_tui.tui import rendering
 
 #: Characters of a search term shown in the location bar: a long one would hide which hit this is.
@@ -19,6 +19,10 @@ class LocationBar(Static):
     DEFAULT_CSS = "LocationBar { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def show(self, session: CodingSession, study: Progress | None, adjudicating: tuple[str, str] | None = None) -> None:
+        place = session.place() if adjudicating else None
+        if adjudicating and place is not None:
+            self.update(self._adjudicating(session, adjudicating, place))
+            return
         progress = session.progress()
         parts: list[Content | tuple[str, str] | str] = [
             rendering.literal(session.current.path.name, "bold"),
@@ -40,6 +44,31 @@ class LocationBar(Static):
             shown = term if len(term) <= SHOWN_TERM else term[: SHOWN_TERM - 1] + "…"
             parts[2:2] = ["  /", rendering.literal(shown, "reverse"), search_status(session)]
         self.update(Content.assemble(*parts))
+
+    @staticmethod
+    def _adjudicating(session: CodingSession, pair: tuple[str, str], place: Place) -> Content:
+        """Adjudicating: which disagreement of how many over the whole session, and how many are settled
+        (short enough for 80 columns with ordinary names)."""
+        parts: list[Content | tuple[str, str] | str] = [
+            rendering.literal(session.current.path.name, "bold"),
+            (f" {session.index + 1}/{len(session.paths)}", "$text-muted"),
+            "  disagreement ",
+            (f"{place.number} of {place.total}", "bold"),
+            "  settled ",
+            (f"{place.reviewed}/{place.total}", "bold"),
+            (f" {rendering.FLAG_MARK}{place.flagged}", "bold $warning") if place.flagged else "",
+            "  ",
+            rendering.literal(" vs ".join(pair), "bold $text-warning"),
+            (" → ", "$text-muted"),
+            rendering.literal(session.coder, "bold"),
+        ]
+        if session.search_term is not None:
+            parts += [
+                "  /",
+                rendering.literal(session.search_term, "reverse"),
+                (f" {session.hit_count}", "$text-muted"),
+            ]
+        return Content.assemble(*parts)
 
 
 def search_status(session: CodingSession) -> Content:

@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from purer_tui.core.reanchor import is_stale
 from purer_tui.core.session import CodingSession
 from purer_tui.tui import rendering
 
@@ -61,7 +62,9 @@ class TurnPager(Vertical):
         before_widget.display = bool(previous)
         after_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in following))
         after_widget.display = bool(following)
-        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), session.record, role_of))
+        record = session.record
+        stale = record is not None and is_stale(record, session.current.transcript)
+        heading.update(rendering.turn_heading(turn, len(session.current.transcript.turns), record, role_of, stale))
         body.update(rendering.turn_body(turn, session.search_term))
         self.query_one("#current", VerticalScroll).scroll_home(animate=False)
 
