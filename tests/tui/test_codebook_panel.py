@@ -321,3 +321,54 @@ async def test_the_panel_is_one_list_widget_whatever_the_codebook(make_app: Make
         await pilot.press("p", "j", "tab", "down", "enter", "tab")
         await pilot.pause()
         assert len(list(panel.query("*"))) == before <= 6
+
+
+async def test_tab_in_a_dialog_stays_the_dialogs(make_app: MakeApp) -> None:
+    from purer_tui.tui.screens.prompt import Prompt
+
+    app, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "tab")
+        assert isinstance(app.screen, Prompt)
+        await pilot.press("escape")
+        assert not app.query_one(CodeList).has_focus
+
+
+async def test_the_palette_opens_the_codebook_cursor_too(make_app: MakeApp) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"Codebook cursor")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert app.query_one(CodeList).has_focus
+
+
+async def test_a_study_keymap_moves_the_codebook_cursor_with_the_turn_keys(make_app: MakeApp, demo_study: Path) -> None:
+    study = demo_study / "purer.toml"
+    study.write_text(study.read_text() + '\n[keys]\n"turn.next" = "x,down"\n')
+    app, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "x")
+        assert app.query_one(CodeList).highlighted.id == "utilization"
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_while_adjudicating_the_footer_still_keeps_help_and_quit(demo_study: Path, width: int) -> None:
+    from purer_tui.services.coding_setup import PreparedSession, prepare_adjudication
+    from purer_tui.tui.app import CodingApp
+
+    prepared = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
+    assert isinstance(prepared, PreparedSession)
+    app = CodingApp.from_prepared(prepared)
+    try:
+        async with app.run_test(size=(width, 24)) as pilot:
+            await pilot.pause()
+            keys = {getattr(key, "action", None): key for key in app.query_one(CodingFooter).children}
+            assert "adjudicate('first')" in keys
+            for action in ("help", "quit"):
+                assert 0 < keys[action].region.right <= width
+    finally:
+        prepared.session.close()
+        prepared.locks.release()

@@ -80,7 +80,9 @@ class CodeList(ScrollView, can_focus=False):
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"code-list--cursor"}
     DEFAULT_CSS = """
-    CodeList { height: 1fr; scrollbar-size-vertical: 1; background: transparent; }
+    CodeList {
+        height: 1fr; scrollbar-size-vertical: 1; background: transparent; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     CodeList > .code-list--cursor { background: $block-cursor-blurred-background; }
     CodeList:focus > .code-list--cursor {
         color: $block-cursor-foreground;
@@ -111,11 +113,15 @@ class CodeList(ScrollView, can_focus=False):
         self.codebook = codebook
         self.rows = codebook_rows(codebook)
         self._code_rows = [y for y, row in enumerate(self.rows) if row.code is not None]
-        self._row_of_code = {row.code.id: y for y, row in enumerate(self.rows) if row.code is not None}
+        self._index_of_code = {code.id: index for index, code in enumerate(self._codes())}
+        self._first_for_role: dict[str | None, int] = {}  # the first code for a role's turns, found once per role
         self.cursor = 0  # index into the codes (not the rows)
         self.applied: frozenset[str] = frozenset()
         self.role: str | None = None
         self.show_cursor = True  # off while the definition area is hidden and the list has no focus
+
+    def _codes(self) -> list[Code]:
+        return [code for y in self._code_rows if (code := self.rows[y].code) is not None]
 
     def on_mount(self) -> None:
         self.virtual_size = Size(0, len(self.rows))
@@ -136,26 +142,25 @@ class CodeList(ScrollView, can_focus=False):
 
     def highlight(self, code_id: str) -> None:
         """Put the cursor on a code (one just applied by its key, or one of the turn's) and scroll to it."""
-        y = self._row_of_code.get(code_id)
-        if y is None:
-            return
-        self._set_cursor(self._code_rows.index(y))
+        index = self._index_of_code.get(code_id)
+        if index is not None:
+            self._set_cursor(index)
 
     def follow(self) -> None:
         """A new turn: the cursor goes to its first code, or else to the first code for its speaker's role."""
-        for y in self._code_rows:
-            code = self.rows[y].code
-            if code is not None and code.id in self.applied:
-                self.highlight(code.id)
-                return
+        applied = [self._index_of_code[code_id] for code_id in self.applied if code_id in self._index_of_code]
+        if applied:
+            self._set_cursor(min(applied))
+            return
         current = self.highlighted
         if current is None or self.codebook.group(current.group).applies_to(self.role):
             return
-        for index, y in enumerate(self._code_rows):
-            code = self.rows[y].code
-            if code is not None and self.codebook.group(code.group).applies_to(self.role):
-                self._set_cursor(index)
-                return
+        if self.role not in self._first_for_role:
+            fitting = (
+                i for i, code in enumerate(self._codes()) if self.codebook.group(code.group).applies_to(self.role)
+            )
+            self._first_for_role[self.role] = next(fitting, self.cursor)
+        self._set_cursor(self._first_for_role[self.role])
 
     def _set_cursor(self, index: int) -> None:
         if not self._code_rows:
