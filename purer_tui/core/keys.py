@@ -21,6 +21,7 @@ class AppKey:
     action: str  # the app action it runs
     description: str  # shown in help and the command palette
     footer_label: str | None = None  # its short label in the footer; None: not in the footer (80 columns are few)
+    priority: bool = False  # runs before the focused widget's own use of the key (tab: the app's, not focus cycling)
 
 
 APP_KEYS: tuple[AppKey, ...] = (
@@ -56,10 +57,17 @@ APP_KEYS: tuple[AppKey, ...] = (
         ("n",),
         "next_unreviewed",
         "Next unreviewed or flagged turn, or search hit",
-        footer_label="To review",
+        footer_label="To do",
     ),
     AppKey("search.previous", ("N",), "previous_hit", "Previous search hit"),
     AppKey("code.pick", ("space",), "pick_code", "Pick a code by name", footer_label="Pick"),
+    AppKey(
+        "codebook.focus",
+        ("tab",),
+        "toggle_codebook",
+        "Codebook cursor and definitions (arrows move, enter toggles); again: back to the turn",
+        priority=True,
+    ),
     AppKey("memo.edit", ("m",), "edit_memo", "Write or edit the memo", footer_label="Memo"),
     AppKey("edit.undo", ("backspace", "ctrl+z"), "undo", "Undo"),
     AppKey("edit.redo", ("ctrl+y",), "redo", "Redo"),
@@ -74,6 +82,9 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),
     AppKey("app.quit", ("q", "ctrl+c"), "quit", "Quit (everything is already saved)", footer_label="Quit"),
 )
+
+#: Shown first in the footer, so that no terminal width and no extra key cuts them off.
+FOOTER_FIRST: tuple[str, ...] = ("app.help", "app.quit")
 
 #: Keys no codebook may take whatever the keymap says: text-entry and focus keys.
 ALWAYS_RESERVED: tuple[str, ...] = ("tab", "space", "enter", "escape", "backspace")

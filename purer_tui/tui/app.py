@@ -25,7 +25,6 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from purer_tui.core.errors import PurerError
@@ -51,7 +50,8 @@ from purer_tui.tui.screens.prompt import Prompt, SearchPrompt
 from purer_tui.tui.screens.transcript_navigator import NavigatorRow, TranscriptNavigator
 from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
 from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
-from purer_tui.tui.widgets.codebook_panel import CodebookPanel
+from purer_tui.tui.widgets.codebook_panel import CodebookPanel, CodeList
+from purer_tui.tui.widgets.footer import CodingFooter
 from purer_tui.tui.widgets.turn_pager import TurnPager
 
 #: Seconds without a change after which journals are folded into the annotation files.
@@ -120,6 +120,7 @@ def app_bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
             app_key.action,
             app_key.footer_label or app_key.description,
             show=app_key.footer_label is not None,
+            priority=app_key.priority,
             id=app_key.id,
         )
         for app_key in APP_KEYS
@@ -232,9 +233,10 @@ class CodingApp(App[None]):
         yield LocationBar(id="location")
         with Horizontal(id="main"):
             yield TurnPager(id="pager")
-            yield CodebookPanel(self.session.codebook, id="codebook")
+            focus_keys = app_keys(self._keymap).get("codebook.focus", ())
+            yield CodebookPanel(self.session.codebook, focus_key=", ".join(focus_keys) or "tab", id="codebook")
         yield TurnCodesBar(id="turn-codes")
-        yield Footer()
+        yield CodingFooter()
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -262,8 +264,13 @@ class CodingApp(App[None]):
             self.notify(f'No theme "{name}"; using {self.theme}.', severity="warning", timeout=8)
 
     def on_resize(self) -> None:
-        # Wide terminals give the codebook room for whole labels; 80 columns keep the pager readable.
-        self.query_one(CodebookPanel).styles.width = 46 if self.size.width >= 120 else 34
+        # The codebook takes the width the turn can spare (see `CodebookPanel.fit`); below 120 columns the
+        # footer is compact, and below 80 it leaves out the palette's key (help names it) to keep its own.
+        width = self.size.width
+        self.query_one(CodebookPanel).fit(width)
+        footer = self.query_one(CodingFooter)
+        footer.compact = width < 120
+        footer.show_command_palette = width >= 80
         self.refresh_view()
 
     def refresh_view(self) -> None:
@@ -271,7 +278,9 @@ class CodingApp(App[None]):
         turn = session.turn
         self.query_one(TurnPager).show(session, self.role_of)
         self.query_one(CodebookPanel).show(
-            session.record, self.role_of(turn.speaker) if self.role_of and turn else None
+            session.record,
+            self.role_of(turn.speaker) if self.role_of and turn else None,
+            where=(session.index, turn.number if turn else None),
         )
         self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
         self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
@@ -647,7 +656,25 @@ class CodingApp(App[None]):
 
     def toggle_code(self, code_id: str) -> None:
         self._do(lambda: self.session.toggle_code(code_id), changes=True)
+        self.query_one(CodebookPanel).highlight(code_id)  # its definition is the one shown
         self._notice_role_mismatch(code_id)
+
+    def action_toggle_codebook(self) -> None:
+        """Focus the codebook's cursor (its definitions open where there is room), or give it back to the turn."""
+        codes = self.query_one(CodeList)
+        if codes.has_focus:
+            self.set_focus(None)
+        else:
+            codes.take_focus()
+
+    @on(CodeList.Toggled)
+    def _toggle_highlighted(self, message: CodeList.Toggled) -> None:
+        if self.session.turn is not None:
+            self.toggle_code(message.code_id)
+
+    @on(CodeList.Left)
+    def _leave_codebook(self) -> None:
+        self.set_focus(None)
 
     def _notice_role_mismatch(self, code_id: str) -> None:
         """A code for another role's turns is applied as asked, with a one-line notice (the coder may mean it)."""
@@ -894,6 +921,8 @@ class CodingApp(App[None]):
         """The adjudication keys exist only while adjudicating (hidden from the footer otherwise)."""
         if action == "adjudicate":
             return self.adjudicating is not None
+        if action == "toggle_codebook":  # a priority key: in a dialog, tab is the dialog's
+            return len(self.screen_stack) == 1
         return True
 
     def action_adjudicate(self, choice: str) -> None:
@@ -1056,8 +1085,10 @@ class CodingApp(App[None]):
         self.push_screen(Prompt(":", f"turn number, 1-{total}", numbers_only=True), chosen)
 
     def action_help(self) -> None:
+        turn = self.session.turn
+        role = self.role_of(turn.speaker) if self.role_of and turn else None
         self.push_screen(
-            HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING))
+            HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING, role))
         )
 
     # --- command palette --------------------------------------------------------

@@ -60,15 +60,38 @@ SHOWN_CHARACTERS = 20_000
 CONTEXT_CHARACTERS = 400
 
 
-def context_line(turn: Turn, role_of: RoleOf = None) -> Content:
-    """One dim line for a turn before or after the current one (the widget cuts it with an ellipsis)."""
+def context_line(
+    turn: Turn, role_of: RoleOf = None, record: AnnotationRecord | None = None, codebook: Codebook | None = None
+) -> Content:
+    """One dim line for a turn before or after the current one, with this coder's codes for it when a
+    `record` is given (the widget cuts the line with an ellipsis)."""
     first_line = " ".join(turn.text[:CONTEXT_CHARACTERS].split())
     return Content.assemble(
         (f"{turn.number:>4} ", "$text-muted"),
         literal(speaker_name(turn.speaker), speaker_style(turn.speaker, role_of) + " dim"),
+        context_codes(record, codebook),
         ("  ", ""),
         literal(first_line, "$text-muted"),
     )
+
+
+def context_codes(record: AnnotationRecord | None, codebook: Codebook | None) -> Content:
+    """A context turn's codes, short: each code's swatch and label; "no code" for a turn reviewed without one."""
+    if record is None or codebook is None or not (record.reviewed or record.codes or record.flag):
+        return Content("")
+    parts: list[Content | str | tuple[str, str]] = []
+    for code_id in record.codes:
+        parts.append("  " if parts else " ")
+        if codebook.has_code(code_id):
+            code = codebook.code(code_id)
+            parts += [code_swatch(code), " ", literal(code.label, "italic")]
+        else:
+            parts.append(literal(code_id, "italic $error"))
+    if record.reviewed and not record.codes:
+        parts.append((" no code", "italic $text-muted"))
+    if record.flag:
+        parts.append((f" {FLAG_MARK}", "bold $warning"))
+    return Content.assemble(*parts)
 
 
 #: Marks a turn whose text changed since it was coded (its codes were made on an earlier version).

@@ -265,7 +265,7 @@ def test_the_coding_app_on_the_hostile_study_shows_everything_literally(hostile:
         coding.press(*"memo", "\x1b")
         coding.wait_for("memo: memo")
         coding.press("?")
-        coding.wait_for("Keys")
+        coding.wait_for("Codes for staff turns")  # help opens on the definitions for this turn's speaker
         coding.press("q", "q")  # close the help, then quit
         assert coding.wait_exit() == 0
     finally:

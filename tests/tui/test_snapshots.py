@@ -1,4 +1,4 @@
-"""A few pictures of the app, compared with stored ones: the layout at 80x24 and on a wider terminal."""
+"""A few pictures of the app, compared with stored ones: the layout from 60x18 to 200x60."""
 
 from __future__ import annotations
 
@@ -47,3 +47,33 @@ def test_wide_terminal_shows_more_context(snap_compare, make_app: MakeApp) -> No
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=(140, 44), run_before=middle)
+
+
+def test_small_terminal_60x18_with_the_codebook_focused(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app()
+
+    async def focused(pilot: Pilot) -> None:
+        await pilot.press("j", "j", "4", "tab")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(60, 18), run_before=focused)
+
+
+def test_definitions_beside_the_codes_120x40(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app()
+
+    async def coded(pilot: Pilot) -> None:
+        await pilot.press("p", "r", "j", "enter")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=coded)
+
+
+def test_large_terminal_200x60(snap_compare, make_app: MakeApp) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app()
+
+    async def middle(pilot: Pilot) -> None:
+        await pilot.press("e", "j", "j", "a")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=middle)

@@ -1,4 +1,4 @@
-"""`?`: every key, and the whole codebook with definitions, guidance and examples."""
+"""`?`: the codebook with definitions, guidance and examples (the current speaker's codes first), then every key."""
 
 from __future__ import annotations
 
@@ -11,18 +11,41 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from purer_tui.core.codebook import Codebook
+from purer_tui.core.codebook import Codebook, CodeGroup
 from purer_tui.core.keys import APP_KEYS
 from purer_tui.tui import rendering
 
 
-def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palette_key: str | None) -> Content:
-    """The help text: every app key as the keymap has it (`keys`, from `app_keys`), then the codebook.
+def help_content(
+    codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palette_key: str | None, role: str | None = None
+) -> Content:
+    """The help text: the codebook's definitions first, then every app key as the keymap has it.
 
-    No key name is written here: each comes from `keys`, or, for the command palette (Textual's own
-    binding, not in the app's table), from `palette_key`.
+    With the current speaker's `role`, the groups for that role come first (what the coder needs
+    for this turn), then the rest of the codebook. No key name is written here: each comes from
+    `keys` (from `app_keys`), or, for the command palette (Textual's own binding, not in the app's
+    table), from `palette_key`.
     """
-    lines: list[Content] = [Content.styled("Keys", "bold underline")]
+    pick_keys = keys.get("code.pick", ())
+    groups = [group for group in codebook.groups if codebook.codes_in(group.id)]
+    for_role = [group for group in groups if group.applies_to(role)]
+    if len(for_role) == len(groups):  # no role, or every code fits it: the codebook in its own order
+        for_role = []
+    rest = [group for group in groups if group not in for_role]
+    lines: list[Content] = []
+    if for_role:
+        lines.append(Content.assemble(rendering.literal(f"Codes for {role} turns", "bold underline")))
+        lines += _groups_lines(codebook, for_role, pick_keys)
+        lines += [Content(""), Content.assemble(rendering.literal(codebook.info.name, "bold underline"))]
+        if codebook.info.description:
+            lines.append(rendering.literal(codebook.info.description, "$text-muted"))
+        lines.append(Content.styled(f"Codes not for {role} turns", "italic $text-muted"))
+    else:
+        lines.append(Content.assemble(rendering.literal(codebook.info.name, "bold underline")))
+        if codebook.info.description:
+            lines.append(rendering.literal(codebook.info.description, "$text-muted"))
+    lines += _groups_lines(codebook, rest, pick_keys)
+    lines += [Content(""), Content.styled("Keys", "bold underline")]
     for app_key in APP_KEYS:
         shown = ", ".join(keys.get(app_key.id, app_key.keys)) or "(none)"
         lines.append(Content.assemble((f"  {shown:<18}", "bold $accent"), app_key.description))
@@ -30,21 +53,19 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palett
         lines.append(
             Content.assemble((f"  {palette_key:<18}", "bold $accent"), "Command palette: every action by name")
         )
-    pick_keys = keys.get("code.pick", ())
-    lines.append(Content(""))
-    lines.append(Content.assemble(rendering.literal(codebook.info.name, "bold underline")))
-    if codebook.info.description:
-        lines.append(rendering.literal(codebook.info.description, "$text-muted"))
-    for group in codebook.groups:
-        codes = codebook.codes_in(group.id)
-        if not codes:
-            continue
+    return Content("\n").join(lines)
+
+
+def _groups_lines(codebook: Codebook, groups: list[CodeGroup], pick_keys: tuple[str, ...]) -> list[Content]:
+    """Each group's codes with their keys, definitions, guidance and examples."""
+    lines: list[Content] = []
+    for group in groups:
         lines.append(Content(""))
         suffix = "  (one per turn at most)" if group.exclusive else ""
         lines.append(Content.assemble(rendering.literal(group.label, "bold"), (suffix, "italic $text-muted")))
         if group.description:
             lines.append(rendering.literal(group.description, "$text-muted"))
-        for code in codes:
+        for code in codebook.codes_in(group.id):
             key = code.key or (pick_keys[0] if pick_keys else "")  # no key of its own: the picker's
             lines.append(
                 Content.assemble(
@@ -63,7 +84,7 @@ def help_content(codebook: Codebook, keys: Mapping[str, tuple[str, ...]], palett
                 lines.append(
                     Content.assemble(("      e.g. ", "italic"), rendering.literal(f"“{example}”", "$text-muted"))
                 )
-    return Content("\n").join(lines)
+    return lines
 
 
 class HelpScreen(ModalScreen[None]):

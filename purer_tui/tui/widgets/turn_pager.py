@@ -1,7 +1,10 @@
-"""The pager: the current turn in full, with a few dim turns of context before and after.
+"""The pager: the current turn in full, with dim turns of context before and after, each with its codes.
 
 One widget for the whole transcript, updated per key with only the handful of
 turns it shows, so a 20,000-turn transcript costs what a 20-turn one does.
+The turn takes the height its text needs (up to most of the pager, then it
+scrolls) and the context after it follows at once and fills the rest: a taller
+terminal shows more of the conversation, never a gap.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from textual.widgets import Static
 
 from purer_tui.core.reanchor import is_stale
 from purer_tui.core.session import CodingSession
+from purer_tui.core.transcript import Turn
 from purer_tui.tui import rendering
 
 
@@ -23,7 +27,8 @@ class TurnPager(Vertical):
 
     DEFAULT_CSS = """
     TurnPager > .context { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
-    TurnPager > #current { height: 1fr; }
+    TurnPager > #current { height: auto; max-height: 75%; }
+    TurnPager > #after { height: 1fr; }
     TurnPager #heading { height: auto; }
     TurnPager #body { height: auto; }
     """
@@ -36,10 +41,10 @@ class TurnPager(Vertical):
         yield Static(classes="context", id="after", markup=False)
 
     def context_sizes(self) -> tuple[int, int]:
-        """How many turns of context fit: a couple at 24 rows, more on taller terminals."""
+        """How many turns of context to show: before, a few more as the terminal grows taller; after, as many
+        as could fill the pager (the widget cuts what does not fit below the turn)."""
         height = self.size.height or 20
-        before = 2 if height < 26 else 3 if height < 40 else 5
-        return before, before + 1
+        return max(1, min(height // 8, 8)), max(1, height)
 
     def show(self, session: CodingSession, role_of: Callable[[str], str | None] | None = None) -> None:
         turn = session.turn
@@ -58,9 +63,14 @@ class TurnPager(Vertical):
             )
             return
         previous, following = session.context(*self.context_sizes())
-        before_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in previous))
+        store, codebook = session.current.store, session.codebook
+
+        def line(turn: Turn) -> Content:
+            return rendering.context_line(turn, role_of, store.get(turn.number), codebook)
+
+        before_widget.update(Content("\n").join(line(t) for t in previous))
         before_widget.display = bool(previous)
-        after_widget.update(Content("\n").join(rendering.context_line(t, role_of) for t in following))
+        after_widget.update(Content("\n").join(line(t) for t in following))
         after_widget.display = bool(following)
         record = session.record
         stale = record is not None and is_stale(record, session.current.transcript)

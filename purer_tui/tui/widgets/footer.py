@@ -1,0 +1,24 @@
+"""The footer: Textual's, with help and quit first, so that no terminal width cuts them off."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer
+
+from purer_tui.core.keys import APP_KEYS, FOOTER_FIRST
+
+_FIRST_ACTIONS = tuple(app_key.action for app_key in APP_KEYS if app_key.id in FOOTER_FIRST)
+
+
+class CodingFooter(Footer):
+    """The keys in the footer, `FOOTER_FIRST` first (a narrow terminal cuts the footer at the right)."""
+
+    def compose(self) -> ComposeResult:
+        shown = list(super().compose())
+        # Each key is a FooterKey (not exported by Textual), which keeps the action it runs.
+        first = sorted(
+            (widget for widget in shown if getattr(widget, "action", None) in _FIRST_ACTIONS),
+            key=lambda widget: _FIRST_ACTIONS.index(getattr(widget, "action", "")),
+        )
+        yield from first
+        yield from (widget for widget in shown if widget not in first)
