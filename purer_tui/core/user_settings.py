@@ -276,6 +276,12 @@ def _check_user_keys(settings: EffectiveSettings) -> None:
         if setting.origin.source != USER_FILE:
             continue
         for key in setting.value:
+            if key in ALWAYS_RESERVED and key not in _DEFAULT_KEYS[binding_id]:
+                raise settings.user.error(
+                    f"keys.{binding_id}",
+                    f'"{key}" is one of the keys the app keeps where they are ({", ".join(ALWAYS_RESERVED)}); '
+                    "choose another key",
+                )
             others = [other for other in owners[_typed(key)] if other != binding_id]
             if others:
                 other = others[0]
@@ -283,12 +289,6 @@ def _check_user_keys(settings: EffectiveSettings) -> None:
                     f"keys.{binding_id}",
                     f'"{key}" is already the key of {other} ({settings.keys[other].origin}); '
                     f"choose another key, or remap {other} too",
-                )
-            if key in ALWAYS_RESERVED and key not in _DEFAULT_KEYS[binding_id]:
-                raise settings.user.error(
-                    f"keys.{binding_id}",
-                    f'"{key}" is one of the keys the app keeps where they are ({", ".join(ALWAYS_RESERVED)}); '
-                    "choose another key",
                 )
 
 

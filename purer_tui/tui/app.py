@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.events import Event, Key
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -276,7 +277,11 @@ class CodingApp(App[None]):
     def refresh_view(self) -> None:
         session = self.session
         turn = session.turn
-        self.query_one(TurnPager).show(session, self.role_of)
+        try:
+            pager = self.query_one(TurnPager)
+        except NoMatches:
+            return  # the app is closing (a timer's step, such as folding the journal in, ran last): nothing to show
+        pager.show(session, self.role_of)
         self.query_one(CodebookPanel).show(
             session.record,
             self.role_of(turn.speaker) if self.role_of and turn else None,
