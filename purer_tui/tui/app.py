@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
-from textual.events import Event, Key
+from textual.events import Event, Key, Resize
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -264,10 +264,10 @@ class CodingApp(App[None]):
         else:
             self.notify(f'No theme "{name}"; using {self.theme}.', severity="warning", timeout=8)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
         # The codebook takes the width the turn can spare (see `CodebookPanel.fit`); below 120 columns the
         # footer is compact, and below 80 it leaves out the palette's key (help names it) to keep its own.
-        width = self.size.width
+        width = event.size.width  # the event's: the app's own size is not updated yet when it arrives
         self.query_one(CodebookPanel).fit(width)
         footer = self.query_one(CodingFooter)
         footer.compact = width < 120

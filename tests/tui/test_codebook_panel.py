@@ -372,3 +372,16 @@ async def test_while_adjudicating_the_footer_still_keeps_help_and_quit(demo_stud
     finally:
         prepared.session.close()
         prepared.locks.release()
+
+
+async def test_a_terminal_resized_from_80_to_60_columns_narrows_the_codebook(make_app: MakeApp) -> None:
+    app, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query_one(CodebookPanel).outer_size.width == 34
+        await pilot.resize_terminal(60, 18)
+        await pilot.pause()
+        assert app.query_one(CodebookPanel).outer_size.width == 24  # the turn keeps 36 columns
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert app.query_one(CodebookPanel).has_class("-wide")
