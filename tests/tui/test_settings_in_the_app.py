@@ -172,3 +172,58 @@ async def test_an_unknown_theme_in_an_app_built_directly_is_a_warning(demo_study
     async with app.run_test(size=SIZE):
         assert app.theme == "textual-dark"
         assert any('No theme "no-such-theme"' in n.message for n in app._notifications)
+
+
+def three_group_study(folder: Path, turns: int) -> Path:
+    """A session of `turns` turns, therapist and participant by turns, and a codebook of one exclusive group
+    (the participant's stage) and two non-exclusive ones (the therapist's moves, and themes)."""
+    write(
+        folder / "purer.toml",
+        '[study]\nname = "keystrokes"\ncodebook = "codebook.toml"\ntranscripts = ["*.txt"]\n',
+    )
+    write(
+        folder / "codebook.toml",
+        '[codebook]\nname = "three groups"\n'
+        '[groups.stage]\nlabel = "Stage"\nexclusive = true\n'
+        '[groups.moves]\nlabel = "Moves"\n'
+        '[groups.themes]\nlabel = "Themes"\n'
+        '[codes.one]\ngroup = "stage"\nkey = "1"\nlabel = "One"\ndefinition = "One."\n'
+        '[codes.two]\ngroup = "stage"\nkey = "2"\nlabel = "Two"\ndefinition = "Two."\n'
+        '[codes.ask]\ngroup = "moves"\nkey = "p"\nlabel = "Ask"\ndefinition = "Ask."\n'
+        '[codes.teach]\ngroup = "moves"\nkey = "e"\nlabel = "Teach"\ndefinition = "Teach."\n'
+        '[codes.pain]\ngroup = "themes"\nkey = "x"\nlabel = "Pain"\ndefinition = "Pain."\n',
+    )
+    lines = [f"{'Therapist' if n % 2 == 0 else 'Participant 1'}: turn {n} says something." for n in range(1, turns + 1)]
+    write(folder / "session.txt", "\n".join(lines) + "\n")
+    return folder
+
+
+async def test_with_auto_advance_a_session_takes_fewer_keys_than_turns_plus_codes(
+    tmp_path: Path, opened: list[PreparedSession]
+) -> None:
+    """The issue's measure: 27 turns, one exclusive group and two non-exclusive ones."""
+    turns = 27
+    app, prepared = advancing(three_group_study(tmp_path / "study", turns), opened)
+    keys: list[str] = []
+    expected: dict[int, tuple[str, ...]] = {}
+    for number in range(1, turns + 1):
+        if number % 2:  # a participant's turn: one stage, and the key goes on
+            code = "1" if number % 4 == 1 else "2"
+            keys.append(code)
+            expected[number] = ("one",) if code == "1" else ("two",)
+        elif number % 6 == 0:  # a therapist's turn with a move and a theme, then enter
+            keys += ["p", "x", "enter"]
+            expected[number] = ("ask", "pain")
+        else:  # a therapist's turn with one move, then enter
+            keys += ["e", "enter"]
+            expected[number] = ("teach",)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+    on_disk = records(prepared)
+    assert {turn: set(codes) for turn, codes in on_disk.items()} == {
+        turn: set(codes) for turn, codes in expected.items()
+    }
+    codes_applied = sum(len(codes) for codes in expected.values())
+    assert len(keys) < turns + codes_applied, (len(keys), turns + codes_applied)
