@@ -15,10 +15,12 @@ than the study file, whatever mode a pull gave the one they replace.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
 
+from purer_tui.core.annotation_parsing import MAX_TURN
 from purer_tui.core.durable import narrow_mode
 from purer_tui.core.study import STUDY_FILE
 
@@ -47,6 +49,25 @@ class CloneState:
             return _read_at(folder, name, limit)
         finally:
             os.close(folder)
+
+    def read_turn_place(self, name: str, limit: int, root: Path) -> tuple[dict[str, object], str, Path, int] | None:
+        """A state file that names a transcript (a path relative to the study `root`, never out of it) and a turn:
+        its JSON object, the transcript as written and as a path, and the turn; None for anything else, as `read`."""
+        data = self.read(name, limit)
+        if data is None:
+            return None
+        try:
+            saved = json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(saved, dict):
+            return None
+        relative, turn = saved.get("transcript"), saved.get("turn")
+        if not isinstance(relative, str) or type(turn) is not int or not 1 <= turn <= MAX_TURN:
+            return None
+        if relative.startswith(("/", "\\")) or ".." in relative.replace("\\", "/").split("/"):
+            return None
+        return saved, relative, Path(os.path.normpath(root / relative)), turn
 
     def write(self, name: str, text: str) -> bool:
         """Replace a state file atomically; best effort (state is a convenience, never the coder's work)."""

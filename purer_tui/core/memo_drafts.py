@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS, MAX_TURN
+from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
 from purer_tui.core.clone_state import CloneState
 from purer_tui.core.coders import validate_coder
 
@@ -93,22 +93,13 @@ class MemoDrafts:
         return Found(drafts, ignored)
 
     def _read(self, name: str) -> MemoDraft | None:
-        data = self.state.read(name, MAX_DRAFT_BYTES)
-        if data is None:
+        found = self.state.read_turn_place(name, MAX_DRAFT_BYTES, self.root)
+        if found is None:
             return None
-        try:
-            saved = json.loads(data)
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(saved, dict):
-            return None
-        relative, turn, memo = saved.get("transcript"), saved.get("turn"), saved.get("memo")
-        if saved.get("coder") != self.coder or not isinstance(relative, str) or not isinstance(memo, str):
-            return None
-        if type(turn) is not int or not 1 <= turn <= MAX_TURN or len(memo) > MAX_MEMO_CHARACTERS:
-            return None
-        if relative.startswith(("/", "\\")) or ".." in relative.replace("\\", "/").split("/"):
+        saved, relative, transcript, turn = found
+        memo = saved.get("memo")
+        if saved.get("coder") != self.coder or not isinstance(memo, str) or len(memo) > MAX_MEMO_CHARACTERS:
             return None
         if name != self._name(relative):  # a file renamed or copied from elsewhere: not where this writes
             return None
-        return MemoDraft(Path(os.path.normpath(self.root / relative)), turn, memo, name)
+        return MemoDraft(transcript, turn, memo, name)

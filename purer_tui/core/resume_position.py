@@ -14,7 +14,6 @@ import json
 import os
 from pathlib import Path
 
-from purer_tui.core.annotation_parsing import MAX_TURN
 from purer_tui.core.clone_state import CloneState
 from purer_tui.core.coders import validate_coder
 
@@ -33,22 +32,12 @@ class ResumePositions:
 
     def load(self) -> tuple[Path, int] | None:
         """The transcript and turn number saved last, or None when there is none to trust."""
-        data = self.state.read(self.name, MAX_POSITION_BYTES)
-        if data is None:
+        found = self.state.read_turn_place(self.name, MAX_POSITION_BYTES, self.root)
+        if found is None:
             return None
-        try:
-            saved = json.loads(data)
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(saved, dict):
-            return None
-        relative, turn = saved.get("transcript"), saved.get("turn")
-        if not isinstance(relative, str) or type(turn) is not int or not 1 <= turn <= MAX_TURN:
-            return None
-        if relative.startswith(("/", "\\")) or ".." in relative.replace("\\", "/").split("/"):
-            return None
+        _, relative, transcript, turn = found
         self._saved = (relative, turn)
-        return Path(os.path.normpath(self.root / relative)), turn
+        return transcript, turn
 
     def save(self, transcript: Path, turn: int) -> None:
         """Remember the position; best effort (a position is a convenience, never the coder's work)."""
