@@ -74,3 +74,17 @@ async def test_a_turn_changed_since_it_was_coded_shows_its_own_mark(make_app: Ma
         await pilot.press("j")  # turn 2 is unchanged and reviewed by ana: the check as before
         heading = str(app.query_one("#heading").render())
         assert heading.startswith("✓ Turn 2/") and "changed" not in heading
+
+
+async def test_ctrl_c_in_help_closes_it_and_a_second_quits(make_app: MakeApp) -> None:
+    from purer_tui.tui.screens.help import HelpScreen
+
+    app, _ = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+c")
+        assert not isinstance(app.screen, HelpScreen) and app.is_running
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert not app.is_running

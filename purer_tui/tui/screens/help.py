@@ -89,7 +89,7 @@ def _groups_lines(codebook: Codebook, groups: list[CodeGroup], pick_keys: tuple[
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("escape,q,question_mark,ctrl+c", "dismiss", "Close help", id="help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False, id="help.scroll_down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="help.scroll_up"),
         Binding("pagedown,space", "scroll('page_down')", "Page down", show=False, id="help.page_down"),
