@@ -641,12 +641,14 @@ class CodingApp(App[None]):
         """A code's key toggles the code. With `auto_advance`, a key that applies (not removes) a code of an
         exclusive group then does what enter does: the turn is reviewed with its codes, and the app goes on.
 
-        Only code keys advance: the picker and the palette (codes chosen by name) and adjudication never do.
+        Only code keys advance: the picker and the palette (codes chosen by name) and adjudication never do,
+        nor a code for another role's turns.
         """
         had = self._has_code(code_id)
-        self.toggle_code(code_id)
+        other_role = self.toggle_code(code_id)
         if (
             self.auto_advance
+            and not other_role  # stay: the coder reads the notice, and may take it back
             and self.adjudicating is None
             and not had
             and self._has_code(code_id)
@@ -659,10 +661,11 @@ class CodingApp(App[None]):
         record = self.session.record
         return record is not None and code_id in record.codes
 
-    def toggle_code(self, code_id: str) -> None:
+    def toggle_code(self, code_id: str) -> bool:
+        """Toggle a code on the turn; returns whether it is for another role's turns (the coder was told)."""
         self._do(lambda: self.session.toggle_code(code_id), changes=True)
         self.query_one(CodebookPanel).highlight(code_id)  # its definition is the one shown
-        self._notice_role_mismatch(code_id)
+        return self._notice_role_mismatch(code_id)
 
     def action_toggle_codebook(self) -> None:
         """Focus the codebook's cursor (its definitions open where there is room), or give it back to the turn."""
@@ -681,21 +684,24 @@ class CodingApp(App[None]):
     def _leave_codebook(self) -> None:
         self.set_focus(None)
 
-    def _notice_role_mismatch(self, code_id: str) -> None:
-        """A code for another role's turns is applied as asked, with a one-line notice (the coder may mean it)."""
+    def _notice_role_mismatch(self, code_id: str) -> bool:
+        """A code for another role's turns is applied as asked, with a one-line notice (the coder may mean it).
+        Returns whether it said so."""
         session = self.session
         turn, record = session.turn, session.record
         if self.role_of is None or turn is None or record is None or code_id not in record.codes:
-            return
+            return False
         group = session.codebook.group(session.codebook.code(code_id).group)
         role = self.role_of(turn.speaker)
-        if not group.applies_to(role):
-            self.notify(
-                f"{session.codebook.code(code_id).label} is for {', '.join(group.roles)} turns; "
-                f"{turn.speaker or 'this speaker'} is {role}.",
-                severity="warning",
-                timeout=5,
-            )
+        if group.applies_to(role):
+            return False
+        self.notify(
+            f"{session.codebook.code(code_id).label} is for {', '.join(group.roles)} turns; "
+            f"{turn.speaker or 'this speaker'} is {role}.",
+            severity="warning",
+            timeout=5,
+        )
+        return True
 
     def action_next_turn(self) -> None:
         self._do(lambda: self.session.move(1))

@@ -58,6 +58,15 @@ async def test_a_code_key_of_a_group_that_takes_several_stays(demo_study: Path, 
         assert prepared.session.turn.number == 2
 
 
+async def test_a_code_for_another_roles_turn_is_applied_but_does_not_go_on(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
+    app, prepared = advancing(demo_study, opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")  # turn 1 is the therapist's; stage 3 is for participants' turns
+        # Applied as asked, with a notice; the coder stays to read it and can take it back.
+        assert records(prepared) == {1: ("stage-3",)} and prepared.session.turn.number == 1
+        assert any("is for participant turns" in n.message for n in app._notifications)
+
+
 async def test_taking_an_exclusive_code_off_stays(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
     app, prepared = advancing(demo_study, opened)
     async with app.run_test(size=SIZE) as pilot:
@@ -74,12 +83,12 @@ async def test_undo_after_going_on_comes_back_and_takes_the_code_off(demo_study:
 
 
 async def test_at_the_last_turn_it_stays_and_says_so(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
-    app, prepared = advancing(demo_study, opened)
+    app, prepared = advancing(demo_study, opened, only=["participant"])
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("G", "4")
-        assert records(prepared) == {17: ("stage-4",)} and prepared.session.turn.number == 17
+        await pilot.press("G", "4")  # turn 16, the last participant's turn
+        assert records(prepared) == {16: ("stage-4",)} and prepared.session.turn.number == 16
         assert prepared.session.index == 0
-        assert any("Last turn of this transcript" in n.message for n in app._notifications)
+        assert any("Last turn by participant of this transcript" in n.message for n in app._notifications)
 
 
 async def test_with_only_it_goes_to_that_speakers_next_turn(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
@@ -128,7 +137,8 @@ async def test_adjudicating_never_goes_on(demo_study: Path) -> None:
 async def test_keys_typed_in_one_burst_land_on_the_turns_they_were_meant_for(
     demo_study: Path, opened, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """`] a b f j` at once: the next transcript opens in a worker, then each key runs where the last left off."""
+    """`] f j a f` at once: the next transcript opens in a worker, then each key runs where the last left off
+    (turn 1 is the therapist's, turn 2 a participant's, whose stage goes on to turn 3)."""
     from textual.events import Key
 
     app, prepared = advancing(demo_study, opened)
@@ -136,14 +146,14 @@ async def test_keys_typed_in_one_burst_land_on_the_turns_they_were_meant_for(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         go_on = reads_held_back(session, monkeypatch)
-        for key, character in (("right_square_bracket", "]"), ("a", "a"), ("b", "b"), ("f", "f"), ("j", "j")):
+        for key, character in (("right_square_bracket", "]"), ("f", "f"), ("j", "j"), ("a", "a"), ("f", "f")):
             app.post_message(Key(key, character))
         await pilot.pause()
         go_on.set()
         await settle(pilot)
         await settle(pilot)
-        assert records(prepared, 1) == {1: ("stage-2a",), 2: ("stage-2b",), 3: ("reinforcement",)}
-        assert records(prepared, 0) == {} and (session.index, session.turn.number) == (1, 4)
+        assert records(prepared, 1) == {1: ("reinforcement",), 2: ("stage-2a",), 3: ("reinforcement",)}
+        assert records(prepared, 0) == {} and (session.index, session.turn.number) == (1, 3)
 
 
 async def test_the_settings_file_turns_it_on_and_chooses_theme_and_keys(demo_study: Path, opened) -> None:  # type: ignore[no-untyped-def]
