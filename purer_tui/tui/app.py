@@ -1075,7 +1075,9 @@ class CodingApp(App[None]):
             if outcome.value is True:
                 for note in passed_notes:
                     self.notify(note, timeout=8)
-                if step.wrapped:
+                if step.wrapped and session.hit_count == 1:
+                    self.notify("This is the only hit.", timeout=3)
+                elif step.wrapped:
                     self.notify(f"Wrapped to the {'first' if forward else 'last'} hit.", timeout=3)
                 return
             passed = session.passed_by.get(step.hit.transcript)

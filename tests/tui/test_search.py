@@ -206,3 +206,15 @@ async def test_only_the_turns_visited_are_hits(make_app: MakeApp) -> None:
             assert session.turn.speaker == "Therapist"
             await pilot.press("n")
             await settle(pilot)
+
+
+async def test_a_single_hit_says_it_is_the_only_one_rather_than_wrapping(make_app: MakeApp) -> None:
+    app, prepared = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("slash", *"pain", "enter")  # grp1-s02 has one hit, turn 9
+        assert place(prepared.session) == (1, 9) and "hit 1 of 1 (turn 9)" in location(app)
+        await pilot.press("n")
+        assert place(prepared.session) == (1, 9) and "This is the only hit" in notices(app)
+        assert "Wrapped" not in notices(app)
