@@ -237,7 +237,9 @@ class CodingApp(App[None]):
             focus_keys = app_keys(self._keymap).get("codebook.focus", ())
             yield CodebookPanel(self.session.codebook, focus_key=", ".join(focus_keys) or "tab", id="codebook")
         yield TurnCodesBar(id="turn-codes")
-        yield CodingFooter()
+        footer = CodingFooter()
+        footer.adjudicating = self.adjudicating is not None
+        yield footer
 
     def on_mount(self) -> None:
         if self._keymap:

@@ -385,3 +385,31 @@ async def test_a_terminal_resized_from_80_to_60_columns_narrows_the_codebook(mak
         await pilot.resize_terminal(140, 40)
         await pilot.pause()
         assert app.query_one(CodebookPanel).has_class("-wide")
+
+
+async def test_while_adjudicating_at_80_columns_every_key_in_the_footer_fits(demo_study: Path) -> None:
+    from purer_tui.services.coding_setup import PreparedSession, prepare_adjudication
+    from purer_tui.tui.app import CodingApp
+
+    prepared = prepare_adjudication([demo_study], ("ana", "ben"), "consensus")
+    assert isinstance(prepared, PreparedSession)
+    app = CodingApp.from_prepared(prepared)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            footer = app.query_one(CodingFooter)
+            keys = {getattr(key, "action", None): key for key in footer.children}
+            for action in (
+                "help",
+                "quit",
+                "review_and_next",
+                "next_unreviewed",
+                *(f"adjudicate('{side}')" for side in ("first", "second", "both", "neither")),
+            ):
+                assert (
+                    action in keys and keys[action].region.right <= footer.region.right - 12
+                )  # the palette's key after
+            assert "pick_code" not in keys  # still a key (help lists it), not in the footer while adjudicating
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
