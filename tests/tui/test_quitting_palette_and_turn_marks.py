@@ -88,3 +88,17 @@ async def test_ctrl_c_in_help_closes_it_and_a_second_quits(make_app: MakeApp) ->
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert not app.is_running
+
+
+async def test_ctrl_c_in_the_transcript_navigator_closes_it_and_a_second_quits(make_app: MakeApp) -> None:
+    from purer_tui.tui.screens.transcript_navigator import TranscriptNavigator
+
+    app, _ = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, TranscriptNavigator)
+        await pilot.press("ctrl+c")
+        assert not isinstance(app.screen, TranscriptNavigator) and app.is_running
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert not app.is_running

@@ -24,10 +24,11 @@ __all__ = ["NavigatorRow", "TranscriptNavigator"]
 
 
 class TranscriptNavigator(ModalScreen[int | None]):
-    """Type to filter by name; up/down/pageup/pagedown to move; enter opens; escape closes."""
+    """Type to filter by name; up/down/pageup/pagedown to move; enter opens; escape (or ctrl+c) closes."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="navigator.close"),
+        Binding("ctrl+c", "dismiss(None)", "Close", show=False, priority=True, id="navigator.cancel"),
         Binding("down", "move(1)", "Next", show=False, priority=True, id="navigator.next"),
         Binding("up", "move(-1)", "Previous", show=False, priority=True, id="navigator.previous"),
         Binding("pagedown", "page(1)", "Page down", show=False, priority=True, id="navigator.page_down"),
