@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 
 from purer_tui.services.coding_setup import PreparedSession, prepare_adjudication
 from purer_tui.tui.app import CodingApp
+from purer_tui.tui.screens.help import HelpScreen
 from purer_tui.tui.screens.prompt import Prompt
+from purer_tui.tui.screens.transcript_navigator import TranscriptNavigator
 from tests.tui.conftest import MakeApp
 
 SIZE = (80, 24)
@@ -76,29 +79,17 @@ async def test_a_turn_changed_since_it_was_coded_shows_its_own_mark(make_app: Ma
         assert heading.startswith("✓ Turn 2/") and "changed" not in heading
 
 
-async def test_ctrl_c_in_help_closes_it_and_a_second_quits(make_app: MakeApp) -> None:
-    from purer_tui.tui.screens.help import HelpScreen
-
+@pytest.mark.parametrize("opening_key", ["question_mark", "ctrl+o"])  # help; the transcript navigator
+async def test_ctrl_c_in_help_or_the_navigator_closes_it_and_a_second_quits(
+    make_app: MakeApp, opening_key: str
+) -> None:
     app, _ = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await pilot.press(opening_key)
+        dialog = app.screen
+        assert isinstance(dialog, HelpScreen | TranscriptNavigator)
         await pilot.press("ctrl+c")
-        assert not isinstance(app.screen, HelpScreen) and app.is_running
-        await pilot.press("ctrl+c")
-        await pilot.pause()
-    assert not app.is_running
-
-
-async def test_ctrl_c_in_the_transcript_navigator_closes_it_and_a_second_quits(make_app: MakeApp) -> None:
-    from purer_tui.tui.screens.transcript_navigator import TranscriptNavigator
-
-    app, _ = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        assert isinstance(app.screen, TranscriptNavigator)
-        await pilot.press("ctrl+c")
-        assert not isinstance(app.screen, TranscriptNavigator) and app.is_running
+        assert app.screen is not dialog and len(app.screen_stack) == 1 and app.is_running
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert not app.is_running
