@@ -3,11 +3,13 @@
 The file shape (see docs/formats.md):
 
     [codebook]              name, version, description
-    [groups.<id>]           label, exclusive, description
-    [codes.<id>]            group, key, label, definition, include, exclude, examples, color
+    [groups.<id>]           label, exclusive, description, roles, parent, color
+    [codes.<id>]            group, parent, key, label, definition, include, exclude, examples, color
 
-Order in the file is display order. Every problem is reported at once, each
-with its TOML path, its line and a fix.
+Groups nest with `parent` (another group); a code may sit under another code
+with `parent` (a code that is also a heading, as NVivo allows). Display order
+is depth first: each parent, then what sits under it, siblings in file order.
+Every problem is reported at once, each with its TOML path, its line and a fix.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 #: The group of codes that name no group.
 UNGROUPED = ""
+#: How deep groups, and codes under codes, may nest (NVivo trees seldom pass 8).
+MAX_DEPTH = 16
 
 
 class CodebookInfo(StrictModel):
@@ -48,14 +52,28 @@ class CodeGroup(StrictModel):
     exclusive: bool = False
     description: str = ""
     roles: list[str] = []  # the speaker roles whose turns these codes apply to (the study's [roles]); empty: any
+    parent: str = ""  # the group this one sits under; "" at the top
+    color: str | None = None
+
+    @field_validator("color")
+    @classmethod
+    def _hex_color(cls, color: str | None) -> str | None:
+        return _checked_color(color)
 
     def applies_to(self, role: str | None) -> bool:
         return not self.roles or role is None or role in self.roles
 
 
+def _checked_color(color: str | None) -> str | None:
+    if color is not None and not COLOR_PATTERN.match(color):
+        raise ValueError(f'{color!r} is not a colour; write it as "#RRGGBB"')
+    return color
+
+
 class Code(StrictModel):
     id: str = ""
     group: str = UNGROUPED
+    parent: str = ""  # the code this one sits under (in the same group); "" when none
     key: str | None = None
     label: str = Field(min_length=1)
     definition: str
@@ -74,9 +92,7 @@ class Code(StrictModel):
     @field_validator("color")
     @classmethod
     def _hex_color(cls, color: str | None) -> str | None:
-        if color is not None and not COLOR_PATTERN.match(color):
-            raise ValueError(f'{color!r} is not a colour; write it as "#RRGGBB"')
-        return color
+        return _checked_color(color)
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,33 @@ class Codebook:
         return self._groups_by_id[group_id]
 
     def codes_in(self, group_id: str) -> tuple[Code, ...]:
+        """The group's own codes (nested codes included, subgroups' codes not), in display order."""
         return tuple(code for code in self.codes if code.group == group_id)
+
+    def group_path(self, group_id: str) -> tuple[CodeGroup, ...]:
+        """The group and the groups above it, outermost first."""
+        path: list[CodeGroup] = []
+        group: CodeGroup | None = self._groups_by_id.get(group_id)
+        while group is not None and len(path) <= MAX_DEPTH:
+            path.append(group)
+            group = self._groups_by_id.get(group.parent) if group.parent else None
+        return tuple(reversed(path))
+
+    def subgroups(self, group_id: str) -> tuple[CodeGroup, ...]:
+        """The groups directly under a group ("" for the top level), in display order."""
+        return tuple(group for group in self.groups if group.parent == group_id and group.id != UNGROUPED)
+
+    def code_depth(self, code_id: str) -> int:
+        """How many codes a code sits under (0 for a code directly in its group)."""
+        depth, code = 0, self._codes_by_id[code_id]
+        while code.parent and depth <= MAX_DEPTH:
+            depth += 1
+            code = self._codes_by_id[code.parent]
+        return depth
+
+    def children(self, code_id: str) -> tuple[Code, ...]:
+        """The codes directly under a code."""
+        return tuple(code for code in self.codes if code.parent == code_id)
 
     def code_for_key(self) -> dict[str, Code]:
         return {code.key: code for code in self.codes if code.key}
@@ -169,11 +211,106 @@ def build_codebook(
     groups = _groups(document, data.get("groups", {}), problems)
     declared_groups = set(data["groups"]) if isinstance(data.get("groups"), dict) else set()
     codes = _codes(document, data.get("codes"), declared_groups, problems, keymap)
+    groups = _nest_groups(document, groups, declared_groups, problems)
+    codes = _nest_codes(document, codes, data.get("codes"), problems)
     if any(code.group == UNGROUPED for code in codes):
         groups.append(CodeGroup(id=UNGROUPED, label="Other codes" if groups else "Codes"))
     if info is None or any(problem.is_error for problem in problems):
         return None
     return Codebook(path=document.path, info=info, groups=tuple(groups), codes=tuple(codes))
+
+
+def _depth_first(ids: list[str], parent_of: dict[str, str]) -> list[str]:
+    """Each parent, then what sits under it; siblings keep their file order. `parent_of` has no cycles."""
+    under: dict[str, list[str]] = {}
+    for item in ids:
+        under.setdefault(parent_of.get(item, ""), []).append(item)
+    ordered: list[str] = []
+    stack = list(reversed(under.get("", [])))
+    while stack:
+        item = stack.pop()
+        ordered.append(item)
+        stack.extend(reversed(under.get(item, [])))
+    return ordered
+
+
+def _parent_problem(chain_of: dict[str, str], item: str) -> str | None:
+    """Why an item's chain of parents is wrong (a cycle, too deep), or None."""
+    seen = [item]
+    parent = chain_of.get(item, "")
+    while parent:
+        if parent in seen:
+            return "sits under itself (" + " > ".join([*seen, parent]) + "); remove one of these parents"
+        seen.append(parent)
+        if len(seen) > MAX_DEPTH + 1:
+            return f"nests more than {MAX_DEPTH} levels deep; flatten the tree"
+        parent = chain_of.get(parent, "")
+    return None
+
+
+def _nest_groups(
+    document: TomlDocument, groups: list[CodeGroup], declared: set[str], problems: list[Problem]
+) -> list[CodeGroup]:
+    known = {group.id for group in groups}
+    parent_of: dict[str, str] = {}
+    for group in groups:
+        if not group.parent:
+            continue
+        if group.parent not in declared:
+            listed = ", ".join(sorted(declared - {group.id})) or "none"
+            problems.append(
+                document.problem(f"groups.{group.id}.parent", f'no group "{group.parent}" (groups: {listed})')
+            )
+        elif group.parent in known:
+            parent_of[group.id] = group.parent
+    for group in groups:
+        problem = _parent_problem(parent_of, group.id) if group.id in parent_of else None
+        if problem:
+            problems.append(document.problem(f"groups.{group.id}.parent", problem))
+            parent_of.pop(group.id)
+    by_id = {group.id: group for group in groups}
+    return [by_id[group_id] for group_id in _depth_first([group.id for group in groups], parent_of)]
+
+
+def _nest_codes(document: TomlDocument, codes: list[Code], tables: Any, problems: list[Problem]) -> list[Code]:
+    """Check each code's `parent`, give a nested code its parent's group when it names none, order depth first."""
+    by_id = {code.id: code for code in codes}
+    parent_of = {code.id: code.parent for code in codes if code.parent and code.parent in by_id}
+    for code in codes:
+        if code.parent and code.parent not in by_id and isinstance(tables, dict) and code.parent not in tables:
+            problems.append(
+                document.problem(
+                    f"codes.{code.id}.parent", f'no code "{code.parent}"; name a code id of this codebook, or remove it'
+                )
+            )
+    for code in codes:
+        problem = _parent_problem(parent_of, code.id) if code.id in parent_of else None
+        if problem:
+            problems.append(document.problem(f"codes.{code.id}.parent", problem))
+            parent_of.pop(code.id)
+
+    def group_of(code_id: str) -> str:
+        # A nested code that names no group is in its parent's; follow the chain (it has no cycles now).
+        code = by_id[code_id]
+        explicit = isinstance(tables, dict) and isinstance(tables.get(code_id), dict) and "group" in tables[code_id]
+        if explicit or code_id not in parent_of:
+            return code.group
+        return group_of(parent_of[code_id])
+
+    for code_id in list(parent_of):
+        group = group_of(code_id)
+        parent_group = group_of(parent_of[code_id])
+        if group != parent_group:
+            problems.append(
+                document.problem(
+                    f"codes.{code_id}.group",
+                    f'is "{group}" but its parent codes.{parent_of[code_id]} is in "{parent_group}"; '
+                    "a code sits in its parent's group: remove group or make them equal",
+                )
+            )
+        elif group != by_id[code_id].group:
+            by_id[code_id] = by_id[code_id].model_copy(update={"group": group})
+    return [by_id[code_id] for code_id in _depth_first([code.id for code in codes], parent_of)]
 
 
 def _info(document: TomlDocument, table: Any, problems: list[Problem]) -> CodebookInfo | None:

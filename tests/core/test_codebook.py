@@ -210,3 +210,79 @@ def test_deeply_nested_toml_is_refused_cleanly(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(InvalidFileError):
         load_codebook(path)
+
+
+NESTED = """\
+[codebook]
+name = "Tree"
+
+[groups.coping]
+label = "Coping"
+color = "#336699"
+
+[groups.breath]
+label = "Breath"
+parent = "coping"
+exclusive = true
+
+[codes.slow]
+parent = "counting"
+label = "Slow"
+definition = "Slows the breath."
+
+[codes.counting]
+group = "breath"
+label = "Counting"
+definition = "Counts breaths."
+
+[codes.walk]
+group = "coping"
+label = "Walking"
+definition = "Walks."
+
+[codes.very-slow]
+parent = "slow"
+label = "Very slow"
+definition = "Very."
+"""
+
+
+def test_groups_and_codes_nest_and_are_listed_depth_first(tmp_path: Path) -> None:
+    codebook = load_codebook(write(tmp_path / "codebook.toml", NESTED))
+    assert [group.id for group in codebook.groups] == ["coping", "breath"]
+    assert [group.id for group in codebook.group_path("breath")] == ["coping", "breath"]
+    assert [group.id for group in codebook.subgroups("coping")] == ["breath"]
+    assert codebook.group("coping").color == "#336699"
+    # a nested code without a group is in its parent's; each parent comes before what sits under it
+    assert [(code.id, code.group, codebook.code_depth(code.id)) for code in codebook.codes] == [
+        ("counting", "breath", 0),
+        ("slow", "breath", 1),
+        ("very-slow", "breath", 2),
+        ("walk", "coping", 0),
+    ]
+    assert [code.id for code in codebook.children("counting")] == ["slow"]
+    # exclusivity counts the group's nested codes too
+    assert codebook.exclusive_conflicts(["counting", "very-slow"])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('[groups.x]\nlabel = "X"\nparent = "nowhere"\n', 'groups.x.parent: no group "nowhere"'),
+        ('[groups.coping]\nlabel = "C"\nparent = "breath"\n', "sits under itself"),
+        ('[codes.x]\nparent = "nowhere"\nlabel = "X"\ndefinition = "x"\n', 'no code "nowhere"'),
+        ('[codes.counting]\nparent = "slow"\ngroup = "breath"\nlabel = "C"\ndefinition = "c"\n', "sits under itself"),
+        ('[codes.x]\nparent = "slow"\ngroup = "coping"\nlabel = "X"\ndefinition = "x"\n', "its parent codes.slow"),
+        ('[groups.x]\nlabel = "X"\ncolor = "blue"\n', "is not a colour"),
+    ],
+)
+def test_nesting_mistakes_are_named(tmp_path: Path, change: str, message: str) -> None:
+    # replace a table when the change redefines it, else add the new one
+    name = change.split("]")[0] + "]"
+    text = NESTED
+    if name in text:
+        start = text.index(name)
+        end = text.find("\n[", start + 1)
+        text = text[:start] + text[end + 1 :] if end != -1 else text[:start]
+    problems = problems_of(tmp_path, text + "\n" + change)
+    assert any(message in problem for problem in problems), problems
