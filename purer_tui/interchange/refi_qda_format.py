@@ -76,3 +76,44 @@ def parse_description(text: str) -> DescribedItem:
             definition.append(paragraph)
     item.definition = "\n\n".join(definition)
     return item
+
+
+# --- A coder's turn as a selection ---------------------------------------------------------
+#
+# A selection's `<Description>` is the coder's memo on the turn (QualCoder reads a coding's memo
+# there; NVivo and MAXQDA read the `<Note>` the selection also refers to). What REFI-QDA cannot say
+# otherwise is one last line, written only when it carries something:
+#
+#     [purer-tui] reviewed          the coder reviewed the turn and applied no code
+#     [purer-tui] flagged           the coder flagged the turn to come back to
+#     [purer-tui] reviewed; flagged
+#
+# A selection with codings is reviewed; one without codings is reviewed only when it says so, so a
+# memo alone (the way other programs annotate) stays a note, never a coding decision.
+
+REVIEWED = "reviewed"
+FLAGGED = "flagged"
+
+
+@dataclass
+class SelectionState:
+    memo: str = ""
+    reviewed: bool = False  # said explicitly (a selection with codings is reviewed whatever this says)
+    flagged: bool = False
+
+
+def compose_selection_description(state: SelectionState) -> str:
+    marks = [mark for mark, on in ((REVIEWED, state.reviewed), (FLAGGED, state.flagged)) if on]
+    parts = [state.memo] if state.memo else []
+    if marks:
+        parts.append(META_PREFIX + "; ".join(marks))
+    return "\n\n".join(parts)
+
+
+def parse_selection_description(text: str) -> SelectionState:
+    text = text.replace("\r\n", "\n")
+    memo, _, last = text.rstrip().rpartition("\n")
+    if not last.startswith(META_PREFIX):
+        return SelectionState(memo=text.strip())
+    marks = {mark.strip() for mark in last.removeprefix(META_PREFIX).split(";")}
+    return SelectionState(memo=memo.strip(), reviewed=REVIEWED in marks, flagged=FLAGGED in marks)

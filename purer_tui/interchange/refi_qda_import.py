@@ -119,6 +119,7 @@ def _description(element: ET.Element) -> str:
 class ImportedCodebook:
     data: dict[str, object]  # the TOML tables
     notes: list[str] = field(default_factory=list)  # what could not be carried over, or was changed
+    code_ids: dict[str, str] = field(default_factory=dict)  # a codable <Code>'s guid -> the code id it became
 
     def toml(self) -> str:
         return tomli_w.dumps(self.data)
@@ -163,7 +164,7 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     if converter.groups:
         data["groups"] = converter.groups
     data["codes"] = converter.codes
-    imported = ImportedCodebook(data, converter.notes)
+    imported = ImportedCodebook(data, converter.notes, converter.code_ids)
     problems: list[Problem] = []
     text = imported.toml()
     codebook = build_codebook(TomlDocument(path, text, tomllib.loads(text)), problems)
@@ -179,6 +180,7 @@ class _Converter:
         self.groups: dict[str, dict[str, object]] = {}
         self.codes: dict[str, dict[str, object]] = {}
         self.notes: list[str] = []
+        self.code_ids: dict[str, str] = {}
         self._wanted_keys: dict[str, str] = {}
         # Ids given so far, and the next number to try for each base: a project of 100,000 codes
         # (many of one name) gets its ids in linear time.
@@ -259,6 +261,9 @@ class _Converter:
         if from_meta and described.meta.get("key"):
             self._wanted_keys[code_id] = described.meta["key"]
         self.codes[code_id] = table
+        guid = (element.get("guid") or "").strip().lower()
+        if guid:
+            self.code_ids[guid] = code_id
 
     def assign_keys(self) -> None:
         """Keys from our own exports where still free; others from the label's letters, then a pool;
