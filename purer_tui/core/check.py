@@ -28,7 +28,8 @@ from purer_tui.core.errors import InvalidFileError, Problem, display_path
 from purer_tui.core.journal import journal_path
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.study import Study, build_study, find_study_file
-from purer_tui.core.toml_files import read_toml
+from purer_tui.core.table_columns import CODE_COLUMN_PREFIX, FIXED_COLUMNS
+from purer_tui.core.toml_files import TomlDocument, read_toml
 from purer_tui.core.transcript import Transcript, load_transcript
 
 
@@ -78,7 +79,10 @@ def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
         else:
             problems.extend(error.problems)
         return None
-    return build_codebook(document, problems, study.keymap)
+    codebook = build_codebook(document, problems, study.keymap)
+    if codebook is not None:
+        problems.extend(_column_name_ids(study, codebook, document))
+    return codebook
 
 
 def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript]:
@@ -160,6 +164,27 @@ def _check_metadata(study: Study, transcripts: list[Transcript], codebook: Codeb
                             "warning",
                         )
                     )
+    return problems
+
+
+def _column_name_ids(study: Study, codebook: Codebook, document: TomlDocument) -> list[Problem]:
+    """Code ids that are also a column of the CSV export (a fixed column or a transcript field)."""
+    pattern = study.settings.metadata_pattern
+    fields = set(re.compile(pattern).groupindex) if pattern else set()
+    fields.update(name for table in study.metadata.values() for name in table)
+    problems = []
+    for code in codebook.codes:
+        if code.id in FIXED_COLUMNS or code.id in fields:
+            kind = "a column" if code.id in FIXED_COLUMNS else "a transcript field and column"
+            problems.append(
+                document.problem(
+                    f"codes.{code.id}",
+                    f'"{code.id}" is also {kind} of the CSV export, so the wide CSV names this '
+                    f'code\'s column "{CODE_COLUMN_PREFIX}{code.id}"; rename the code (e.g. "{code.id}-code") '
+                    "to keep it plain",
+                    "warning",
+                )
+            )
     return problems
 
 

@@ -1,5 +1,9 @@
 """CSV for R and pandas: tidy (one row per transcript x turn x coder x code) or wide (one 0/1 column per code).
 
+A wide CSV's code column is the code's id, or `code:<id>` when the id repeats a
+fixed or metadata column (a `date` code beside the `date` field), so no two
+columns ever share a name.
+
 Every reviewed turn is in the file: in the tidy form a turn reviewed with no
 code is one row with an empty `code`, so nothing is dropped. UTF-8, RFC 4180
 quoting (Python's csv module), CRLF line ends.
@@ -19,9 +23,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from purer_tui.core.dataset import CodedTurn, Dataset
-
-BASE_COLUMNS = ["transcript", "turn", "start", "speaker", "role"]
-CODER_COLUMNS = ["coder", "memo"]
+from purer_tui.core.table_columns import BASE_COLUMNS, CODER_COLUMNS, TIDY_CODE_COLUMNS, code_columns
 
 
 def metadata_columns(data: Dataset) -> list[str]:
@@ -75,7 +77,7 @@ def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     out = io.StringIO()
     writer = _writer(out, spreadsheet)
-    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, "code", "code_label", "code_group"])
+    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
     for coded in _ordered(data):
         base = _base(coded, fields)
         if not coded.codes:
@@ -92,7 +94,7 @@ def wide_csv(data: Dataset, spreadsheet: bool = False) -> str:
     codes = [code.id for code in data.codebook.codes]
     out = io.StringIO()
     writer = _writer(out, spreadsheet)
-    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *codes])
+    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *code_columns(codes, fields)])
     for coded in _ordered(data):
         applied = set(coded.codes)
         writer.writerow([*_base(coded, fields), *[int(code in applied) for code in codes]])

@@ -131,3 +131,37 @@ def test_spreadsheet_mode_keeps_formulas_inert_and_the_default_keeps_the_data(de
             if row["turn"] == "1" and row["transcript"] == "grp1-s01"
         )
         assert safe["memo"] == "'" + memo and safe["speaker"] == "Therapist"  # a spreadsheet shows it, never runs it
+
+
+def _add_codes_named_like_columns(study: Path) -> None:
+    codebook = study / "codebooks" / "purer.toml"
+    codebook.write_text(
+        codebook.read_text(encoding="utf-8")
+        + '\n[codes.date]\nlabel = "Date"\ndefinition = "Talks about a date."\n'
+        + '\n[codes.memo]\nlabel = "Memo"\ndefinition = "Mentions a note."\n',
+        encoding="utf-8",
+    )
+
+
+def test_wide_code_columns_never_repeat_a_fixed_or_metadata_column(demo_study: Path) -> None:
+    _add_codes_named_like_columns(demo_study)
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "export", "csv", "--wide"], cwd=demo_study, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
+    header = next(csv.reader(io.StringIO(result.stdout.decode("utf-8"), newline="")))
+    assert len(header) == len(set(header))
+    assert header.count("date") == 1 and header.count("memo") == 1  # the transcript field and the coder's memo
+    assert header[-2:] == ["code:date", "code:memo"]
+    rows = export(demo_study, "--wide")
+    assert {row["date"] for row in rows} >= {"2024-03-04"}  # the field keeps its name and values
+    assert {row["code:date"] for row in rows} == {"0"}
+
+
+def test_check_warns_about_code_ids_that_are_column_names(demo_study: Path) -> None:
+    _add_codes_named_like_columns(demo_study)
+    result = subprocess.run([sys.executable, "-m", "purer_tui", "check"], cwd=demo_study, capture_output=True)
+    out = result.stdout.decode() + result.stderr.decode()
+    assert "codes.date:" in out and '"code:date"' in out and "transcript field" in out
+    assert "codes.memo:" in out and '"code:memo"' in out
+    assert "purer.toml:" in out  # with the file (and line) to fix
