@@ -125,17 +125,14 @@ def read_project(path: Path) -> ProjectContents:
         for code in root.iter()
         if _local(code) == "Code" and code.get("guid")
     }
-    notes = {
-        _guid(note.get("guid")): ProjectNote(
-            _guid(note.get("guid")), _text_of(note, "PlainTextContent"), _guid(note.get("creatingUser"))
-        )
-        for notes in _children(root, "Notes")
-        for note in _children(notes, "Note")
-    }
-    contents = ProjectContents((root.get("name") or "").strip(), users, [], notes, codes)
+    contents = ProjectContents((root.get("name") or "").strip(), users, [], {}, codes)
     source_notes: set[str] = set()
     selection_notes: set[str] = set()
     with _SourceReader(path) as reader:
+        for notes in _children(root, "Notes"):
+            for note in _children(notes, "Note"):
+                guid = _guid(note.get("guid"))
+                contents.notes[guid] = ProjectNote(guid, _note_text(note, reader), _guid(note.get("creatingUser")))
         for sources in _children(root, "Sources"):
             for element in sources:
                 kind = _local(element)
@@ -151,6 +148,8 @@ def read_project(path: Path) -> ProjectContents:
                 contents.sources.append(source)
                 selection_notes.update(note for s in source.selections for note in s.note_guids)
                 source_notes.update(_guid(ref.get("targetGUID")) for ref in _children(element, "NoteRef"))
+                if _children(element, "Coding"):
+                    contents.not_carried["coding of a whole text source"] += len(_children(element, "Coding"))
                 if _children(element, "VariableValue"):
                     contents.not_carried["variable value of a source"] += len(_children(element, "VariableValue"))
     _count_the_rest(root, contents, source_notes - selection_notes, selection_notes)
@@ -179,6 +178,14 @@ def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: s
     counted["note not on a coded passage (project, code or case note)"] += elsewhere
     for key in [key for key, count in counted.items() if not count]:
         del counted[key]
+
+
+def _note_text(note: ET.Element, reader: _SourceReader) -> str:
+    inline = _children(note, "PlainTextContent")
+    where = (note.get("plainTextPath") or "").strip()
+    if inline or not where.startswith(_INTERNAL):
+        return (inline[0].text or "") if inline else ""
+    return reader.text(where.removeprefix(_INTERNAL))[0] or ""
 
 
 def _text_source(element: ET.Element, reader: _SourceReader) -> ProjectSource:
