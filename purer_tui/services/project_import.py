@@ -235,7 +235,7 @@ class _Plan:
     def coder(self, *users: str) -> str:
         """The first of these users that the project knows, else its only user, else `imported`."""
         for user in users:
-            if user in self.coder_of_user:
+            if user and user in self.coder_of_user:
                 return self.coder_of_user[user]
         if len(self.coder_of_user) == 1:
             return next(iter(self.coder_of_user.values()))

@@ -597,3 +597,55 @@ def test_review_marks_and_memos_in_selections_follow_the_contract(tmp_path: Path
         5: (("hope",), "coded and flagged", True, True),
     }
     assert outcome.memos == 3 and not outcome.partial
+
+
+def test_users_become_valid_unique_coder_ids_and_unnamed_codings_get_one_coder(tmp_path: Path) -> None:
+    users = [("Jane Doe", ""), ("jane doe", ""), ("李明", "LM"), ("李明", ""), ("", "x" * 40)]
+    listed = "".join(
+        f'<User guid="11111111-0000-4000-8000-00000000000{n}" name="{name}"' + (f' id="{uid}"' if uid else "") + "/>"
+        for n, (name, uid) in enumerate(users)
+    )
+    qde = simple_project(text_source(1, "a", "internal://a.txt")).replace(
+        f'<Users><User guid="{SIMPLE_USER}" name="ana"/></Users>', f"<Users>{listed}</Users>"
+    )
+    outcome = import_project(make_qdpx(tmp_path / "p.qdpx", qde, {"sources/a.txt": "Ana: x\n"}), tmp_path / "s")
+    assert outcome.coders == [
+        ("Jane Doe", "jane-doe"),
+        ("jane doe", "jane-doe-2"),
+        ("李明", "lm"),
+        ("李明", "coder"),
+        ("x" * 40, "x" * 32),
+        ("(codings that name no user)", "imported"),  # the coding names no user, and there are several
+    ]
+    assert list(annotations(tmp_path / "s")) == [("a", "imported")]
+
+
+def test_two_codes_of_an_exclusive_group_on_one_turn_are_kept_and_listed(tmp_path: Path) -> None:
+    group, first, second = (f"77777777-0000-4000-8000-00000000000{n}" for n in range(3))
+    codebook = f"""<CodeBook><Codes><Code guid="{group}" name="Stage" isCodable="false">\
+<Description>[purer-tui] id: stage; exclusive</Description>
+<Code guid="{first}" name="Stage 1" isCodable="true"/><Code guid="{second}" name="Stage 2" isCodable="true"/>
+</Code></Codes></CodeBook>"""
+    text = "Ana: I notice it. Then I let it go.\nBen: Good.\n"
+    selections = "".join(
+        f'<PlainTextSelection guid="33333333-0000-4000-8000-00000000000{n}" startPosition="{start}" '
+        f'endPosition="{end}" creatingUser="{SIMPLE_USER}"><Coding guid="44444444-0000-4000-8000-00000000000{n}">'
+        f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+        for n, code, (start, end) in ((1, first, span(text, "I notice it.")), (2, second, span(text, "I let it go.")))
+    )
+    qde = simple_project(
+        f'<TextSource guid="55555555-0000-4000-8000-000000000001" name="t" plainTextPath="internal://t.txt">'
+        f"{selections}</TextSource>"
+    ).replace(
+        f'<CodeBook><Codes><Code guid="{SIMPLE_CODE}" name="Hope" isCodable="true"/></Codes></CodeBook>',
+        codebook,
+    )
+    make_qdpx(tmp_path / "p.qdpx", qde, {"sources/t.txt": text})
+    result = run(tmp_path, "import", "qdpx", "p.qdpx", "study")
+    assert result.returncode == 0, result.stderr
+    assert "Exclusive groups with two codes on one turn (kept; `purer-tui check` reports them): 1." in result.stdout
+    assert "transcripts/t.txt turn 1 (ana): Stage" in result.stdout
+    [record] = annotations(tmp_path / "study")[("t", "ana")].values()
+    assert len(record.codes) == 2
+    checked = run(tmp_path, "check", "study")
+    assert checked.returncode == 1 and "exclusive group stage" in checked.stdout
