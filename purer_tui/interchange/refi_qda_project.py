@@ -111,7 +111,10 @@ class ProjectContents:
 def read_project(path: Path) -> ProjectContents:
     """Read a `.qdpx` project; an unusable file is an `InvalidFileError` naming it and why."""
     if not zipfile.is_zipfile(path):
-        raise _refuse(path, "is not a zip, so not a REFI-QDA project (.qdpx); export the project from the program")
+        raise _refuse(
+            path,
+            "is not a zip, so not a REFI-QDA project (.qdpx); for a codebook (.qdc) use `purer-tui codebook import`",
+        )
     root = read_refi_xml(path)
     if _local(root) != "Project":
         raise _refuse(path, f"has a <{_local(root)}> root, not a REFI-QDA Project")
@@ -148,6 +151,8 @@ def read_project(path: Path) -> ProjectContents:
                 contents.sources.append(source)
                 selection_notes.update(note for s in source.selections for note in s.note_guids)
                 source_notes.update(_guid(ref.get("targetGUID")) for ref in _children(element, "NoteRef"))
+                if _text_of(element, "Description").strip():
+                    contents.not_carried["description (memo) of a text source"] += 1
                 if _children(element, "Coding"):
                     contents.not_carried["coding of a whole text source"] += len(_children(element, "Coding"))
                 if _children(element, "VariableValue"):

@@ -200,7 +200,8 @@ def turn_spans(text: str, transcript: Transcript) -> list[_Span]:
         if turn.speaker:
             named = text.find(turn.speaker, start, end)
             if named >= 0:
-                label_end = _LABEL_END.search(text, named + len(turn.speaker), end)
+                line_end = text.find("\n", named, end)
+                label_end = _LABEL_END.search(text, named + len(turn.speaker), end if line_end < 0 else line_end + 1)
                 body = label_end.end() if label_end else named + len(turn.speaker)
         while body < end and text[body].isspace():
             body += 1

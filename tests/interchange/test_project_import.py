@@ -130,7 +130,7 @@ def qualcoder_project() -> str:
 <SourceRef targetGUID="{QC_SOURCE}"/></Case></Cases>
 <Sources>
 <TextSource guid="{QC_SOURCE}" name="Interview 1.txt" plainTextPath="internal://{QC_SOURCE}.txt" {dated}>
-{selections}</TextSource>
+<Description>Interviewed at home.</Description>{selections}</TextSource>
 <TextSource guid="{QC_FAR_SOURCE}" name="Elsewhere" plainTextPath="relative://../../etc/passwd">
 {selection(7, (0, 4), QC_ANNA, coding(7, QC_JOY, QC_ANNA))}</TextSource>
 </Sources>
@@ -178,6 +178,7 @@ def test_a_qualcoder_project_lands_on_the_right_turns(tmp_path: Path) -> None:
     for count, reason in ((1, NOT_CODABLE), (1, UNKNOWN_CODE), (1, OUTSIDE_TEXT), (1, NO_TEXT)):
         assert f"  {count} coding: {reason}" in out
     assert "Unplaced: 4." in out
+    assert "1 x description (memo) of a text source" in out
     assert "1 x case" in out and "1 x note not on a coded passage" in out
     assert run(tmp_path, "check", "study").returncode == 0
 
@@ -649,3 +650,20 @@ def test_two_codes_of_an_exclusive_group_on_one_turn_are_kept_and_listed(tmp_pat
     assert len(record.codes) == 2
     checked = run(tmp_path, "check", "study")
     assert checked.returncode == 1 and "exclusive group stage" in checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "bodies"),
+    [
+        ("Ana (00:01:23): Hello: there.\nBen: Hi.\n", ["Hello: there.", "Hi."]),
+        ("[0:00:05] Ana: One\ncontinued.\n\n[0:00:09] Ben:\n  Two.\n", ["One\ncontinued.", "Two."]),
+        ("Preamble line.\r\nAna: Yes.\r\nBen: No.\r\nAna: Maybe.\r\n", ["Preamble line.", "Yes.", "No.", "Maybe."]),
+        ("First paragraph\nstill first.\n\nSecond.\n", ["First paragraph\nstill first.", "Second."]),
+    ],
+)
+def test_turn_spans_find_each_turns_text_after_its_label(text: str, bodies: list[str]) -> None:
+    from purer_tui.core.transcript import parse_transcript
+    from purer_tui.services.project_import import turn_spans
+
+    spans = turn_spans(text, parse_transcript(text, Path("t.txt")))
+    assert [text[span.text_start : span.end] for span in spans] == bodies
