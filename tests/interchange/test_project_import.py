@@ -461,7 +461,8 @@ def test_an_entry_that_unpacks_to_more_than_it_claims_is_not_read(tmp_path: Path
     data[central + 24 : central + 28] = (10).to_bytes(4, "little")
     project.write_bytes(bytes(data))
     outcome = import_project(project, tmp_path / "study")
-    assert outcome.sources[0].transcript == ""
+    assert outcome.sources[0].transcript == "" and "unpack" in outcome.sources[0].missing
+    assert not (tmp_path / "study" / "transcripts" / "liar.txt").exists()
 
 
 def test_a_folder_that_is_not_empty_is_refused(tmp_path: Path) -> None:
