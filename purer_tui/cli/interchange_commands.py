@@ -1,8 +1,9 @@
-"""`purer-tui export` (its formats are listed in export_formats) and `purer-tui codebook import`."""
+"""`purer-tui export` (its formats are listed in export_formats), `purer-tui codebook import` and `purer-tui import`."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ from purer_tui.cli import main
 from purer_tui.cli.export_formats import CODER, EXPORT_FORMATS, SPREADSHEET, WIDE, ExportRequest, export_format
 from purer_tui.cli.report_commands import codebook
 from purer_tui.core.errors import UsageError, display_path
+
+if TYPE_CHECKING:
+    from purer_tui.services.project_import import ImportOutcome
 
 
 def _listing(items: list[str]) -> str:
@@ -103,3 +107,95 @@ def import_codebook_command(file: Path, output: Path | None, name: str | None) -
     click.echo(f"Wrote {display_path(target)}: {imported.count('codes')} codes, {imported.count('groups')} groups.")
     for note in imported.notes:
         click.echo(f"  not carried over or changed: {one_line(note)}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Make a new study from another program's project.
+
+    \b
+    Example:
+      purer-tui import qdpx ~/exports/pain-study.qdpx pain-study
+    """
+
+
+#: Partial and spanning codings listed one by one, at most this many of each (then a count).
+LISTED_CODINGS = 20
+
+
+@import_group.command("qdpx")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("folder", type=click.Path(path_type=Path))
+def import_qdpx(file: Path, folder: Path) -> None:
+    """Make a study in FOLDER from a REFI-QDA project (.qdpx) of NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Each text source becomes a transcript (its turns as `purer-tui turns`
+    finds them; paragraphs when it names no speakers), each user a coder, each
+    coding is applied to every turn its selection touches, and selection
+    descriptions and notes become memos. FOLDER must be new or empty; nothing
+    is written outside it. A summary lists what was placed and everything
+    that could not be (PDF, picture, audio and video sources, graphs, sets,
+    cases), with reasons.
+
+    \b
+    Example:
+      purer-tui import qdpx ~/exports/pain-study.qdpx pain-study
+      purer-tui check pain-study
+    """
+    from purer_tui.services.project_import import import_project
+
+    outcome = import_project(file, folder)
+    _print_import_summary(outcome)
+
+
+def _print_import_summary(outcome: ImportOutcome) -> None:
+    from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
+    from purer_tui.core.safe_text import one_line
+
+    study = outcome.study_file.parent
+    transcripts = [source for source in outcome.sources if source.transcript]
+    turns = sum(source.turns for source in transcripts)
+    click.echo(f"Wrote the study {display_path(study)}/ with the codebook {outcome.codebook}.")
+    click.echo(f"Sources: {len(transcripts)} transcript(s), {turns} turn(s).")
+    for source in outcome.sources:
+        name = one_line(source.name)
+        if not source.transcript:
+            click.echo(f"  {name}: not imported: {one_line(source.missing)}")
+            continue
+        said = f"  {name} -> {source.transcript}: {source.turns} turn(s)"
+        if source.paragraphs:
+            said += " (no speakers found: each paragraph became a turn)"
+        click.echo(said)
+    click.echo(f"Coders: {len(outcome.coders)}.")
+    for name, coder in outcome.coders:
+        click.echo(f"  {one_line(name)} -> {coder}")
+    click.echo(f"Codings placed: {outcome.codings_placed}; memos placed on {outcome.memos} turn(s).")
+    for what, listed in (
+        ("Partial (selecting part of a turn, applied to the whole turn)", outcome.partial),
+        ("Spanning (across turns, applied to each)", outcome.spanning),
+    ):
+        click.echo(f"{what}: {len(listed)}.")
+        for placed in listed[:LISTED_CODINGS]:
+            numbers = ", ".join(str(number) for number in placed.turns)
+            click.echo(f"  {placed.transcript} turn(s) {numbers}: {placed.code} ({placed.coder})")
+        if len(listed) > LISTED_CODINGS:
+            click.echo(f"  ... and {len(listed) - LISTED_CODINGS} more")
+    unplaced = sum(outcome.unplaced.values())
+    click.echo(f"Unplaced: {unplaced}.")
+    for reason, count in sorted(outcome.unplaced.items()):
+        click.echo(f"  {count} {reason}")
+    for transcript, turn, coder in outcome.memos_cut:
+        click.echo(f"  {transcript} turn {turn} ({coder}): memo cut to {MAX_MEMO_CHARACTERS:,} characters")
+    if outcome.clashes:
+        click.echo(
+            f"Exclusive groups with two codes on one turn (kept; `purer-tui check` reports them): "
+            f"{len(outcome.clashes)}."
+        )
+        for transcript, turn, coder, group in outcome.clashes[:LISTED_CODINGS]:
+            click.echo(f"  {transcript} turn {turn} ({coder}): {one_line(group)}")
+    not_carried = sum(outcome.not_carried.values())
+    click.echo(f"Not carried over: {not_carried}.")
+    for kind, count in sorted(outcome.not_carried.items()):
+        click.echo(f"  {count} x {kind}")
+    for note in outcome.codebook_notes:
+        click.echo(f"  codebook: {one_line(note)}")

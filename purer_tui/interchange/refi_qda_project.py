@@ -1,0 +1,298 @@
+"""A REFI-QDA project (`.qdpx`) read into plain data: its users, text sources with their text, selections with
+their codings and notes, and a count of everything else it holds that a study cannot carry.
+
+The project is untrusted. Its XML is read by `read_refi_xml` (no DTDs, no entities, sizes bounded), and
+source texts are read from the zip in memory, never extracted: only `internal://` entries of the archive
+are read, each and all together bounded in size, and an entry name that climbs out of the archive is
+refused. Paths to files outside the project (`relative://`, `file://`, absolute) are never followed: the
+source is listed with the reason instead. GUIDs are lower-cased (NVivo writes them upper-case, QualCoder
+lower-case), so every reference compares case-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.interchange.refi_qda_import import read_refi_xml
+
+#: One source's text: a transcript larger than this is refused by the study too.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+#: All source texts of one project together.
+MAX_SOURCES_BYTES = 512 * 1024 * 1024
+#: Entries a project's zip may hold (a real project has a few per source).
+MAX_ENTRIES = 100_000
+
+#: Kinds of source a study cannot hold, by element name, as the summary names them.
+OTHER_SOURCES = {
+    "PDFSource": "PDF source",
+    "PictureSource": "picture source",
+    "AudioSource": "audio source",
+    "VideoSource": "video source",
+}
+_INTERNAL = "internal://"
+# A `[purer-tui] codebook` Set carries the codebook itself; `Exclusive group` Sets come from older exports.
+_CODEBOOK_SET_MARKS = ("[purer-tui] codebook", "Exclusive group")
+
+
+def _guid(value: str | None) -> str:
+    """A GUID as compared everywhere: lower case, without the braces some programs add."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def _local(element: ET.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [child for child in element if _local(child) == name]
+
+
+def _text_of(element: ET.Element, name: str) -> str:
+    found = _children(element, name)
+    return (found[0].text or "") if found else ""
+
+
+@dataclass
+class ProjectUser:
+    guid: str
+    name: str
+    user_id: str  # the `id` attribute, "" when absent
+
+
+@dataclass
+class ProjectNote:
+    guid: str
+    text: str
+    creating_user: str  # a user's guid, "" when not said
+
+
+@dataclass
+class ProjectCoding:
+    code_guid: str
+    creating_user: str
+
+
+@dataclass
+class ProjectSelection:
+    guid: str
+    start: int | None  # code points, 0-based; None when not a whole number from 0
+    end: int | None  # exclusive
+    creating_user: str
+    description: str
+    codings: list[ProjectCoding] = field(default_factory=list)
+    note_guids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectSource:
+    guid: str
+    name: str
+    text: str | None  # None when it could not be read: `missing` says why
+    missing: str = ""
+    selections: list[ProjectSelection] = field(default_factory=list)
+
+
+@dataclass
+class ProjectContents:
+    name: str
+    users: list[ProjectUser]
+    sources: list[ProjectSource]
+    notes: dict[str, ProjectNote]
+    codes: dict[str, bool]  # every <Code>'s guid -> whether it is codable
+    not_carried: Counter[str] = field(default_factory=Counter)  # what a study cannot hold -> how many
+
+
+def read_project(path: Path) -> ProjectContents:
+    """Read a `.qdpx` project; an unusable file is an `InvalidFileError` naming it and why."""
+    if not zipfile.is_zipfile(path):
+        raise _refuse(
+            path,
+            "is not a zip, so not a REFI-QDA project (.qdpx); for a codebook (.qdc) use `purer-tui codebook import`",
+        )
+    root = read_refi_xml(path)
+    if _local(root) != "Project":
+        raise _refuse(path, f"has a <{_local(root)}> root, not a REFI-QDA Project")
+    users = [
+        ProjectUser(_guid(user.get("guid")), (user.get("name") or "").strip(), (user.get("id") or "").strip())
+        for users in _children(root, "Users")
+        for user in _children(users, "User")
+    ]
+    codes = {
+        _guid(code.get("guid")): (code.get("isCodable") or "true").strip().lower() == "true"
+        for code in root.iter()
+        if _local(code) == "Code" and code.get("guid")
+    }
+    contents = ProjectContents((root.get("name") or "").strip(), users, [], {}, codes)
+    source_notes: set[str] = set()
+    selection_notes: set[str] = set()
+    with _SourceReader(path) as reader:
+        for notes in _children(root, "Notes"):
+            for note in _children(notes, "Note"):
+                guid = _guid(note.get("guid"))
+                contents.notes[guid] = ProjectNote(guid, _note_text(note, reader), _guid(note.get("creatingUser")))
+        for sources in _children(root, "Sources"):
+            for element in sources:
+                kind = _local(element)
+                if kind in OTHER_SOURCES:
+                    contents.not_carried[OTHER_SOURCES[kind]] += 1
+                    codings = sum(1 for e in element.iter() if _local(e) == "Coding")
+                    if codings:
+                        contents.not_carried[f"coding on a {OTHER_SOURCES[kind]}"] += codings
+                    continue
+                if kind != "TextSource":
+                    continue
+                source = _text_source(element, reader)
+                contents.sources.append(source)
+                selection_notes.update(note for s in source.selections for note in s.note_guids)
+                source_notes.update(_guid(ref.get("targetGUID")) for ref in _children(element, "NoteRef"))
+                if _text_of(element, "Description").strip():
+                    contents.not_carried["description (memo) of a text source"] += 1
+                if _children(element, "Coding"):
+                    contents.not_carried["coding of a whole text source"] += len(_children(element, "Coding"))
+                if _children(element, "VariableValue"):
+                    contents.not_carried["variable value of a source"] += len(_children(element, "VariableValue"))
+    _count_the_rest(root, contents, source_notes - selection_notes, selection_notes)
+    return contents
+
+
+def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: set[str], used: set[str]) -> None:
+    counted = contents.not_carried
+    for element in root:
+        kind = _local(element)
+        if kind == "Cases":
+            counted["case"] += len(_children(element, "Case"))
+        elif kind == "Graphs":
+            counted["graph"] += len(_children(element, "Graph"))
+        elif kind == "Links":
+            counted["link"] += len(_children(element, "Link"))
+        elif kind == "Variables":
+            counted["variable"] += len(_children(element, "Variable"))
+        elif kind == "Sets":
+            counted["set"] += sum(
+                1 for s in _children(element, "Set") if not _text_of(s, "Description").startswith(_CODEBOOK_SET_MARKS)
+            )
+    on_sources = sum(1 for guid in contents.notes if guid in source_notes)
+    elsewhere = sum(1 for guid in contents.notes if guid not in used and guid not in source_notes)
+    counted["note on a whole source"] += on_sources
+    counted["note not on a coded passage (project, code or case note)"] += elsewhere
+    for key in [key for key, count in counted.items() if not count]:
+        del counted[key]
+
+
+def _note_text(note: ET.Element, reader: _SourceReader) -> str:
+    inline = _children(note, "PlainTextContent")
+    where = (note.get("plainTextPath") or "").strip()
+    if inline or not where.startswith(_INTERNAL):
+        return (inline[0].text or "") if inline else ""
+    return reader.text(where.removeprefix(_INTERNAL))[0] or ""
+
+
+def _text_source(element: ET.Element, reader: _SourceReader) -> ProjectSource:
+    name = (element.get("name") or "").strip()
+    source = ProjectSource(_guid(element.get("guid")), name, None)
+    inline = _children(element, "PlainTextContent")
+    where = (element.get("plainTextPath") or "").strip()
+    if inline:
+        source.text = (inline[0].text or "").removeprefix("\ufeff")
+    elif where.startswith(_INTERNAL):
+        source.text, source.missing = reader.text(where.removeprefix(_INTERNAL))
+    elif where:
+        source.missing = f'its text is a file outside the project ("{where[:80]}"), which is never followed'
+    else:
+        source.missing = "it has no text (no plainTextPath, no PlainTextContent)"
+    for selection in _children(element, "PlainTextSelection"):
+        source.selections.append(
+            ProjectSelection(
+                _guid(selection.get("guid")),
+                _position(selection.get("startPosition")),
+                _position(selection.get("endPosition")),
+                _guid(selection.get("creatingUser")),
+                _text_of(selection, "Description"),
+                [
+                    ProjectCoding(_guid(ref.get("targetGUID")), _guid(coding.get("creatingUser")))
+                    for coding in _children(selection, "Coding")
+                    for ref in _children(coding, "CodeRef")[:1]
+                ],
+                [_guid(ref.get("targetGUID")) for ref in _children(selection, "NoteRef")],
+            )
+        )
+    return source
+
+
+def _position(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def _refuse(path: Path, message: str) -> InvalidFileError:
+    return InvalidFileError([Problem(path, None, message)])
+
+
+def safe_entry_name(name: str) -> bool:
+    """An archive entry name that stays inside the archive: relative, no `..`, no drive, no NUL."""
+    parts = name.replace("\\", "/").split("/")
+    return not (name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name)
+
+
+class _SourceReader:
+    """The `sources/` entries of a project's zip, read in memory within bounds; never extracted."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._archive: zipfile.ZipFile | None = None
+        self._entries: dict[str, zipfile.ZipInfo] = {}
+        self._read = 0
+
+    def __enter__(self) -> _SourceReader:
+        try:
+            self._archive = zipfile.ZipFile(self._path)
+            infos = self._archive.infolist()
+        except (zipfile.BadZipFile, OSError) as error:
+            raise _refuse(self._path, f"is a damaged zip ({error})") from None
+        if len(infos) > MAX_ENTRIES:
+            raise _refuse(self._path, f"holds {len(infos):,} entries, more than any project; refused")
+        for info in infos:
+            if not safe_entry_name(info.filename):
+                raise _refuse(
+                    self._path, f'holds an unsafe entry name "{info.filename[:80]}"; it is not a project to trust'
+                )
+            self._entries.setdefault(info.filename.replace("\\", "/").lower(), info)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+    def text(self, name: str) -> tuple[str | None, str]:
+        """A source's text by its `internal://` name, or None and why not."""
+        shown = name[:80]
+        if not name or not safe_entry_name(name):
+            return None, f'its text "internal://{shown}" would lie outside the project; not read'
+        wanted = name.replace("\\", "/").lower()
+        info = self._entries.get(f"sources/{wanted}") or self._entries.get(wanted)
+        if info is None or info.is_dir() or self._archive is None:
+            return None, f'its text "internal://{shown}" is not in the project'
+        if info.file_size > MAX_SOURCE_BYTES:
+            return None, f"its text would unpack to {info.file_size // (1024 * 1024)} MiB, too large; not read"
+        if self._read + info.file_size > MAX_SOURCES_BYTES:
+            return None, f"the project's texts together exceed {MAX_SOURCES_BYTES // (1024 * 1024)} MiB; not read"
+        try:
+            with self._archive.open(info) as handle:
+                data = handle.read(MAX_SOURCE_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+            return None, f"its text could not be unpacked ({error})"
+        if len(data) > info.file_size or len(data) > MAX_SOURCE_BYTES:
+            return None, "its text unpacks to more than the archive claims; not read"
+        self._read += len(data)
+        if b"\x00" in data:
+            return None, "its text holds NUL bytes, so it is not plain text; not read"
+        try:
+            return data.decode("utf-8-sig"), ""
+        except UnicodeDecodeError:
+            return None, "its text is not UTF-8 (REFI-QDA texts are UTF-8); not read"

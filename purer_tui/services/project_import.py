@@ -1,0 +1,390 @@
+"""`purer-tui import qdpx`: a coded REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or QualCoder as a new study.
+
+Each text source becomes a transcript, its turns as our parser finds them in
+the source's text (paragraphs when it names no speakers). Each user becomes a
+coder. A coding is applied to every turn its selection overlaps, by its
+coder: a selection inside part of a turn, or across several, is still applied
+and listed. A selection's description and the notes it refers to become the
+memo on those turns. What lands nowhere, and what the project holds that a
+study cannot (PDF, pictures, audio, video, graphs, sets, cases), is counted
+in the summary.
+
+Everything is read, placed and checked in memory first; only then is the
+study folder written, and a failure while writing removes what was written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.codebook import Codebook, load_codebook
+from purer_tui.core.coders import CODER_PATTERN
+from purer_tui.core.durable import atomic_write_text
+from purer_tui.core.errors import UsageError
+from purer_tui.core.transcript import Transcript, parse_transcript
+from purer_tui.interchange.refi_qda_format import parse_selection_description
+from purer_tui.interchange.refi_qda_import import ImportedCodebook, import_codebook
+from purer_tui.interchange.refi_qda_project import ProjectContents, ProjectSelection, ProjectSource, read_project
+from purer_tui.services.study_setup import init_study
+
+#: The coder of codings that name no user, in a project with no single user to give them to.
+UNNAMED_CODER = "imported"
+_NAME_CHARACTERS = 60
+_WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)})
+_SOURCE_SUFFIX = re.compile(r"\.(txt|text|docx?|rtf|odt|md|pdf|html?)$", re.IGNORECASE)
+# A colon that ends a speaker label: followed by white space or the end of the line (not one inside a clock).
+_LABEL_END = re.compile(r":(?=\s|$)", re.MULTILINE)
+
+# Why a coding or a memo was not placed, as the summary says it.
+UNKNOWN_CODE = "its code is not in the project's codebook"
+NOT_CODABLE = "its code is a category that cannot be applied"
+OUTSIDE_TEXT = "its positions lie outside the source's text"
+NO_TURN = "it selects no turn's text (only blank space)"
+NO_TEXT = "its source has no text the study could take"
+
+
+@dataclass
+class PlacedCoding:
+    """A coding applied to more than the text it selected: part of a turn, or several turns."""
+
+    transcript: str
+    turns: tuple[int, ...]
+    code: str
+    coder: str
+
+
+@dataclass
+class SourceOutcome:
+    name: str  # the source's name in the project
+    transcript: str  # the transcript's path in the study, "" when none was written
+    turns: int = 0
+    paragraphs: bool = False  # no speakers found: each paragraph became a turn
+    missing: str = ""  # why no transcript was written
+
+
+@dataclass
+class ImportOutcome:
+    study_file: Path
+    codebook: str  # its path in the study
+    sources: list[SourceOutcome]
+    coders: list[tuple[str, str]]  # the user's name -> coder id
+    codings_placed: int = 0
+    partial: list[PlacedCoding] = field(default_factory=list)
+    spanning: list[PlacedCoding] = field(default_factory=list)
+    memos: int = 0  # memos placed on turns (per turn and coder)
+    unplaced: Counter[str] = field(default_factory=Counter)  # "coding: reason" or "memo: reason" -> how many
+    not_carried: Counter[str] = field(default_factory=Counter)
+    codebook_notes: list[str] = field(default_factory=list)
+    memos_cut: list[tuple[str, int, str]] = field(default_factory=list)  # transcript, turn, coder
+    clashes: list[tuple[str, int, str, str]] = field(default_factory=list)  # transcript, turn, coder, group label
+
+
+@dataclass
+class _TurnState:
+    codes: set[str] = field(default_factory=set)
+    memos: list[str] = field(default_factory=list)
+    reviewed: bool = False
+    flagged: bool = False
+
+
+@dataclass
+class _Span:
+    """Where a turn lies in its source: from its first line to its last character, and its text (after the label)."""
+
+    start: int
+    text_start: int
+    end: int
+
+
+def import_project(project_file: Path, folder: Path) -> ImportOutcome:
+    """Make a study in `folder` (absent, or an empty folder) from a `.qdpx` project."""
+    folder = Path(os.path.abspath(folder))
+    existed = _check_target(folder)
+    contents = read_project(project_file)
+    study_name = contents.name or project_file.stem
+    imported = import_codebook(project_file, study_name)
+    coder_of_user, coders = _coder_ids(contents)
+    plan = _Plan(contents, imported, coder_of_user, coders, folder)
+    plan.place_all()
+    try:
+        if not existed:
+            folder.mkdir()
+        return plan.write(study_name)
+    except BaseException:
+        if existed:
+            for entry in list(folder.iterdir()):
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _check_target(folder: Path) -> bool:
+    """Whether the folder exists (and is empty); refuses anything else."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UsageError(f"{folder} is not a folder; choose a new folder for the study (nothing was written)")
+    if folder.exists():
+        if any(folder.iterdir()):
+            raise UsageError(f"{folder} is not empty; choose a new or empty folder for the study (nothing was written)")
+        return True
+    if not folder.parent.is_dir():
+        raise UsageError(f"{folder.parent} does not exist; create it first (nothing was written)")
+    return False
+
+
+def coder_id_from(name: str) -> str:
+    """A coder id from a person's name: ASCII letters and digits, lower case, `-` between words, at most 32."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9_]+", "-", ascii_name).strip("-_")[:32].strip("-_")
+
+
+def _unique(base: str, taken: set[str], limit: int) -> str:
+    candidate, number = base, 2
+    while candidate.casefold() in taken:
+        suffix = f"-{number}"
+        candidate = base[: limit - len(suffix)].rstrip("-_") + suffix
+        number += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _coder_ids(contents: ProjectContents) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Each user's coder id (by the user's guid), and the list "name -> coder id" in the project's order."""
+    taken: set[str] = set()
+    by_guid: dict[str, str] = {}
+    listed: list[tuple[str, str]] = []
+    for user in contents.users:
+        if user.guid in by_guid:
+            continue
+        base = coder_id_from(user.name) or coder_id_from(user.user_id) or "coder"
+        coder = _unique(base, taken, 32)
+        assert CODER_PATTERN.match(coder)
+        by_guid[user.guid] = coder
+        listed.append((user.name or user.user_id or user.guid, coder))
+    return by_guid, listed
+
+
+def transcript_name(source_name: str, taken: set[str]) -> str:
+    """A safe, unique file name (without `.txt`) from a source's name: no folders, no controls, no dots."""
+    name = _SOURCE_SUFFIX.sub("", unicodedata.normalize("NFC", source_name.strip()))
+    name = re.sub(r"[^\w-]+", "-", name).strip("-_")[:_NAME_CHARACTERS].strip("-_") or "source"
+    if name.casefold() in _WINDOWS_RESERVED:
+        name += "-source"
+    return _unique(name, taken, _NAME_CHARACTERS)
+
+
+def turn_spans(text: str, transcript: Transcript) -> list[_Span]:
+    """Where each turn lies in the text its transcript was parsed from, in code points."""
+    line_starts = [0]
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        line_starts.append(match.end())
+    spans: list[_Span] = []
+    turns = transcript.turns
+    for index, turn in enumerate(turns):
+        start = line_starts[min(turn.line - 1, len(line_starts) - 1)]
+        following = turns[index + 1].line - 1 if index + 1 < len(turns) else None
+        limit = line_starts[following] if following is not None and following < len(line_starts) else len(text)
+        end = start + len(text[start:limit].rstrip())
+        body = start
+        if turn.speaker:
+            named = text.find(turn.speaker, start, end)
+            if named >= 0:
+                line_end = text.find("\n", named, end)
+                label_end = _LABEL_END.search(text, named + len(turn.speaker), end if line_end < 0 else line_end + 1)
+                body = label_end.end() if label_end else named + len(turn.speaker)
+        while body < end and text[body].isspace():
+            body += 1
+        spans.append(_Span(start, body, end))
+    return spans
+
+
+class _Plan:
+    """What the study will hold, worked out in memory before anything is written."""
+
+    def __init__(
+        self,
+        contents: ProjectContents,
+        imported: ImportedCodebook,
+        coder_of_user: dict[str, str],
+        coders: list[tuple[str, str]],
+        folder: Path,
+    ):
+        self.contents = contents
+        self.imported = imported
+        self.coder_of_user = coder_of_user
+        self.coders = coders
+        self.folder = folder
+        self.transcripts: list[tuple[Path, str, Transcript]] = []
+        self.states: dict[tuple[int, str], dict[int, _TurnState]] = {}  # (transcript index, coder) -> turn -> state
+        self.outcome = ImportOutcome(folder, "", [], coders)
+        self.outcome.not_carried.update(contents.not_carried)
+        self._taken_names: set[str] = set()
+        self._unnamed: str | None = None
+        self._codable = {guid for guid, codable in contents.codes.items() if codable}
+
+    def coder(self, *users: str) -> str:
+        """The first of these users that the project knows, else its only user, else `imported`."""
+        for user in users:
+            if user and user in self.coder_of_user:
+                return self.coder_of_user[user]
+        if len(self.coder_of_user) == 1:
+            return next(iter(self.coder_of_user.values()))
+        if self._unnamed is None:
+            self._unnamed = _unique(UNNAMED_CODER, {coder for _, coder in self.coders}, 32)
+            self.coders.append(("(codings that name no user)", self._unnamed))
+        return self._unnamed
+
+    def place_all(self) -> None:
+        for source in self.contents.sources:
+            self.place_source(source)
+
+    def place_source(self, source: ProjectSource) -> None:
+        shown = source.name or source.guid or "(unnamed source)"
+        if source.text is None:
+            self.outcome.sources.append(SourceOutcome(shown, "", missing=source.missing))
+            for selection in source.selections:
+                self._unplaced(selection, NO_TEXT)
+            return
+        name = transcript_name(source.name or "source", self._taken_names)
+        relative = f"transcripts/{name}.txt"
+        transcript = parse_transcript(source.text, self.folder / relative)
+        index = len(self.transcripts)
+        self.transcripts.append((self.folder / relative, source.text, transcript))
+        self.outcome.sources.append(
+            SourceOutcome(
+                shown, relative, len(transcript.turns), paragraphs=bool(transcript.turns) and not transcript.speakers
+            )
+        )
+        spans = turn_spans(source.text, transcript)
+        starts = [span.start for span in spans]
+        for selection in source.selections:
+            self.place_selection(selection, index, relative, source.text, spans, starts)
+
+    def place_selection(
+        self, selection: ProjectSelection, index: int, relative: str, text: str, spans: list[_Span], starts: list[int]
+    ) -> None:
+        start, end = selection.start, selection.end
+        if start is None or end is None or start > end or end > len(text):
+            self._unplaced(selection, OUTSIDE_TEXT)
+            return
+        first = max(bisect.bisect_right(starts, start) - 1, 0)
+        turns: list[int] = []  # 0-based indexes into spans
+        partial = False
+        for number in range(first, len(spans)):
+            span = spans[number]
+            if span.start >= max(end, start + 1):
+                break
+            if start < span.end and max(end, start + 1) > span.start:
+                turns.append(number)
+                partial |= start > span.text_start or end < span.end
+        if not turns:
+            self._unplaced(selection, NO_TURN)
+            return
+        numbers = tuple(n + 1 for n in turns)
+        for coding in selection.codings:
+            if coding.code_guid not in self.contents.codes or (
+                coding.code_guid in self._codable and coding.code_guid not in self.imported.code_ids
+            ):
+                self.outcome.unplaced[f"coding: {UNKNOWN_CODE}"] += 1
+                continue
+            if coding.code_guid not in self._codable:
+                self.outcome.unplaced[f"coding: {NOT_CODABLE}"] += 1
+                continue
+            code = self.imported.code_ids[coding.code_guid]
+            coder = self.coder(coding.creating_user, selection.creating_user)
+            for number in numbers:
+                state = self._state(index, coder, number)
+                state.codes.add(code)
+                state.reviewed = True
+            self.outcome.codings_placed += 1
+            placed = PlacedCoding(relative, numbers, code, coder)
+            if partial:
+                self.outcome.partial.append(placed)
+            if len(numbers) > 1:
+                self.outcome.spanning.append(placed)
+        described = parse_selection_description(selection.description)
+        if not (described.memo or described.reviewed or described.flagged or selection.note_guids):
+            return
+        selection_coder = self.coder(selection.creating_user)
+        memos: list[tuple[str, str]] = []  # (coder, text) in document order
+        if described.memo:
+            memos.append((selection_coder, described.memo))
+        for note_guid in selection.note_guids:
+            note = self.contents.notes.get(note_guid)
+            if note is None:
+                self.outcome.unplaced["note: its selection refers to a note the project does not hold"] += 1
+                continue
+            text_of_note = note.text.strip()
+            if text_of_note and text_of_note != described.memo:
+                memos.append((self.coder(note.creating_user, selection.creating_user), text_of_note))
+        for number in numbers:
+            for coder, memo in memos:
+                state = self._state(index, coder, number)
+                if memo not in state.memos:
+                    state.memos.append(memo)
+            if described.reviewed or described.flagged:
+                state = self._state(index, selection_coder, number)
+                state.reviewed |= described.reviewed
+                state.flagged |= described.flagged
+
+    def _state(self, index: int, coder: str, number: int) -> _TurnState:
+        return self.states.setdefault((index, coder), {}).setdefault(number, _TurnState())
+
+    def _unplaced(self, selection: ProjectSelection, reason: str) -> None:
+        if selection.codings:
+            self.outcome.unplaced[f"coding: {reason}"] += len(selection.codings)
+        memos = bool(parse_selection_description(selection.description).memo) + len(selection.note_guids)
+        if memos:
+            self.outcome.unplaced[f"memo: {reason}"] += memos
+
+    def records(self, codebook: Codebook) -> dict[Path, dict[int, AnnotationRecord]]:
+        """Each annotation file's records, by its path; memos cut to the core's limit, clashes listed."""
+        files: dict[Path, dict[int, AnnotationRecord]] = {}
+        for (index, coder), turns in sorted(self.states.items()):
+            path, _, transcript = self.transcripts[index]
+            relative = path.relative_to(self.folder).as_posix()
+            records: dict[int, AnnotationRecord] = {}
+            for number, state in sorted(turns.items()):
+                memo = "\n\n".join(state.memos)
+                if len(memo) > MAX_MEMO_CHARACTERS:
+                    memo = memo[:MAX_MEMO_CHARACTERS]
+                    self.outcome.memos_cut.append((relative, number, coder))
+                if not (state.reviewed or memo or state.flagged):
+                    continue
+                codes = tuple(codebook.in_codebook_order(state.codes))
+                self.outcome.memos += bool(memo)
+                for group, _ in codebook.exclusive_conflicts(codes):
+                    self.outcome.clashes.append((relative, number, coder, group.label))
+                turn = transcript.turn(number)
+                records[number] = AnnotationRecord(
+                    number, codes, memo, turn.anchor, reviewed=state.reviewed, flag=state.flagged
+                )
+            if records:
+                files[annotation_path(path, coder)] = records
+        return files
+
+    def write(self, study_name: str) -> ImportOutcome:
+        slug = coder_id_from(study_name) or "codebook"
+        codebook_file = self.folder / "codebooks" / f"{slug}.toml"
+        codebook_file.parent.mkdir()
+        atomic_write_text(codebook_file, self.imported.toml())
+        self.outcome.codebook = codebook_file.relative_to(self.folder).as_posix()
+        self.outcome.codebook_notes = list(self.imported.notes)
+        self.outcome.study_file = init_study(self.folder, study_name, str(codebook_file), ["transcripts/*.txt"])
+        codebook = load_codebook(codebook_file)
+        for path, text, _ in self.transcripts:
+            atomic_write_text(path, text)
+        for path, records in self.records(codebook).items():
+            AnnotationFile(path).replace_all(records)
+        return self.outcome
