@@ -96,6 +96,7 @@ class ProjectSource:
     text: str | None  # None when it could not be read: `missing` says why
     missing: str = ""
     selections: list[ProjectSelection] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # its variables' values, by variable name
 
 
 @dataclass
@@ -129,6 +130,11 @@ def read_project(path: Path) -> ProjectContents:
         if _local(code) == "Code" and code.get("guid")
     }
     contents = ProjectContents((root.get("name") or "").strip(), users, [], {}, codes)
+    variables = {
+        _guid(variable.get("guid")): (variable.get("name") or "").strip()
+        for holder in _children(root, "Variables")
+        for variable in _children(holder, "Variable")
+    }
     source_notes: set[str] = set()
     selection_notes: set[str] = set()
     with _SourceReader(path) as reader:
@@ -148,6 +154,9 @@ def read_project(path: Path) -> ProjectContents:
                 if kind != "TextSource":
                     continue
                 source = _text_source(element, reader)
+                source.fields, unnamed = _variable_values(element, variables)
+                if unnamed:
+                    contents.not_carried["value of an undeclared variable"] += unnamed
                 contents.sources.append(source)
                 selection_notes.update(note for s in source.selections for note in s.note_guids)
                 source_notes.update(_guid(ref.get("targetGUID")) for ref in _children(element, "NoteRef"))
@@ -155,8 +164,6 @@ def read_project(path: Path) -> ProjectContents:
                     contents.not_carried["description (memo) of a text source"] += 1
                 if _children(element, "Coding"):
                     contents.not_carried["coding of a whole text source"] += len(_children(element, "Coding"))
-                if _children(element, "VariableValue"):
-                    contents.not_carried["variable value of a source"] += len(_children(element, "VariableValue"))
     _count_the_rest(root, contents, source_notes - selection_notes, selection_notes)
     return contents
 
@@ -172,7 +179,10 @@ def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: s
         elif kind == "Links":
             counted["link"] += len(_children(element, "Link"))
         elif kind == "Variables":
-            counted["variable"] += len(_children(element, "Variable"))
+            on_sources = {name for source in contents.sources for name in source.fields}
+            counted["variable not on a text source"] += sum(
+                1 for v in _children(element, "Variable") if (v.get("name") or "").strip() not in on_sources
+            )
         elif kind == "Sets":
             counted["set"] += sum(
                 1 for s in _children(element, "Set") if not _text_of(s, "Description").startswith(_CODEBOOK_SET_MARKS)
@@ -183,6 +193,25 @@ def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: s
     counted["note not on a coded passage (project, code or case note)"] += elsewhere
     for key in [key for key, count in counted.items() if not count]:
         del counted[key]
+
+
+#: The elements a variable's value may be in (REFI-QDA VariableValueType).
+_VALUE_ELEMENTS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
+
+
+def _variable_values(element: ET.Element, variables: dict[str, str]) -> tuple[dict[str, str], int]:
+    """A source's variable values by variable name, and how many name no declared variable."""
+    values: dict[str, str] = {}
+    unnamed = 0
+    for holder in _children(element, "VariableValue"):
+        refs = _children(holder, "VariableRef")
+        name = variables.get(_guid(refs[0].get("targetGUID"))) if refs else None
+        value = next((child.text or "" for child in holder if _local(child) in _VALUE_ELEMENTS), None)
+        if not name or value is None:
+            unnamed += 1
+            continue
+        values[name] = value.strip()
+    return values, unnamed
 
 
 def _note_text(note: ET.Element, reader: _SourceReader) -> str:

@@ -7,7 +7,8 @@ coder: a selection inside part of a turn, or across several, is still applied
 and listed. A selection's description and the notes it refers to become the
 memo on those turns. What lands nowhere, and what the project holds that a
 study cannot (PDF, pictures, audio, video, graphs, sets, cases), is counted
-in the summary.
+in the summary. The sources' variables become the transcripts' fields
+(`[metadata]` of the study file), so session, group and date come along.
 
 Everything is read, placed and checked in memory first; only then is the
 study folder written, and a failure while writing removes what was written.
@@ -24,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tomli_w
+
 from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
 from purer_tui.core.annotation_paths import annotation_path
 from purer_tui.core.annotation_records import AnnotationRecord
@@ -32,6 +35,8 @@ from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import UsageError
+from purer_tui.core.study import METADATA_NAME_CHARACTERS
+from purer_tui.core.table_columns import FIXED_COLUMNS
 from purer_tui.core.transcript import Transcript, parse_transcript
 from purer_tui.interchange.refi_qda_format import parse_selection_description
 from purer_tui.interchange.refi_qda_import import ImportedCodebook, import_codebook
@@ -226,6 +231,7 @@ class _Plan:
         self.coders = coders
         self.folder = folder
         self.transcripts: list[tuple[Path, str, Transcript]] = []
+        self.metadata: dict[str, dict[str, str]] = {}  # transcript name -> its sources' variable values
         self.states: dict[tuple[int, str], dict[int, _TurnState]] = {}  # (transcript index, coder) -> turn -> state
         self.outcome = ImportOutcome(folder, "", [], coders)
         self.outcome.not_carried.update(contents.not_carried)
@@ -261,6 +267,9 @@ class _Plan:
         transcript = parse_transcript(source.text, self.folder / relative)
         index = len(self.transcripts)
         self.transcripts.append((self.folder / relative, source.text, transcript))
+        fields = {field: value for field, value in source.fields.items() if self._field_name_fits(field)}
+        if fields:
+            self.metadata[name] = fields
         self.outcome.sources.append(
             SourceOutcome(
                 shown, relative, len(transcript.turns), paragraphs=bool(transcript.turns) and not transcript.speakers
@@ -270,6 +279,13 @@ class _Plan:
         starts = [span.start for span in spans]
         for selection in source.selections:
             self.place_selection(selection, index, relative, source.text, spans, starts)
+
+    def _field_name_fits(self, name: str) -> bool:
+        """A variable that can be a transcript field: a short printable name that is not a fixed column."""
+        if name in FIXED_COLUMNS or not name.isprintable() or len(name) > METADATA_NAME_CHARACTERS:
+            self.outcome.not_carried["variable value named like a fixed column or unprintable"] += 1
+            return False
+        return True
 
     def place_selection(
         self, selection: ProjectSelection, index: int, relative: str, text: str, spans: list[_Span], starts: list[int]
@@ -382,6 +398,11 @@ class _Plan:
         self.outcome.codebook = codebook_file.relative_to(self.folder).as_posix()
         self.outcome.codebook_notes = list(self.imported.notes)
         self.outcome.study_file = init_study(self.folder, study_name, str(codebook_file), ["transcripts/*.txt"])
+        if self.metadata:
+            # The sources' variables as each transcript's fields (session, group, date: the reports use them).
+            study_text = self.outcome.study_file.read_text(encoding="utf-8")
+            tables = tomli_w.dumps({"metadata": self.metadata})
+            atomic_write_text(self.outcome.study_file, f"{study_text.rstrip()}\n\n{tables}")
         codebook = load_codebook(codebook_file)
         for path, text, _ in self.transcripts:
             atomic_write_text(path, text)

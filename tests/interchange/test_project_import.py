@@ -15,6 +15,7 @@ import xmlschema
 from purer_tui.core.annotation_paths import annotation_files
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.case_metadata import transcript_info
 from purer_tui.core.study import load_study
 from purer_tui.core.transcript import load_transcript
 from purer_tui.interchange.refi_qda_import import import_codebook
@@ -370,6 +371,13 @@ def test_export_then_import_reproduces_every_coders_turns(tmp_path: Path, demo_s
     assert "Unplaced: 0." in result.stdout and "Partial (selecting part of a turn, applied to the whole turn): 0." in (
         result.stdout
     )
+
+    # the sources' variables come back as the transcripts' fields (the reports order sessions by them)
+    def fields(study: Path) -> dict[str, dict[str, str]]:
+        loaded = load_study(study)
+        return {path.stem: transcript_info(loaded, path).fields for path in loaded.transcript_paths()}
+
+    assert fields(tmp_path / "back") == fields(demo_study)
 
 
 # --- Hostile and unusable input -----------------------------------------------------------------------
