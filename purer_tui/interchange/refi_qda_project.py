@@ -179,9 +179,9 @@ def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: s
         elif kind == "Links":
             counted["link"] += len(_children(element, "Link"))
         elif kind == "Variables":
-            on_sources = {name for source in contents.sources for name in source.fields}
+            fields = {name for source in contents.sources for name in source.fields}
             counted["variable not on a text source"] += sum(
-                1 for v in _children(element, "Variable") if (v.get("name") or "").strip() not in on_sources
+                1 for v in _children(element, "Variable") if (v.get("name") or "").strip() not in fields
             )
         elif kind == "Sets":
             counted["set"] += sum(
