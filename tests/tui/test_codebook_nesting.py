@@ -1,0 +1,152 @@
+"""A nested codebook in the app (issue 16, item 3): headings say where a group sits, codes under codes
+are indented within the line, keys and marks stay in their columns, at 60x18, 80x24 and wide."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from textual.widgets import Static
+
+from purer_tui.core.codebook_outline import LABEL_ROOM
+from purer_tui.tui.widgets.codebook_panel import CodebookPanel, CodeList
+from tests.conftest import REPO, write
+from tests.tui.conftest import MakeApp, records
+
+NESTED = REPO / "tests" / "data" / "codebooks" / "nested.toml"
+#: The codes of the group "Computer science with another subject", seven levels deep, then a sibling.
+CHAIN = ["arts", "writing", "poetry", "sonnets", "volta", "ninth", "petrarchan"]
+SIZES = [(60, 18), (80, 24), (160, 48)]
+
+
+def nested_study(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(NESTED, folder / "codebook.toml")
+    write(folder / "purer.toml", '[study]\nname = "t"\ncodebook = "codebook.toml"\ntranscripts = ["*.txt"]\n')
+    write(folder / "s.txt", "Therapist: hello\nParticipant 1: hi\n")
+    return folder
+
+
+def rows_of(codes: CodeList) -> tuple[int, dict[str, str], list[str]]:
+    """The list's width, each code's row by id, and the headings, as drawn."""
+    width = codes.scrollable_content_region.width
+    by_code: dict[str, str] = {}
+    headings: list[str] = []
+    for y, row in enumerate(codes.rows):
+        text = codes.line_content(y, width).plain
+        if row.code is not None:
+            by_code[row.code.id] = text
+        elif row.group is not None:
+            headings.append(text)
+    return width, by_code, headings
+
+
+def swatch_column(row: str) -> int:
+    return row.index("■")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_nested_group_headings_say_where_they_sit_shortened_from_the_left(
+    make_app: MakeApp, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, _ = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        codes = app.query_one(CodeList)
+        width, _, headings = rows_of(codes)
+        assert len(headings) == 3  # "Curriculum" has no codes of its own: no heading, its place is in the others'
+        interdisciplinary, cs_other, stage = headings
+        assert all(cell_len(heading) <= width for heading in headings)
+        assert stage == "Stage  one of"  # a top-level group reads as before
+        # Its outer groups are named while they fit, and "… › " stands for them when they do not.
+        if cell_len("Curriculum › Interdisciplinary connections") <= width:
+            assert interdisciplinary == "Curriculum › Interdisciplinary connections"
+        else:
+            assert interdisciplinary.startswith("… › Interdisciplin")
+        assert cs_other.startswith("… › Computer scien")  # too long for any of these columns with its parents
+        # Nested groups follow their parent's codes directly; a blank line only between top-level groups.
+        kinds = ["blank" if row.group is None else "heading" if row.code is None else "code" for row in codes.rows]
+        assert kinds == ["heading", "code", "heading", *["code"] * 8, "blank", "heading", "code"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_codes_under_codes_are_indented_and_the_deepest_label_stays_readable(
+    make_app: MakeApp, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, _ = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        codes = app.query_one(CodeList)
+        width, by_code, _ = rows_of(codes)
+        assert all(cell_len(row) <= width for row in by_code.values())
+        # The key column never moves: every code's key (or "·") is in the same three cells.
+        keys = [by_code[code][:3] for code in CHAIN]
+        assert keys == [" a ", " w ", " · ", " · ", " · ", " · ", " x "]
+        columns = [swatch_column(by_code[code]) for code in CHAIN]
+        assert columns == sorted(columns) and columns[1] > columns[0]  # deeper, further in (never back out)
+        assert swatch_column(by_code["music"]) == columns[0] == swatch_column(by_code["stage-1"])  # siblings align
+        deepest = by_code["petrarchan"]
+        label = deepest[swatch_column(deepest) + 2 :]
+        assert len(label) >= LABEL_ROOM and label.startswith("Petrarc")  # readable however deep
+        if size[0] >= 80:
+            assert len(set(columns)) == len(columns)  # room for every level its own column
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_deep_codes_key_marks_it_on_its_own_line(
+    make_app: MakeApp, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, prepared = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        codes = app.query_one(CodeList)
+        _, before, _ = rows_of(codes)
+        await pilot.press("x")
+        await pilot.pause()
+        width, after, _ = rows_of(codes)
+        assert records(prepared) == {1: ("petrarchan",)}
+        assert after["petrarchan"].rstrip().endswith("✓") and cell_len(after["petrarchan"]) <= width
+        assert swatch_column(after["petrarchan"]) == swatch_column(before["petrarchan"])  # nothing shifted
+        assert {code: row for code, row in after.items() if code != "petrarchan"} == {
+            code: row for code, row in before.items() if code != "petrarchan"
+        }
+        assert codes.highlighted is not None and codes.highlighted.id == "petrarchan"
+        assert any("✓" in line.text for line in (codes.render_line(y) for y in range(codes.size.height)))  # on screen
+
+
+async def test_the_definition_names_the_groups_and_codes_a_code_sits_under(make_app: MakeApp, tmp_path: Path) -> None:
+    app, _ = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        text = str(app.query_one("#definition-text", Static).render())
+        lines = text.splitlines()
+        assert lines[0].endswith("Petrarchan sonnets with a volta in the ninth line")
+        assert "Curriculum › Interdisciplinary connections › Computer science with another subject" in lines[1]
+        assert lines[2] == (
+            "under Arts and humanities › Writing › Poetry and verse forms › Sonnets › Volta placement › "
+            "In the ninth line"
+        )
+        await pilot.press("1")
+        await pilot.pause()
+        text = str(app.query_one("#definition-text", Static).render())
+        assert "under" not in text and "›" not in text  # a top-level code's definition reads as before
+
+
+async def test_the_cursor_walks_the_tree_in_order_and_one_widget_holds_it(make_app: MakeApp, tmp_path: Path) -> None:
+    app, _ = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=(60, 18)) as pilot:
+        panel = app.query_one(CodebookPanel)
+        widgets = len(list(panel.query("*")))
+        await pilot.press("tab")
+        seen = []
+        for _ in range(len(app.session.codebook.codes)):
+            codes = app.query_one(CodeList)
+            assert codes.highlighted is not None
+            seen.append(codes.highlighted.id)
+            await pilot.press("down")
+        assert seen == [code.id for code in app.session.codebook.codes]
+        assert seen[1:9] == [*CHAIN, "music"]
+        assert len(list(panel.query("*"))) == widgets <= 6  # a deep tree mounts no widget per code or level
