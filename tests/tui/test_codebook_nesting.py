@@ -11,6 +11,8 @@ from rich.cells import cell_len
 from textual.widgets import Static
 
 from purer_tui.core.codebook_outline import LABEL_ROOM
+from purer_tui.tui.screens.code_picker import PLACE_WIDTH
+from purer_tui.tui.screens.help import HelpScreen
 from purer_tui.tui.widgets.codebook_panel import CodebookPanel, CodeList
 from tests.conftest import REPO, write
 from tests.tui.conftest import MakeApp, records
@@ -18,6 +20,15 @@ from tests.tui.conftest import MakeApp, records
 NESTED = REPO / "tests" / "data" / "codebooks" / "nested.toml"
 #: The codes of the group "Computer science with another subject", seven levels deep, then a sibling.
 CHAIN = ["arts", "writing", "poetry", "sonnets", "volta", "ninth", "petrarchan"]
+CHAIN_LABELS = [
+    "Arts and humanities",
+    "Writing",
+    "Poetry and verse forms",
+    "Sonnets",
+    "Volta placement",
+    "In the ninth line",
+    "Petrarchan sonnets with a volta in the ninth line",
+]
 SIZES = [(60, 18), (80, 24), (160, 48)]
 
 
@@ -150,3 +161,51 @@ async def test_the_cursor_walks_the_tree_in_order_and_one_widget_holds_it(make_a
         assert seen == [code.id for code in app.session.codebook.codes]
         assert seen[1:9] == [*CHAIN, "music"]
         assert len(list(panel.query("*"))) == widgets <= 6  # a deep tree mounts no widget per code or level
+
+
+@pytest.mark.parametrize("size", [(60, 18), (80, 24)])
+async def test_help_heads_nested_groups_with_their_place_and_indents_codes_under_codes(
+    make_app: MakeApp, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app, _ = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        lines = str(app.screen.query_one(Static).render()).splitlines()
+        assert "Curriculum › Interdisciplinary connections" in lines
+        assert "Curriculum › Interdisciplinary connections › Computer science with another subject" in lines
+        assert "Stage  (one per turn at most)" in lines  # a top-level group reads as before
+        code_lines = {line.split("■")[1].split(maxsplit=1)[1]: line for line in lines if "■" in line}
+        indents = [code_lines[label].index("■") for label in CHAIN_LABELS]
+        assert indents == [2, 4, 6, 8, 10, 12, 14]  # two cells a level
+        assert code_lines["Music"].index("■") == code_lines["One"].index("■") == 2
+        deepest = lines.index(code_lines[CHAIN_LABELS[-1]])
+        assert lines[deepest + 1] == " " * 18 + "definition: The deepest code."  # under its code
+
+
+async def test_the_picker_shows_a_codes_place_briefly_and_finds_codes_by_their_parents(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    from textual.widgets import OptionList
+
+    app, prepared = make_app(folder=nested_study(tmp_path / "n"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        options = app.screen.query_one(OptionList)
+        prompts = {
+            option.id: str(option.prompt)
+            for option in (options.get_option_at_index(index) for index in range(options.option_count))
+        }
+        assert prompts["stage-1"].rstrip().endswith("One  Stage")  # a top-level code: its group, as before
+        assert prompts["general"].rstrip().endswith("General connections  … › Interdisciplinary connections")
+        place = prompts["petrarchan"].split("ninth line  ", 1)[1]
+        assert place == "… › In the ninth line"
+        assert cell_len(place) <= PLACE_WIDTH
+        await pilot.press(*"sonnets")  # the label of a parent: its own code first, then the codes under it
+        shown = [options.get_option_at_index(index).id for index in range(options.option_count)]
+        assert shown == ["sonnets", "petrarchan", "volta", "ninth"]
+        await pilot.press(*["backspace"] * 7, *"interdisciplinary")  # a group above
+        shown = [options.get_option_at_index(index).id for index in range(options.option_count)]
+        assert set(shown) == {"general", *CHAIN, "music"}
+        await pilot.press("escape")
+        assert records(prepared) == {}
