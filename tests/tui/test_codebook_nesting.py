@@ -209,3 +209,26 @@ async def test_the_picker_shows_a_codes_place_briefly_and_finds_codes_by_their_p
         assert set(shown) == {"general", *CHAIN, "music"}
         await pilot.press("escape")
         assert records(prepared) == {}
+
+
+async def test_a_groups_colour_tints_its_heading_and_labels_in_a_trail_stay_literal(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    folder = nested_study(tmp_path / "n")
+    codebook = folder / "codebook.toml"
+    codebook.write_text(codebook.read_text().replace('label = "Curriculum"', 'label = "[b]\\u001b"'))
+    app, _ = make_app(folder=folder)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        codes = app.query_one(CodeList)
+        width = codes.scrollable_content_region.width
+        heading = next(
+            codes.line_content(y, width)
+            for y, row in enumerate(codes.rows)
+            if row.trail[-1:] == ("Interdisciplinary connections",)
+        )
+        assert heading.plain == "[b]␛ › Interdisciplinary connections"
+        assert any("#5f87af" in str(span.style) for span in heading.spans)  # the group's colour
+        stage = next(codes.line_content(y, width) for y, row in enumerate(codes.rows) if row.trail == ("Stage",))
+        assert not any("#" in str(span.style) for span in stage.spans)  # no colour: as before
+        assert "\x1b" not in "".join(line.text for line in (codes.render_line(y) for y in range(codes.size.height)))
