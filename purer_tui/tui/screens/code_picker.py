@@ -1,15 +1,16 @@
 """`space`: pick a code by typing a word of its label, id, definition or examples.
 
-Codes whose label matches come first, then those whose id or group matches, then those whose
-definition, include, exclude or examples mention the word (with the words around it shown, so the
-coder sees why it matched). One option list, refilled on every keystroke: a codebook holds tens of
-codes, not thousands.
+Codes whose label matches come first, then those whose id or place matches (its group, the groups
+above it and the codes it sits under), then those whose definition, include, exclude or examples
+mention the word (with the words around it shown, so the coder sees why it matched). One option
+list, refilled on every keystroke: a codebook holds tens of codes, not thousands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,17 +20,20 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from purer_tui.core.codebook import Code, Codebook
+from purer_tui.core.codebook_outline import SEPARATOR, code_trail, shorten_trail
 from purer_tui.tui import rendering
 
 #: Characters of a definition (or example) shown around the word that matched.
 AROUND_MATCH = 28
+#: Cells of a nested code's place shown beside it; its outer groups give way first ("… › Breath").
+PLACE_WIDTH = 36
 
 
-def _fields(code: Code, group: str) -> Iterator[tuple[int, str, str]]:
+def _fields(code: Code, place: str) -> Iterator[tuple[int, str, str]]:
     """A code's searchable text, each with its rank (lower comes first) and what to call it."""
     yield 0, "label", code.label
     yield 1, "id", code.id
-    yield 1, "group", group
+    yield 1, "group", place
     yield 2, "definition", code.definition
     yield 2, "include", code.include
     yield 2, "exclude", code.exclude
@@ -37,12 +41,12 @@ def _fields(code: Code, group: str) -> Iterator[tuple[int, str, str]]:
         yield 2, "example", example
 
 
-def code_match(code: Code, group: str, needle: str) -> tuple[int, str, str] | None:
+def code_match(code: Code, place: str, needle: str) -> tuple[int, str, str] | None:
     """How well `code` matches `needle` (already casefolded): its rank and the field and text that matched;
     None when nothing does. A label that starts with the needle ranks above one that only contains it."""
     if not needle:
         return 0, "", ""
-    for rank, field, text in _fields(code, group):
+    for rank, field, text in _fields(code, place):
         found = " ".join(text.split()).casefold().find(needle)
         if found < 0:
             continue
@@ -74,6 +78,12 @@ class CodePicker(ModalScreen[str | None]):
         super().__init__()
         self.codebook = codebook
         self.applied = set(applied)
+        # Each code's place (its group's trail, then the codes it sits under), worked out once, not per keystroke.
+        trails = {code.id: code_trail(codebook, code) for code in codebook.codes}
+        self._where = {code_id: SEPARATOR.join(trail) for code_id, trail in trails.items()}  # matched in full
+        self._places = {  # shown briefly
+            code_id: SEPARATOR.join(shorten_trail(trail, PLACE_WIDTH, cell_len)) for code_id, trail in trails.items()
+        }
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -87,7 +97,7 @@ class CodePicker(ModalScreen[str | None]):
         needle = " ".join(text.split()).casefold()
         matches: list[tuple[int, int, Code, str, str]] = []
         for order, code in enumerate(self.codebook.codes):
-            found = code_match(code, self.codebook.group(code.group).label, needle)
+            found = code_match(code, self._where[code.id], needle)
             if found is not None:
                 matches.append((found[0], order, code, found[1], found[2]))
         matches.sort(key=lambda match: match[:2])
@@ -106,7 +116,8 @@ class CodePicker(ModalScreen[str | None]):
             )
 
     def _prompt(self, code: Code, field: str, matched: str, needle: str) -> Content:
-        """One code: applied mark, key, colour, label and group; a definition match adds the words it matched in."""
+        """One code: applied mark, key, colour, label and place (its group; for a nested code the groups and codes
+        above it, the outer ones left out when long); a definition match adds the words it matched in."""
         mark = ("✓ ", "bold $success") if code.id in self.applied else ("  ", "")
         key = rendering.literal(f"{code.key} ", "bold $accent") if code.key else Content.styled("· ", "$text-muted")
         prompt = Content.assemble(
@@ -116,7 +127,7 @@ class CodePicker(ModalScreen[str | None]):
             " ",
             rendering.literal(code.label, "bold"),
             ("  ", ""),
-            rendering.literal(self.codebook.group(code.group).label, "$text-muted"),
+            rendering.literal(self._places[code.id], "$text-muted"),
         )
         if matched:
             prompt = Content.assemble(

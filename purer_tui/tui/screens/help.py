@@ -12,8 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from purer_tui.core.codebook import Codebook, CodeGroup
+from purer_tui.core.codebook_outline import SEPARATOR, group_trail
 from purer_tui.core.keys import APP_KEYS
 from purer_tui.tui import rendering
+
+#: Levels of nesting the help indents a code by; deeper codes line up with this level.
+HELP_INDENT_LEVELS = 6
 
 
 def help_content(
@@ -57,19 +61,31 @@ def help_content(
 
 
 def _groups_lines(codebook: Codebook, groups: list[CodeGroup], pick_keys: tuple[str, ...]) -> list[Content]:
-    """Each group's codes with their keys, definitions, guidance and examples."""
+    """Each group's codes with their keys, definitions, guidance and examples.
+
+    A nested group's heading names the groups above it ("Coping › Breath"); a code under codes is
+    indented under them, with its definition (two cells a level, at most `HELP_INDENT_LEVELS` levels).
+    """
     lines: list[Content] = []
     for group in groups:
         lines.append(Content(""))
         suffix = "  (one per turn at most)" if group.exclusive else ""
-        lines.append(Content.assemble(rendering.literal(group.label, "bold"), (suffix, "italic $text-muted")))
+        above = group_trail(codebook, group.id)[:-1]
+        lines.append(
+            Content.assemble(
+                rendering.literal("".join(label + SEPARATOR for label in above), "$text-muted"),
+                rendering.literal(group.label, "bold"),
+                (suffix, "italic $text-muted"),
+            )
+        )
         if group.description:
             lines.append(rendering.literal(group.description, "$text-muted"))
         for code in codebook.codes_in(group.id):
             key = code.key or (pick_keys[0] if pick_keys else "")  # no key of its own: the picker's
+            indent = "  " * min(codebook.code_depth(code.id), HELP_INDENT_LEVELS)
             lines.append(
                 Content.assemble(
-                    ("  ", ""),
+                    (f"  {indent}", ""),
                     rendering.code_swatch(code),
                     (f" {key:<6}", "bold $accent"),
                     rendering.literal(code.label, "bold"),
@@ -78,11 +94,15 @@ def _groups_lines(codebook: Codebook, groups: list[CodeGroup], pick_keys: tuple[
             for title, text in (("definition", code.definition), ("include", code.include), ("exclude", code.exclude)):
                 if text:
                     lines.append(
-                        Content.assemble((f"      {title}: ", "italic"), rendering.literal(" ".join(text.split())))
+                        Content.assemble(
+                            (f"      {indent}{title}: ", "italic"), rendering.literal(" ".join(text.split()))
+                        )
                     )
             for example in code.examples:
                 lines.append(
-                    Content.assemble(("      e.g. ", "italic"), rendering.literal(f"“{example}”", "$text-muted"))
+                    Content.assemble(
+                        (f"      {indent}e.g. ", "italic"), rendering.literal(f"“{example}”", "$text-muted")
+                    )
                 )
     return lines
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -27,6 +28,7 @@ from textual.widgets import Static
 
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
+from purer_tui.core.codebook_outline import SEPARATOR, code_ancestors, indent_cells, indent_step, shorten_trail
 from purer_tui.tui import rendering
 
 #: Columns before a code's label: its key (" p "), a space, its swatch and a space.
@@ -39,23 +41,48 @@ WIDE = 120
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the list: a group's heading, a code, or the blank line between groups."""
+    """One line of the list: a group's heading, a code, or the blank line between groups.
+
+    A heading carries its group's trail (the labels of the groups above it, then its own); a code,
+    how many codes it sits under.
+    """
 
     group: CodeGroup | None = None
     code: Code | None = None
+    depth: int = 0
+    trail: tuple[str, ...] = ()
 
 
 def codebook_rows(codebook: Codebook) -> list[Row]:
+    """The list's rows, built once per codebook: each group with codes under its heading; a blank line
+    between top-level groups (a nested group follows its parent's codes directly)."""
     rows: list[Row] = []
+    outermost = None
     for group in codebook.groups:
         codes = codebook.codes_in(group.id)
         if not codes:
             continue
-        if rows:
+        path = codebook.group_path(group.id)
+        if rows and path[0].id != outermost:
             rows.append(Row())
-        rows.append(Row(group=group))
-        rows += [Row(group=group, code=code) for code in codes]
+        outermost = path[0].id
+        rows.append(Row(group=group, trail=tuple(part.label for part in path)))
+        rows += [Row(group=group, code=code, depth=codebook.code_depth(code.id)) for code in codes]
     return rows
+
+
+def heading_content(trail: tuple[str, ...], width: int, style: str) -> Content:
+    """A group's heading in `width` cells: its own label in `style`, after the labels of the groups above
+    it (muted), the outer ones left out ("… › ") when the whole trail does not fit."""
+    shown = shorten_trail(trail, width, cell_len)
+    *above, own = shown or ("",)
+    if not above:
+        return rendering.literal(own, style).truncate(max(1, width), ellipsis=True)
+    muted = "$text-muted" if "dim" not in style else "$text-muted dim"
+    parts: list[Content | tuple[str, str]] = []
+    for part in above:
+        parts += [rendering.literal(part, muted), (SEPARATOR, muted)]
+    return Content.assemble(*parts, rendering.literal(own, style)).truncate(max(1, width), ellipsis=True)
 
 
 class CodeList(ScrollView, can_focus=False):
@@ -113,6 +140,7 @@ class CodeList(ScrollView, can_focus=False):
         self.codebook = codebook
         self.rows = codebook_rows(codebook)
         self._code_rows = [y for y, row in enumerate(self.rows) if row.code is not None]
+        self._deepest = max((row.depth for row in self.rows), default=0)  # sets the indent step for every line
         self._index_of_code = {code.id: index for index, code in enumerate(self._codes())}
         self._first_for_role: dict[str | None, int] = {}  # the first code for a role's turns, found once per role
         self.cursor = 0  # index into the codes (not the rows)
@@ -190,21 +218,30 @@ class CodeList(ScrollView, can_focus=False):
         applies = row.group.applies_to(self.role)
         if row.code is None:
             marker = "  one of" if row.group.exclusive else ""
-            heading = rendering.literal(row.group.label, "bold underline" if applies else "underline dim")
-            return Content.assemble(
-                heading.truncate(max(1, width - len(marker)), ellipsis=True), (marker, "$text-muted italic")
-            )
+            style = "bold underline" if applies else "underline dim"
+            if applies and row.group.color:
+                style += f" {row.group.color}"  # the group's colour tints its heading
+            heading = heading_content(row.trail, max(1, width - len(marker)), style)
+            return Content.assemble(heading, (marker, "$text-muted italic"))
         code = row.code
         on = code.id in self.applied
         key = f" {code.key} " if code.key else " · "
         room = max(1, width - LABEL_COLUMN - len(MARK))
+        indent = " " * indent_cells(row.depth, indent_step(self._deepest, room), room) if row.depth else ""
+        room -= len(indent)
         if not applies and not on:
             return Content.assemble(
-                (key, "dim"), " ", ("■", "dim"), " ", rendering.literal(code.label, "dim").truncate(room, ellipsis=True)
+                (key, "dim"),
+                " ",
+                indent,
+                ("■", "dim"),
+                " ",
+                rendering.literal(code.label, "dim").truncate(room, ellipsis=True),
             )
         return Content.assemble(
             (key, "bold reverse" if on else "bold $accent"),
             " ",
+            indent,
             rendering.code_swatch(code),
             " ",
             rendering.literal(code.label, "bold" if on else "").truncate(room, ellipsis=True),
@@ -252,17 +289,21 @@ class CodeList(ScrollView, can_focus=False):
 
 
 def definition_content(codebook: Codebook, code: Code) -> Content:
-    """One code in full: its label, key and group, definition, what to include and exclude, and examples."""
+    """One code in full: its label, key and group (with the groups and codes above it when nested),
+    definition, what to include and exclude, and examples."""
     group = codebook.group(code.group)
     lines: list[Content] = [
         Content.assemble(rendering.code_swatch(code), " ", rendering.literal(code.label, "bold")),
         Content.assemble(
             (f"key {code.key}" if code.key else "no key: space picks it", "bold $accent"),
             ("  ·  ", "$text-muted"),
-            rendering.literal(group.label, "$text-muted"),
+            rendering.literal(SEPARATOR.join(part.label for part in codebook.group_path(group.id)), "$text-muted"),
             (" (one of)" if group.exclusive else "", "$text-muted italic"),
         ),
     ]
+    if code.parent:
+        above = SEPARATOR.join(parent.label for parent in code_ancestors(codebook, code))
+        lines.append(rendering.literal(f"under {above}", "$text-muted"))
     if group.roles:
         lines.append(rendering.literal(f"for {', '.join(group.roles)} turns", "$text-muted italic"))
     lines.append(Content(""))
