@@ -1,11 +1,15 @@
 """`purer-tui codebook import`: a REFI-QDA codebook (`.qdc`, or the codebook inside a `.qdpx`) as a TOML codebook.
 
-Top-level codes with children become groups; their children become codes;
-deeper levels are kept as codes whose label is their path ("Coping / Breath");
-top-level codes without children are codes of no group. Descriptions become
-definitions (with include, exclude, examples and keys read back from
-purer-tui's own exports), colours are kept, ids are made valid and unique,
-and free keys are assigned. Everything that cannot be carried over is listed.
+The tree is kept: non-codable nodes become groups (nested with `parent`),
+codable nodes codes, and a codable node with nodes under it a code whose
+children sit under it (`parent`), as NVivo allows. Ids are readable: the
+code's own name, with the names above it added only as far as needed to be
+unique, never a column name of the CSV exports. Identical sibling names get
+distinct labels. Descriptions become definitions; ids, keys, roles,
+exclusivity and the codebook's name, description and version come back from
+purer-tui's own exports (the codebook set, see refi_qda_format.py, or the
+older per-description lines); colours are kept, and free keys assigned.
+Everything that cannot be carried over, or was changed, is listed.
 
 Files from outside are untrusted. XML with a DTD or entity declarations is
 refused before parsing (no entity expansion, no external fetches), only UTF-8
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -24,16 +29,23 @@ from pathlib import Path
 
 import tomli_w
 
-from purer_tui.core.codebook import ID_PATTERN, build_codebook
+from purer_tui.core.codebook import ID_PATTERN, MAX_DEPTH, build_codebook
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.keys import reserved_keys
 from purer_tui.core.toml_files import TomlDocument
-from purer_tui.interchange.refi_qda_format import parse_description
+from purer_tui.interchange.refi_qda_format import (
+    EXCLUSIVE_SENTENCE,
+    CodebookBlock,
+    DescribedItem,
+    parse_codebook_block,
+    parse_description,
+)
 
 MAX_XML_BYTES = 64 * 1024 * 1024
 MAX_CODEBOOK_FILE_BYTES = 64 * 1024 * 1024
 _KEY_POOL = "abcdefhilopqrstuvwxyz0123456789"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+ID_LENGTH = 64  # as ID_PATTERN allows
 
 
 def _refuse(path: Path, message: str, line: int | None = None) -> InvalidFileError:
@@ -119,7 +131,8 @@ def _description(element: ET.Element) -> str:
 class ImportedCodebook:
     data: dict[str, object]  # the TOML tables
     notes: list[str] = field(default_factory=list)  # what could not be carried over, or was changed
-    code_ids: dict[str, str] = field(default_factory=dict)  # a codable <Code>'s guid -> the code id it became
+    # a codable <Code>'s guid, lower-cased (with and without braces) -> the code id it became
+    code_ids: dict[str, str] = field(default_factory=dict)
 
     def toml(self) -> str:
         return tomli_w.dumps(self.data)
@@ -130,29 +143,29 @@ class ImportedCodebook:
         return len(entries) if isinstance(entries, dict) else 0
 
 
-def import_codebook(path: Path, name: str) -> ImportedCodebook:
+#: The fixed columns of the CSV exports: a code id equal to one would repeat a column name in the wide CSV.
+CSV_COLUMNS = frozenset(
+    "transcript turn start speaker role coder memo code code_label code_group session group date".split()
+)
+
+
+def import_codebook(path: Path, name: str | None = None) -> ImportedCodebook:
+    """The codebook of a `.qdc` or `.qdpx` as TOML tables. Its name: `name` when given, else the name the file
+    gives it (our own exports keep it), else the project's, else the file's."""
     root = read_refi_xml(path)
     if _local(root) not in ("CodeBook", "Project"):
         raise _refuse(path, f"has a <{_local(root)}> root, not a REFI-QDA CodeBook or Project")
     codes_element = next((e for e in root.iter() if _local(e) == "Codes"), None)
     if codes_element is None or not _children(codes_element, "Code"):
         raise _refuse(path, "holds no codes")
-    exclusive_sets = {
-        (s.get("name") or "").strip()
-        for s in root.iter()
-        if _local(s) == "Set" and _description(s).startswith("Exclusive group")
-    }
-    other_sets = sum(1 for s in root.iter() if _local(s) == "Set") - len(exclusive_sets)
-    converter = _Converter()
-    try:
-        for top in _children(codes_element, "Code"):
-            children = _children(top, "Code")
-            if children:
-                converter.group(top, children, exclusive_sets)
-            else:
-                converter.code(top, group="", path=[])
-    except RecursionError:
-        raise _refuse(path, "nests codes too deeply (hundreds of levels) to be a codebook; refused") from None
+    sets = [s for s in root.iter() if _local(s) == "Set"]
+    block_set = next((s for s in sets if parse_codebook_block(_description(s)) is not None), None)
+    block = parse_codebook_block(_description(block_set)) if block_set is not None else None
+    exclusive_sets = {(s.get("name") or "").strip() for s in sets if _description(s).startswith("Exclusive group")}
+    other_sets = len(sets) - len(exclusive_sets) - (block_set is not None)
+    converter = _Converter(path, block or CodebookBlock(), exclusive_sets)
+    for top in _children(codes_element, "Code"):
+        converter.node(top, _Place())
     if not converter.codes:
         raise _refuse(path, "holds no codable codes")
     if other_sets > 0:
@@ -160,7 +173,12 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     if any(_local(e) == "NoteRef" for top in _children(codes_element, "Code") for e in top.iter()):
         converter.notes.append("notes attached to codes were not carried over")
     converter.assign_keys()
-    data: dict[str, object] = {"codebook": {"name": name, "version": "1"}}
+    given = name or (block_set.get("name") if block_set is not None else None)
+    given = given or (root.get("name") if _local(root) == "Project" else None) or path.stem
+    info: dict[str, object] = {"name": given.strip() or path.stem, "version": block.version if block else "1"}
+    if block and block.description:
+        info["description"] = block.description
+    data: dict[str, object] = {"codebook": info}
     if converter.groups:
         data["groups"] = converter.groups
     data["codes"] = converter.codes
@@ -175,95 +193,174 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     return imported
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a node of the REFI tree lands: its group, the code it sits under, the names above it."""
+
+    group: str = ""
+    parent_code: str = ""
+    names: tuple[str, ...] = ()  # the labels of every node above, outermost first (for readable ids)
+    group_depth: int = 0
+    code_depth: int = 0
+
+
+def _slug(name: str) -> str:
+    """A name as id words: accents dropped, lowercase ASCII letters and digits joined by "-"."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-")
+
+
+def _cut(words: str, limit: int = ID_LENGTH) -> str:
+    """At most `limit` characters, cut at a word boundary when one is near enough."""
+    if len(words) <= limit:
+        return words
+    cut = words[:limit]
+    if words[limit] != "-" and "-" in cut[limit // 2 :]:
+        cut = cut[: cut.rfind("-")]
+    return cut.strip("-")
+
+
 class _Converter:
-    def __init__(self) -> None:
+    """Walks the REFI tree: non-codable nodes become groups (nested), codable ones codes (a code with codes
+    under it keeps them, with `parent`), each with a readable id and a label distinct from its siblings'."""
+
+    def __init__(self, path: Path, block: CodebookBlock, exclusive_sets: set[str]) -> None:
+        self.path = path
+        self.block = block
+        self.exclusive_sets = exclusive_sets
         self.groups: dict[str, dict[str, object]] = {}
         self.codes: dict[str, dict[str, object]] = {}
         self.notes: list[str] = []
         self.code_ids: dict[str, str] = {}
         self._wanted_keys: dict[str, str] = {}
-        # Ids given so far, and the next number to try for each base: a project of 100,000 codes
-        # (many of one name) gets its ids in linear time.
-        self._taken: set[str] = set()
+        self._taken_group_ids: set[str] = set()
+        self._taken_code_ids: set[str] = set()
         self._next_number: dict[str, int] = {}
 
-    def _unique_id(self, wanted: str | None, name: str) -> str:
-        if wanted and ID_PATTERN.match(wanted) and wanted not in self._taken:
-            self._taken.add(wanted)
-            return wanted
-        base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-_")[:48] or "code"
-        if not re.match(r"^[a-z0-9]", base):
-            base = "c-" + base
-        candidate, number = base, self._next_number.get(base, 2)
-        if candidate in self._taken:
-            candidate = f"{base}-{number}"
-            while candidate in self._taken:
-                number += 1
-                candidate = f"{base}-{number}"
-            self._next_number[base] = number + 1
-        self._taken.add(candidate)
-        return candidate
-
-    def group(self, element: ET.Element, children: list[ET.Element], exclusive_sets: set[str]) -> None:
-        name = (element.get("name") or "").strip() or "(unnamed group)"
+    def node(self, element: ET.Element, place: _Place, label: str | None = None) -> None:
+        name = label or (element.get("name") or "").strip() or "(unnamed code)"
+        shown = " / ".join([*place.names, name])
+        guid = (element.get("guid") or "").strip().lower().removeprefix("{").removesuffix("}")
         described = parse_description(_description(element))
-        group_id = self._unique_id(described.meta.get("id"), name)
-        table: dict[str, object] = {"label": name}
-        table["exclusive"] = "exclusive" in described.meta or name in exclusive_sets
-        if described.definition:
-            table["description"] = described.definition
-        roles = [r.strip() for r in described.meta.get("roles", "").split(",") if r.strip()]
+        codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        below = _children(element, "Code")
+        if not codable and not below:
+            self.notes.append(f'"{shown}" is neither codable nor has codes under it: skipped')
+            return
+        if not codable and not place.parent_code:
+            self._group(element, name, described, guid, place)
+            return
+        if not codable:
+            self.notes.append(
+                f'"{shown}" is a heading under a code; it became a code under it (a group cannot sit under a code)'
+            )
+        self._code(element, name, described, guid, place)
+
+    def _children_of(self, element: ET.Element, shown: str, place: _Place) -> None:
+        """The nodes under a node, identical sibling names made distinct ("Other", "Other (2)")."""
+        seen: set[str] = set()
+        for child in _children(element, "Code"):
+            name = (child.get("name") or "").strip() or "(unnamed code)"
+            label, number = name, 2
+            while label.casefold() in seen:
+                label, number = f"{name} ({number})", number + 1
+            if label != name:
+                self.notes.append(f'"{shown}" has two codes named "{name}": one is labelled "{label}"')
+            seen.add(label.casefold())
+            self.node(child, place, label)
+
+    def _too_deep(self, shown: str) -> InvalidFileError:
+        return _refuse(
+            self.path,
+            f'nests codes too deeply (more than {MAX_DEPTH} levels, at "{shown[:200]}"); '
+            f"purer-tui codebooks nest at most {MAX_DEPTH}: flatten that branch in the other program first",
+        )
+
+    def _group(self, element: ET.Element, name: str, described: DescribedItem, guid: str, place: _Place) -> None:
+        shown = " / ".join([*place.names, name])
+        if place.group_depth > MAX_DEPTH:
+            raise self._too_deep(shown)
+        meta = {**described.meta, **self.block.groups.get(guid, {})}
+        group_id = self._readable_id(meta.get("id"), [*place.names, name], self._taken_group_ids, frozenset())
+        definition = described.definition
+        exclusive = "exclusive" in meta or name in self.exclusive_sets
+        if definition == EXCLUSIVE_SENTENCE or definition.endswith("\n\n" + EXCLUSIVE_SENTENCE):
+            definition = definition.removesuffix(EXCLUSIVE_SENTENCE).rstrip()
+            exclusive = True
+        table: dict[str, object] = {"label": name, "exclusive": exclusive}
+        if definition:
+            table["description"] = definition
+        roles = [r.strip() for r in meta.get("roles", "").split(",") if r.strip()]
         if roles:
             table["roles"] = roles
+        if place.group:
+            table["parent"] = place.group
+        self._color(element, table, shown)
         self.groups[group_id] = table
-        if element.get("isCodable", "false").lower() == "true":
-            self._add_code(element, group_id, f"{name} (general)", from_meta=False)
-            self.notes.append(
-                f'"{name}" was both a code and a parent: it became group {group_id} and a code "{name} (general)" in it'
-            )
-        for child in children:
-            self.code(child, group_id, path=[])
+        inner = _Place(group_id, "", (*place.names, name), place.group_depth + 1, 0)
+        self._children_of(element, shown, inner)
 
-    def code(self, element: ET.Element, group: str, path: list[str]) -> None:
-        """A code (when codable), then the codes under it, their label carrying the path."""
-        name = (element.get("name") or "").strip() or "(unnamed code)"
-        label = " / ".join([*path, name])
-        below = _children(element, "Code")
-        if element.get("isCodable", "true").lower() == "true":
-            self._add_code(element, group, label, from_meta=True)
-        elif not below:
-            self.notes.append(f'"{label}" is neither codable nor has codes under it: skipped')
-        if below and not path:
-            self.notes.append(
-                f'codes under "{label}" were kept with their path in the label (purer-tui groups are one level deep)'
-            )
-        for child in below:
-            self.code(child, group, [*path, name])
-
-    def _add_code(self, element: ET.Element, group: str, label: str, from_meta: bool) -> None:
-        described = parse_description(_description(element))
-        code_id = self._unique_id(described.meta.get("id") if from_meta else None, label)
+    def _code(self, element: ET.Element, name: str, described: DescribedItem, guid: str, place: _Place) -> None:
+        shown = " / ".join([*place.names, name])
+        if place.code_depth > MAX_DEPTH:
+            raise self._too_deep(shown)
+        meta = {**described.meta, **self.block.codes.get(guid, {})}
+        code_id = self._readable_id(meta.get("id"), [*place.names, name], self._taken_code_ids, CSV_COLUMNS)
         table: dict[str, object] = {}
-        if group:
-            table["group"] = group
-        table["label"] = label
+        if place.group:
+            table["group"] = place.group
+        if place.parent_code:
+            table["parent"] = place.parent_code
+        table["label"] = name
         table["definition"] = described.definition
         for field_name in ("include", "exclude"):
             if getattr(described, field_name):
                 table[field_name] = getattr(described, field_name)
         if described.examples:
             table["examples"] = described.examples
+        self._color(element, table, shown)
+        if meta.get("key"):
+            self._wanted_keys[code_id] = meta["key"]
+        self.codes[code_id] = table
+        if guid:  # REFI-QDA allows "{guid}" too, and a reference may write it either way
+            self.code_ids[guid] = self.code_ids["{" + guid + "}"] = code_id
+        inner = _Place(place.group, code_id, (*place.names, name), place.group_depth, place.code_depth + 1)
+        self._children_of(element, shown, inner)
+
+    def _color(self, element: ET.Element, table: dict[str, object], shown: str) -> None:
         color = element.get("color")
         if color and _COLOR.match(color):
             table["color"] = color
         elif color:
-            self.notes.append(f'"{label}": colour {color!r} is not #RRGGBB and was dropped')
-        if from_meta and described.meta.get("key"):
-            self._wanted_keys[code_id] = described.meta["key"]
-        self.codes[code_id] = table
-        guid = (element.get("guid") or "").strip().lower()
-        if guid:
-            self.code_ids[guid] = code_id
+            self.notes.append(f'"{shown}": colour {color!r} is not #RRGGBB and was dropped')
+
+    def _readable_id(self, wanted: str | None, names: list[str], taken: set[str], avoid: frozenset[str]) -> str:
+        """Our own export's id when free; else the name's words, with the names above added only as far as
+        needed to be unique (`other`, `writing-other`, `curriculum-writing-other`), never a column name
+        (`role-code`); a number only when even the whole path is taken."""
+        if wanted and ID_PATTERN.match(wanted) and wanted not in taken and wanted not in avoid:
+            taken.add(wanted)
+            return wanted
+        above = [slug for slug in (_slug(name) for name in names[:-1]) if slug]
+        own = _slug(names[-1]) or "code"
+        candidates = [_cut(own)]
+        if candidates[0] in avoid:
+            candidates = [_cut(own, ID_LENGTH - 5) + "-code"]
+        for count in range(1, len(above) + 1):
+            candidates.append(_cut("-".join([*above[-count:], own])))
+        for candidate in candidates:
+            if candidate not in taken and candidate not in avoid:
+                taken.add(candidate)
+                return candidate
+        base = candidates[-1]
+        number = self._next_number.get(base, 2)
+        candidate = f"{_cut(base, ID_LENGTH - len(str(number)) - 1)}-{number}"
+        while candidate in taken:
+            number += 1
+            candidate = f"{_cut(base, ID_LENGTH - len(str(number)) - 1)}-{number}"
+        self._next_number[base] = number + 1
+        taken.add(candidate)
+        return candidate
 
     def assign_keys(self) -> None:
         """Keys from our own exports where still free; others from the label's letters, then a pool;
@@ -287,13 +384,13 @@ class _Converter:
                 continue
             table["key"] = chosen
             used.add(chosen)
-        # keep the TOML's field order readable: key right after group
+        # keep the TOML's field order readable: key right after group and parent
         for code_id, table in self.codes.items():
             if "key" in table:
                 moved = table.pop("key")
-                ordered = {k: v for k, v in table.items() if k == "group"}
+                ordered = {k: v for k, v in table.items() if k in ("group", "parent")}
                 ordered["key"] = moved
-                ordered.update({k: v for k, v in table.items() if k != "group"})
+                ordered.update({k: v for k, v in table.items() if k not in ("group", "parent")})
                 self.codes[code_id] = ordered
         if without:
             self.notes.append(
