@@ -164,8 +164,7 @@ def import_codebook(path: Path, name: str | None = None) -> ImportedCodebook:
     exclusive_sets = {(s.get("name") or "").strip() for s in sets if _description(s).startswith("Exclusive group")}
     other_sets = len(sets) - len(exclusive_sets) - (block_set is not None)
     converter = _Converter(path, block or CodebookBlock(), exclusive_sets)
-    for top in _children(codes_element, "Code"):
-        converter.node(top, _Place())
+    converter.convert(_children(codes_element, "Code"))
     if not converter.codes:
         raise _refuse(path, "holds no codable codes")
     if other_sets > 0:
@@ -193,15 +192,23 @@ def import_codebook(path: Path, name: str | None = None) -> ImportedCodebook:
     return imported
 
 
-@dataclass(frozen=True)
-class _Place:
-    """Where a node of the REFI tree lands: its group, the code it sits under, the names above it."""
+@dataclass
+class _Node:
+    """A node of the REFI tree, placed: a group or a code, under which group and which code."""
 
-    group: str = ""
-    parent_code: str = ""
-    names: tuple[str, ...] = ()  # the labels of every node above, outermost first (for readable ids)
-    group_depth: int = 0
-    code_depth: int = 0
+    element: ET.Element
+    kind: str  # "group" or "code"
+    label: str  # the node's name, made distinct from its siblings'
+    names: tuple[str, ...]  # the labels of every node above it, outermost first
+    guid: str  # lower-cased, without braces
+    described: DescribedItem
+    group: _Node | None = None  # the group it sits in
+    parent_code: _Node | None = None  # the code it sits under
+    id: str = ""
+
+    @property
+    def shown(self) -> str:
+        return " / ".join([*self.names, self.label])
 
 
 def _slug(name: str) -> str:
@@ -221,8 +228,12 @@ def _cut(words: str, limit: int = ID_LENGTH) -> str:
 
 
 class _Converter:
-    """Walks the REFI tree: non-codable nodes become groups (nested), codable ones codes (a code with codes
-    under it keeps them, with `parent`), each with a readable id and a label distinct from its siblings'."""
+    """The REFI tree as TOML tables: non-codable nodes become groups (nested), codable ones codes (a code with
+    nodes under it keeps them, with `parent`), each with a readable id and a label distinct from its siblings'.
+
+    Three steps: place every node (`walk`), give ids (our own export's first, then readable ones, shallow
+    nodes first so that they get the short ids), then write the tables in tree order (`tables`).
+    """
 
     def __init__(self, path: Path, block: CodebookBlock, exclusive_sets: set[str]) -> None:
         self.path = path
@@ -232,115 +243,93 @@ class _Converter:
         self.codes: dict[str, dict[str, object]] = {}
         self.notes: list[str] = []
         self.code_ids: dict[str, str] = {}
+        self.nodes: list[_Node] = []  # in tree order (each node before the nodes under it)
         self._wanted_keys: dict[str, str] = {}
-        self._taken_group_ids: set[str] = set()
-        self._taken_code_ids: set[str] = set()
         self._next_number: dict[str, int] = {}
 
-    def node(self, element: ET.Element, place: _Place, label: str | None = None) -> None:
-        name = label or (element.get("name") or "").strip() or "(unnamed code)"
-        shown = " / ".join([*place.names, name])
-        guid = (element.get("guid") or "").strip().lower().removeprefix("{").removesuffix("}")
-        described = parse_description(_description(element))
+    def convert(self, tops: list[ET.Element]) -> None:
+        self._walk_siblings(tops, (), None, None, 0, 0)
+        self._give_ids()
+        self._tables()
+
+    def _walk_siblings(
+        self,
+        elements: list[ET.Element],
+        names: tuple[str, ...],
+        group: _Node | None,
+        parent_code: _Node | None,
+        group_depth: int,
+        code_depth: int,
+    ) -> None:
+        """Nodes that share a parent; identical names made distinct ("Other", "Other (2)")."""
+        seen: set[str] = set()
+        for element in elements:
+            name = (element.get("name") or "").strip() or "(unnamed code)"
+            label, number = name, 2
+            while label.casefold() in seen:
+                label, number = f"{name} ({number})", number + 1
+            seen.add(label.casefold())
+            if label != name:
+                where = f'under "{" / ".join(names)}"' if names else "at the top"
+                self.notes.append(f'two codes {where} are named "{name}": one is labelled "{label}"')
+            self._walk(element, label, names, group, parent_code, group_depth, code_depth)
+
+    def _walk(
+        self,
+        element: ET.Element,
+        label: str,
+        names: tuple[str, ...],
+        group: _Node | None,
+        parent_code: _Node | None,
+        group_depth: int,
+        code_depth: int,
+    ) -> None:
+        shown = " / ".join([*names, label])
         codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
         below = _children(element, "Code")
         if not codable and not below:
             self.notes.append(f'"{shown}" is neither codable nor has codes under it: skipped')
             return
-        if not codable and not place.parent_code:
-            self._group(element, name, described, guid, place)
-            return
-        if not codable:
+        kind = "group" if not codable and parent_code is None else "code"
+        if not codable and kind == "code":
             self.notes.append(
-                f'"{shown}" is a heading under a code; it became a code under it (a group cannot sit under a code)'
+                f'"{shown}" is a heading under a code; it became a code there (a group cannot sit under a code)'
             )
-        self._code(element, name, described, guid, place)
+        if (group_depth if kind == "group" else code_depth) > MAX_DEPTH:
+            raise _refuse(
+                self.path,
+                f'nests codes too deeply (more than {MAX_DEPTH} levels, at "{shown[:200]}"); '
+                f"purer-tui codebooks nest at most {MAX_DEPTH}: flatten that branch in the other program first",
+            )
+        guid = (element.get("guid") or "").strip().lower().removeprefix("{").removesuffix("}")
+        node = _Node(element, kind, label, names, guid, parse_description(_description(element)), group, parent_code)
+        self.nodes.append(node)
+        if kind == "group":
+            self._walk_siblings(below, (*names, label), node, None, group_depth + 1, 0)
+        else:
+            self._walk_siblings(below, (*names, label), group, node, group_depth, code_depth + 1)
 
-    def _children_of(self, element: ET.Element, shown: str, place: _Place) -> None:
-        """The nodes under a node, identical sibling names made distinct ("Other", "Other (2)")."""
-        seen: set[str] = set()
-        for child in _children(element, "Code"):
-            name = (child.get("name") or "").strip() or "(unnamed code)"
-            label, number = name, 2
-            while label.casefold() in seen:
-                label, number = f"{name} ({number})", number + 1
-            if label != name:
-                self.notes.append(f'"{shown}" has two codes named "{name}": one is labelled "{label}"')
-            seen.add(label.casefold())
-            self.node(child, place, label)
+    def _meta(self, node: _Node) -> dict[str, str]:
+        """What our own exports say of the node: the codebook set's line, else the older description line."""
+        table = self.block.groups if node.kind == "group" else self.block.codes
+        return {**node.described.meta, **table.get(node.guid, {})}
 
-    def _too_deep(self, shown: str) -> InvalidFileError:
-        return _refuse(
-            self.path,
-            f'nests codes too deeply (more than {MAX_DEPTH} levels, at "{shown[:200]}"); '
-            f"purer-tui codebooks nest at most {MAX_DEPTH}: flatten that branch in the other program first",
-        )
+    def _give_ids(self) -> None:
+        taken: dict[str, set[str]] = {"group": set(), "code": set()}
+        for node in self.nodes:  # our own export's ids, kept as they were (`check` warns about column names)
+            wanted = self._meta(node).get("id")
+            if wanted and ID_PATTERN.match(wanted) and wanted not in taken[node.kind]:
+                node.id = wanted
+                taken[node.kind].add(wanted)
+        for node in sorted(self.nodes, key=lambda n: len(n.names)):  # stable: tree order within a depth
+            if not node.id:
+                avoid = CSV_COLUMNS if node.kind == "code" else frozenset()
+                node.id = self._readable_id([*node.names, node.label], taken[node.kind], avoid)
 
-    def _group(self, element: ET.Element, name: str, described: DescribedItem, guid: str, place: _Place) -> None:
-        shown = " / ".join([*place.names, name])
-        if place.group_depth > MAX_DEPTH:
-            raise self._too_deep(shown)
-        meta = {**described.meta, **self.block.groups.get(guid, {})}
-        group_id = self._readable_id(meta.get("id"), [*place.names, name], self._taken_group_ids, frozenset())
-        definition = described.definition
-        exclusive = "exclusive" in meta or name in self.exclusive_sets
-        if definition == EXCLUSIVE_SENTENCE or definition.endswith("\n\n" + EXCLUSIVE_SENTENCE):
-            definition = definition.removesuffix(EXCLUSIVE_SENTENCE).rstrip()
-            exclusive = True
-        table: dict[str, object] = {"label": name, "exclusive": exclusive}
-        if definition:
-            table["description"] = definition
-        roles = [r.strip() for r in meta.get("roles", "").split(",") if r.strip()]
-        if roles:
-            table["roles"] = roles
-        if place.group:
-            table["parent"] = place.group
-        self._color(element, table, shown)
-        self.groups[group_id] = table
-        inner = _Place(group_id, "", (*place.names, name), place.group_depth + 1, 0)
-        self._children_of(element, shown, inner)
-
-    def _code(self, element: ET.Element, name: str, described: DescribedItem, guid: str, place: _Place) -> None:
-        shown = " / ".join([*place.names, name])
-        if place.code_depth > MAX_DEPTH:
-            raise self._too_deep(shown)
-        meta = {**described.meta, **self.block.codes.get(guid, {})}
-        code_id = self._readable_id(meta.get("id"), [*place.names, name], self._taken_code_ids, CSV_COLUMNS)
-        table: dict[str, object] = {}
-        if place.group:
-            table["group"] = place.group
-        if place.parent_code:
-            table["parent"] = place.parent_code
-        table["label"] = name
-        table["definition"] = described.definition
-        for field_name in ("include", "exclude"):
-            if getattr(described, field_name):
-                table[field_name] = getattr(described, field_name)
-        if described.examples:
-            table["examples"] = described.examples
-        self._color(element, table, shown)
-        if meta.get("key"):
-            self._wanted_keys[code_id] = meta["key"]
-        self.codes[code_id] = table
-        if guid:  # REFI-QDA allows "{guid}" too, and a reference may write it either way
-            self.code_ids[guid] = self.code_ids["{" + guid + "}"] = code_id
-        inner = _Place(place.group, code_id, (*place.names, name), place.group_depth, place.code_depth + 1)
-        self._children_of(element, shown, inner)
-
-    def _color(self, element: ET.Element, table: dict[str, object], shown: str) -> None:
-        color = element.get("color")
-        if color and _COLOR.match(color):
-            table["color"] = color
-        elif color:
-            self.notes.append(f'"{shown}": colour {color!r} is not #RRGGBB and was dropped')
-
-    def _readable_id(self, wanted: str | None, names: list[str], taken: set[str], avoid: frozenset[str]) -> str:
-        """Our own export's id when free; else the name's words, with the names above added only as far as
-        needed to be unique (`other`, `writing-other`, `curriculum-writing-other`), never a column name
-        (`role-code`); a number only when even the whole path is taken."""
-        if wanted and ID_PATTERN.match(wanted) and wanted not in taken and wanted not in avoid:
-            taken.add(wanted)
-            return wanted
+    def _readable_id(self, names: list[str], taken: set[str], avoid: frozenset[str]) -> str:
+        """The name's words, with the names above added only as far as needed to be unique (`other`,
+        `writing-other`, `arts-writing-other`), never a column name (`role-code`); a number only when
+        even the whole path is taken."""
         above = [slug for slug in (_slug(name) for name in names[:-1]) if slug]
         own = _slug(names[-1]) or "code"
         candidates = [_cut(own)]
@@ -361,6 +350,51 @@ class _Converter:
         self._next_number[base] = number + 1
         taken.add(candidate)
         return candidate
+
+    def _tables(self) -> None:
+        for node in self.nodes:
+            meta = self._meta(node)
+            definition = node.described.definition
+            table: dict[str, object] = {}
+            if node.kind == "group":
+                exclusive = "exclusive" in meta or node.label in self.exclusive_sets
+                if definition == EXCLUSIVE_SENTENCE or definition.endswith("\n\n" + EXCLUSIVE_SENTENCE):
+                    definition = definition.removesuffix(EXCLUSIVE_SENTENCE).rstrip()
+                    exclusive = True
+                table.update(label=node.label, exclusive=exclusive)
+                if definition:
+                    table["description"] = definition
+                roles = [role.strip() for role in meta.get("roles", "").split(",") if role.strip()]
+                if roles:
+                    table["roles"] = roles
+                if node.group is not None:
+                    table["parent"] = node.group.id
+                self._color(node, table)
+                self.groups[node.id] = table
+                continue
+            if node.group is not None:
+                table["group"] = node.group.id
+            if node.parent_code is not None:
+                table["parent"] = node.parent_code.id
+            table.update(label=node.label, definition=definition)
+            for field_name in ("include", "exclude"):
+                if getattr(node.described, field_name):
+                    table[field_name] = getattr(node.described, field_name)
+            if node.described.examples:
+                table["examples"] = node.described.examples
+            self._color(node, table)
+            if meta.get("key"):
+                self._wanted_keys[node.id] = meta["key"]
+            self.codes[node.id] = table
+            if node.guid:  # REFI-QDA allows "{guid}" too, and a reference may write it either way
+                self.code_ids[node.guid] = self.code_ids["{" + node.guid + "}"] = node.id
+
+    def _color(self, node: _Node, table: dict[str, object]) -> None:
+        color = node.element.get("color")
+        if color and _COLOR.match(color):
+            table["color"] = color
+        elif color:
+            self.notes.append(f'"{node.shown}": colour {color!r} is not #RRGGBB and was dropped')
 
     def assign_keys(self) -> None:
         """Keys from our own exports where still free; others from the label's letters, then a pool;
