@@ -263,16 +263,27 @@ class _Converter:
     ) -> None:
         """Nodes that share a parent; identical names made distinct ("Other", "Other (2)")."""
         seen: set[str] = set()
+        next_number: dict[str, int] = {}  # per name: linear time even for thousands of one name
+        repeated: dict[str, int] = {}
         for element in elements:
             name = (element.get("name") or "").strip() or "(unnamed code)"
-            label, number = name, 2
-            while label.casefold() in seen:
-                label, number = f"{name} ({number})", number + 1
+            label = name
+            if label.casefold() in seen:
+                number = next_number.get(name.casefold(), 2)
+                label = f"{name} ({number})"
+                while label.casefold() in seen:
+                    number += 1
+                    label = f"{name} ({number})"
+                next_number[name.casefold()] = number + 1
+                repeated[name] = repeated.get(name, 1) + 1
             seen.add(label.casefold())
-            if label != name:
-                where = f'under "{" / ".join(names)}"' if names else "at the top"
-                self.notes.append(f'two codes {where} are named "{name}": one is labelled "{label}"')
             self._walk(element, label, names, group, parent_code, group_depth, code_depth)
+        where = f'under "{" / ".join(names)}"' if names else "at the top"
+        for name, count in repeated.items():
+            self.notes.append(
+                f'{count} codes {where} are named "{name}": they are labelled "{name}", "{name} (2)"'
+                + (f' ... "{name} ({count})"' if count > 2 else "")
+            )
 
     def _walk(
         self,

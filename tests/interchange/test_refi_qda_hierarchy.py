@@ -125,7 +125,10 @@ def test_an_nvivo_tree_is_imported_with_its_depth_names_descriptions_and_colours
     assert codes["writing-other"]["definition"] == "First other." and codes["other-2"]["definition"] == "Second other."
     assert all(ID_PATTERN.match(code_id) and code_id not in CSV_COLUMNS for code_id in codes)
     assert imported.code_ids[guid(8).lower()] == "other-2" and imported.code_ids[guid(13).lower()].startswith("curr")
-    assert any('named "Other": one is labelled "Other (2)"' in note for note in imported.notes)
+    assert (
+        '2 codes under "Curriculum / Interdisciplinary / CS / Other subject / Arts / Writing" are named "Other": '
+        'they are labelled "Other", "Other (2)"'
+    ) in imported.notes
     assert any("'teal' is not #RRGGBB" in note for note in imported.notes)
     assert not any("(general)" in str(table["label"]) for table in codes.values())
 
