@@ -90,9 +90,42 @@ def _exported_groups(codebook: Codebook) -> list[CodeGroup]:
     return [group for group in codebook.groups if group.id in holding and group.id != UNGROUPED]
 
 
+def _distinct(items: list[tuple[str, str, str]]) -> dict[str, str]:
+    """(id, label, the label above it) -> id: a name no other item has. QualCoder keeps one code (and one
+    category) per name and merges the rest into it, so a repeated label is qualified by what it sits under,
+    "Other (Writing)", then numbered; the first keeps its label, and the codebook set keeps every label."""
+    used = {label for _, label, _ in items}
+    seen: set[str] = set()
+    names: dict[str, str] = {}
+    for item_id, label, above in items:
+        name = label
+        if label in seen:
+            name, number = (f"{label} ({above})" if above else f"{label} (2)"), 2
+            while name in used:
+                number += 1
+                name = f"{label} ({above}, {number})" if above else f"{label} ({number})"
+            used.add(name)
+        seen.add(label)
+        names[item_id] = name
+    return names
+
+
+def _exported_names(codebook: Codebook) -> tuple[dict[str, str], dict[str, str]]:
+    """The names groups and codes get in the file, by id: their labels, made distinct where repeated."""
+    groups = _exported_groups(codebook)
+    label = {group.id: group.label for group in groups}
+    group_names = _distinct([(g.id, g.label, label.get(g.parent, "")) for g in groups])
+    code_label = {code.id: code.label for code in codebook.codes}
+    code_names = _distinct(
+        [(c.id, c.label, code_label[c.parent] if c.parent else label.get(c.group, "")) for c in codebook.codes]
+    )
+    return group_names, code_names
+
+
 def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
     """`<Codes>`: groups as non-codable parents, nested as they nest, each holding its codes (codes under
     codes nested too) before its subgroups; ungrouped codes at the top, after the groups."""
+    group_names, code_names = _exported_names(codebook)
     subgroups: dict[str, list[CodeGroup]] = {}
     for group in _exported_groups(codebook):
         subgroups.setdefault(group.parent, []).append(group)
@@ -106,7 +139,7 @@ def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
             in_group.setdefault(code.group, []).append(code)
 
     def add_code(parent: ET.Element, code: Code) -> None:
-        attributes = {"guid": code_guid(codebook, code.id), "name": xml_text(code.label), "isCodable": "true"}
+        attributes = {"guid": code_guid(codebook, code.id), "name": xml_text(code_names[code.id]), "isCodable": "true"}
         if code.color:
             attributes["color"] = code.color
         element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
@@ -117,7 +150,8 @@ def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
             add_code(element, child)
 
     def add_group(parent: ET.Element, group: CodeGroup) -> None:
-        attributes = {"guid": group_guid(codebook, group.id), "name": xml_text(group.label), "isCodable": "false"}
+        attributes = {"guid": group_guid(codebook, group.id), "name": xml_text(group_names[group.id])}
+        attributes["isCodable"] = "false"
         if group.color:
             attributes["color"] = group.color
         element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
@@ -140,16 +174,23 @@ def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
 def codebook_set_description(codebook: Codebook) -> str:
     """The codebook set's description: the codebook's description, then the block of ids, keys and rules."""
     block = CodebookBlock(description=codebook.info.description, version=codebook.info.version)
+    group_names, code_names = _exported_names(codebook)
     for group in _exported_groups(codebook):
         meta = {"id": group.id}
         if group.exclusive:
             meta["exclusive"] = ""
         if group.roles:
             meta["roles"] = ", ".join(group.roles)
+        if group_names[group.id] != group.label:
+            meta["label"] = group.label
         block.groups[group_guid(codebook, group.id)] = meta
     for code in codebook.codes:
+        meta = {"id": code.id}
+        if code_names[code.id] != code.label:
+            meta["label"] = code.label
         # "none" (never a key: keys are one character) keeps a code keyless through an import
-        block.codes[code_guid(codebook, code.id)] = {"id": code.id, "key": code.key or "none"}
+        meta["key"] = code.key or "none"
+        block.codes[code_guid(codebook, code.id)] = meta
     return compose_codebook_block(block)
 
 

@@ -17,6 +17,10 @@ is the codebook's description and then a block, one line each:
     [purer-tui] codebook; version: 1
     [purer-tui] group <guid>: id: stage; exclusive; roles: participant
     [purer-tui] code <guid>: id: stage-1; key: 1          ("key: none": a code without one)
+    [purer-tui] code <guid>: id: other-2; label: "Other"; key: none
+
+`label` (JSON) appears only when the name in the file differs from the label: QualCoder merges codes
+(and categories) of one name, so a repeated label is exported qualified, "Other (Writing)".
 
 Older exports carried `[purer-tui] id: ...` as the last paragraph of each
 description; `parse_description` still reads it. Descriptions from other
@@ -25,6 +29,7 @@ programs are plain text and become definitions.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -98,16 +103,22 @@ class CodebookBlock:
 
     description: str = ""
     version: str = "1"
-    groups: dict[str, dict[str, str]] = field(default_factory=dict)  # guid -> "id", "roles"; "exclusive" -> ""
-    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # guid -> "id", "key"
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)  # guid -> "id", "roles", "label"; "exclusive"
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # guid -> "id", "label", "key"
 
 
 def compose_codebook_block(block: CodebookBlock) -> str:
     lines = [f"{_CODEBOOK_LINE}; version: {block.version}"]
     for kind, table in (("group", block.groups), ("code", block.codes)):
         for guid, meta in table.items():
-            # the key goes last: it may be ";" or ":" itself, so it is read as the rest of the line
-            parts = [f"{name}: {value}" if value or name == "key" else name for name, value in meta.items()]
+            # a label is JSON (it may hold anything); the key goes last: it may be ";" or ":" itself, so it
+            # is read as the rest of the line
+            parts = [
+                f"{name}: {json.dumps(value, ensure_ascii=False) if name == 'label' else value}"
+                if value or name == "key"
+                else name
+                for name, value in meta.items()
+            ]
             lines.append(f"{META_PREFIX}{kind} {guid}: " + "; ".join(parts))
     description = block.description.strip()
     return "\n\n".join([description, "\n".join(lines)] if description else ["\n".join(lines)])
@@ -134,12 +145,21 @@ def parse_codebook_block(text: str) -> CodebookBlock | None:
         if table is None or not guid:
             continue
         meta: dict[str, str] = {}
+        marker = body.find('label: "')
+        if marker >= 0:
+            try:
+                label, end = json.JSONDecoder().raw_decode(body, marker + len("label: "))
+            except ValueError:
+                label = None
+            if isinstance(label, str):
+                meta["label"] = label
+                body = body[:marker] + body[end:]
         body, has_key, key = body.partition("; key: ") if "; key: " in body else (body, "", "")
         if not has_key and body.startswith("key: "):
             body, key, has_key = "", body.removeprefix("key: "), "yes"
         for item in body.split(";"):
             name, _, value = item.strip().partition(": ")
-            if name:
+            if name and name != "label":
                 meta[name] = value.strip()
         if has_key:
             meta["key"] = key

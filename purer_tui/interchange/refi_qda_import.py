@@ -211,6 +211,11 @@ class _Node:
         return " / ".join([*self.names, self.label])
 
 
+def _bare_guid(element: ET.Element) -> str:
+    """An element's GUID as our tables key it: lower-cased, without the braces REFI-QDA allows."""
+    return (element.get("guid") or "").strip().lower().removeprefix("{").removesuffix("}")
+
+
 def _slug(name: str) -> str:
     """A name as id words: accents dropped, lowercase ASCII letters and digits joined by "-"."""
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
@@ -266,7 +271,8 @@ class _Converter:
         next_number: dict[str, int] = {}  # per name: linear time even for thousands of one name
         repeated: dict[str, int] = {}
         for element in elements:
-            name = (element.get("name") or "").strip() or "(unnamed code)"
+            # our own export's label, where the name was made distinct for QualCoder
+            name = self._block_label(element) or (element.get("name") or "").strip() or "(unnamed code)"
             label = name
             if label.casefold() in seen:
                 number = next_number.get(name.casefold(), 2)
@@ -312,13 +318,18 @@ class _Converter:
                 f'nests codes too deeply (more than {MAX_DEPTH} levels, at "{shown[:200]}"); '
                 f"purer-tui codebooks nest at most {MAX_DEPTH}: flatten that branch in the other program first",
             )
-        guid = (element.get("guid") or "").strip().lower().removeprefix("{").removesuffix("}")
+        guid = _bare_guid(element)
         node = _Node(element, kind, label, names, guid, parse_description(_description(element)), group, parent_code)
         self.nodes.append(node)
         if kind == "group":
             self._walk_siblings(below, (*names, label), node, None, group_depth + 1, 0)
         else:
             self._walk_siblings(below, (*names, label), group, node, group_depth, code_depth + 1)
+
+    def _block_label(self, element: ET.Element) -> str:
+        guid = _bare_guid(element)
+        meta = self.block.codes.get(guid) or self.block.groups.get(guid) or {}
+        return meta.get("label", "").strip()
 
     def _meta(self, node: _Node) -> dict[str, str]:
         """What our own exports say of the node: the codebook set's line, else the older description line."""

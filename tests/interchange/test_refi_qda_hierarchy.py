@@ -16,6 +16,7 @@ from purer_tui.core.dataset import load_dataset
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.study import load_study
 from purer_tui.interchange.refi_qda_export import codebook_document, project_document, write_qdpx
+from purer_tui.interchange.refi_qda_format import CodebookBlock, compose_codebook_block, parse_codebook_block
 from purer_tui.interchange.refi_qda_import import CSV_COLUMNS, import_codebook
 from tests.conftest import REPO, write
 
@@ -65,7 +66,7 @@ NVIVO_CODEBOOK = f"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def tree_of(codes: ET.Element) -> list[tuple[int, str, str]]:
+def tree_of(codes: ET.Element, labels: dict[str, str] | None = None) -> list[tuple[int, str, str]]:
     """(depth, name, isCodable) of every node, depth first: the tree's shape and names. Among siblings, codes
     come before headings: purer-tui lists a group's own codes before its subgroups (as the app shows them),
     NVivo lists folders first, and that order is all that may differ."""
@@ -74,7 +75,8 @@ def tree_of(codes: ET.Element) -> list[tuple[int, str, str]]:
     def walk(element: ET.Element, depth: int) -> None:
         children = [child for child in element if child.tag.endswith("}Code")]
         for child in sorted(children, key=lambda c: c.get("isCodable") == "false"):
-            found.append((depth, child.get("name", ""), child.get("isCodable", "")))
+            name = (labels or {}).get(child.get("guid", ""), child.get("name", ""))
+            found.append((depth, name, child.get("isCodable", "")))
             walk(child, depth + 1)
 
     walk(codes, 1)
@@ -83,6 +85,15 @@ def tree_of(codes: ET.Element) -> list[tuple[int, str, str]]:
 
 def codes_element(document: bytes) -> ET.Element:
     return next(e for e in ET.fromstring(document).iter() if e.tag.endswith("}Codes"))
+
+
+def set_labels(document: bytes) -> dict[str, str]:
+    """The labels the codebook set keeps for names the file made distinct."""
+    descriptions = [(d.text or "") for d in ET.fromstring(document).iter() if d.tag.endswith("}Description")]
+    block = next(b for b in map(parse_codebook_block, descriptions) if b is not None)
+    return {
+        guid: meta["label"] for table in (block.groups, block.codes) for guid, meta in table.items() if "label" in meta
+    }
 
 
 def test_an_nvivo_tree_is_imported_with_its_depth_names_descriptions_and_colours(tmp_path: Path) -> None:
@@ -148,10 +159,15 @@ def test_the_imported_tree_goes_back_out_with_the_same_shape(tmp_path: Path) -> 
     assert max(depth for depth, _, _ in original) == 7
     second_other = [n for n, node in enumerate(original) if node == (7, "Other", "true")][1]
     # the same depth, names and codability; only the duplicate got its distinct label
-    assert tree_of(codes_element(document)) == [
+    assert tree_of(codes_element(document), set_labels(document)) == [
         (depth, "Other (2)" if n == second_other else name, codable)
         for n, (depth, name, codable) in enumerate(original)
     ]
+    # In the file itself every code and every group has a name of its own (QualCoder merges codes of one name):
+    # a repeated label is qualified by what it sits under, and the codebook set keeps the label.
+    named = [(c.get("isCodable"), c.get("name")) for c in codes_element(document).iter() if c.tag.endswith("}Code")]
+    assert len(set(named)) == len(named)
+    assert ("true", "Other (Curriculum)") in named and ("true", "Other") in named
     colours = {c.get("name"): c.get("color") for c in codes_element(document).iter() if c.get("color")}
     assert colours == {"Curriculum": "#336699", "Interdisciplinary": "#ABC", "Other subject": "#AA0000"}
 
@@ -165,6 +181,7 @@ def test_the_imported_tree_goes_back_out_with_the_same_shape(tmp_path: Path) -> 
     project = project_document(load_dataset(loaded, ["ana"]))
     PROJECT_SCHEMA.validate(project.qde.decode("utf-8"))
     assert tree_of(codes_element(project.qde)) == tree_of(codes_element(document))
+    assert set_labels(project.qde) == set_labels(document)
 
     # Importing the project's codebook gives back the same codebook.
     qdpx = write(tmp_path / "lessons.qdpx", write_qdpx(project))
@@ -309,3 +326,12 @@ def test_a_tree_deeper_than_a_codebook_nests_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidFileError, match="nests codes too deeply .*level 17"):
         import_codebook(path, "deep")
+
+
+@pytest.mark.parametrize("key", [";", ":", "k", "none", '"'])
+@pytest.mark.parametrize("label", ["Other; key: x", 'say "hi"', "two\nlines", 'label: "x"', ""])
+def test_the_codebook_block_reads_back_what_it_wrote(label: str, key: str) -> None:
+    block = CodebookBlock(description="About.\n\n[purer-tui] in the text", version="2")
+    block.groups["00000000-0000-4000-8000-000000000001"] = {"id": "g", "exclusive": "", "roles": "a, b"}
+    block.codes["00000000-0000-4000-8000-000000000002"] = {"id": "c", **({"label": label} if label else {}), "key": key}
+    assert parse_codebook_block(compose_codebook_block(block)) == block
