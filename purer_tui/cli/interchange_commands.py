@@ -82,7 +82,9 @@ def export(
     type=click.Path(path_type=Path, dir_okay=False),
     help="The TOML codebook to write (default: <file>.toml here; never overwritten).",
 )
-@click.option("--name", help="The codebook's name (default: the project's name, or the file's).")
+@click.option(
+    "--name", help="The codebook's name (default: the name the file gives it, else the project's, else the file's)."
+)
 def import_codebook_command(file: Path, output: Path | None, name: str | None) -> None:
     """Import a REFI-QDA codebook (.qdc) or the codebook of a project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
@@ -94,15 +96,12 @@ def import_codebook_command(file: Path, output: Path | None, name: str | None) -
     """
     from purer_tui.core.durable import atomic_write_text
     from purer_tui.core.safe_text import one_line
-    from purer_tui.interchange.refi_qda_import import import_codebook, read_refi_xml
+    from purer_tui.interchange.refi_qda_import import import_codebook
 
     target = output or Path(f"{file.stem}.toml")
     if target.exists():
         raise UsageError(f"{display_path(target)} already exists; choose another -o (nothing was written)")
-    if name is None:
-        root = read_refi_xml(file)
-        name = (root.get("name") if root.tag.endswith("Project") else None) or file.stem
-    imported = import_codebook(file, name)
+    imported = import_codebook(file, name)  # without --name: the codebook's own name, else the project's or file's
     atomic_write_text(target.absolute(), imported.toml())
     click.echo(f"Wrote {display_path(target)}: {imported.count('codes')} codes, {imported.count('groups')} groups.")
     for note in imported.notes:

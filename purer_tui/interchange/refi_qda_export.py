@@ -23,18 +23,29 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from purer_tui import __version__
+from purer_tui.core.annotation_paths import AnnotationFinder
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.case_metadata import TranscriptInfo, case_of
 from purer_tui.core.codebook import UNGROUPED, Code, Codebook, CodeGroup
 from purer_tui.core.dataset import Dataset
+from purer_tui.core.journal import journal_path
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import format_clock
 from purer_tui.interchange.refi_qda_format import (
     CODEBOOK_NS,
+    EXCLUSIVE_SENTENCE,
     PROJECT_NS,
+    CodebookBlock,
     DescribedItem,
+    SelectionState,
+    compose_codebook_block,
     compose_description,
+    compose_selection_description,
     stable_guid,
 )
 
@@ -60,60 +71,151 @@ def group_guid(codebook: Codebook, group_id: str) -> str:
 
 
 def _code_description(code: Code) -> str:
-    # "none" (never a key: keys are one character) keeps a code keyless through an import
-    meta = {"id": code.id, "key": code.key or "none"}
-    return compose_description(DescribedItem(code.definition, code.include, code.exclude, list(code.examples), meta))
+    return compose_description(DescribedItem(code.definition, code.include, code.exclude, list(code.examples)))
 
 
 def _group_description(group: CodeGroup) -> str:
-    meta = {"id": group.id}
+    paragraphs = [group.description.strip()] if group.description.strip() else []
     if group.exclusive:
-        meta["exclusive"] = ""
-    if group.roles:
-        meta["roles"] = ", ".join(group.roles)
-    return compose_description(DescribedItem(group.description, meta=meta))
+        paragraphs.append(EXCLUSIVE_SENTENCE)
+    return "\n\n".join(paragraphs)
+
+
+def _exported_groups(codebook: Codebook) -> list[CodeGroup]:
+    """The groups that hold a code at some depth (an empty group has nothing to export), depth first."""
+    holding = {code.group for code in codebook.codes}
+    for group in reversed(codebook.groups):  # depth first reversed: children before their parents
+        if group.id in holding and group.parent:
+            holding.add(group.parent)
+    return [group for group in codebook.groups if group.id in holding and group.id != UNGROUPED]
+
+
+def _distinct(items: list[tuple[str, str, str]]) -> dict[str, str]:
+    """(id, label, the label above it) -> id: a name no other item has. QualCoder keeps one code (and one
+    category) per name and merges the rest into it, so a repeated label is qualified by what it sits under,
+    "Other (Writing)", then numbered; the first keeps its label, and the codebook set keeps every label."""
+    used = {label for _, label, _ in items}
+    seen: set[str] = set()
+    names: dict[str, str] = {}
+    for item_id, label, above in items:
+        name = label
+        if label in seen:
+            name, number = (f"{label} ({above})" if above else f"{label} (2)"), 2
+            while name in used:
+                number += 1
+                name = f"{label} ({above}, {number})" if above else f"{label} ({number})"
+            used.add(name)
+        seen.add(label)
+        names[item_id] = name
+    return names
+
+
+def _exported_names(codebook: Codebook) -> tuple[dict[str, str], dict[str, str]]:
+    """The names groups and codes get in the file, by id: their labels, made distinct where repeated."""
+    groups = _exported_groups(codebook)
+    label = {group.id: group.label for group in groups}
+    group_names = _distinct([(g.id, g.label, label.get(g.parent, "")) for g in groups])
+    code_label = {code.id: code.label for code in codebook.codes}
+    code_names = _distinct(
+        [(c.id, c.label, code_label[c.parent] if c.parent else label.get(c.group, "")) for c in codebook.codes]
+    )
+    return group_names, code_names
 
 
 def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
-    """`<Codes>`: groups as non-codable parents, their codes inside; ungrouped codes at the top."""
+    """`<Codes>`: groups as non-codable parents, nested as they nest, each holding its codes (codes under
+    codes nested too) before its subgroups; ungrouped codes at the top, after the groups."""
+    group_names, code_names = _exported_names(codebook)
+    subgroups: dict[str, list[CodeGroup]] = {}
+    for group in _exported_groups(codebook):
+        subgroups.setdefault(group.parent, []).append(group)
+    # Codes directly in a group ("parent" absent), and codes directly under a code, in display order.
+    in_group: dict[str, list[Code]] = {}
+    under: dict[str, list[Code]] = {}
+    for code in codebook.codes:
+        if code.parent:
+            under.setdefault(code.parent, []).append(code)
+        else:
+            in_group.setdefault(code.group, []).append(code)
+
+    def add_code(parent: ET.Element, code: Code) -> None:
+        attributes = {"guid": code_guid(codebook, code.id), "name": xml_text(code_names[code.id]), "isCodable": "true"}
+        if code.color:
+            attributes["color"] = code.color
+        element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
+        description = _code_description(code)
+        if description:
+            ET.SubElement(element, f"{{{ns}}}Description").text = xml_text(description)
+        for child in under.get(code.id, []):
+            add_code(element, child)
+
+    def add_group(parent: ET.Element, group: CodeGroup) -> None:
+        attributes = {"guid": group_guid(codebook, group.id), "name": xml_text(group_names[group.id])}
+        attributes["isCodable"] = "false"
+        if group.color:
+            attributes["color"] = group.color
+        element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
+        description = _group_description(group)
+        if description:
+            ET.SubElement(element, f"{{{ns}}}Description").text = xml_text(description)
+        for code in in_group.get(group.id, []):
+            add_code(element, code)
+        for subgroup in subgroups.get(group.id, []):
+            add_group(element, subgroup)
+
     codes = ET.Element(f"{{{ns}}}Codes")
-    for group in codebook.groups:
-        members = codebook.codes_in(group.id)
-        if not members:
-            continue
-        parent = codes
-        if group.id != UNGROUPED:
-            parent = ET.SubElement(
-                codes,
-                f"{{{ns}}}Code",
-                guid=group_guid(codebook, group.id),
-                name=xml_text(group.label),
-                isCodable="false",
-            )
-            ET.SubElement(parent, f"{{{ns}}}Description").text = xml_text(_group_description(group))
-        for code in members:
-            attributes = {"guid": code_guid(codebook, code.id), "name": xml_text(code.label), "isCodable": "true"}
-            if code.color:
-                attributes["color"] = code.color
-            element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
-            ET.SubElement(element, f"{{{ns}}}Description").text = xml_text(_code_description(code))
+    for group in subgroups.get("", []):
+        add_group(codes, group)
+    for code in in_group.get(UNGROUPED, []):
+        add_code(codes, code)
     return codes
 
 
-def _sets_element(codebook: Codebook, ns: str, member_tag: str) -> ET.Element | None:
-    """Exclusive groups as sets (REFI-QDA has no mutually exclusive codes)."""
-    exclusive = [g for g in codebook.groups if g.exclusive and codebook.codes_in(g.id)]
-    if not exclusive:
-        return None
+def codebook_set_description(codebook: Codebook) -> str:
+    """The codebook set's description: the codebook's description, then the block of ids, keys and rules."""
+    block = CodebookBlock(description=codebook.info.description, version=codebook.info.version)
+    group_names, code_names = _exported_names(codebook)
+    for group in _exported_groups(codebook):
+        meta = {"id": group.id}
+        if group.exclusive:
+            meta["exclusive"] = ""
+        if group.roles:
+            meta["roles"] = ", ".join(group.roles)
+        if group_names[group.id] != group.label:
+            meta["label"] = group.label
+        block.groups[group_guid(codebook, group.id)] = meta
+    for code in codebook.codes:
+        meta = {"id": code.id}
+        if code_names[code.id] != code.label:
+            meta["label"] = code.label
+        # "none" (never a key: keys are one character) keeps a code keyless through an import
+        meta["key"] = code.key or "none"
+        block.codes[code_guid(codebook, code.id)] = meta
+    return compose_codebook_block(block)
+
+
+def _sets_element(codebook: Codebook, ns: str) -> ET.Element:
+    """The codebook as one set of all its codes (name, description, and the block that brings back ids, keys
+    and rules), then each exclusive group as a set (REFI-QDA has no mutually exclusive codes)."""
+    # A .qdc's members name the code with `guid`, a project's with `targetGUID`.
+    attribute = "guid" if ns == CODEBOOK_NS else "targetGUID"
     sets = ET.Element(f"{{{ns}}}Sets")
-    for group in exclusive:
+    whole = ET.SubElement(
+        sets,
+        f"{{{ns}}}Set",
+        guid=stable_guid("codebook set", codebook.info.name),
+        name=xml_text(codebook.info.name),
+    )
+    ET.SubElement(whole, f"{{{ns}}}Description").text = xml_text(codebook_set_description(codebook))
+    for code in codebook.codes:
+        ET.SubElement(whole, f"{{{ns}}}MemberCode", {attribute: code_guid(codebook, code.id)})
+    for group in (g for g in codebook.groups if g.exclusive and codebook.codes_in(g.id)):
         element = ET.SubElement(
             sets, f"{{{ns}}}Set", guid=stable_guid("set", codebook.info.name, group.id), name=xml_text(group.label)
         )
         ET.SubElement(element, f"{{{ns}}}Description").text = "Exclusive group: at most one of these codes per turn."
-        attribute = "guid" if member_tag == "MemberCode" and ns == CODEBOOK_NS else "targetGUID"
         for code in codebook.codes_in(group.id):
-            ET.SubElement(element, f"{{{ns}}}{member_tag}", {attribute: code_guid(codebook, code.id)})
+            ET.SubElement(element, f"{{{ns}}}MemberCode", {attribute: code_guid(codebook, code.id)})
     return sets
 
 
@@ -128,9 +230,7 @@ def codebook_document(codebook: Codebook) -> bytes:
     """The codebook as a REFI-QDA Codebook 1.0 (`.qdc`) document."""
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=f"purer-tui {__version__}")
     root.append(_codes_element(codebook, CODEBOOK_NS))
-    sets = _sets_element(codebook, CODEBOOK_NS, "MemberCode")
-    if sets is not None:
-        root.append(sets)
+    root.append(_sets_element(codebook, CODEBOOK_NS))
     return _serialise(root, CODEBOOK_NS)
 
 
@@ -142,6 +242,79 @@ class ProjectExport:
     skipped_codes: int = 0  # code ids on turns that are not in the codebook
 
 
+#: The variables of each case (a person): their role, their group, and the sessions they speak in ("1, 3").
+#: Named apart from the sources' variables (`session`, `group`...): QualCoder keys variables by name.
+CASE_VARIABLES = ("speaker role", "speaker group", "speaker sessions")
+# Beyond what xsd:dateTime and Python's datetime both take (a file dated in year 10000).
+_LATEST_SECONDS = 253402300799
+
+
+def date_time(seconds: float) -> str:
+    """A file time as xsd:dateTime in UTC, to the second (`2026-05-01T09:30:00Z`)."""
+    moment = datetime.fromtimestamp(min(max(int(seconds), 0), _LATEST_SECONDS), tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _changed_at(*paths: Path) -> str:
+    """When the newest of these files last changed (the files hold no times of their own)."""
+    times = []
+    for path in paths:
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            continue
+    return date_time(max(times, default=0))
+
+
+@dataclass(frozen=True)
+class _CoderTurn:
+    coder: str
+    record: AnnotationRecord
+    changed: str  # when the coder's annotation file (or its journal) last changed, as xsd:dateTime
+
+
+def _coder_turns(data: Dataset, info: TranscriptInfo, finder: AnnotationFinder) -> list[_CoderTurn]:
+    """Every line of the chosen coders' annotation files of a transcript: reviewed turns (coded or not),
+    and the memos and flags on turns not reviewed yet (which `Dataset` leaves out); unsettled merge
+    conflicts are left out, as everywhere. By turn, then coder."""
+    files = finder.files(info.path)
+    count = len(data.parsed[info.path].turns)
+    found: list[_CoderTurn] = []
+    for coder in data.coders:
+        path = files.get(coder)
+        if path is None:
+            continue
+        changed = _changed_at(path, journal_path(path))
+        for number, record in AnnotationFile.open(path).records.items():
+            if record.conflict is None and number <= count and (record.reviewed or record.memo or record.flag):
+                found.append(_CoderTurn(coder, record, changed))
+    return sorted(found, key=lambda turn: (turn.record.turn, turn.coder))
+
+
+@dataclass
+class _Person:
+    role: str | None
+    group: str | None
+    sessions: set[int] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)  # source guids, in study order
+
+
+def _people(data: Dataset, source_guids: dict[Path, str]) -> dict[str, _Person]:
+    """Every person who speaks in the study (a case: `case_of`), by case name, sorted."""
+    people: dict[str, _Person] = {}
+    roles: dict[str, str | None] = {}
+    for info in data.transcripts:
+        for speaker in dict.fromkeys(turn.speaker for turn in data.parsed[info.path].turns if turn.speaker):
+            if speaker not in roles:
+                roles[speaker] = data.role(speaker)
+            person = people.setdefault(case_of(info, speaker), _Person(roles[speaker], info.group))
+            if info.session is not None:
+                person.sessions.add(info.session)
+            if source_guids[info.path] not in person.sources:
+                person.sources.append(source_guids[info.path])
+    return dict(sorted(people.items()))
+
+
 def project_document(data: Dataset) -> ProjectExport:
     ns = PROJECT_NS
     codebook = data.codebook
@@ -150,8 +323,19 @@ def project_document(data: Dataset) -> ProjectExport:
     def tag(name: str) -> str:
         return f"{{{ns}}}{name}"
 
+    def text_value(parent: ET.Element, variable: str, value: str) -> None:
+        variable_value = ET.SubElement(parent, tag("VariableValue"))
+        ET.SubElement(variable_value, tag("VariableRef"), targetGUID=variable)
+        ET.SubElement(variable_value, tag("TextValue")).text = xml_text(value)
+
+    finder = AnnotationFinder()
+    coder_turns = {info.path: _coder_turns(data, info, finder) for info in data.transcripts}
+    relative = {info.path: info.path.relative_to(data.study.root).as_posix() for info in data.transcripts}
+    source_guids = {info.path: stable_guid("source", study, relative[info.path]) for info in data.transcripts}
+    people = _people(data, source_guids)
+
     root = ET.Element(tag("Project"), name=xml_text(study), origin=f"purer-tui {__version__}")
-    coders = sorted({coded.coder for coded in data.coded})
+    coders = sorted({turn.coder for turns in coder_turns.values() for turn in turns})
     user_guid = {coder: stable_guid("user", study, coder) for coder in coders}
     if coders:
         users = ET.SubElement(root, tag("Users"))
@@ -160,77 +344,97 @@ def project_document(data: Dataset) -> ProjectExport:
     ET.SubElement(root, tag("CodeBook")).append(_codes_element(codebook, ns))
     variable_names = sorted({name for info in data.transcripts for name in info.fields})
     variable_guid = {name: stable_guid("variable", study, name) for name in variable_names}
-    if variable_names:
+    case_variable_guid = {name: stable_guid("case variable", study, name) for name in CASE_VARIABLES}
+    if variable_names or people:
         variables = ET.SubElement(root, tag("Variables"))
         for name in variable_names:
             ET.SubElement(variables, tag("Variable"), guid=variable_guid[name], name=name, typeOfVariable="Text")
+        for name in CASE_VARIABLES if people else ():
+            ET.SubElement(variables, tag("Variable"), guid=case_variable_guid[name], name=name, typeOfVariable="Text")
+    if people:
+        cases = ET.SubElement(root, tag("Cases"))
+        role, group, sessions = (case_variable_guid[name] for name in CASE_VARIABLES)
+        for name, person in people.items():
+            case = ET.SubElement(cases, tag("Case"), guid=stable_guid("case", study, name), name=xml_text(name))
+            if person.role:
+                text_value(case, role, person.role)
+            if person.group:
+                text_value(case, group, person.group)
+            if person.sessions:
+                text_value(case, sessions, ", ".join(str(number) for number in sorted(person.sessions)))
+            for source_guid in person.sources:
+                ET.SubElement(case, tag("SourceRef"), targetGUID=source_guid)
     export = ProjectExport(b"", {})
     notes: list[ET.Element] = []
     sources = ET.SubElement(root, tag("Sources"))
     for info in data.transcripts:
-        relative = info.path.relative_to(data.study.root).as_posix()
-        source_guid = stable_guid("source", study, relative)
+        source_guid = source_guids[info.path]
         file_name = f"{source_guid}.txt"
         text, spans = _source_text(data, info.path)
         export.sources[file_name] = text
+        transcript_changed = _changed_at(info.path)
         source = ET.SubElement(
             sources,
             tag("TextSource"),
             guid=source_guid,
             name=xml_text(info.name),
             plainTextPath=f"internal://{file_name}",
+            creationDateTime=transcript_changed,
+            modifiedDateTime=transcript_changed,
         )
-        by_turn = sorted(
-            (coded for coded in data.coded if coded.info.path == info.path and (coded.codes or coded.memo)),
-            key=lambda coded: (coded.turn.number, coded.coder),
-        )
-        for coded in by_turn:
-            start, end = spans[coded.turn.number]
-            selection_guid = stable_guid("selection", study, relative, str(coded.turn.number), coded.coder)
+        turns = data.parsed[info.path].turns
+        for coder_turn in coder_turns[info.path]:
+            record, coder, changed = coder_turn.record, coder_turn.coder, coder_turn.changed
+            start, end = spans[record.turn]
+            selection_guid = stable_guid("selection", study, relative[info.path], str(record.turn), coder)
             selection = ET.SubElement(
                 source,
                 tag("PlainTextSelection"),
                 guid=selection_guid,
-                name=xml_text(f"{info.name} turn {coded.turn.number}"),
+                name=xml_text(f"{info.name} turn {record.turn}"),
                 startPosition=str(start),
                 endPosition=str(end),
-                creatingUser=user_guid[coded.coder],
+                creatingUser=user_guid[coder],
+                creationDateTime=changed,
+                modifiedDateTime=changed,
             )
-            export.expected[selection_guid] = (file_name, xml_text(coded.turn.text))
-            for code_id in coded.codes:
-                if not codebook.has_code(code_id):
-                    export.skipped_codes += 1
-                    continue
+            export.expected[selection_guid] = (file_name, xml_text(turns[record.turn - 1].text))
+            known = [code_id for code_id in record.codes if codebook.has_code(code_id)]
+            export.skipped_codes += len(record.codes) - len(known)
+            # A selection with codings is reviewed; one without says so (and whether it is flagged) itself.
+            state = SelectionState(record.memo, reviewed=record.reviewed and not known, flagged=record.flag)
+            description = compose_selection_description(state)
+            if description:
+                ET.SubElement(selection, tag("Description")).text = xml_text(description)
+            for code_id in known:
                 coding = ET.SubElement(
                     selection,
                     tag("Coding"),
                     guid=stable_guid("coding", selection_guid, code_id),
-                    creatingUser=user_guid[coded.coder],
+                    creatingUser=user_guid[coder],
+                    creationDateTime=changed,
                 )
                 ET.SubElement(coding, tag("CodeRef"), targetGUID=code_guid(codebook, code_id))
-            memo = coded.memo
-            if memo:
+            if record.memo:
                 note_guid = stable_guid("note", selection_guid)
                 ET.SubElement(selection, tag("NoteRef"), targetGUID=note_guid)
                 note = ET.Element(
                     tag("Note"),
                     guid=note_guid,
-                    name=xml_text(f"Memo on {info.name} turn {coded.turn.number} ({coded.coder})"),
-                    creatingUser=user_guid[coded.coder],
+                    name=xml_text(f"Memo on {info.name} turn {record.turn} ({coder})"),
+                    creatingUser=user_guid[coder],
+                    creationDateTime=changed,
+                    modifiedDateTime=changed,
                 )
-                ET.SubElement(note, tag("PlainTextContent")).text = xml_text(memo)
+                ET.SubElement(note, tag("PlainTextContent")).text = xml_text(record.memo)
                 notes.append(note)
         for name, value in sorted(info.fields.items()):
-            variable_value = ET.SubElement(source, tag("VariableValue"))
-            ET.SubElement(variable_value, tag("VariableRef"), targetGUID=variable_guid[name])
-            ET.SubElement(variable_value, tag("TextValue")).text = xml_text(value)
+            text_value(source, variable_guid[name], value)
     if not len(sources):
         root.remove(sources)
     if notes:
         ET.SubElement(root, tag("Notes")).extend(notes)
-    sets = _sets_element(codebook, ns, "MemberCode")
-    if sets is not None:
-        root.append(sets)
+    root.append(_sets_element(codebook, ns))
     export.qde = _serialise(root, ns)
     verify_project(export.qde, export.sources, export.expected)
     return export
@@ -284,6 +488,7 @@ def verify_project(qde: bytes, sources: dict[str, str], expected: dict[str, tupl
     codes = guids.get("Code", set())
     notes = guids.get("Note", set())
     variables = guids.get("Variable", set())
+    sources_by_guid = guids.get("TextSource", set())
     problems: list[str] = []
     for element in elements:
         name = local(element)
@@ -296,6 +501,10 @@ def verify_project(qde: bytes, sources: dict[str, str], expected: dict[str, tupl
             problems.append(f"MemberCode to unknown code {target}")
         if name == "VariableRef" and target not in variables:
             problems.append(f"VariableRef to unknown variable {target}")
+        if name == "SourceRef" and target not in sources_by_guid:
+            problems.append(f"SourceRef to unknown source {target}")
+        if name in ("Note", "PlainTextSelection") and not element.get("creationDateTime"):
+            problems.append(f"{name} {element.get('guid')} has no creationDateTime (QualCoder needs one)")
         if "creatingUser" in element.attrib and element.get("creatingUser") not in users:
             problems.append(f"{name} created by unknown user {element.get('creatingUser')}")
     for source in (e for e in elements if local(e) == "TextSource"):

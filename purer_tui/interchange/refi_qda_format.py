@@ -1,21 +1,35 @@
-"""What purer-tui's REFI-QDA files agree on: namespaces, stable GUIDs, and codebook details carried in descriptions.
+"""What purer-tui's REFI-QDA files agree on: namespaces, stable GUIDs, and what descriptions carry.
 
 REFI-QDA codes have a name, a colour and a free-text description, nothing
-more. So that `codebook import` of our own export gives back the same
-codebook, the description carries the rest in a form people can still read
-in NVivo or ATLAS.ti: the definition, then labelled paragraphs
+more. Descriptions stay for people: a code's holds its definition, then
+labelled paragraphs
 
     Include: ...
     Exclude: ...
     Example: ...            (one paragraph per example)
-    [purer-tui] id: stage-1; key: 1          (codes; "key: none" for a code without one)
-    [purer-tui] id: stage; exclusive; roles: participant   (groups)
 
-Descriptions from other programs are plain text and become definitions.
+and an exclusive group's ends with the sentence `EXCLUSIVE_SENTENCE`. So that
+`codebook import` of our own export gives back the same codebook, everything
+else (ids, keys, roles, exclusivity, the codebook's name, description and
+version) is in ONE set of all codes, named as the codebook, whose description
+is the codebook's description and then a block, one line each:
+
+    [purer-tui] codebook; version: 1
+    [purer-tui] group <guid>: id: stage; exclusive; roles: participant
+    [purer-tui] code <guid>: id: stage-1; key: 1          ("key: none": a code without one)
+    [purer-tui] code <guid>: id: other-2; label: "Other"; key: none
+
+`label` (JSON) appears only when the name in the file differs from the label: QualCoder merges codes
+(and categories) of one name, so a repeated label is exported qualified, "Other (Writing)".
+
+Older exports carried `[purer-tui] id: ...` as the last paragraph of each
+description; `parse_description` still reads it. Descriptions from other
+programs are plain text and become definitions.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -76,6 +90,81 @@ def parse_description(text: str) -> DescribedItem:
             definition.append(paragraph)
     item.definition = "\n\n".join(definition)
     return item
+
+
+#: The last paragraph of an exclusive group's description (people read it; import takes it back as `exclusive`).
+EXCLUSIVE_SENTENCE = "Exclusive: at most one of these codes per turn."
+_CODEBOOK_LINE = META_PREFIX + "codebook"
+
+
+@dataclass
+class CodebookBlock:
+    """The codebook set's description, taken apart: GUIDs are lower-cased (NVivo upper-cases them)."""
+
+    description: str = ""
+    version: str = "1"
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)  # guid -> "id", "roles", "label"; "exclusive"
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # guid -> "id", "label", "key"
+
+
+def compose_codebook_block(block: CodebookBlock) -> str:
+    lines = [f"{_CODEBOOK_LINE}; version: {block.version}"]
+    for kind, table in (("group", block.groups), ("code", block.codes)):
+        for guid, meta in table.items():
+            # a label is JSON (it may hold anything); the key goes last: it may be ";" or ":" itself, so it
+            # is read as the rest of the line
+            parts = [
+                f"{name}: {json.dumps(value, ensure_ascii=False) if name == 'label' else value}"
+                if value or name == "key"
+                else name
+                for name, value in meta.items()
+            ]
+            lines.append(f"{META_PREFIX}{kind} {guid}: " + "; ".join(parts))
+    description = block.description.strip()
+    return "\n\n".join([description, "\n".join(lines)] if description else ["\n".join(lines)])
+
+
+def parse_codebook_block(text: str) -> CodebookBlock | None:
+    """The block of a set written by `compose_codebook_block`, or None when the text holds none."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip().startswith(_CODEBOOK_LINE)), None)
+    if start is None:
+        return None
+    block = CodebookBlock(description="\n".join(lines[:start]).strip())
+    for part in lines[start].strip().removeprefix(_CODEBOOK_LINE).split(";"):
+        name, _, value = part.strip().partition(": ")
+        if name == "version" and value.strip():
+            block.version = value.strip()
+    for line in lines[start + 1 :]:
+        line = line.strip()
+        if not line.startswith(META_PREFIX):
+            continue
+        kind, _, rest = line.removeprefix(META_PREFIX).partition(" ")
+        guid, _, body = rest.partition(": ")
+        table = {"group": block.groups, "code": block.codes}.get(kind)
+        if table is None or not guid:
+            continue
+        meta: dict[str, str] = {}
+        marker = body.find('label: "')
+        if marker >= 0:
+            try:
+                label, end = json.JSONDecoder().raw_decode(body, marker + len("label: "))
+            except ValueError:
+                label = None
+            if isinstance(label, str):
+                meta["label"] = label
+                body = body[:marker] + body[end:]
+        body, has_key, key = body.partition("; key: ") if "; key: " in body else (body, "", "")
+        if not has_key and body.startswith("key: "):
+            body, key, has_key = "", body.removeprefix("key: "), "yes"
+        for item in body.split(";"):
+            name, _, value = item.strip().partition(": ")
+            if name and name != "label":
+                meta[name] = value.strip()
+        if has_key:
+            meta["key"] = key
+        table[guid.strip().lower().removeprefix("{").removesuffix("}")] = meta
+    return block
 
 
 # --- A coder's turn as a selection ---------------------------------------------------------

@@ -1,11 +1,15 @@
 """`purer-tui codebook import`: a REFI-QDA codebook (`.qdc`, or the codebook inside a `.qdpx`) as a TOML codebook.
 
-Top-level codes with children become groups; their children become codes;
-deeper levels are kept as codes whose label is their path ("Coping / Breath");
-top-level codes without children are codes of no group. Descriptions become
-definitions (with include, exclude, examples and keys read back from
-purer-tui's own exports), colours are kept, ids are made valid and unique,
-and free keys are assigned. Everything that cannot be carried over is listed.
+The tree is kept: non-codable nodes become groups (nested with `parent`),
+codable nodes codes, and a codable node with nodes under it a code whose
+children sit under it (`parent`), as NVivo allows. Ids are readable: the
+code's own name, with the names above it added only as far as needed to be
+unique, never a column name of the CSV exports. Identical sibling names get
+distinct labels. Descriptions become definitions; ids, keys, roles,
+exclusivity and the codebook's name, description and version come back from
+purer-tui's own exports (the codebook set, see refi_qda_format.py, or the
+older per-description lines); colours are kept, and free keys assigned.
+Everything that cannot be carried over, or was changed, is listed.
 
 Files from outside are untrusted. XML with a DTD or entity declarations is
 refused before parsing (no entity expansion, no external fetches), only UTF-8
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -24,16 +29,23 @@ from pathlib import Path
 
 import tomli_w
 
-from purer_tui.core.codebook import ID_PATTERN, build_codebook
+from purer_tui.core.codebook import ID_PATTERN, MAX_DEPTH, build_codebook
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.keys import reserved_keys
 from purer_tui.core.toml_files import TomlDocument
-from purer_tui.interchange.refi_qda_format import parse_description
+from purer_tui.interchange.refi_qda_format import (
+    EXCLUSIVE_SENTENCE,
+    CodebookBlock,
+    DescribedItem,
+    parse_codebook_block,
+    parse_description,
+)
 
 MAX_XML_BYTES = 64 * 1024 * 1024
 MAX_CODEBOOK_FILE_BYTES = 64 * 1024 * 1024
 _KEY_POOL = "abcdefhilopqrstuvwxyz0123456789"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+ID_LENGTH = 64  # as ID_PATTERN allows
 
 
 def _refuse(path: Path, message: str, line: int | None = None) -> InvalidFileError:
@@ -119,7 +131,8 @@ def _description(element: ET.Element) -> str:
 class ImportedCodebook:
     data: dict[str, object]  # the TOML tables
     notes: list[str] = field(default_factory=list)  # what could not be carried over, or was changed
-    code_ids: dict[str, str] = field(default_factory=dict)  # a codable <Code>'s guid -> the code id it became
+    # a codable <Code>'s guid, lower-cased (with and without braces) -> the code id it became
+    code_ids: dict[str, str] = field(default_factory=dict)
 
     def toml(self) -> str:
         return tomli_w.dumps(self.data)
@@ -130,29 +143,28 @@ class ImportedCodebook:
         return len(entries) if isinstance(entries, dict) else 0
 
 
-def import_codebook(path: Path, name: str) -> ImportedCodebook:
+#: The fixed columns of the CSV exports: a code id equal to one would repeat a column name in the wide CSV.
+CSV_COLUMNS = frozenset(
+    "transcript turn start speaker role coder memo code code_label code_group session group date".split()
+)
+
+
+def import_codebook(path: Path, name: str | None = None) -> ImportedCodebook:
+    """The codebook of a `.qdc` or `.qdpx` as TOML tables. Its name: `name` when given, else the name the file
+    gives it (our own exports keep it), else the project's, else the file's."""
     root = read_refi_xml(path)
     if _local(root) not in ("CodeBook", "Project"):
         raise _refuse(path, f"has a <{_local(root)}> root, not a REFI-QDA CodeBook or Project")
     codes_element = next((e for e in root.iter() if _local(e) == "Codes"), None)
     if codes_element is None or not _children(codes_element, "Code"):
         raise _refuse(path, "holds no codes")
-    exclusive_sets = {
-        (s.get("name") or "").strip()
-        for s in root.iter()
-        if _local(s) == "Set" and _description(s).startswith("Exclusive group")
-    }
-    other_sets = sum(1 for s in root.iter() if _local(s) == "Set") - len(exclusive_sets)
-    converter = _Converter()
-    try:
-        for top in _children(codes_element, "Code"):
-            children = _children(top, "Code")
-            if children:
-                converter.group(top, children, exclusive_sets)
-            else:
-                converter.code(top, group="", path=[])
-    except RecursionError:
-        raise _refuse(path, "nests codes too deeply (hundreds of levels) to be a codebook; refused") from None
+    sets = [s for s in root.iter() if _local(s) == "Set"]
+    block_set = next((s for s in sets if parse_codebook_block(_description(s)) is not None), None)
+    block = parse_codebook_block(_description(block_set)) if block_set is not None else None
+    exclusive_sets = {(s.get("name") or "").strip() for s in sets if _description(s).startswith("Exclusive group")}
+    other_sets = len(sets) - len(exclusive_sets) - (block_set is not None)
+    converter = _Converter(path, block or CodebookBlock(), exclusive_sets)
+    converter.convert(_children(codes_element, "Code"))
     if not converter.codes:
         raise _refuse(path, "holds no codable codes")
     if other_sets > 0:
@@ -160,7 +172,12 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     if any(_local(e) == "NoteRef" for top in _children(codes_element, "Code") for e in top.iter()):
         converter.notes.append("notes attached to codes were not carried over")
     converter.assign_keys()
-    data: dict[str, object] = {"codebook": {"name": name, "version": "1"}}
+    given = name or (block_set.get("name") if block_set is not None else None)
+    given = given or (root.get("name") if _local(root) == "Project" else None) or path.stem
+    info: dict[str, object] = {"name": given.strip() or path.stem, "version": block.version if block else "1"}
+    if block and block.description:
+        info["description"] = block.description
+    data: dict[str, object] = {"codebook": info}
     if converter.groups:
         data["groups"] = converter.groups
     data["codes"] = converter.codes
@@ -175,95 +192,231 @@ def import_codebook(path: Path, name: str) -> ImportedCodebook:
     return imported
 
 
+@dataclass
+class _Node:
+    """A node of the REFI tree, placed: a group or a code, under which group and which code."""
+
+    element: ET.Element
+    kind: str  # "group" or "code"
+    label: str  # the node's name, made distinct from its siblings'
+    names: tuple[str, ...]  # the labels of every node above it, outermost first
+    guid: str  # lower-cased, without braces
+    described: DescribedItem
+    group: _Node | None = None  # the group it sits in
+    parent_code: _Node | None = None  # the code it sits under
+    id: str = ""
+
+    @property
+    def shown(self) -> str:
+        return " / ".join([*self.names, self.label])
+
+
+def _bare_guid(element: ET.Element) -> str:
+    """An element's GUID as our tables key it: lower-cased, without the braces REFI-QDA allows."""
+    return (element.get("guid") or "").strip().lower().removeprefix("{").removesuffix("}")
+
+
+def _slug(name: str) -> str:
+    """A name as id words: accents dropped, lowercase ASCII letters and digits joined by "-"."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-")
+
+
+def _cut(words: str, limit: int = ID_LENGTH) -> str:
+    """At most `limit` characters, cut at a word boundary when one is near enough."""
+    if len(words) <= limit:
+        return words
+    cut = words[:limit]
+    if words[limit] != "-" and "-" in cut[limit // 2 :]:
+        cut = cut[: cut.rfind("-")]
+    return cut.strip("-")
+
+
 class _Converter:
-    def __init__(self) -> None:
+    """The REFI tree as TOML tables: non-codable nodes become groups (nested), codable ones codes (a code with
+    nodes under it keeps them, with `parent`), each with a readable id and a label distinct from its siblings'.
+
+    Three steps: place every node (`walk`), give ids (our own export's first, then readable ones, shallow
+    nodes first so that they get the short ids), then write the tables in tree order (`tables`).
+    """
+
+    def __init__(self, path: Path, block: CodebookBlock, exclusive_sets: set[str]) -> None:
+        self.path = path
+        self.block = block
+        self.exclusive_sets = exclusive_sets
         self.groups: dict[str, dict[str, object]] = {}
         self.codes: dict[str, dict[str, object]] = {}
         self.notes: list[str] = []
         self.code_ids: dict[str, str] = {}
+        self.nodes: list[_Node] = []  # in tree order (each node before the nodes under it)
         self._wanted_keys: dict[str, str] = {}
-        # Ids given so far, and the next number to try for each base: a project of 100,000 codes
-        # (many of one name) gets its ids in linear time.
-        self._taken: set[str] = set()
         self._next_number: dict[str, int] = {}
 
-    def _unique_id(self, wanted: str | None, name: str) -> str:
-        if wanted and ID_PATTERN.match(wanted) and wanted not in self._taken:
-            self._taken.add(wanted)
-            return wanted
-        base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-_")[:48] or "code"
-        if not re.match(r"^[a-z0-9]", base):
-            base = "c-" + base
-        candidate, number = base, self._next_number.get(base, 2)
-        if candidate in self._taken:
-            candidate = f"{base}-{number}"
-            while candidate in self._taken:
-                number += 1
-                candidate = f"{base}-{number}"
-            self._next_number[base] = number + 1
-        self._taken.add(candidate)
+    def convert(self, tops: list[ET.Element]) -> None:
+        self._walk_siblings(tops, (), None, None, 0, 0)
+        self._give_ids()
+        self._tables()
+
+    def _walk_siblings(
+        self,
+        elements: list[ET.Element],
+        names: tuple[str, ...],
+        group: _Node | None,
+        parent_code: _Node | None,
+        group_depth: int,
+        code_depth: int,
+    ) -> None:
+        """Nodes that share a parent; identical names made distinct ("Other", "Other (2)")."""
+        seen: set[str] = set()
+        next_number: dict[str, int] = {}  # per name: linear time even for thousands of one name
+        repeated: dict[str, int] = {}
+        for element in elements:
+            # our own export's label, where the name was made distinct for QualCoder
+            name = self._block_label(element) or (element.get("name") or "").strip() or "(unnamed code)"
+            label = name
+            if label.casefold() in seen:
+                number = next_number.get(name.casefold(), 2)
+                label = f"{name} ({number})"
+                while label.casefold() in seen:
+                    number += 1
+                    label = f"{name} ({number})"
+                next_number[name.casefold()] = number + 1
+                repeated[name] = repeated.get(name, 1) + 1
+            seen.add(label.casefold())
+            self._walk(element, label, names, group, parent_code, group_depth, code_depth)
+        where = f'under "{" / ".join(names)}"' if names else "at the top"
+        for name, count in repeated.items():
+            self.notes.append(
+                f'{count} codes {where} are named "{name}": they are labelled "{name}", "{name} (2)"'
+                + (f' ... "{name} ({count})"' if count > 2 else "")
+            )
+
+    def _walk(
+        self,
+        element: ET.Element,
+        label: str,
+        names: tuple[str, ...],
+        group: _Node | None,
+        parent_code: _Node | None,
+        group_depth: int,
+        code_depth: int,
+    ) -> None:
+        shown = " / ".join([*names, label])
+        codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        below = _children(element, "Code")
+        if not codable and not below:
+            self.notes.append(f'"{shown}" is neither codable nor has codes under it: skipped')
+            return
+        kind = "group" if not codable and parent_code is None else "code"
+        if not codable and kind == "code":
+            self.notes.append(
+                f'"{shown}" is a heading under a code; it became a code there (a group cannot sit under a code)'
+            )
+        if (group_depth if kind == "group" else code_depth) > MAX_DEPTH:
+            raise _refuse(
+                self.path,
+                f'nests codes too deeply (more than {MAX_DEPTH} levels, at "{shown[:200]}"); '
+                f"purer-tui codebooks nest at most {MAX_DEPTH}: flatten that branch in the other program first",
+            )
+        guid = _bare_guid(element)
+        node = _Node(element, kind, label, names, guid, parse_description(_description(element)), group, parent_code)
+        self.nodes.append(node)
+        if kind == "group":
+            self._walk_siblings(below, (*names, label), node, None, group_depth + 1, 0)
+        else:
+            self._walk_siblings(below, (*names, label), group, node, group_depth, code_depth + 1)
+
+    def _block_label(self, element: ET.Element) -> str:
+        guid = _bare_guid(element)
+        meta = self.block.codes.get(guid) or self.block.groups.get(guid) or {}
+        return meta.get("label", "").strip()
+
+    def _meta(self, node: _Node) -> dict[str, str]:
+        """What our own exports say of the node: the codebook set's line, else the older description line."""
+        table = self.block.groups if node.kind == "group" else self.block.codes
+        return {**node.described.meta, **table.get(node.guid, {})}
+
+    def _give_ids(self) -> None:
+        taken: dict[str, set[str]] = {"group": set(), "code": set()}
+        for node in self.nodes:  # our own export's ids, kept as they were (`check` warns about column names)
+            wanted = self._meta(node).get("id")
+            if wanted and ID_PATTERN.match(wanted) and wanted not in taken[node.kind]:
+                node.id = wanted
+                taken[node.kind].add(wanted)
+        for node in sorted(self.nodes, key=lambda n: len(n.names)):  # stable: tree order within a depth
+            if not node.id:
+                avoid = CSV_COLUMNS if node.kind == "code" else frozenset()
+                node.id = self._readable_id([*node.names, node.label], taken[node.kind], avoid)
+
+    def _readable_id(self, names: list[str], taken: set[str], avoid: frozenset[str]) -> str:
+        """The name's words, with the names above added only as far as needed to be unique (`other`,
+        `writing-other`, `arts-writing-other`), never a column name (`role-code`); a number only when
+        even the whole path is taken."""
+        above = [slug for slug in (_slug(name) for name in names[:-1]) if slug]
+        own = _slug(names[-1]) or "code"
+        candidates = [_cut(own)]
+        if candidates[0] in avoid:
+            candidates = [_cut(own, ID_LENGTH - 5) + "-code"]
+        for count in range(1, len(above) + 1):
+            candidates.append(_cut("-".join([*above[-count:], own])))
+        for candidate in candidates:
+            if candidate not in taken and candidate not in avoid:
+                taken.add(candidate)
+                return candidate
+        base = candidates[-1]
+        number = self._next_number.get(base, 2)
+        candidate = f"{_cut(base, ID_LENGTH - len(str(number)) - 1)}-{number}"
+        while candidate in taken:
+            number += 1
+            candidate = f"{_cut(base, ID_LENGTH - len(str(number)) - 1)}-{number}"
+        self._next_number[base] = number + 1
+        taken.add(candidate)
         return candidate
 
-    def group(self, element: ET.Element, children: list[ET.Element], exclusive_sets: set[str]) -> None:
-        name = (element.get("name") or "").strip() or "(unnamed group)"
-        described = parse_description(_description(element))
-        group_id = self._unique_id(described.meta.get("id"), name)
-        table: dict[str, object] = {"label": name}
-        table["exclusive"] = "exclusive" in described.meta or name in exclusive_sets
-        if described.definition:
-            table["description"] = described.definition
-        roles = [r.strip() for r in described.meta.get("roles", "").split(",") if r.strip()]
-        if roles:
-            table["roles"] = roles
-        self.groups[group_id] = table
-        if element.get("isCodable", "false").lower() == "true":
-            self._add_code(element, group_id, f"{name} (general)", from_meta=False)
-            self.notes.append(
-                f'"{name}" was both a code and a parent: it became group {group_id} and a code "{name} (general)" in it'
-            )
-        for child in children:
-            self.code(child, group_id, path=[])
+    def _tables(self) -> None:
+        for node in self.nodes:
+            meta = self._meta(node)
+            definition = node.described.definition
+            table: dict[str, object] = {}
+            if node.kind == "group":
+                exclusive = "exclusive" in meta or node.label in self.exclusive_sets
+                if definition == EXCLUSIVE_SENTENCE or definition.endswith("\n\n" + EXCLUSIVE_SENTENCE):
+                    definition = definition.removesuffix(EXCLUSIVE_SENTENCE).rstrip()
+                    exclusive = True
+                table.update(label=node.label, exclusive=exclusive)
+                if definition:
+                    table["description"] = definition
+                roles = [role.strip() for role in meta.get("roles", "").split(",") if role.strip()]
+                if roles:
+                    table["roles"] = roles
+                if node.group is not None:
+                    table["parent"] = node.group.id
+                self._color(node, table)
+                self.groups[node.id] = table
+                continue
+            if node.group is not None:
+                table["group"] = node.group.id
+            if node.parent_code is not None:
+                table["parent"] = node.parent_code.id
+            table.update(label=node.label, definition=definition)
+            for field_name in ("include", "exclude"):
+                if getattr(node.described, field_name):
+                    table[field_name] = getattr(node.described, field_name)
+            if node.described.examples:
+                table["examples"] = node.described.examples
+            self._color(node, table)
+            if meta.get("key"):
+                self._wanted_keys[node.id] = meta["key"]
+            self.codes[node.id] = table
+            if node.guid:  # REFI-QDA allows "{guid}" too, and a reference may write it either way
+                self.code_ids[node.guid] = self.code_ids["{" + node.guid + "}"] = node.id
 
-    def code(self, element: ET.Element, group: str, path: list[str]) -> None:
-        """A code (when codable), then the codes under it, their label carrying the path."""
-        name = (element.get("name") or "").strip() or "(unnamed code)"
-        label = " / ".join([*path, name])
-        below = _children(element, "Code")
-        if element.get("isCodable", "true").lower() == "true":
-            self._add_code(element, group, label, from_meta=True)
-        elif not below:
-            self.notes.append(f'"{label}" is neither codable nor has codes under it: skipped')
-        if below and not path:
-            self.notes.append(
-                f'codes under "{label}" were kept with their path in the label (purer-tui groups are one level deep)'
-            )
-        for child in below:
-            self.code(child, group, [*path, name])
-
-    def _add_code(self, element: ET.Element, group: str, label: str, from_meta: bool) -> None:
-        described = parse_description(_description(element))
-        code_id = self._unique_id(described.meta.get("id") if from_meta else None, label)
-        table: dict[str, object] = {}
-        if group:
-            table["group"] = group
-        table["label"] = label
-        table["definition"] = described.definition
-        for field_name in ("include", "exclude"):
-            if getattr(described, field_name):
-                table[field_name] = getattr(described, field_name)
-        if described.examples:
-            table["examples"] = described.examples
-        color = element.get("color")
+    def _color(self, node: _Node, table: dict[str, object]) -> None:
+        color = node.element.get("color")
         if color and _COLOR.match(color):
             table["color"] = color
         elif color:
-            self.notes.append(f'"{label}": colour {color!r} is not #RRGGBB and was dropped')
-        if from_meta and described.meta.get("key"):
-            self._wanted_keys[code_id] = described.meta["key"]
-        self.codes[code_id] = table
-        guid = (element.get("guid") or "").strip().lower()
-        if guid:
-            self.code_ids[guid] = code_id
+            self.notes.append(f'"{node.shown}": colour {color!r} is not #RRGGBB and was dropped')
 
     def assign_keys(self) -> None:
         """Keys from our own exports where still free; others from the label's letters, then a pool;
@@ -287,13 +440,13 @@ class _Converter:
                 continue
             table["key"] = chosen
             used.add(chosen)
-        # keep the TOML's field order readable: key right after group
+        # keep the TOML's field order readable: key right after group and parent
         for code_id, table in self.codes.items():
             if "key" in table:
                 moved = table.pop("key")
-                ordered = {k: v for k, v in table.items() if k == "group"}
+                ordered = {k: v for k, v in table.items() if k in ("group", "parent")}
                 ordered["key"] = moved
-                ordered.update({k: v for k, v in table.items() if k != "group"})
+                ordered.update({k: v for k, v in table.items() if k not in ("group", "parent")})
                 self.codes[code_id] = ordered
         if without:
             self.notes.append(

@@ -74,9 +74,13 @@ def test_the_demo_project_validates_and_every_selection_is_its_turn(demo_study: 
     assert users == {"ana", "ben"}
     notes = [n for n in root.iter() if local(n) == "Note"]
     assert len(notes) == 3 and any("Discuss with Ana" in (n[0].text or "") for n in notes)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", n.get("creationDateTime")) for n in notes)
+    assert all(n.get("modifiedDateTime") == n.get("creationDateTime") for n in notes)
     sets = [s for s in root.iter() if local(s) == "Set"]
-    assert [s.get("name") for s in sets] == ["Stage of progression (participant)"]
-    assert len([m for m in sets[0] if local(m) == "MemberCode"]) == 5
+    codable = [c for c in root.iter() if local(c) == "Code" and c.get("isCodable") == "true"]
+    assert [s.get("name") for s in sets] == [study.load_codebook().info.name, "Stage of progression (participant)"]
+    assert len([m for m in sets[0] if local(m) == "MemberCode"]) == len(codable)
+    assert len([m for m in sets[1] if local(m) == "MemberCode"]) == 5
     groups = [c for c in root.iter() if local(c) == "Code" and c.get("isCodable") == "false"]
     assert [g.get("name") for g in groups] == ["PURER moves (therapist)", "Stage of progression (participant)"]
     assert all(
@@ -145,14 +149,17 @@ def test_the_codebook_validates_and_round_trips(tmp_path: Path) -> None:
         back = load_codebook(again)
         assert back.groups == original.groups
         assert back.codes == original.codes
-        assert back.info.name == original.info.name
+        assert back.info == original.info
+        codes = next(e for e in ET.fromstring(document) if local(e) == "Codes")
+        assert "[purer-tui]" not in "".join(codes.itertext())  # ids and keys live in the codebook set only
 
 
 def test_the_cli_round_trip(tmp_path: Path, demo_study: Path) -> None:
     assert run(demo_study, "export", "qdc", "-o", str(tmp_path / "cb.qdc")).returncode == 0
     result = run(tmp_path, "codebook", "import", "cb.qdc", "-o", "back.toml")
     assert result.returncode == 0, result.stderr
-    assert load_codebook(tmp_path / "back.toml").codes == load_codebook(demo_study / "codebooks" / "purer.toml").codes
+    back, original = load_codebook(tmp_path / "back.toml"), load_codebook(demo_study / "codebooks" / "purer.toml")
+    assert (back.info, back.groups, back.codes) == (original.info, original.groups, original.codes)
     again = run(tmp_path, "codebook", "import", "cb.qdc", "-o", "back.toml")
     assert again.returncode == 2 and "already exists" in again.stderr
 
@@ -217,21 +224,22 @@ def test_importing_an_nvivo_shaped_project(tmp_path: Path) -> None:
     path = make_project(tmp_path / "nvivo.qdpx", NVIVO, sources_folder="Sources")
     imported = import_codebook(path, "Pain study")
     data = imported.data
-    assert data["groups"] == {
-        "coping": {"label": "Coping", "exclusive": False, "description": "Ways of dealing with pain."}
+    assert "groups" not in data  # every node is codable: codes under codes, no group and no "(general)" code
+    tree = {code_id: (table["label"], table.get("parent", "")) for code_id, table in data["codes"].items()}
+    assert tree == {
+        "coping": ("Coping", ""),
+        "breathing": ("Breathing", "coping"),
+        "distraction": ("Distraction", "coping"),
+        "tv": ("TV", "distraction"),
+        "hope": ("Hope", ""),
     }
-    labels = {code_id: table["label"] for code_id, table in data["codes"].items()}
-    assert labels == {
-        "coping-general": "Coping (general)",
-        "breathing": "Breathing",
-        "distraction": "Distraction",
-        "distraction-tv": "Distraction / TV",
-        "hope": "Hope",
-    }
-    assert data["codes"]["coping-general"]["color"] == "#FF8800"
+    assert data["codes"]["coping"]["color"] == "#FF8800"
+    assert data["codes"]["coping"]["definition"] == "Ways of dealing with pain."
     assert "color" not in data["codes"]["hope"]
-    assert any("both a code and a parent" in n for n in imported.notes)
-    assert any("path in the label" in n for n in imported.notes)
+    assert imported.code_ids["7a2b3c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d"] == "breathing"  # "{GUID}" found either way
+    assert imported.code_ids["{7a2b3c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d}"] == "breathing"
+    assert imported.code_ids["9c4d5e6f-7a8b-4c3d-0e1f-2a3b4c5d6e7f"] == "tv"  # upper-case GUIDs lower-cased
+    assert not any("both a code and a parent" in n or "path in the label" in n for n in imported.notes)
     assert any("'red' is not #RRGGBB" in n for n in imported.notes)
     keys = [table["key"] for table in data["codes"].values()]
     assert len(set(keys)) == len(keys) and not set(keys) & set("jkmnqgG")

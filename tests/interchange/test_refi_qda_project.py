@@ -1,0 +1,162 @@
+"""What a `.qdpx` export carries for real importers: dated notes and selections, every coder's turn (coded,
+reviewed with no code, flagged, or only a memo) with its memo where QualCoder and NVivo read it, and the
+people who speak as cases with their variables."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import xmlschema
+
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.dataset import load_dataset
+from purer_tui.core.study import load_study
+from purer_tui.interchange.refi_qda_export import CASE_VARIABLES, date_time, project_document
+from purer_tui.interchange.refi_qda_format import SelectionState, parse_selection_description
+from tests.conftest import REPO, write
+
+PROJECT_SCHEMA = xmlschema.XMLSchema(REPO / "tests" / "data" / "refi-qda" / "Project.xsd")
+# 2024-05-01 09:50:00 UTC
+WHEN = 1714557000
+
+STUDY = """\
+[study]
+name = "Cases"
+codebook = "c.toml"
+transcripts = ["*.txt"]
+metadata_pattern = 'grp(?P<group>\\d+)-s(?P<session>\\d+)'
+
+[roles]
+staff = ["Therapist"]
+participant = ["P*"]
+"""
+
+CODEBOOK = """\
+[codebook]
+name = "c"
+[codes.a]
+key = "a"
+label = "A"
+definition = "a"
+[codes.b]
+key = "b"
+label = "B"
+definition = "b"
+"""
+
+
+def local(element: ET.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def child(element: ET.Element, name: str) -> ET.Element | None:
+    return next((c for c in element if local(c) == name), None)
+
+
+def make_study(folder: Path) -> Path:
+    write(folder / "purer.toml", STUDY)
+    write(folder / "c.toml", CODEBOOK)
+    write(folder / "grp1-s01.txt", "Therapist: Hello.\nP1: Hi.\nP2: Hey.\nTherapist: Go on.\nP1: Fine.\nP2: Ok.\n")
+    write(folder / "grp1-s03.txt", "Therapist: Again.\nP1: Yes.\n")
+    write(folder / "grp2-s01.txt", "Therapist: Welcome.\nP1: Thanks.\n")
+    AnnotationFile.open(folder / "grp1-s01.ana.jsonl").put_many(
+        [
+            AnnotationRecord(1, ("a",), memo="coded, with a memo"),
+            AnnotationRecord(2, ()),  # reviewed, nothing applies
+            AnnotationRecord(3, (), memo="only a note", reviewed=False),
+            AnnotationRecord(4, (), reviewed=False, flag=True),
+            AnnotationRecord(5, ("a", "b"), flag=True),
+            AnnotationRecord(6, ("gone",)),  # a code no longer in the codebook: reviewed, no coding
+        ]
+    )
+    AnnotationFile.open(folder / "grp1-s01.ben.jsonl").put(AnnotationRecord(2, ("b",)))
+    for path in folder.glob("*.jsonl"):
+        os.utime(path, (WHEN, WHEN))
+    return folder
+
+
+def export(folder: Path) -> ET.Element:
+    study = load_study(folder)
+    project = project_document(load_dataset(study, ["ana", "ben"]))
+    PROJECT_SCHEMA.validate(project.qde.decode("utf-8"))
+    return ET.fromstring(project.qde)
+
+
+def test_every_note_selection_and_coding_is_dated_by_its_coders_file(tmp_path: Path) -> None:
+    folder = make_study(tmp_path / "s")
+    root = export(folder)
+    dated = [e for e in root.iter() if local(e) in ("Note", "PlainTextSelection", "Coding")]
+    assert {local(e) for e in dated} == {"Note", "PlainTextSelection", "Coding"}
+    assert date_time(WHEN) == "2024-05-01T09:50:00Z"
+    assert all(e.get("creationDateTime") == "2024-05-01T09:50:00Z" for e in dated)
+    assert all(e.get("modifiedDateTime") == "2024-05-01T09:50:00Z" for e in dated if local(e) != "Coding")
+    # The same files give the same bytes; a coder's later change moves only that coder's dates.
+    assert ET.tostring(export(folder)) == ET.tostring(root)
+    os.utime(folder / "grp1-s01.ben.jsonl", (WHEN + 3600, WHEN + 3600))
+    ben = next(u.get("guid") for u in root.iter() if local(u) == "User" and u.get("name") == "ben")
+    later = {e.get("creationDateTime") for e in export(folder).iter() if e.get("creatingUser") == ben}
+    assert later == {"2024-05-01T10:50:00Z"}
+
+
+def test_every_turn_state_and_memo_reaches_the_file_both_ways(tmp_path: Path) -> None:
+    root = export(make_study(tmp_path / "s"))
+    users = {u.get("guid"): u.get("name") for u in root.iter() if local(u) == "User"}
+    codes = {c.get("guid"): c.get("name") for c in root.iter() if local(c) == "Code"}
+    notes = {n.get("guid"): n for n in root.iter() if local(n) == "Note"}
+    seen: dict[tuple[str, int], tuple[list[str], SelectionState, str]] = {}
+    source = next(s for s in root.iter() if local(s) == "TextSource" and s.get("name") == "grp1-s01")
+    for selection in (e for e in source if local(e) == "PlainTextSelection"):
+        described = child(selection, "Description")
+        state = parse_selection_description(described.text or "" if described is not None else "")
+        applied = [codes[c[0].get("targetGUID")] for c in selection if local(c) == "Coding"]
+        note_ref = child(selection, "NoteRef")
+        note_text = ""
+        if note_ref is not None:
+            content = child(notes[note_ref.get("targetGUID")], "PlainTextContent")
+            note_text = content.text or "" if content is not None else ""
+        turn = int(selection.get("name", "").rsplit(" ", 1)[1])
+        seen[(users[selection.get("creatingUser")], turn)] = (applied, state, note_text)
+    assert seen == {
+        # QualCoder reads a coding's memo from the selection's Description, NVivo and MAXQDA from the note
+        ("ana", 1): (["A"], SelectionState("coded, with a memo"), "coded, with a memo"),
+        ("ana", 2): ([], SelectionState(reviewed=True), ""),
+        ("ana", 3): ([], SelectionState("only a note"), "only a note"),  # no mark: not reviewed
+        ("ana", 4): ([], SelectionState(flagged=True), ""),
+        ("ana", 5): (["A", "B"], SelectionState(flagged=True), ""),
+        ("ana", 6): ([], SelectionState(reviewed=True), ""),
+        ("ben", 2): (["B"], SelectionState(), ""),
+    }
+    assert all(n.get("creationDateTime") or n.get("modifiedDateTime") for n in notes.values())
+
+
+def test_people_are_cases_with_role_group_and_sessions(tmp_path: Path) -> None:
+    root = export(make_study(tmp_path / "s"))
+    variables = {v.get("guid"): v.get("name") for v in root.iter() if local(v) == "Variable"}
+    sources = {s.get("guid"): s.get("name") for s in root.iter() if local(s) == "TextSource"}
+    assert set(CASE_VARIABLES) <= set(variables.values())
+    cases = {}
+    for case in (c for c in root.iter() if local(c) == "Case"):
+        values = {
+            variables[v[0].get("targetGUID")]: child(v, "TextValue").text  # type: ignore[union-attr]
+            for v in case
+            if local(v) == "VariableValue"
+        }
+        refs = [sources[r.get("targetGUID")] for r in case if local(r) == "SourceRef"]
+        cases[case.get("name")] = (values, refs)
+    participant = {"speaker role": "participant"}
+    assert cases == {
+        "P1 (group 1)": ({**participant, "speaker group": "1", "speaker sessions": "1, 3"}, ["grp1-s01", "grp1-s03"]),
+        "P1 (group 2)": ({**participant, "speaker group": "2", "speaker sessions": "1"}, ["grp2-s01"]),
+        "P2 (group 1)": ({**participant, "speaker group": "1", "speaker sessions": "1"}, ["grp1-s01"]),
+        "Therapist (group 1)": (
+            {"speaker role": "staff", "speaker group": "1", "speaker sessions": "1, 3"},
+            ["grp1-s01", "grp1-s03"],
+        ),
+        "Therapist (group 2)": (
+            {"speaker role": "staff", "speaker group": "2", "speaker sessions": "1"},
+            ["grp2-s01"],
+        ),
+    }
