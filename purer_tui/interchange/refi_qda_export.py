@@ -37,8 +37,10 @@ from purer_tui.core.journal import journal_path
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import format_clock
 from purer_tui.interchange.refi_qda_format import (
+    CASE_VARIABLES,
     CODEBOOK_NS,
     EXCLUSIVE_SENTENCE,
+    EXCLUSIVE_SET_DESCRIPTION,
     PROJECT_NS,
     CodebookBlock,
     DescribedItem,
@@ -213,7 +215,7 @@ def _sets_element(codebook: Codebook, ns: str) -> ET.Element:
         element = ET.SubElement(
             sets, f"{{{ns}}}Set", guid=stable_guid("set", codebook.info.name, group.id), name=xml_text(group.label)
         )
-        ET.SubElement(element, f"{{{ns}}}Description").text = "Exclusive group: at most one of these codes per turn."
+        ET.SubElement(element, f"{{{ns}}}Description").text = EXCLUSIVE_SET_DESCRIPTION
         for code in codebook.codes_in(group.id):
             ET.SubElement(element, f"{{{ns}}}MemberCode", {attribute: code_guid(codebook, code.id)})
     return sets
@@ -242,9 +244,6 @@ class ProjectExport:
     skipped_codes: int = 0  # code ids on turns that are not in the codebook
 
 
-#: The variables of each case (a person): their role, their group, and the sessions they speak in ("1, 3").
-#: Named apart from the sources' variables (`session`, `group`...): QualCoder keys variables by name.
-CASE_VARIABLES = ("speaker role", "speaker group", "speaker sessions")
 # Beyond what xsd:dateTime and Python's datetime both take (a file dated in year 10000).
 _LATEST_SECONDS = 253402300799
 
@@ -293,6 +292,7 @@ def _coder_turns(data: Dataset, info: TranscriptInfo, finder: AnnotationFinder) 
 
 @dataclass
 class _Person:
+    label: str
     role: str | None
     group: str | None
     sessions: set[int] = field(default_factory=set)
@@ -307,7 +307,7 @@ def _people(data: Dataset, source_guids: dict[Path, str]) -> dict[str, _Person]:
         for speaker in dict.fromkeys(turn.speaker for turn in data.parsed[info.path].turns if turn.speaker):
             if speaker not in roles:
                 roles[speaker] = data.role(speaker)
-            person = people.setdefault(case_of(info, speaker), _Person(roles[speaker], info.group))
+            person = people.setdefault(case_of(info, speaker), _Person(speaker, roles[speaker], info.group))
             if info.session is not None:
                 person.sessions.add(info.session)
             if source_guids[info.path] not in person.sources:
@@ -353,7 +353,7 @@ def project_document(data: Dataset) -> ProjectExport:
             ET.SubElement(variables, tag("Variable"), guid=case_variable_guid[name], name=name, typeOfVariable="Text")
     if people:
         cases = ET.SubElement(root, tag("Cases"))
-        role, group, sessions = (case_variable_guid[name] for name in CASE_VARIABLES)
+        role, group, sessions, label = (case_variable_guid[name] for name in CASE_VARIABLES)
         for name, person in people.items():
             case = ET.SubElement(cases, tag("Case"), guid=stable_guid("case", study, name), name=xml_text(name))
             if person.role:
@@ -362,6 +362,7 @@ def project_document(data: Dataset) -> ProjectExport:
                 text_value(case, group, person.group)
             if person.sessions:
                 text_value(case, sessions, ", ".join(str(number) for number in sorted(person.sessions)))
+            text_value(case, label, person.label)
             for source_guid in person.sources:
                 ET.SubElement(case, tag("SourceRef"), targetGUID=source_guid)
     export = ProjectExport(b"", {})

@@ -94,6 +94,8 @@ def parse_description(text: str) -> DescribedItem:
 
 #: The last paragraph of an exclusive group's description (people read it; import takes it back as `exclusive`).
 EXCLUSIVE_SENTENCE = "Exclusive: at most one of these codes per turn."
+#: The description of the Set each exclusive group is also written as (for programs that show sets).
+EXCLUSIVE_SET_DESCRIPTION = "Exclusive group: at most one of these codes per turn."
 _CODEBOOK_LINE = META_PREFIX + "codebook"
 
 
@@ -206,3 +208,16 @@ def parse_selection_description(text: str) -> SelectionState:
         return SelectionState(memo=text.strip())
     marks = {mark.strip() for mark in last.removeprefix(META_PREFIX).split(";")}
     return SelectionState(memo=memo.strip(), reviewed=REVIEWED in marks, flagged=FLAGGED in marks)
+
+
+# --- People as cases ---------------------------------------------------------------------------
+
+#: The variables of each case (a person): their role, their group, the sessions they speak in ("1, 3"), and
+#: their label in the transcripts (so an import can give the study its `[roles]` back).
+#: Named apart from the sources' variables (`session`, `group`...): QualCoder keys variables by name.
+CASE_VARIABLES = ("speaker role", "speaker group", "speaker sessions", "speaker label")
+
+
+def is_codebook_set(description: str) -> bool:
+    """Whether a Set is one purer-tui writes for the codebook itself: its block, or an exclusive group."""
+    return description.startswith("Exclusive group") or parse_codebook_block(description) is not None

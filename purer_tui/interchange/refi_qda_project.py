@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, is_codebook_set
 from purer_tui.interchange.refi_qda_import import read_refi_xml
 
 #: One source's text: a transcript larger than this is refused by the study too.
@@ -36,8 +37,6 @@ OTHER_SOURCES = {
     "VideoSource": "video source",
 }
 _INTERNAL = "internal://"
-# A `[purer-tui] codebook` Set carries the codebook itself; `Exclusive group` Sets come from older exports.
-_CODEBOOK_SET_MARKS = ("[purer-tui] codebook", "Exclusive group")
 
 
 def _guid(value: str | None) -> str:
@@ -107,6 +106,7 @@ class ProjectContents:
     notes: dict[str, ProjectNote]
     codes: dict[str, bool]  # every <Code>'s guid -> whether it is codable
     not_carried: Counter[str] = field(default_factory=Counter)  # what a study cannot hold -> how many
+    roles: dict[str, list[str]] = field(default_factory=dict)  # role -> speaker labels (from purer-tui's cases)
 
 
 def read_project(path: Path) -> ProjectContents:
@@ -164,28 +164,32 @@ def read_project(path: Path) -> ProjectContents:
                     contents.not_carried["description (memo) of a text source"] += 1
                 if _children(element, "Coding"):
                     contents.not_carried["coding of a whole text source"] += len(_children(element, "Coding"))
-    _count_the_rest(root, contents, source_notes - selection_notes, selection_notes)
+    _count_the_rest(root, contents, variables, source_notes - selection_notes, selection_notes)
     return contents
 
 
-def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: set[str], used: set[str]) -> None:
+def _count_the_rest(
+    root: ET.Element, contents: ProjectContents, variables: dict[str, str], source_notes: set[str], used: set[str]
+) -> None:
     counted = contents.not_carried
+    for cases in _children(root, "Cases"):  # first: their variables are not "left out" when they give roles
+        counted["case"] += sum(1 for case in _children(cases, "Case") if not _speaker_role(case, variables, contents))
     for element in root:
         kind = _local(element)
-        if kind == "Cases":
-            counted["case"] += len(_children(element, "Case"))
-        elif kind == "Graphs":
+        if kind == "Graphs":
             counted["graph"] += len(_children(element, "Graph"))
         elif kind == "Links":
             counted["link"] += len(_children(element, "Link"))
         elif kind == "Variables":
             fields = {name for source in contents.sources for name in source.fields}
+            if contents.roles:
+                fields.update(CASE_VARIABLES)
             counted["variable not on a text source"] += sum(
                 1 for v in _children(element, "Variable") if (v.get("name") or "").strip() not in fields
             )
         elif kind == "Sets":
             counted["set"] += sum(
-                1 for s in _children(element, "Set") if not _text_of(s, "Description").startswith(_CODEBOOK_SET_MARKS)
+                1 for s in _children(element, "Set") if not is_codebook_set(_text_of(s, "Description"))
             )
     on_sources = sum(1 for guid in contents.notes if guid in source_notes)
     elsewhere = sum(1 for guid in contents.notes if guid not in used and guid not in source_notes)
@@ -193,6 +197,23 @@ def _count_the_rest(root: ET.Element, contents: ProjectContents, source_notes: s
     counted["note not on a coded passage (project, code or case note)"] += elsewhere
     for key in [key for key, count in counted.items() if not count]:
         del counted[key]
+
+
+_ROLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def _speaker_role(case: ET.Element, variables: dict[str, str], contents: ProjectContents) -> bool:
+    """A case purer-tui exported for a speaker gives its role to the speaker's label; whether it did."""
+    values, _ = _variable_values(case, variables)
+    role, label = values.get("speaker role", ""), values.get("speaker label", "")
+    if not _ROLE_NAME.fullmatch(role) or not label or not label.isprintable() or len(label) > 200:
+        return False
+    # The label exactly, even when it holds glob characters ([roles] takes globs).
+    exact = re.sub(r"([*?[])", r"[\1]", label)
+    speakers = contents.roles.setdefault(role, [])
+    if exact not in speakers:
+        speakers.append(exact)
+    return True
 
 
 #: The elements a variable's value may be in (REFI-QDA VariableValueType).

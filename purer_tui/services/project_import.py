@@ -118,7 +118,7 @@ def import_project(project_file: Path, folder: Path) -> ImportOutcome:
     existed = _check_target(folder)
     contents = read_project(project_file)
     study_name = contents.name or project_file.stem
-    imported = import_codebook(project_file, study_name)
+    imported = import_codebook(project_file)  # named as the codebook itself says, else as the project
     coder_of_user, coders = _coder_ids(contents)
     plan = _Plan(contents, imported, coder_of_user, coders, folder)
     plan.place_all()
@@ -391,21 +391,42 @@ class _Plan:
         return files
 
     def write(self, study_name: str) -> ImportOutcome:
-        slug = coder_id_from(study_name) or "codebook"
+        info = self.imported.data.get("codebook")
+        slug = coder_id_from(str(info.get("name", "")) if isinstance(info, dict) else "") or "codebook"
         codebook_file = self.folder / "codebooks" / f"{slug}.toml"
         codebook_file.parent.mkdir()
         atomic_write_text(codebook_file, self.imported.toml())
         self.outcome.codebook = codebook_file.relative_to(self.folder).as_posix()
         self.outcome.codebook_notes = list(self.imported.notes)
         self.outcome.study_file = init_study(self.folder, study_name, str(codebook_file), ["transcripts/*.txt"])
+        # The sources' variables as each transcript's fields (session, group, date: the reports use them), and
+        # the speakers' roles from purer-tui's cases, in place of the commented example.
+        tables: dict[str, object] = {}
+        if self.contents.roles:
+            tables["roles"] = self.contents.roles
         if self.metadata:
-            # The sources' variables as each transcript's fields (session, group, date: the reports use them).
+            tables["metadata"] = self.metadata
+        if tables:
             study_text = self.outcome.study_file.read_text(encoding="utf-8")
-            tables = tomli_w.dumps({"metadata": self.metadata})
-            atomic_write_text(self.outcome.study_file, f"{study_text.rstrip()}\n\n{tables}")
+            if self.contents.roles:
+                study_text = _without_roles_example(study_text)
+            atomic_write_text(self.outcome.study_file, f"{study_text.rstrip()}\n\n{tomli_w.dumps(tables)}")
         codebook = load_codebook(codebook_file)
         for path, text, _ in self.transcripts:
             atomic_write_text(path, text)
         for path, records in self.records(codebook).items():
             AnnotationFile(path).replace_all(records)
         return self.outcome
+
+
+def _without_roles_example(study_text: str) -> str:
+    """The new study file without its commented `[roles]` example (the real table follows)."""
+    lines = study_text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.startswith("# Who speaks in which role"))
+    except StopIteration:
+        return study_text
+    end = start
+    while end < len(lines) and lines[end].startswith("#"):
+        end += 1
+    return "\n".join(lines[:start] + lines[end:]) + "\n"

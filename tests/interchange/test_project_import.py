@@ -15,7 +15,7 @@ import xmlschema
 from purer_tui.core.annotation_paths import annotation_files
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
-from purer_tui.core.case_metadata import transcript_info
+from purer_tui.core.case_metadata import speaker_role, transcript_info
 from purer_tui.core.study import load_study
 from purer_tui.core.transcript import load_transcript
 from purer_tui.interchange.refi_qda_import import import_codebook
@@ -378,6 +378,16 @@ def test_export_then_import_reproduces_every_coders_turns(tmp_path: Path, demo_s
         return {path.stem: transcript_info(loaded, path).fields for path in loaded.transcript_paths()}
 
     assert fields(tmp_path / "back") == fields(demo_study)
+
+    # and the speakers' roles, from the cases (the progression view and role checks use them)
+    def roles(study: Path) -> dict[str, str | None]:
+        loaded = load_study(study)
+        speakers = {s for path in loaded.transcript_paths() for s in load_transcript(path).speakers}
+        return {speaker: speaker_role(loaded, speaker) for speaker in speakers}
+
+    assert roles(tmp_path / "back") == roles(demo_study)
+    assert set(roles(demo_study).values()) == {"staff", "participant"}
+    assert "case" not in result.stdout and "set" not in result.stdout  # ours are carried, not "left out"
 
 
 # --- Hostile and unusable input -----------------------------------------------------------------------

@@ -14,8 +14,8 @@ from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.dataset import load_dataset
 from purer_tui.core.study import load_study
-from purer_tui.interchange.refi_qda_export import CASE_VARIABLES, date_time, project_document
-from purer_tui.interchange.refi_qda_format import SelectionState, parse_selection_description
+from purer_tui.interchange.refi_qda_export import date_time, project_document
+from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, SelectionState, parse_selection_description
 from tests.conftest import REPO, write
 
 PROJECT_SCHEMA = xmlschema.XMLSchema(REPO / "tests" / "data" / "refi-qda" / "Project.xsd")
@@ -146,17 +146,14 @@ def test_people_are_cases_with_role_group_and_sessions(tmp_path: Path) -> None:
         }
         refs = [sources[r.get("targetGUID")] for r in case if local(r) == "SourceRef"]
         cases[case.get("name")] = (values, refs)
-    participant = {"speaker role": "participant"}
+
+    def person(label: str, role: str, group: str, sessions: str) -> dict[str, str]:
+        return {"speaker role": role, "speaker group": group, "speaker sessions": sessions, "speaker label": label}
+
     assert cases == {
-        "P1 (group 1)": ({**participant, "speaker group": "1", "speaker sessions": "1, 3"}, ["grp1-s01", "grp1-s03"]),
-        "P1 (group 2)": ({**participant, "speaker group": "2", "speaker sessions": "1"}, ["grp2-s01"]),
-        "P2 (group 1)": ({**participant, "speaker group": "1", "speaker sessions": "1"}, ["grp1-s01"]),
-        "Therapist (group 1)": (
-            {"speaker role": "staff", "speaker group": "1", "speaker sessions": "1, 3"},
-            ["grp1-s01", "grp1-s03"],
-        ),
-        "Therapist (group 2)": (
-            {"speaker role": "staff", "speaker group": "2", "speaker sessions": "1"},
-            ["grp2-s01"],
-        ),
+        "P1 (group 1)": (person("P1", "participant", "1", "1, 3"), ["grp1-s01", "grp1-s03"]),
+        "P1 (group 2)": (person("P1", "participant", "2", "1"), ["grp2-s01"]),
+        "P2 (group 1)": (person("P2", "participant", "1", "1"), ["grp1-s01"]),
+        "Therapist (group 1)": (person("Therapist", "staff", "1", "1, 3"), ["grp1-s01", "grp1-s03"]),
+        "Therapist (group 2)": (person("Therapist", "staff", "2", "1"), ["grp2-s01"]),
     }
