@@ -65,13 +65,18 @@ def read_refi_xml(path: Path) -> ET.Element:
     return _parse(path.read_bytes(), path)
 
 
+def safe_entry_name(name: str) -> bool:
+    """An archive entry name that stays inside the archive: relative, no `..`, no drive, no NUL."""
+    parts = name.replace("\\", "/").split("/")
+    return not (name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name)
+
+
 def _project_xml(path: Path) -> bytes:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             for info in infos:
-                parts = info.filename.replace("\\", "/").split("/")
-                if info.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", info.filename):
+                if not safe_entry_name(info.filename):
                     raise _refuse(
                         path, f'holds an unsafe entry name "{info.filename[:80]}"; it is not a project to trust'
                     )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, is_codebook_set
-from purer_tui.interchange.refi_qda_import import read_refi_xml
+from purer_tui.interchange.refi_qda_import import read_refi_xml, safe_entry_name
 
 #: One source's text: a transcript larger than this is refused by the study too.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -282,12 +282,6 @@ def _position(value: str | None) -> int | None:
 
 def _refuse(path: Path, message: str) -> InvalidFileError:
     return InvalidFileError([Problem(path, None, message)])
-
-
-def safe_entry_name(name: str) -> bool:
-    """An archive entry name that stays inside the archive: relative, no `..`, no drive, no NUL."""
-    parts = name.replace("\\", "/").split("/")
-    return not (name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name)
 
 
 class _SourceReader:
