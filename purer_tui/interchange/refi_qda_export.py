@@ -140,26 +140,24 @@ def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
         else:
             in_group.setdefault(code.group, []).append(code)
 
-    def add_code(parent: ET.Element, code: Code) -> None:
-        attributes = {"guid": code_guid(codebook, code.id), "name": xml_text(code_names[code.id]), "isCodable": "true"}
-        if code.color:
-            attributes["color"] = code.color
+    def add_node(parent: ET.Element, guid: str, name: str, codable: bool, color: str | None, text: str) -> ET.Element:
+        attributes = {"guid": guid, "name": xml_text(name), "isCodable": "true" if codable else "false"}
+        if color:
+            attributes["color"] = color
         element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
-        description = _code_description(code)
-        if description:
-            ET.SubElement(element, f"{{{ns}}}Description").text = xml_text(description)
+        if text:
+            ET.SubElement(element, f"{{{ns}}}Description").text = xml_text(text)
+        return element
+
+    def add_code(parent: ET.Element, code: Code) -> None:
+        guid = code_guid(codebook, code.id)
+        element = add_node(parent, guid, code_names[code.id], True, code.color, _code_description(code))
         for child in under.get(code.id, []):
             add_code(element, child)
 
     def add_group(parent: ET.Element, group: CodeGroup) -> None:
-        attributes = {"guid": group_guid(codebook, group.id), "name": xml_text(group_names[group.id])}
-        attributes["isCodable"] = "false"
-        if group.color:
-            attributes["color"] = group.color
-        element = ET.SubElement(parent, f"{{{ns}}}Code", attributes)
-        description = _group_description(group)
-        if description:
-            ET.SubElement(element, f"{{{ns}}}Description").text = xml_text(description)
+        guid = group_guid(codebook, group.id)
+        element = add_node(parent, guid, group_names[group.id], False, group.color, _group_description(group))
         for code in in_group.get(group.id, []):
             add_code(element, code)
         for subgroup in subgroups.get(group.id, []):
