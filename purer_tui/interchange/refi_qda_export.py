@@ -369,7 +369,7 @@ def project_document(data: Dataset) -> ProjectExport:
     for info in data.transcripts:
         source_guid = source_guids[info.path]
         file_name = f"{source_guid}.txt"
-        text, spans = _source_text(data, info.path)
+        text, spans, lines = _source_text(data, info.path)
         export.sources[file_name] = text
         transcript_changed = _changed_at(info.path)
         source = ET.SubElement(
@@ -390,7 +390,8 @@ def project_document(data: Dataset) -> ProjectExport:
                 source,
                 tag("PlainTextSelection"),
                 guid=selection_guid,
-                name=xml_text(f"{info.name} turn {record.turn}"),
+                # "line:N" first: qc (qualitative-coding) places a selection by the line its name gives
+                name=xml_text(f"line:{lines[record.turn]} {info.name} turn {record.turn}"),
                 startPosition=str(start),
                 endPosition=str(end),
                 creatingUser=user_guid[coder],
@@ -439,11 +440,13 @@ def project_document(data: Dataset) -> ProjectExport:
     return export
 
 
-def _source_text(data: Dataset, path: Path) -> tuple[str, dict[int, tuple[int, int]]]:
-    """The transcript as one text, a paragraph per turn, and where each turn's text lies in it."""
+def _source_text(data: Dataset, path: Path) -> tuple[str, dict[int, tuple[int, int]], dict[int, int]]:
+    """The transcript as one text, a paragraph per turn; where each turn's text lies in it; and the line
+    (0-based) each turn starts on."""
     parts: list[str] = []
     spans: dict[int, tuple[int, int]] = {}
-    length = 0
+    lines: dict[int, int] = {}
+    length = line = 0
     for turn in data.parsed[path].turns:
         prefix = f"[{format_clock(turn.start)}] " if turn.start is not None else ""
         if turn.speaker:
@@ -452,8 +455,10 @@ def _source_text(data: Dataset, path: Path) -> tuple[str, dict[int, tuple[int, i
         spans[turn.number] = (length + len(prefix), length + len(prefix) + len(body))
         piece = prefix + body + "\n\n"
         parts.append(piece)
+        lines[turn.number] = line
         length += len(piece)
-    return "".join(parts), spans
+        line += piece.count("\n")
+    return "".join(parts), spans, lines
 
 
 def write_qdpx(export: ProjectExport) -> bytes:

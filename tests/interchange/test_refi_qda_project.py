@@ -157,3 +157,24 @@ def test_people_are_cases_with_role_group_and_sessions(tmp_path: Path) -> None:
         "Therapist (group 1)": (person("Therapist", "staff", "1", "1, 3"), ["grp1-s01", "grp1-s03"]),
         "Therapist (group 2)": (person("Therapist", "staff", "2", "1"), ["grp2-s01"]),
     }
+
+
+def test_a_selection_name_starts_with_the_line_its_turn_starts_on(tmp_path: Path) -> None:
+    """qc (qualitative-coding) places a selection by a leading `line:N` (0-based) in its name."""
+    folder = make_study(tmp_path / "s")
+    # a turn of two lines moves every later turn down one more line
+    write(folder / "grp1-s01.txt", "Therapist: Hello.\nstill talking\nP1: Hi.\nP2: Hey.\nTherapist: Go on.\nP1: Fine.\n")
+    study = load_study(folder)
+    project = project_document(load_dataset(study, ["ana", "ben"]))
+    root = ET.fromstring(project.qde)
+    source = next(s for s in root.iter() if local(s) == "TextSource" and s.get("name") == "grp1-s01")
+    text = project.sources[source.get("plainTextPath", "").removeprefix("internal://")]
+    lines = text.split("\n")
+    for selection in (e for e in source if local(e) == "PlainTextSelection"):
+        name = selection.get("name", "")
+        number = int(name.split()[0].removeprefix("line:"))
+        turn = int(name.rsplit(" ", 1)[1])
+        start = int(selection.get("startPosition", "0"))
+        assert text[:start].count("\n") == number, name  # the turn's text begins on that line
+        assert lines[number].endswith(text[start:].split("\n", 1)[0]), name
+        assert number == {1: 0, 2: 3, 3: 5, 4: 7, 5: 9}[turn], name
