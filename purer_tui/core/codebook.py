@@ -269,7 +269,13 @@ def _nest_groups(
             problems.append(document.problem(f"groups.{group.id}.parent", problem))
             parent_of.pop(group.id)
     by_id = {group.id: group for group in groups}
-    return [by_id[group_id] for group_id in _depth_first([group.id for group in groups], parent_of)]
+    ordered = _depth_first([group.id for group in groups], parent_of)
+    for group_id in ordered:  # parents first, so a chain inherits from the top
+        group, parent = by_id[group_id], by_id.get(parent_of.get(group_id, ""))
+        if not group.roles and parent is not None and parent.roles:
+            # A group that names no roles is for its parent's: a subtree of participant codes stays theirs.
+            by_id[group_id] = group.model_copy(update={"roles": list(parent.roles)})
+    return [by_id[group_id] for group_id in ordered]
 
 
 def _nest_codes(document: TomlDocument, codes: list[Code], tables: Any, problems: list[Problem]) -> list[Code]:

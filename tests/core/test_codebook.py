@@ -286,3 +286,12 @@ def test_nesting_mistakes_are_named(tmp_path: Path, change: str, message: str) -
         text = text[:start] + text[end + 1 :] if end != -1 else text[:start]
     problems = problems_of(tmp_path, text + "\n" + change)
     assert any(message in problem for problem in problems), problems
+
+
+def test_a_nested_group_without_roles_is_for_its_parents_roles(tmp_path: Path) -> None:
+    text = NESTED.replace('[groups.coping]\nlabel = "Coping"\n', '[groups.coping]\nlabel = "Coping"\nroles = ["participant"]\n')
+    text += '\n[groups.staff-only]\nlabel = "Staff"\nparent = "coping"\nroles = ["staff"]\n'
+    codebook = load_codebook(write(tmp_path / "codebook.toml", text))
+    assert codebook.group("breath").roles == ["participant"]  # inherited
+    assert codebook.group("staff-only").roles == ["staff"]  # its own
+    assert not codebook.group("breath").applies_to("staff")
