@@ -125,7 +125,13 @@ LISTED_CODINGS = 20
 @import_group.command("qdpx")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.argument("folder", type=click.Path(path_type=Path))
-def import_qdpx(file: Path, folder: Path) -> None:
+@click.option(
+    "--coded-turns-only",
+    is_flag=True,
+    help="Count as reviewed by a coder only the turns they coded (default for other programs' projects: every "
+    "turn of a source they coded in, the rest as 'no code applies', as NVivo and ATLAS.ti compare coders).",
+)
+def import_qdpx(file: Path, folder: Path, coded_turns_only: bool) -> None:
     """Make a study in FOLDER from a REFI-QDA project (.qdpx) of NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Each text source becomes a transcript (its turns as `purer-tui turns`
@@ -136,6 +142,12 @@ def import_qdpx(file: Path, folder: Path) -> None:
     that could not be (PDF, picture, audio and video sources, graphs, sets,
     cases), with reasons.
 
+    In a project from another program, a coder who coded anything in a source
+    has reviewed all of it: a turn they left uncoded is "no code applies", so
+    agreement counts it, as NVivo and ATLAS.ti do (--coded-turns-only to
+    count only coded turns). A purer-tui project says which turns were
+    reviewed.
+
     \b
     Example:
       purer-tui import qdpx ~/exports/pain-study.qdpx pain-study
@@ -143,7 +155,7 @@ def import_qdpx(file: Path, folder: Path) -> None:
     """
     from purer_tui.services.project_import import import_project
 
-    outcome = import_project(file, folder)
+    outcome = import_project(file, folder, coded_turns_only)
     _print_import_summary(outcome)
 
 
@@ -169,11 +181,22 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     for name, coder in outcome.coders:
         click.echo(f"  {one_line(name)} -> {coder}")
     click.echo(f"Codings placed: {outcome.codings_placed}; memos placed on {outcome.memos} turn(s).")
+    if outcome.reviewed_uncoded:
+        added = sum(count for _, _, count in outcome.reviewed_uncoded)
+        click.echo(
+            f"Reviewed with no code: {added} turn(s) a coder left uncoded in a source they coded in "
+            "(--coded-turns-only to leave them not reviewed)."
+        )
+        for transcript, coder, count in outcome.reviewed_uncoded[:LISTED_CODINGS]:
+            click.echo(f"  {transcript} ({coder}): {count}")
+        if len(outcome.reviewed_uncoded) > LISTED_CODINGS:
+            click.echo(f"  ... and {len(outcome.reviewed_uncoded) - LISTED_CODINGS} more")
     for what, listed in (
         ("Partial (selecting part of a turn, applied to the whole turn)", outcome.partial),
         ("Spanning (across turns, applied to each)", outcome.spanning),
     ):
         click.echo(f"{what}: {len(listed)}.")
+        listed = sorted(listed, key=lambda placed: (placed.transcript, placed.turns, placed.coder, placed.code))
         for placed in listed[:LISTED_CODINGS]:
             numbers = ", ".join(str(number) for number in placed.turns)
             click.echo(f"  {placed.transcript} turn(s) {numbers}: {placed.code} ({placed.coder})")
@@ -193,7 +216,9 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
         for transcript, turn, coder, group in outcome.clashes[:LISTED_CODINGS]:
             click.echo(f"  {transcript} turn {turn} ({coder}): {one_line(group)}")
     not_carried = sum(outcome.not_carried.values())
-    click.echo(f"Not carried over: {not_carried}.")
+    click.echo(
+        f"Not carried over: {not_carried}" + (" (and the codebook notes below)." if outcome.codebook_notes else ".")
+    )
     for kind, count in sorted(outcome.not_carried.items()):
         click.echo(f"  {count} x {kind}")
     for note in outcome.codebook_notes:

@@ -107,6 +107,12 @@ class ProjectContents:
     codes: dict[str, bool]  # every <Code>'s guid -> whether it is codable
     not_carried: Counter[str] = field(default_factory=Counter)  # what a study cannot hold -> how many
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> speaker labels (from purer-tui's cases)
+    origin: str = ""  # the program that wrote it (`origin` of <Project>)
+
+    @property
+    def from_purer_tui(self) -> bool:
+        """Written by purer-tui: selections say which turns were reviewed, so nothing else is."""
+        return self.origin.startswith("purer-tui")
 
 
 def read_project(path: Path) -> ProjectContents:
@@ -130,6 +136,7 @@ def read_project(path: Path) -> ProjectContents:
         if _local(code) == "Code" and code.get("guid")
     }
     contents = ProjectContents((root.get("name") or "").strip(), users, [], {}, codes)
+    contents.origin = (root.get("origin") or "").strip()
     variables = {
         _guid(variable.get("guid")): (variable.get("name") or "").strip()
         for holder in _children(root, "Variables")

@@ -34,7 +34,7 @@ from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.durable import atomic_write_text
-from purer_tui.core.errors import UsageError
+from purer_tui.core.errors import InvalidFileError, Problem, UsageError
 from purer_tui.core.study import METADATA_NAME_CHARACTERS
 from purer_tui.core.table_columns import FIXED_COLUMNS
 from purer_tui.core.transcript import Transcript, parse_transcript
@@ -93,6 +93,8 @@ class ImportOutcome:
     codebook_notes: list[str] = field(default_factory=list)
     memos_cut: list[tuple[str, int, str]] = field(default_factory=list)  # transcript, turn, coder
     clashes: list[tuple[str, int, str, str]] = field(default_factory=list)  # transcript, turn, coder, group label
+    # turns a coder left uncoded in a source they coded in, counted as reviewed: transcript, coder, how many
+    reviewed_uncoded: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,8 +114,13 @@ class _Span:
     end: int
 
 
-def import_project(project_file: Path, folder: Path) -> ImportOutcome:
-    """Make a study in `folder` (absent, or an empty folder) from a `.qdpx` project."""
+def import_project(project_file: Path, folder: Path, coded_turns_only: bool = False) -> ImportOutcome:
+    """Make a study in `folder` (absent, or an empty folder) from a `.qdpx` project.
+
+    In a project from another program, a coder who coded anything in a source has reviewed all of it (what
+    they left uncoded does not apply: NVivo and ATLAS.ti compare coders so); `coded_turns_only` counts
+    only the turns they coded. A purer-tui project says which turns were reviewed.
+    """
     folder = Path(os.path.abspath(folder))
     existed = _check_target(folder)
     contents = read_project(project_file)
@@ -121,7 +128,20 @@ def import_project(project_file: Path, folder: Path) -> ImportOutcome:
     imported = import_codebook(project_file)  # named as the codebook itself says, else as the project
     coder_of_user, coders = _coder_ids(contents)
     plan = _Plan(contents, imported, coder_of_user, coders, folder)
+    plan.whole_sources = not coded_turns_only and not contents.from_purer_tui
     plan.place_all()
+    if not any(source.transcript for source in plan.outcome.sources):
+        why = next((f" ({source.name}: {source.missing})" for source in plan.outcome.sources if source.missing), "")
+        raise InvalidFileError(
+            [
+                Problem(
+                    project_file,
+                    None,
+                    f"holds no text source whose text is inside the project{why}, so no transcript; nothing was "
+                    "written (for its codebook alone: purer-tui codebook import)",
+                )
+            ]
+        )
     try:
         if not existed:
             folder.mkdir()
@@ -238,6 +258,7 @@ class _Plan:
         self._taken_names: set[str] = set()
         self._unnamed: str | None = None
         self._codable = {guid for guid, codable in contents.codes.items() if codable}
+        self.whole_sources = False  # a coder who coded in a source reviewed all its turns
 
     def coder(self, *users: str) -> str:
         """The first of these users that the project knows, else its only user, else `imported`."""
@@ -279,6 +300,8 @@ class _Plan:
         starts = [span.start for span in spans]
         for selection in source.selections:
             self.place_selection(selection, index, relative, source.text, spans, starts)
+        if self.whole_sources:
+            self._review_whole_source(index, relative, len(transcript.turns))
 
     def _field_name_fits(self, name: str) -> bool:
         """A variable that can be a transcript field: a short printable name that is not a fixed column."""
@@ -353,6 +376,19 @@ class _Plan:
                 state = self._state(index, selection_coder, number)
                 state.reviewed |= described.reviewed
                 state.flagged |= described.flagged
+
+    def _review_whole_source(self, index: int, relative: str, turns: int) -> None:
+        """Every turn of the source reviewed by each coder who coded in it (no code where they coded none)."""
+        for (coded_index, coder), states in list(self.states.items()):
+            if coded_index != index or not any(state.codes for state in states.values()):
+                continue
+            added = 0
+            for number in range(1, turns + 1):
+                state = self._state(index, coder, number)
+                added += not state.reviewed
+                state.reviewed = True
+            if added:
+                self.outcome.reviewed_uncoded.append((relative, coder, added))
 
     def _state(self, index: int, coder: str, number: int) -> _TurnState:
         return self.states.setdefault((index, coder), {}).setdefault(number, _TurnState())

@@ -289,7 +289,9 @@ def test_nesting_mistakes_are_named(tmp_path: Path, change: str, message: str) -
 
 
 def test_a_nested_group_without_roles_is_for_its_parents_roles(tmp_path: Path) -> None:
-    text = NESTED.replace('[groups.coping]\nlabel = "Coping"\n', '[groups.coping]\nlabel = "Coping"\nroles = ["participant"]\n')
+    text = NESTED.replace(
+        '[groups.coping]\nlabel = "Coping"\n', '[groups.coping]\nlabel = "Coping"\nroles = ["participant"]\n'
+    )
     text += '\n[groups.staff-only]\nlabel = "Staff"\nparent = "coping"\nroles = ["staff"]\n'
     codebook = load_codebook(write(tmp_path / "codebook.toml", text))
     assert codebook.group("breath").roles == ["participant"]  # inherited

@@ -16,6 +16,7 @@ from purer_tui.core.annotation_paths import annotation_files
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import speaker_role, transcript_info
+from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.study import load_study
 from purer_tui.core.transcript import load_transcript
 from purer_tui.interchange.refi_qda_import import import_codebook
@@ -162,7 +163,10 @@ def test_a_qualcoder_project_lands_on_the_right_turns(tmp_path: Path) -> None:
     found = annotations(study)
     assert set(found) == {("Interview-1", "anna-smith"), ("Interview-1", "default")}
     anna, default = found[("Interview-1", "anna-smith")], found[("Interview-1", "default")]
-    assert sorted(anna) == [2, 4] and sorted(default) == [4]
+    # a coder who coded in a source reviewed all of it: what they left uncoded does not apply
+    assert sorted(anna) == [1, 2, 3, 4] and sorted(default) == [1, 2, 3, 4]
+    assert anna[1].codes == anna[3].codes == () and anna[1].reviewed and anna[3].reviewed
+    assert [default[n].codes for n in (1, 2, 3)] == [(), (), ()]
     assert anna[2].codes == (ids[QC_FEAR],) and anna[2].memo == "first reaction: fear" and anna[2].reviewed
     assert anna[4].codes == (ids[QC_HOPE],) and anna[4].memo == ""
     assert default[4].codes == (ids[QC_JOY],) and default[4].memo == "She smiles."
@@ -283,24 +287,28 @@ def test_an_nvivo_project_lands_on_the_right_turns(tmp_path: Path) -> None:
     assert outcome.coders == [("Dr. Jane Doe", "dr-jane-doe"), ("Jane Doe", "jane-doe"), ("Ömer Kaya", "omer-kaya")]
     found = annotations(tmp_path / "study")
     group = "Focus-group-1"
-    assert {turn: record.codes for turn, record in found[(group, "dr-jane-doe")].items()} == {
+    coded = {turn: record.codes for turn, record in found[(group, "dr-jane-doe")].items() if record.codes}
+    assert coded == {
         2: (ids[NV_BREATH],),
         5: (ids[NV_COPING],),  # the coding's own user, not the selection's
     }
-    tv = found[(group, "jane-doe")]
+    tv = {turn: record for turn, record in found[(group, "jane-doe")].items() if record.codes}
     assert sorted(tv) == [2, 3] and all(record.codes == (ids[NV_TV],) for record in tv.values())
     assert tv[2].memo == tv[3].memo == "Both watch TV."
+    # every other turn of the source counts as reviewed with no code, for each coder who coded in it
+    assert all(record.reviewed for record in found[(group, "jane-doe")].values())
+    assert len(found[(group, "jane-doe")]) == len(load_transcript(tmp_path / "study" / "transcripts" / f"{group}.txt"))
     assert found[(group, "omer-kaya")][5].codes == (ids[NV_HOPE],)
     # the second note was written by another user: it is that user's memo, on both turns
-    assert {turn: record.memo for turn, record in found[(group, "omer-kaya")].items()} == {
+    assert {turn: record.memo for turn, record in found[(group, "omer-kaya")].items() if record.memo} == {
         2: "Distraction, not avoidance?",
         3: "Distraction, not avoidance?",
-        5: "",
     }
-    assert not found[(group, "omer-kaya")][2].reviewed and found[(group, "omer-kaya")][5].reviewed
+    # they coded in this source, so their turns without a code count as reviewed (no code applies)
+    assert found[(group, "omer-kaya")][2].reviewed and found[(group, "omer-kaya")][2].codes == ()
     diary_turns = load_transcript(tmp_path / "study" / "transcripts" / "Diary.txt").turns
     assert [turn.text.split(".")[0] for turn in diary_turns] == ["Monday", "Tuesday", "Wednesday"]
-    assert {turn: r.codes for turn, r in found[("Diary", "omer-kaya")].items()} == {2: (ids[NV_BREATH],)}
+    assert {turn: r.codes for turn, r in found[("Diary", "omer-kaya")].items()} == {1: (), 2: (ids[NV_BREATH],), 3: ()}
     sources = {source.name: source for source in outcome.sources}
     assert sources["Diary"].paragraphs and not sources["Focus group 1"].paragraphs
     assert sources["Focus group 1"].turns == 5
@@ -396,9 +404,9 @@ SIMPLE_USER = "11111111-0000-4000-8000-000000000001"
 SIMPLE_CODE = "22222222-0000-4000-8000-000000000001"
 
 
-def simple_project(sources: str, name: str = "Simple") -> str:
+def simple_project(sources: str, name: str = "Simple", origin: str = "Another program") -> str:
     return f"""<?xml version="1.0" encoding="utf-8"?>
-<Project xmlns="urn:QDA-XML:project:1.0" name="{name}">
+<Project xmlns="urn:QDA-XML:project:1.0" name="{name}" origin="{origin}">
 <Users><User guid="{SIMPLE_USER}" name="ana"/></Users>
 <CodeBook><Codes><Code guid="{SIMPLE_CODE}" name="Hope" isCodable="true"/></Codes></CodeBook>
 <Sources>{sources}</Sources>
@@ -478,9 +486,9 @@ def test_an_entry_that_unpacks_to_more_than_it_claims_is_not_read(tmp_path: Path
     central = data.rindex(b"PK\x01\x02")
     data[central + 24 : central + 28] = (10).to_bytes(4, "little")
     project.write_bytes(bytes(data))
-    outcome = import_project(project, tmp_path / "study")
-    assert outcome.sources[0].transcript == "" and "unpack" in outcome.sources[0].missing
-    assert not (tmp_path / "study" / "transcripts" / "liar.txt").exists()
+    with pytest.raises(InvalidFileError, match="unpack"):
+        import_project(project, tmp_path / "study")
+    assert not (tmp_path / "study").exists()
 
 
 def test_a_folder_that_is_not_empty_is_refused(tmp_path: Path) -> None:
@@ -604,7 +612,8 @@ def test_review_marks_and_memos_in_selections_follow_the_contract(tmp_path: Path
     )
     qde = simple_project(
         f'<TextSource guid="55555555-0000-4000-8000-000000000001" name="t" plainTextPath="internal://t.txt">'
-        f"{selections}</TextSource>"
+        f"{selections}</TextSource>",
+        origin="purer-tui 0.1.0",  # whose selections say which turns were reviewed
     ).replace("</Sources>", f"</Sources><Notes>{notes}</Notes>")
     outcome = import_project(make_qdpx(tmp_path / "p.qdpx", qde, {"sources/t.txt": text}), tmp_path / "study")
     records = annotations(tmp_path / "study")[("t", "ana")]
@@ -665,7 +674,7 @@ def test_two_codes_of_an_exclusive_group_on_one_turn_are_kept_and_listed(tmp_pat
     assert result.returncode == 0, result.stderr
     assert "Exclusive groups with two codes on one turn (kept; `purer-tui check` reports them): 1." in result.stdout
     assert "transcripts/t.txt turn 1 (ana): Stage" in result.stdout
-    [record] = annotations(tmp_path / "study")[("t", "ana")].values()
+    record = annotations(tmp_path / "study")[("t", "ana")][1]
     assert len(record.codes) == 2
     checked = run(tmp_path, "check", "study")
     assert checked.returncode == 1 and "exclusive group stage" in checked.stdout
@@ -686,3 +695,24 @@ def test_turn_spans_find_each_turns_text_after_its_label(text: str, bodies: list
 
     spans = turn_spans(text, parse_transcript(text, Path("t.txt")))
     assert [text[span.text_start : span.end] for span in spans] == bodies
+
+
+def test_coded_turns_only_leaves_uncoded_turns_not_reviewed(tmp_path: Path) -> None:
+    text = "Ana: one\nBen: two\nAna: three\n"
+    where = span(text, "two")
+    selection = (
+        f'<PlainTextSelection guid="33333333-0000-4000-8000-000000000001" startPosition="{where[0]}" '
+        f'endPosition="{where[1]}" creatingUser="{SIMPLE_USER}"><Coding guid="44444444-0000-4000-8000-000000000001">'
+        f'<CodeRef targetGUID="{SIMPLE_CODE}"/></Coding></PlainTextSelection>'
+    )
+    qde = simple_project(
+        f'<TextSource guid="55555555-0000-4000-8000-000000000001" name="t" plainTextPath="internal://t.txt">'
+        f"{selection}</TextSource>"
+    )
+    make_qdpx(tmp_path / "p.qdpx", qde, {"sources/t.txt": text})
+    whole = run(tmp_path, "import", "qdpx", "p.qdpx", "whole")
+    assert "Reviewed with no code: 2 turn(s)" in whole.stdout and "transcripts/t.txt (ana): 2" in whole.stdout
+    assert sorted(annotations(tmp_path / "whole")[("t", "ana")]) == [1, 2, 3]
+    only = run(tmp_path, "import", "qdpx", "p.qdpx", "only", "--coded-turns-only")
+    assert only.returncode == 0 and "Reviewed with no code" not in only.stdout
+    assert sorted(annotations(tmp_path / "only")[("t", "ana")]) == [2]

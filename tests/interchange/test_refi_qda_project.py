@@ -163,7 +163,9 @@ def test_a_selection_name_starts_with_the_line_its_turn_starts_on(tmp_path: Path
     """qc (qualitative-coding) places a selection by a leading `line:N` (0-based) in its name."""
     folder = make_study(tmp_path / "s")
     # a turn of two lines moves every later turn down one more line
-    write(folder / "grp1-s01.txt", "Therapist: Hello.\nstill talking\nP1: Hi.\nP2: Hey.\nTherapist: Go on.\nP1: Fine.\n")
+    write(
+        folder / "grp1-s01.txt", "Therapist: Hello.\nstill talking\nP1: Hi.\nP2: Hey.\nTherapist: Go on.\nP1: Fine.\n"
+    )
     study = load_study(folder)
     project = project_document(load_dataset(study, ["ana", "ben"]))
     root = ET.fromstring(project.qde)
