@@ -440,6 +440,15 @@ def project_document(data: Dataset) -> ProjectExport:
     return export
 
 
+def _source_clock(seconds: float) -> str:
+    """A turn's start as the source text writes it: `0:01:23`, with milliseconds when it has them
+    (`0:00:47.5`, from a caption file), so an import reads the same start back."""
+    milliseconds = round(seconds * 1000)
+    clock = format_clock(milliseconds // 1000)
+    fraction = milliseconds % 1000
+    return f"{clock}.{fraction:03d}".rstrip("0") if fraction else clock
+
+
 def _source_text(data: Dataset, path: Path) -> tuple[str, dict[int, tuple[int, int]], dict[int, int]]:
     """The transcript as one text, a paragraph per turn; where each turn's text lies in it; and the line
     (0-based) each turn starts on."""
@@ -448,7 +457,7 @@ def _source_text(data: Dataset, path: Path) -> tuple[str, dict[int, tuple[int, i
     lines: dict[int, int] = {}
     length = line = 0
     for turn in data.parsed[path].turns:
-        prefix = f"[{format_clock(turn.start)}] " if turn.start is not None else ""
+        prefix = f"[{_source_clock(turn.start)}] " if turn.start is not None else ""
         if turn.speaker:
             prefix += f"{xml_text(turn.speaker)}: "
         body = xml_text(turn.text)

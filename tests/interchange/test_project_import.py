@@ -397,6 +397,17 @@ def test_export_then_import_reproduces_every_coders_turns(tmp_path: Path, demo_s
     assert set(roles(demo_study).values()) == {"staff", "participant"}
     assert "case" not in result.stdout and "set" not in result.stdout  # ours are carried, not "left out"
 
+    # each turn's speaker, text and start (a caption file's milliseconds too)
+    def turns(study: Path) -> dict[str, list[tuple[str, str, float | None]]]:
+        loaded = load_study(study)
+        return {
+            path.stem: [(t.speaker, t.text, t.start) for t in load_transcript(path).turns]
+            for path in loaded.transcript_paths()
+        }
+
+    assert turns(tmp_path / "back") == turns(demo_study)
+    assert any(start % 1 for starts in turns(demo_study).values() for _, _, start in starts if start)
+
 
 # --- Hostile and unusable input -----------------------------------------------------------------------
 
