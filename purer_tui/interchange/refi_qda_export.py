@@ -47,6 +47,7 @@ from purer_tui.interchange.refi_qda_format import (
     SelectionState,
     compose_codebook_block,
     compose_description,
+    compose_roles_line,
     compose_selection_description,
     stable_guid,
 )
@@ -435,6 +436,9 @@ def project_document(data: Dataset) -> ProjectExport:
     if notes:
         ET.SubElement(root, tag("Notes")).extend(notes)
     root.append(_sets_element(codebook, ns))
+    if data.study.roles:
+        roles = {role: list(speakers) for role, speakers in data.study.roles.items()}
+        ET.SubElement(root, tag("Description")).text = xml_text(compose_roles_line(roles))
     export.qde = _serialise(root, ns)
     verify_project(export.qde, export.sources, export.expected)
     return export

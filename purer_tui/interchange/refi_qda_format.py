@@ -211,6 +211,41 @@ def parse_selection_description(text: str) -> SelectionState:
 
 
 # --- People as cases ---------------------------------------------------------------------------
+#
+# The study's `[roles]` (role -> speaker names or globs) travel exactly as the last line of the
+# project's <Description>: `[purer-tui] roles: {"participant": ["Participant *"], "staff": ["Therapist"]}`
+# (JSON). Cases also carry each person's role and label, for programs and for older exports.
+
+ROLES_PREFIX = META_PREFIX + "roles: "
+_ROLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+#: Bounds on roles read from a file: more is not a study's roles.
+_MAX_ROLES, _MAX_SPEAKERS, _MAX_SPEAKER_CHARACTERS = 64, 1_000, 200
+
+
+def compose_roles_line(roles: dict[str, list[str]]) -> str:
+    return ROLES_PREFIX + json.dumps(roles, ensure_ascii=False, sort_keys=True)
+
+
+def parse_roles_line(description: str) -> dict[str, list[str]] | None:
+    """The roles of a project's description, or None when it holds none (or none that are valid)."""
+    last = description.replace("\r\n", "\n").rstrip().rpartition("\n")[2].strip()
+    if not last.startswith(ROLES_PREFIX) or len(last) > 1_000_000:
+        return None
+    try:
+        roles = json.loads(last.removeprefix(ROLES_PREFIX))
+    except ValueError:
+        return None
+    if not isinstance(roles, dict) or len(roles) > _MAX_ROLES:
+        return None
+    for role, speakers in roles.items():
+        if not _ROLE_NAME.fullmatch(role) or not isinstance(speakers, list) or len(speakers) > _MAX_SPEAKERS:
+            return None
+        if not all(
+            isinstance(s, str) and s and s.isprintable() and len(s) <= _MAX_SPEAKER_CHARACTERS for s in speakers
+        ):
+            return None
+    return roles
+
 
 #: The variables of each case (a person): their role, their group, the sessions they speak in ("1, 3"), and
 #: their label in the transcripts (so an import can give the study its `[roles]` back).

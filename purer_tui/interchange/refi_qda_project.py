@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.core.errors import InvalidFileError, Problem
-from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, is_codebook_set
+from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, is_codebook_set, parse_roles_line
 from purer_tui.interchange.refi_qda_import import read_refi_xml, safe_entry_name
 
 #: One source's text: a transcript larger than this is refused by the study too.
@@ -179,8 +179,13 @@ def _count_the_rest(
     root: ET.Element, contents: ProjectContents, variables: dict[str, str], source_notes: set[str], used: set[str]
 ) -> None:
     counted = contents.not_carried
+    exact_roles = parse_roles_line(_text_of(root, "Description"))
     for cases in _children(root, "Cases"):  # first: their variables are not "left out" when they give roles
         counted["case"] += sum(1 for case in _children(cases, "Case") if not _speaker_role(case, variables, contents))
+    if exact_roles is not None:  # the study's own [roles], globs and all, beat the labels of its cases
+        contents.roles = exact_roles
+    elif _text_of(root, "Description").strip():
+        counted["description (memo) of the project"] += 1
     for element in root:
         kind = _local(element)
         if kind == "Graphs":

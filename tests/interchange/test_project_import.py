@@ -394,6 +394,7 @@ def test_export_then_import_reproduces_every_coders_turns(tmp_path: Path, demo_s
         return {speaker: speaker_role(loaded, speaker) for speaker in speakers}
 
     assert roles(tmp_path / "back") == roles(demo_study)
+    assert load_study(tmp_path / "back").roles == load_study(demo_study).roles  # the globs too
     assert set(roles(demo_study).values()) == {"staff", "participant"}
     assert "case" not in result.stdout and "set" not in result.stdout  # ours are carried, not "left out"
 

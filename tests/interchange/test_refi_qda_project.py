@@ -180,3 +180,23 @@ def test_a_selection_name_starts_with_the_line_its_turn_starts_on(tmp_path: Path
         assert text[:start].count("\n") == number, name  # the turn's text begins on that line
         assert lines[number].endswith(text[start:].split("\n", 1)[0]), name
         assert number == {1: 0, 2: 3, 3: 5, 4: 7, 5: 9}[turn], name
+
+
+def test_the_studys_roles_travel_in_the_project_description_and_bad_ones_are_ignored(tmp_path: Path) -> None:
+    from purer_tui.interchange.refi_qda_format import compose_roles_line, parse_roles_line
+
+    root = export(make_study(tmp_path / "s"))
+    description = child(root, "Description")
+    assert description is not None
+    assert parse_roles_line(description.text or "") == {"participant": ["P*"], "staff": ["Therapist"]}
+    roles = {"participant": ["Participant *"]}
+    assert parse_roles_line("Some words.\n\n" + compose_roles_line(roles)) == roles
+    for bad in (
+        "[purer-tui] roles: {not json",
+        '[purer-tui] roles: {"Bad Role": ["x"]}',
+        '[purer-tui] roles: {"staff": "Therapist"}',
+        '[purer-tui] roles: {"staff": ["\\u001b[31m"]}',
+        '[purer-tui] roles: ["staff"]',
+        "no roles here",
+    ):
+        assert parse_roles_line(bad) is None, bad
