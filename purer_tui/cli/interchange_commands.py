@@ -221,5 +221,9 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     )
     for kind, count in sorted(outcome.not_carried.items()):
         click.echo(f"  {count} x {kind}")
+    if outcome.notes_left_out:
+        names = "; ".join(f'"{one_line(name)}"' for name in outcome.notes_left_out[:LISTED_CODINGS])
+        more = len(outcome.notes_left_out) - LISTED_CODINGS
+        click.echo(f"  notes left out: {names}" + (f" ... and {more} more" if more > 0 else ""))
     for note in outcome.codebook_notes:
         click.echo(f"  codebook: {one_line(note)}")

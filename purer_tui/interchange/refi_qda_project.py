@@ -69,6 +69,7 @@ class ProjectNote:
     guid: str
     text: str
     creating_user: str  # a user's guid, "" when not said
+    name: str = ""
 
 
 @dataclass
@@ -108,6 +109,7 @@ class ProjectContents:
     not_carried: Counter[str] = field(default_factory=Counter)  # what a study cannot hold -> how many
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> speaker labels (from purer-tui's cases)
     origin: str = ""  # the program that wrote it (`origin` of <Project>)
+    notes_left_out: list[str] = field(default_factory=list)  # names (or first words) of notes on no passage
 
     @property
     def from_purer_tui(self) -> bool:
@@ -148,7 +150,9 @@ def read_project(path: Path) -> ProjectContents:
         for notes in _children(root, "Notes"):
             for note in _children(notes, "Note"):
                 guid = _guid(note.get("guid"))
-                contents.notes[guid] = ProjectNote(guid, _note_text(note, reader), _guid(note.get("creatingUser")))
+                contents.notes[guid] = ProjectNote(
+                    guid, _note_text(note, reader), _guid(note.get("creatingUser")), (note.get("name") or "").strip()
+                )
         for sources in _children(root, "Sources"):
             for element in sources:
                 kind = _local(element)
@@ -207,6 +211,11 @@ def _count_the_rest(
     elsewhere = sum(1 for guid in contents.notes if guid not in used and guid not in source_notes)
     counted["note on a whole source"] += on_sources
     counted["note not on a coded passage (project, code or case note)"] += elsewhere
+    contents.notes_left_out = [
+        note.name or note.text.strip().split("\n", 1)[0][:60] or note.guid
+        for guid, note in contents.notes.items()
+        if guid not in used
+    ]
     for key in [key for key, count in counted.items() if not count]:
         del counted[key]
 

@@ -95,6 +95,7 @@ class ImportOutcome:
     clashes: list[tuple[str, int, str, str]] = field(default_factory=list)  # transcript, turn, coder, group label
     # turns a coder left uncoded in a source they coded in, counted as reviewed: transcript, coder, how many
     reviewed_uncoded: list[tuple[str, str, int]] = field(default_factory=list)
+    notes_left_out: list[str] = field(default_factory=list)  # names of notes on no passage, to find them again
 
 
 @dataclass
@@ -255,6 +256,7 @@ class _Plan:
         self.states: dict[tuple[int, str], dict[int, _TurnState]] = {}  # (transcript index, coder) -> turn -> state
         self.outcome = ImportOutcome(folder, "", [], coders)
         self.outcome.not_carried.update(contents.not_carried)
+        self.outcome.notes_left_out = list(contents.notes_left_out)
         self._taken_names: set[str] = set()
         self._unnamed: str | None = None
         self._codable = {guid for guid, codable in contents.codes.items() if codable}

@@ -341,6 +341,7 @@ def test_the_summary_names_paragraph_turns_and_what_was_left_out(tmp_path: Path)
     assert "Spanning (across turns, applied to each): 1." in result.stdout
     for line in ("1 x PDF source", "1 x audio source", "1 x set", "1 x coding on a PDF source"):
         assert line in result.stdout
+    assert 'notes left out: "Group was tired."' in result.stdout  # named, to be found again in the program
     assert "Unplaced: 0." in result.stdout
 
 
