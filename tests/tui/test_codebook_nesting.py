@@ -232,3 +232,27 @@ async def test_a_groups_colour_tints_its_heading_and_labels_in_a_trail_stay_lite
         stage = next(codes.line_content(y, width) for y, row in enumerate(codes.rows) if row.trail == ("Stage",))
         assert not any("#" in str(span.style) for span in stage.spans)  # no colour: as before
         assert "\x1b" not in "".join(line.text for line in (codes.render_line(y) for y in range(codes.size.height)))
+
+
+async def test_a_deep_code_is_shown_with_its_groups_heading_when_it_fits(make_app: MakeApp, tmp_path: Path) -> None:
+    """At 60x18, coming from far below, the list scrolls to a deep code with its heading and the codes it
+    sits under in view, not the code alone at the top."""
+    folder = nested_study(tmp_path / "n")
+    later = "".join(f'\n[codes.later-{n}]\ngroup = "later"\nlabel = "Later {n}"\ndefinition = "d"\n' for n in range(30))
+    with (folder / "codebook.toml").open("a", encoding="utf-8") as codebook:
+        codebook.write('\n[groups.later]\nlabel = "Later"\n' + later)
+    app, _ = make_app(folder=folder)
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab", "G", "escape")  # the cursor to the last code: the list scrolls to the end
+        await pilot.pause()
+        codes = app.query_one(CodeList)
+        assert codes.scroll_offset.y > 0
+        await pilot.press("x")
+        await pilot.pause()
+        y = next(y for y, row in enumerate(codes.rows) if row.code is not None and row.code.id == "petrarchan")
+        heading = max(i for i in range(y) if codes.rows[i].code is None and codes.rows[i].group is not None)
+        height = codes.scrollable_content_region.height
+        assert y - heading + 1 <= height  # it can fit: the test means something
+        top = int(codes.scroll_offset.y)
+        assert top <= heading and y < top + height

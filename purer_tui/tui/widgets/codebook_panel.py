@@ -140,6 +140,7 @@ class CodeList(ScrollView, can_focus=False):
         self.codebook = codebook
         self.rows = codebook_rows(codebook)
         self._code_rows = [y for y, row in enumerate(self.rows) if row.code is not None]
+        self._heading_row = self._headings(self.rows)
         self._deepest = max((row.depth for row in self.rows), default=0)  # sets the indent step for every line
         self._index_of_code = {code.id: index for index, code in enumerate(self._codes())}
         self._first_for_role: dict[str | None, int] = {}  # the first code for a role's turns, found once per role
@@ -202,12 +203,25 @@ class CodeList(ScrollView, can_focus=False):
         if changed and code is not None:
             self.post_message(self.Highlighted(code))
 
+    @staticmethod
+    def _headings(rows: list[Row]) -> list[int]:
+        """For each row, the row of the heading it sits under (itself for a heading or a blank)."""
+        found, heading = [], 0
+        for y, row in enumerate(rows):
+            if row.code is None:
+                heading = y
+            found.append(heading)
+        return found
+
     def scroll_to_cursor(self) -> None:
-        """Scroll just enough to see the cursor's code (with its group's heading when it is the group's first)."""
+        """Scroll just enough to see the cursor's code with its group's heading (and so the codes it sits
+        under) when they fit, else the code (moving through a long group scrolls a line at a time)."""
         if not self._code_rows:
             return
         y = self._code_rows[self.cursor]
-        top = y - 1 if y > 0 and self.rows[y - 1].code is None else y
+        top = self._heading_row[y]
+        if y - top + 1 > max(1, self.scrollable_content_region.height):
+            top = y
         self.scroll_to_region(Region(0, top, 1, y - top + 1), animate=False, force=True, x_axis=False)
 
     def line_content(self, y: int, width: int) -> Content:
