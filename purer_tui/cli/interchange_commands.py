@@ -120,6 +120,8 @@ def import_group() -> None:
 
 #: Partial and spanning codings listed one by one, at most this many of each (then a count).
 LISTED_CODINGS = 20
+#: Turn numbers shown for one coding that spans many.
+LISTED_TURNS = 10
 
 
 @import_group.command("qdpx")
@@ -161,7 +163,6 @@ def import_qdpx(file: Path, folder: Path, coded_turns_only: bool) -> None:
 
 def _print_import_summary(outcome: ImportOutcome) -> None:
     from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
-    from purer_tui.core.safe_text import one_line
 
     study = outcome.study_file.parent
     transcripts = [source for source in outcome.sources if source.transcript]
@@ -169,9 +170,9 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     click.echo(f"Wrote the study {display_path(study)}/ with the codebook {outcome.codebook}.")
     click.echo(f"Sources: {len(transcripts)} transcript(s), {turns} turn(s).")
     for source in outcome.sources:
-        name = one_line(source.name)
+        name = _shown(source.name)
         if not source.transcript:
-            click.echo(f"  {name}: not imported: {one_line(source.missing)}")
+            click.echo(f"  {name}: not imported: {_shown(source.missing)}")
             continue
         said = f"  {name} -> {source.transcript}: {source.turns} turn(s)"
         if source.paragraphs:
@@ -179,7 +180,7 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
         click.echo(said)
     click.echo(f"Coders: {len(outcome.coders)}.")
     for name, coder in outcome.coders:
-        click.echo(f"  {one_line(name)} -> {coder}")
+        click.echo(f"  {_shown(name)} -> {coder}")
     click.echo(f"Codings placed: {outcome.codings_placed}; memos placed on {outcome.memos} turn(s).")
     if outcome.reviewed_uncoded:
         added = sum(count for _, _, count in outcome.reviewed_uncoded)
@@ -198,7 +199,9 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
         click.echo(f"{what}: {len(listed)}.")
         listed = sorted(listed, key=lambda placed: (placed.transcript, placed.turns, placed.coder, placed.code))
         for placed in listed[:LISTED_CODINGS]:
-            numbers = ", ".join(str(number) for number in placed.turns)
+            numbers = ", ".join(str(number) for number in placed.turns[:LISTED_TURNS])
+            if len(placed.turns) > LISTED_TURNS:
+                numbers += f" ... {placed.turns[-1]} ({len(placed.turns):,} turns)"
             click.echo(f"  {placed.transcript} turn(s) {numbers}: {placed.code} ({placed.coder})")
         if len(listed) > LISTED_CODINGS:
             click.echo(f"  ... and {len(listed) - LISTED_CODINGS} more")
@@ -206,15 +209,17 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     click.echo(f"Unplaced: {unplaced}.")
     for reason, count in sorted(outcome.unplaced.items()):
         click.echo(f"  {count} {reason}")
-    for transcript, turn, coder in outcome.memos_cut:
+    for transcript, turn, coder in outcome.memos_cut[:LISTED_CODINGS]:
         click.echo(f"  {transcript} turn {turn} ({coder}): memo cut to {MAX_MEMO_CHARACTERS:,} characters")
+    if len(outcome.memos_cut) > LISTED_CODINGS:
+        click.echo(f"  ... and {len(outcome.memos_cut) - LISTED_CODINGS} more memos cut")
     if outcome.clashes:
         click.echo(
             f"Exclusive groups with two codes on one turn (kept; `purer-tui check` reports them): "
             f"{len(outcome.clashes)}."
         )
         for transcript, turn, coder, group in outcome.clashes[:LISTED_CODINGS]:
-            click.echo(f"  {transcript} turn {turn} ({coder}): {one_line(group)}")
+            click.echo(f"  {transcript} turn {turn} ({coder}): {_shown(group)}")
     not_carried = sum(outcome.not_carried.values())
     click.echo(
         f"Not carried over: {not_carried}" + (" (and the codebook notes below)." if outcome.codebook_notes else ".")
@@ -222,8 +227,17 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     for kind, count in sorted(outcome.not_carried.items()):
         click.echo(f"  {count} x {kind}")
     if outcome.notes_left_out:
-        names = "; ".join(f'"{one_line(name)}"' for name in outcome.notes_left_out[:LISTED_CODINGS])
+        names = "; ".join(f'"{_shown(name)}"' for name in outcome.notes_left_out[:LISTED_CODINGS])
         more = len(outcome.notes_left_out) - LISTED_CODINGS
         click.echo(f"  notes left out: {names}" + (f" ... and {more} more" if more > 0 else ""))
-    for note in outcome.codebook_notes:
-        click.echo(f"  codebook: {one_line(note)}")
+    for note in outcome.codebook_notes[:LISTED_CODINGS]:
+        click.echo(f"  codebook: {_shown(note)}")
+    if len(outcome.codebook_notes) > LISTED_CODINGS:
+        click.echo(f"  codebook: ... and {len(outcome.codebook_notes) - LISTED_CODINGS} more")
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """Untrusted text (names from the project) on one line of the summary, at most `limit` characters."""
+    from purer_tui.core.safe_text import one_line
+
+    return one_line(text[:limit]) + ("…" if len(text) > limit else "")

@@ -220,6 +220,7 @@ ROLES_PREFIX = META_PREFIX + "roles: "
 _ROLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 #: Bounds on roles read from a file: more is not a study's roles.
 _MAX_ROLES, _MAX_SPEAKERS, _MAX_SPEAKER_CHARACTERS = 64, 1_000, 200
+_MAX_ROLES_LINE = 200_000
 
 
 def compose_roles_line(roles: dict[str, list[str]]) -> str:
@@ -229,7 +230,7 @@ def compose_roles_line(roles: dict[str, list[str]]) -> str:
 def parse_roles_line(description: str) -> dict[str, list[str]] | None:
     """The roles of a project's description, or None when it holds none (or none that are valid)."""
     last = description.replace("\r\n", "\n").rstrip().rpartition("\n")[2].strip()
-    if not last.startswith(ROLES_PREFIX) or len(last) > 1_000_000:
+    if not last.startswith(ROLES_PREFIX) or len(last) > _MAX_ROLES_LINE:
         return None
     try:
         roles = json.loads(last.removeprefix(ROLES_PREFIX))

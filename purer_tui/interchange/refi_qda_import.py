@@ -20,6 +20,7 @@ ever extracted, and entry names that climb out of the archive are refused.
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -52,12 +53,21 @@ def _refuse(path: Path, message: str, line: int | None = None) -> InvalidFileErr
     return InvalidFileError([Problem(path, line, message)])
 
 
-def read_refi_xml(path: Path) -> ET.Element:
-    """The XML of a `.qdc`, or the `.qde` inside a `.qdpx`, parsed safely."""
+def regular_file_size(path: Path) -> int:
+    """The size of a file from elsewhere, refused unless it is a regular file (a pipe or a device would
+    block or never end)."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
         raise _refuse(path, f"cannot be read: {error.strerror or error}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise _refuse(path, "is not a regular file; give the .qdc or .qdpx file itself")
+    return status.st_size
+
+
+def read_refi_xml(path: Path) -> ET.Element:
+    """The XML of a `.qdc`, or the `.qde` inside a `.qdpx`, parsed safely."""
+    size = regular_file_size(path)
     if zipfile.is_zipfile(path):
         return _parse(_project_xml(path), path)
     if size > MAX_CODEBOOK_FILE_BYTES:

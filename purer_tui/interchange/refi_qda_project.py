@@ -18,14 +18,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, is_codebook_set, parse_roles_line
-from purer_tui.interchange.refi_qda_import import read_refi_xml, safe_entry_name
+from purer_tui.interchange.refi_qda_import import read_refi_xml, regular_file_size, safe_entry_name
 
 #: One source's text: a transcript larger than this is refused by the study too.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 #: All source texts of one project together.
 MAX_SOURCES_BYTES = 512 * 1024 * 1024
+#: Speakers given a role from the cases of a purer-tui export.
+MAX_ROLE_LABELS = 1_000
+#: A note's text as kept: a memo longer than the core's limit is cut anyway.
+_NOTE_CHARACTERS = MAX_MEMO_CHARACTERS + 1
 #: Entries a project's zip may hold (a real project has a few per source).
 MAX_ENTRIES = 100_000
 
@@ -110,6 +115,7 @@ class ProjectContents:
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> speaker labels (from purer-tui's cases)
     origin: str = ""  # the program that wrote it (`origin` of <Project>)
     notes_left_out: list[str] = field(default_factory=list)  # names (or first words) of notes on no passage
+    role_labels: dict[str, set[str]] = field(default_factory=dict)  # `roles`, as sets, to add each label once
 
     @property
     def from_purer_tui(self) -> bool:
@@ -119,6 +125,7 @@ class ProjectContents:
 
 def read_project(path: Path) -> ProjectContents:
     """Read a `.qdpx` project; an unusable file is an `InvalidFileError` naming it and why."""
+    regular_file_size(path)
     if not zipfile.is_zipfile(path):
         raise _refuse(
             path,
@@ -150,9 +157,9 @@ def read_project(path: Path) -> ProjectContents:
         for notes in _children(root, "Notes"):
             for note in _children(notes, "Note"):
                 guid = _guid(note.get("guid"))
-                contents.notes[guid] = ProjectNote(
-                    guid, _note_text(note, reader), _guid(note.get("creatingUser")), (note.get("name") or "").strip()
-                )
+                text = _note_text(note, reader).strip()[:_NOTE_CHARACTERS]
+                name = (note.get("name") or "").strip()[:200]
+                contents.notes[guid] = ProjectNote(guid, text, _guid(note.get("creatingUser")), name)
         for sources in _children(root, "Sources"):
             for element in sources:
                 kind = _local(element)
@@ -190,6 +197,9 @@ def _count_the_rest(
         contents.roles = exact_roles
     elif _text_of(root, "Description").strip():
         counted["description (memo) of the project"] += 1
+    fields = {name for source in contents.sources for name in source.fields}  # once: a project may hold many
+    if contents.roles:
+        fields.update(CASE_VARIABLES)
     for element in root:
         kind = _local(element)
         if kind == "Graphs":
@@ -197,9 +207,6 @@ def _count_the_rest(
         elif kind == "Links":
             counted["link"] += len(_children(element, "Link"))
         elif kind == "Variables":
-            fields = {name for source in contents.sources for name in source.fields}
-            if contents.roles:
-                fields.update(CASE_VARIABLES)
             counted["variable not on a text source"] += sum(
                 1 for v in _children(element, "Variable") if (v.get("name") or "").strip() not in fields
             )
@@ -232,7 +239,11 @@ def _speaker_role(case: ET.Element, variables: dict[str, str], contents: Project
     # The label exactly, even when it holds glob characters ([roles] takes globs).
     exact = re.sub(r"([*?[])", r"[\1]", label)
     speakers = contents.roles.setdefault(role, [])
-    if exact not in speakers:
+    known = contents.role_labels.setdefault(role, set())
+    if exact not in known:
+        if sum(len(labels) for labels in contents.role_labels.values()) >= MAX_ROLE_LABELS:
+            return False  # a study's people, not a crafted crowd: the rest are counted as cases left out
+        known.add(exact)
         speakers.append(exact)
     return True
 
@@ -298,7 +309,8 @@ def _text_source(element: ET.Element, reader: _SourceReader) -> ProjectSource:
 
 def _position(value: str | None) -> int | None:
     text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    # ASCII digits only: `isdigit` also takes "²", which `int` refuses
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 def _refuse(path: Path, message: str) -> InvalidFileError:

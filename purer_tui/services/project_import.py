@@ -19,9 +19,10 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import shutil
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,17 +36,29 @@ from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, UsageError
-from purer_tui.core.study import METADATA_NAME_CHARACTERS
+from purer_tui.core.study import METADATA_NAME_CHARACTERS, STUDY_FILE
 from purer_tui.core.table_columns import FIXED_COLUMNS
+from purer_tui.core.toml_files import MAX_TOML_BYTES
 from purer_tui.core.transcript import Transcript, parse_transcript
 from purer_tui.interchange.refi_qda_format import parse_selection_description
 from purer_tui.interchange.refi_qda_import import ImportedCodebook, import_codebook
 from purer_tui.interchange.refi_qda_project import ProjectContents, ProjectSelection, ProjectSource, read_project
 from purer_tui.services.study_setup import init_study
 
+#: Codes and memos put on turns, in all: a real project places a few per coded passage; a crafted one,
+#: thousands of selections each spanning a whole long source, would take minutes.
+MAX_PLACEMENTS = 5_000_000
+#: A source variable's value as a transcript field (a date, a session, a site), and fields per transcript.
+MAX_FIELD_CHARACTERS = 1_000
+MAX_FIELDS = 64
+#: Room left in the 4 MiB a TOML file may have for what `init` writes around the imported tables.
+_STUDY_FILE_ROOM = 64 * 1024
 #: The coder of codings that name no user, in a project with no single user to give them to.
 UNNAMED_CODER = "imported"
 _NAME_CHARACTERS = 60
+#: Bytes of a transcript's name: with `.<coder>.unplaced.jsonl` and a temporary file's suffix it stays under
+#: the 255 bytes a file name may have.
+_NAME_BYTES = 150
 _WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)})
 _SOURCE_SUFFIX = re.compile(r"\.(txt|text|docx?|rtf|odt|md|pdf|html?)$", re.IGNORECASE)
 # A colon that ends a speaker label: followed by white space or the end of the line (not one inside a clock).
@@ -104,6 +117,18 @@ class _TurnState:
     memos: list[str] = field(default_factory=list)
     reviewed: bool = False
     flagged: bool = False
+    _seen: set[str] = field(default_factory=set)
+    _length: int = 0
+
+    def add_memo(self, memo: str) -> None:
+        """One more memo, in order, each text once; past the memo limit the rest would be cut anyway."""
+        if memo in self._seen or self._length > MAX_MEMO_CHARACTERS:
+            if memo not in self._seen:
+                self._length += 1  # still more than the limit: the joined memo is cut and said so
+            return
+        self._seen.add(memo)
+        self.memos.append(memo)
+        self._length += len(memo) + 2
 
 
 @dataclass
@@ -129,6 +154,7 @@ def import_project(project_file: Path, folder: Path, coded_turns_only: bool = Fa
     imported = import_codebook(project_file)  # named as the codebook itself says, else as the project
     coder_of_user, coders = _coder_ids(contents)
     plan = _Plan(contents, imported, coder_of_user, coders, folder)
+    plan.project_file = project_file
     plan.whole_sources = not coded_turns_only and not contents.from_purer_tui
     plan.place_all()
     if not any(source.transcript for source in plan.outcome.sources):
@@ -143,17 +169,33 @@ def import_project(project_file: Path, folder: Path, coded_turns_only: bool = Fa
                 )
             ]
         )
-    try:
+    made: list[Path] = []
+    with _no_wider_than(project_file):
         if not existed:
-            folder.mkdir()
-        return plan.write(study_name)
-    except BaseException:
-        if existed:
-            for entry in list(folder.iterdir()):
-                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                raise UsageError(f"{folder} appeared while the project was read; nothing was written") from None
+        try:
+            return plan.write(study_name, made)
+        except BaseException:
+            _undo(made, None if existed else folder)
+            raise
+
+
+@contextmanager
+def _no_wider_than(project_file: Path) -> Iterator[None]:
+    """Create files and folders no more readable than the project they come from (transcripts inside)."""
+    try:
+        closed = ~os.stat(project_file).st_mode & 0o077
+    except OSError:
+        closed = 0o077
+    previous = os.umask(0o077)
+    os.umask(previous | closed)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _check_target(folder: Path) -> bool:
@@ -164,6 +206,8 @@ def _check_target(folder: Path) -> bool:
         if any(folder.iterdir()):
             raise UsageError(f"{folder} is not empty; choose a new or empty folder for the study (nothing was written)")
         return True
+    if folder.parent.exists() and not folder.parent.is_dir():
+        raise UsageError(f"{folder.parent} is not a folder; choose a folder for the study (nothing was written)")
     if not folder.parent.is_dir():
         raise UsageError(f"{folder.parent} does not exist; create it first (nothing was written)")
     return False
@@ -175,39 +219,52 @@ def coder_id_from(name: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "-", ascii_name).strip("-_")[:32].strip("-_")
 
 
-def _unique(base: str, taken: set[str], limit: int) -> str:
-    candidate, number = base, 2
-    while candidate.casefold() in taken:
-        suffix = f"-{number}"
-        candidate = base[: limit - len(suffix)].rstrip("-_") + suffix
-        number += 1
-    taken.add(candidate.casefold())
-    return candidate
+class _Names:
+    """Names given so far (compared case-blind), and the next number to try for each base, so that
+    thousands of users or sources of one name are named in linear time."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken = {name.casefold() for name in taken or ()}
+        self._next: dict[str, int] = {}
+
+    def unique(self, base: str, limit: int) -> str:
+        candidate, number = base, self._next.get(base.casefold(), 2)
+        while candidate.casefold() in self.taken:
+            suffix = f"-{number}"
+            candidate = base[: limit - len(suffix)].rstrip("-_") + suffix
+            number += 1
+        self._next[base.casefold()] = number
+        self.taken.add(candidate.casefold())
+        return candidate
 
 
 def _coder_ids(contents: ProjectContents) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Each user's coder id (by the user's guid), and the list "name -> coder id" in the project's order."""
-    taken: set[str] = set()
+    names = _Names()
     by_guid: dict[str, str] = {}
     listed: list[tuple[str, str]] = []
     for user in contents.users:
         if user.guid in by_guid:
             continue
         base = coder_id_from(user.name) or coder_id_from(user.user_id) or "coder"
-        coder = _unique(base, taken, 32)
+        coder = names.unique(base, 32)
         assert CODER_PATTERN.match(coder)
         by_guid[user.guid] = coder
         listed.append((user.name or user.user_id or user.guid, coder))
     return by_guid, listed
 
 
-def transcript_name(source_name: str, taken: set[str]) -> str:
-    """A safe, unique file name (without `.txt`) from a source's name: no folders, no controls, no dots."""
+def transcript_name(source_name: str, names: _Names) -> str:
+    """A safe, unique file name (without `.txt`) from a source's name: no folders, no controls, no dots,
+    short enough in bytes for any file system (with the coder's annotation file name beside it)."""
     name = _SOURCE_SUFFIX.sub("", unicodedata.normalize("NFC", source_name.strip()))
-    name = re.sub(r"[^\w-]+", "-", name).strip("-_")[:_NAME_CHARACTERS].strip("-_") or "source"
-    if name.casefold() in _WINDOWS_RESERVED:
+    name = re.sub(r"[^\w-]+", "-", name).strip("-_")[:_NAME_CHARACTERS].strip("-_")
+    while len(name.encode("utf-8")) > _NAME_BYTES:
+        name = name[:-1]
+    name = name.strip("-_") or "source"
+    if unicodedata.normalize("NFKC", name).casefold() in _WINDOWS_RESERVED:  # `com¹` is `com1` to Windows
         name += "-source"
-    return _unique(name, taken, _NAME_CHARACTERS)
+    return names.unique(name, _NAME_CHARACTERS)
 
 
 def turn_spans(text: str, transcript: Transcript) -> list[_Span]:
@@ -257,10 +314,12 @@ class _Plan:
         self.outcome = ImportOutcome(folder, "", [], coders)
         self.outcome.not_carried.update(contents.not_carried)
         self.outcome.notes_left_out = list(contents.notes_left_out)
-        self._taken_names: set[str] = set()
+        self._names = _Names()
         self._unnamed: str | None = None
         self._codable = {guid for guid, codable in contents.codes.items() if codable}
         self.whole_sources = False  # a coder who coded in a source reviewed all its turns
+        self.project_file = Path()
+        self._placements = 0  # codes and memos put on turns so far, against MAX_PLACEMENTS
 
     def coder(self, *users: str) -> str:
         """The first of these users that the project knows, else its only user, else `imported`."""
@@ -270,7 +329,7 @@ class _Plan:
         if len(self.coder_of_user) == 1:
             return next(iter(self.coder_of_user.values()))
         if self._unnamed is None:
-            self._unnamed = _unique(UNNAMED_CODER, {coder for _, coder in self.coders}, 32)
+            self._unnamed = _Names({coder for _, coder in self.coders}).unique(UNNAMED_CODER, 32)
             self.coders.append(("(codings that name no user)", self._unnamed))
         return self._unnamed
 
@@ -285,12 +344,17 @@ class _Plan:
             for selection in source.selections:
                 self._unplaced(selection, NO_TEXT)
             return
-        name = transcript_name(source.name or "source", self._taken_names)
+        name = transcript_name(source.name or "source", self._names)
         relative = f"transcripts/{name}.txt"
         transcript = parse_transcript(source.text, self.folder / relative)
         index = len(self.transcripts)
         self.transcripts.append((self.folder / relative, source.text, transcript))
-        fields = {field: value for field, value in source.fields.items() if self._field_name_fits(field)}
+        fields = {field: value for field, value in source.fields.items() if self._field_fits(field, value)}
+        if len(fields) > MAX_FIELDS:
+            self.outcome.not_carried[f"variable value past the first {MAX_FIELDS} of a source"] += (
+                len(fields) - MAX_FIELDS
+            )
+            fields = dict(list(fields.items())[:MAX_FIELDS])
         if fields:
             self.metadata[name] = fields
         self.outcome.sources.append(
@@ -305,10 +369,14 @@ class _Plan:
         if self.whole_sources:
             self._review_whole_source(index, relative, len(transcript.turns))
 
-    def _field_name_fits(self, name: str) -> bool:
-        """A variable that can be a transcript field: a short printable name that is not a fixed column."""
+    def _field_fits(self, name: str, value: str) -> bool:
+        """A variable value that can be a transcript field: a short printable name that is not a fixed
+        column, and a value of reasonable length."""
         if name in FIXED_COLUMNS or not name.isprintable() or len(name) > METADATA_NAME_CHARACTERS:
             self.outcome.not_carried["variable value named like a fixed column or unprintable"] += 1
+            return False
+        if len(value) > MAX_FIELD_CHARACTERS:
+            self.outcome.not_carried[f"variable value over {MAX_FIELD_CHARACTERS:,} characters"] += 1
             return False
         return True
 
@@ -333,6 +401,18 @@ class _Plan:
             self._unplaced(selection, NO_TURN)
             return
         numbers = tuple(n + 1 for n in turns)
+        self._placements += len(numbers) * (len(selection.codings) + 1)
+        if self._placements > MAX_PLACEMENTS:
+            raise InvalidFileError(
+                [
+                    Problem(
+                        self.project_file,
+                        None,
+                        f"places more than {MAX_PLACEMENTS:,} codes and memos on turns (selections spanning whole "
+                        "sources, many times over); nothing was written",
+                    )
+                ]
+            )
         for coding in selection.codings:
             if coding.code_guid not in self.contents.codes or (
                 coding.code_guid in self._codable and coding.code_guid not in self.imported.code_ids
@@ -371,9 +451,7 @@ class _Plan:
                 memos.append((self.coder(note.creating_user, selection.creating_user), text_of_note))
         for number in numbers:
             for coder, memo in memos:
-                state = self._state(index, coder, number)
-                if memo not in state.memos:
-                    state.memos.append(memo)
+                self._state(index, coder, number).add_memo(memo)
             if described.reviewed or described.flagged:
                 state = self._state(index, selection_coder, number)
                 state.reviewed |= described.reviewed
@@ -428,33 +506,71 @@ class _Plan:
                 files[annotation_path(path, coder)] = records
         return files
 
-    def write(self, study_name: str) -> ImportOutcome:
+    def write(self, study_name: str, made: list[Path]) -> ImportOutcome:
+        """Write the study, recording in `made` each file and folder as it is created (to undo a failure)."""
         info = self.imported.data.get("codebook")
         slug = coder_id_from(str(info.get("name", "")) if isinstance(info, dict) else "") or "codebook"
         codebook_file = self.folder / "codebooks" / f"{slug}.toml"
-        codebook_file.parent.mkdir()
-        atomic_write_text(codebook_file, self.imported.toml())
-        self.outcome.codebook = codebook_file.relative_to(self.folder).as_posix()
-        self.outcome.codebook_notes = list(self.imported.notes)
-        self.outcome.study_file = init_study(self.folder, study_name, str(codebook_file), ["transcripts/*.txt"])
+        codebook_text = self.imported.toml()
         # The sources' variables as each transcript's fields (session, group, date: the reports use them), and
-        # the speakers' roles from purer-tui's cases, in place of the commented example.
+        # the speakers' roles, in place of the commented example.
         tables: dict[str, object] = {}
         if self.contents.roles:
             tables["roles"] = self.contents.roles
         if self.metadata:
             tables["metadata"] = self.metadata
-        if tables:
+        tables_text = tomli_w.dumps(tables) if tables else ""
+        for what, text in (("its codebook", codebook_text), ("the study file", tables_text)):
+            if len(text.encode("utf-8")) > MAX_TOML_BYTES - _STUDY_FILE_ROOM:
+                raise InvalidFileError(
+                    [
+                        Problem(
+                            self.project_file,
+                            None,
+                            f"{what} would be over {MAX_TOML_BYTES // (1024 * 1024)} MiB, more than purer-tui reads; "
+                            "nothing was written",
+                        )
+                    ]
+                )
+        made.append(codebook_file.parent)
+        codebook_file.parent.mkdir()
+        made.append(codebook_file)
+        atomic_write_text(codebook_file, codebook_text)
+        self.outcome.codebook = codebook_file.relative_to(self.folder).as_posix()
+        self.outcome.codebook_notes = list(self.imported.notes)
+        made += [self.folder / "transcripts", self.folder / ".gitignore", self.folder / STUDY_FILE]
+        self.outcome.study_file = init_study(self.folder, study_name, str(codebook_file), ["transcripts/*.txt"])
+        if tables_text:
             study_text = self.outcome.study_file.read_text(encoding="utf-8")
             if self.contents.roles:
                 study_text = _without_roles_example(study_text)
-            atomic_write_text(self.outcome.study_file, f"{study_text.rstrip()}\n\n{tomli_w.dumps(tables)}")
+            atomic_write_text(self.outcome.study_file, f"{study_text.rstrip()}\n\n{tables_text}")
         codebook = load_codebook(codebook_file)
         for path, text, _ in self.transcripts:
+            made.append(path)
             atomic_write_text(path, text)
         for path, records in self.records(codebook).items():
+            made.append(path)
             AnnotationFile(path).replace_all(records)
         return self.outcome
+
+
+def _undo(made: list[Path], created_folder: Path | None) -> None:
+    """Remove what an import created, newest first: only those files, and folders only when empty, so
+    nothing anyone else put there is ever removed (never a whole tree)."""
+    for path in reversed(made):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
+    if created_folder is not None:
+        try:
+            created_folder.rmdir()
+        except OSError:
+            pass
 
 
 def _without_roles_example(study_text: str) -> str:

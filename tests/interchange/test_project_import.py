@@ -4,6 +4,7 @@ outside the new study."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -16,17 +17,20 @@ from purer_tui.core.annotation_paths import annotation_files
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import speaker_role, transcript_info
-from purer_tui.core.errors import InvalidFileError
+from purer_tui.core.errors import InvalidFileError, UsageError
 from purer_tui.core.study import load_study
 from purer_tui.core.transcript import load_transcript
 from purer_tui.interchange.refi_qda_import import import_codebook
+from purer_tui.services import project_import as project_import_module
 from purer_tui.services.project_import import (
     NO_TEXT,
     NOT_CODABLE,
     OUTSIDE_TEXT,
     UNKNOWN_CODE,
     ImportOutcome,
+    _Names,
     import_project,
+    transcript_name,
 )
 from tests.conftest import REPO
 
@@ -729,3 +733,100 @@ def test_coded_turns_only_leaves_uncoded_turns_not_reviewed(tmp_path: Path) -> N
     only = run(tmp_path, "import", "qdpx", "p.qdpx", "only", "--coded-turns-only")
     assert only.returncode == 0 and "Reviewed with no code" not in only.stdout
     assert sorted(annotations(tmp_path / "only")[("t", "ana")]) == [2]
+
+
+# --- What a security review found -----------------------------------------------------------------
+
+
+def _small_project(tmp_path: Path, name: str = "p.qdpx", text: str = "Ana: x\nBen: y\n", source: str = "") -> Path:
+    source = source or text_source(1, "a", "internal://a.txt")
+    return make_qdpx(tmp_path / name, simple_project(source), {"sources/a.txt": text})
+
+
+def test_a_folder_that_appears_while_reading_is_never_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _small_project(tmp_path)
+    target = tmp_path / "study"
+    real_place_all = project_import_module._Plan.place_all
+
+    def someone_else_makes_the_folder(self: object) -> None:
+        real_place_all(self)  # type: ignore[arg-type]
+        target.mkdir()
+        (target / "precious.txt").write_text("coded work", encoding="utf-8")
+
+    monkeypatch.setattr(project_import_module._Plan, "place_all", someone_else_makes_the_folder)
+    with pytest.raises(UsageError, match="appeared"):
+        import_project(project, target)
+    assert (target / "precious.txt").read_text(encoding="utf-8") == "coded work"
+
+
+def test_a_failure_removes_only_what_the_import_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _small_project(tmp_path)
+    target = tmp_path / "study"
+    target.mkdir()
+
+    def full_disk_after_a_teammate_wrote(self: AnnotationFile, records: object) -> None:
+        (target / "transcripts" / "theirs.txt").write_text("theirs", encoding="utf-8")
+        raise OSError(28, "No space left on device", str(self.path))
+
+    monkeypatch.setattr(AnnotationFile, "replace_all", full_disk_after_a_teammate_wrote)
+    with pytest.raises(OSError):
+        import_project(project, target)
+    left = sorted(path.relative_to(target).as_posix() for path in target.rglob("*"))
+    assert left == ["transcripts", "transcripts/theirs.txt"]  # ours gone, theirs (and its folder) kept
+
+
+def test_created_files_are_no_more_readable_than_the_project(tmp_path: Path) -> None:
+    project = _small_project(tmp_path)
+    project.chmod(0o600)
+    import_project(project, tmp_path / "study")
+    for path in [tmp_path / "study", *(tmp_path / "study").rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_long_variable_values_and_odd_positions_are_refused_one_by_one(tmp_path: Path) -> None:
+    variable = "88888888-0000-4000-8000-000000000001"
+    source = (
+        f'<TextSource guid="55555555-0000-4000-8000-000000000001" name="a" plainTextPath="internal://a.txt">'
+        f'<PlainTextSelection guid="33333333-0000-4000-8000-000000000001" startPosition="0" endPosition="3">'
+        f'<Coding guid="44444444-0000-4000-8000-000000000001"><CodeRef targetGUID="{SIMPLE_CODE}"/></Coding>'
+        f"</PlainTextSelection>"
+        f'<VariableValue><VariableRef targetGUID="{variable}"/><TextValue>{"v" * 5000}</TextValue></VariableValue>'
+        f"</TextSource>"
+    )
+    qde = simple_project(source).replace(
+        "<Sources>", f'<Variables><Variable guid="{variable}" name="site" typeOfVariable="Text"/></Variables><Sources>'
+    )
+    # a superscript two is a digit to str.isdigit, not to int: unplaced, never a crash
+    qde = qde.replace('startPosition="0"', 'startPosition="\u00b2"')
+    project = make_qdpx(tmp_path / "p.qdpx", qde, {"sources/a.txt": "Ana: x\n"}, validate=False)
+    outcome = import_project(project, tmp_path / "study")
+    assert outcome.unplaced[f"coding: {OUTSIDE_TEXT}"] == 1
+    assert outcome.not_carried["variable value over 1,000 characters"] == 1
+    assert load_study(tmp_path / "study").metadata == {}
+
+
+def test_too_many_placements_are_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(project_import_module, "MAX_PLACEMENTS", 1)
+    project = _small_project(tmp_path)
+    with pytest.raises(InvalidFileError, match="places more than 1 codes"):
+        import_project(project, tmp_path / "study")
+    assert not (tmp_path / "study").exists()
+
+
+def test_a_pipe_given_as_the_project_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "p.qdpx"
+    os.mkfifo(fifo)
+    result = run(tmp_path, "import", "qdpx", "p.qdpx", "study")
+    assert result.returncode != 0 and "not a regular file" in result.stderr
+    assert not (tmp_path / "study").exists()
+
+
+def test_users_and_sources_of_one_name_get_numbered_names(tmp_path: Path) -> None:
+    names = _Names()
+    assert [names.unique("a", 32) for _ in range(4)] == ["a", "a-2", "a-3", "a-4"]
+    taken = _Names({"b", "b-2"})
+    assert taken.unique("b", 32) == "b-3"
+    assert transcript_name("com\u00b9", _Names()) == "com\u00b9-source"  # Windows reads it as com1
+    assert len(transcript_name("\U00020000" * 80, _Names()).encode("utf-8")) <= 150
