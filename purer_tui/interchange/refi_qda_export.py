@@ -35,7 +35,7 @@ from purer_tui.core.codebook import UNGROUPED, Code, Codebook, CodeGroup
 from purer_tui.core.codebook_outline import place_labels
 from purer_tui.core.dataset import Dataset
 from purer_tui.core.journal import journal_path
-from purer_tui.core.safe_text import visible_controls
+from purer_tui.core.safe_text import visible_control_codes
 from purer_tui.core.transcript import format_clock
 from purer_tui.interchange.refi_qda_format import (
     CASE_VARIABLES,
@@ -63,7 +63,7 @@ class ExportIntegrityError(Exception):
 
 def xml_text(text: str) -> str:
     """Text XML 1.0 can carry: control characters become visible placeholders (as on screen)."""
-    return _XML_ILLEGAL.sub("\ufffd", visible_controls(text))
+    return _XML_ILLEGAL.sub("\ufffd", visible_control_codes(text))
 
 
 def code_guid(codebook: Codebook, code_id: str) -> str:
