@@ -17,7 +17,7 @@ from pathlib import Path
 from purer_tui.agreement.coefficients import COEFFICIENTS, Judgements
 from purer_tui.agreement.statistics import Coefficient, Histogram, krippendorff_alpha_of, masi_distance, pattern
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
-from purer_tui.core.codebook_outline import SEPARATOR, group_trail
+from purer_tui.core.codebook_outline import SEPARATOR, heading_trail
 from purer_tui.core.coded_units import Unit
 from purer_tui.core.study import Study
 
@@ -115,7 +115,7 @@ def measure(
             definition.id: definition.kind(len(coders)) for definition in COEFFICIENTS if definition.kind is not None
         },
         # A nested group by its place ("Curriculum › Other"): two groups of one name stay apart.
-        group_labels={group.id: SEPARATOR.join(group_trail(codebook, group.id)) for group in codebook.groups},
+        group_labels={group.id: SEPARATOR.join(heading_trail(codebook, group.id)) for group in codebook.groups},
         flagged={coder: count for coder, count in (flagged or {}).items() if count},
     )
     if len(coders) < 2:

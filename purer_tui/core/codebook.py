@@ -107,11 +107,31 @@ class Codebook:
     _codes_by_id: dict[str, Code] = field(init=False, repr=False, compare=False)
     _groups_by_id: dict[str, CodeGroup] = field(init=False, repr=False, compare=False)
     _order: dict[str, int] = field(init=False, repr=False, compare=False)
+    _group_order: dict[str, int] = field(init=False, repr=False, compare=False)
+    # What sits under what, in display order: a group's codes, a group's subgroups, a code's children.
+    _codes_in: dict[str, tuple[Code, ...]] = field(init=False, repr=False, compare=False)
+    _subgroups: dict[str, tuple[CodeGroup, ...]] = field(init=False, repr=False, compare=False)
+    _children: dict[str, tuple[Code, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # One pass over each field, so asking what sits under a group or code never rescans the codebook.
         object.__setattr__(self, "_codes_by_id", {code.id: code for code in self.codes})
         object.__setattr__(self, "_groups_by_id", {group.id: group for group in self.groups})
         object.__setattr__(self, "_order", {code.id: index for index, code in enumerate(self.codes)})
+        object.__setattr__(self, "_group_order", {group.id: index for index, group in enumerate(self.groups)})
+        codes_in: dict[str, list[Code]] = {}
+        children: dict[str, list[Code]] = {}
+        for code in self.codes:
+            codes_in.setdefault(code.group, []).append(code)
+            if code.parent:
+                children.setdefault(code.parent, []).append(code)
+        subgroups: dict[str, list[CodeGroup]] = {}
+        for group in self.groups:
+            if group.id != UNGROUPED:
+                subgroups.setdefault(group.parent, []).append(group)
+        object.__setattr__(self, "_codes_in", {key: tuple(value) for key, value in codes_in.items()})
+        object.__setattr__(self, "_children", {key: tuple(value) for key, value in children.items()})
+        object.__setattr__(self, "_subgroups", {key: tuple(value) for key, value in subgroups.items()})
 
     def code(self, code_id: str) -> Code:
         return self._codes_by_id[code_id]
@@ -124,7 +144,7 @@ class Codebook:
 
     def codes_in(self, group_id: str) -> tuple[Code, ...]:
         """The group's own codes (nested codes included, subgroups' codes not), in display order."""
-        return tuple(code for code in self.codes if code.group == group_id)
+        return self._codes_in.get(group_id, ())
 
     def group_path(self, group_id: str) -> tuple[CodeGroup, ...]:
         """The group and the groups above it, outermost first."""
@@ -137,7 +157,7 @@ class Codebook:
 
     def subgroups(self, group_id: str) -> tuple[CodeGroup, ...]:
         """The groups directly under a group ("" for the top level), in display order."""
-        return tuple(group for group in self.groups if group.parent == group_id and group.id != UNGROUPED)
+        return self._subgroups.get(group_id, ())
 
     def code_depth(self, code_id: str) -> int:
         """How many codes a code sits under (0 for a code directly in its group)."""
@@ -149,7 +169,7 @@ class Codebook:
 
     def children(self, code_id: str) -> tuple[Code, ...]:
         """The codes directly under a code."""
-        return tuple(code for code in self.codes if code.parent == code_id)
+        return self._children.get(code_id, ())
 
     def code_for_key(self) -> dict[str, Code]:
         return {code.key: code for code in self.codes if code.key}
@@ -160,18 +180,19 @@ class Codebook:
         return sorted(code_ids, key=lambda code_id: (order.get(code_id, len(order)), code_id))
 
     def exclusive_conflicts(self, code_ids: Sequence[str]) -> list[tuple[CodeGroup, list[str]]]:
-        """Exclusive groups that have more than one of these codes."""
+        """Exclusive groups that have more than one of these codes, in codebook order; each group's codes
+        in the order given. Costs time in the number of codes given, not in the size of the codebook."""
         if len(code_ids) < 2:
             return []
-        conflicts = []
-        for group in self.groups:
-            if group.exclusive:
-                members = [
-                    code_id for code_id in code_ids if self.has_code(code_id) and self.code(code_id).group == group.id
-                ]
-                if len(members) > 1:
-                    conflicts.append((group, members))
-        return conflicts
+        members: dict[str, list[str]] = {}
+        for code_id in code_ids:
+            code = self._codes_by_id.get(code_id)
+            group = self._groups_by_id.get(code.group) if code is not None else None
+            if group is not None and group.exclusive:
+                members.setdefault(group.id, []).append(code_id)
+        clashing = [group_id for group_id, codes in members.items() if len(codes) > 1]
+        clashing.sort(key=lambda group_id: self._group_order[group_id])
+        return [(self._groups_by_id[group_id], members[group_id]) for group_id in clashing]
 
 
 def load_codebook(path: Path, keymap: Mapping[str, str] | None = None) -> Codebook:

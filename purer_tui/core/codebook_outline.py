@@ -21,11 +21,27 @@ ELLIPSIS = "…"
 INDENT_STEP = 2
 #: Cells a label keeps however deep its code sits (when the line has them to give).
 LABEL_ROOM = 8
+#: Characters of a label shown where it names the place of what sits under it (a heading's trail, a code's
+#: "under …"); a longer one ends in "…". A heading repeats the labels above it: cut, a codebook of long labels
+#: nested deep costs each heading its depth times this, not its depth times its labels.
+PLACE_LABEL = 80
 
 
 def group_trail(codebook: Codebook, group_id: str) -> tuple[str, ...]:
     """The labels of a group and the groups above it, outermost first."""
     return tuple(group.label for group in codebook.group_path(group_id))
+
+
+def place_labels(labels: Sequence[str]) -> tuple[str, ...]:
+    """Labels as they name a place: each of at most `PLACE_LABEL` characters, a longer one cut with "…"."""
+    return tuple(label if len(label) <= PLACE_LABEL else label[: PLACE_LABEL - 1] + ELLIPSIS for label in labels)
+
+
+def heading_trail(codebook: Codebook, group_id: str) -> tuple[str, ...]:
+    """A group's trail for its heading: the labels above it as they name a place (`place_labels`), then its own
+    label whole."""
+    trail = group_trail(codebook, group_id)
+    return (*place_labels(trail[:-1]), *trail[-1:])
 
 
 def code_ancestors(codebook: Codebook, code: Code) -> tuple[Code, ...]:
@@ -42,23 +58,57 @@ def code_trail(codebook: Codebook, code: Code) -> tuple[str, ...]:
     return group_trail(codebook, code.group) + tuple(parent.label for parent in code_ancestors(codebook, code))
 
 
+#: How far into a label, in times the width, `cut_to_width` looks for where it leaves the line: only
+#: characters that take no cells (combining marks, say) could keep a longer start inside it.
+LOOK_AHEAD = 8
+
+
+def cut_to_width(text: str, width: int, measure: Callable[[str], int] = len) -> str:
+    """`text` when it fits in `width`; else a start of it that is still wider, so that whoever cuts it
+    with an ellipsis cuts it where they would have cut all of it.
+
+    Only about `width` characters are measured, however long the text (a label can be megabytes and a
+    line never shows more than its width). A text whose first `LOOK_AHEAD` times `width` characters
+    still fit (they take no cells) is cut there and ends in "…".
+    """
+    width = max(width, 0)
+    size = width + 1
+    while size < len(text):
+        start = text[:size]
+        if measure(start) > width:
+            return start
+        if size >= LOOK_AHEAD * (width + 1):
+            return start + ELLIPSIS
+        size *= 2
+    return text
+
+
 def shorten_trail(
     parts: Sequence[str], width: int, measure: Callable[[str], int] = len, separator: str = SEPARATOR
 ) -> tuple[str, ...]:
     """The trail's last parts that fit in `width` with "…" standing for those left out, outermost first.
 
-    The last part always stays, even when it is too wide (the caller cuts it), and keeps the "…"
-    before it while that leaves it `LABEL_ROOM` cells; nothing is dropped from a trail that fits.
-    `measure` gives a string's width (cells on a terminal).
+    The last part always stays, even when it is too wide (the caller cuts it, see `cut_to_width`), and
+    keeps the "…" before it while that leaves it `LABEL_ROOM` cells; nothing is dropped from a trail
+    that fits. `measure` gives a string's width (cells on a terminal), the sum of its characters' widths.
+
+    Each part is measured once, and only as far as `width` (`cut_to_width`), so a trail costs
+    about its depth times the width, whatever the length of its labels.
     """
     parts = tuple(parts)
-    if len(parts) <= 1 or measure(separator.join(parts)) <= width:
+    if len(parts) <= 1:
         return parts
+    sizes = [measure(cut_to_width(part, width, measure)) for part in parts]
+    gap = measure(separator)
+    shown = sum(sizes) + gap * (len(parts) - 1)  # the width of parts[start:] joined
+    if shown <= width:
+        return parts
+    lead = measure(ELLIPSIS) + gap
     for start in range(1, len(parts)):
-        shown = (ELLIPSIS, *parts[start:])
-        if measure(separator.join(shown)) <= width:
-            return shown
-    return (ELLIPSIS, parts[-1]) if width - measure(ELLIPSIS + separator) >= LABEL_ROOM else (parts[-1],)
+        shown -= sizes[start - 1] + gap
+        if lead + shown <= width:
+            return (ELLIPSIS, *parts[start:])
+    return (ELLIPSIS, parts[-1]) if width - lead >= LABEL_ROOM else (parts[-1],)
 
 
 def indent_step(deepest: int, room: int) -> int:

@@ -5,13 +5,21 @@ characters in them (an ESC starting an OSC 52 clipboard write or a title
 change, a C1 CSI, a DEL) must never reach the coder's terminal, so they are
 replaced by visible placeholders before any text is printed or rendered.
 Tab and newline are kept: they are layout, not commands.
+
+Bidirectional formatting characters (the embeddings, overrides and isolates
+U+202A-U+202E and U+2066-U+2069, and the marks U+200E, U+200F and U+061C) are
+shown the same way on screen: they reorder the text around them, so a label or
+a turn could otherwise look like something else ("Trojan source").
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_CODES = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROL_CODES}]")
+_SHOWN = re.compile(f"[{_CONTROL_CODES}{_BIDI}]")
 
 
 def _placeholder(match: re.Match[str]) -> str:
@@ -20,11 +28,19 @@ def _placeholder(match: re.Match[str]) -> str:
         return chr(0x2400 + code)  # Unicode "control pictures": ␛ for ESC, ␀ for NUL
     if code == 0x7F:
         return "\u2421"  # ␡
-    return f"<U+{code:04X}>"  # C1 controls have no control picture
+    return f"<U+{code:04X}>"  # C1 controls and bidirectional formatting have no control picture
 
 
 def visible_controls(text: str) -> str:
-    """Replace control characters other than tab and newline with visible placeholders."""
+    """For a screen: replace control characters other than tab and newline, and bidirectional formatting
+    characters, with visible placeholders."""
+    return _SHOWN.sub(_placeholder, text)
+
+
+def visible_control_codes(text: str) -> str:
+    """For a file that cannot carry control characters (XML): replace those other than tab and newline with
+    visible placeholders, as on screen, but keep bidirectional formatting, which right-to-left text needs
+    and the program reading the file shows as it sees fit."""
     return _CONTROL.sub(_placeholder, text)
 
 

@@ -32,9 +32,10 @@ from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import TranscriptInfo, case_of
 from purer_tui.core.codebook import UNGROUPED, Code, Codebook, CodeGroup
+from purer_tui.core.codebook_outline import place_labels
 from purer_tui.core.dataset import Dataset
 from purer_tui.core.journal import journal_path
-from purer_tui.core.safe_text import visible_controls
+from purer_tui.core.safe_text import visible_control_codes
 from purer_tui.core.transcript import format_clock
 from purer_tui.interchange.refi_qda_format import (
     CASE_VARIABLES,
@@ -62,7 +63,7 @@ class ExportIntegrityError(Exception):
 
 def xml_text(text: str) -> str:
     """Text XML 1.0 can carry: control characters become visible placeholders (as on screen)."""
-    return _XML_ILLEGAL.sub("\ufffd", visible_controls(text))
+    return _XML_ILLEGAL.sub("\ufffd", visible_control_codes(text))
 
 
 def code_guid(codebook: Codebook, code_id: str) -> str:
@@ -99,14 +100,26 @@ def _distinct(items: list[tuple[str, str, str]]) -> dict[str, str]:
     "Other (Writing)", then numbered; the first keeps its label, and the codebook set keeps every label."""
     used = {label for _, label, _ in items}
     seen: set[str] = set()
+    # The number each (label, above) got last: the names below it are taken (and stay taken), so the next
+    # one with that label and place starts there, and thousands of one label cost no more than thousands
+    # of different labels.
+    last_number: dict[tuple[str, str], int] = {}
     names: dict[str, str] = {}
+
+    def numbered(label: str, above: str, number: int) -> str:
+        if number == 2:
+            return f"{label} ({above})" if above else f"{label} (2)"
+        return f"{label} ({above}, {number})" if above else f"{label} ({number})"
+
     for item_id, label, above in items:
         name = label
         if label in seen:
-            name, number = (f"{label} ({above})" if above else f"{label} (2)"), 2
+            number = last_number.get((label, above), 2)
+            name = numbered(label, above, number)
             while name in used:
                 number += 1
-                name = f"{label} ({above}, {number})" if above else f"{label} ({number})"
+                name = numbered(label, above, number)
+            last_number[label, above] = number
             used.add(name)
         seen.add(label)
         names[item_id] = name
@@ -116,9 +129,11 @@ def _distinct(items: list[tuple[str, str, str]]) -> dict[str, str]:
 def _exported_names(codebook: Codebook) -> tuple[dict[str, str], dict[str, str]]:
     """The names groups and codes get in the file, by id: their labels, made distinct where repeated."""
     groups = _exported_groups(codebook)
-    label = {group.id: group.label for group in groups}
+    # What a repeated label is qualified by is cut as a place is (`place_labels`): thousands of one label
+    # under one long label must not each repeat it whole.
+    label = dict(zip((group.id for group in groups), place_labels([group.label for group in groups]), strict=True))
     group_names = _distinct([(g.id, g.label, label.get(g.parent, "")) for g in groups])
-    code_label = {code.id: code.label for code in codebook.codes}
+    code_label = dict(zip((c.id for c in codebook.codes), place_labels([c.label for c in codebook.codes]), strict=True))
     code_names = _distinct(
         [(c.id, c.label, code_label[c.parent] if c.parent else label.get(c.group, "")) for c in codebook.codes]
     )

@@ -9,7 +9,7 @@ on screen it is indented under them. A flat codebook reads as it always did.
 from __future__ import annotations
 
 from purer_tui.core.codebook import Codebook, CodeGroup
-from purer_tui.core.codebook_outline import SEPARATOR, code_ancestors, group_trail
+from purer_tui.core.codebook_outline import SEPARATOR, code_ancestors, heading_trail, place_labels
 from purer_tui.core.safe_text import markdown_literal, visible_controls
 
 #: Levels of nesting the printed manual indents a code by; deeper codes line up with this level.
@@ -34,7 +34,7 @@ def manual_markdown(codebook: Codebook) -> str:
         codes = codebook.codes_in(group.id)
         rule = " One code of this group per turn at most." if codes and group.exclusive else ""
         roles = f" Applies to {', '.join(group.roles)} turns." if group.roles else ""
-        lines += [f"## {markdown_literal(SEPARATOR.join(group_trail(codebook, group.id)))}", ""]
+        lines += [f"## {markdown_literal(SEPARATOR.join(heading_trail(codebook, group.id)))}", ""]
         if group.description or rule or roles:
             lines += [(markdown_literal(" ".join(group.description.split())) + rule + roles).strip(), ""]
         for code in codes:
@@ -43,7 +43,8 @@ def manual_markdown(codebook: Codebook) -> str:
             level = "#" * min(3 + len(above), 6)  # a code under codes one level deeper, as far as Markdown goes
             lines += [f"{level} {key}{markdown_literal(code.label)} (`{code.id}`)", ""]
             if above:
-                lines += [f"Under {markdown_literal(SEPARATOR.join(parent.label for parent in above))}.", ""]
+                under = SEPARATOR.join(place_labels([parent.label for parent in above]))
+                lines += [f"Under {markdown_literal(under)}.", ""]
             lines += [markdown_literal(" ".join(code.definition.split())), ""]
             if code.include:
                 lines += [f"**Include:** {markdown_literal(' '.join(code.include.split()))}", ""]
@@ -80,7 +81,7 @@ def print_manual(codebook: Codebook) -> None:
             + ("  (one per turn at most)" if group.exclusive else "")
             + (f"  [{', '.join(group.roles)}]" if group.roles else "")
         )
-        trail = group_trail(codebook, group.id)
+        trail = heading_trail(codebook, group.id)
         above = "".join(visible_controls(" ".join(label.split())) + SEPARATOR for label in trail[:-1])
         out.print(Text.assemble((above, "dim"), (visible_controls(" ".join(heading.split())), "bold")))
         for code in codes:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual.content import Content
 
 from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion, describe_version
 from purer_tui.core.codebook import Code, Codebook
+from purer_tui.core.codebook_outline import cut_to_width
 from purer_tui.core.safe_text import visible_controls
 from purer_tui.core.transcript import Turn, format_clock
 
@@ -29,6 +31,18 @@ FLAG_MARK = "⚑"
 
 def literal(text: str, style: str = "") -> Content:
     return Content.styled(visible_controls(text), style)
+
+
+def shown_cells(text: str) -> int:
+    """The cells `text` takes on screen, its control characters made visible (as `literal` shows them)."""
+    return cell_len(visible_controls(text))
+
+
+def fitted(text: str, width: int, style: str = "") -> Content:
+    """`text` in at most `width` cells, cut with an ellipsis; only about `width` characters of it are
+    looked at, so a label of megabytes costs a line what a short one does."""
+    width = max(1, width)
+    return literal(cut_to_width(text, width, shown_cells), style).truncate(width, ellipsis=True)
 
 
 def is_staff(speaker: str) -> bool:

@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from purer_tui.core.codebook import Code, Codebook
-from purer_tui.core.codebook_outline import SEPARATOR, code_trail, shorten_trail
+from purer_tui.core.codebook_outline import SEPARATOR, code_trail, place_labels, shorten_trail
 from purer_tui.tui import rendering
 
 #: Characters of a definition (or example) shown around the word that matched.
@@ -78,8 +78,9 @@ class CodePicker(ModalScreen[str | None]):
         super().__init__()
         self.codebook = codebook
         self.applied = set(applied)
-        # Each code's place (its group's trail, then the codes it sits under), worked out once, not per keystroke.
-        trails = {code.id: code_trail(codebook, code) for code in codebook.codes}
+        # Each code's place (its group's trail, then the codes it sits under), worked out once, not per keystroke;
+        # its labels cut as they name a place, so a deep tree of long labels is not repeated for every code.
+        trails = {code.id: place_labels(code_trail(codebook, code)) for code in codebook.codes}
         self._where = {code_id: SEPARATOR.join(trail) for code_id, trail in trails.items()}  # matched in full
         self._places = {  # shown briefly
             code_id: SEPARATOR.join(shorten_trail(trail, PLACE_WIDTH, cell_len)) for code_id, trail in trails.items()

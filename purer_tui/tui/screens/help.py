@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from purer_tui.core.codebook import Codebook, CodeGroup
-from purer_tui.core.codebook_outline import SEPARATOR, group_trail
+from purer_tui.core.codebook_outline import SEPARATOR, heading_trail
 from purer_tui.core.keys import APP_KEYS
 from purer_tui.tui import rendering
 
@@ -35,7 +35,8 @@ def help_content(
     for_role = [group for group in groups if group.applies_to(role)]
     if len(for_role) == len(groups):  # no role, or every code fits it: the codebook in its own order
         for_role = []
-    rest = [group for group in groups if group not in for_role]
+    first = {group.id for group in for_role}
+    rest = [group for group in groups if group.id not in first]
     lines: list[Content] = []
     if for_role:
         lines.append(Content.assemble(rendering.literal(f"Codes for {role} turns", "bold underline")))
@@ -70,7 +71,7 @@ def _groups_lines(codebook: Codebook, groups: list[CodeGroup], pick_keys: tuple[
     for group in groups:
         lines.append(Content(""))
         suffix = "  (one per turn at most)" if group.exclusive else ""
-        above = group_trail(codebook, group.id)[:-1]
+        above = heading_trail(codebook, group.id)[:-1]
         lines.append(
             Content.assemble(
                 rendering.literal("".join(label + SEPARATOR for label in above), "$text-muted"),

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -28,7 +27,16 @@ from textual.widgets import Static
 
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
-from purer_tui.core.codebook_outline import SEPARATOR, code_ancestors, indent_cells, indent_step, shorten_trail
+from purer_tui.core.codebook_outline import (
+    SEPARATOR,
+    code_ancestors,
+    cut_to_width,
+    heading_trail,
+    indent_cells,
+    indent_step,
+    place_labels,
+    shorten_trail,
+)
 from purer_tui.tui import rendering
 
 #: Columns before a code's label: its key (" p "), a space, its swatch and a space.
@@ -73,8 +81,10 @@ def codebook_rows(codebook: Codebook) -> list[Row]:
 
 def heading_content(trail: tuple[str, ...], width: int, style: str) -> Content:
     """A group's heading in `width` cells: its own label in `style`, after the labels of the groups above
-    it (muted), the outer ones left out ("… › ") when the whole trail does not fit."""
-    shown = shorten_trail(trail, width, cell_len)
+    it (muted), the outer ones left out ("… › ") when the whole trail does not fit. Each label is cut to
+    the width first (no more of it could show), so a long trail of long labels costs its depth times the width."""
+    cut = tuple(cut_to_width(part, width, rendering.shown_cells) for part in trail)
+    shown = shorten_trail(cut, width, rendering.shown_cells)
     *above, own = shown or ("",)
     if not above:
         return rendering.literal(own, style).truncate(max(1, width), ellipsis=True)
@@ -250,7 +260,7 @@ class CodeList(ScrollView, can_focus=False):
                 indent,
                 ("■", "dim"),
                 " ",
-                rendering.literal(code.label, "dim").truncate(room, ellipsis=True),
+                rendering.fitted(code.label, room, "dim"),
             )
         return Content.assemble(
             (key, "bold reverse" if on else "bold $accent"),
@@ -258,7 +268,7 @@ class CodeList(ScrollView, can_focus=False):
             indent,
             rendering.code_swatch(code),
             " ",
-            rendering.literal(code.label, "bold" if on else "").truncate(room, ellipsis=True),
+            rendering.fitted(code.label, room, "bold" if on else ""),
             (MARK, "bold $success") if on else "",
         )
 
@@ -311,12 +321,12 @@ def definition_content(codebook: Codebook, code: Code) -> Content:
         Content.assemble(
             (f"key {code.key}" if code.key else "no key: space picks it", "bold $accent"),
             ("  ·  ", "$text-muted"),
-            rendering.literal(SEPARATOR.join(part.label for part in codebook.group_path(group.id)), "$text-muted"),
+            rendering.literal(SEPARATOR.join(heading_trail(codebook, group.id)), "$text-muted"),
             (" (one of)" if group.exclusive else "", "$text-muted italic"),
         ),
     ]
     if code.parent:
-        above = SEPARATOR.join(parent.label for parent in code_ancestors(codebook, code))
+        above = SEPARATOR.join(place_labels([parent.label for parent in code_ancestors(codebook, code)]))
         lines.append(rendering.literal(f"under {above}", "$text-muted"))
     if group.roles:
         lines.append(rendering.literal(f"for {', '.join(group.roles)} turns", "$text-muted italic"))
