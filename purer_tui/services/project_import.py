@@ -130,6 +130,7 @@ def import_project(project_file: Path, folder: Path, coded_turns_only: bool = Fa
     coder_of_user, coders = _coder_ids(contents)
     plan = _Plan(contents, imported, coder_of_user, coders, folder)
     plan.whole_sources = not coded_turns_only and not contents.from_purer_tui
+    plan.project_file = project_file
     plan.place_all()
     if not any(source.transcript for source in plan.outcome.sources):
         why = next((f" ({source.name}: {source.missing})" for source in plan.outcome.sources if source.missing), "")
@@ -261,6 +262,7 @@ class _Plan:
         self._unnamed: str | None = None
         self._codable = {guid for guid, codable in contents.codes.items() if codable}
         self.whole_sources = False  # a coder who coded in a source reviewed all its turns
+        self.project_file: Path | None = None  # the transcripts made from it are no more readable than it
 
     def coder(self, *users: str) -> str:
         """The first of these users that the project knows, else its only user, else `imported`."""
@@ -451,7 +453,7 @@ class _Plan:
             atomic_write_text(self.outcome.study_file, f"{study_text.rstrip()}\n\n{tomli_w.dumps(tables)}")
         codebook = load_codebook(codebook_file)
         for path, text, _ in self.transcripts:
-            atomic_write_text(path, text)
+            atomic_write_text(path, text, self.project_file)  # and so the annotation files, made from these
         for path, records in self.records(codebook).items():
             AnnotationFile(path).replace_all(records)
         return self.outcome

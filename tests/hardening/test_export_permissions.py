@@ -1,10 +1,10 @@
-"""Exports and pictures are never more readable than the transcripts they hold.
+"""Exports and pictures are never more readable than the transcripts they hold, nor imports than their project.
 
 Every file a command writes with transcript text, coding, memos or speakers in it (export csv and qdpx,
 progress --svg and --html) is made no more readable than the most private of the study's transcripts,
 and never wider than the umask allows; a qdc, which holds only the codebook, no more readable than the
-codebook. The commands run as their own processes with the umask given, so this test's umask is never
-changed.
+codebook; and a study `import qdpx` makes, no more readable than the project file. The commands run as
+their own processes with the umask given, so this test's umask is never changed.
 """
 
 from __future__ import annotations
@@ -161,3 +161,19 @@ def test_several_references_narrow_a_new_file_to_the_bits_they_all_have(tmp_path
         os.umask(old)
     assert mode(tmp_path / "new") == 0o600
     assert mode(tmp_path / "free") == 0o644  # 0644 before the umask; nothing narrows it further
+
+
+def test_a_study_imported_from_a_private_project_is_as_private(demo_study: Path, tmp_path: Path) -> None:
+    """`import qdpx` makes transcripts (and so annotation files) no more readable than the project file."""
+    project = tmp_path / "private.qdpx"
+    assert run(demo_study, "export", "qdpx", "-o", str(project)).returncode == 0
+    project.chmod(0o600)
+    result = run(tmp_path, "import", "qdpx", str(project), "imported")
+    assert result.returncode == 0, result.stderr
+    made = sorted((tmp_path / "imported" / "transcripts").glob("*.txt"))
+    coded = sorted((tmp_path / "imported" / "transcripts").glob("*.jsonl"))
+    assert made and coded
+    assert {mode(path) for path in made + coded} == {0o600}
+    project.chmod(0o644)
+    assert run(tmp_path, "import", "qdpx", str(project), "shared").returncode == 0
+    assert {mode(path) for path in (tmp_path / "shared" / "transcripts").iterdir()} == {0o644}
