@@ -54,6 +54,11 @@ class Dataset:
     def coders(self) -> list[str]:
         return self.choice.coders
 
+    @property
+    def transcript_paths(self) -> list[Path]:
+        """The transcripts read: a file written from this data is no more readable than any of them."""
+        return [info.path for info in self.transcripts]
+
     def role(self, speaker: str) -> str | None:
         return speaker_role(self.study, speaker)
 

@@ -13,14 +13,22 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
+#: What a new file may be made no more readable than: one file, or every one of several (an export holds
+#: the text of many transcripts, so it is no more readable than the most private of them).
+References = Path | Iterable[Path]
 
-def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -> None:
+
+def atomic_write_bytes(
+    path: Path, data: bytes, reference: References | None = None, *, narrow_existing: bool = False
+) -> None:
     """Replace `path` with `data` atomically and durably.
 
     An existing file keeps its permissions; a new one is made no more readable than `reference`
-    (the transcript an annotation file belongs to), whatever the umask allows.
+    (the transcript an annotation file belongs to, or every transcript an export holds), whatever the
+    umask allows. With `narrow_existing`, an existing plain file's kept permissions are narrowed so too.
     """
     folder = path.parent
     temporary = folder / f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
@@ -30,7 +38,8 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -
         raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         try:
-            if reference is not None and not os.path.lexists(path):
+            kept = _keep_mode(path, descriptor)
+            if reference is not None and (not os.path.lexists(path) or (kept and narrow_existing)):
                 narrow_mode(descriptor, reference)
             view = memoryview(data)
             while view:
@@ -39,7 +48,6 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-        _keep_mode(path, temporary)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -47,15 +55,24 @@ def atomic_write_bytes(path: Path, data: bytes, reference: Path | None = None) -
     fsync_folder(folder)
 
 
-def atomic_write_text(path: Path, text: str, reference: Path | None = None) -> None:
+def atomic_write_text(path: Path, text: str, reference: References | None = None) -> None:
     """Replace `path` with `text` as UTF-8 with LF line endings, atomically and durably."""
     atomic_write_bytes(path, text.encode("utf-8"), reference)
 
 
-def narrow_mode(descriptor: int, reference: Path) -> None:
-    """Make a new file's permissions no wider than `reference`'s (the umask has already narrowed them)."""
+def narrow_mode(descriptor: int, reference: References) -> None:
+    """Make a new file's permissions no wider than `reference`'s (the umask has already narrowed them).
+
+    With several references, no wider than any of them: the bits every one of them has. A reference
+    that cannot be looked at (gone meanwhile) sets no limit.
+    """
+    allowed = 0o666
+    for each in [reference] if isinstance(reference, Path) else reference:
+        try:
+            allowed &= os.stat(each).st_mode
+        except OSError:
+            continue
     try:
-        allowed = os.stat(reference).st_mode & 0o666
         current = os.fstat(descriptor).st_mode & 0o777
     except OSError:
         return
@@ -63,12 +80,15 @@ def narrow_mode(descriptor: int, reference: Path) -> None:
         os.fchmod(descriptor, current & allowed)
 
 
-def write_output(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes, reference: References | None = None) -> None:
     """Write a file the user named for an export or a picture, as a shell redirection would.
 
     `-` is standard output. A device or a pipe (`/dev/null`, a FIFO) is written
     through, never replaced by a plain file; a link is followed to the file it
-    names; anything else is replaced atomically and durably.
+    names; anything else is replaced atomically and durably. The file written is
+    no more readable than `reference` (the transcripts the output holds): a new
+    one, or one replaced at that place (its permissions kept, but narrowed when
+    wider); a link's target keeps its permissions, as with a redirection.
     """
     if str(path) == "-":
         sys.stdout.buffer.write(data)
@@ -84,7 +104,9 @@ def write_output(path: Path, data: bytes) -> None:
         with open(path, "wb") as handle:
             handle.write(data)
         return
-    atomic_write_bytes(Path(os.path.realpath(path)), data)
+    # Through a link, the file it names keeps its permissions: purer-tui narrows only files it makes or
+    # replaces at the place the user named.
+    atomic_write_bytes(Path(os.path.realpath(path)), data, reference, narrow_existing=not os.path.islink(path))
 
 
 def fsync_folder(folder: Path) -> None:
@@ -101,8 +123,8 @@ def fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _keep_mode(original: Path, replacement: Path) -> None:
-    """Keep an existing plain file's permission bits across the replace.
+def _keep_mode(original: Path, replacement: int) -> bool:
+    """Give the replacement (an open descriptor) an existing plain file's permission bits; whether there was one.
 
     Never a link's target's (a link in a study may name any file), and never
     set-id or sticky bits: only read, write and execute.
@@ -110,6 +132,8 @@ def _keep_mode(original: Path, replacement: Path) -> None:
     try:
         status = os.lstat(original)
     except FileNotFoundError:
-        return
-    if stat.S_ISREG(status.st_mode):
-        os.chmod(replacement, status.st_mode & 0o777)
+        return False
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    os.fchmod(replacement, status.st_mode & 0o777)
+    return True
