@@ -192,13 +192,15 @@ def _count_the_rest(
     counted = contents.not_carried
     exact_roles = parse_roles_line(_text_of(root, "Description"))
     for cases in _children(root, "Cases"):  # first: their variables are not "left out" when they give roles
-        counted["case"] += sum(1 for case in _children(cases, "Case") if not _speaker_role(case, variables, contents))
+        without_role = sum(1 for case in _children(cases, "Case") if not _speaker_role(case, variables, contents))
+        if not contents.from_purer_tui:  # ours are worked out from the transcripts again: nothing is lost
+            counted["case"] += without_role
     if exact_roles is not None:  # the study's own [roles], globs and all, beat the labels of its cases
         contents.roles = exact_roles
     elif _text_of(root, "Description").strip():
         counted["description (memo) of the project"] += 1
     fields = {name for source in contents.sources for name in source.fields}  # once: a project may hold many
-    if contents.roles:
+    if contents.roles or contents.from_purer_tui:
         fields.update(CASE_VARIABLES)
     for element in root:
         kind = _local(element)
