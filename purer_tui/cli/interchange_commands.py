@@ -163,6 +163,7 @@ def import_qdpx(file: Path, folder: Path, coded_turns_only: bool) -> None:
 
 def _print_import_summary(outcome: ImportOutcome) -> None:
     from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
+    from purer_tui.services.project_import import GRAZE_CHARACTERS
 
     study = outcome.study_file.parent
     transcripts = [source for source in outcome.sources if source.transcript]
@@ -181,12 +182,14 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     click.echo(f"Coders: {len(outcome.coders)}.")
     for name, coder in outcome.coders:
         click.echo(f"  {_shown(name)} -> {coder}")
-    click.echo(f"Codings placed: {outcome.codings_placed}; memos placed on {outcome.memos} turn(s).")
+    click.echo(
+        f"Codings placed: {outcome.codings_placed} (codings of the project); memos placed on {outcome.memos} turn(s)."
+    )
     if outcome.reviewed_uncoded:
         added = sum(count for _, _, count in outcome.reviewed_uncoded)
         click.echo(
-            f"Reviewed with no code: {added} turn(s) a coder left uncoded in a source they coded in "
-            "(--coded-turns-only to leave them not reviewed)."
+            f"Reviewed with no code: {added} (turn, coder) pair(s): turns a coder left uncoded in a source they "
+            "coded in (--coded-turns-only to leave them not reviewed)."
         )
         for transcript, coder, count in outcome.reviewed_uncoded[:LISTED_CODINGS]:
             click.echo(f"  {transcript} ({coder}): {count}")
@@ -194,7 +197,12 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
             click.echo(f"  ... and {len(outcome.reviewed_uncoded) - LISTED_CODINGS} more")
     for what, listed in (
         ("Partial (selecting part of a turn, applied to the whole turn)", outcome.partial),
-        ("Spanning (across turns, applied to each)", outcome.spanning),
+        ("Spanning (across turns, applied to each; a coding can be partial too)", outcome.spanning),
+        (
+            f"Trimmed (a selection across turns touching this one by at most {GRAZE_CHARACTERS} characters: "
+            "not applied here)",
+            outcome.trimmed,
+        ),
     ):
         click.echo(f"{what}: {len(listed)}.")
         listed = sorted(listed, key=lambda placed: (placed.transcript, placed.turns, placed.coder, placed.code))

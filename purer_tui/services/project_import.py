@@ -100,6 +100,7 @@ class ImportOutcome:
     codings_placed: int = 0
     partial: list[PlacedCoding] = field(default_factory=list)
     spanning: list[PlacedCoding] = field(default_factory=list)
+    trimmed: list[PlacedCoding] = field(default_factory=list)  # a turn a selection only grazed: not applied there
     memos: int = 0  # memos placed on turns (per turn and coder)
     unplaced: Counter[str] = field(default_factory=Counter)  # "coding: reason" or "memo: reason" -> how many
     not_carried: Counter[str] = field(default_factory=Counter)
@@ -187,9 +188,13 @@ def import_project(project_file: Path, folder: Path, coded_turns_only: bool = Fa
 def _no_wider_than(project_file: Path) -> Iterator[None]:
     """Create files and folders no more readable than the project they come from (transcripts inside)."""
     try:
-        closed = ~os.stat(project_file).st_mode & 0o077
+        mode = os.stat(project_file).st_mode
     except OSError:
-        closed = 0o077
+        mode = 0o600
+    closed = 0
+    for shift in (3, 0):  # group, others: no read, nothing at all; read but no write, no write (folders keep x)
+        bits = mode >> shift & 0o7
+        closed |= (0o7 if not bits & 0o4 else 0 if bits & 0o2 else 0o2) << shift
     previous = os.umask(0o077)
     os.umask(previous | closed)
     try:
@@ -389,17 +394,24 @@ class _Plan:
             return
         first = max(bisect.bisect_right(starts, start) - 1, 0)
         turns: list[int] = []  # 0-based indexes into spans
-        partial = False
         for number in range(first, len(spans)):
             span = spans[number]
             if span.start >= max(end, start + 1):
                 break
             if start < span.end and max(end, start + 1) > span.start:
                 turns.append(number)
-                partial |= start > span.text_start or end < span.end
         if not turns:
             self._unplaced(selection, NO_TURN)
             return
+        # A selection across turns that only grazes the first or last (a mouse overshooting into the next
+        # turn's first letter) is not applied there; the summary lists each such edge.
+        for edge in (turns[0], turns[-1]) if len(turns) > 1 else ():
+            if len(turns) > 1 and _grazes(text, spans[edge], start, end):
+                turns.remove(edge)
+                codes = [self.imported.code_ids.get(coding.code_guid, "?") for coding in selection.codings]
+                coder = self.coder(*(c.creating_user for c in selection.codings[:1]), selection.creating_user)
+                self.outcome.trimmed.append(PlacedCoding(relative, (edge + 1,), ", ".join(codes) or "(memo)", coder))
+        partial = any(start > spans[n].text_start or end < spans[n].end for n in turns)
         numbers = tuple(n + 1 for n in turns)
         self._placements += len(numbers) * (len(selection.codings) + 1)
         if self._placements > MAX_PLACEMENTS:
@@ -571,6 +583,17 @@ def _undo(made: list[Path], created_folder: Path | None) -> None:
             created_folder.rmdir()
         except OSError:
             pass
+
+
+#: At most this many characters of a turn's text inside a selection that goes on into another turn, and
+#: under a tenth of the turn, count as a selection overshooting, not as coding that turn.
+GRAZE_CHARACTERS = 3
+
+
+def _grazes(text: str, span: _Span, start: int, end: int) -> bool:
+    """Whether a selection touches this turn's text by only a few characters (or none at all)."""
+    touched = text[max(start, span.text_start) : min(end, span.end)].strip()
+    return len(touched) <= GRAZE_CHARACTERS and len(touched) * 10 < max(span.end - span.text_start, 1)
 
 
 def _without_roles_example(study_text: str) -> str:

@@ -28,6 +28,7 @@ from purer_tui.services.project_import import (
     OUTSIDE_TEXT,
     UNKNOWN_CODE,
     ImportOutcome,
+    _grazes,
     _Names,
     import_project,
     transcript_name,
@@ -180,10 +181,10 @@ def test_a_qualcoder_project_lands_on_the_right_turns(tmp_path: Path) -> None:
     assert "Sources: 1 transcript(s), 4 turn(s)." in out
     assert "Elsewhere: not imported: its text is a file outside the project" in out
     assert "Anna Smith -> anna-smith" in out and "default -> default" in out
-    assert "Codings placed: 3;" in out
+    assert "Codings placed: 3 (codings of the project);" in out
     assert "Partial (selecting part of a turn, applied to the whole turn): 1." in out
     assert f"transcripts/Interview-1.txt turn(s) 2: {ids[QC_FEAR]} (anna-smith)" in out
-    assert "Spanning (across turns, applied to each): 0." in out
+    assert "Spanning (across turns, applied to each; a coding can be partial too): 0." in out
     for count, reason in ((1, NOT_CODABLE), (1, UNKNOWN_CODE), (1, OUTSIDE_TEXT), (1, NO_TEXT)):
         assert f"  {count} coding: {reason}" in out
     assert "Unplaced: 4." in out
@@ -342,7 +343,7 @@ def test_the_summary_names_paragraph_turns_and_what_was_left_out(tmp_path: Path)
         "Diary -> transcripts/Diary.txt: 3 turn(s) (no speakers found: each paragraph became a turn)" in result.stdout
     )
     assert "Dr. Jane Doe -> dr-jane-doe" in result.stdout
-    assert "Spanning (across turns, applied to each): 1." in result.stdout
+    assert "Spanning (across turns, applied to each; a coding can be partial too): 1." in result.stdout
     for line in ("1 x PDF source", "1 x audio source", "1 x set", "1 x coding on a PDF source"):
         assert line in result.stdout
     assert 'notes left out: "Group was tired."' in result.stdout  # named, to be found again in the program
@@ -728,7 +729,10 @@ def test_coded_turns_only_leaves_uncoded_turns_not_reviewed(tmp_path: Path) -> N
     )
     make_qdpx(tmp_path / "p.qdpx", qde, {"sources/t.txt": text})
     whole = run(tmp_path, "import", "qdpx", "p.qdpx", "whole")
-    assert "Reviewed with no code: 2 turn(s)" in whole.stdout and "transcripts/t.txt (ana): 2" in whole.stdout
+    assert (
+        "Reviewed with no code: 2 (turn, coder) pair(s)" in whole.stdout
+        and "transcripts/t.txt (ana): 2" in whole.stdout
+    )
     assert sorted(annotations(tmp_path / "whole")[("t", "ana")]) == [1, 2, 3]
     only = run(tmp_path, "import", "qdpx", "p.qdpx", "only", "--coded-turns-only")
     assert only.returncode == 0 and "Reviewed with no code" not in only.stdout
@@ -775,12 +779,20 @@ def test_a_failure_removes_only_what_the_import_wrote(tmp_path: Path, monkeypatc
     assert left == ["transcripts", "transcripts/theirs.txt"]  # ours gone, theirs (and its folder) kept
 
 
-def test_created_files_are_no_more_readable_than_the_project(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("project_mode", "file_mode", "folder_mode"), [(0o600, 0o600, 0o700), (0o640, 0o640, 0o750)])
+def test_created_files_are_no_more_readable_than_the_project(
+    tmp_path: Path, project_mode: int, file_mode: int, folder_mode: int
+) -> None:
     project = _small_project(tmp_path)
-    project.chmod(0o600)
-    import_project(project, tmp_path / "study")
+    project.chmod(project_mode)
+    previous = os.umask(0o022)
+    try:
+        import_project(project, tmp_path / "study")
+    finally:
+        os.umask(previous)
     for path in [tmp_path / "study", *(tmp_path / "study").rglob("*")]:
-        assert path.stat().st_mode & 0o077 == 0, path
+        # folders stay enterable by whoever may read the files in them
+        assert path.stat().st_mode & 0o777 == (folder_mode if path.is_dir() else file_mode), path
 
 
 def test_long_variable_values_and_odd_positions_are_refused_one_by_one(tmp_path: Path) -> None:
@@ -830,3 +842,26 @@ def test_users_and_sources_of_one_name_get_numbered_names(tmp_path: Path) -> Non
     assert taken.unique("b", 32) == "b-3"
     assert transcript_name("com\u00b9", _Names()) == "com\u00b9-source"  # Windows reads it as com1
     assert len(transcript_name("\U00020000" * 80, _Names()).encode("utf-8")) <= 150
+
+
+def test_a_selection_grazing_the_next_turn_is_not_applied_there_and_is_listed(tmp_path: Path) -> None:
+    """A mouse selection in NVivo often runs a letter into the next turn: that turn is not coded."""
+    text = "Ana: The bus takes an hour.\nBen: I see, and what else?\nAna: Nothing.\n"
+    overshoot = (span(text, "The bus")[0], span(text, "I see")[0] + 1)  # one letter into Ben's turn
+    across = (span(text, "The bus")[0], span(text, "I see, and")[1])  # a real span over two turns
+    selections = "".join(
+        f'<PlainTextSelection guid="33333333-0000-4000-8000-00000000000{n}" startPosition="{a}" endPosition="{b}" '
+        f'creatingUser="{SIMPLE_USER}"><Coding guid="44444444-0000-4000-8000-00000000000{n}">'
+        f'<CodeRef targetGUID="{SIMPLE_CODE}"/></Coding></PlainTextSelection>'
+        for n, (a, b) in ((1, overshoot), (2, across))
+    )
+    qde = simple_project(
+        f'<TextSource guid="55555555-0000-4000-8000-000000000001" name="t" plainTextPath="internal://t.txt">'
+        f"{selections}</TextSource>"
+    )
+    outcome = import_project(make_qdpx(tmp_path / "p.qdpx", qde, {"sources/t.txt": text}), tmp_path / "study")
+    assert [(p.turns, p.code) for p in outcome.trimmed] == [((2,), "hope")]
+    assert [p.turns for p in outcome.spanning] == [(1, 2)]  # the real one still codes both
+    codes = {turn: r.codes for turn, r in annotations(tmp_path / "study")[("t", "ana")].items()}
+    assert codes == {1: ("hope",), 2: ("hope",), 3: ()}
+    assert _grazes("ab", project_import_module._Span(0, 0, 2), 0, 1) is False  # half a short turn is not a graze
