@@ -71,7 +71,8 @@ def _write_qdpx(request: ExportRequest) -> None:
     write_output(target, write_qdpx(project), request.coding.transcript_paths)
     note = f"; {project.skipped_codes} code(s) not in the codebook were left out" if project.skipped_codes else ""
     click.echo(
-        f"Wrote {_shown(target)} ({len(project.sources)} sources, {len(project.expected)} selections, one per turn a coder reviewed or noted{note})",
+        f"Wrote {_shown(target)} ({len(project.sources)} sources, "
+        f"{len(project.expected)} selections, one per turn a coder reviewed or noted{note})",
         err=True,
     )
 
