@@ -234,10 +234,12 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
     )
     for kind, count in sorted(outcome.not_carried.items()):
         click.echo(f"  {count} x {kind}")
-    if outcome.notes_left_out:
-        names = "; ".join(f'"{_shown(name)}"' for name in outcome.notes_left_out[:LISTED_CODINGS])
-        more = len(outcome.notes_left_out) - LISTED_CODINGS
-        click.echo(f"  notes left out: {names}" + (f" ... and {more} more" if more > 0 else ""))
+    if outcome.notes_saved:
+        shown = ", ".join(outcome.notes_saved[:LISTED_CODINGS])
+        more = len(outcome.notes_saved) - LISTED_CODINGS
+        click.echo(
+            f"Notes on no coded passage, saved as text files: {shown}" + (f" ... and {more} more" if more > 0 else "")
+        )
     for note in outcome.codebook_notes[:LISTED_CODINGS]:
         click.echo(f"  codebook: {_shown(note)}")
     if len(outcome.codebook_notes) > LISTED_CODINGS:

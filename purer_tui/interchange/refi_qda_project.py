@@ -72,9 +72,15 @@ class ProjectUser:
 @dataclass
 class ProjectNote:
     guid: str
-    text: str
+    text: str  # whole (the project's size limits bound it)
     creating_user: str  # a user's guid, "" when not said
     name: str = ""
+
+    @property
+    def memo(self) -> str:
+        """The text as a memo on a turn: a memo longer than the core's limit is cut anyway, so no more is
+        compared or joined (a crafted project refers to one huge note from thousands of selections)."""
+        return self.text[:_NOTE_CHARACTERS]
 
 
 @dataclass
@@ -114,7 +120,7 @@ class ProjectContents:
     not_carried: Counter[str] = field(default_factory=Counter)  # what a study cannot hold -> how many
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> speaker labels (from purer-tui's cases)
     origin: str = ""  # the program that wrote it (`origin` of <Project>)
-    notes_left_out: list[str] = field(default_factory=list)  # names (or first words) of notes on no passage
+    notes_left_out: list[ProjectNote] = field(default_factory=list)  # notes with text on no coded passage
     role_labels: dict[str, set[str]] = field(default_factory=dict)  # `roles`, as sets, to add each label once
 
     @property
@@ -157,7 +163,7 @@ def read_project(path: Path) -> ProjectContents:
         for notes in _children(root, "Notes"):
             for note in _children(notes, "Note"):
                 guid = _guid(note.get("guid"))
-                text = _note_text(note, reader).strip()[:_NOTE_CHARACTERS]
+                text = _note_text(note, reader).strip()
                 name = (note.get("name") or "").strip()[:200]
                 contents.notes[guid] = ProjectNote(guid, text, _guid(note.get("creatingUser")), name)
         for sources in _children(root, "Sources"):
@@ -216,15 +222,8 @@ def _count_the_rest(
             counted["set"] += sum(
                 1 for s in _children(element, "Set") if not is_codebook_set(_text_of(s, "Description"))
             )
-    on_sources = sum(1 for guid in contents.notes if guid in source_notes)
-    elsewhere = sum(1 for guid in contents.notes if guid not in used and guid not in source_notes)
-    counted["note on a whole source"] += on_sources
-    counted["note not on a coded passage (project, code or case note)"] += elsewhere
-    contents.notes_left_out = [
-        note.name or note.text.strip().split("\n", 1)[0][:60] or note.guid
-        for guid, note in contents.notes.items()
-        if guid not in used
-    ]
+    # Notes on no coded passage (on a whole source, a code, a case or nothing) are saved as files, not lost.
+    contents.notes_left_out = [note for guid, note in contents.notes.items() if guid not in used and note.text]
     for key in [key for key, count in counted.items() if not count]:
         del counted[key]
 

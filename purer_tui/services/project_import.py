@@ -53,6 +53,8 @@ MAX_FIELD_CHARACTERS = 1_000
 MAX_FIELDS = 64
 #: Room left in the 4 MiB a TOML file may have for what `init` writes around the imported tables.
 _STUDY_FILE_ROOM = 64 * 1024
+#: Where notes that sit on no coded passage are saved, one text file each.
+NOTES_FOLDER = "notes"
 #: The coder of codings that name no user, in a project with no single user to give them to.
 UNNAMED_CODER = "imported"
 _NAME_CHARACTERS = 60
@@ -109,7 +111,7 @@ class ImportOutcome:
     clashes: list[tuple[str, int, str, str]] = field(default_factory=list)  # transcript, turn, coder, group label
     # turns a coder left uncoded in a source they coded in, counted as reviewed: transcript, coder, how many
     reviewed_uncoded: list[tuple[str, str, int]] = field(default_factory=list)
-    notes_left_out: list[str] = field(default_factory=list)  # names of notes on no passage, to find them again
+    notes_saved: list[str] = field(default_factory=list)  # notes on no passage, saved as files: their paths
 
 
 @dataclass
@@ -318,7 +320,6 @@ class _Plan:
         self.states: dict[tuple[int, str], dict[int, _TurnState]] = {}  # (transcript index, coder) -> turn -> state
         self.outcome = ImportOutcome(folder, "", [], coders)
         self.outcome.not_carried.update(contents.not_carried)
-        self.outcome.notes_left_out = list(contents.notes_left_out)
         self._names = _Names()
         self._unnamed: str | None = None
         self._codable = {guid for guid, codable in contents.codes.items() if codable}
@@ -458,7 +459,7 @@ class _Plan:
             if note is None:
                 self.outcome.unplaced["note: its selection refers to a note the project does not hold"] += 1
                 continue
-            text_of_note = note.text.strip()
+            text_of_note = note.memo
             if text_of_note and text_of_note != described.memo:
                 memos.append((self.coder(note.creating_user, selection.creating_user), text_of_note))
         for number in numbers:
@@ -564,7 +565,25 @@ class _Plan:
         for path, records in self.records(codebook).items():
             made.append(path)
             AnnotationFile(path).replace_all(records)
+        self._save_notes(made)
         return self.outcome
+
+    def _save_notes(self, made: list[Path]) -> None:
+        """Notes on no coded passage (journals, project and code memos) as text files in `notes/`, so that
+        nothing the team wrote stays behind in the other program."""
+        if not self.contents.notes_left_out:
+            return
+        folder = self.folder / NOTES_FOLDER
+        made.append(folder)
+        folder.mkdir()
+        names = _Names()
+        for note in self.contents.notes_left_out:
+            title = note.name or note.text.split("\n", 1)[0][:60]
+            path = folder / f"{transcript_name(title or 'note', names)}.txt"
+            made.append(path)
+            heading = f"{note.name}\n\n" if note.name else ""
+            atomic_write_text(path, f"{heading}{note.text}\n")
+            self.outcome.notes_saved.append(path.relative_to(self.folder).as_posix())
 
 
 def _undo(made: list[Path], created_folder: Path | None) -> None:

@@ -189,7 +189,7 @@ def test_a_qualcoder_project_lands_on_the_right_turns(tmp_path: Path) -> None:
         assert f"  {count} coding: {reason}" in out
     assert "Unplaced: 4." in out
     assert "1 x description (memo) of a text source" in out
-    assert "1 x case" in out and "1 x note not on a coded passage" in out
+    assert "1 x case" in out and "saved as text files: notes/Journal.txt" in out
     assert run(tmp_path, "check", "study").returncode == 0
 
 
@@ -331,8 +331,8 @@ def test_an_nvivo_project_lands_on_the_right_turns(tmp_path: Path) -> None:
         "coding on a PDF source": 1,
         "audio source": 1,
         "set": 1,
-        "note on a whole source": 1,
     }
+    assert outcome.notes_saved == ["notes/Group-was-tired.txt"]  # the note on the whole source: kept as a file
 
 
 def test_the_summary_names_paragraph_turns_and_what_was_left_out(tmp_path: Path) -> None:
@@ -346,7 +346,9 @@ def test_the_summary_names_paragraph_turns_and_what_was_left_out(tmp_path: Path)
     assert "Spanning (across turns, applied to each; a coding can be partial too): 1." in result.stdout
     for line in ("1 x PDF source", "1 x audio source", "1 x set", "1 x coding on a PDF source"):
         assert line in result.stdout
-    assert 'notes left out: "Group was tired."' in result.stdout  # named, to be found again in the program
+    # a note on no coded passage is kept as a text file of the study
+    assert "Notes on no coded passage, saved as text files: notes/Group-was-tired.txt" in result.stdout
+    assert (tmp_path / "study" / "notes" / "Group-was-tired.txt").read_text(encoding="utf-8") == "Group was tired.\n"
     assert "Unplaced: 0." in result.stdout
 
 
