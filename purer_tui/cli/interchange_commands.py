@@ -228,18 +228,18 @@ def _print_import_summary(outcome: ImportOutcome) -> None:
         )
         for transcript, turn, coder, group in outcome.clashes[:LISTED_CODINGS]:
             click.echo(f"  {transcript} turn {turn} ({coder}): {_shown(group)}")
-    not_carried = sum(outcome.not_carried.values())
-    click.echo(
-        f"Not carried over: {not_carried}" + (" (and the codebook notes below)." if outcome.codebook_notes else ".")
-    )
-    for kind, count in sorted(outcome.not_carried.items()):
-        click.echo(f"  {count} x {kind}")
     if outcome.notes_saved:
         shown = ", ".join(outcome.notes_saved[:LISTED_CODINGS])
         more = len(outcome.notes_saved) - LISTED_CODINGS
         click.echo(
             f"Notes on no coded passage, saved as text files: {shown}" + (f" ... and {more} more" if more > 0 else "")
         )
+    not_carried = sum(outcome.not_carried.values())
+    click.echo(
+        f"Not carried over: {not_carried}" + (" (and the codebook notes below)." if outcome.codebook_notes else ".")
+    )
+    for kind, count in sorted(outcome.not_carried.items()):
+        click.echo(f"  {count} x {kind}")
     for note in outcome.codebook_notes[:LISTED_CODINGS]:
         click.echo(f"  codebook: {_shown(note)}")
     if len(outcome.codebook_notes) > LISTED_CODINGS:
