@@ -47,7 +47,7 @@ from purer_tui.services.study_setup import init_study
 
 #: Codes and memos put on turns, in all: a real project places a few per coded passage; a crafted one,
 #: thousands of selections each spanning a whole long source, would take minutes.
-MAX_PLACEMENTS = 5_000_000
+MAX_PLACEMENTS = 2_000_000
 #: A source variable's value as a transcript field (a date, a session, a site), and fields per transcript.
 MAX_FIELD_CHARACTERS = 1_000
 MAX_FIELDS = 64
@@ -114,24 +114,25 @@ class ImportOutcome:
     notes_saved: list[str] = field(default_factory=list)  # notes on no passage, saved as files: their paths
 
 
-@dataclass
+@dataclass(slots=True)
 class _TurnState:
+    """A coder's turn as the import builds it (slots: a large project has a million of them)."""
+
     codes: set[str] = field(default_factory=set)
     memos: list[str] = field(default_factory=list)
     reviewed: bool = False
     flagged: bool = False
-    _seen: set[str] = field(default_factory=set)
     _length: int = 0
 
     def add_memo(self, memo: str) -> None:
-        """One more memo, in order, each text once; past the memo limit the rest would be cut anyway."""
-        if memo in self._seen or self._length > MAX_MEMO_CHARACTERS:
-            if memo not in self._seen:
-                self._length += 1  # still more than the limit: the joined memo is cut and said so
+        """One more memo, in order, each text once; past the memo limit the rest would be cut anyway (and
+        a turn's memos are few and short until then, so looking through them costs little)."""
+        if self._length > MAX_MEMO_CHARACTERS:  # the joined memo is already cut: keep no more
             return
-        self._seen.add(memo)
+        if memo in self.memos:
+            return
+        self._length += len(memo) + (2 if self.memos else 0)  # the length of the memos joined by blank lines
         self.memos.append(memo)
-        self._length += len(memo) + 2
 
 
 @dataclass
@@ -326,6 +327,7 @@ class _Plan:
         self.whole_sources = False  # a coder who coded in a source reviewed all its turns
         self.project_file = Path()
         self._placements = 0  # codes and memos put on turns so far, against MAX_PLACEMENTS
+        self._coded_in: dict[int, set[str]] = {}  # transcript index -> the coders who coded in it
 
     def coder(self, *users: str) -> str:
         """The first of these users that the project knows, else its only user, else `imported`."""
@@ -414,18 +416,7 @@ class _Plan:
                 self.outcome.trimmed.append(PlacedCoding(relative, (edge + 1,), ", ".join(codes) or "(memo)", coder))
         partial = any(start > spans[n].text_start or end < spans[n].end for n in turns)
         numbers = tuple(n + 1 for n in turns)
-        self._placements += len(numbers) * (len(selection.codings) + 1)
-        if self._placements > MAX_PLACEMENTS:
-            raise InvalidFileError(
-                [
-                    Problem(
-                        self.project_file,
-                        None,
-                        f"places more than {MAX_PLACEMENTS:,} codes and memos on turns (selections spanning whole "
-                        "sources, many times over); nothing was written",
-                    )
-                ]
-            )
+        self._count_placements(len(numbers) * (len(selection.codings) + 1))
         for coding in selection.codings:
             if coding.code_guid not in self.contents.codes or (
                 coding.code_guid in self._codable and coding.code_guid not in self.imported.code_ids
@@ -437,6 +428,7 @@ class _Plan:
                 continue
             code = self.imported.code_ids[coding.code_guid]
             coder = self.coder(coding.creating_user, selection.creating_user)
+            self._coded_in.setdefault(index, set()).add(coder)
             for number in numbers:
                 state = self._state(index, coder, number)
                 state.codes.add(code)
@@ -472,9 +464,8 @@ class _Plan:
 
     def _review_whole_source(self, index: int, relative: str, turns: int) -> None:
         """Every turn of the source reviewed by each coder who coded in it (no code where they coded none)."""
-        for (coded_index, coder), states in list(self.states.items()):
-            if coded_index != index or not any(state.codes for state in states.values()):
-                continue
+        for coder in sorted(self._coded_in.get(index, ())):
+            self._count_placements(turns)
             added = 0
             for number in range(1, turns + 1):
                 state = self._state(index, coder, number)
@@ -482,6 +473,21 @@ class _Plan:
                 state.reviewed = True
             if added:
                 self.outcome.reviewed_uncoded.append((relative, coder, added))
+
+    def _count_placements(self, count: int) -> None:
+        """Refuse a project that would put more codes, memos and review marks on turns than is reasonable."""
+        self._placements += count
+        if self._placements > MAX_PLACEMENTS:
+            raise InvalidFileError(
+                [
+                    Problem(
+                        self.project_file,
+                        None,
+                        f"places more than {MAX_PLACEMENTS:,} codes and memos on turns (selections spanning whole "
+                        "sources, many times over); nothing was written",
+                    )
+                ]
+            )
 
     def _state(self, index: int, coder: str, number: int) -> _TurnState:
         return self.states.setdefault((index, coder), {}).setdefault(number, _TurnState())
