@@ -75,6 +75,9 @@ class ProjectNote:
     text: str  # whole (the project's size limits bound it)
     creating_user: str  # a user's guid, "" when not said
     name: str = ""
+    # Where in its source a note annotates, when it says (QualCoder writes annotations as notes holding a
+    # <PlainTextSelection>, referred to from the source): start, end in code points.
+    position: tuple[int | None, int | None] | None = None
 
     @property
     def memo(self) -> str:
@@ -165,7 +168,14 @@ def read_project(path: Path) -> ProjectContents:
                 guid = _guid(note.get("guid"))
                 text = _note_text(note, reader).strip()
                 name = (note.get("name") or "").strip()[:200]
-                contents.notes[guid] = ProjectNote(guid, text, _guid(note.get("creatingUser")), name)
+                user = _guid(note.get("creatingUser") or note.get("modifyingUser"))
+                inner = _children(note, "PlainTextSelection")[:1]
+                position = (
+                    (_position(inner[0].get("startPosition")), _position(inner[0].get("endPosition")))
+                    if inner
+                    else None
+                )
+                contents.notes[guid] = ProjectNote(guid, text, user, name, position)
         for sources in _children(root, "Sources"):
             for element in sources:
                 kind = _local(element)
@@ -178,6 +188,7 @@ def read_project(path: Path) -> ProjectContents:
                 if kind != "TextSource":
                     continue
                 source = _text_source(element, reader)
+                _annotations_as_selections(element, source, contents.notes)
                 source.fields, unnamed = _variable_values(element, variables)
                 if unnamed:
                     contents.not_carried["value of an undeclared variable"] += unnamed
@@ -190,6 +201,16 @@ def read_project(path: Path) -> ProjectContents:
                     contents.not_carried["coding of a whole text source"] += len(_children(element, "Coding"))
     _count_the_rest(root, contents, variables, source_notes - selection_notes, selection_notes)
     return contents
+
+
+def _annotations_as_selections(element: ET.Element, source: ProjectSource, notes: dict[str, ProjectNote]) -> None:
+    """A note the source refers to that says where it sits (a QualCoder annotation) becomes a selection of
+    that passage carrying the note, so it lands as a memo on the turns it annotates."""
+    for ref in _children(element, "NoteRef"):
+        note = notes.get(_guid(ref.get("targetGUID")))
+        if note is not None and note.position is not None:
+            start, end = note.position
+            source.selections.append(ProjectSelection(note.guid, start, end, note.creating_user, "", [], [note.guid]))
 
 
 def _count_the_rest(

@@ -867,3 +867,25 @@ def test_a_selection_grazing_the_next_turn_is_not_applied_there_and_is_listed(tm
     codes = {turn: r.codes for turn, r in annotations(tmp_path / "study")[("t", "ana")].items()}
     assert codes == {1: ("hope",), 2: ("hope",), 3: ()}
     assert _grazes("ab", project_import_module._Span(0, 0, 2), 0, 1) is False  # half a short turn is not a graze
+
+
+def test_a_qualcoder_annotation_becomes_a_memo_on_the_turns_it_annotates(tmp_path: Path) -> None:
+    """QualCoder writes an annotation as a note holding a <PlainTextSelection>, referred to from the source."""
+    text = "Ana: The bus takes an hour.\nBen: I see.\nAna: Nothing else.\n"
+    where = span(text, "I see")
+    note = "77777777-0000-4000-8000-000000000001"
+    source = (
+        f'<TextSource guid="55555555-0000-4000-8000-000000000001" name="t" plainTextPath="internal://t.txt">'
+        f'<NoteRef targetGUID="{note}"/></TextSource>'
+    )
+    qde = simple_project(source, origin="QualCoder 3.6").replace(
+        "</Sources>",
+        f'</Sources><Notes><Note guid="{note}" modifyingUser="{SIMPLE_USER}" modifiedDateTime="2024-01-01T00:00:00Z">'
+        f"<PlainTextContent>He hesitates here.</PlainTextContent>"
+        f'<PlainTextSelection guid="33333333-0000-4000-8000-000000000009" startPosition="{where[0]}" '
+        f'endPosition="{where[1]}"/></Note></Notes>',
+    )
+    outcome = import_project(make_qdpx(tmp_path / "p.qdpx", qde, {"sources/t.txt": text}), tmp_path / "study")
+    records = annotations(tmp_path / "study")[("t", "ana")]
+    assert {turn: (r.memo, r.reviewed) for turn, r in records.items()} == {2: ("He hesitates here.", False)}
+    assert outcome.notes_saved == [] and outcome.memos == 1  # placed on its turn, not saved aside
