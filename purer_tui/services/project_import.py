@@ -162,7 +162,7 @@ def import_project(project_file: Path, folder: Path, coded_turns_only: bool = Fa
     plan.whole_sources = not coded_turns_only and not contents.from_purer_tui
     plan.place_all()
     if not any(source.transcript for source in plan.outcome.sources):
-        why = next((f" ({source.name}: {source.missing})" for source in plan.outcome.sources if source.missing), "")
+        why = next((f" ({source.name[:80]}: {source.missing})" for source in plan.outcome.sources if source.missing), "")
         raise InvalidFileError(
             [
                 Problem(
