@@ -162,7 +162,8 @@ def import_project(project_file: Path, folder: Path, coded_turns_only: bool = Fa
     plan.whole_sources = not coded_turns_only and not contents.from_purer_tui
     plan.place_all()
     if not any(source.transcript for source in plan.outcome.sources):
-        why = next((f" ({source.name[:80]}: {source.missing})" for source in plan.outcome.sources if source.missing), "")
+        missing = [source for source in plan.outcome.sources if source.missing]
+        why = f" ({missing[0].name[:80]}: {missing[0].missing})" if missing else ""
         raise InvalidFileError(
             [
                 Problem(
