@@ -33,6 +33,7 @@ import tomli_w
 from purer_tui.core.codebook import ID_PATTERN, MAX_DEPTH, build_codebook
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.keys import reserved_keys
+from purer_tui.core.table_columns import FIXED_COLUMNS
 from purer_tui.core.toml_files import TomlDocument
 from purer_tui.interchange.refi_qda_format import (
     EXCLUSIVE_SENTENCE,
@@ -158,10 +159,9 @@ class ImportedCodebook:
         return len(entries) if isinstance(entries, dict) else 0
 
 
-#: The fixed columns of the CSV exports: a code id equal to one would repeat a column name in the wide CSV.
-CSV_COLUMNS = frozenset(
-    "transcript turn start speaker role coder memo code code_label code_group session group date".split()
-)
+#: Column names a new code id avoids: the CSV exports' fixed columns and the transcript fields studies
+#: usually have (a code id equal to one would be written `code:<id>` in the wide CSV).
+CSV_COLUMNS = FIXED_COLUMNS | {"session", "group", "date"}
 
 
 def import_codebook(path: Path, name: str | None = None) -> ImportedCodebook:
