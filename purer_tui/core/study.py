@@ -34,6 +34,8 @@ from purer_tui.core.toml_files import (
 )
 
 STUDY_FILE = "purer.toml"
+#: A role's name in `[roles]` (as the codebook's groups name it too).
+ROLE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 DEFAULT_TRANSCRIPT_PATTERNS = ["transcripts/*.txt", "transcripts/*.vtt", "transcripts/*.srt"]
 
 
@@ -296,7 +298,7 @@ def _roles(document: TomlDocument, table: object, problems: list[Problem]) -> di
         return {}
     roles = {}
     for role, speakers in table.items():
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", role):
+        if not ROLE_PATTERN.fullmatch(role):
             problems.append(document.problem(f"roles.{role}", "role names are lowercase letters, digits, - and _"))
         elif not isinstance(speakers, list) or not all(isinstance(s, str) and s for s in speakers):
             problems.append(

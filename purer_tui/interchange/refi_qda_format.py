@@ -34,6 +34,8 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from purer_tui.core.study import ROLE_PATTERN
+
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 # Fixed, so the same study always gets the same GUIDs (re-exports diff cleanly).
@@ -217,7 +219,6 @@ def parse_selection_description(text: str) -> SelectionState:
 # (JSON). Cases also carry each person's role and label, for programs and for older exports.
 
 ROLES_PREFIX = META_PREFIX + "roles: "
-_ROLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 #: Bounds on roles read from a file: more is not a study's roles.
 _MAX_ROLES, _MAX_SPEAKERS, _MAX_SPEAKER_CHARACTERS = 64, 1_000, 200
 _MAX_ROLES_LINE = 200_000
@@ -239,7 +240,7 @@ def parse_roles_line(description: str) -> dict[str, list[str]] | None:
     if not isinstance(roles, dict) or len(roles) > _MAX_ROLES:
         return None
     for role, speakers in roles.items():
-        if not _ROLE_NAME.fullmatch(role) or not isinstance(speakers, list) or len(speakers) > _MAX_SPEAKERS:
+        if not ROLE_PATTERN.fullmatch(role) or not isinstance(speakers, list) or len(speakers) > _MAX_SPEAKERS:
             return None
         if not all(
             isinstance(s, str) and s and s.isprintable() and len(s) <= _MAX_SPEAKER_CHARACTERS for s in speakers

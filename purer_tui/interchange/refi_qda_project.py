@@ -20,6 +20,7 @@ from pathlib import Path
 
 from purer_tui.core.annotation_parsing import MAX_MEMO_CHARACTERS
 from purer_tui.core.errors import InvalidFileError, Problem
+from purer_tui.core.study import ROLE_PATTERN
 from purer_tui.interchange.refi_qda_format import CASE_VARIABLES, is_codebook_set, parse_roles_line
 from purer_tui.interchange.refi_qda_import import read_refi_xml, regular_file_size, safe_entry_name
 
@@ -249,14 +250,11 @@ def _count_the_rest(
         del counted[key]
 
 
-_ROLE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-
-
 def _speaker_role(case: ET.Element, variables: dict[str, str], contents: ProjectContents) -> bool:
     """A case purer-tui exported for a speaker gives its role to the speaker's label; whether it did."""
     values, _ = _variable_values(case, variables)
     role, label = values.get("speaker role", ""), values.get("speaker label", "")
-    if not _ROLE_NAME.fullmatch(role) or not label or not label.isprintable() or len(label) > 200:
+    if not ROLE_PATTERN.fullmatch(role) or not label or not label.isprintable() or len(label) > 200:
         return False
     # The label exactly, even when it holds glob characters ([roles] takes globs).
     exact = re.sub(r"([*?[])", r"[\1]", label)
