@@ -118,6 +118,11 @@ def read_toml(path: Path, what: str, follow_links: bool = True, limit: int = MAX
         data = read_plain_file(path, what, limit, follow_links)
     except FileNotFoundError:
         raise InvalidFileError([Problem(path, None, f"no such {what}; check the path")]) from None
+    return parse_toml(data, path, what)
+
+
+def parse_toml(data: bytes, path: Path, what: str) -> TomlDocument:
+    """Parse a TOML file's bytes (read from disk, or from a commit); problems name `path` and the line."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

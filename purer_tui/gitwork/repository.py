@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from purer_tui.core.errors import PurerError
@@ -41,3 +43,108 @@ def work_tree_of(start: Path) -> Path | None:
         if (folder / ".git").exists():
             return folder
     return None
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str  # the committer date, ISO 8601 with its offset
+    subject: str
+    parents: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    @property
+    def day(self) -> str:
+        return self.date[:10]
+
+
+#: Commits a history reads at most (a study's codebook or a coder's file seldom changes this often).
+MAX_COMMITS = 2000
+
+
+def resolve_commit(top: Path, revision: str) -> Commit:
+    """The commit a revision names (a hash, a tag, a branch, HEAD~2), or a one-line error."""
+    if not revision or revision.startswith("-") or any(ch.isspace() or ord(ch) < 32 for ch in revision):
+        raise GitError(f'"{revision}" is not a revision; give a commit hash, a tag or a branch')
+    found = git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd=top, check=False)
+    if found.returncode != 0 or not found.stdout.strip():
+        raise GitError(f'no commit "{revision}" in this repository; see `git log` for the commits it has')
+    commits = log(top, [found.stdout.strip(), "--max-count=1"], ())
+    return commits[0]
+
+
+def log(top: Path, revisions: Sequence[str], paths: Sequence[str], limit: int = MAX_COMMITS) -> list[Commit]:
+    """`git log` of these revisions (default HEAD), limited to commits touching `paths` when given; newest first."""
+    args = ["log", f"--max-count={limit}", "--format=%H%x1f%cI%x1f%P%x1f%s%x1e", *(revisions or ["HEAD"])]
+    result = git([*args, "--", *paths], cwd=top, check=False)
+    if result.returncode != 0:
+        if "does not have any commits" in result.stderr or "bad default revision" in result.stderr:
+            return []
+        first = (result.stderr.strip().splitlines() or ["failed"])[0]
+        raise GitError(f"git log: {first}")
+    commits = []
+    for entry in result.stdout.split("\x1e"):
+        fields = entry.strip("\n").split("\x1f")
+        if len(fields) == 4:
+            sha, date, parents, subject = fields
+            commits.append(Commit(sha, date, subject, tuple(parents.split())))
+    return commits
+
+
+def tree_files(top: Path, commit: str, paths: Sequence[str] = ()) -> dict[str, str]:
+    """The regular files of a commit (under `paths` when given), path -> blob id; links and submodules left out,
+    so nothing read from history ever points out of the study."""
+    result = git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths], cwd=top, check=False)
+    if result.returncode != 0:
+        return {}
+    files = {}
+    for entry in result.stdout.split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and parts[0] in ("100644", "100755"):
+            files[path] = parts[2]
+    return files
+
+
+def read_blobs(top: Path, blob_ids: Iterable[str], limit: int) -> dict[str, bytes | None]:
+    """The contents of many blobs, two `git cat-file` processes in all; a blob over `limit` bytes (or missing)
+    is None, and never read: sizes are asked first."""
+    wanted = list(dict.fromkeys(blob_ids))
+    contents: dict[str, bytes | None] = dict.fromkeys(wanted)
+    sizes = _cat_file(top, "--batch-check", wanted)
+    small = []
+    for blob, line in zip(wanted, sizes.split(b"\n"), strict=False):
+        header = line.split()
+        if len(header) == 3 and header[1] == b"blob" and header[2].isdigit() and int(header[2]) <= limit:
+            small.append(blob)
+    out, position = _cat_file(top, "--batch", small), 0
+    for blob in small:
+        end = out.find(b"\n", position)
+        if end < 0:
+            break
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3 or not header[2].isdigit():
+            continue
+        size = int(header[2])
+        contents[blob] = out[position : position + size]
+        position += size + 1
+    return contents
+
+
+def _cat_file(top: Path, mode: str, blob_ids: list[str]) -> bytes:
+    if not blob_ids:
+        return b""
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", mode],
+            cwd=top,
+            input="".join(f"{blob}\n" for blob in blob_ids).encode(),
+            capture_output=True,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH); install git to read a study's history") from None
+    return result.stdout
