@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, Rechecked, TurnVersion
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.study_files import read_plain_file
 
@@ -22,8 +22,9 @@ MAX_TURN = 10_000_000
 #: Bounds that no real coding reaches: a file or memo beyond them is refused, never read into memory.
 MAX_ANNOTATION_BYTES = 128 * 1024 * 1024
 MAX_MEMO_CHARACTERS = 20_000
-_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag"})
-_VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag"})
+_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag", "rechecked"})
+_VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag", "rechecked"})
+_FINGERPRINT = re.compile(r"^[0-9a-f]{8}$")
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -106,7 +107,7 @@ def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
 
 
 #: A record's codes, memo, anchor, review state and flag, checked: what a record and a conflict's side share.
-_VersionFields = tuple[tuple[str, ...], str, str | None, bool, bool]
+_VersionFields = tuple[tuple[str, ...], str, str | None, bool, bool, Rechecked]
 
 
 def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]:
@@ -118,7 +119,7 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
         return (
             None,
             f'unknown field "{unknown}"; '
-            "the fields are turn, codes, memo, anchor, reviewed, flag (and conflict, from a merge)",
+            "the fields are turn, codes, memo, anchor, reviewed, flag, rechecked (and conflict, from a merge)",
         )
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
@@ -135,8 +136,8 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
         conflict, problem = _parse_conflict(data["conflict"])
         if conflict is None:
             return None, problem
-    codes, memo, anchor, reviewed, flag = fields
-    return AnnotationRecord(turn, codes, memo, anchor, conflict, reviewed, flag), None
+    codes, memo, anchor, reviewed, flag, rechecked = fields
+    return AnnotationRecord(turn, codes, memo, anchor, conflict, reviewed, flag, rechecked), None
 
 
 def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields | None, str | None]:
@@ -172,7 +173,22 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     flag = data.get("flag", False)
     if not isinstance(flag, bool):
         return None, f'"{where}flag" must be true or false'
-    return (tuple(codes), memo, anchor, reviewed, flag), None
+    rechecked, problem = _rechecked(data.get("rechecked", {}), codes, where)
+    if rechecked is None:
+        return None, problem
+    return (tuple(codes), memo, anchor, reviewed, flag, rechecked), None
+
+
+def _rechecked(value: object, codes: list[str], where: str) -> tuple[Rechecked | None, str | None]:
+    """`{"code": "<8 hex digits>"}` for codes on the turn only (so it is never longer than the codes)."""
+    if not isinstance(value, dict):
+        return None, f'"{where}rechecked" must be a table of code ids to definition fingerprints'
+    for code, fingerprint in value.items():
+        if code not in codes:
+            return None, f'"{where}rechecked" names "{code[:40]}", which the turn does not carry; remove it'
+        if not isinstance(fingerprint, str) or not _FINGERPRINT.match(fingerprint):
+            return None, f'"{where}rechecked.{code}" must be a definition fingerprint of 8 hex digits'
+    return tuple(sorted(value.items())), None
 
 
 #: Versions a conflict may keep beyond ours and theirs (each further merge of an unsettled turn adds at most two).
@@ -208,7 +224,10 @@ def _parse_conflict(value: object) -> tuple[Conflict | None, str | None]:
 
 def _parse_side(raw: object, where: str) -> tuple[TurnVersion | None, str | None]:
     if not isinstance(raw, dict) or not set(raw) <= _VERSION_FIELDS or "codes" not in raw:
-        return None, f'"{where}" must be {{"codes": [...]}} with an optional memo, anchor, reviewed and flag'
+        return (
+            None,
+            f'"{where}" must be {{"codes": [...]}} with an optional memo, anchor, reviewed, flag and rechecked',
+        )
     fields, problem = _version_fields(raw, f"{where}.")
     if fields is None:
         return None, problem

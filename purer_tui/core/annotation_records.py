@@ -9,7 +9,10 @@ merges rarely meet:
 A turn with no line has not been reviewed; a line with `"codes":[]` was
 reviewed and nothing applies. Agreement statistics depend on that difference.
 A line may also hold a memo or a flag on a turn not reviewed yet
-(`"reviewed":false`): a note is never a coding decision.
+(`"reviewed":false`): a note is never a coding decision. `"rechecked"`
+maps a code on the turn to the fingerprint of the definition the coder
+confirmed it under (`purer-tui code --recheck`), when the code's definition
+changed after the turn was first coded.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+#: Codes confirmed under their current definition: (code id, definition fingerprint) pairs, sorted by code id.
+Rechecked = tuple[tuple[str, str], ...]
+
+
+def rechecked_for(rechecked: Rechecked, codes: tuple[str, ...]) -> Rechecked:
+    """The confirmations that still apply: only those of codes the turn still carries."""
+    return tuple(pair for pair in rechecked if pair[0] in codes) if rechecked else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +40,11 @@ class TurnVersion:
     anchor: str | None = None
     reviewed: bool = True
     flag: bool = False
+    rechecked: Rechecked = ()
 
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {"codes": list(self.codes)}
-        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag)
+        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked)
         return data
 
 
@@ -45,7 +57,9 @@ def describe_version(version: TurnVersion | None, name_of: Callable[[str], str] 
     return text + (" (flagged)" if version is not None and version.flag else "")
 
 
-def _add_optional_fields(data: dict[str, object], memo: str, anchor: str | None, reviewed: bool, flag: bool) -> None:
+def _add_optional_fields(
+    data: dict[str, object], memo: str, anchor: str | None, reviewed: bool, flag: bool, rechecked: Rechecked
+) -> None:
     """The fields written only when they say something: an old reader sees an old file unchanged."""
     if memo:
         data["memo"] = memo
@@ -55,6 +69,8 @@ def _add_optional_fields(data: dict[str, object], memo: str, anchor: str | None,
         data["reviewed"] = False
     if flag:
         data["flag"] = True
+    if rechecked:
+        data["rechecked"] = dict(rechecked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +120,24 @@ class AnnotationRecord(NamedTuple):
     conflict: Conflict | None = None
     reviewed: bool = True
     flag: bool = False
+    rechecked: Rechecked = ()
 
     @property
     def version(self) -> TurnVersion:
-        return TurnVersion(self.codes, self.memo, self.anchor, self.reviewed, self.flag)
+        return TurnVersion(self.codes, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked)
 
     @classmethod
     def from_version(cls, turn: int, version: TurnVersion, conflict: Conflict | None = None) -> AnnotationRecord:
-        return cls(turn, version.codes, version.memo, version.anchor, conflict, version.reviewed, version.flag)
+        return cls(
+            turn,
+            version.codes,
+            version.memo,
+            version.anchor,
+            conflict,
+            version.reviewed,
+            version.flag,
+            version.rechecked,
+        )
 
     @property
     def settled_review(self) -> bool:
@@ -120,7 +146,7 @@ class AnnotationRecord(NamedTuple):
 
     def to_json_line(self) -> str:
         data: dict[str, object] = {"codes": list(self.codes), "turn": self.turn}
-        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag)
+        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked)
         if self.conflict:
             data["conflict"] = self.conflict.as_json()
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -4,7 +4,8 @@ The file shape (see docs/formats.md):
 
     [codebook]              name, version, description
     [groups.<id>]           label, exclusive, description, roles, parent, color
-    [codes.<id>]            group, parent, key, label, definition, include, exclude, examples, color
+    [codes.<id>]            group, parent, key, label, definition, include, exclude, examples, color,
+                            split_into
 
 Groups nest with `parent` (another group); a code may sit under another code
 with `parent` (a code that is also a heading, as NVivo allows). Display order
@@ -14,6 +15,8 @@ Every problem is reported at once, each with its TOML path, its line and a fix.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +84,9 @@ class Code(StrictModel):
     exclude: str = ""
     examples: list[str] = []
     color: str | None = None
+    # The codes this one was split into (`purer-tui codebook split`): its turns wait to be recoded with them,
+    # and it is applied no more.
+    split_into: list[str] = []
 
     @field_validator("key")
     @classmethod
@@ -93,6 +99,18 @@ class Code(StrictModel):
     @classmethod
     def _hex_color(cls, color: str | None) -> str | None:
         return _checked_color(color)
+
+    @property
+    def fingerprint(self) -> str:
+        """Which version of the definition this is (see `definition_fingerprint`)."""
+        return definition_fingerprint(self.definition, self.include, self.exclude, self.examples)
+
+
+def definition_fingerprint(definition: str, include: str = "", exclude: str = "", examples: Sequence[str] = ()) -> str:
+    """Eight hex digits that change when what a coder applies a code by changes: its definition, include,
+    exclude or examples. Spacing is ignored, so re-wrapping a TOML string changes nothing."""
+    text = json.dumps([" ".join(part.split()) for part in (definition, include, exclude, *examples)])
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -234,6 +252,7 @@ def build_codebook(
     codes = _codes(document, data.get("codes"), declared_groups, problems, keymap)
     groups = _nest_groups(document, groups, declared_groups, problems)
     codes = _nest_codes(document, codes, data.get("codes"), problems)
+    _check_splits(document, codes, problems)
     if any(code.group == UNGROUPED for code in codes):
         groups.append(CodeGroup(id=UNGROUPED, label="Other codes" if groups else "Codes"))
     if info is None or any(problem.is_error for problem in problems):
@@ -338,6 +357,24 @@ def _nest_codes(document: TomlDocument, codes: list[Code], tables: Any, problems
         elif group != by_id[code_id].group:
             by_id[code_id] = by_id[code_id].model_copy(update={"group": group})
     return [by_id[code_id] for code_id in _depth_first([code.id for code in codes], parent_of)]
+
+
+def _check_splits(document: TomlDocument, codes: list[Code], problems: list[Problem]) -> None:
+    """A split code names other codes of this codebook, none of them split themselves."""
+    by_id = {code.id: code for code in codes}
+    for code in codes:
+        for target in code.split_into:
+            path = f"codes.{code.id}.split_into"
+            if target == code.id:
+                problems.append(document.problem(path, f'names "{target}" itself; name the codes it was split into'))
+            elif target not in by_id:
+                problems.append(
+                    document.problem(path, f'no code "{target}"; add [codes.{target}] or remove it from the list')
+                )
+            elif by_id[target].split_into:
+                problems.append(
+                    document.problem(path, f'"{target}" was split too; name the codes it was split into instead')
+                )
 
 
 def _info(document: TomlDocument, table: Any, problems: list[Problem]) -> CodebookInfo | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from purer_tui.core.annotation_paths import annotation_files, annotation_path
-from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for
 from purer_tui.core.annotations import AnnotationFile, ChangedOnDiskError
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.errors import PurerError
@@ -828,10 +828,12 @@ class CodingSession:
         assert turn is not None
         base = self.record or AnnotationRecord(turn=turn.number)
         # Any change the coder makes on a turn settles a merge conflict on it: they have decided.
+        codes = base.codes if codes is None else codes
         record = base._replace(
             anchor=turn.anchor,
             conflict=None,
-            codes=base.codes if codes is None else codes,
+            rechecked=rechecked_for(base.rechecked, codes),
+            codes=codes,
             memo=base.memo if memo is None else memo,
             reviewed=base.reviewed if reviewed is None else reviewed,
             flag=base.flag if flag is None else flag,

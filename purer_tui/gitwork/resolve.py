@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion
+from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion, rechecked_for
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.lock import CoderLocks
@@ -54,7 +54,12 @@ def _both(sides: list[TurnVersion], codebook: Codebook | None) -> TurnVersion | 
             raise ValueError(f"{' and '.join(members)} are both in exclusive group {group.id}; choose ours or theirs")
         codes = codebook.in_codebook_order(codes)
     memos = list(dict.fromkeys(side.memo for side in sides if side.memo))
-    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor, reviewed, flag)
+    confirmed: dict[str, str] = {}
+    for side in sides:  # a code both sides confirmed under different definitions keeps ours
+        for code, fingerprint in side.rechecked:
+            confirmed.setdefault(code, fingerprint)
+    rechecked = rechecked_for(tuple(sorted(confirmed.items())), tuple(codes))
+    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor, reviewed, flag, rechecked)
 
 
 def resolve_file(

@@ -73,6 +73,9 @@ def test_records_without_anchor_or_memo_are_accepted(tmp_path: Path) -> None:
         ('{"turn":1,"codes":[],"memo":5}', '"memo" must be a string'),
         ('{"turn":1,"codes":[],"anchor":5}', '"anchor" must be a string'),
         ('{"turn":1,"codes":[],"when":"now"}', 'unknown field "when"'),
+        ('{"turn":1,"codes":["a"],"rechecked":["a"]}', '"rechecked" must be a table'),
+        ('{"turn":1,"codes":["a"],"rechecked":{"b":"0123abcd"}}', "the turn does not carry"),
+        ('{"turn":1,"codes":["a"],"rechecked":{"a":"old"}}', "fingerprint of 8 hex digits"),
         ("[" * 50_000 + "]" * 50_000, "JSON"),
     ],
 )
@@ -329,3 +332,13 @@ def test_a_line_is_read_exactly_as_json_reads_it_whatever_path_it_takes() -> Non
     record, problem = parse_record('{"codes":[],"turn":1')
     assert record is None and problem is not None and problem.startswith("not valid JSON (Expecting")
     assert parse_record("[" * 100_000 + "]" * 100_000) == (None, "JSON nested too deeply; remove the line")
+
+
+def test_a_recheck_confirmation_round_trips_and_is_written_only_when_there_is_one(tmp_path: Path) -> None:
+    line = '{"codes":["a","b"],"rechecked":{"b":"0123abcd"},"turn":3}'
+    parsed = parse_annotations(line + "\n", tmp_path / "x.ana.jsonl")
+    record = parsed.records[3]
+    assert record.rechecked == (("b", "0123abcd"),)
+    assert record.to_json_line() == line
+    assert AnnotationRecord.from_version(3, record.version) == record
+    assert "rechecked" not in AnnotationRecord(3, ("a",)).to_json_line()

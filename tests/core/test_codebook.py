@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from purer_tui.core.codebook import UNGROUPED, codebook_problems, load_codebook
+from purer_tui.core.codebook import UNGROUPED, codebook_problems, definition_fingerprint, load_codebook
 from purer_tui.core.errors import InvalidFileError
 from purer_tui.core.keys import APP_KEYS, reserved_keys
 from tests.conftest import REPO, write
@@ -297,3 +297,26 @@ def test_a_nested_group_without_roles_is_for_its_parents_roles(tmp_path: Path) -
     assert codebook.group("breath").roles == ["participant"]  # inherited
     assert codebook.group("staff-only").roles == ["staff"]  # its own
     assert not codebook.group("breath").applies_to("staff")
+
+
+def test_a_split_code_names_other_codes_that_were_not_split(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'definition = "Anything else."', 'definition = "Anything else."\nsplit_into = ["calm", "nope", "other"]'
+    )
+    problems = problems_of(tmp_path, text)
+    assert any('no code "nope"' in problem for problem in problems)
+    assert any('names "other" itself' in problem for problem in problems)
+    fine = write(
+        tmp_path / "fine.toml",
+        VALID.replace('definition = "Anything else."', 'definition = "Anything else."\nsplit_into = ["calm", "tense"]'),
+    )
+    assert load_codebook(fine).code("other").split_into == ["calm", "tense"]
+
+
+def test_a_definition_fingerprint_changes_with_what_coders_apply_a_code_by_not_with_spacing() -> None:
+    base = definition_fingerprint("The speaker notices a sensation.", "Body words.", "", ["I felt it."])
+    assert base == definition_fingerprint("The speaker  notices\n a sensation. ", "Body words.", "", ["I felt it."])
+    assert len(base) == 8 and int(base, 16) >= 0
+    assert base != definition_fingerprint("The speaker notices a feeling.", "Body words.", "", ["I felt it."])
+    assert base != definition_fingerprint("The speaker notices a sensation.", "", "Body words.", ["I felt it."])
+    assert base != definition_fingerprint("The speaker notices a sensation.", "Body words.", "", [])
