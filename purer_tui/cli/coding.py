@@ -55,6 +55,16 @@ if TYPE_CHECKING:
     show_default=True,
     help="With --adjudicate: the coder id the consensus is saved as.",
 )
+@click.option(
+    "--recheck",
+    "recheck",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[ID]",
+    help="Step only through your turns coded before a code's definition last changed (or only ID's), "
+    "and turns carrying a split code; enter confirms each as current (see purer-tui recheck).",
+)
 def code(
     paths: tuple[Path, ...],
     coder: str | None,
@@ -64,6 +74,7 @@ def code(
     auto_advance: bool | None,
     adjudicate: str | None,
     consensus: str,
+    recheck: str | None,
 ) -> None:
     """Code transcripts turn by turn, one key per code.
 
@@ -76,6 +87,7 @@ def code(
       purer-tui code --coder ana
       purer-tui code transcripts/grp1-s02.txt --only "Participant 2"
       purer-tui code --adjudicate ana,ben --as consensus
+      purer-tui code --recheck phenomenology --coder ana
 
     Adjudicating first puts every turn both coders decided alike into the
     consensus, then shows both coders' codes and memos on each turn they
@@ -93,6 +105,20 @@ def code(
     )
 
     user = load_checked_user_settings()
+    if recheck is not None:
+        if adjudicate is not None or codebook_path is not None or show_coders:
+            raise UsageError(
+                "--recheck uses the study's codebook and your own turns; leave out --adjudicate, "
+                "--codebook and --show-coders"
+            )
+        from purer_tui.services.coding_setup import RecheckDone, prepare_recheck
+
+        prepared_recheck = prepare_recheck(list(paths), coder, recheck or None, only, user)
+        if isinstance(prepared_recheck, RecheckDone):
+            click.echo(prepared_recheck.summary)
+            return
+        run_app(prepared_recheck)
+        return
     if adjudicate is None:
         run_app(
             prepare_session(

@@ -27,6 +27,7 @@ from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path
 from purer_tui.core.lock import CoderLocks, LockedError
 from purer_tui.core.reanchor import is_stale
+from purer_tui.core.recheck_queue import RecheckQueue
 from purer_tui.core.safe_text import one_line
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.study_index import StudyIndex
@@ -59,9 +60,12 @@ class OpenTranscript:
         only: frozenset[str] | None,
         turns: Collection[int] | None = None,
         signature: Signature | None = None,
+        needs: Callable[[int, AnnotationRecord | None], bool] | None = None,
     ):
-        """`signature`: the transcript file's when it was read (default: now)."""
+        """`signature`: the transcript file's when it was read (default: now); `needs`: whether a turn with this
+        record needs the coder (default: not reviewed, flagged or in a merge conflict; a recheck: still waits)."""
         self.transcript = transcript
+        self._needs = needs
         self.store = store
         self.signature = signature or file_signature(transcript.path, follow_links=True)
         count = len(transcript.turns)
@@ -88,6 +92,8 @@ class OpenTranscript:
 
     def to_review(self) -> int:
         """How many visited turns still need the coder: not reviewed, flagged, or in a merge conflict."""
+        if self._needs is not None:
+            return sum(1 for number in self.visible if self._needs(number, self.store.get(number)))
         settled = sum(
             1
             for number, record in self.store.records.items()
@@ -116,6 +122,8 @@ class OpenTranscript:
     def needs_review(self, number: int) -> bool:
         """Not reviewed yet, flagged, or carrying a merge conflict to settle: where resume and `n` stop."""
         record = self.store.get(number)
+        if self._needs is not None:
+            return self._needs(number, record)
         return record is None or not record.settled_review
 
     def fold_in(self) -> Reloaded | None:
@@ -168,6 +176,10 @@ class QuickSearchStopped(Exception):
     def __init__(self, index: int):
         super().__init__(index)
         self.index = index
+
+
+class SplitCodeError(PurerError):
+    """A split code is applied no more: the codes it was split into are."""
 
 
 class TranscriptChangedError(PurerError):
@@ -281,11 +293,13 @@ class CodingSession:
         locks: CoderLocks | None = None,
         index: StudyIndex | None = None,
         cache: TranscriptCache | None = None,
+        recheck: RecheckQueue | None = None,
     ):
         """`show_coders`: True shows every other coder read-only, a list shows those coders;
         `turn_filter` limits each transcript to the turns it returns (adjudication: the disagreements);
         `only_asked` is what the coder named with --only (a role, say), for showing;
-        `locks` takes the coder's lock of each transcript while it is open; `index` is the study's, for hints."""
+        `locks` takes the coder's lock of each transcript while it is open; `index` is the study's, for hints;
+        `recheck` visits only the turns it holds, and a turn needs the coder while it waits there."""
         if not paths:
             raise ValueError("a coding session needs at least one transcript")
         self.paths = list(paths)
@@ -296,7 +310,8 @@ class CodingSession:
             sorted(self.only or ())
         )  # as the coder named them: speakers or roles
         self.show_coders = show_coders
-        self.turn_filter = turn_filter
+        self.recheck = recheck
+        self.turn_filter = turn_filter or (recheck.turns if recheck is not None else None)
         self.locks = locks
         self.study_index = index
         self.cache = cache or TranscriptCache(coder)
@@ -460,7 +475,9 @@ class CodingSession:
                     self.locks.release_one(lock_of)
                 raise
             turns = self.turn_filter(path) if self.turn_filter else None
-            self._open[index] = OpenTranscript(read.transcript, store, self.only, turns, read.transcript_signature)
+            self._open[index] = OpenTranscript(
+                read.transcript, store, self.only, turns, read.transcript_signature, self._needs(path)
+            )
             self._left.pop(index, None)
             self.passed_by.pop(index, None)
         return self._open[index]
@@ -489,7 +506,14 @@ class CodingSession:
             self.only,
             self.turn_filter(path) if self.turn_filter else None,
             read.transcript_signature,
+            self._needs(path),
         )
+
+    def _needs(self, path: Path) -> Callable[[int, AnnotationRecord | None], bool] | None:
+        recheck = self.recheck
+        if recheck is None:
+            return None
+        return lambda number, record: bool(recheck.waiting(path, number, record))
 
     def _close(self, index: int) -> None:
         """Leave an open transcript: its journal folded into the file (complete for git), its lock let go."""
@@ -744,6 +768,13 @@ class CodingSession:
         if code_id in codes:
             codes.remove(code_id)
         else:
+            split_into = self.codebook.code(code_id).split_into
+            if split_into:
+                raise SplitCodeError(
+                    f"{self.codebook.code(code_id).label} was split into "
+                    + ", ".join(self.codebook.code(c).label for c in split_into)
+                    + "; apply one of those"
+                )
             group = self.codebook.group(self.codebook.code(code_id).group)
             if group.exclusive:
                 codes = [
@@ -780,6 +811,19 @@ class CodingSession:
         self._reviewed_by_code.discard((self.index, turn.number))
         if record is None or not record.reviewed or record.conflict is not None:
             self._set(self._record_with(reviewed=True))
+
+    def confirm_recheck(self) -> None:
+        """Recheck: confirm the turn's codes under the current definitions (split codes come off), reviewed."""
+        record, turn = self.record, self.turn
+        if self.recheck is None or turn is None or record is None:
+            self.mark_reviewed()
+            return
+        confirmed = self.recheck.confirmed(self.current.path, record)
+        if confirmed != record or record.conflict is not None:
+            self._reviewed_by_code.discard((self.index, turn.number))
+            after = self._record_with(codes=confirmed.codes, reviewed=True)
+            assert after is not None  # reviewed: a line is kept
+            self._set(after._replace(rechecked=confirmed.rechecked))
 
     def unreview(self) -> bool:
         """Make the turn not reviewed again: its codes cleared, its memo and flag kept.
@@ -863,6 +907,8 @@ class CodingSession:
             opened.store.remove(number)
         else:
             opened.store.put(record)
+        if self.recheck is not None:
+            self.recheck.update(opened.path, number, record)
         if opened.position_of(number) is not None:
             opened.reviewed += int(record is not None and record.reviewed) - int(was_reviewed)
             opened.flagged += int(record is not None and record.flag) - int(was_flagged)

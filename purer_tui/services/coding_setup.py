@@ -27,6 +27,8 @@ from purer_tui.core.consensus import (
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.memo_drafts import MemoDrafts
+from purer_tui.core.recheck_items import RecheckItem
+from purer_tui.core.recheck_queue import RecheckQueue
 from purer_tui.core.resume_position import ResumePositions
 from purer_tui.core.safe_text import excerpt
 from purer_tui.core.session import CodingSession
@@ -133,6 +135,89 @@ def prepare_session(
         positions,
         drafts=MemoDrafts(study.root, session.coder) if study is not None else None,
         auto_advance=settings.auto_advance.value,
+        theme=settings.theme_chosen,
+    )
+
+
+@dataclass(frozen=True)
+class RecheckDone:
+    """Nothing to recheck for this coder; `summary` says so."""
+
+    summary: str
+
+
+def prepare_recheck(
+    paths: list[Path],
+    coder: str | None,
+    code_id: str | None,
+    only: Sequence[str] = (),
+    user: UserSettings | None = None,
+    items: Sequence[RecheckItem] | None = None,
+) -> PreparedSession | RecheckDone:
+    """`purer-tui code --recheck [ID]`: a session visiting only this coder's turns coded under an older definition
+    of a code (or of `code_id`), and the turns carrying a split code. `items`: the turns, found in the study's
+    history when not given."""
+    user = load_user_settings() if user is None else user
+    coder = resolve_coder(user, coder).value
+    study, transcripts = resolve_transcripts(paths or [Path(".")], needs_study=True)
+    assert study is not None
+    codebook = study.load_codebook()
+    if code_id is not None and not codebook.has_code(code_id):
+        raise UsageError(
+            f'--recheck {code_id}: no code "{code_id}" in {study.codebook_path.name}; see purer-tui recheck'
+        )
+    settings = _settings(user, study, coder=coder)
+    check_against_codebook(settings, {key: code.id for key, code in codebook.code_for_key().items()})
+    notes: list[str] = []
+    if items is None:
+        from purer_tui.services.recheck import find_rechecks
+
+        report = find_rechecks(study, [coder], code_id)
+        items, notes = report.items, report.notes
+    chosen = set(transcripts)
+    queue = RecheckQueue(
+        (
+            item
+            for item in items
+            if item.coder == coder and item.transcript in chosen and (code_id is None or item.code == code_id)
+        ),
+        codebook,
+    )
+    which = f" for {code_id}" if code_id else ""
+    if not queue.total:
+        return RecheckDone(" ".join([*notes, f"Nothing to recheck{which} for {coder}."]))
+    order = {path: index for index, path in enumerate(transcripts)}
+    speakers = resolve_only(only, transcripts, study) if only else None
+    locks = CoderLocks()
+    try:
+        session = CodingSession(
+            sorted(queue.paths, key=order.__getitem__),
+            codebook,
+            coder,
+            only=speakers,
+            only_asked=only,
+            locks=locks,
+            recheck=queue,
+        )
+        session.resume()
+        session.count_visits()  # "recheck 4 of 9"
+    except BaseException:
+        locks.release()
+        raise
+    notices = [
+        *notes,
+        f"Rechecking {queue.total} turn(s){which} as {coder}: each shows the definition it was coded under beside "
+        "today's. Change the codes with their keys, then enter confirms the turn as current.",
+        *_passed_by(session),
+    ]
+    return PreparedSession(
+        session,
+        locks,
+        settings.keymap,
+        None,
+        _role_of(study),
+        notices,
+        drafts=MemoDrafts(study.root, coder),
         theme=settings.theme_chosen,
     )
 

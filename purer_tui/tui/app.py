@@ -53,6 +53,7 @@ from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
 from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
 from purer_tui.tui.widgets.codebook_panel import CodebookPanel, CodeList
 from purer_tui.tui.widgets.footer import CodingFooter
+from purer_tui.tui.widgets.recheck_panel import RecheckPanel
 from purer_tui.tui.widgets.turn_pager import TurnPager
 
 #: Seconds without a change after which journals are folded into the annotation files.
@@ -236,9 +237,12 @@ class CodingApp(App[None]):
             yield TurnPager(id="pager")
             focus_keys = app_keys(self._keymap).get("codebook.focus", ())
             yield CodebookPanel(self.session.codebook, focus_key=", ".join(focus_keys) or "tab", id="codebook")
+        if self.session.recheck is not None:
+            yield RecheckPanel(id="recheck")
         yield TurnCodesBar(id="turn-codes")
         footer = CodingFooter()
         footer.adjudicating = self.adjudicating is not None
+        footer.rechecking = self.session.recheck is not None
         yield footer
 
     def on_mount(self) -> None:
@@ -291,6 +295,10 @@ class CodingApp(App[None]):
         )
         self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
         self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
+        if session.recheck is not None:
+            self.query_one(RecheckPanel).show(
+                session.recheck, session.current.path, turn.number if turn else None, session.record
+            )
         if session.index not in self._announced:
             self._announced.add(session.index)
             self._announce_problems()
@@ -516,7 +524,7 @@ class CodingApp(App[None]):
             return Outcome.WAITING
         if changes:
             self._schedule_compaction()
-            if self.adjudicating is not None:
+            if self.adjudicating is not None or self.session.recheck is not None:
                 self._tell_when_all_settled()
         self._tell_merges(self.session.take_news())
         self.refresh_view()
@@ -741,7 +749,8 @@ class CodingApp(App[None]):
         session = self.session
         if session.turn is None:
             return
-        if not self._do(session.mark_reviewed, changes=True).done:
+        confirm = session.confirm_recheck if session.recheck is not None else session.mark_reviewed
+        if not self._do(confirm, changes=True).done:
             return  # refused or waiting: stay on the turn
         if session.at_end():
             self._tell_last_turn()
@@ -802,7 +811,9 @@ class CodingApp(App[None]):
             return
         if self._do(session.unreviewed_before_here).value is True:
             return
-        if self.adjudicating is not None:
+        if session.recheck is not None:
+            self.notify(self._all_settled(session.recheck.total), timeout=8)
+        elif self.adjudicating is not None:
             place = session.place()
             settled = place.total if place else sum(p.total for p in session.opened_progress().values())
             self.notify(self._all_settled(settled), timeout=8)
@@ -816,6 +827,15 @@ class CodingApp(App[None]):
     def _tell_last_turn(self) -> None:
         """`enter` on the last turn this session visits in the transcript: what is left, and where."""
         session = self.session
+        if session.recheck is not None:
+            left_here = session.current.to_review()
+            left = session.recheck.total - session.recheck.done
+            if left:
+                of_them = f" ({left_here} of them here)" if left_here else ""
+                self.notify(
+                    f"Last turn to recheck in this transcript: {left} left{of_them}. n goes to the next.", timeout=6
+                )
+            return
         if self.adjudicating is None:
             which = "turn" if session.only is None else f"turn by {', '.join(session.only_asked)}"
             self.notify(
@@ -838,6 +858,8 @@ class CodingApp(App[None]):
         self.notify(f"Last disagreement in this transcript: {rest}{still}. n goes to the next.", timeout=8)
 
     def _all_settled(self, count: int) -> str:
+        if self.session.recheck is not None:
+            return f"All {count} turn{'s' if count != 1 else ''} to recheck are confirmed: q to quit."
         assert self.adjudicating is not None
         return (
             f"All {count} disagreement{'s' if count != 1 else ''} of {' and '.join(self.adjudicating)} "
@@ -847,6 +869,13 @@ class CodingApp(App[None]):
     def _tell_when_all_settled(self) -> None:
         """Adjudicating: the change that settles the last disagreement says so, once (again only after an undo
         made one unsettled)."""
+        recheck = self.session.recheck
+        if recheck is not None:
+            all_done = recheck.done == recheck.total
+            if all_done and not self._told_all_settled:
+                self.notify(self._all_settled(recheck.total), timeout=10)
+            self._told_all_settled = all_done
+            return
         place = self.session.place()
         if place is None:
             return

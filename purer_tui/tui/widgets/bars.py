@@ -19,6 +19,9 @@ class LocationBar(Static):
     DEFAULT_CSS = "LocationBar { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def show(self, session: CodingSession, study: Progress | None, adjudicating: tuple[str, str] | None = None) -> None:
+        if session.recheck is not None:
+            self.update(self._rechecking(session))
+            return
         place = session.place() if adjudicating else None
         if adjudicating and place is not None:
             self.update(self._adjudicating(session, adjudicating, place))
@@ -68,6 +71,24 @@ class LocationBar(Static):
                 rendering.literal(session.search_term, "reverse"),
                 (f" {session.hit_count}", "$text-muted"),
             ]
+        return Content.assemble(*parts)
+
+    @staticmethod
+    def _rechecking(session: CodingSession) -> Content:
+        """Rechecking: which turn to recheck of how many, and how many are left."""
+        recheck = session.recheck
+        assert recheck is not None
+        place = session.place()
+        parts: list[Content | tuple[str, str] | str] = [
+            rendering.literal(session.current.path.name, "bold"),
+            (f" {session.index + 1}/{len(session.paths)}", "$text-muted"),
+            "  recheck ",
+            (f"{place.number} of {place.total}" if place else "", "bold"),
+            "  left ",
+            (f"{recheck.total - recheck.done}", "bold $text-warning" if recheck.done < recheck.total else "bold"),
+            "  coder ",
+            rendering.literal(session.coder, "bold"),
+        ]
         return Content.assemble(*parts)
 
 

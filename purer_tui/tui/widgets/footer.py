@@ -14,17 +14,25 @@ _NOT_WHILE_ADJUDICATING = frozenset(
     app_key.action for app_key in APP_KEYS if app_key.id in ("turn.next", "code.pick", "memo.edit")
 )
 
+_CONFIRM_ACTION = next(app_key.action for app_key in APP_KEYS if app_key.id == "turn.review")
+
 
 class CodingFooter(Footer):
     """The keys in the footer, `FOOTER_FIRST` first (a narrow terminal cuts the footer at the right)."""
 
     #: Set by the app while adjudicating: the footer then leaves out `_NOT_WHILE_ADJUDICATING`.
     adjudicating = False
+    #: Set by the app while rechecking: enter confirms a turn as current, and says so.
+    rechecking = False
 
     def compose(self) -> ComposeResult:
         shown = list(super().compose())
         if self.adjudicating:
             shown = [widget for widget in shown if getattr(widget, "action", None) not in _NOT_WHILE_ADJUDICATING]
+        if self.rechecking:
+            for widget in shown:
+                if getattr(widget, "action", None) == _CONFIRM_ACTION:
+                    widget.description = "Confirm"  # type: ignore[attr-defined]
         # Each key is a FooterKey (not exported by Textual), which keeps the action it runs.
         first = sorted(
             (widget for widget in shown if getattr(widget, "action", None) in _FIRST_ACTIONS),

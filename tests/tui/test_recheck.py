@@ -1,0 +1,116 @@
+"""Rechecking in the app: only the turns coded under an older definition (or carrying a split code), the old
+definition beside today's, enter confirming a turn as current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.codebook import load_codebook
+from purer_tui.core.recheck_items import CodeText, DefinitionChange, RecheckItem
+from purer_tui.services.coding_setup import PreparedSession, RecheckDone, prepare_recheck, prepare_session
+from purer_tui.tui.app import CodingApp
+
+SIZE = (80, 24)
+OLD = CodeText("Phenomenology", "Asking about the bare sensation, before any story about it.")
+
+
+def transcript(demo_study: Path) -> Path:
+    return demo_study / "transcripts" / "grp1-s01.txt"
+
+
+def changed(demo_study: Path, turns: list[int]) -> list[RecheckItem]:
+    change = DefinitionChange("phenomenology", "a" * 40, "2026-11-20", "Sharpen phenomenology", OLD, OLD)
+    return [RecheckItem(transcript(demo_study), "ana", turn, "phenomenology", change) for turn in turns]
+
+
+def ana(demo_study: Path) -> dict[int, object]:
+    return dict(AnnotationFile.open(demo_study / "transcripts" / "grp1-s01.ana.jsonl").records)
+
+
+def rechecking(demo_study: Path, items: list[RecheckItem]) -> tuple[CodingApp, PreparedSession]:
+    prepared = prepare_recheck([demo_study], "ana", None, items=items)
+    assert isinstance(prepared, PreparedSession)
+    return CodingApp.from_prepared(prepared), prepared
+
+
+def text(app: CodingApp, selector: str) -> str:
+    return str(app.query_one(selector).render())
+
+
+async def test_a_recheck_walk_shows_both_definitions_and_enter_confirms(demo_study: Path) -> None:
+    app, prepared = rechecking(demo_study, changed(demo_study, [2, 4, 10]))
+    session = prepared.session
+    fingerprint = session.codebook.code("phenomenology").fingerprint
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            assert session.current.visible == [2, 4, 10] and session.turn.number == 2
+            assert "recheck 1 of 3" in text(app, "#location") and "left 3" in text(app, "#location")
+            assert "Coded under" in text(app, "#recheck-before") and "bare sensation" in text(app, "#recheck-before")
+            assert "Now" in text(app, "#recheck-now") and "2026-11-20" in text(app, "#recheck-now")
+            await pilot.press("enter")  # confirm turn 2 as it is
+            assert ana(demo_study)[2].rechecked == (("phenomenology", fingerprint),)  # type: ignore[attr-defined]
+            assert ana(demo_study)[2].codes == ("phenomenology",)  # type: ignore[attr-defined]
+            assert session.turn.number == 4 and "left 2" in text(app, "#location")
+            await pilot.press("p")  # turn 4: phenomenology does not apply under the new definition
+            assert ana(demo_study)[4].codes == ()  # type: ignore[attr-defined]
+            assert "left 1" in text(app, "#location") and "Confirmed" in text(app, "#recheck-before")
+            await pilot.press("backspace")  # undo: it waits again
+            assert "left 2" in text(app, "#location")
+            await pilot.press("p", "j", "enter")
+            assert session.recheck is not None and session.recheck.done == 3
+            assert ana(demo_study)[10].codes == ("phenomenology", "reinforcement")  # type: ignore[attr-defined]
+            assert ana(demo_study)[10].rechecked == (("phenomenology", fingerprint),)  # type: ignore[attr-defined]
+    finally:
+        session.close()
+        prepared.locks.release()
+
+
+def split_reframing(demo_study: Path) -> None:
+    path = demo_study / "codebooks" / "purer.toml"
+    text = path.read_text()
+    text = text.replace('[codes.reframing]\n', '[codes.reframing]\nsplit_into = ["education", "utilization"]\n', 1)
+    path.write_text(text)
+    assert load_codebook(path).code("reframing").split_into == ["education", "utilization"]
+
+
+async def test_a_split_code_is_recoded_with_the_codes_it_was_split_into(demo_study: Path) -> None:
+    split_reframing(demo_study)
+    app, prepared = rechecking(demo_study, [RecheckItem(transcript(demo_study), "ana", 6, "reframing", None)])
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            assert prepared.session.turn.number == 6
+            assert "Split: Reframing" in text(app, "#recheck-before")
+            assert "Utilization [u]" in text(app, "#recheck-now")
+            await pilot.press("u", "enter")
+            assert ana(demo_study)[6].codes == ("utilization", "education")  # type: ignore[attr-defined]
+            assert prepared.session.recheck is not None and prepared.session.recheck.done == 1
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_a_split_code_is_applied_no_more_in_ordinary_coding(demo_study: Path) -> None:
+    split_reframing(demo_study)
+    prepared = prepare_session([demo_study], "ana", None, [], False)
+    app = CodingApp.from_prepared(prepared)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            prepared.session.goto_turn(4)
+            await pilot.press("r")  # reframing: refused, with the codes to use instead
+            assert ana(demo_study)[4].codes == ("phenomenology",)  # type: ignore[attr-defined]
+            messages = " ".join(str(n.message) for n in app._notifications)
+            assert "Reframing was split into Education, Utilization" in messages
+            prepared.session.goto_turn(6)
+            await pilot.press("r")  # taking it off a turn still works
+            assert ana(demo_study)[6].codes == ("education",)  # type: ignore[attr-defined]
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+def test_nothing_to_recheck_opens_nothing(demo_study: Path) -> None:
+    done = prepare_recheck([demo_study], "ana", None, items=[])
+    assert isinstance(done, RecheckDone) and done.summary == "Nothing to recheck for ana."
+    other = prepare_recheck([demo_study], "ben", "phenomenology", items=changed(demo_study, [2]))
+    assert isinstance(other, RecheckDone) and "for phenomenology for ben" in other.summary
