@@ -10,6 +10,7 @@ from purer_tui.core.codebook import load_codebook
 from purer_tui.core.recheck_items import CodeText, DefinitionChange, RecheckItem
 from purer_tui.services.coding_setup import PreparedSession, RecheckDone, prepare_recheck, prepare_session
 from purer_tui.tui.app import CodingApp
+from purer_tui.tui.widgets.codebook_panel import definition_content
 
 SIZE = (80, 24)
 OLD = CodeText("Phenomenology", "Asking about the bare sensation, before any story about it.")
@@ -69,7 +70,7 @@ async def test_a_recheck_walk_shows_both_definitions_and_enter_confirms(demo_stu
 def split_reframing(demo_study: Path) -> None:
     path = demo_study / "codebooks" / "purer.toml"
     text = path.read_text()
-    text = text.replace('[codes.reframing]\n', '[codes.reframing]\nsplit_into = ["education", "utilization"]\n', 1)
+    text = text.replace("[codes.reframing]\n", '[codes.reframing]\nsplit_into = ["education", "utilization"]\n', 1)
     path.write_text(text)
     assert load_codebook(path).code("reframing").split_into == ["education", "utilization"]
 
@@ -101,6 +102,9 @@ async def test_a_split_code_is_applied_no_more_in_ordinary_coding(demo_study: Pa
             assert ana(demo_study)[4].codes == ("phenomenology",)  # type: ignore[attr-defined]
             messages = " ".join(str(n.message) for n in app._notifications)
             assert "Reframing was split into Education, Utilization" in messages
+            codebook = prepared.session.codebook
+            shown = str(definition_content(codebook, codebook.code("reframing")))
+            assert "split into Education, Utilization: applied no more" in shown
             prepared.session.goto_turn(6)
             await pilot.press("r")  # taking it off a turn still works
             assert ana(demo_study)[6].codes == ("education",)  # type: ignore[attr-defined]

@@ -253,7 +253,7 @@ class CodeList(ScrollView, can_focus=False):
         room = max(1, width - LABEL_COLUMN - len(MARK))
         indent = " " * indent_cells(row.depth, indent_step(self._deepest, room), room) if row.depth else ""
         room -= len(indent)
-        if not applies and not on:
+        if (not applies or code.split_into) and not on:  # a split code is applied no more: shown as out of reach
             return Content.assemble(
                 (key, "dim"),
                 " ",
@@ -330,6 +330,9 @@ def definition_content(codebook: Codebook, code: Code) -> Content:
         lines.append(rendering.literal(f"under {above}", "$text-muted"))
     if group.roles:
         lines.append(rendering.literal(f"for {', '.join(group.roles)} turns", "$text-muted italic"))
+    if code.split_into:
+        into = ", ".join(codebook.code(c).label for c in code.split_into if codebook.has_code(c))
+        lines.append(rendering.literal(f"split into {into}: applied no more", "bold $text-warning"))
     lines.append(Content(""))
     lines.append(rendering.literal(" ".join(code.definition.split())))
     for title, text in (("Include", code.include), ("Exclude", code.exclude)):
