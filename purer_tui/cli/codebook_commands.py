@@ -153,7 +153,7 @@ def _show(plan: OperationPlan) -> None:
     for note in plan.notes:
         click.echo(one_line(note))
     if plan.kind == "split":
-        code = plan.title.split('"')[1]
+        code = plan.subject
         if plan.split_turns:
             for coder, count in plan.split_turns.items():
                 click.echo(one_line(f"{coder}: {count} turn(s) carry {code}; recode them with the new codes"))

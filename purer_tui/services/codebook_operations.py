@@ -93,6 +93,7 @@ class OperationPlan:
     """What one codebook operation will change; nothing is written until `apply`."""
 
     kind: str  # "rename", "merge" or "split"
+    subject: str  # the code renamed, merged into, or split
     title: str  # the suggested commit message's first line
     codebook_path: Path
     codebook_before: str
@@ -141,7 +142,7 @@ def plan_rename(study: Study, old: str, new: str) -> OperationPlan:
         edits = []  # the codebook was renamed already (an interrupted run, or a pulled branch): carry the files
     else:
         raise UsageError(f'no code "{old}" in {display_path(study.codebook_path)}; {_known(codes)}')
-    plan = _plan(study, "rename", title, text, codebook, edits, CodeMapping({old: new}))
+    plan = _plan(study, "rename", old, title, text, codebook, edits, CodeMapping({old: new}))
     if not edits:
         plan.notes.append(f'The codebook already names "{new}", not "{old}": carrying the coding over.')
     return plan
@@ -189,7 +190,7 @@ def plan_merge(study: Study, sources: list[str], into: str) -> OperationPlan:
             edits.append(MapSplitInto(code, target))
         edits.append(DeleteCode(code))
     mapping = CodeMapping({code: target for code in merged}, merge=True)
-    plan = _plan(study, "merge", title, text, codebook, edits, mapping, clash_target=target)
+    plan = _plan(study, "merge", target, title, text, codebook, edits, mapping, clash_target=target)
     gone = [code for code in merged if code not in codes]
     if gone:
         plan.notes.append(f"No longer in the codebook: {', '.join(gone)}; their turns are carried into {target}.")
@@ -247,7 +248,7 @@ def plan_split(study: Study, code: str, targets: list[str]) -> OperationPlan:
         if source.key:
             edits.append(RemoveField(code, "key"))
         edits.append(SetField(code, "split_into", list(targets)))
-    plan = _plan(study, "split", title, text, codebook, edits, None)
+    plan = _plan(study, "split", code, title, text, codebook, edits, None)
     plan.split_turns = _turns_carrying(study, code)
     if edits:
         new = [target for target in targets if target not in codes]
@@ -261,6 +262,7 @@ def plan_split(study: Study, code: str, targets: list[str]) -> OperationPlan:
 def _plan(
     study: Study,
     kind: str,
+    subject: str,
     title: str,
     text: str,
     codebook: Codebook,
@@ -270,7 +272,9 @@ def _plan(
 ) -> OperationPlan:
     after_text = checked_edit(text, study.codebook_path, edits) if edits else None
     after = _validated(study, after_text) if after_text is not None else codebook
-    plan = OperationPlan(kind, title, study.codebook_path, text, after_text, [describe(edit) for edit in edits])
+    plan = OperationPlan(
+        kind, subject, title, study.codebook_path, text, after_text, [describe(edit) for edit in edits]
+    )
     if mapping is None:
         return plan
     order = after.in_codebook_order

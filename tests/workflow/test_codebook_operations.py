@@ -238,6 +238,8 @@ def test_split_adds_codes_queues_turns_and_check_warns(study: Path) -> None:
     assert 'split_into = ["reframe-pain", "reframe-practice"]' in text
     assert '[codes.reframe-pain]\ngroup = "moves"\nkey = "r"\nlabel = "reframe-pain"\n' in text
     assert 'definition = "Split from Reframe: A new way to see it."' in text
+    # The later new code gets a key that is neither the app's nor another code's ("r" went to the first).
+    assert '[codes.reframe-practice]\ngroup = "moves"\nkey = "a"\n' in text
     split = [(p.path.name, p.line, p.message) for p in check_study(study) if "split code" in p.message]
     assert split == [
         (
@@ -337,3 +339,18 @@ def test_bad_requests_are_one_line_and_change_nothing(study: Path) -> None:
         code, _, err = cli("codebook", *args, "--study", str(study), "--yes")
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, (args, err)
     assert snapshot(study) == before
+
+
+def test_a_linked_codebook_or_a_damaged_sidecar_is_refused_in_one_line(study: Path) -> None:
+    write(study / "t" / "s1.cal.unplaced.jsonl", jsonl(record(9, "notice")) + "{not json\n")
+    before = snapshot(study)
+    code, _, err = cli("codebook", "rename", "notice", "observe", "--study", str(study), "--yes")
+    assert code == 1 and "s1.cal.unplaced.jsonl:2: not valid JSON" in err and len(err.strip().splitlines()) == 1
+    assert snapshot(study) == before
+    (study / "t" / "s1.cal.unplaced.jsonl").unlink()
+    (study / "real.toml").write_text(CODEBOOK)
+    (study / "codebook.toml").unlink()
+    (study / "codebook.toml").symlink_to("real.toml")
+    code, _, err = cli("codebook", "rename", "notice", "observe", "--study", str(study), "--yes")
+    assert code == 1 and "codebook.toml: is a link" in err
+    assert (study / "real.toml").read_text() == CODEBOOK and (study / "codebook.toml").is_symlink()
