@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,21 +49,55 @@ def _check_study(start: Path) -> list[Problem]:
     if study is None:
         return problems
 
-    codebook = _check_codebook(study, problems)
+    codebook, document = _check_codebook(study, problems)
     transcripts = _check_transcripts(study, problems)
     finder = AnnotationFinder()
     known = sorted({coder for transcript in transcripts for coder in finder.files(transcript.path)})
     problems.extend(consensus_file_problems(study, known))
     problems.extend(_check_metadata(study, transcripts, codebook))
     role_of = _cached(lambda speaker: speaker_role(study, speaker)) if study.roles else None
+    carrying: dict[str, Counter[str]] = defaultdict(Counter)  # coder -> turns per split code
     for transcript in transcripts:
-        for path in finder.files(transcript.path).values():
-            problems.extend(check_annotation_file(path, transcript, codebook, role_of))
+        for coder, path in finder.files(transcript.path).items():
+            problems.extend(check_annotation_file(path, transcript, codebook, role_of, carrying[coder]))
     problems.extend(_orphan_annotation_files(transcripts))
+    if codebook is not None and document is not None:
+        problems.extend(_split_code_problems(codebook, document, carrying))
     return problems
 
 
-def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
+def _split_code_problems(
+    codebook: Codebook, document: TomlDocument, carrying: dict[str, Counter[str]]
+) -> list[Problem]:
+    """Turns still carrying a split code, once per code and coder; a split code no turn carries can go."""
+    problems = []
+    for code in codebook.codes:
+        if not code.split_into:
+            continue
+        path = f"codes.{code.id}.split_into"
+        counts = [(coder, tally[code.id]) for coder, tally in sorted(carrying.items()) if tally[code.id]]
+        for coder, count in counts:
+            problems.append(
+                document.problem(
+                    path,
+                    f"{coder}: {count} turn(s) still carry split code {code.id}; "
+                    f"recode them with purer-tui code --recheck {code.id} --coder {coder}",
+                    "warning",
+                )
+            )
+        if not counts:
+            problems.append(
+                document.problem(
+                    path,
+                    f"no turn carries split code {code.id} any more; its table can be deleted "
+                    f"(and split_into lists naming it)",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def _check_codebook(study: Study, problems: list[Problem]) -> tuple[Codebook | None, TomlDocument | None]:
     try:
         study.check_codebook_inside()
         document = read_toml(study.codebook_path, "codebook")
@@ -78,11 +112,11 @@ def _check_codebook(study: Study, problems: list[Problem]) -> Codebook | None:
             )
         else:
             problems.extend(error.problems)
-        return None
+        return None, None
     codebook = build_codebook(document, problems, study.keymap)
     if codebook is not None:
         problems.extend(_column_name_ids(study, codebook, document))
-    return codebook
+    return codebook, document
 
 
 def _check_transcripts(study: Study, problems: list[Problem]) -> list[Transcript]:
@@ -193,8 +227,11 @@ def check_annotation_file(
     transcript: Transcript | None,
     codebook: Codebook | None,
     role_of: Callable[[str], str | None] | None = None,
+    carrying: Counter[str] | None = None,
 ) -> list[Problem]:
-    """Problems of one annotation file against its transcript and the codebook, when known."""
+    """Problems of one annotation file against its transcript and the codebook, when known.
+
+    `carrying`, when given, counts the turns carrying each split code (for one warning per code and coder)."""
     try:
         parsed = parse_annotations(read_annotation_text(path), path)
     except InvalidFileError as error:
@@ -217,6 +254,7 @@ def check_annotation_file(
         )
     # Looked up once per file, not once per record (a study has hundreds of thousands of records).
     group_of = {code.id: codebook.group(code.group) for code in codebook.codes} if codebook is not None else {}
+    split = {code.id for code in codebook.codes if code.split_into} if codebook is not None else set()
     turns = transcript.turns if transcript is not None else ()
     drifted: list[tuple[int, int | None]] = []  # (turn, line) of records whose turn's text changed since coding
     for turn, record in parsed.records.items():
@@ -230,6 +268,10 @@ def check_annotation_file(
                     "settle it with `purer-tui git resolve` or in `purer-tui code`",
                 )
             )
+        if split and carrying is not None:
+            for code_id in record.codes:
+                if code_id in split:
+                    carrying[code_id] += 1
         if codebook is not None:
             for code_id in record.codes:
                 if code_id not in group_of:
