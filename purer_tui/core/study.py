@@ -7,10 +7,11 @@ cloned as one folder.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,11 +200,61 @@ class Study:
         # The study's own path is escaped: a folder named like "[draft] study" is not a pattern.
         for name in glob.glob(os.path.join(glob.escape(str(self.root)), pattern), recursive=True):
             path = Path(name)
-            if path.name.startswith(".") or path.suffix in (ANNOTATION_SUFFIX, ".lock", ".tmp", ".toml"):
+            if path.name.startswith(".") or path.suffix in NOT_TRANSCRIPTS:
                 continue
             if path.is_file() or path.is_symlink():
                 paths.append(path)
         return paths
+
+
+#: Endings a transcript pattern never matches: purer-tui's own files beside the transcripts.
+NOT_TRANSCRIPTS = (ANNOTATION_SUFFIX, ".lock", ".tmp", ".toml")
+
+
+def transcripts_among(root: Path, patterns: Sequence[str], files: Iterable[str]) -> list[Path]:
+    """Which of these files (paths relative to the study folder, with /) the patterns name, as `root / path` in
+    natural order: what `Study.transcript_paths` finds on disk, matched against a list (a commit's files).
+
+    Matching is glob's: `*`, `?` and `[...]` within one folder, `**` across folders; a wildcard never matches
+    a hidden name; annotation, lock, temporary and TOML files are never transcripts.
+    """
+    compiled = [[_segment_matcher(part) for part in pattern.split("/")] for pattern in patterns]
+    found = []
+    for name in files:
+        parts = name.split("/")
+        if parts[-1].startswith(".") or parts[-1].endswith(NOT_TRANSCRIPTS):
+            continue
+        if any(_glob_match(pattern, parts) for pattern in compiled):
+            found.append(root / name)
+    return sorted(found, key=natural_key)
+
+
+_Segment = Callable[[str], bool] | None  # None: `**`
+
+
+def _segment_matcher(part: str) -> _Segment:
+    if part == "**":
+        return None
+    if not glob.has_magic(part):
+        return lambda name: name == part
+    compiled = re.compile(fnmatch.translate(part))
+    hidden_ok = part.startswith(".")
+    return lambda name: (hidden_ok or not name.startswith(".")) and compiled.match(name) is not None
+
+
+def _glob_match(pattern: Sequence[_Segment], parts: Sequence[str]) -> bool:
+    if not pattern:
+        return not parts
+    head = pattern[0]
+    if head is None:  # `**`: no folder, or any number of folders that are not hidden
+        if len(pattern) == 1:
+            return all(not part.startswith(".") for part in parts)
+        return any(
+            _glob_match(pattern[1:], parts[skip:])
+            for skip in range(len(parts))
+            if all(not part.startswith(".") for part in parts[:skip])
+        )
+    return bool(parts) and head(parts[0]) and _glob_match(pattern[1:], parts[1:])
 
 
 def natural_key(path: Path) -> list[object]:
