@@ -16,10 +16,12 @@ from html import escape
 from purer_tui.core.safe_text import excerpt, visible_control_codes
 
 WIDTH, HEIGHT = 760, 400
-LEFT, RIGHT, TOP, BOTTOM = 56, 24, 56, 110
+LEFT, RIGHT, TOP, BOTTOM = 100, 40, 56, 110
+#: Room inside the plot, so the first and last points sit off the axes.
+INSET = 12
 #: Labels shown on the x axis at most (every n-th row's beyond that), and their length.
 MAX_LABELS = 25
-LABEL_CHARACTERS = 28
+LABEL_CHARACTERS = 20  # a rotated label of this length stays within the left margin
 #: Colour and dash per series: told apart in colour (blind-safe palette) and in grey.
 STYLES = [("#0072B2", ""), ("#D55E00", "6 4"), ("#009E73", "2 3"), ("#CC79A7", "8 3 2 3")]
 #: Krippendorff's thresholds: tentative conclusions from 0.667, reliable from 0.800.
@@ -47,7 +49,8 @@ def line_chart_svg(
     count = len(labels)
 
     def x(index: int) -> float:
-        return LEFT + (plot_width / 2 if count == 1 else plot_width * index / (count - 1))
+        inner = plot_width - 2 * INSET
+        return LEFT + INSET + (inner / 2 if count == 1 else inner * index / (count - 1))
 
     def y(value: float) -> float:
         return TOP + plot_height * (1 - (max(low, min(1.0, value)) - low) / (1 - low))
@@ -107,7 +110,7 @@ def line_chart_svg(
                     f"<title>{_text(labels[index] if index < count else '')}: {_text(line.name)} {value:.3f}</title>"
                     "</circle>"
                 )
-        legend_x = LEFT + 150 * number
+        legend_x = LEFT + 160 * number
         parts.append(
             f'<line x1="{legend_x}" y1="38" x2="{legend_x + 24}" y2="38" stroke="{colour}" stroke-width="2"{dashed}/>'
             f'<text x="{legend_x + 30}" y="42">{_text(line.name, 20)}</text>'

@@ -303,3 +303,23 @@ def test_transcripts_among_matches_what_the_disk_glob_finds(tmp_path: Path) -> N
         loaded = load_study(study)
         assert loaded.settings.transcripts == patterns
         assert transcripts_among(loaded.root, patterns, files) == loaded.transcript_paths(), patterns
+
+
+def test_a_consensus_at_a_commit_is_left_out_and_a_link_is_never_read(
+    rounds: tuple[Path, list[dict]], tmp_path: Path
+) -> None:
+    repo, on_disk = rounds
+    transcripts = repo / "transcripts"
+    shutil.copy(transcripts / "grp1-s01.ana.jsonl", transcripts / "grp1-s01.consensus.jsonl")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "consensus", when=60)
+    at = agree_json(str(repo), "--at", "HEAD")
+    assert at == agree_json(str(repo)) == on_disk[2] and at["coders"] == ["ana", "ben"]
+    named = agree_json(str(repo), "--at", "HEAD", "--coders", "consensus,ben")
+    assert named["coders"] == ["consensus", "ben"] and named != at
+    outside = tmp_path / "elsewhere.jsonl"
+    outside.write_text((transcripts / "grp1-s01.ben.jsonl").read_text())
+    (transcripts / "grp1-s01.cy.jsonl").symlink_to(outside)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a link", when=61)
+    assert agree_json(str(repo), "--at", "HEAD")["coders"] == ["ana", "ben"]
