@@ -10,7 +10,7 @@ import click
 
 from purer_tui.cli import emit, main
 from purer_tui.core.errors import UsageError
-from purer_tui.core.safe_text import one_line
+from purer_tui.core.safe_text import excerpt, one_line
 
 if TYPE_CHECKING:
     from purer_tui.agreement.study_agreement import StudyAgreement
@@ -97,7 +97,8 @@ def agree(
     if revision is not None:
         from purer_tui.services.agreement_history import study_agreement_at
 
-        result, _ = study_agreement_at(study, revision, _coders(coders), pattern)
+        result, commit = study_agreement_at(study, revision, _coders(coders), pattern)
+        click.echo(f"At commit {commit.short} ({commit.day}): {excerpt(commit.subject, 60)}", err=True)
     else:
         result = _agreement_now(study, coders, pattern)
     emit(
@@ -232,7 +233,7 @@ def disagreements(
     """
     from purer_tui.agreement.disagreements import find_disagreements
     from purer_tui.agreement.study_agreement import select_transcripts
-    from purer_tui.core.safe_text import excerpt, json_safe, visible_controls
+    from purer_tui.core.safe_text import json_safe, visible_controls
     from purer_tui.core.study import load_study
     from purer_tui.core.study_coders import agreement_coders
 

@@ -28,8 +28,9 @@ from purer_tui.reports.history_chart import Series, line_chart_svg
 
 #: Rows a history shows at most (the newest are kept; --since chooses others).
 MAX_ROWS = 500
-#: Characters of a commit's subject or tag names a row shows.
+#: Characters of a commit's subject or tag names a row shows, and of a subject in JSON.
 LABEL_CHARACTERS = 60
+SUBJECT_CHARACTERS = 500
 
 
 def agreement_at(
@@ -171,7 +172,7 @@ def history_json(history: AgreementHistory) -> str:
                 "commit": row.commit.sha,
                 "date": row.commit.date,
                 "tags": row.tags,
-                "subject": one_line(row.commit.subject),
+                "subject": one_line(row.commit.subject)[:SUBJECT_CHARACTERS],
                 "coders": row.coders,
                 "transcripts": row.transcripts,
                 "turns_shared": row.turns_shared,

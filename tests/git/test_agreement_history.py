@@ -200,8 +200,23 @@ def test_each_annotation_version_is_parsed_once(rounds: tuple[Path, list[dict]],
         parsed.append(str(path))
         return real(text, path)
 
+    read: list[str] = []
+    real_read = study_revision.read_blobs
+
+    def recording(top: Path, blobs, limit: int):  # type: ignore[no-untyped-def]
+        blobs = list(blobs)
+        read.extend(blobs)
+        return real_read(top, blobs, limit)
+
     monkeypatch.setattr(study_revision, "parse_annotations", counting)
+    monkeypatch.setattr(study_revision, "read_blobs", recording)
     rows = agreement_history(repo).rows
+    transcript_blobs = {
+        line.split()[2]
+        for line in git(repo, "ls-tree", "-r", "HEAD", "transcripts").splitlines()
+        if ".jsonl" not in line
+    }
+    assert transcript_blobs and not transcript_blobs & set(read)  # transcript texts are never read
     assert len(rows) == 5
     changes = git(repo, "log", "--format=", "--raw", "--no-abbrev", "--", "transcripts").splitlines()
     blobs = {line.split()[3] for line in changes if line.endswith(".jsonl")}
