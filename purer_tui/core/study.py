@@ -243,18 +243,20 @@ def _segment_matcher(part: str) -> _Segment:
 
 
 def _glob_match(pattern: Sequence[_Segment], parts: Sequence[str]) -> bool:
-    if not pattern:
-        return not parts
-    head = pattern[0]
-    if head is None:  # `**`: no folder, or any number of folders that are not hidden
-        if len(pattern) == 1:
-            return all(not part.startswith(".") for part in parts)
-        return any(
-            _glob_match(pattern[1:], parts[skip:])
-            for skip in range(len(parts))
-            if all(not part.startswith(".") for part in parts[:skip])
-        )
-    return bool(parts) and head(parts[0]) and _glob_match(pattern[1:], parts[1:])
+    """Whether a path's parts match a pattern's segments; each (segment, part) pair is decided once, so a
+    pattern of many `**` (it comes from a shared file) costs segments x parts, never more."""
+    # matched[j]: parts[j:] matches the segments after the current one (filled from the last segment back).
+    matched = [False] * len(parts) + [True]
+    for segment in reversed(pattern):
+        current = [False] * (len(parts) + 1)
+        if segment is None:  # `**`: no folder, or any number of folders that are not hidden
+            for j in range(len(parts), -1, -1):
+                current[j] = matched[j] or (j < len(parts) and not parts[j].startswith(".") and current[j + 1])
+        else:
+            for j in range(len(parts)):
+                current[j] = matched[j + 1] and segment(parts[j])
+        matched = current
+    return matched[0]
 
 
 def natural_key(path: Path) -> list[object]:
