@@ -153,6 +153,10 @@ def test_history_of_one_code_and_since(rounds: tuple[Path, list[dict]]) -> None:
         figures = next(item for item in expected["codes"] if item["code"] == "stage-1")
         assert row["alpha"] == figures["alpha"]
         assert row["kappa"]["value"] == figures["kappa"]["value"]
+    groups = agree_json(str(repo), "--history", "--tags", "--code", "stage")
+    for row, expected in zip(groups["rows"], on_disk, strict=True):
+        figures = next(item for item in expected["exclusive_groups"] if item["group"] == "stage")
+        assert row["alpha"] == figures["alpha"] and row["kappa"]["value"] is None
     later = agree_json(str(repo), "--history", "--since", "2024-03-07")
     assert [row["subject"] for row in later["rows"]] == ["codebook: clearer label", "round 3 coding"]
     code, _, err = invoke("agree", str(repo), "--history", "--code", "no-such-code")
