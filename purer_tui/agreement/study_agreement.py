@@ -88,13 +88,17 @@ class StudyAgreement:
 
 
 def select_transcripts(study: Study, pattern: str | None) -> list[Path]:
-    paths = study.transcript_paths()
+    return filter_transcripts(study.transcript_paths(), study.root, pattern)
+
+
+def filter_transcripts(paths: Sequence[Path], root: Path, pattern: str | None) -> list[Path]:
+    """The transcripts whose name, or path in the study folder `root`, matches `--transcripts`' glob."""
     if not pattern:
-        return paths
+        return list(paths)
     return [
         path
         for path in paths
-        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(path.relative_to(study.root).as_posix(), pattern)
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(path.relative_to(root).as_posix(), pattern)
     ]
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from purer_tui.cli import emit, main
 from purer_tui.core.errors import UsageError
+from purer_tui.core.safe_text import excerpt, one_line
+
+if TYPE_CHECKING:
+    from purer_tui.agreement.study_agreement import StudyAgreement
+    from purer_tui.services.agreement_history import AgreementHistory
 
 
 def _coders(option: str | None) -> list[str] | None:
@@ -23,7 +29,36 @@ def _coders(option: str | None) -> list[str] | None:
 @click.option("--transcripts", "pattern", help="Only transcripts whose name or path matches this glob, e.g. 'grp1-*'.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per code, exclusive group and overall figure).")
-def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, as_csv: bool) -> None:
+@click.option(
+    "--at",
+    "revision",
+    metavar="REV",
+    help="The study as committed at REV (a commit, tag or branch), read from git; uncommitted changes are not in it.",
+)
+@click.option(
+    "--history",
+    is_flag=True,
+    help="One row per commit that changed the annotation files, codebook or study file (oldest first).",
+)
+@click.option("--tags", "by_tags", is_flag=True, help="--history: one row per tagged commit (a round), by its tags.")
+@click.option("--since", metavar="DATE", help="--history: only commits made on or after DATE (YYYY-MM-DD).")
+@click.option("--code", "code_id", metavar="ID", help="--history: this code's (or exclusive group's) alpha and kappa.")
+@click.option(
+    "--svg", "svg", metavar="FILE", type=click.Path(path_type=Path), help="--history: also draw the rows as a chart."
+)
+def agree(
+    study: Path,
+    coders: str | None,
+    pattern: str | None,
+    as_json: bool,
+    as_csv: bool,
+    revision: str | None,
+    history: bool,
+    by_tags: bool,
+    since: str | None,
+    code_id: str | None,
+    svg: Path | None,
+) -> None:
     """Inter-coder agreement per code, per exclusive group and overall.
 
     Units are turns; a turn counts for a coder only when that coder reviewed
@@ -33,14 +68,55 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
     Overall: means over codes and alpha with the MASI distance over each
     turn's whole set of codes. Every figure says how many turns it rests on.
 
+    From git (the study must be in a repository; only what is committed
+    counts, uncommitted changes are not included): --at REV computes the
+    same on the study as it was at a commit, --history one row per commit
+    (or per tag with --tags) with the overall alpha (MASI) and mean kappa,
+    or with --code one code's. Each row equals `agree --at` that commit.
+
     \b
     Example:
       purer-tui agree
       purer-tui agree --coders ana,ben --transcripts 'grp1-*' --csv > agreement.csv
+      purer-tui agree --at round-1
+      purer-tui agree --history --tags --svg rounds.svg
     """
+    if revision is not None and history:
+        raise UsageError("choose one of --at and --history")
+    if not history:
+        given = [name for name, value in _history_options(by_tags, since, code_id, svg) if value]
+        if given:
+            raise UsageError(f"{given[0]} goes with --history")
+    if history:
+        _history(study, coders, pattern, as_json, as_csv, by_tags, since, code_id, svg)
+        return
     from purer_tui.agreement.report import as_csv as render_csv
     from purer_tui.agreement.report import as_json as render_json
     from purer_tui.agreement.report import print_report
+
+    if revision is not None:
+        from purer_tui.services.agreement_history import study_agreement_at
+
+        result, commit = study_agreement_at(study, revision, _coders(coders), pattern)
+        click.echo(f"At commit {commit.short} ({commit.day}): {excerpt(commit.subject, 60)}", err=True)
+    else:
+        result = _agreement_now(study, coders, pattern)
+    emit(
+        as_json,
+        as_csv,
+        json=lambda: render_json(result),
+        csv=lambda: render_csv(result),
+        readable=lambda: print_report(result),
+    )
+
+
+def _history_options(
+    by_tags: bool, since: str | None, code_id: str | None, svg: Path | None
+) -> list[tuple[str, object]]:
+    return [("--tags", by_tags), ("--since", since is not None), ("--code", code_id is not None), ("--svg", svg)]
+
+
+def _agreement_now(study: Path, coders: str | None, pattern: str | None) -> StudyAgreement:
     from purer_tui.agreement.study_agreement import measure, select_transcripts
     from purer_tui.core.coded_units import collect_units
     from purer_tui.core.study import load_study
@@ -52,16 +128,81 @@ def agree(study: Path, coders: str | None, pattern: str | None, as_json: bool, a
         raise UsageError(f'no transcript matches "{pattern}"')
     chosen = agreement_coders(loaded, transcripts, _coders(coders))
     collected = collect_units(transcripts, chosen)
-    result = measure(
-        list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged
-    )
+    return measure(list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged)
+
+
+def _history(
+    study: Path,
+    coders: str | None,
+    pattern: str | None,
+    as_json: bool,
+    as_csv: bool,
+    by_tags: bool,
+    since: str | None,
+    code_id: str | None,
+    svg: Path | None,
+) -> None:
+    from datetime import date
+
+    from purer_tui.core.durable import write_output
+    from purer_tui.services.agreement_history import agreement_history, history_chart, history_csv, history_json
+
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    day = None
+    if since is not None:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError:
+            raise UsageError(f'--since "{one_line(since)[:40]}" is not a date; give it as YYYY-MM-DD') from None
+    found = agreement_history(study, since=day, code=code_id, by_tags=by_tags, coders=_coders(coders), pattern=pattern)
+    if svg is not None:
+        write_output(svg, history_chart(found).encode("utf-8"), found.study_file)
+        if str(svg) == "-":
+            return
     emit(
         as_json,
         as_csv,
-        json=lambda: render_json(result),
-        csv=lambda: render_csv(result),
-        readable=lambda: print_report(result),
+        json=lambda: history_json(found),
+        csv=lambda: history_csv(found),
+        readable=lambda: _print_history(found),
     )
+
+
+def _print_history(found: AgreementHistory) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    out = Console()
+    rows = "tagged commit" if found.by_tags else "commit that changed what agreement reads"
+    out.print(Text(f"Agreement per {rows}, oldest first{f' (code {found.code})' if found.code else ''}:"))
+    if not found.rows:
+        out.print(Text("No such commit."))
+        return
+    table = Table(expand=False)
+    table.add_column("commit", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("tag" if found.by_tags else "tag or subject")
+    table.add_column("coders")
+    table.add_column("turns shared", justify="right")
+    table.add_column(f"α {found.code}" if found.code else "α (MASI)", justify="right")
+    table.add_column(f"κ {found.code}" if found.code else "mean κ", justify="right")
+    table.add_column("note")
+    for row in found.rows:
+        table.add_row(
+            row.commit.short,
+            row.commit.day,
+            Text(row.label),
+            Text(", ".join(row.coders)),
+            str(row.turns_shared),
+            "n/a" if row.alpha is None else f"{row.alpha:.3f}",
+            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
+            Text(row.note, style="dim"),
+        )
+    out.print(table)
+    if found.left_out:
+        out.print(Text(f"{found.left_out} older row(s) left out; --since chooses which commits to show.", style="dim"))
 
 
 @main.command()
@@ -92,7 +233,7 @@ def disagreements(
     """
     from purer_tui.agreement.disagreements import find_disagreements
     from purer_tui.agreement.study_agreement import select_transcripts
-    from purer_tui.core.safe_text import excerpt, json_safe, visible_controls
+    from purer_tui.core.safe_text import json_safe, visible_controls
     from purer_tui.core.study import load_study
     from purer_tui.core.study_coders import agreement_coders
 

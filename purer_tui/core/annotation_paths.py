@@ -34,12 +34,18 @@ def annotation_index(folder: Path) -> dict[str, dict[str, Path]]:
     except OSError:
         return {}
     for name in names:
-        if not name.endswith(ANNOTATION_SUFFIX):
-            continue
-        stem, _, coder = name[: -len(ANNOTATION_SUFFIX)].rpartition(".")
-        if stem and CODER_PATTERN.match(coder):
-            index.setdefault(stem, {})[coder] = folder / name
+        split = split_annotation_name(name)
+        if split is not None:
+            index.setdefault(split[0], {})[split[1]] = folder / name
     return index
+
+
+def split_annotation_name(name: str) -> tuple[str, str] | None:
+    """`X.ana.jsonl` -> ("X", "ana"): the transcript's name without its ending, and the coder; None for others."""
+    if not name.endswith(ANNOTATION_SUFFIX):
+        return None
+    stem, _, coder = name[: -len(ANNOTATION_SUFFIX)].rpartition(".")
+    return (stem, coder) if stem and CODER_PATTERN.match(coder) else None
 
 
 def annotation_files(transcript: Path) -> dict[str, Path]:

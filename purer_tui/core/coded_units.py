@@ -10,12 +10,13 @@ disagreements, adjudication and the consensus coverage all read these.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from purer_tui.core.annotation_paths import AnnotationFinder
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.bulk_loading import collector_paused
 
@@ -41,17 +42,25 @@ def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUn
 
 
 def _collect(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
-    collected = CodedUnits()
     finder = AnnotationFinder()
-    for path in transcripts:
-        files = finder.files(path)
-        for coder in coders:
-            if coder not in files:
-                continue
-            settled = read_settled_codes(files[coder])
-            collected.flagged[coder] += settled.flagged
-            for turn, codes in settled.codes.items():
-                collected.units.setdefault(UnitKey(path, turn), {})[coder] = codes
+
+    def settled() -> Iterable[tuple[Path, str, SettledCodes]]:
+        for path in transcripts:
+            files = finder.files(path)
+            for coder in coders:
+                if coder in files:
+                    yield path, coder, read_settled_codes(files[coder])
+
+    return units_from(settled())
+
+
+def units_from(settled: Iterable[tuple[Path, str, SettledCodes]]) -> CodedUnits:
+    """The units of each transcript's coders' settled codes (read from disk, or from a commit)."""
+    collected = CodedUnits()
+    for path, coder, codes in settled:
+        collected.flagged[coder] += codes.flagged
+        for turn, turn_codes in codes.codes.items():
+            collected.units.setdefault(UnitKey(path, turn), {})[coder] = turn_codes
     return collected
 
 
@@ -68,9 +77,14 @@ def read_settled_codes(path: Path) -> SettledCodes:
     Left out: turns not reviewed (a memo or flag only), turns the coder
     flagged (not final yet; counted) and unsettled merge conflicts.
     """
+    return settled_codes(AnnotationFile.open(path).records)
+
+
+def settled_codes(records: Mapping[int, AnnotationRecord]) -> SettledCodes:
+    """The settled decisions among one file's records (see `read_settled_codes`)."""
     codes: dict[int, frozenset[str]] = {}
     flagged = 0
-    for record in AnnotationFile.open(path).records.values():
+    for record in records.values():
         if record.settled_review:
             codes[record.turn] = frozenset(record.codes)
         elif record.flag and record.reviewed and record.conflict is None:

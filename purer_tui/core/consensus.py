@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from purer_tui.core.coders import CODER_PATTERN, CONSENSUS_CODER
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.study import Study
-from purer_tui.core.toml_files import TomlDocument, read_toml
+from purer_tui.core.toml_files import TomlDocument, parse_toml, read_toml
 from purer_tui.core.transcript import load_transcript
 
 CONSENSUS_FILE = "consensus.toml"
@@ -113,6 +113,19 @@ def _read(path: Path, problems: list[Problem], known: Sequence[str] | None = Non
     return sources
 
 
+def parse_consensus_sources(data: bytes, path: Path) -> dict[str, tuple[str, ...]]:
+    """The sources a consensus file's bytes record (a file at a commit); raises `InvalidFileError`."""
+    if len(data) > MAX_CONSENSUS_FILE_BYTES:
+        raise InvalidFileError(
+            [Problem(path, None, f"is larger than {MAX_CONSENSUS_FILE_BYTES // 1024} KiB; it only names coders")]
+        )
+    problems: list[Problem] = []
+    sources = _sources(parse_toml(data, path, "consensus file"), problems)
+    if any(problem.is_error for problem in problems):
+        raise InvalidFileError(problems)
+    return sources
+
+
 def _sources(document: TomlDocument, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     sources: dict[str, tuple[str, ...]] = {}
     for consensus, table in document.data.items():
@@ -160,7 +173,13 @@ def consensus_coders(study: Study, coders_present: Sequence[str]) -> dict[str, t
 
     `consensus` is one even without a record; then it is taken to settle every other coder present.
     """
-    recorded = read_consensus_sources(study)
+    return consensus_among(read_consensus_sources(study), coders_present)
+
+
+def consensus_among(
+    recorded: Mapping[str, tuple[str, ...]], coders_present: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """`consensus_coders` from the sources a consensus file records (read from disk, or from a commit)."""
     found = {name: sources for name, sources in recorded.items() if name in coders_present}
     if CONSENSUS_CODER in coders_present and CONSENSUS_CODER not in found:
         others = tuple(coder for coder in coders_present if coder != CONSENSUS_CODER and coder not in recorded)

@@ -7,10 +7,11 @@ cloned as one folder.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,11 +200,63 @@ class Study:
         # The study's own path is escaped: a folder named like "[draft] study" is not a pattern.
         for name in glob.glob(os.path.join(glob.escape(str(self.root)), pattern), recursive=True):
             path = Path(name)
-            if path.name.startswith(".") or path.suffix in (ANNOTATION_SUFFIX, ".lock", ".tmp", ".toml"):
+            if path.name.startswith(".") or path.suffix in NOT_TRANSCRIPTS:
                 continue
             if path.is_file() or path.is_symlink():
                 paths.append(path)
         return paths
+
+
+#: Endings a transcript pattern never matches: purer-tui's own files beside the transcripts.
+NOT_TRANSCRIPTS = (ANNOTATION_SUFFIX, ".lock", ".tmp", ".toml")
+
+
+def transcripts_among(root: Path, patterns: Sequence[str], files: Iterable[str]) -> list[Path]:
+    """Which of these files (paths relative to the study folder, with /) the patterns name, as `root / path` in
+    natural order: what `Study.transcript_paths` finds on disk, matched against a list (a commit's files).
+
+    Matching is glob's: `*`, `?` and `[...]` within one folder, `**` across folders; a wildcard never matches
+    a hidden name; annotation, lock, temporary and TOML files are never transcripts.
+    """
+    compiled = [[_segment_matcher(part) for part in pattern.split("/")] for pattern in patterns]
+    found = []
+    for name in files:
+        parts = name.split("/")
+        if parts[-1].startswith(".") or parts[-1].endswith(NOT_TRANSCRIPTS):
+            continue
+        if any(_glob_match(pattern, parts) for pattern in compiled):
+            found.append(root / name)
+    return sorted(found, key=natural_key)
+
+
+_Segment = Callable[[str], bool] | None  # None: `**`
+
+
+def _segment_matcher(part: str) -> _Segment:
+    if part == "**":
+        return None
+    if not glob.has_magic(part):
+        return lambda name: name == part
+    compiled = re.compile(fnmatch.translate(part))
+    hidden_ok = part.startswith(".")
+    return lambda name: (hidden_ok or not name.startswith(".")) and compiled.match(name) is not None
+
+
+def _glob_match(pattern: Sequence[_Segment], parts: Sequence[str]) -> bool:
+    """Whether a path's parts match a pattern's segments; each (segment, part) pair is decided once, so a
+    pattern of many `**` (it comes from a shared file) costs segments x parts, never more."""
+    # matched[j]: parts[j:] matches the segments after the current one (filled from the last segment back).
+    matched = [False] * len(parts) + [True]
+    for segment in reversed(pattern):
+        current = [False] * (len(parts) + 1)
+        if segment is None:  # `**`: no folder, or any number of folders that are not hidden
+            for j in range(len(parts), -1, -1):
+                current[j] = matched[j] or (j < len(parts) and not parts[j].startswith(".") and current[j + 1])
+        else:
+            for j in range(len(parts)):
+                current[j] = matched[j + 1] and segment(parts[j])
+        matched = current
+    return matched[0]
 
 
 def natural_key(path: Path) -> list[object]:

@@ -9,7 +9,7 @@ consensus silently in place of the coders' own work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +112,11 @@ def agreement_coders(study: Study, transcripts: Sequence[Path], requested: Seque
         require_coders(requested, coders_with_files(study.transcript_paths()))
         return list(requested)
     known = coders_with_files(transcripts)
-    consensus = consensus_coders(study, known)
+    return known_agreement_coders(known, consensus_coders(study, known))
+
+
+def known_agreement_coders(known: Sequence[str], consensus: Mapping[str, object]) -> list[str]:
+    """The coders agreement uses by default: every coder of the transcripts (sorted) but a consensus."""
     return [coder for coder in known if coder not in consensus]
 
 

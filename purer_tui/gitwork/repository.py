@@ -94,6 +94,38 @@ def log(top: Path, revisions: Sequence[str], paths: Sequence[str], limit: int = 
     return commits
 
 
+def literal(path: str) -> str:
+    """A path as a pathspec that is only ever that path: no wildcard, no magic, whatever its name holds."""
+    return f":(literal){path}"
+
+
+#: Tags a history reads at most.
+MAX_TAGS = 2000
+
+
+def tags(top: Path) -> dict[str, list[str]]:
+    """The repository's tags that name commits: commit -> tag names, each commit's names sorted."""
+    result = git(
+        [
+            "for-each-ref",
+            f"--count={MAX_TAGS}",
+            "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:strip=2)",
+            "refs/tags",
+        ],
+        cwd=top,
+    )
+    found: dict[str, list[str]] = {}
+    for line in result.stdout.splitlines():
+        fields = line.split(" ", 4)
+        if len(fields) != 5:
+            continue
+        kind, sha, peeled_kind, peeled, name = fields
+        commit = peeled if kind == "tag" and peeled_kind == "commit" else sha if kind == "commit" else None
+        if commit is not None:
+            found.setdefault(commit, []).append(name)
+    return {commit: sorted(names) for commit, names in found.items()}
+
+
 def tree_files(top: Path, commit: str, paths: Sequence[str] = ()) -> dict[str, str]:
     """The regular files of a commit (under `paths` when given), path -> blob id; links and submodules left out,
     so nothing read from history ever points out of the study."""

@@ -1,0 +1,229 @@
+"""Agreement over a study's git history: `agree --at REV` and `agree --history`.
+
+`agreement_at` computes exactly what `purer-tui agree` computes, on the study
+as a commit holds it (read by `gitwork.study_revision`, never checked out).
+`agreement_history` does it for each commit that changed what agreement
+reads (the study file, the codebook, the consensus file, an annotation
+file), or for each tagged commit (a team tags each training round), so each
+row equals `agree --at` at its commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from purer_tui.agreement.coefficients import KAPPA
+from purer_tui.agreement.study_agreement import StudyAgreement, filter_transcripts, measure
+from purer_tui.core.errors import PurerError, UsageError
+from purer_tui.core.safe_text import excerpt, json_safe, one_line
+from purer_tui.gitwork.repository import Commit, literal, log, tags
+from purer_tui.gitwork.study_revision import StudyHistory, StudyRevision
+from purer_tui.reports.history_chart import Series, line_chart_svg
+
+#: Rows a history shows at most (the newest are kept; --since chooses others).
+MAX_ROWS = 500
+#: Characters of a commit's subject or tag names a row shows, and of a subject in JSON.
+LABEL_CHARACTERS = 60
+SUBJECT_CHARACTERS = 500
+
+
+def agreement_at(
+    history: StudyHistory, revision: StudyRevision, coders: Sequence[str] | None, pattern: str | None
+) -> StudyAgreement:
+    """`purer-tui agree` on the study as it was at the revision's commit."""
+    transcripts = filter_transcripts(revision.transcripts, revision.root, pattern)
+    if not transcripts:
+        raise UsageError(f'no transcript matches "{pattern}" at commit {revision.commit.short}')
+    chosen = history.agreement_coders(revision, transcripts, coders)
+    collected = history.units(revision, transcripts, chosen)
+    return measure(list(collected.units.values()), revision.codebook, chosen, len(transcripts), collected.flagged)
+
+
+def study_agreement_at(
+    start: Path, revision: str, coders: Sequence[str] | None, pattern: str | None
+) -> tuple[StudyAgreement, Commit]:
+    history = StudyHistory(start)
+    commit = history.resolve(revision)
+    return agreement_at(history, history.at(commit), coders, pattern), commit
+
+
+@dataclass
+class HistoryRow:
+    commit: Commit
+    tags: list[str]
+    coders: list[str] = field(default_factory=list)
+    transcripts: int = 0
+    turns_shared: int = 0
+    alpha: float | None = None  # the MASI alpha, or with a code that code's (or exclusive group's) alpha
+    alpha_units: int = 0
+    kappa: float | None = None  # the mean kappa over codes, or the code's kappa
+    kappa_kind: str = ""
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The tag names, else the commit's subject: one line, bounded, control characters made visible."""
+        return excerpt(", ".join(self.tags) if self.tags else self.commit.subject, LABEL_CHARACTERS)
+
+
+@dataclass
+class AgreementHistory:
+    rows: list[HistoryRow]
+    code: str | None
+    by_tags: bool
+    study_file: Path  # what a chart written from the rows is no more readable than
+    left_out: int = 0  # older rows beyond MAX_ROWS
+
+
+def agreement_history(
+    start: Path,
+    *,
+    since: date | None = None,
+    code: str | None = None,
+    by_tags: bool = False,
+    coders: Sequence[str] | None = None,
+    pattern: str | None = None,
+    limit: int = MAX_ROWS,
+) -> AgreementHistory:
+    """One row per commit that changed what agreement reads (oldest first), or per tagged commit."""
+    history = StudyHistory(start)
+    tagged = tags(history.top)
+    chosen: list[tuple[Commit, dict[str, str] | None]] = []
+    if by_tags:
+        if not tagged:
+            raise UsageError("the repository has no tags; tag each round, like `git tag round-1`, then run again")
+        # Oldest first, and a round never before the round it grew from, even when both were committed
+        # in the same second: the tagged commits in the order of their history.
+        walked = [commit for commit in log(history.top, ["--topo-order", *tagged], ()) if commit.sha in tagged]
+        unwalked = {commit.sha for commit in walked}
+        walked += [c for c in log(history.top, ["--no-walk", *tagged], ()) if c.sha not in unwalked]  # past the limit
+        commits = list(reversed(walked))
+        chosen = [(commit, None) for commit in commits if since is None or commit.day >= since.isoformat()]
+    else:
+        folder = [literal(history.folder)] if history.folder else []
+        commits = list(reversed(log(history.top, ["--topo-order", "HEAD"], folder)))
+        previous: tuple[tuple[str, str], ...] = ()
+        for commit in commits:
+            files = history.files(commit)
+            fingerprint = history.fingerprint(files)
+            changed = fingerprint != previous and history.study_file.name in files
+            previous = fingerprint
+            if changed and (since is None or commit.day >= since.isoformat()):
+                chosen.append((commit, files))
+    left_out = max(0, len(chosen) - limit)
+    rows = []
+    for commit, listed in chosen[left_out:]:
+        row = HistoryRow(commit, tagged.get(commit.sha, []))
+        try:
+            revision = history.at(commit, listed)
+            _fill(row, agreement_at(history, revision, coders, pattern), code)
+        except PurerError as error:
+            row.note = excerpt(one_line(str(error)), 200)
+        rows.append(row)
+    if code is not None and rows and all(row.note.startswith("no code") for row in rows):
+        raise UsageError(f'no code "{code}" in the codebook at any of these commits')
+    return AgreementHistory(rows, code, by_tags, history.study_file, left_out)
+
+
+def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> None:
+    row.coders = result.coders
+    row.transcripts = result.transcripts
+    row.turns_shared = result.units_shared
+    row.kappa_kind = result.kappa_kind
+    if result.note:
+        row.note = result.note
+    if code is None:
+        row.alpha = result.masi_alpha.value if result.masi_alpha else None
+        row.alpha_units = result.masi_alpha.units if result.masi_alpha else 0
+        row.kappa = result.means.get(KAPPA.id)
+        return
+    for item in result.codes:
+        if item.code.id == code:
+            row.alpha, row.alpha_units = item.alpha.value, item.alpha.units
+            row.kappa = item.kappa.value
+            return
+    for group in result.groups:
+        if group.group.id == code:
+            row.alpha, row.alpha_units = group.alpha.value, group.alpha.units
+            row.kappa_kind = ""  # kappa is not computed over a group
+            return
+    row.note = f'no code "{code}" in the codebook at this commit'
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def history_json(history: AgreementHistory) -> str:
+    data = {
+        "rows_by": "tag" if history.by_tags else "commit",
+        "code": history.code,
+        "alpha": f"{history.code} alpha" if history.code else "alpha over each turn's whole set of codes (MASI)",
+        "kappa": f"{history.code} kappa" if history.code else "mean kappa over codes",
+        "left_out": history.left_out,
+        "rows": [
+            {
+                "commit": row.commit.sha,
+                "date": row.commit.date,
+                "tags": row.tags,
+                "subject": one_line(row.commit.subject)[:SUBJECT_CHARACTERS],
+                "coders": row.coders,
+                "transcripts": row.transcripts,
+                "turns_shared": row.turns_shared,
+                "alpha": {"value": _round(row.alpha), "units": row.alpha_units},
+                "kappa": {"value": _round(row.kappa), "kind": row.kappa_kind or None},
+                "note": row.note or None,
+            }
+            for row in history.rows
+        ],
+    }
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+CSV_COLUMNS = ["commit", "date", "label", "coders", "transcripts", "turns_shared", "alpha", "alpha_units"]
+
+
+def history_csv(history: AgreementHistory) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*CSV_COLUMNS, "kappa", "kappa_kind", "note"])
+    for row in history.rows:
+        writer.writerow(
+            [
+                row.commit.short,
+                row.commit.day,
+                row.label,
+                " ".join(row.coders),
+                row.transcripts,
+                row.turns_shared,
+                _cell(row.alpha),
+                row.alpha_units,
+                _cell(row.kappa),
+                row.kappa_kind,
+                row.note,
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(value: float | None) -> object:
+    return "" if value is None else round(value, 6)
+
+
+def history_chart(history: AgreementHistory) -> str:
+    """The rows' alpha and kappa as a line chart (SVG), one point per row."""
+    what = history.code or "overall"
+    return line_chart_svg(
+        title=f"Agreement per {'round' if history.by_tags else 'commit'} ({what})",
+        labels=[row.label if row.tags else f"{row.commit.short} {row.commit.day}" for row in history.rows],
+        series=[
+            Series(f"α {history.code}" if history.code else "α (MASI)", [row.alpha for row in history.rows]),
+            Series(f"κ {history.code}" if history.code else "mean κ", [row.kappa for row in history.rows]),
+        ],
+    )
