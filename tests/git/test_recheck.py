@@ -220,3 +220,72 @@ def test_split_code_turns_are_listed_in_git_or_not(tmp_path: Path) -> None:
     report = find_rechecks(repo)
     assert [(item.coder, item.turn, item.code, item.change) for item in report.items] == [("ana", 1, "pain", None)]
     assert "pain: split" in purer(repo, "recheck").stdout
+
+
+def new_study(tmp_path: Path) -> Path:
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    return repo
+
+
+def test_a_merge_into_a_code_is_followed(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["hope"], 2: ["calm"]})
+    commit(repo, 1, "Round 1")
+    (repo / "codebook.toml").write_text((repo / "codebook.toml").read_text().replace("Being calm.", "Calm, settled."))
+    commit(repo, 2, "Redefine calm")
+    code(repo, "ana", {1: ["hope"], 2: ["calm"], 3: ["hope"]})
+    commit(repo, 3, "Round 2")
+    text = (repo / "codebook.toml").read_text()
+    (repo / "codebook.toml").write_text(
+        text.replace('[codes.hope]\nkey = "h"\nlabel = "Hope"\ndefinition = "Talk of hope."', "")
+    )
+    code(repo, "ana", {1: ["calm"], 2: ["calm"], 3: ["calm"]})
+    commit(repo, 4, 'Merge code "hope" into "calm"')
+    # Turn 1 was coded (as hope) before calm was redefined; turn 3 after it.
+    assert turns(find_rechecks(repo)) == {("ana", 1, "calm"), ("ana", 2, "calm")}
+
+
+def test_ancestry_not_dates_decides(tmp_path: Path) -> None:
+    """Coding made on a branch that started before the change is stale, even when committed after it."""
+    repo = new_study(tmp_path)
+    code(repo, "ben", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    subprocess.run(["git", "checkout", "-q", "-b", "ben"], cwd=repo, check=True)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    write_codebook(repo, pain="Sharper.")
+    commit(repo, 2, "Sharpen pain")
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 4, "ana codes under the sharper definition")
+    subprocess.run(["git", "checkout", "-q", "ben"], cwd=repo, check=True)
+    code(repo, "ben", {1: ["pain"], 2: ["pain"]})
+    commit(repo, 3, "ben codes on his branch")
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    date = {"GIT_AUTHOR_DATE": "2026-01-05T12:00:00+00:00", "GIT_COMMITTER_DATE": "2026-01-05T12:00:00+00:00"}
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "merge", "-q", "--no-edit", "ben"],
+        cwd=repo,
+        check=True,
+        env={**os.environ, **date},
+    )
+    assert turns(find_rechecks(repo)) == {("ben", 1, "pain"), ("ben", 2, "pain")}
+
+
+def test_a_rename_after_the_change_is_followed_back(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["hope"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, hope="Hope, sharper.")
+    commit(repo, 2, "Sharpen hope")
+    code(repo, "ana", {1: ["hope"], 2: ["hope"]})
+    commit(repo, 3, "Round 2")
+    write_codebook(repo, hope="Hope, sharper.", hope_id="optimism")
+    code(repo, "ana", {1: ["optimism"], 2: ["optimism"]})
+    commit(repo, 4, 'Rename code "hope" to "optimism"')
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "optimism")}  # coded as hope before hope was sharpened
+    assert report.items[0].change is not None and report.items[0].change.code == "hope"
