@@ -88,13 +88,27 @@ def recheck(study: Path, code_id: str | None, coders: tuple[str, ...], as_json: 
             count = sum(len(turns) for turns in transcripts.values())
             click.echo(one_line(f"  {coder}: {count} turn(s)"))
             for transcript, turns in transcripts.items():
-                numbers = ", ".join(str(turn) for turn in turns)
+                numbers = _turn_ranges(turns)
                 click.echo(one_line(f"    {display_path(transcript)}: turn{'s' if len(turns) > 1 else ''} {numbers}"))
     click.echo(f"{len(report.items)} turn(s) to recheck.")
     click.echo("Next:")
     target = f" {code_id}" if code_id else (f" {next(iter(groups))}" if len(groups) == 1 else "")
     for coder in sorted({item.coder for item in report.items}):
         click.echo(one_line(f"  purer-tui code --recheck{target} --coder {coder}"))
+
+
+def _turn_ranges(turns: list[int]) -> str:
+    """`1, 2, 5-9, 12`: runs of three or more turns shown as a range."""
+    runs: list[list[int]] = []
+    for turn in sorted(turns):
+        if runs and turn == runs[-1][-1] + 1:
+            runs[-1].append(turn)
+        else:
+            runs.append([turn])
+    parts = []
+    for run in runs:
+        parts.extend([f"{run[0]}-{run[-1]}"] if len(run) > 2 else [str(turn) for turn in run])
+    return ", ".join(parts)
 
 
 def _change_json(change: DefinitionChange) -> dict[str, object]:

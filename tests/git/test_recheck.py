@@ -289,3 +289,18 @@ def test_a_rename_after_the_change_is_followed_back(tmp_path: Path) -> None:
     report = find_rechecks(repo)
     assert turns(report) == {("ana", 1, "optimism")}  # coded as hope before hope was sharpened
     assert report.items[0].change is not None and report.items[0].change.code == "hope"
+
+
+def test_a_codebook_version_that_does_not_parse_is_skipped_and_said(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {turn: ["pain"] for turn in (1, 2, 3, 5)})
+    commit(repo, 1, "Round 1")
+    (repo / "codebook.toml").write_text("[codes.pain\nbroken = ")
+    commit(repo, 2, "A broken codebook")
+    write_codebook(repo, pain="Sharper.")
+    commit(repo, 3, "Fixed, and pain sharpened")
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", turn, "pain") for turn in (1, 2, 3, 5)}
+    assert report.notes == ["1 committed version(s) of the codebook could not be read (too large or not TOML)"]
+    out = purer(repo, "recheck").stdout
+    assert "transcripts/s1.txt: turns 1-3, 5" in out and out.startswith("1 committed version(s)")
