@@ -78,9 +78,8 @@ def recheck(study: Path, code_id: str | None, coders: tuple[str, ...], as_json: 
             click.echo(one_line(f"{code}: split; its turns wait to be recoded with the codes it was split into"))
         else:
             subject = excerpt(change.subject, SUBJECT_CHARACTERS)
-            click.echo(
-                one_line(f'{code}: definition changed on {change.date} in commit {change.commit[:7]} "{subject}"')
-            )
+            what = "definition changed" if change.old is not None else "added (these turns were coded as other codes)"
+            click.echo(one_line(f'{code}: {what} on {change.date} in commit {change.commit[:7]} "{subject}"'))
         by_coder: dict[str, dict[Path, list[int]]] = {}
         for item in items:
             by_coder.setdefault(item.coder, {}).setdefault(item.transcript, []).append(item.turn)

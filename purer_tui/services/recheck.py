@@ -28,7 +28,13 @@ from purer_tui.core.annotation_paths import AnnotationFinder
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import Codebook
-from purer_tui.core.codebook_changes import CodeEvent, codebook_events, events_of, last_definition_changes
+from purer_tui.core.codebook_changes import (
+    CodeEntries,
+    CodeEvent,
+    codebook_events,
+    events_of,
+    last_definition_changes,
+)
 from purer_tui.core.errors import Problem, PurerError, UsageError, display_path
 from purer_tui.core.recheck_items import DefinitionChange, RecheckItem, RecheckReport
 from purer_tui.core.study import Study, load_study
@@ -138,6 +144,7 @@ def _stale_items(
     codebook_file = _relative(top, study.codebook_path)
     history = read_codebook_history(top, codebook_file)
     _history_notes(history.skipped, history.cut, notes)
+    _uncommitted_note(codebook, history.revisions[-1].codes if history.revisions else None, code, notes)
     changes = {
         code_id: change
         for code_id, change in last_definition_changes(codebook_events(history.revisions)).items()
@@ -189,6 +196,21 @@ def _history_notes(skipped: int, cut: bool, notes: list[str]) -> None:
         notes.append(f"{skipped} committed version(s) of the codebook could not be read (too large or not TOML)")
     if cut:
         notes.append(f"only the newest {MAX_COMMITS} commits that changed the codebook were read")
+
+
+def _uncommitted_note(codebook: Codebook, committed: CodeEntries | None, code: str | None, notes: list[str]) -> None:
+    """Say so when the codebook's definitions differ from the committed ones: a change counts once committed."""
+    if committed is None:
+        notes.append("the codebook is not committed yet; definition changes count from when they are committed")
+        return
+    changed = [
+        item.id
+        for item in codebook.codes
+        if code in (None, item.id)
+        and (item.id not in committed or committed[item.id].text.fingerprint != item.fingerprint)
+    ]
+    if changed:
+        notes.append(f"the definition of {', '.join(changed)} has changes not committed yet; they count once committed")
 
 
 def _chain(versions: list[tuple[str, str | None]], head_blob: str | None, head_commit: str) -> list[tuple[str, str]]:

@@ -304,3 +304,31 @@ def test_a_codebook_version_that_does_not_parse_is_skipped_and_said(tmp_path: Pa
     assert report.notes == ["1 committed version(s) of the codebook could not be read (too large or not TOML)"]
     out = purer(repo, "recheck").stdout
     assert "transcripts/s1.txt: turns 1-3, 5" in out and out.startswith("1 committed version(s)")
+
+
+def test_an_uncommitted_definition_change_is_said_and_counts_once_committed(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, pain="Sharper.")
+    report = find_rechecks(repo)
+    assert report.items == []
+    assert report.notes == ["the definition of pain has changes not committed yet; they count once committed"]
+    commit(repo, 2, "Sharpen pain")
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "pain")} and report.notes == []
+
+
+def test_a_code_renamed_with_a_new_definition_arrives_changed(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["hope"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, hope="Hope for the future.", hope_id="optimism")
+    code(repo, "ana", {1: ["optimism"]})
+    commit(repo, 2, "hope becomes optimism, redefined")
+    code(repo, "ana", {1: ["optimism"], 2: ["optimism"]})
+    commit(repo, 3, "Round 2")
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "optimism")}
+    assert report.items[0].change is not None and report.items[0].change.old is None
+    assert "optimism: added (these turns were coded as other codes) on 2026-01-02" in purer(repo, "recheck").stdout
