@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 #: How much of a commit's subject a table shows.
 SUBJECT_CHARACTERS = 60
+#: How much of a code id from an old codebook version a table shows.
+CODE_CHARACTERS = 64
 
 
 @main.command()
@@ -147,7 +149,13 @@ def history(code_id: str | None, study: Path) -> None:
         click.echo("The codebook has no committed history yet.")
         return
     rows = [
-        (event.date, event.commit[:7], event.code, describe_event(event), excerpt(event.subject, SUBJECT_CHARACTERS))
+        (
+            event.date,
+            event.commit[:7],
+            excerpt(event.code, CODE_CHARACTERS),  # read leniently from history: any id, any length
+            excerpt(describe_event(event), SUBJECT_CHARACTERS),
+            excerpt(event.subject, SUBJECT_CHARACTERS),
+        )
         for event in events
     ]
     header = ("date", "commit", "code", "what changed", "subject")

@@ -60,7 +60,7 @@ class CodebookReader:
 def read_codebook_history(top: Path, relative: str, limit: int = MAX_COMMITS) -> CodebookHistory:
     """The commits of HEAD's history that changed the codebook at `relative`, oldest first, each with the
     codebook at the commit and at its parents."""
-    commits = log(top, ["--topo-order", "HEAD"], [f":(literal){relative}"], limit)
+    commits = log(top, ["--topo-order"], [f":(literal){relative}"], limit)  # HEAD by default: none in a new repository
     reader = CodebookReader(top, relative)
     versions = reader.at([commit.sha for commit in commits] + [p for commit in commits for p in commit.parents])
     history = CodebookHistory(cut=len(commits) >= limit)

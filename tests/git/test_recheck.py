@@ -332,3 +332,12 @@ def test_a_code_renamed_with_a_new_definition_arrives_changed(tmp_path: Path) ->
     assert turns(report) == {("ana", 1, "optimism")}
     assert report.items[0].change is not None and report.items[0].change.old is None
     assert "optimism: added (these turns were coded as other codes) on 2026-01-02" in purer(repo, "recheck").stdout
+
+
+def test_a_repository_with_no_commit_yet(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"]})
+    out = purer(repo, "recheck").stdout.splitlines()
+    assert out[0].startswith("the codebook is not committed yet;") and out[1:] == ["Nothing to recheck."]
+    assert purer(repo, "codebook", "history").stdout == "The codebook has no committed history yet.\n"
+    assert "turn(s) coded with" not in purer(repo, "check").stdout
