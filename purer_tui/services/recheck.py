@@ -296,7 +296,7 @@ def stale_turn_problems(study: Path) -> list[Problem]:
             return []
         report = find_rechecks(study, splits=False)
         document = read_toml(loaded.codebook_path, "codebook")
-    except PurerError:
+    except (PurerError, OSError):  # check reports what it could not read
         return []
     per_code: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     change_of: dict[str, DefinitionChange] = {}
