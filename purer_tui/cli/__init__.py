@@ -98,6 +98,7 @@ from purer_tui.cli import (  # noqa: E402,F401
     codebook_commands,
     coding,
     interchange_commands,
+    recheck_commands,
     report_commands,
     settings_commands,
     study_commands,

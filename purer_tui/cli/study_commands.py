@@ -30,9 +30,11 @@ def check(study: Path, strict: bool) -> None:
     from purer_tui.core.safe_text import one_line
     from purer_tui.core.study import find_study_file
     from purer_tui.gitwork.setup import setup_problems
+    from purer_tui.services.recheck import stale_turn_problems
 
     problems = check_study(study)
     problems += setup_problems(find_study_file(study))
+    problems += stale_turn_problems(study)
     for problem in problems:
         click.echo(one_line(str(problem)))  # names and keys in it come from the study's files
     errors = sum(problem.is_error for problem in problems)

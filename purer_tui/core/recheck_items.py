@@ -35,7 +35,7 @@ class CodeText:
 class DefinitionChange:
     """The commit in which a code's definition changed (or in which the code arrived, when `old` is None)."""
 
-    code: str
+    code: str  # the code's id when it changed (renamed since, the change stays with it: see RecheckItem.code)
     commit: str  # the full commit id
     date: str  # YYYY-MM-DD, the commit's date
     subject: str  # the commit's first line

@@ -180,3 +180,90 @@ def _cat_file(top: Path, mode: str, blob_ids: list[str]) -> bytes:
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); install git to read a study's history") from None
     return result.stdout
+
+
+def _literal(path: str) -> str:
+    """A pathspec that means exactly this path: no glob, no magic, never an option."""
+    return f":(literal){path}"
+
+
+def blobs_at(top: Path, commits: Sequence[str], path: str) -> dict[str, str | None]:
+    """The blob id of `path` at each commit (None where the commit has no such file), one `git cat-file` in all.
+
+    `rev:path` names the tree entry itself: a link in the tree is never followed (its blob is the link's text)."""
+    if any(ord(ch) < 32 for ch in path):
+        return dict.fromkeys(commits)
+    wanted = list(dict.fromkeys(commits))
+    found: dict[str, str | None] = dict.fromkeys(wanted)
+    out = _cat_file_names(top, [f"{commit}:{path}" for commit in wanted])
+    for commit, line in zip(wanted, out.split(b"\n"), strict=False):
+        header = line.split()
+        if len(header) == 3 and header[1] == b"blob":
+            found[commit] = header[0].decode("ascii", "replace")
+    return found
+
+
+def _cat_file_names(top: Path, names: list[str]) -> bytes:
+    if not names:
+        return b""
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--batch-check"],
+            cwd=top,
+            input="".join(f"{name}\n" for name in names).encode(),
+            capture_output=True,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH); install git to read a study's history") from None
+    return result.stdout
+
+
+def file_versions(
+    top: Path, paths: Sequence[str], limit: int = MAX_COMMITS
+) -> tuple[dict[str, list[tuple[str, str | None]]], bool]:
+    """Each file's committed versions, newest first: (commit, blob id, None where the commit deleted it), from one
+    `git log` of HEAD; and whether the log was cut at `limit` commits. A merge counts as changing what differs
+    from its first parent; links and submodules are left out."""
+    wanted = set(paths)
+    versions: dict[str, list[tuple[str, str | None]]] = {path: [] for path in paths}
+    if not paths:
+        return versions, False
+    folders = sorted({path.rpartition("/")[0] for path in paths})
+    args = [
+        "log",
+        f"--max-count={limit}",
+        "--topo-order",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--no-renames",
+        "--diff-merges=first-parent",
+        "--format=%x1e%H",
+        "HEAD",
+        "--",
+        *(_literal(folder) if folder else ":(literal)." for folder in folders),
+    ]
+    result = git(args, cwd=top, check=False)
+    if result.returncode != 0:
+        return versions, False
+    commits = 0
+    for entry in result.stdout.split("\x1e")[1:]:
+        commit, _, changes = entry.partition("\0")
+        commits += 1
+        fields = changes.lstrip("\n").split("\0")
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.split()
+            if path not in wanted or len(parts) != 5:
+                continue
+            mode, blob = parts[1], parts[3]
+            regular = mode in ("100644", "100755") and set(blob) != {"0"}
+            versions[path].append((commit, blob if regular else None))
+    return versions, commits >= limit
+
+
+def descendants(top: Path, commit: str) -> set[str]:
+    """The commits that have `commit` as an ancestor, up to HEAD (`git rev-list --ancestry-path commit..HEAD`)."""
+    if not commit or commit.startswith("-"):
+        return set()
+    result = git(["rev-list", "--ancestry-path", f"{commit}..HEAD"], cwd=top, check=False)
+    return set(result.stdout.split()) if result.returncode == 0 else set()

@@ -1,0 +1,343 @@
+"""What was coded under an older definition: `recheck`, `codebook history` and `check`'s warning, on real
+repositories built commit by commit (three coders, dates pinned)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core.codebook import definition_fingerprint
+from purer_tui.services.recheck import find_rechecks, stale_turn_problems
+from tests.git.conftest import purer
+
+STUDY = """[study]
+name = "Recheck"
+codebook = "codebook.toml"
+transcripts = ["transcripts/*.txt"]
+"""
+
+TRANSCRIPT = "".join(f"{'Therapist' if n % 2 else 'Client'}: turn number {n} here.\n" for n in range(1, 9))
+
+CODEBOOK = """[codebook]
+name = "Recheck"
+
+[codes.pain]
+key = "p"
+label = "Pain"
+definition = "{pain}"
+
+# the hopeful code
+[codes.{hope_id}]
+key = "h"
+label = "Hope"
+definition = "{hope}"
+
+[codes.calm]
+key = "c"
+label = "Calm"
+definition = "Being calm."
+"""
+
+
+def write_codebook(repo: Path, pain: str = "Talk of pain.", hope: str = "Talk of hope.", hope_id: str = "hope"):
+    (repo / "codebook.toml").write_text(CODEBOOK.format(pain=pain, hope=hope, hope_id=hope_id))
+
+
+def code(repo: Path, coder: str, turns: dict[int, list[str]], rechecked: dict[int, dict[str, str]] | None = None):
+    lines = []
+    for turn in sorted(turns):
+        record: dict[str, object] = {"codes": turns[turn], "turn": turn}
+        if rechecked and turn in rechecked:
+            record["rechecked"] = rechecked[turn]
+        lines.append(json.dumps(record, sort_keys=True, separators=(",", ":")))
+    (repo / "transcripts" / f"s1.{coder}.jsonl").write_text("".join(line + "\n" for line in lines))
+
+
+def commit(repo: Path, day: int, message: str) -> str:
+    date = f"2026-01-{day:02d}T12:00:00+00:00"
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", message],
+        cwd=repo,
+        check=True,
+        env=env,
+    )
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    """Three coders; pain's definition sharpened after the first round, hope renamed to optimism and then
+    redefined; some coding after each change, some rechecked, some not committed yet."""
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    commit(repo, 1, "Start the study")
+    code(repo, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["hope"]})
+    code(repo, "ben", {1: ["pain"], 3: ["hope"]})
+    code(repo, "cat", {2: ["pain"], 4: ["calm"]})
+    commit(repo, 2, "Round 1 coding")
+    write_codebook(repo, pain="Talk of bodily pain, not of worry.")
+    commit(repo, 3, "Sharpen pain after round 1")
+    new_pain = definition_fingerprint("Talk of bodily pain, not of worry.")
+    code(repo, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["hope"], 4: ["pain"]})
+    code(repo, "ben", {1: ["pain"], 3: ["hope"]}, rechecked={1: {"pain": new_pain}})
+    commit(repo, 4, "Round 2 coding")
+    # The rename, as `codebook rename` does it: the codebook and every file in one commit.
+    write_codebook(repo, pain="Talk of bodily pain, not of worry.", hope_id="optimism")
+    code(repo, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["optimism"], 4: ["pain"]})
+    code(repo, "ben", {1: ["pain"], 3: ["optimism"]}, rechecked={1: {"pain": new_pain}})
+    commit(repo, 5, 'Rename code "hope" to "optimism"')
+    write_codebook(repo, pain="Talk of bodily pain, not of worry.", hope="Hope for the future.", hope_id="optimism")
+    commit(repo, 6, "Redefine optimism")
+    code(repo, "cat", {2: ["pain"], 4: ["calm"], 6: ["optimism"]})
+    commit(repo, 7, "Round 3 coding")
+    code(repo, "cat", {2: ["pain"], 4: ["calm"], 5: ["pain"], 6: ["optimism"]})  # not committed
+    return repo
+
+
+def turns(report) -> set[tuple[str, int, str]]:
+    return {(item.coder, item.turn, item.code) for item in report.items}
+
+
+def test_recheck_lists_exactly_the_turns_coded_before_the_change(study: Path) -> None:
+    report = find_rechecks(study)
+    assert report.repository
+    assert turns(report) == {
+        ("ana", 1, "pain"),
+        ("ana", 2, "pain"),  # coded in round 1, before pain was sharpened
+        ("cat", 2, "pain"),
+        ("ana", 3, "optimism"),  # coded as "hope", renamed, then redefined
+        ("ben", 3, "optimism"),
+    }
+    # Not: ana 4 (coded after the change), ben 1 (rechecked under today's definition), cat 5 (not committed),
+    # cat 6 (coded after optimism was redefined).
+    pain = next(item for item in report.items if item.code == "pain")
+    assert pain.change is not None and pain.change.date == "2026-01-03"
+    assert pain.change.old is not None and pain.change.old.definition == "Talk of pain."
+    assert pain.change.new.definition == "Talk of bodily pain, not of worry."
+    assert [item.code for item in report.items][:3] == ["pain"] * 3  # codebook order
+
+
+def test_recheck_filters_by_code_and_coder(study: Path) -> None:
+    assert turns(find_rechecks(study, coders=["ana"], code="pain")) == {("ana", 1, "pain"), ("ana", 2, "pain")}
+
+
+def test_a_rechecked_turn_and_a_recoded_turn_are_current(study: Path) -> None:
+    new_pain = {1: {"pain": definition_fingerprint("Talk of bodily pain, not of worry.")}}
+    code(study, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["optimism"], 4: ["pain"]}, rechecked=new_pain)
+    assert ("ana", 1, "pain") not in turns(find_rechecks(study))
+    # An old fingerprint does not count.
+    old_pain = {1: {"pain": "0123abcd"}}
+    code(study, "ana", {1: ["pain"], 2: ["calm"], 3: ["optimism"], 4: ["pain"]}, rechecked=old_pain)
+    commit(study, 8, "ana drops pain from turn 2")
+    code(study, "ana", {1: ["pain"], 2: ["calm", "pain"], 3: ["optimism"], 4: ["pain"]}, rechecked=old_pain)
+    commit(study, 9, "ana codes pain on turn 2 again")
+    found = turns(find_rechecks(study, coders=["ana"]))
+    assert ("ana", 1, "pain") in found and ("ana", 2, "pain") not in found
+
+
+def test_cli_recheck_and_check_warning(study: Path) -> None:
+    out = purer(study, "recheck").stdout
+    assert "pain: definition changed on 2026-01-03 in commit" in out and "Sharpen pain after round 1" in out
+    assert "ana: 2 turn(s)" in out and "transcripts/s1.txt: turns 1, 2" in out
+    assert "5 turn(s) to recheck." in out and "purer-tui code --recheck --coder ben" in out
+    data = json.loads(purer(study, "recheck", "--json", "--code", "optimism").stdout)
+    assert [entry["code"] for entry in data["codes"]] == ["optimism"]
+    assert {(turn["coder"], turn["turn"]) for turn in data["codes"][0]["turns"]} == {("ana", 3), ("ben", 3)}
+    assert data["codes"][0]["change"]["new"]["definition"] == "Hope for the future."
+    checked = purer(study, "check")
+    assert 'codebook.toml:4: warning: 3 turn(s) coded with "pain" before its definition changed' in checked.stdout
+    assert "ana 2, cat 1" in checked.stdout
+    assert 'codebook.toml:10: warning: 2 turn(s) coded with "optimism"' in checked.stdout
+
+
+def test_nothing_to_recheck_after_recoding(tmp_path: Path) -> None:
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 1, "Start")
+    write_codebook(repo, pain="Sharper.")
+    commit(repo, 2, "Sharpen")
+    assert "1 turn(s) to recheck." in purer(repo, "recheck").stdout
+    code(repo, "ana", {1: ["pain"]}, rechecked={1: {"pain": definition_fingerprint("Sharper.")}})
+    assert purer(repo, "recheck").stdout.strip() == "Nothing to recheck."
+    assert "turn(s) coded with" not in purer(repo, "check").stdout
+
+
+def test_codebook_history(study: Path) -> None:
+    out = purer(study, "codebook", "history").stdout
+    lines = out.splitlines()
+    assert lines[0].split() == ["date", "commit", "code", "what", "changed", "subject"]
+    assert any("pain" in line and "definition changed" in line and "Sharpen pain" in line for line in lines)
+    assert any("optimism" in line and 'renamed from "hope"' in line for line in lines)
+    one = purer(study, "codebook", "history", "optimism").stdout
+    assert "hope" in one and "added (first version of the codebook)" in one  # followed back across the rename
+    assert "before, definition: Talk of hope." in one and "after,  definition: Hope for the future." in one
+    assert "pain" not in one
+    missing = purer(study, "codebook", "history", "nope", check=False)
+    assert missing.returncode == 2 and "nope" in missing.stderr
+
+
+def test_a_study_not_in_git(tmp_path: Path) -> None:
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    code(repo, "ana", {1: ["pain"]})
+    report = find_rechecks(repo)
+    assert not report.repository and report.items == [] and "not in a git repository" in report.notes[0]
+    assert stale_turn_problems(repo) == []
+    out = purer(repo, "recheck").stdout.splitlines()
+    assert "not in a git repository" in out[0] and out[1] == "Nothing to recheck."
+    history = purer(repo, "codebook", "history", check=False)
+    assert history.returncode == 1 and history.stderr.count("\n") == 1 and "not in a git repository" in history.stderr
+
+
+def test_split_code_turns_are_listed_in_git_or_not(tmp_path: Path) -> None:
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    text = CODEBOOK.format(pain="Pain.", hope="Hope.", hope_id="hope").replace(
+        'definition = "Pain."', 'definition = "Pain."\nsplit_into = ["hope", "calm"]'
+    )
+    (repo / "codebook.toml").write_text(text.replace('key = "p"\n', ""))
+    code(repo, "ana", {1: ["pain"], 2: ["calm"]})
+    report = find_rechecks(repo)
+    assert [(item.coder, item.turn, item.code, item.change) for item in report.items] == [("ana", 1, "pain", None)]
+    assert "pain: split" in purer(repo, "recheck").stdout
+
+
+def new_study(tmp_path: Path) -> Path:
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    return repo
+
+
+def test_a_merge_into_a_code_is_followed(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["hope"], 2: ["calm"]})
+    commit(repo, 1, "Round 1")
+    (repo / "codebook.toml").write_text((repo / "codebook.toml").read_text().replace("Being calm.", "Calm, settled."))
+    commit(repo, 2, "Redefine calm")
+    code(repo, "ana", {1: ["hope"], 2: ["calm"], 3: ["hope"]})
+    commit(repo, 3, "Round 2")
+    text = (repo / "codebook.toml").read_text()
+    (repo / "codebook.toml").write_text(
+        text.replace('[codes.hope]\nkey = "h"\nlabel = "Hope"\ndefinition = "Talk of hope."', "")
+    )
+    code(repo, "ana", {1: ["calm"], 2: ["calm"], 3: ["calm"]})
+    commit(repo, 4, 'Merge code "hope" into "calm"')
+    # Turn 1 was coded (as hope) before calm was redefined; turn 3 after it.
+    assert turns(find_rechecks(repo)) == {("ana", 1, "calm"), ("ana", 2, "calm")}
+
+
+def test_ancestry_not_dates_decides(tmp_path: Path) -> None:
+    """Coding made on a branch that started before the change is stale, even when committed after it."""
+    repo = new_study(tmp_path)
+    code(repo, "ben", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    subprocess.run(["git", "checkout", "-q", "-b", "ben"], cwd=repo, check=True)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    write_codebook(repo, pain="Sharper.")
+    commit(repo, 2, "Sharpen pain")
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 4, "ana codes under the sharper definition")
+    subprocess.run(["git", "checkout", "-q", "ben"], cwd=repo, check=True)
+    code(repo, "ben", {1: ["pain"], 2: ["pain"]})
+    commit(repo, 3, "ben codes on his branch")
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    date = {"GIT_AUTHOR_DATE": "2026-01-05T12:00:00+00:00", "GIT_COMMITTER_DATE": "2026-01-05T12:00:00+00:00"}
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "merge", "-q", "--no-edit", "ben"],
+        cwd=repo,
+        check=True,
+        env={**os.environ, **date},
+    )
+    assert turns(find_rechecks(repo)) == {("ben", 1, "pain"), ("ben", 2, "pain")}
+
+
+def test_a_rename_after_the_change_is_followed_back(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["hope"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, hope="Hope, sharper.")
+    commit(repo, 2, "Sharpen hope")
+    code(repo, "ana", {1: ["hope"], 2: ["hope"]})
+    commit(repo, 3, "Round 2")
+    write_codebook(repo, hope="Hope, sharper.", hope_id="optimism")
+    code(repo, "ana", {1: ["optimism"], 2: ["optimism"]})
+    commit(repo, 4, 'Rename code "hope" to "optimism"')
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "optimism")}  # coded as hope before hope was sharpened
+    assert report.items[0].change is not None and report.items[0].change.code == "hope"
+
+
+def test_a_codebook_version_that_does_not_parse_is_skipped_and_said(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {turn: ["pain"] for turn in (1, 2, 3, 5)})
+    commit(repo, 1, "Round 1")
+    (repo / "codebook.toml").write_text("[codes.pain\nbroken = ")
+    commit(repo, 2, "A broken codebook")
+    write_codebook(repo, pain="Sharper.")
+    commit(repo, 3, "Fixed, and pain sharpened")
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", turn, "pain") for turn in (1, 2, 3, 5)}
+    assert report.notes == ["1 committed version(s) of the codebook could not be read (too large or not TOML)"]
+    out = purer(repo, "recheck").stdout
+    assert "transcripts/s1.txt: turns 1-3, 5" in out and out.startswith("1 committed version(s)")
+
+
+def test_an_uncommitted_definition_change_is_said_and_counts_once_committed(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, pain="Sharper.")
+    report = find_rechecks(repo)
+    assert report.items == []
+    assert report.notes == ["the definition of pain has changes not committed yet; they count once committed"]
+    commit(repo, 2, "Sharpen pain")
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "pain")} and report.notes == []
+
+
+def test_a_code_renamed_with_a_new_definition_arrives_changed(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["hope"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, hope="Hope for the future.", hope_id="optimism")
+    code(repo, "ana", {1: ["optimism"]})
+    commit(repo, 2, "hope becomes optimism, redefined")
+    code(repo, "ana", {1: ["optimism"], 2: ["optimism"]})
+    commit(repo, 3, "Round 2")
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "optimism")}
+    assert report.items[0].change is not None and report.items[0].change.old is None
+    assert "optimism: added (these turns were coded as other codes) on 2026-01-02" in purer(repo, "recheck").stdout
+
+
+def test_a_repository_with_no_commit_yet(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"]})
+    out = purer(repo, "recheck").stdout.splitlines()
+    assert out[0].startswith("the codebook is not committed yet;") and out[1:] == ["Nothing to recheck."]
+    assert purer(repo, "codebook", "history").stdout == "The codebook has no committed history yet.\n"
+    assert "turn(s) coded with" not in purer(repo, "check").stdout
