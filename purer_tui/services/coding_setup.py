@@ -172,7 +172,7 @@ def prepare_recheck(
     if items is None:
         from purer_tui.services.recheck import find_rechecks
 
-        report = find_rechecks(study, [coder], code_id)
+        report = find_rechecks(study.root, [coder], code_id)
         items, notes = report.items, report.notes
     chosen = set(transcripts)
     queue = RecheckQueue(
