@@ -28,7 +28,7 @@ SHOWN_CHARACTERS = 400
 
 class RecheckPanel(Horizontal):
     DEFAULT_CSS = """
-    RecheckPanel { height: auto; max-height: 9; background: $boost; border-top: solid $panel-lighten-2; }
+    RecheckPanel { height: auto; max-height: 35%; background: $boost; border-top: solid $panel-lighten-2; }
     RecheckPanel > Static { width: 1fr; height: auto; padding: 0 1; }
     RecheckPanel > #recheck-before { border-right: vkey $panel-lighten-2; }
     """
@@ -100,20 +100,30 @@ def split_sides(codebook: Codebook, item: RecheckItem) -> tuple[Content, Content
 
 
 def _text(text: CodeText, other: CodeText | None) -> Content:
-    """The definition, and include, exclude and examples where they differ from `other` (all of them without one)."""
-    parts: list[Content | str] = [_shown(text.definition)]
-    for name, value, theirs in (
+    """The fields that differ from `other` first (every field without one), then a word for the unchanged
+    definition: the panel is a few lines, and what changed is what the coder must see."""
+    fields = (
+        ("Definition", text.definition, other.definition if other else None),
         ("Include", text.include, other.include if other else None),
         ("Exclude", text.exclude, other.exclude if other else None),
         ("Examples", "; ".join(text.examples), "; ".join(other.examples) if other else None),
-    ):
-        if value != theirs and (value or theirs):
-            parts += ["\n", Content.styled(f"{name}: ", "italic"), _shown(value or "(none)")]
-    return Content.assemble(*parts)
+    )
+    parts: list[Content] = [
+        Content.assemble(Content.styled(f"{name}: ", "bold"), _shown(value or "(none)"))
+        for name, value, theirs in fields
+        if (value if theirs is None else _flat(value) != _flat(theirs))
+    ]
+    if other is not None and _flat(text.definition) == _flat(other.definition):
+        parts.append(Content.styled("Definition unchanged (tab shows the code in full)", "$text-muted italic"))
+    return Content("\n").join(parts)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _shown(text: str) -> Content:
-    flat = " ".join(text.split())
+    flat = _flat(text)
     if len(flat) > SHOWN_CHARACTERS:
         flat = flat[: SHOWN_CHARACTERS - 1] + "…"
     return rendering.literal(flat)
