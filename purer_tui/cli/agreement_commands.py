@@ -188,18 +188,20 @@ def _print_history(found: AgreementHistory) -> None:
     table.add_column("turns shared", justify="right")
     table.add_column(f"α {found.code}" if found.code else "α (MASI)", justify="right")
     table.add_column(f"κ {found.code}" if found.code else "mean κ", justify="right")
-    table.add_column("note")
+    notes = any(row.note for row in found.rows)
+    if notes:  # a column only when a row has something to say: 80 columns are few
+        table.add_column("note")
     for row in found.rows:
-        table.add_row(
+        cells: list[str | Text] = [
             row.commit.short,
             row.commit.day,
             Text(row.label),
-            Text(", ".join(row.coders)),
+            Text(",".join(row.coders)),
             str(row.turns_shared),
             "n/a" if row.alpha is None else f"{row.alpha:.3f}",
             "n/a" if row.kappa is None else f"{row.kappa:.3f}",
-            Text(row.note, style="dim"),
-        )
+        ]
+        table.add_row(*cells, *([Text(row.note, style="dim")] if notes else []))
     out.print(table)
     if found.left_out:
         out.print(Text(f"{found.left_out} older row(s) left out; --since chooses which commits to show.", style="dim"))

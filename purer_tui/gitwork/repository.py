@@ -167,24 +167,19 @@ def read_blobs(top: Path, blob_ids: Iterable[str], limit: int) -> dict[str, byte
     return contents
 
 
-def _cat_file(top: Path, mode: str, blob_ids: list[str]) -> bytes:
-    if not blob_ids:
+def _cat_file(top: Path, mode: str, names: list[str]) -> bytes:
+    if not names:
         return b""
     try:
         result = subprocess.run(
             ["git", "cat-file", mode],
             cwd=top,
-            input="".join(f"{blob}\n" for blob in blob_ids).encode(),
+            input="".join(f"{name}\n" for name in names).encode(),
             capture_output=True,
         )
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); install git to read a study's history") from None
     return result.stdout
-
-
-def _literal(path: str) -> str:
-    """A pathspec that means exactly this path: no glob, no magic, never an option."""
-    return f":(literal){path}"
 
 
 def blobs_at(top: Path, commits: Sequence[str], path: str) -> dict[str, str | None]:
@@ -195,27 +190,12 @@ def blobs_at(top: Path, commits: Sequence[str], path: str) -> dict[str, str | No
         return dict.fromkeys(commits)
     wanted = list(dict.fromkeys(commits))
     found: dict[str, str | None] = dict.fromkeys(wanted)
-    out = _cat_file_names(top, [f"{commit}:{path}" for commit in wanted])
+    out = _cat_file(top, "--batch-check", [f"{commit}:{path}" for commit in wanted])
     for commit, line in zip(wanted, out.split(b"\n"), strict=False):
         header = line.split()
         if len(header) == 3 and header[1] == b"blob":
             found[commit] = header[0].decode("ascii", "replace")
     return found
-
-
-def _cat_file_names(top: Path, names: list[str]) -> bytes:
-    if not names:
-        return b""
-    try:
-        result = subprocess.run(
-            ["git", "cat-file", "--batch-check"],
-            cwd=top,
-            input="".join(f"{name}\n" for name in names).encode(),
-            capture_output=True,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH); install git to read a study's history") from None
-    return result.stdout
 
 
 def file_versions(
@@ -241,7 +221,7 @@ def file_versions(
         "--format=%x1e%H",
         "HEAD",
         "--",
-        *(_literal(folder) if folder else ":(literal)." for folder in folders),
+        *(literal(folder) if folder else literal(".") for folder in folders),
     ]
     result = git(args, cwd=top, check=False)
     if result.returncode != 0:
