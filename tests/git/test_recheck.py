@@ -341,3 +341,37 @@ def test_a_repository_with_no_commit_yet(tmp_path: Path) -> None:
     assert out[0].startswith("the codebook is not committed yet;") and out[1:] == ["Nothing to recheck."]
     assert purer(repo, "codebook", "history").stdout == "The codebook has no committed history yet.\n"
     assert "turn(s) coded with" not in purer(repo, "check").stdout
+
+
+async def test_code_recheck_clears_exactly_the_turns_recheck_lists(tmp_path: Path) -> None:
+    """The chain a team meets: a definition change is committed, `recheck` lists the turns coded before it,
+    `code --recheck` steps through exactly those, and once confirmed (and committed) none is left."""
+    from purer_tui.services.coding_setup import PreparedSession, prepare_recheck
+    from purer_tui.tui.app import CodingApp
+
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    code(repo, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["hope"], 4: ["calm"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, pain="Talk of bodily pain, not of worry.")
+    commit(repo, 2, "Sharpen pain")
+    listed = [(item.turn, item.code) for item in find_rechecks(repo).items]
+    assert listed == [(1, "pain"), (2, "pain")]
+    prepared = prepare_recheck([repo], "ana", None)
+    assert isinstance(prepared, PreparedSession)
+    app = CodingApp.from_prepared(prepared)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert prepared.session.current.visible == [1, 2]
+            await pilot.press("enter", "enter")
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+    assert find_rechecks(repo).items == []
+    commit(repo, 3, "Recheck pain")
+    assert find_rechecks(repo).items == []
+    assert stale_turn_problems(repo) == []
