@@ -103,7 +103,11 @@ def checked_edit(text: str, path: Path, edits: Sequence[Edit]) -> str:
     try:
         before = tomllib.loads(text)
         expected = edit_data(before, edits)
-        edited = edit_text(text, edits)
+        # A codebook saved on Windows keeps its line endings: edited as lines, written back as it was.
+        crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+        edited = edit_text(text.replace("\r\n", "\n") if crlf else text, edits)
+        if crlf:
+            edited = edited.replace("\n", "\r\n")
         after = tomllib.loads(edited)
     except (tomllib.TOMLDecodeError, _CannotEdit, KeyError, TypeError) as error:
         raise _refusal(path, edits, str(error)) from None

@@ -132,3 +132,11 @@ def test_mapping_records_conflicts_and_rechecked() -> None:
     assert mapped.conflict == Conflict(TurnVersion(("c",)), TurnVersion(("c",), rechecked=(("c", "22222222"),)))
     untouched = AnnotationRecord(5, ("c",))
     assert merge.record(untouched, in_order) is untouched
+
+
+def test_a_codebook_with_windows_line_endings_is_edited_and_keeps_them() -> None:
+    text = (
+        '[codebook]\r\nname = "W"\r\n\r\n# kept\r\n[codes.old]\r\nlabel = "Old"\r\ndefinition = """Two\r\nlines."""\r\n'
+    )
+    edited = checked_edit(text, Path("codebook.toml"), [RenameCode("old", "new")])
+    assert edited == text.replace("[codes.old]", "[codes.new]")
