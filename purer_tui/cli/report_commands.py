@@ -248,11 +248,15 @@ def progress(
 
 @main.group()
 def codebook() -> None:
-    """The codebook: `purer-tui codebook show` prints it as a coding manual.
+    """The codebook: print it, import one, change its codes with every coder's files, read its history.
 
     \b
     Example:
       purer-tui codebook show --markdown > coding-manual.md
+      purer-tui codebook rename stage-2a attention-regulation
+      purer-tui codebook merge stage-2a stage-2b --into stage-2
+      purer-tui codebook split education --into education-pain,education-practice
+      purer-tui codebook history reframing
     """
 
 
