@@ -565,8 +565,11 @@ async def test_study_progress_takes_in_what_another_window_codes(
         other.session.toggle_code("stage-1")
         other.session.close()
         other.locks.release()
-        await pilot.pause(0.3)  # the app counts again every few seconds
-        await settle(pilot)
+        for _ in range(50):  # the app counts again every few seconds (here 0.05 s), in a worker: wait for it
+            await pilot.pause(0.1)
+            await settle(pilot)
+            if app.study_progress().reviewed == 4:
+                break
         assert app.study_progress().reviewed == 4
 
 
