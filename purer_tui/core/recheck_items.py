@@ -52,6 +52,10 @@ class RecheckItem:
     turn: int
     code: str
     change: DefinitionChange | None  # None: the code was split (its codebook table names `split_into`)
+    # What the turn was coded under, when known from history: the code as the codebook defined it at the commit
+    # the coding was made, and its id then (another id when the coding came in by a rename or merge).
+    coded_under: CodeText | None = None
+    coded_as: str | None = None
 
 
 @dataclass
