@@ -818,6 +818,15 @@ class CodingSession:
         if self.recheck is None or turn is None or record is None:
             self.mark_reviewed()
             return
+        for item in self.recheck.waiting(self.current.path, turn.number, record):
+            split = self.codebook.code(item.code)
+            if item.change is None and not set(split.split_into) & set(record.codes):
+                # enter is also the everyday "next": it must not turn a coding into "nothing applies" unasked
+                raise SplitCodeError(
+                    f"{split.label} was split: apply "
+                    + " or ".join(self.codebook.code(c).label for c in split.split_into)
+                    + f" first (if none fits, take {split.label} off with space)"
+                )
         confirmed = self.recheck.confirmed(self.current.path, record)
         if confirmed != record or record.conflict is not None:
             self._reviewed_by_code.discard((self.index, turn.number))

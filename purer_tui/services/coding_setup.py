@@ -206,8 +206,7 @@ def prepare_recheck(
         raise
     notices = [
         *notes,
-        f"Rechecking {queue.total} turn(s){which} as {coder}: each shows the definition it was coded under beside "
-        "today's. Change the codes with their keys, then enter confirms the turn as current.",
+        f"Rechecking {queue.total} turn(s){which} as {coder}: change codes with their keys; enter confirms.",
         *_passed_by(session),
     ]
     return PreparedSession(

@@ -38,6 +38,7 @@ from purer_tui.core.session import (
     Progress,
     QuickSearchStopped,
     Reloaded,
+    SplitCodeError,
     Standing,
     transcript_standing,
 )
@@ -505,6 +506,9 @@ class CodingApp(App[None]):
         except LockedError as error:  # nothing was tried: the transcript is another window's for now
             self.notify(str(error), title="Open in another window", severity="warning", timeout=12)
             return Outcome.FAILED
+        except SplitCodeError as error:  # nothing was tried: the coder is told what to apply instead
+            self.notify(str(error), title="Split code", severity="warning", timeout=10)
+            return Outcome.FAILED
         except PurerError as error:
             self.notify(str(error), title="Not saved" if changes else "Cannot do that", severity="error", timeout=12)
             return Outcome.FAILED
@@ -749,8 +753,11 @@ class CodingApp(App[None]):
         session = self.session
         if session.turn is None:
             return
-        confirm = session.confirm_recheck if session.recheck is not None else session.mark_reviewed
-        if not self._do(confirm, changes=True).done:
+        if session.recheck is not None:
+            if self._do(session.confirm_recheck, changes=True).done and session.recheck.done < session.recheck.total:
+                self.action_next_unreviewed()  # the next turn still waiting, here or in another transcript
+            return
+        if not self._do(session.mark_reviewed, changes=True).done:
             return  # refused or waiting: stay on the turn
         if session.at_end():
             self._tell_last_turn()

@@ -67,12 +67,12 @@ async def test_a_recheck_walk_shows_both_definitions_and_enter_confirms(demo_stu
         prepared.locks.release()
 
 
-def split_reframing(demo_study: Path) -> None:
+def split_reframing(demo_study: Path, into: tuple[str, str] = ("education", "utilization")) -> None:
     path = demo_study / "codebooks" / "purer.toml"
     text = path.read_text()
-    text = text.replace("[codes.reframing]\n", '[codes.reframing]\nsplit_into = ["education", "utilization"]\n', 1)
+    text = text.replace("[codes.reframing]\n", f'[codes.reframing]\nsplit_into = ["{into[0]}", "{into[1]}"]\n', 1)
     path.write_text(text)
-    assert load_codebook(path).code("reframing").split_into == ["education", "utilization"]
+    assert load_codebook(path).code("reframing").split_into == list(into)
 
 
 async def test_a_split_code_is_recoded_with_the_codes_it_was_split_into(demo_study: Path) -> None:
@@ -118,3 +118,53 @@ def test_nothing_to_recheck_opens_nothing(demo_study: Path) -> None:
     assert isinstance(done, RecheckDone) and done.summary == "Nothing to recheck for ana."
     other = prepare_recheck([demo_study], "ben", "phenomenology", items=changed(demo_study, [2]))
     assert isinstance(other, RecheckDone) and "for phenomenology for ben" in other.summary
+
+
+async def test_enter_on_a_split_code_alone_is_refused_and_names_the_codes_to_apply(demo_study: Path) -> None:
+    split_reframing(demo_study, ("utilization", "reinforcement"))  # turn 6 carries neither
+    app, prepared = rechecking(demo_study, [RecheckItem(transcript(demo_study), "ana", 6, "reframing", None)])
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")  # neither education nor utilization chosen: "nothing applies" is not guessed
+            assert ana(demo_study)[6].codes == ("reframing", "education")  # type: ignore[attr-defined]
+            messages = " ".join(str(n.message) for n in app._notifications)
+            assert "Reframing was split: apply Utilization or Reinforcement first" in messages
+            assert prepared.session.recheck is not None and prepared.session.recheck.done == 0
+            await pilot.press("f", "enter")  # reinforcement applies: now enter confirms
+            assert ana(demo_study)[6].codes == ("education", "reinforcement")  # type: ignore[attr-defined]
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_enter_goes_on_to_the_next_turn_waiting_in_the_next_transcript(demo_study: Path) -> None:
+    second = demo_study / "transcripts" / "grp1-s02.txt"
+    change = changed(demo_study, [10])[0].change
+    items = [*changed(demo_study, [10]), RecheckItem(second, "ana", 1, "phenomenology", change)]
+    app, prepared = rechecking(demo_study, items)
+    session = prepared.session
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            assert session.turn.number == 10
+            await pilot.press("enter")  # the last waiting turn here: on to the next transcript's
+            await pilot.pause()
+            assert session.current.path == second and session.turn.number == 1
+            assert "recheck 2 of 2" in text(app, "#location")
+    finally:
+        session.close()
+        prepared.locks.release()
+
+
+async def test_a_turn_merged_into_the_code_shows_what_it_was_coded_as(demo_study: Path) -> None:
+    was = CodeText("Noticing", "Any question about what was noticed.")
+    item = changed(demo_study, [2])[0]
+    merged = RecheckItem(item.transcript, "ana", 2, "phenomenology", item.change, coded_under=was, coded_as="noticing")
+    app, prepared = rechecking(demo_study, [merged])
+    try:
+        async with app.run_test(size=SIZE):
+            before = text(app, "#recheck-before")
+            assert "Coded as Noticing (now Phenomenology; before 2026-11-20)" in before
+            assert "Any question about what was noticed." in before and "bare sensation" not in before
+    finally:
+        prepared.session.close()
+        prepared.locks.release()

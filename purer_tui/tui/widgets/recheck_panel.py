@@ -28,7 +28,7 @@ SHOWN_CHARACTERS = 400
 
 class RecheckPanel(Horizontal):
     DEFAULT_CSS = """
-    RecheckPanel { height: auto; max-height: 35%; background: $boost; border-top: solid $panel-lighten-2; }
+    RecheckPanel { height: auto; max-height: 50%; background: $boost; border-top: solid $panel-lighten-2; }
     RecheckPanel > Static { width: 1fr; height: auto; padding: 0 1; }
     RecheckPanel > #recheck-before { border-right: vkey $panel-lighten-2; }
     """
@@ -67,10 +67,19 @@ def change_sides(codebook: Codebook, item: RecheckItem) -> tuple[Content, Conten
     assert change is not None
     code = codebook.code(item.code)
     current = CodeText(code.label, code.definition, code.include, code.exclude, tuple(code.examples))
-    old = change.old
-    heading_old = Content.assemble(
-        ("Coded under", "bold $text-warning"), (f" (before {change.date})", "$text-muted"), "\n"
-    )
+    old = item.coded_under or change.old  # what the coder saw when coding, when history told it
+    if item.coded_as and item.coded_as != item.code:  # it came into this code by a rename or merge
+        label = item.coded_under.label if item.coded_under else item.coded_as
+        heading_old = Content.assemble(
+            ("Coded as ", "bold $text-warning"),
+            rendering.literal(label, "bold $text-warning"),
+            (f" (now {code.label}; before {change.date})", "$text-muted"),
+            "\n",
+        )
+    else:
+        heading_old = Content.assemble(
+            ("Coded under", "bold $text-warning"), (f" (before {change.date})", "$text-muted"), "\n"
+        )
     heading_new = Content.assemble(
         ("Now", "bold $text-success"),
         (f" (changed {change.date}, {change.commit[:7]})", "$text-muted"),
