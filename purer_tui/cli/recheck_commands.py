@@ -46,7 +46,7 @@ def recheck(study: Path, code_id: str | None, coders: tuple[str, ...], as_json: 
     from purer_tui.core.safe_text import excerpt, json_safe, one_line
     from purer_tui.services.recheck import find_rechecks
 
-    report = find_rechecks(study, list(coders) or None, code_id)
+    report = find_rechecks(study, list(coders) or None, code_id, known_coders=True)
     groups: dict[str, list[RecheckItem]] = {}
     for item in report.items:
         groups.setdefault(item.code, []).append(item)
@@ -60,7 +60,13 @@ def recheck(study: Path, code_id: str | None, coders: tuple[str, ...], as_json: 
                     "change": None if items[0].change is None else _change_json(items[0].change),
                     "split": items[0].change is None,
                     "turns": [
-                        {"transcript": display_path(item.transcript), "coder": item.coder, "turn": item.turn}
+                        {
+                            "transcript": display_path(item.transcript),
+                            "coder": item.coder,
+                            "turn": item.turn,
+                            "coded_as": item.coded_as,
+                            "coded_under": None if item.coded_under is None else asdict(item.coded_under),
+                        }
                         for item in items
                     ],
                 }
@@ -82,20 +88,36 @@ def recheck(study: Path, code_id: str | None, coders: tuple[str, ...], as_json: 
             subject = excerpt(change.subject, SUBJECT_CHARACTERS)
             what = "definition changed" if change.old is not None else "added (these turns were coded as other codes)"
             click.echo(one_line(f'{code}: {what} on {change.date} in commit {change.commit[:7]} "{subject}"'))
-        by_coder: dict[str, dict[Path, list[int]]] = {}
+        by_coder: dict[str, dict[tuple[str, Path], list[int]]] = {}
         for item in items:
-            by_coder.setdefault(item.coder, {}).setdefault(item.transcript, []).append(item.turn)
+            came = _came_as(item, report.renamed_from.get(code, []))
+            by_coder.setdefault(item.coder, {}).setdefault((came, item.transcript), []).append(item.turn)
         for coder, transcripts in by_coder.items():
             count = sum(len(turns) for turns in transcripts.values())
             click.echo(one_line(f"  {coder}: {count} turn(s)"))
-            for transcript, turns in transcripts.items():
+            for (came, transcript), turns in sorted(transcripts.items(), key=lambda entry: entry[0][0]):
                 numbers = _turn_ranges(turns)
-                click.echo(one_line(f"    {display_path(transcript)}: turn{'s' if len(turns) > 1 else ''} {numbers}"))
-    click.echo(f"{len(report.items)} turn(s) to recheck.")
+                where = display_path(transcript) + (f", {came}" if came else "")
+                click.echo(one_line(f"    {where}: turn{'s' if len(turns) > 1 else ''} {numbers}"))
+    codings = len(report.items)
+    turns_listed = len({(item.coder, item.transcript, item.turn) for item in report.items})
+    click.echo(f"{_count(codings, 'coding')} on {_count(turns_listed, 'turn')} to recheck.")
     click.echo("Next:")
     target = f" {code_id}" if code_id else (f" {next(iter(groups))}" if len(groups) == 1 else "")
     for coder in sorted({item.coder for item in report.items}):
         click.echo(one_line(f"  purer-tui code --recheck{target} --coder {coder}"))
+
+
+def _came_as(item: RecheckItem, renamed_from: list[str]) -> str:
+    """The words "coded as education (merged into reframing)" when the turn was coded under another id, else ""."""
+    if item.coded_as is None or item.coded_as == item.code:
+        return ""
+    how = "renamed to" if item.coded_as in renamed_from else "merged into"
+    return f"coded as {item.coded_as} ({how} {item.code})"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _turn_ranges(turns: list[int]) -> str:
