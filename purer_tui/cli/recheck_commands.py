@@ -151,48 +151,105 @@ def history(code_id: str | None, study: Path) -> None:
 
     One row per change: date, commit, code, what changed (added, definition,
     include, exclude or examples changed, label, key, renamed, removed or
-    merged, split) and the commit's subject. With ID, only that code's
-    changes (followed across renames), with the old and new text of each
-    definition change. Only committed versions are read.
+    merged, split) and the commit's subject, fitted to the terminal's width
+    (long cells wrap within their column). With ID, only that code's changes
+    (followed across renames), and under each definition change what changed
+    in each field, word by word: [-removed words-] {+added words+}. Only
+    committed versions are read.
 
     \b
     Example:
       purer-tui codebook history
       purer-tui codebook history reframing
     """
-    from purer_tui.core.codebook_changes import DEFINITION, describe_event
+    from purer_tui.core.codebook_changes import DEFINITION, describe_event, word_diff
     from purer_tui.core.safe_text import excerpt, one_line
     from purer_tui.services.recheck import code_history
 
     events, notes = code_history(study, code_id)
+    width = output_width()
     for note in notes:
-        click.echo(one_line(note))
+        for line in _wrapped(one_line(note), width, ""):
+            click.echo(line)
     if not events:
         click.echo("The codebook has no committed history yet.")
         return
     rows = [
-        (
+        [
             event.date,
             event.commit[:7],
             excerpt(event.code, CODE_CHARACTERS),  # read leniently from history: any id, any length
             excerpt(describe_event(event), SUBJECT_CHARACTERS),
             excerpt(event.subject, SUBJECT_CHARACTERS),
-        )
+        ]
         for event in events
     ]
-    header = ("date", "commit", "code", "what changed", "subject")
-    widths = [max(len(row[index]) for row in [header, *rows]) for index in range(4)]
+    header = ["date", "commit", "code", "what changed", "subject"]
+    widths = _column_widths([header, *rows], width)
+    diffs = code_id is not None and any(event.kind == DEFINITION and event.old and event.new for event in events)
+    if diffs:
+        click.echo("Changed text is shown as [-removed words-] {+added words+}.")
     for number, row in enumerate([header, *rows]):
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=False)) + "  " + row[4]
-        click.echo(one_line(line.rstrip()))
+        for line in _table_row(row, widths):
+            click.echo(line)
         event = events[number - 1] if number else None
         if code_id and event is not None and event.kind == DEFINITION and event.old and event.new:
             for field in event.fields:
-                click.echo(one_line(f"    before, {field}: {_field_text(getattr(event.old, field))}"))
-                click.echo(one_line(f"    after,  {field}: {_field_text(getattr(event.new, field))}"))
+                change = word_diff(getattr(event.old, field), getattr(event.new, field))
+                for line in _wrapped(f"{field}: {change}", width, " " * DIFF_INDENT, first_indent=" " * 4):
+                    click.echo(line)
 
 
-def _field_text(value: str | tuple[str, ...]) -> str:
-    if isinstance(value, tuple):
-        return " | ".join(" ".join(item.split()) for item in value) or "(none)"
-    return " ".join(value.split()) or "(none)"
+#: Columns assumed when the output is not a terminal (a pipe or a file): generous, but long texts still wrap.
+PIPE_COLUMNS = 120
+#: The narrowest layout tried; a narrower terminal gets lines this long.
+MIN_COLUMNS = 40
+#: The narrowest a code, "what changed" or subject column is squeezed to.
+MIN_CELL = 10
+#: Where the continuation lines of a field's changed text start.
+DIFF_INDENT = 6
+GAP = "  "
+
+
+def output_width() -> int:
+    """The terminal's width (or COLUMNS), else PIPE_COLUMNS; never under MIN_COLUMNS."""
+    import shutil
+
+    return max(MIN_COLUMNS, shutil.get_terminal_size((PIPE_COLUMNS, 24)).columns)
+
+
+def _column_widths(rows: list[list[str]], width: int) -> list[int]:
+    """Each column's natural width; while the row is wider than `width`, the widest of the code, what-changed
+    and subject columns gives up a character (date and commit never wrap)."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    flexible = [2, 3, 4]
+    while sum(widths) + len(GAP) * (len(widths) - 1) > width:
+        widest = max(flexible, key=lambda index: widths[index])
+        if widths[widest] <= MIN_CELL:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _table_row(row: list[str], widths: list[int]) -> list[str]:
+    """One table row as lines: each cell wrapped within its column (long words broken only when they must)."""
+    import textwrap
+
+    cells = [
+        textwrap.wrap(cell, width, break_on_hyphens=False) or [""] for cell, width in zip(row, widths, strict=True)
+    ]
+    lines = []
+    for number in range(max(len(cell) for cell in cells)):
+        parts = [
+            (cell[number] if number < len(cell) else "").ljust(width) for cell, width in zip(cells, widths, strict=True)
+        ]
+        lines.append(GAP.join(parts).rstrip())
+    return lines
+
+
+def _wrapped(text: str, width: int, indent: str, first_indent: str = "") -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text, width, initial_indent=first_indent, subsequent_indent=indent, break_on_hyphens=False
+    ) or [first_indent.rstrip()]

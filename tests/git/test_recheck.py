@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,15 +181,26 @@ def test_nothing_to_recheck_after_recoding(tmp_path: Path) -> None:
     assert "turn(s) coded with" not in purer(repo, "check").stdout
 
 
+def history(repo: Path, *args: str, columns: int | None = None) -> str:
+    """`codebook history` with its output to a pipe, as wide as `columns` says (None: COLUMNS not set)."""
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    command = [sys.executable, "-m", "purer_tui", "codebook", "history", *args]
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_codebook_history(study: Path) -> None:
-    out = purer(study, "codebook", "history").stdout
+    out = history(study, columns=200)
     lines = out.splitlines()
     assert lines[0].split() == ["date", "commit", "code", "what", "changed", "subject"]
     assert any("pain" in line and "definition changed" in line and "Sharpen pain" in line for line in lines)
     assert any("optimism" in line and 'renamed from "hope"' in line for line in lines)
-    one = purer(study, "codebook", "history", "optimism").stdout
+    one = history(study, "optimism", columns=200)
     assert "hope" in one and "added (first version of the codebook)" in one  # followed back across the rename
-    assert "before, definition: Talk of hope." in one and "after,  definition: Hope for the future." in one
+    assert "    definition: [-Talk of hope.-] {+Hope for the future.+}\n" in one
     assert "pain" not in one
     missing = purer(study, "codebook", "history", "nope", check=False)
     assert missing.returncode == 2 and "nope" in missing.stderr
@@ -418,3 +430,31 @@ def test_an_unknown_coder_is_refused(study: Path) -> None:
     assert 'no coder "zed" in this study; its coders are ana, ben, cat' in refused.stderr
     assert refused.stderr.count("\n") == 1
     assert "ana: 2 turn(s)" in purer(study, "recheck", "--coder", "ana").stdout
+
+
+LONG_SUBJECT = "Sharpen \x1b]52;c;aGk=\x07 the pain code after the second round of agreement with the whole team"
+LONG_PAIN = " ".join(["Talk of bodily pain, in the body, now or remembered, not of worry about it."] * 4)
+
+
+def test_codebook_history_fits_the_width_and_diffs_the_words(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    commit(repo, 1, "Start")
+    write_codebook(repo, pain=LONG_PAIN)
+    commit(repo, 2, LONG_SUBJECT)
+    write_codebook(repo, pain=LONG_PAIN.replace("not of worry", "never of worry", 1))
+    commit(repo, 3, "One word")
+    narrow = history(repo, "pain", columns=80)
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "\x1b" not in narrow and "\x07" not in narrow and "␛]52;c;aGk=␇" in narrow  # untrusted: made visible
+    words = narrow.split()
+    assert all(word in words for word in ("Sharpen", "code", "after", "second"))  # wrapped between words
+    assert "[-not-] {+never+}" in " ".join(words)  # the one changed word is marked
+    assert "definition: Talk of [-pain.-] {+bodily pain, in the body," in " ".join(words)  # short to long
+    first = next(number for number, line in enumerate(lines) if line.startswith("    definition: Talk of [-pain.-]"))
+    assert all(
+        line.startswith("      ") and line[6] != " " for line in lines[first + 1 : first + 4]
+    )  # wrapped, indented
+    piped = history(repo, "pain")  # not a terminal, COLUMNS not set: wide, but long texts still wrap
+    assert max(len(line) for line in piped.splitlines()) <= 120
+    assert len(piped.splitlines()) < len(lines)
