@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from purer_tui.core.recheck_items import CodeText, DefinitionChange
+from purer_tui.core.safe_text import visible_controls
 
 #: The fields a coder applies a code by: a change to any of them changes its fingerprint.
 DEFINITION_FIELDS = ("definition", "include", "exclude", "examples")
@@ -234,3 +236,38 @@ def describe_event(event: CodeEvent) -> str:
     if event.kind == SPLIT:
         return f"split into {event.detail}"
     return event.kind
+
+
+#: How many words of each side a word diff compares (a codebook field is a paragraph, not a book).
+DIFF_WORDS = 2000
+
+
+def word_diff(old: str | tuple[str, ...], new: str | tuple[str, ...]) -> str:
+    """A field's change as one line of plain text: words removed `[-like this-]`, words added `{+like this+}`,
+    the rest as it was (spacing ignored, as the fingerprint ignores it; examples separated by `|`). Control
+    and bidirectional formatting characters are made visible: codebook history is untrusted."""
+    before, before_cut = _diff_words(old)
+    after, after_cut = _diff_words(new)
+    parts: list[str] = []
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if operation == "equal":
+            parts.extend(before[old_start:old_end])
+            continue
+        if old_end > old_start:
+            parts.append("[-" + " ".join(before[old_start:old_end]) + "-]")
+        if new_end > new_start:
+            parts.append("{+" + " ".join(after[new_start:new_end]) + "+}")
+    if before_cut or after_cut:
+        parts.append(f"(only the first {DIFF_WORDS} words compared)")
+    return visible_controls(" ".join(parts)) or "(none)"
+
+
+def _diff_words(value: str | tuple[str, ...]) -> tuple[list[str], bool]:
+    if isinstance(value, tuple):
+        words: list[str] = []
+        for number, item in enumerate(value):
+            words.extend((["|"] if number else []) + item.split())
+    else:
+        words = value.split()
+    return words[:DIFF_WORDS], len(words) > DIFF_WORDS

@@ -65,3 +65,6 @@ class RecheckReport:
     items: list[RecheckItem] = field(default_factory=list)
     repository: bool = True  # False: the study is not in a git repository, so only split codes were looked at
     notes: list[str] = field(default_factory=list)
+    # Each listed code's earlier ids (renames, newest first): a turn coded as one of them was renamed, as
+    # another id (RecheckItem.coded_as) merged into the code.
+    renamed_from: dict[str, list[str]] = field(default_factory=dict)

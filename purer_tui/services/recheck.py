@@ -29,6 +29,7 @@ from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.codebook_changes import (
+    RENAMED,
     CodeEntries,
     CodeEvent,
     codebook_events,
@@ -38,6 +39,7 @@ from purer_tui.core.codebook_changes import (
 from purer_tui.core.errors import Problem, PurerError, UsageError, display_path
 from purer_tui.core.recheck_items import DefinitionChange, RecheckItem, RecheckReport
 from purer_tui.core.study import Study, load_study
+from purer_tui.core.study_coders import coders_with_files, require_coders
 from purer_tui.core.toml_files import read_toml
 from purer_tui.gitwork.codebook_history import UNREADABLE, CodebookReader, read_codebook_history
 from purer_tui.gitwork.repository import (
@@ -69,16 +71,24 @@ def not_in_git_note(study: Study) -> str:
 
 
 def find_rechecks(
-    study: Path, coders: Sequence[str] | None = None, code: str | None = None, *, splits: bool = True
+    study: Path,
+    coders: Sequence[str] | None = None,
+    code: str | None = None,
+    *,
+    splits: bool = True,
+    known_coders: bool = False,
 ) -> RecheckReport:
     """The turns to recheck in the study at or above `study`: stale turns and split codes' turns (unless
     `splits` is False), for every coder (or `coders`) and code (or `code`), in codebook, coder, transcript
-    and turn order."""
+    and turn order. With `known_coders`, a coder in `coders` with no annotation file in the study is refused
+    (a typo must not read as "nothing to recheck")."""
     loaded = load_study(study)
     codebook = loaded.load_codebook()
     if code is not None and not codebook.has_code(code):
         known = ", ".join(item.id for item in codebook.codes)
         raise UsageError(f'no code "{code}" in the codebook {display_path(codebook.path)}; the codes are {known}')
+    if known_coders and coders:
+        require_coders(coders, coders_with_files(loaded.transcript_paths()))
     files = _coded_files(loaded, coders)
     report = RecheckReport(items=[], repository=True, notes=[])
     records = _WorkingRecords()
@@ -98,7 +108,7 @@ def find_rechecks(
         report.repository = False
         report.notes.append(not_in_git_note(loaded))
     else:
-        items.extend(_stale_items(top, loaded, codebook, files, records, code, report.notes))
+        items.extend(_stale_items(top, loaded, codebook, files, records, code, report.notes, report.renamed_from))
     order = {item.id: number for number, item in enumerate(codebook.codes)}
     transcripts = {path: number for number, path in enumerate(loaded.transcript_paths())}
     items.sort(key=lambda item: (order.get(item.code, 0), item.coder, transcripts.get(item.transcript, 0), item.turn))
@@ -140,18 +150,24 @@ def _stale_items(
     records: _WorkingRecords,
     code: str | None,
     notes: list[str],
+    renamed_from: dict[str, list[str]],
 ) -> list[RecheckItem]:
     codebook_file = _relative(top, study.codebook_path)
     history = read_codebook_history(top, codebook_file)
     _history_notes(history.skipped, history.cut, notes)
     _uncommitted_note(codebook, history.revisions[-1].codes if history.revisions else None, code, notes)
+    events = codebook_events(history.revisions)
     changes = {
         code_id: change
-        for code_id, change in last_definition_changes(codebook_events(history.revisions)).items()
+        for code_id, change in last_definition_changes(events).items()
         if codebook.has_code(code_id) and code in (None, code_id)
     }
     if not changes:
         return []
+    for code_id in changes:
+        former = [event.old_id for event in reversed(events_of(events, code_id)) if event.kind == RENAMED]
+        if former:
+            renamed_from[code_id] = former
     candidates: dict[_CodedFile, list[tuple[int, str]]] = defaultdict(list)
     for coded in files:
         for record in records.of(coded.path).values():
@@ -181,13 +197,17 @@ def _stale_items(
         chain = chains[relative[coded]]
         for turn, x in wanted:
             change = changes[x]
-            coded_in = _coded_in(chain, turns, ids_at, turn, x)
-            if coded_in is None:
+            found = _coded_in(chain, turns, ids_at, turn, x)
+            if found is None:
                 continue  # not committed yet: coded under the definition of today
+            coded_in, coded_as = found
             if change.commit not in after:
                 after[change.commit] = descendants(top, change.commit) | {change.commit}
             if coded_in not in after[change.commit]:
-                items.append(RecheckItem(coded.transcript, coded.coder, turn, x, change))
+                entries = codebook_at.get(coded_in)
+                entry = entries.get(coded_as) if entries else None  # None: no codebook then, or unreadable
+                coded_under = entry.text if entry is not None else None
+                items.append(RecheckItem(coded.transcript, coded.coder, turn, x, change, coded_under, coded_as))
     return items
 
 
@@ -262,18 +282,20 @@ def _coded_in(
     ids_at: Mapping[str, set[str] | None],
     turn: int,
     code: str,
-) -> str | None:
-    """The commit in which this turn's coding with `code` was made, or None when it is not committed yet."""
+) -> tuple[str, str] | None:
+    """The commit in which this turn's coding with `code` was made and the id the turn carried there (another
+    id when the coding came in by a rename or merge), or None when it is not committed yet."""
     tracked = {code}
-    oldest: str | None = None
+    oldest: tuple[str, str] | None = None
     newer_ids: set[str] | None = None
     for commit, blob in chain:
         codes = turns.at(blob, turn)
         if codes is None:
             break
         ids = ids_at.get(commit)
-        if codes & tracked:
-            oldest, newer_ids = commit, ids
+        carried = codes & tracked
+        if carried:
+            oldest, newer_ids = (commit, _carried_id(carried, code, ids)), ids
             continue
         if oldest is None or ids is None or newer_ids is None:
             break
@@ -282,8 +304,18 @@ def _coded_in(
         if not removed:
             break
         tracked |= removed
-        oldest, newer_ids = commit, ids
+        oldest, newer_ids = (commit, _carried_id(removed, code, ids)), ids
     return oldest
+
+
+def _carried_id(carried: Iterable[str], code: str, ids: set[str] | None) -> str:
+    """Which of the tracked ids a turn carried names its coding: the code itself, else one the codebook then
+    had (two codes merged into one on the same turn: the first in sorted order)."""
+    carried = set(carried)
+    if code in carried:
+        return code
+    defined = sorted(carried & ids) if ids else []
+    return defined[0] if defined else sorted(carried)[0]
 
 
 def stale_turn_problems(study: Path) -> list[Problem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from purer_tui.core.codebook_changes import (
     ADDED,
     DEFINITION,
+    DIFF_WORDS,
     KEY,
     LABEL,
     REMOVED,
@@ -17,6 +18,7 @@ from purer_tui.core.codebook_changes import (
     describe_event,
     events_of,
     last_definition_changes,
+    word_diff,
 )
 from purer_tui.core.recheck_items import CodeText
 
@@ -106,3 +108,14 @@ def test_a_merge_commit_tells_only_what_differs_from_every_parent() -> None:
         (DEFINITION, "b", "333"),
         (ADDED, "c", "4"),
     ]
+
+
+def test_word_diff_marks_removed_and_added_words_and_shows_controls() -> None:
+    assert word_diff("Talk of  pain.", "Talk of bodily pain, not of worry.") == (
+        "Talk of [-pain.-] {+bodily pain, not of worry.+}"
+    )
+    assert word_diff("", "New.") == "{+New.+}" and word_diff("", "") == "(none)"
+    assert word_diff(("a b", "c"), ("a b", "d e")) == "a b | [-c-] {+d e+}"  # examples, one | between
+    assert word_diff("x", "x \x1b]52;c;aGk=\x07 \u202e") == "x {+␛]52;c;aGk=␇ <U+202E>+}"
+    long = " ".join(["word"] * (DIFF_WORDS + 5))
+    assert word_diff(long, long).endswith(f"(only the first {DIFF_WORDS} words compared)")

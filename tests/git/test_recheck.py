@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,10 +150,13 @@ def test_cli_recheck_and_check_warning(study: Path) -> None:
     out = purer(study, "recheck").stdout
     assert "pain: definition changed on 2026-01-03 in commit" in out and "Sharpen pain after round 1" in out
     assert "ana: 2 turn(s)" in out and "transcripts/s1.txt: turns 1, 2" in out
-    assert "5 turn(s) to recheck." in out and "purer-tui code --recheck --coder ben" in out
+    assert "5 codings on 5 turns to recheck." in out and "purer-tui code --recheck --coder ben" in out
+    assert "transcripts/s1.txt, coded as hope (renamed to optimism): turn 3" in out
     data = json.loads(purer(study, "recheck", "--json", "--code", "optimism").stdout)
     assert [entry["code"] for entry in data["codes"]] == ["optimism"]
     assert {(turn["coder"], turn["turn"]) for turn in data["codes"][0]["turns"]} == {("ana", 3), ("ben", 3)}
+    assert {turn["coded_as"] for turn in data["codes"][0]["turns"]} == {"hope"}
+    assert {turn["coded_under"]["definition"] for turn in data["codes"][0]["turns"]} == {"Talk of hope."}
     assert data["codes"][0]["change"]["new"]["definition"] == "Hope for the future."
     checked = purer(study, "check")
     assert 'codebook.toml:4: warning: 3 turn(s) coded with "pain" before its definition changed' in checked.stdout
@@ -171,21 +175,32 @@ def test_nothing_to_recheck_after_recoding(tmp_path: Path) -> None:
     commit(repo, 1, "Start")
     write_codebook(repo, pain="Sharper.")
     commit(repo, 2, "Sharpen")
-    assert "1 turn(s) to recheck." in purer(repo, "recheck").stdout
+    assert "1 coding on 1 turn to recheck." in purer(repo, "recheck").stdout
     code(repo, "ana", {1: ["pain"]}, rechecked={1: {"pain": definition_fingerprint("Sharper.")}})
     assert purer(repo, "recheck").stdout.strip() == "Nothing to recheck."
     assert "turn(s) coded with" not in purer(repo, "check").stdout
 
 
+def history(repo: Path, *args: str, columns: int | None = None) -> str:
+    """`codebook history` with its output to a pipe, as wide as `columns` says (None: COLUMNS not set)."""
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    command = [sys.executable, "-m", "purer_tui", "codebook", "history", *args]
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_codebook_history(study: Path) -> None:
-    out = purer(study, "codebook", "history").stdout
+    out = history(study, columns=200)
     lines = out.splitlines()
     assert lines[0].split() == ["date", "commit", "code", "what", "changed", "subject"]
     assert any("pain" in line and "definition changed" in line and "Sharpen pain" in line for line in lines)
     assert any("optimism" in line and 'renamed from "hope"' in line for line in lines)
-    one = purer(study, "codebook", "history", "optimism").stdout
+    one = history(study, "optimism", columns=200)
     assert "hope" in one and "added (first version of the codebook)" in one  # followed back across the rename
-    assert "before, definition: Talk of hope." in one and "after,  definition: Hope for the future." in one
+    assert "    definition: [-Talk of hope.-] {+Hope for the future.+}\n" in one
     assert "pain" not in one
     missing = purer(study, "codebook", "history", "nope", check=False)
     assert missing.returncode == 2 and "nope" in missing.stderr
@@ -247,7 +262,15 @@ def test_a_merge_into_a_code_is_followed(tmp_path: Path) -> None:
     code(repo, "ana", {1: ["calm"], 2: ["calm"], 3: ["calm"]})
     commit(repo, 4, 'Merge code "hope" into "calm"')
     # Turn 1 was coded (as hope) before calm was redefined; turn 3 after it.
-    assert turns(find_rechecks(repo)) == {("ana", 1, "calm"), ("ana", 2, "calm")}
+    report = find_rechecks(repo)
+    assert turns(report) == {("ana", 1, "calm"), ("ana", 2, "calm")}
+    # What each turn was coded as, and under which text: the codebook at the commit of the coding.
+    coded = {item.turn: (item.coded_as, item.coded_under) for item in report.items}
+    assert coded[1][0] == "hope" and coded[1][1] is not None and coded[1][1].definition == "Talk of hope."
+    assert coded[2][0] == "calm" and coded[2][1] is not None and coded[2][1].definition == "Being calm."
+    out = purer(repo, "recheck").stdout
+    assert "transcripts/s1.txt: turn 2\n" in out
+    assert "transcripts/s1.txt, coded as hope (merged into calm): turn 1\n" in out
 
 
 def test_ancestry_not_dates_decides(tmp_path: Path) -> None:
@@ -375,3 +398,63 @@ async def test_code_recheck_clears_exactly_the_turns_recheck_lists(tmp_path: Pat
     commit(repo, 3, "Recheck pain")
     assert find_rechecks(repo).items == []
     assert stale_turn_problems(repo) == []
+
+
+def test_coded_under_is_the_text_at_the_coding_not_the_text_before_the_last_change(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, pain="Sharper.")
+    commit(repo, 2, "Sharpen pain")
+    write_codebook(repo, pain="Sharper still.")
+    commit(repo, 3, "Sharpen pain again")
+    [item] = find_rechecks(repo).items
+    assert item.change is not None and item.change.old is not None and item.change.old.definition == "Sharper."
+    assert item.coded_as == "pain" and item.coded_under is not None
+    assert item.coded_under.definition == "Talk of pain." and item.coded_under.label == "Pain"
+
+
+def test_a_turn_with_two_changed_codes_counts_once_as_a_turn(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain", "hope"], 2: ["pain"]})
+    code(repo, "ben", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    write_codebook(repo, pain="Sharper.", hope="Hope, sharper.")
+    commit(repo, 2, "Sharpen pain and hope")
+    assert "4 codings on 3 turns to recheck." in purer(repo, "recheck").stdout
+
+
+def test_an_unknown_coder_is_refused(study: Path) -> None:
+    refused = purer(study, "recheck", "--coder", "zed", check=False)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert 'no coder "zed" in this study; its coders are ana, ben, cat' in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert "ana: 2 turn(s)" in purer(study, "recheck", "--coder", "ana").stdout
+
+
+LONG_SUBJECT = "Sharpen \x1b]52;c;aGk=\x07 the pain code after the second round of agreement with the whole team"
+LONG_PAIN = " ".join(["Talk of bodily pain, in the body, now or remembered, not of worry about it."] * 4)
+
+
+def test_codebook_history_fits_the_width_and_diffs_the_words(tmp_path: Path) -> None:
+    repo = new_study(tmp_path)
+    commit(repo, 1, "Start")
+    write_codebook(repo, pain=LONG_PAIN)
+    commit(repo, 2, LONG_SUBJECT)
+    write_codebook(repo, pain=LONG_PAIN.replace("not of worry", "never of worry", 1))
+    commit(repo, 3, "One word")
+    narrow = history(repo, "pain", columns=80)
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "\x1b" not in narrow and "\x07" not in narrow and "␛]52;c;aGk=␇" in narrow  # untrusted: made visible
+    words = narrow.split()
+    assert all(word in words for word in ("Sharpen", "code", "after", "second"))  # wrapped between words
+    assert "[-not-] {+never+}" in " ".join(words)  # the one changed word is marked
+    assert "definition: Talk of [-pain.-] {+bodily pain, in the body," in " ".join(words)  # short to long
+    first = next(number for number, line in enumerate(lines) if line.startswith("    definition: Talk of [-pain.-]"))
+    assert all(
+        line.startswith("      ") and line[6] != " " for line in lines[first + 1 : first + 4]
+    )  # wrapped, indented
+    piped = history(repo, "pain")  # not a terminal, COLUMNS not set: wide, but long texts still wrap
+    assert max(len(line) for line in piped.splitlines()) <= 120
+    assert len(piped.splitlines()) < len(lines)
