@@ -28,7 +28,10 @@ Rechecked = tuple[tuple[str, str], ...]
 
 def rechecked_for(rechecked: Rechecked, codes: tuple[str, ...]) -> Rechecked:
     """The confirmations that still apply: only those of codes the turn still carries."""
-    return tuple(pair for pair in rechecked if pair[0] in codes) if rechecked else ()
+    if not rechecked:
+        return ()
+    carried = set(codes)
+    return tuple(pair for pair in rechecked if pair[0] in carried)
 
 
 @dataclass(frozen=True, slots=True)
