@@ -16,9 +16,12 @@ from types import MappingProxyType
 from purer_tui.core.codebook_changes import CodebookRevision, CodeEntries, code_entries
 from purer_tui.core.errors import PurerError
 from purer_tui.core.toml_files import parse_toml
-from purer_tui.gitwork.repository import MAX_COMMITS, blobs_at, log, read_blobs
+from purer_tui.gitwork.repository import MAX_COMMITS, blobs_at, iter_blobs, log
 
 MAX_CODEBOOK_BYTES = 4 * 1024 * 1024
+#: Bytes of codebook versions read in all: a real codebook's whole history is a few MiB; a pushed history of
+#: thousands of huge versions is read this far, and the rest counted as unreadable.
+MAX_CODEBOOK_HISTORY_BYTES = 128 * 1024 * 1024
 
 #: A version that could not be read (too large, not TOML), told apart (by identity) from "no codebook" (None).
 UNREADABLE: CodeEntries = MappingProxyType({})
@@ -43,7 +46,7 @@ class CodebookReader:
         """The codebook at each commit: its codes, None where the commit has none, or UNREADABLE."""
         blob_of = blobs_at(self.top, list(commits), self.relative)
         missing = [blob for blob in set(blob_of.values()) if blob is not None and blob not in self._parsed]
-        for blob, data in read_blobs(self.top, missing, MAX_CODEBOOK_BYTES).items():
+        for blob, data in iter_blobs(self.top, missing, MAX_CODEBOOK_BYTES, MAX_CODEBOOK_HISTORY_BYTES):
             self._parsed[blob] = self._parse(data)
         return {commit: self._parsed.get(blob, UNREADABLE) if blob else None for commit, blob in blob_of.items()}
 

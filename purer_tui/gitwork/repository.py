@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,30 +141,51 @@ def tree_files(top: Path, commit: str, paths: Sequence[str] = ()) -> dict[str, s
     return files
 
 
-def read_blobs(top: Path, blob_ids: Iterable[str], limit: int) -> dict[str, bytes | None]:
-    """The contents of many blobs, two `git cat-file` processes in all; a blob over `limit` bytes (or missing)
-    is None, and never read: sizes are asked first."""
+#: Bytes of blobs one `git cat-file` hands over at once: what reading history holds in memory at most.
+MAX_BATCH_BYTES = 64 * 1024 * 1024
+
+
+def iter_blobs(
+    top: Path, blob_ids: Iterable[str], limit: int, total: int | None = None
+) -> Iterator[tuple[str, bytes | None]]:
+    """The contents of many blobs, each as it is read, so a caller parses one and lets it go: a pushed history
+    of huge files never sits in memory whole. A blob over `limit` bytes, missing, or past `total` bytes read in
+    all is None and never read (sizes are asked first)."""
     wanted = list(dict.fromkeys(blob_ids))
-    contents: dict[str, bytes | None] = dict.fromkeys(wanted)
     sizes = _cat_file(top, "--batch-check", wanted)
-    small = []
-    for blob, line in zip(wanted, sizes.split(b"\n"), strict=False):
+    batch: list[str] = []
+    batch_bytes = read_bytes = 0
+    for blob, line in zip(wanted, [*sizes.split(b"\n"), *[b""] * len(wanted)], strict=False):
         header = line.split()
-        if len(header) == 3 and header[1] == b"blob" and header[2].isdigit() and int(header[2]) <= limit:
-            small.append(blob)
-    out, position = _cat_file(top, "--batch", small), 0
-    for blob in small:
+        size = int(header[2]) if len(header) == 3 and header[1] == b"blob" and header[2].isdigit() else None
+        if size is None or size > limit or (total is not None and read_bytes + size > total):
+            yield blob, None
+            continue
+        if batch and batch_bytes + size > MAX_BATCH_BYTES:
+            yield from _read_batch(top, batch)
+            batch, batch_bytes = [], 0
+        batch.append(blob)
+        batch_bytes += size
+        read_bytes += size
+    yield from _read_batch(top, batch)
+
+
+def read_blobs(top: Path, blob_ids: Iterable[str], limit: int) -> dict[str, bytes | None]:
+    """`iter_blobs` gathered: for a few small files (a study file, a codebook at one commit)."""
+    return dict(iter_blobs(top, blob_ids, limit))
+
+
+def _read_batch(top: Path, blobs: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    out, position = _cat_file(top, "--batch", blobs), 0
+    for blob in blobs:
         end = out.find(b"\n", position)
-        if end < 0:
-            break
-        header = out[position:end].split()
-        position = end + 1
+        header = out[position:end].split() if end >= 0 else []
         if len(header) != 3 or not header[2].isdigit():
+            yield blob, None
             continue
         size = int(header[2])
-        contents[blob] = out[position : position + size]
-        position += size + 1
-    return contents
+        yield blob, out[end + 1 : end + 1 + size]
+        position = end + 1 + size + 1
 
 
 def _cat_file(top: Path, mode: str, names: list[str]) -> bytes:

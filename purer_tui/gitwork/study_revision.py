@@ -30,6 +30,7 @@ from purer_tui.core.study_coders import known_agreement_coders, require_coders
 from purer_tui.core.toml_files import MAX_TOML_BYTES, parse_toml
 from purer_tui.gitwork.repository import (
     Commit,
+    iter_blobs,
     literal,
     read_blobs,
     resolve_commit,
@@ -172,11 +173,10 @@ class StudyHistory:
         ]
         missing = [blob for _, _, blob in wanted if blob not in self._settled]
         if missing:
-            contents = read_blobs(self.top, missing, MAX_ANNOTATION_BYTES)
             paths = {blob: self._annotation_path(path, coder) for path, coder, blob in wanted}
-            for blob in dict.fromkeys(missing):
+            for blob, data in iter_blobs(self.top, missing, MAX_ANNOTATION_BYTES):  # each parsed, then let go
                 try:
-                    self._settled[blob] = self._read_settled(revision.commit, paths[blob], contents.get(blob))
+                    self._settled[blob] = self._read_settled(revision.commit, paths[blob], data)
                 except InvalidFileError as error:
                     self._settled[blob] = error
 

@@ -46,8 +46,8 @@ from purer_tui.gitwork.repository import (
     MAX_COMMITS,
     descendants,
     file_versions,
+    iter_blobs,
     log,
-    read_blobs,
     tree_files,
     work_tree_of,
 )
@@ -258,7 +258,7 @@ class _TurnCodes:
         wanted = [blob for blob in dict.fromkeys(blobs) if blob not in self._codes]
         for start in range(0, len(wanted), BLOBS_PER_READ):
             chunk = wanted[start : start + BLOBS_PER_READ]
-            for blob, data in read_blobs(self.top, chunk, MAX_ANNOTATION_BYTES).items():
+            for blob, data in iter_blobs(self.top, chunk, MAX_ANNOTATION_BYTES):
                 self._codes[blob] = self._parse(data)
 
     @staticmethod
