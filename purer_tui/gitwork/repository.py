@@ -219,17 +219,50 @@ def blobs_at(top: Path, commits: Sequence[str], path: str) -> dict[str, str | No
     return found
 
 
+def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[Commit], list[str]]:
+    """The commits of HEAD's history that changed one file, newest first, following it across moves
+    (`git log --follow`), and the names it had, newest first."""
+    result = git(
+        [
+            "log",
+            "--follow",
+            f"--max-count={limit}",
+            "-z",
+            "--name-status",
+            "--format=%x1e%H%x1f%cI%x1f%P%x1f%s",
+            "HEAD",
+            "--",
+            literal(path),
+        ],
+        cwd=top,
+        check=False,
+    )
+    commits: list[Commit] = []
+    names = [path]
+    if result.returncode != 0:
+        return commits, names
+    for entry in result.stdout.split("\x1e")[1:]:
+        header, _, changes = entry.partition("\0")
+        fields = header.split("\x1f")
+        if len(fields) != 4:
+            continue
+        sha, date, parents, subject = fields
+        commits.append(Commit(sha, date, subject, tuple(parents.split())))
+        tokens = changes.lstrip("\n").split("\0")
+        if tokens and tokens[0][:1] in ("R", "C") and len(tokens) >= 3 and tokens[1] not in names:
+            names.append(tokens[1])  # the name before this commit moved it
+    return commits, names
+
+
 def file_versions(
     top: Path, paths: Sequence[str], limit: int = MAX_COMMITS
 ) -> tuple[dict[str, list[tuple[str, str | None]]], bool]:
-    """Each file's committed versions, newest first: (commit, blob id, None where the commit deleted it), from one
-    `git log` of HEAD; and whether the log was cut at `limit` commits. A merge counts as changing what differs
-    from its first parent; links and submodules are left out."""
-    wanted = set(paths)
+    """Each file's committed versions, newest first: (commit, blob id, None where the commit deleted it or made it
+    a link), from one `git log` of HEAD, following each file across moves (a study's folders reorganised); and
+    whether the log was cut at `limit` commits. A merge counts as changing what differs from its first parent."""
     versions: dict[str, list[tuple[str, str | None]]] = {path: [] for path in paths}
     if not paths:
         return versions, False
-    folders = sorted({path.rpartition("/")[0] for path in paths})
     args = [
         "log",
         f"--max-count={limit}",
@@ -237,28 +270,40 @@ def file_versions(
         "--raw",
         "-z",
         "--no-abbrev",
-        "--no-renames",
+        "-M",
         "--diff-merges=first-parent",
         "--format=%x1e%H",
         "HEAD",
-        "--",
-        *(literal(folder) if folder else literal(".") for folder in folders),
     ]
     result = git(args, cwd=top, check=False)
     if result.returncode != 0:
         return versions, False
+    followed = {path: path for path in paths}  # a name in the history read so far -> the file it is now
     commits = 0
     for entry in result.stdout.split("\x1e")[1:]:
         commit, _, changes = entry.partition("\0")
         commits += 1
-        fields = changes.lstrip("\n").split("\0")
-        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
-            parts = meta.split()
-            if path not in wanted or len(parts) != 5:
+        tokens = changes.lstrip("\n").split("\0")
+        index = 0
+        while index < len(tokens):
+            parts = tokens[index].split()
+            if len(parts) != 5 or not parts[0].startswith(":"):
+                index += 1
                 continue
-            mode, blob = parts[1], parts[3]
+            mode, blob, status = parts[1], parts[3], parts[4]
+            moved = status[:1] in ("R", "C")
+            before, after = (tokens[index + 1], tokens[index + 2]) if moved and index + 2 < len(tokens) else (None, "")
+            if not moved:
+                after = tokens[index + 1] if index + 1 < len(tokens) else ""
+            index += 3 if moved else 2
+            target = followed.get(after)
+            if target is None:
+                continue
             regular = mode in ("100644", "100755") and set(blob) != {"0"}
-            versions[path].append((commit, blob if regular else None))
+            versions[target].append((commit, blob if regular else None))
+            if status[:1] == "R" and before is not None:
+                del followed[after]
+                followed[before] = target  # older commits knew it by its former name
     return versions, commits >= limit
 
 

@@ -234,16 +234,16 @@ def _uncommitted_note(codebook: Codebook, committed: CodeEntries | None, code: s
 
 
 def _chain(versions: list[tuple[str, str | None]], head_blob: str | None, head_commit: str) -> list[tuple[str, str]]:
-    """The file's committed versions, newest first, from HEAD's back to the last time it was created."""
+    """The file's committed versions, newest first, from HEAD's back to the first (a turn's coding is followed
+    back while it carries the code, so a version in between that was no file ends nothing)."""
     if head_blob is None:
         return []  # not committed at all
     chain: list[tuple[str, str]] = []
     if not versions or versions[0][1] != head_blob:
         chain.append((head_commit, head_blob))  # a version no commit the log showed made: counted as HEAD's
     for commit, blob in versions:
-        if blob is None:
-            break
-        chain.append((commit, blob))
+        if blob is not None:  # a commit that deleted it or made it a link hides no older coding: read on past it
+            chain.append((commit, blob))
     return chain
 
 

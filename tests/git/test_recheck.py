@@ -458,3 +458,33 @@ def test_codebook_history_fits_the_width_and_diffs_the_words(tmp_path: Path) -> 
     piped = history(repo, "pain")  # not a terminal, COLUMNS not set: wide, but long texts still wrap
     assert max(len(line) for line in piped.splitlines()) <= 120
     assert len(piped.splitlines()) < len(lines)
+
+
+def test_moving_the_study_s_folders_and_codebook_loses_no_turn_to_recheck(study: Path) -> None:
+    before = turns(find_rechecks(study))
+    subprocess.run(["git", "add", "-A"], cwd=study, check=True)  # cat's uncommitted turn 5 goes along (current)
+    subprocess.run(["git", "mv", "transcripts", "data"], cwd=study, check=True)
+    subprocess.run(["git", "mv", "codebook.toml", "main-codebook.toml"], cwd=study, check=True)
+    study_file = study / "purer.toml"
+    study_file.write_text(
+        STUDY.replace('"codebook.toml"', '"main-codebook.toml"').replace("transcripts/*.txt", "data/*.txt")
+    )
+    commit(study, 8, "Reorganise the folders")
+    assert turns(find_rechecks(study)) == before
+    history = purer(study, "codebook", "history", "pain").stdout
+    assert "definition changed" in history and "2026-01-03" in history  # followed back past the move
+
+
+def test_a_commit_that_made_a_coder_s_file_a_link_hides_no_turn_to_recheck(study: Path) -> None:
+    before = turns(find_rechecks(study))
+    subprocess.run(["git", "add", "-A"], cwd=study, check=True)
+    commit(study, 8, "Round 3 done")
+    ana = study / "transcripts" / "s1.ana.jsonl"
+    kept = ana.read_bytes()
+    ana.unlink()
+    ana.symlink_to("s1.ben.jsonl")
+    commit(study, 9, "A link pushed by someone")
+    ana.unlink()
+    ana.write_bytes(kept)
+    commit(study, 10, "The file back")
+    assert turns(find_rechecks(study)) == before
