@@ -178,7 +178,7 @@ def _print_history(found: AgreementHistory) -> None:
     rows = "tagged commit" if found.by_tags else "commit that changed what agreement reads"
     out.print(Text(f"Agreement per {rows}, oldest first{f' (code {found.code})' if found.code else ''}:"))
     if not found.rows:
-        out.print(Text("No such commit."))
+        out.print(Text(found.empty_message))
         return
     table = Table(expand=False)
     table.add_column("commit", no_wrap=True)

@@ -79,6 +79,15 @@ class AgreementHistory:
     by_tags: bool
     study_file: Path  # what a chart written from the rows is no more readable than
     left_out: int = 0  # older rows beyond MAX_ROWS
+    since: date | None = None
+
+    @property
+    def empty_message(self) -> str:
+        """What to say when there is no row."""
+        since = f" since {self.since.isoformat()}" if self.since else ""
+        if self.by_tags:
+            return f"No tagged commit{since}."
+        return f"No commit{since} changed the study's coding, codebook or study file."
 
 
 def agreement_history(
@@ -128,7 +137,7 @@ def agreement_history(
         rows.append(row)
     if code is not None and rows and all(row.note.startswith("no code") for row in rows):
         raise UsageError(f'no code "{code}" in the codebook at any of these commits')
-    return AgreementHistory(rows, code, by_tags, history.study_file, left_out)
+    return AgreementHistory(rows, code, by_tags, history.study_file, left_out, since)
 
 
 def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> None:

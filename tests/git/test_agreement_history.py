@@ -342,3 +342,12 @@ def test_a_consensus_at_a_commit_is_left_out_and_a_link_is_never_read(
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a link", when=61)
     assert agree_json(str(repo), "--at", "HEAD")["coders"] == ["ana", "ben"]
+
+
+def test_no_row_since_a_date_says_what_was_looked_for(rounds: tuple[Path, list[dict]]) -> None:
+    repo, _ = rounds
+    code, out, _ = invoke("agree", str(repo), "--history", "--since", "2030-01-01")
+    assert code == 0 and "No commit since 2030-01-01 changed the study's coding, codebook or study file." in out
+    code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--since", "2030-01-01")
+    assert code == 0 and "No tagged commit since 2030-01-01." in out
+    assert agree_json(str(repo), "--history", "--since", "2030-01-01")["rows"] == []
