@@ -42,7 +42,12 @@ def _coders(option: str | None) -> list[str] | None:
 )
 @click.option("--tags", "by_tags", is_flag=True, help="--history: one row per tagged commit (a round), by its tags.")
 @click.option("--since", metavar="DATE", help="--history: only commits made on or after DATE (YYYY-MM-DD).")
-@click.option("--code", "code_id", metavar="ID", help="--history: this code's (or exclusive group's) alpha and kappa.")
+@click.option(
+    "--code",
+    "code_id",
+    metavar="ID",
+    help="--history: this code's alpha and kappa (an exclusive group's alpha; kappa is per code only).",
+)
 @click.option(
     "--svg", "svg", metavar="FILE", type=click.Path(path_type=Path), help="--history: also draw the rows as a chart."
 )
@@ -199,10 +204,13 @@ def _print_history(found: AgreementHistory) -> None:
             Text(",".join(row.coders)),
             str(row.turns_shared),
             "n/a" if row.alpha is None else f"{row.alpha:.3f}",
-            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
+            "-" if row.kappa_note else "n/a" if row.kappa is None else f"{row.kappa:.3f}",
         ]
         table.add_row(*cells, *([Text(row.note, style="dim")] if notes else []))
     out.print(table)
+    kappa_notes = sorted({row.kappa_note for row in found.rows if row.kappa_note})
+    for note in kappa_notes:  # a dash is no figure: say why once
+        out.print(Text(f"κ -: {note}.", style="dim"))
     if found.left_out:
         out.print(Text(f"{found.left_out} older row(s) left out; --since chooses which commits to show.", style="dim"))
 

@@ -31,6 +31,8 @@ MAX_ROWS = 500
 #: Characters of a commit's subject or tag names a row shows, and of a subject in JSON.
 LABEL_CHARACTERS = 60
 SUBJECT_CHARACTERS = 500
+#: Why a row of an exclusive group (`--code GROUP`) has no kappa.
+GROUP_KAPPA_NOTE = "kappa is computed per code only; an exclusive group has alpha and percent agreement"
 
 
 def agreement_at(
@@ -64,6 +66,7 @@ class HistoryRow:
     alpha_units: int = 0
     kappa: float | None = None  # the mean kappa over codes, or the code's kappa
     kappa_kind: str = ""
+    kappa_note: str = ""  # why there is no kappa at all (an exclusive group), not merely undefined
     note: str = ""
 
     @property
@@ -161,6 +164,7 @@ def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> None:
         if group.group.id == code:
             row.alpha, row.alpha_units = group.alpha.value, group.alpha.units
             row.kappa_kind = ""  # kappa is not computed over a group
+            row.kappa_note = GROUP_KAPPA_NOTE
             return
     row.note = f'no code "{code}" in the codebook at this commit'
 
@@ -186,7 +190,7 @@ def history_json(history: AgreementHistory) -> str:
                 "transcripts": row.transcripts,
                 "turns_shared": row.turns_shared,
                 "alpha": {"value": _round(row.alpha), "units": row.alpha_units},
-                "kappa": {"value": _round(row.kappa), "kind": row.kappa_kind or None},
+                "kappa": {"value": _round(row.kappa), "kind": row.kappa_kind or None, "note": row.kappa_note or None},
                 "note": row.note or None,
             }
             for row in history.rows
@@ -228,11 +232,11 @@ def _cell(value: float | None) -> object:
 def history_chart(history: AgreementHistory) -> str:
     """The rows' alpha and kappa as a line chart (SVG), one point per row."""
     what = history.code or "overall"
+    series = [Series(f"α {history.code}" if history.code else "α (MASI)", [row.alpha for row in history.rows])]
+    if not history.rows or not all(row.kappa_note for row in history.rows):  # an exclusive group has no kappa
+        series.append(Series(f"κ {history.code}" if history.code else "mean κ", [row.kappa for row in history.rows]))
     return line_chart_svg(
         title=f"Agreement per {'round' if history.by_tags else 'commit'} ({what})",
         labels=[row.label if row.tags else f"{row.commit.short} {row.commit.day}" for row in history.rows],
-        series=[
-            Series(f"α {history.code}" if history.code else "α (MASI)", [row.alpha for row in history.rows]),
-            Series(f"κ {history.code}" if history.code else "mean κ", [row.kappa for row in history.rows]),
-        ],
+        series=series,
     )

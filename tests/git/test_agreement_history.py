@@ -351,3 +351,17 @@ def test_no_row_since_a_date_says_what_was_looked_for(rounds: tuple[Path, list[d
     code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--since", "2030-01-01")
     assert code == 0 and "No tagged commit since 2030-01-01." in out
     assert agree_json(str(repo), "--history", "--since", "2030-01-01")["rows"] == []
+
+
+def test_an_exclusive_group_has_no_kappa_and_says_why(rounds: tuple[Path, list[dict]]) -> None:
+    repo, _ = rounds
+    groups = agree_json(str(repo), "--history", "--tags", "--code", "stage")
+    assert all(row["kappa"]["value"] is None for row in groups["rows"])
+    assert all("per code only" in row["kappa"]["note"] for row in groups["rows"])
+    assert agree_json(str(repo), "--history", "--tags", "--code", "stage-1")["rows"][0]["kappa"]["note"] is None
+    chart = repo.parent / "stage.svg"
+    code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--code", "stage", "--svg", str(chart))
+    assert code == 0 and "n/a" not in out and "κ -: kappa is computed per code only" in out
+    rows = [line for line in out.splitlines() if "round-" in line]
+    assert len(rows) == 3 and all(line.rstrip(" │").endswith(" -") for line in rows)
+    assert "κ stage" not in chart.read_text() and "α stage" in chart.read_text()
