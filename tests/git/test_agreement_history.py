@@ -365,3 +365,21 @@ def test_an_exclusive_group_has_no_kappa_and_says_why(rounds: tuple[Path, list[d
     rows = [line for line in out.splitlines() if "round-" in line]
     assert len(rows) == 3 and all(line.rstrip(" │").endswith(" -") for line in rows)
     assert "κ stage" not in chart.read_text() and "α stage" in chart.read_text()
+
+
+def test_history_rows_stay_on_one_line_at_80_columns(rounds: tuple[Path, list[dict]]) -> None:
+    repo, _ = rounds
+    transcripts = repo / "transcripts"
+    shutil.copy(transcripts / "grp1-s01.ana.jsonl", transcripts / "grp1-s01.cyrille.jsonl")
+    git(repo, "add", "-A")
+    subject = "Round 4: cyrille codes the first transcript after the second training session with everyone"
+    git(repo, "commit", "-q", "-m", subject, when=70)
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["agree", str(repo), "--history"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if re.match(r"[0-9a-f]{7}\s+2024-", line)]
+    assert len(rows) == 6  # one line per commit: nothing wrapped onto a next line
+    assert "ana,ben,cyrille" in rows[-1] and "Round 4: cyr…" in rows[-1]
+    assert rows[0].rstrip().endswith("1")  # the first commit's note is told below the table, by number
+    assert any(line.startswith("note 1: agreement needs at least two coders") for line in lines)
