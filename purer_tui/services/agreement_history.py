@@ -148,8 +148,12 @@ def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> None:
     row.transcripts = result.transcripts
     row.turns_shared = result.units_shared
     row.kappa_kind = result.kappa_kind
-    if result.note:
-        row.note = result.note
+    notes = [result.note] if result.note else []
+    notes += [
+        f'split "{split}" still on {turns} turn(s): recode them (purer-tui code --recheck {split})'
+        for split, (_, turns) in result.split_pending.items()
+    ]
+    row.note = "; ".join(notes)
     if code is None:
         row.alpha = result.masi_alpha.value if result.masi_alpha else None
         row.alpha_units = result.masi_alpha.units if result.masi_alpha else 0

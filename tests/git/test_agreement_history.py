@@ -383,3 +383,33 @@ def test_history_rows_stay_on_one_line_at_80_columns(rounds: tuple[Path, list[di
     assert "ana,ben,cyrille" in rows[-1] and "Round 4: cyr…" in rows[-1]
     assert rows[0].rstrip().endswith("1")  # the first commit's note is told below the table, by number
     assert any(line.startswith("note 1: agreement needs at least two coders") for line in lines)
+
+
+def test_a_split_in_progress_is_said_wherever_agreement_is_shown(rounds: tuple[Path, list[dict]]) -> None:
+    repo, on_disk = rounds
+    assert on_disk[2]["split_in_progress"] == []
+    code, _, err = invoke("codebook", "split", "stage-1", "--into", "stage-1a,stage-1b", "--study", str(repo), "--yes")
+    assert code == 0, err
+    git(repo, "commit", "-q", "-am", "split stage-1", when=80)
+    carrying = {
+        (path.name.split(".")[0], json.loads(line)["turn"])
+        for path in (repo / "transcripts").glob("*.*.jsonl")
+        for line in path.read_text().splitlines()
+        if "stage-1" in json.loads(line).get("codes", [])
+    }
+    assert carrying  # the demo codes some turns stage-1
+    now = agree_json(str(repo))
+    [split] = now["split_in_progress"]
+    assert split["code"] == "stage-1" and split["split_into"] == ["stage-1a", "stage-1b"]
+    assert split["turns"] == len(carrying) and "purer-tui code --recheck stage-1" in split["note"]
+    assert agree_json(str(repo), "--at", "HEAD") == now
+    code, out, _ = invoke("agree", str(repo))
+    assert code == 0 and f'Split in progress: {len(carrying)} turn(s) still carry split code "stage-1"' in out
+    assert "stage-1a, stage-1b are incomplete" in out
+    csv_rows = invoke("agree", str(repo), "--csv")[1].splitlines()
+    assert f"incomplete: {len(carrying)} turn(s) still carry split code stage-1" in next(
+        row for row in csv_rows if ",stage-1a," in row
+    )
+    rows = agree_json(str(repo), "--history")["rows"]
+    assert f'split "stage-1" still on {len(carrying)} turn(s)' in rows[-1]["note"]
+    assert "code --recheck stage-1" in rows[-1]["note"] and not rows[-2]["note"]
