@@ -46,7 +46,7 @@ def _coders(option: str | None) -> list[str] | None:
     "--code",
     "code_id",
     metavar="ID",
-    help="--history: this code's alpha and kappa (an exclusive group's alpha; kappa is per code only).",
+    help="--history: this code's alpha and kappa, followed across renames (an exclusive group's alpha).",
 )
 @click.option(
     "--svg", "svg", metavar="FILE", type=click.Path(path_type=Path), help="--history: also draw the rows as a chart."

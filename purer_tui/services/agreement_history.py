@@ -20,9 +20,12 @@ from pathlib import Path
 
 from purer_tui.agreement.coefficients import KAPPA
 from purer_tui.agreement.study_agreement import StudyAgreement, filter_transcripts, measure
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.codebook_changes import ADDED, RENAMED, codebook_events, events_of
 from purer_tui.core.errors import PurerError, UsageError
 from purer_tui.core.safe_text import excerpt, json_safe, one_line
-from purer_tui.gitwork.repository import Commit, literal, log, tags
+from purer_tui.gitwork.codebook_history import read_codebook_history
+from purer_tui.gitwork.repository import Commit, descendants, literal, log, tags
 from purer_tui.gitwork.study_revision import StudyHistory, StudyRevision
 from purer_tui.reports.history_chart import Series, line_chart_svg
 
@@ -129,21 +132,92 @@ def agreement_history(
             if changed and (since is None or commit.day >= since.isoformat()):
                 chosen.append((commit, files))
     left_out = max(0, len(chosen) - limit)
-    rows = []
+    revisions: list[tuple[Commit, StudyRevision | PurerError]] = []
     for commit, listed in chosen[left_out:]:
+        try:
+            revisions.append((commit, history.at(commit, listed)))
+        except PurerError as error:
+            revisions.append((commit, error))
+    ids = None
+    if code is not None:
+        readable = [revision for _, revision in revisions if isinstance(revision, StudyRevision)]
+        ids = CodeIds.following(history, code, readable[-1]) if readable else CodeIds(code)
+    rows = []
+    missing = 0
+    for commit, revision in revisions:
         row = HistoryRow(commit, tagged.get(commit.sha, []))
         try:
-            revision = history.at(commit, listed)
-            _fill(row, agreement_at(history, revision, coders, pattern), code)
+            if isinstance(revision, PurerError):
+                raise revision
+            ident = ids.at(commit, revision.codebook) if ids is not None else None
+            found = _fill(row, agreement_at(history, revision, coders, pattern), ident)
+            missing += not found
+            if ident is not None and ident != code:
+                row.note = "; ".join(note for note in (f"as {ident}", row.note) if note)
         except PurerError as error:
             row.note = excerpt(one_line(str(error)), 200)
+            missing += code is not None and 'no code "' in row.note
         rows.append(row)
-    if code is not None and rows and all(row.note.startswith("no code") for row in rows):
+    if code is not None and rows and missing == len(rows):
         raise UsageError(f'no code "{code}" in the codebook at any of these commits')
     return AgreementHistory(rows, code, by_tags, history.study_file, left_out, since)
 
 
-def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> None:
+@dataclass(frozen=True)
+class _Rename:
+    old: str
+    new: str
+    after: frozenset[str]  # the commit that renamed, and the commits of HEAD's history that descend from it
+
+
+@dataclass
+class CodeIds:
+    """The id one code had at each commit, followed across renames of HEAD's codebook history (a merge into a new
+    id renames the first code merged). A merge into an existing code is not followed: before it, the rows are that
+    code's own figures."""
+
+    code: str
+    renames: list[_Rename] = field(default_factory=list)  # oldest first
+
+    @classmethod
+    def following(cls, history: StudyHistory, code: str, newest: StudyRevision) -> CodeIds:
+        """`code` as the codebook names it today or named it once (an id renamed since is followed forward)."""
+        found = read_codebook_history(history.top, history.in_repository(newest.codebook_name))
+        events = codebook_events(found.revisions)
+        current = code
+        for event in events:
+            if event.kind == RENAMED and event.old_id == current:
+                current = event.code
+            elif event.kind == ADDED and event.code == code:
+                current = code  # the id is in use again, by a new code: that is the one meant
+        renames = [
+            _Rename(event.old_id, event.code, frozenset(descendants(history.top, event.commit) | {event.commit}))
+            for event in events_of(events, current)
+            if event.kind == RENAMED
+        ]
+        return cls(code, renames)
+
+    @property
+    def chain(self) -> list[str]:
+        """Every id the code had, oldest first."""
+        return [self.renames[0].old, *(rename.new for rename in self.renames)] if self.renames else [self.code]
+
+    def at(self, commit: Commit, codebook: Codebook) -> str:
+        ident = self.chain[0]
+        for rename in self.renames:
+            if commit.sha in rename.after:
+                ident = rename.new
+        if not _names(codebook, ident):  # a commit outside HEAD's history (a tag on another branch, say)
+            ident = next((old for old in reversed(self.chain) if _names(codebook, old)), ident)
+        return ident
+
+
+def _names(codebook: Codebook, ident: str) -> bool:
+    return codebook.has_code(ident) or any(group.id == ident for group in codebook.groups)
+
+
+def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> bool:
+    """The row's figures from `agree` at its commit; False when the codebook there has no such code."""
     row.coders = result.coders
     row.transcripts = result.transcripts
     row.turns_shared = result.units_shared
@@ -158,19 +232,20 @@ def _fill(row: HistoryRow, result: StudyAgreement, code: str | None) -> None:
         row.alpha = result.masi_alpha.value if result.masi_alpha else None
         row.alpha_units = result.masi_alpha.units if result.masi_alpha else 0
         row.kappa = result.means.get(KAPPA.id)
-        return
+        return True
     for item in result.codes:
         if item.code.id == code:
             row.alpha, row.alpha_units = item.alpha.value, item.alpha.units
             row.kappa = item.kappa.value
-            return
+            return True
     for group in result.groups:
         if group.group.id == code:
             row.alpha, row.alpha_units = group.alpha.value, group.alpha.units
             row.kappa_kind = ""  # kappa is not computed over a group
             row.kappa_note = GROUP_KAPPA_NOTE
-            return
+            return True
     row.note = f'no code "{code}" in the codebook at this commit'
+    return False
 
 
 def _round(value: float | None) -> float | None:

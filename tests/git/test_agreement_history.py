@@ -413,3 +413,33 @@ def test_a_split_in_progress_is_said_wherever_agreement_is_shown(rounds: tuple[P
     rows = agree_json(str(repo), "--history")["rows"]
     assert f'split "stage-1" still on {len(carrying)} turn(s)' in rows[-1]["note"]
     assert "code --recheck stage-1" in rows[-1]["note"] and not rows[-2]["note"]
+
+
+def test_history_of_a_code_follows_it_across_renames(rounds: tuple[Path, list[dict]]) -> None:
+    repo, on_disk = rounds
+    code, _, err = invoke("codebook", "rename", "stage-1", "attention", "--study", str(repo), "--yes")
+    assert code == 0, err
+    git(repo, "commit", "-q", "-am", "rename stage-1", when=80)
+    git(repo, "tag", "round-4")
+    # A merge into a new id renames the first code merged: stage-2a's rows continue as stage-2.
+    code, _, err = invoke("codebook", "merge", "stage-2a", "stage-2b", "--into", "stage-2", "--study", str(repo), "-y")
+    assert code == 0, err
+    git(repo, "commit", "-q", "-am", "merge stage-2a and 2b", when=81)
+    git(repo, "tag", "round-5")
+    now = agree_json(str(repo))
+    for asked in ("attention", "stage-1"):  # today's id, or the id it had
+        rows = agree_json(str(repo), "--history", "--tags", "--code", asked)["rows"]
+        for row, expected in zip(rows, on_disk, strict=False):
+            figures = next(item for item in expected["codes"] if item["code"] == "stage-1")
+            assert row["alpha"] == figures["alpha"] and row["kappa"]["value"] == figures["kappa"]["value"]
+            assert row["note"] == ("as stage-1" if asked == "attention" else None)
+        figures = next(item for item in now["codes"] if item["code"] == "attention")
+        assert rows[-1]["alpha"] == figures["alpha"] and figures["alpha"]["units"] > 0
+        assert rows[-1]["note"] == ("as attention" if asked == "stage-1" else None)
+    rows = agree_json(str(repo), "--history", "--tags", "--code", "stage-2")["rows"]
+    for row, expected in zip(rows, on_disk, strict=False):
+        figures = next(item for item in expected["codes"] if item["code"] == "stage-2a")
+        assert row["alpha"] == figures["alpha"] and row["note"] == "as stage-2a"
+    assert rows[-1]["note"] is None and rows[-1]["alpha"]["value"] is not None
+    code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--code", "attention")
+    assert code == 0 and "n/a" not in out and "as stage-1" in out
