@@ -63,6 +63,10 @@ def as_json(result: StudyAgreement) -> str:
         },
         "flagged_left_out": result.flagged,
         "note": result.note or None,
+        "split_in_progress": [
+            {"code": code, "split_into": into, "turns": turns, "note": note}
+            for (code, (into, turns)), note in zip(result.split_pending.items(), result.split_notes, strict=True)
+        ],
         "codes": [
             {
                 "code": item.code.id,
@@ -107,9 +111,16 @@ def as_csv(result: StudyAgreement) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(csv_columns())
+    incomplete = {
+        code: f"incomplete: {turns} turn(s) still carry split code {split}"
+        for split, (into, turns) in result.split_pending.items()
+        for code in [split, *into]
+    }
     for item in result.codes:
         values = {name: _value(coefficient) for name, coefficient in item.coefficients.items()}
-        notes = "; ".join(sorted({c.note for c in item.coefficients.values() if c.note}))
+        notes = "; ".join(
+            [*sorted({c.note for c in item.coefficients.values() if c.note}), *[incomplete.get(item.code.id, "")]]
+        ).strip("; ")
         units = item.coefficients[ALPHA.id].units
         writer.writerow(
             ["code", item.code.group, item.code.id, item.code.label, units, *_csv_figures(values, result.kinds), notes]
@@ -193,6 +204,8 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     if result.flagged:
         left_out = ", ".join(f"{count} {coder} flagged" for coder, count in result.flagged.items())
         out.print(Text(f"Left out as not final: {left_out} (flagged turns count once unflagged).", style="dim"))
+    for note in result.split_notes:
+        out.print(Text(f"Split in progress: {note}.", style="bold yellow"))
     if result.note:
         out.print(Text(f"Not computable: {result.note}.", style="bold"))
         return

@@ -80,11 +80,23 @@ class StudyAgreement:
     note: str = ""
     group_labels: dict[str, str] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)  # coder -> reviewed turns left out as flagged
+    # A split in progress: split code -> (the codes it was split into, turns that still carry it). Those turns
+    # are not yet recoded into the new codes, so the new codes' figures are incomplete.
+    split_pending: dict[str, tuple[list[str], int]] = field(default_factory=dict)
 
     @property
     def kappa_kind(self) -> str:
         """The kappa used: "Cohen" (two coders) or "Fleiss" (more)."""
         return self.kinds["kappa"]
+
+    @property
+    def split_notes(self) -> list[str]:
+        """One sentence per split code still on turns: what is incomplete and how to finish the split."""
+        return [
+            f'{turns} turn(s) still carry split code "{code}": the figures of {", ".join(into)} are incomplete '
+            f"until they are recoded (purer-tui code --recheck {code})"
+            for code, (into, turns) in self.split_pending.items()
+        ]
 
 
 def select_transcripts(study: Study, pattern: str | None) -> list[Path]:
@@ -122,6 +134,11 @@ def measure(
         group_labels={group.id: SEPARATOR.join(heading_trail(codebook, group.id)) for group in codebook.groups},
         flagged={coder: count for coder, count in (flagged or {}).items() if count},
     )
+    split = {code.id: code.split_into for code in codebook.codes if code.split_into}
+    for code_id, into in split.items():
+        carrying = sum(1 for unit in units if any(code_id in codes for codes in unit.values()))
+        if carrying:
+            result.split_pending[code_id] = (list(into), carrying)
     if len(coders) < 2:
         result.note = "agreement needs at least two coders; name them with --coders"
     elif not result.units_shared:

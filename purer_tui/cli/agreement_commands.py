@@ -42,7 +42,12 @@ def _coders(option: str | None) -> list[str] | None:
 )
 @click.option("--tags", "by_tags", is_flag=True, help="--history: one row per tagged commit (a round), by its tags.")
 @click.option("--since", metavar="DATE", help="--history: only commits made on or after DATE (YYYY-MM-DD).")
-@click.option("--code", "code_id", metavar="ID", help="--history: this code's (or exclusive group's) alpha and kappa.")
+@click.option(
+    "--code",
+    "code_id",
+    metavar="ID",
+    help="--history: this code's alpha and kappa, followed across renames (an exclusive group's alpha).",
+)
 @click.option(
     "--svg", "svg", metavar="FILE", type=click.Path(path_type=Path), help="--history: also draw the rows as a chart."
 )
@@ -169,7 +174,14 @@ def _history(
     )
 
 
+#: The widest a history row's tag or subject is shown (cut with an ellipsis), and the narrowest before the
+#: coders column folds to make room.
+SUBJECT_WIDTH = (12, 40)
+
+
 def _print_history(found: AgreementHistory) -> None:
+    from rich import box
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -178,31 +190,63 @@ def _print_history(found: AgreementHistory) -> None:
     rows = "tagged commit" if found.by_tags else "commit that changed what agreement reads"
     out.print(Text(f"Agreement per {rows}, oldest first{f' (code {found.code})' if found.code else ''}:"))
     if not found.rows:
-        out.print(Text("No such commit."))
+        out.print(Text(found.empty_message))
         return
-    table = Table(expand=False)
-    table.add_column("commit", no_wrap=True)
-    table.add_column("date", no_wrap=True)
-    table.add_column("tag" if found.by_tags else "tag or subject")
-    table.add_column("coders")
-    table.add_column("turns shared", justify="right")
-    table.add_column(f"α {found.code}" if found.code else "α (MASI)", justify="right")
-    table.add_column(f"κ {found.code}" if found.code else "mean κ", justify="right")
-    notes = any(row.note for row in found.rows)
-    if notes:  # a column only when a row has something to say: 80 columns are few
-        table.add_column("note")
-    for row in found.rows:
-        cells: list[str | Text] = [
+    # A row's note can be long (why a commit cannot be read): the row shows its number, the text follows
+    # the table, so that each row stays on one line.
+    notes = list(dict.fromkeys(row.note for row in found.rows if row.note))
+    headers = [
+        "commit",
+        "date",
+        "tag" if found.by_tags else "tag or subject",
+        "coders",
+        "turns shared",
+        "α" if found.code else "α (MASI)",  # the code is named above the table
+        "κ" if found.code else "mean κ",
+        *(["note"] if notes else []),
+    ]
+    cells = [
+        [
             row.commit.short,
             row.commit.day,
-            Text(row.label),
-            Text(",".join(row.coders)),
+            row.label,
+            ",".join(row.coders),
             str(row.turns_shared),
             "n/a" if row.alpha is None else f"{row.alpha:.3f}",
-            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
+            "-" if row.kappa_note else "n/a" if row.kappa is None else f"{row.kappa:.3f}",
+            *([str(notes.index(row.note) + 1) if row.note else ""] if notes else []),
         ]
-        table.add_row(*cells, *([Text(row.note, style="dim")] if notes else []))
+        for row in found.rows
+    ]
+    # Each column as wide as its cells (a heading may wrap at its spaces), then the subject and the coders
+    # share what is left: the subject is cut with an ellipsis, the coders fold only when they must.
+    widths = [
+        max([*(cell_len(row[index]) for row in cells), *(cell_len(word) for word in header.split())])
+        for index, header in enumerate(headers)
+    ]
+    # No frame, a rule under the headings, two spaces between columns.
+    room = out.width - (sum(widths) - widths[2] - widths[3]) - (2 * len(headers) - 2)
+    low, high = SUBJECT_WIDTH
+    widths[2] = max(1, min(widths[2], high, max(low, room - widths[3])))
+    longest_name = max((cell_len(coder) for row in found.rows for coder in row.coders), default=0)
+    fold = widths[3] > room - widths[2]  # the coders wrap between names, a name folds only when it is too long
+    widths[3] = max(len("coders"), min(widths[3], max(longest_name + 1, room - widths[2])))
+    table = Table(expand=False, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    for index, header in enumerate(headers):
+        table.add_column(header, width=widths[index], justify="right" if 4 <= index <= 6 else "left")
+    for row, shown in zip(found.rows, cells, strict=True):
+        texts = [Text(cell, no_wrap=True, overflow="ellipsis") for cell in shown]
+        if fold:
+            texts[3] = Text(", ".join(row.coders), overflow="fold")
+        if notes:
+            texts[-1].stylize("dim")
+        table.add_row(*texts)
     out.print(table)
+    for number, note in enumerate(notes, start=1):
+        out.print(Text(f"note {number}: {note}", style="dim"))
+    kappa_notes = sorted({row.kappa_note for row in found.rows if row.kappa_note})
+    for note in kappa_notes:  # a dash is no figure: say why once
+        out.print(Text(f"κ -: {note}.", style="dim"))
     if found.left_out:
         out.print(Text(f"{found.left_out} older row(s) left out; --since chooses which commits to show.", style="dim"))
 

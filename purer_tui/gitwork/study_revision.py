@@ -49,6 +49,7 @@ class StudyRevision:
     transcripts: list[Path]  # the files the study file's patterns named at the commit, in natural order
     annotations: dict[Path, dict[str, str]]  # transcript -> coder -> blob id of the annotation file
     consensus_blob: str | None  # the consensus file's blob, if the commit has one
+    codebook_name: str = ""  # the codebook's path in the study folder (with /)
 
     @property
     def root(self) -> Path:
@@ -82,6 +83,10 @@ class StudyHistory:
     def folder(self) -> str:
         """The study folder's path in the repository, "" at the top."""
         return self._prefix.rstrip("/")
+
+    def in_repository(self, name: str) -> str:
+        """A path in the study folder (with /) as a path in the repository."""
+        return self._prefix + name
 
     def resolve(self, revision: str) -> Commit:
         return resolve_commit(self.top, revision)
@@ -136,6 +141,7 @@ class StudyHistory:
             transcripts=transcripts,
             annotations=self._annotation_index(files, transcripts),
             consensus_blob=files.get(CONSENSUS_FILE),
+            codebook_name=codebook_name,
         )
 
     def coders_of(self, revision: StudyRevision, transcripts: Sequence[Path]) -> list[str]:

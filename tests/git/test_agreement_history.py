@@ -342,3 +342,104 @@ def test_a_consensus_at_a_commit_is_left_out_and_a_link_is_never_read(
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a link", when=61)
     assert agree_json(str(repo), "--at", "HEAD")["coders"] == ["ana", "ben"]
+
+
+def test_no_row_since_a_date_says_what_was_looked_for(rounds: tuple[Path, list[dict]]) -> None:
+    repo, _ = rounds
+    code, out, _ = invoke("agree", str(repo), "--history", "--since", "2030-01-01")
+    assert code == 0 and "No commit since 2030-01-01 changed the study's coding, codebook or study file." in out
+    code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--since", "2030-01-01")
+    assert code == 0 and "No tagged commit since 2030-01-01." in out
+    assert agree_json(str(repo), "--history", "--since", "2030-01-01")["rows"] == []
+
+
+def test_an_exclusive_group_has_no_kappa_and_says_why(rounds: tuple[Path, list[dict]]) -> None:
+    repo, _ = rounds
+    groups = agree_json(str(repo), "--history", "--tags", "--code", "stage")
+    assert all(row["kappa"]["value"] is None for row in groups["rows"])
+    assert all("per code only" in row["kappa"]["note"] for row in groups["rows"])
+    assert agree_json(str(repo), "--history", "--tags", "--code", "stage-1")["rows"][0]["kappa"]["note"] is None
+    chart = repo.parent / "stage.svg"
+    code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--code", "stage", "--svg", str(chart))
+    assert code == 0 and "n/a" not in out and "κ -: kappa is computed per code only" in out
+    rows = [line for line in out.splitlines() if "round-" in line]
+    assert len(rows) == 3 and all(line.rstrip(" │").endswith(" -") for line in rows)
+    assert "κ stage" not in chart.read_text() and "α stage" in chart.read_text()
+
+
+def test_history_rows_stay_on_one_line_at_80_columns(rounds: tuple[Path, list[dict]]) -> None:
+    repo, _ = rounds
+    transcripts = repo / "transcripts"
+    shutil.copy(transcripts / "grp1-s01.ana.jsonl", transcripts / "grp1-s01.cyrille.jsonl")
+    git(repo, "add", "-A")
+    subject = "Round 4: cyrille codes the first transcript after the second training session with everyone"
+    git(repo, "commit", "-q", "-m", subject, when=70)
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["agree", str(repo), "--history"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if re.match(r"[0-9a-f]{7}\s+2024-", line)]
+    assert len(rows) == 6  # one line per commit: nothing wrapped onto a next line
+    assert "ana,ben,cyrille" in rows[-1] and "Round 4: cyr…" in rows[-1]
+    assert rows[0].rstrip().endswith("1")  # the first commit's note is told below the table, by number
+    assert any(line.startswith("note 1: agreement needs at least two coders") for line in lines)
+
+
+def test_a_split_in_progress_is_said_wherever_agreement_is_shown(rounds: tuple[Path, list[dict]]) -> None:
+    repo, on_disk = rounds
+    assert on_disk[2]["split_in_progress"] == []
+    code, _, err = invoke("codebook", "split", "stage-1", "--into", "stage-1a,stage-1b", "--study", str(repo), "--yes")
+    assert code == 0, err
+    git(repo, "commit", "-q", "-am", "split stage-1", when=80)
+    carrying = {
+        (path.name.split(".")[0], json.loads(line)["turn"])
+        for path in (repo / "transcripts").glob("*.*.jsonl")
+        for line in path.read_text().splitlines()
+        if "stage-1" in json.loads(line).get("codes", [])
+    }
+    assert carrying  # the demo codes some turns stage-1
+    now = agree_json(str(repo))
+    [split] = now["split_in_progress"]
+    assert split["code"] == "stage-1" and split["split_into"] == ["stage-1a", "stage-1b"]
+    assert split["turns"] == len(carrying) and "purer-tui code --recheck stage-1" in split["note"]
+    assert agree_json(str(repo), "--at", "HEAD") == now
+    code, out, _ = invoke("agree", str(repo))
+    assert code == 0 and f'Split in progress: {len(carrying)} turn(s) still carry split code "stage-1"' in out
+    assert "stage-1a, stage-1b are incomplete" in out
+    csv_rows = invoke("agree", str(repo), "--csv")[1].splitlines()
+    assert f"incomplete: {len(carrying)} turn(s) still carry split code stage-1" in next(
+        row for row in csv_rows if ",stage-1a," in row
+    )
+    rows = agree_json(str(repo), "--history")["rows"]
+    assert f'split "stage-1" still on {len(carrying)} turn(s)' in rows[-1]["note"]
+    assert "code --recheck stage-1" in rows[-1]["note"] and not rows[-2]["note"]
+
+
+def test_history_of_a_code_follows_it_across_renames(rounds: tuple[Path, list[dict]]) -> None:
+    repo, on_disk = rounds
+    code, _, err = invoke("codebook", "rename", "stage-1", "attention", "--study", str(repo), "--yes")
+    assert code == 0, err
+    git(repo, "commit", "-q", "-am", "rename stage-1", when=80)
+    git(repo, "tag", "round-4")
+    # A merge into a new id renames the first code merged: stage-2a's rows continue as stage-2.
+    code, _, err = invoke("codebook", "merge", "stage-2a", "stage-2b", "--into", "stage-2", "--study", str(repo), "-y")
+    assert code == 0, err
+    git(repo, "commit", "-q", "-am", "merge stage-2a and 2b", when=81)
+    git(repo, "tag", "round-5")
+    now = agree_json(str(repo))
+    for asked in ("attention", "stage-1"):  # today's id, or the id it had
+        rows = agree_json(str(repo), "--history", "--tags", "--code", asked)["rows"]
+        for row, expected in zip(rows, on_disk, strict=False):
+            figures = next(item for item in expected["codes"] if item["code"] == "stage-1")
+            assert row["alpha"] == figures["alpha"] and row["kappa"]["value"] == figures["kappa"]["value"]
+            assert row["note"] == ("as stage-1" if asked == "attention" else None)
+        figures = next(item for item in now["codes"] if item["code"] == "attention")
+        assert rows[-1]["alpha"] == figures["alpha"] and figures["alpha"]["units"] > 0
+        assert rows[-1]["note"] == ("as attention" if asked == "stage-1" else None)
+    rows = agree_json(str(repo), "--history", "--tags", "--code", "stage-2")["rows"]
+    for row, expected in zip(rows, on_disk, strict=False):
+        figures = next(item for item in expected["codes"] if item["code"] == "stage-2a")
+        assert row["alpha"] == figures["alpha"] and row["note"] == "as stage-2a"
+    assert rows[-1]["note"] is None and rows[-1]["alpha"]["value"] is not None
+    code, out, _ = invoke("agree", str(repo), "--history", "--tags", "--code", "attention")
+    assert code == 0 and "n/a" not in out and "as stage-1" in out
