@@ -162,7 +162,7 @@ def _history(
             raise UsageError(f'--since "{one_line(since)[:40]}" is not a date; give it as YYYY-MM-DD') from None
     found = agreement_history(study, since=day, code=code_id, by_tags=by_tags, coders=_coders(coders), pattern=pattern)
     if svg is not None:
-        write_output(svg, history_chart(found).encode("utf-8"), found.study_file)
+        write_output(svg, history_chart(found).encode("utf-8"), found.study_file, found.study_file.parent)
         if str(svg) == "-":
             return
     emit(

@@ -57,7 +57,7 @@ def _write_csv(request: ExportRequest) -> None:
 
         echo_csv(text)  # on a screen, names and memos with escape sequences are shown, never run
     else:
-        write_output(request.output, text.encode("utf-8"), request.coding.transcript_paths)
+        write_output(request.output, text.encode("utf-8"), request.coding.transcript_paths, request.study.root)
         click.echo(f"Wrote {_shown(request.output)}", err=True)
 
 
@@ -68,7 +68,7 @@ def _write_qdpx(request: ExportRequest) -> None:
     assert request.coding is not None
     project = project_document(request.coding)
     target = request.output or Path(f"{request.study.root.name}.qdpx")
-    write_output(target, write_qdpx(project), request.coding.transcript_paths)
+    write_output(target, write_qdpx(project), request.coding.transcript_paths, request.study.root)
     note = f"; {project.skipped_codes} code(s) not in the codebook were left out" if project.skipped_codes else ""
     click.echo(
         f"Wrote {_shown(target)} ({len(project.sources)} sources, "
@@ -83,7 +83,9 @@ def _write_qdc(request: ExportRequest) -> None:
 
     target = request.output or Path(f"{request.study.codebook_path.stem}.qdc")
     # It holds no transcript text, only the codebook (whose examples may quote one): no more readable than that.
-    write_output(target, codebook_document(request.study.load_codebook()), request.study.codebook_path)
+    write_output(
+        target, codebook_document(request.study.load_codebook()), request.study.codebook_path, request.study.root
+    )
     click.echo(f"Wrote {_shown(target)}", err=True)
 
 

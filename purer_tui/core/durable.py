@@ -16,6 +16,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from purer_tui.core.errors import PurerError, display_path
+
 #: What a new file may be made no more readable than: one file, or every one of several (an export holds
 #: the text of many transcripts, so it is no more readable than the most private of them).
 References = Path | Iterable[Path]
@@ -80,8 +82,11 @@ def narrow_mode(descriptor: int, reference: References) -> None:
         os.fchmod(descriptor, current & allowed)
 
 
-def write_output(path: Path, data: bytes, reference: References | None = None) -> None:
+def write_output(path: Path, data: bytes, reference: References | None = None, study: Path | None = None) -> None:
     """Write a file the user named for an export or a picture, as a shell redirection would.
+
+    One exception: a link inside `study` (the study's folder) that leads out of it is refused, not followed:
+    a teammate can push a link named like an output (`reframing.svg -> ~/.bashrc`).
 
     `-` is standard output. A device or a pipe (`/dev/null`, a FIFO) is written
     through, never replaced by a plain file; a link is followed to the file it
@@ -94,6 +99,14 @@ def write_output(path: Path, data: bytes, reference: References | None = None) -
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
+    if study is not None and os.path.islink(path):
+        root = os.path.realpath(study)
+        inside = os.path.realpath(path.absolute().parent)
+        if _within(inside, root) and not _within(os.path.realpath(path), root):
+            raise PurerError(
+                f"{display_path(path)} is a link in the study that leads out of it (a teammate may have pushed "
+                "it); nothing was written: name another file, or remove the link"
+            )
     try:
         status = os.stat(path)
     except FileNotFoundError:
@@ -107,6 +120,10 @@ def write_output(path: Path, data: bytes, reference: References | None = None) -
     # Through a link, the file it names keeps its permissions: purer-tui narrows only files it makes or
     # replaces at the place the user named.
     atomic_write_bytes(Path(os.path.realpath(path)), data, reference, narrow_existing=not os.path.islink(path))
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -191,9 +191,16 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
     print_tables([grid_table(data, grid)], console)
     title = f"{data.study.name}: progression"
     if svg:
-        write_output(Path(svg), console.export_svg(title=title, clear=False).encode("utf-8"), data.transcript_paths)
+        write_output(
+            Path(svg),
+            console.export_svg(title=title, clear=False).encode("utf-8"),
+            data.transcript_paths,
+            data.study.root,
+        )
     if html:
-        write_output(Path(html), console.export_html(clear=False).encode("utf-8"), data.transcript_paths)
+        write_output(
+            Path(html), console.export_html(clear=False).encode("utf-8"), data.transcript_paths, data.study.root
+        )
 
 
 def _last(stages: list[str] | None) -> str | None:

@@ -177,3 +177,35 @@ def test_a_study_imported_from_a_private_project_is_as_private(demo_study: Path,
     project.chmod(0o644)
     assert run(tmp_path, "import", "qdpx", str(project), "shared").returncode == 0
     assert {mode(path) for path in (tmp_path / "shared" / "transcripts").iterdir()} == {0o644}
+
+
+def test_a_link_in_the_study_that_leads_out_of_it_is_never_written_through(demo_study: Path, tmp_path: Path) -> None:
+    """A teammate can push `reframing.svg -> ../victim`: an output named by it is refused, the target untouched;
+    a link that stays in the study is followed as before."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    outward = demo_study / "out.file"
+    outward.symlink_to(victim)
+    writer = "progress-svg"  # every output goes through the same write_output
+    args = [str(outward) if arg == "OUT" else arg for arg in WRITERS[writer]]
+    result = run(demo_study.parent, *args, str(demo_study))
+    assert result.returncode == 1 and b"is a link in the study that leads out of it" in result.stderr
+    assert victim.read_text() == "keep me" and outward.is_symlink()
+    inside = demo_study / "charts" / "out.file"
+    inside.parent.mkdir()
+    inside.write_text("old")
+    (demo_study / "in.file").symlink_to(inside)
+    write_with(demo_study, writer, demo_study / "in.file")
+    assert inside.read_text() != "old"
+
+
+def test_agreement_history_svg_refuses_a_link_out_of_the_study(demo_study: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    subprocess.run(["git", "init", "-q"], cwd=demo_study, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=demo_study, check=True)
+    identity = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", *identity, "commit", "-qm", "x"], cwd=demo_study, check=True)
+    (demo_study / "reframing.svg").symlink_to(victim)
+    result = run(demo_study, "agree", "--history", "--svg", "reframing.svg")
+    assert result.returncode == 1 and b"leads out of it" in result.stderr and victim.read_text() == "keep me"
