@@ -100,6 +100,8 @@ class UnsafeEdit(PurerError):
 
 def checked_edit(text: str, path: Path, edits: Sequence[Edit]) -> str:
     """The codebook text with the edits made, verified against the same edits made on its parsed data."""
+    if text.startswith("\ufeff"):  # a byte-order mark (Notepad's) stays where it was
+        return "\ufeff" + checked_edit(text[1:], path, edits)
     try:
         before = tomllib.loads(text)
         expected = edit_data(before, edits)

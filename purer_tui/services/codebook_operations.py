@@ -367,7 +367,13 @@ def _read_codebook(study: Study) -> tuple[str, dict[str, Any], Codebook]:
     if os.path.islink(study.codebook_path):
         raise PurerError("is a link; make the change in the file it names, by hand", study.codebook_path)
     document = read_toml(study.codebook_path, "codebook")
-    return document.text, document.data, codebook
+    return _with_mark(study.codebook_path, document.text), document.data, codebook
+
+
+def _with_mark(path: Path, text: str) -> str:
+    """The codebook's text as read, with the byte-order mark reading drops put back, so writing keeps it."""
+    with open(path, "rb") as handle:
+        return ("\ufeff" if handle.read(3) == b"\xef\xbb\xbf" else "") + text
 
 
 def _validated(study: Study, text: str) -> Codebook:
@@ -434,7 +440,7 @@ def apply(plan: OperationPlan) -> None:
             if read_annotation_text(sidecar.path) != sidecar.before:
                 raise PurerError("changed since the plan was made; run the command again", sidecar.path)
         if plan.codebook_after is not None:
-            current = read_toml(plan.codebook_path, "codebook").text
+            current = _with_mark(plan.codebook_path, read_toml(plan.codebook_path, "codebook").text)
             if current != plan.codebook_before:
                 raise PurerError("changed since the plan was made; run the command again", plan.codebook_path)
         for store, change in stores:

@@ -140,3 +140,8 @@ def test_a_codebook_with_windows_line_endings_is_edited_and_keeps_them() -> None
     )
     edited = checked_edit(text, Path("codebook.toml"), [RenameCode("old", "new")])
     assert edited == text.replace("[codes.old]", "[codes.new]")
+
+
+def test_a_byte_order_mark_stays() -> None:
+    text = '\ufeff[codebook]\nname = "W"\n\n[codes.old]\nlabel = "Old"\ndefinition = "x"\n'
+    assert checked_edit(text, Path("codebook.toml"), [RenameCode("old", "new")]) == text.replace("old]", "new]")

@@ -354,3 +354,12 @@ def test_a_linked_codebook_or_a_damaged_sidecar_is_refused_in_one_line(study: Pa
     code, _, err = cli("codebook", "rename", "notice", "observe", "--study", str(study), "--yes")
     assert code == 1 and "codebook.toml: is a link" in err
     assert (study / "real.toml").read_text() == CODEBOOK and (study / "codebook.toml").is_symlink()
+
+
+def test_a_codebook_saved_with_a_byte_order_mark_is_edited_and_keeps_it(study: Path) -> None:
+    path = study / "codebook.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, out, err = cli("codebook", "rename", "notice", "observe", "--study", str(study), "--yes")
+    assert code == 0, out + err
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"[codes.observe]" in data and b"[codes.notice]" not in data
