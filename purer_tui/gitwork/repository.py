@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,14 @@ class Commit:
 MAX_COMMITS = 2000
 
 
+def _record_mark() -> tuple[str, str]:
+    """What starts each commit's record in `git log` output, as a --format placeholder and as it comes out:
+    unguessable, so no commit subject or file name a teammate pushes can fake a record (a plain \\x1e could
+    be typed into either)."""
+    token = secrets.token_hex(8)
+    return f"%x1e{token}%x1e", f"\x1e{token}\x1e"
+
+
 def resolve_commit(top: Path, revision: str) -> Commit:
     """The commit a revision names (a hash, a tag, a branch, HEAD~2), or a one-line error."""
     if not revision or revision.startswith("-") or any(ch.isspace() or ord(ch) < 32 for ch in revision):
@@ -78,7 +87,8 @@ def resolve_commit(top: Path, revision: str) -> Commit:
 
 def log(top: Path, revisions: Sequence[str], paths: Sequence[str], limit: int = MAX_COMMITS) -> list[Commit]:
     """`git log` of these revisions (default HEAD), limited to commits touching `paths` when given; newest first."""
-    args = ["log", f"--max-count={limit}", "--format=%H%x1f%cI%x1f%P%x1f%s%x1e", *(revisions or ["HEAD"])]
+    mark, record = _record_mark()
+    args = ["log", f"--max-count={limit}", f"--format={mark}%H%x1f%cI%x1f%P%x1f%s", *(revisions or ["HEAD"])]
     result = git([*args, "--", *paths], cwd=top, check=False)
     if result.returncode != 0:
         if "does not have any commits" in result.stderr or "bad default revision" in result.stderr:
@@ -86,8 +96,8 @@ def log(top: Path, revisions: Sequence[str], paths: Sequence[str], limit: int = 
         first = (result.stderr.strip().splitlines() or ["failed"])[0]
         raise GitError(f"git log: {first}")
     commits = []
-    for entry in result.stdout.split("\x1e"):
-        fields = entry.strip("\n").split("\x1f")
+    for entry in result.stdout.split(record)[1:]:
+        fields = entry.rstrip("\n").split("\x1f", 3)  # the subject last: whatever it holds stays in it
         if len(fields) == 4:
             sha, date, parents, subject = fields
             commits.append(Commit(sha, date, subject, tuple(parents.split())))
@@ -222,6 +232,7 @@ def blobs_at(top: Path, commits: Sequence[str], path: str) -> dict[str, str | No
 def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[Commit], list[str]]:
     """The commits of HEAD's history that changed one file, newest first, following it across moves
     (`git log --follow`), and the names it had, newest first."""
+    mark, record = _record_mark()
     result = git(
         [
             "log",
@@ -229,7 +240,7 @@ def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[C
             f"--max-count={limit}",
             "-z",
             "--name-status",
-            "--format=%x1e%H%x1f%cI%x1f%P%x1f%s",
+            f"--format={mark}%H%x1f%cI%x1f%P%x1f%s",
             "HEAD",
             "--",
             literal(path),
@@ -241,9 +252,9 @@ def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[C
     names = [path]
     if result.returncode != 0:
         return commits, names
-    for entry in result.stdout.split("\x1e")[1:]:
+    for entry in result.stdout.split(record)[1:]:
         header, _, changes = entry.partition("\0")
-        fields = header.split("\x1f")
+        fields = header.split("\x1f", 3)
         if len(fields) != 4:
             continue
         sha, date, parents, subject = fields
@@ -263,6 +274,7 @@ def file_versions(
     versions: dict[str, list[tuple[str, str | None]]] = {path: [] for path in paths}
     if not paths:
         return versions, False
+    mark, record = _record_mark()
     args = [
         "log",
         f"--max-count={limit}",
@@ -272,7 +284,7 @@ def file_versions(
         "--no-abbrev",
         "-M",
         "--diff-merges=first-parent",
-        "--format=%x1e%H",
+        f"--format={mark}%H",
         "HEAD",
     ]
     result = git(args, cwd=top, check=False)
@@ -280,7 +292,7 @@ def file_versions(
         return versions, False
     followed = {path: path for path in paths}  # a name in the history read so far -> the file it is now
     commits = 0
-    for entry in result.stdout.split("\x1e")[1:]:
+    for entry in result.stdout.split(record)[1:]:
         commit, _, changes = entry.partition("\0")
         commits += 1
         tokens = changes.lstrip("\n").split("\0")

@@ -42,3 +42,21 @@ def test_a_blob_over_the_limit_or_past_the_total_is_none_and_never_read(tmp_path
     assert found[blobs[0]] is not None and found[blobs[2]] is not None
     assert found[blobs[3]] is None  # past the total of 250 bytes
     assert found["0" * 40] is None  # no such blob
+
+
+def test_a_subject_or_file_name_that_mimics_log_separators_fakes_no_commit(tmp_path: Path) -> None:
+    repo, _ = repo_with_files(tmp_path, [10])
+    fake = "x\x1f2020-01-01T00:00:00+00:00\x1f\x1fforged\x1e" + "f" * 40 + "\x1f2020\x1f\x1fforged"
+    (repo / "f0.txt").write_text("changed")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", fake], cwd=repo, check=True)
+    commits = repository.log(repo, [], ["f0.txt"])
+    assert len(commits) == 2 and commits[0].subject == fake
+    followed, names = repository.followed_log(repo, "f0.txt")
+    assert [commit.sha for commit in followed] == [commit.sha for commit in commits] and names == ["f0.txt"]
+    odd = "a\x1eb.txt"
+    (repo / odd).write_text("x")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "odd"], cwd=repo, check=True)
+    versions, _ = repository.file_versions(repo, ["f0.txt", odd])
+    assert len(versions["f0.txt"]) == 2 and len(versions[odd]) == 1
