@@ -65,14 +65,16 @@ class RecheckQueue:
                 self._waiting.discard((path, turn))
 
     def confirmed(self, path: Path, record: AnnotationRecord) -> AnnotationRecord:
-        """The record with its codes confirmed as current: each changed code's fingerprint noted, split codes
-        taken off (the coder applied what they were split into, or decided none of it applies)."""
+        """The record with the first code still waiting on it confirmed as current: the one the coder was shown.
+        A changed code gets its fingerprint noted; a split code is taken off (the coder applied what it was split
+        into, or decided none of it applies). A turn with two codes waiting takes two confirmations."""
         waiting = self.waiting(path, record.turn, record)
-        split = {item.code for item in waiting if item.change is None}
-        codes = tuple(code for code in record.codes if code not in split)
+        if not waiting:
+            return record._replace(reviewed=True)
+        item = waiting[0]
+        codes = tuple(code for code in record.codes if not (item.change is None and code == item.code))
         marks = dict(record.rechecked)
-        for item in waiting:
-            if item.change is not None:
-                marks[item.code] = self.codebook.code(item.code).fingerprint
+        if item.change is not None:
+            marks[item.code] = self.codebook.code(item.code).fingerprint
         rechecked = tuple(sorted((code, mark) for code, mark in marks.items() if code in codes))
         return record._replace(codes=codes, rechecked=rechecked, reviewed=True)

@@ -813,12 +813,13 @@ class CodingSession:
             self._set(self._record_with(reviewed=True))
 
     def confirm_recheck(self) -> None:
-        """Recheck: confirm the turn's codes under the current definitions (split codes come off), reviewed."""
+        """Recheck: confirm the code shown (the first still waiting on the turn) under its current definition,
+        or take a split code off once what it was split into is applied; the turn stays reviewed."""
         record, turn = self.record, self.turn
         if self.recheck is None or turn is None or record is None:
             self.mark_reviewed()
             return
-        for item in self.recheck.waiting(self.current.path, turn.number, record):
+        for item in self.recheck.waiting(self.current.path, turn.number, record)[:1]:
             split = self.codebook.code(item.code)
             if item.change is None and not set(split.split_into) & set(record.codes):
                 # enter is also the everyday "next": it must not turn a coding into "nothing applies" unasked

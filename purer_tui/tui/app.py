@@ -754,7 +754,10 @@ class CodingApp(App[None]):
         if session.turn is None:
             return
         if session.recheck is not None:
-            if self._do(session.confirm_recheck, changes=True).done and session.recheck.done < session.recheck.total:
+            confirmed = self._do(session.confirm_recheck, changes=True).done
+            if confirmed and session.current.needs_review(session.turn.number if session.turn else 0):
+                return  # another code waits on this turn: it is shown now, to be confirmed in its turn
+            if confirmed and session.recheck.done < session.recheck.total:
                 self.action_next_unreviewed()  # the next turn still waiting, here or in another transcript
             return
         if not self._do(session.mark_reviewed, changes=True).done:

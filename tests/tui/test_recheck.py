@@ -168,3 +168,43 @@ async def test_a_turn_merged_into_the_code_shows_what_it_was_coded_as(demo_study
     finally:
         prepared.session.close()
         prepared.locks.release()
+
+
+async def test_a_hostile_label_in_the_panel_is_shown_never_sent_to_the_terminal(demo_study: Path) -> None:
+    path = demo_study / "codebooks" / "purer.toml"
+    path.write_text(path.read_text().replace('label = "Phenomenology"', 'label = "Pheno\\u001b]2;PWNED\\u0007x"', 1))
+    item = changed(demo_study, [2])[0]
+    was = CodeText("Noticing\x1b[5m", "Old.")
+    merged = RecheckItem(item.transcript, "ana", 2, "phenomenology", item.change, coded_under=was, coded_as="noticing")
+    app, prepared = rechecking(demo_study, [merged])
+    try:
+        async with app.run_test(size=SIZE):
+            before = text(app, "#recheck-before")
+            assert "\x1b" not in before and "\x07" not in before
+            assert "now Pheno␛]2;PWNED␇x" in before and "Noticing␛[5m" in before
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
+
+
+async def test_two_codes_waiting_on_a_turn_are_shown_and_confirmed_one_by_one(demo_study: Path) -> None:
+    phenomenology = changed(demo_study, [10])[0]
+    old = CodeText("Reinforcement", "Praise of any kind.")
+    change = DefinitionChange("reinforcement", "b" * 40, "2026-11-21", "Narrow reinforcement", old, old)
+    reinforcement = RecheckItem(phenomenology.transcript, "ana", 10, "reinforcement", change)
+    app, prepared = rechecking(demo_study, [phenomenology, reinforcement])
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            assert "1 of 2 codes to recheck on this turn" in text(app, "#recheck-before")
+            assert "bare sensation" in text(app, "#recheck-before")
+            await pilot.press("enter")  # confirms what was shown: phenomenology only, and stays
+            record = ana(demo_study)[10]
+            assert [code for code, _ in record.rechecked] == ["phenomenology"]  # type: ignore[attr-defined]
+            assert prepared.session.turn.number == 10 and "Praise of any kind." in text(app, "#recheck-before")
+            await pilot.press("enter")
+            record = ana(demo_study)[10]
+            assert [code for code, _ in record.rechecked] == ["phenomenology", "reinforcement"]  # type: ignore[attr-defined]
+            assert prepared.session.recheck is not None and prepared.session.recheck.done == 1
+    finally:
+        prepared.session.close()
+        prepared.locks.release()

@@ -28,7 +28,7 @@ SHOWN_CHARACTERS = 400
 
 class RecheckPanel(Horizontal):
     DEFAULT_CSS = """
-    RecheckPanel { height: auto; max-height: 50%; background: $boost; border-top: solid $panel-lighten-2; }
+    RecheckPanel { height: auto; max-height: 40%; background: $boost; border-top: solid $panel-lighten-2; }
     RecheckPanel > Static { width: 1fr; height: auto; padding: 0 1; }
     RecheckPanel > #recheck-before { border-right: vkey $panel-lighten-2; }
     """
@@ -51,13 +51,12 @@ class RecheckPanel(Horizontal):
             now.update("")
             return
         item = waiting[0]
-        more = (
-            Content.styled(f"\n+{len(waiting) - 1} more code to recheck here", "$text-muted")
-            if len(waiting) > 1
-            else Content("")
-        )
         left, right = split_sides(queue.codebook, item) if item.change is None else change_sides(queue.codebook, item)
-        before.update(left + more)
+        if len(waiting) > 1:  # said first: the panel may be too short to show its end
+            left = (
+                Content.styled(f"1 of {len(waiting)} codes to recheck on this turn; enter: the next\n", "bold") + left
+            )
+        before.update(left)
         now.update(right)
 
 
@@ -73,7 +72,9 @@ def change_sides(codebook: Codebook, item: RecheckItem) -> tuple[Content, Conten
         heading_old = Content.assemble(
             ("Coded as ", "bold $text-warning"),
             rendering.literal(label, "bold $text-warning"),
-            (f" (now {code.label}; before {change.date})", "$text-muted"),
+            (" (now ", "$text-muted"),
+            rendering.literal(code.label, "$text-muted"),  # a label from the codebook is untrusted
+            (f"; before {change.date})", "$text-muted"),
             "\n",
         )
     else:
