@@ -85,8 +85,9 @@ def narrow_mode(descriptor: int, reference: References) -> None:
 def write_output(path: Path, data: bytes, reference: References | None = None, study: Path | None = None) -> None:
     """Write a file the user named for an export or a picture, as a shell redirection would.
 
-    One exception: a link inside `study` (the study's folder) that leads out of it is refused, not followed:
-    a teammate can push a link named like an output (`reframing.svg -> ~/.bashrc`).
+    With `study` (the study's folder), a path through a link inside the study is refused, and so is one that
+    would replace the study's own files (annotations, codebook, transcripts, `.git`): a teammate can push a link
+    named like an output (`reframing.svg -> ~/.bashrc`, `report.csv -> transcripts/x.ana.jsonl`).
 
     `-` is standard output. A device or a pipe (`/dev/null`, a FIFO) is written
     through, never replaced by a plain file; a link is followed to the file it
@@ -99,14 +100,8 @@ def write_output(path: Path, data: bytes, reference: References | None = None, s
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    if study is not None and os.path.islink(path):
-        root = os.path.realpath(study)
-        inside = os.path.realpath(path.absolute().parent)
-        if _within(inside, root) and not _within(os.path.realpath(path), root):
-            raise PurerError(
-                f"{display_path(path)} is a link in the study that leads out of it (a teammate may have pushed "
-                "it); nothing was written: name another file, or remove the link"
-            )
+    if study is not None:
+        _refuse_study_files(path, study, reference)
     try:
         status = os.stat(path)
     except FileNotFoundError:
@@ -120,6 +115,40 @@ def write_output(path: Path, data: bytes, reference: References | None = None, s
     # Through a link, the file it names keeps its permissions: purer-tui narrows only files it makes or
     # replaces at the place the user named.
     atomic_write_bytes(Path(os.path.realpath(path)), data, reference, narrow_existing=not os.path.islink(path))
+
+
+#: Inside a study, what an output never replaces: its state folders, and files of the kinds a study is made of.
+_STUDY_FOLDERS = (".git", ".purer")
+_STUDY_SUFFIXES = (".jsonl", ".toml", ".journal", ".lock")
+
+
+def _refuse_study_files(path: Path, study: Path, reference: References | None) -> None:
+    """An output must not go through a link in the study (a teammate can push `figures -> ~` or
+    `report.csv -> transcripts/x.ana.jsonl`), nor replace the study's own files: a coder's annotations, the
+    codebook, a transcript, git's files."""
+    root = os.path.realpath(study)
+    given = Path.cwd() / path  # not normalised: `figures/../x` still passes through `figures`
+    for depth in range(1, len(given.parts) + 1):
+        prefix = Path(*given.parts[:depth])
+        if os.path.islink(prefix) and _within(os.path.realpath(prefix.parent), root):
+            which = "is" if depth == len(given.parts) else f"goes through {display_path(prefix)},"
+            raise PurerError(
+                f"{display_path(path)} {which} a link in the study (a teammate may have pushed it); "
+                "nothing was written: name a file elsewhere, or remove the link"
+            )
+    target = os.path.realpath(given)
+    if not _within(target, root) or not os.path.lexists(target):
+        return
+    relative = Path(os.path.relpath(target, root))
+    protected = {os.path.realpath(each) for each in ([reference] if isinstance(reference, Path) else reference or [])}
+    if (
+        relative.parts[:1] in [(folder,) for folder in _STUDY_FOLDERS]
+        or relative.suffix in _STUDY_SUFFIXES
+        or (target in protected)
+    ):
+        raise PurerError(
+            f"{display_path(path)} is one of the study's own files; nothing was written: name another file"
+        )
 
 
 def _within(path: str, folder: str) -> bool:

@@ -179,24 +179,34 @@ def test_a_study_imported_from_a_private_project_is_as_private(demo_study: Path,
     assert {mode(path) for path in (tmp_path / "shared" / "transcripts").iterdir()} == {0o644}
 
 
-def test_a_link_in_the_study_that_leads_out_of_it_is_never_written_through(demo_study: Path, tmp_path: Path) -> None:
-    """A teammate can push `reframing.svg -> ../victim`: an output named by it is refused, the target untouched;
-    a link that stays in the study is followed as before."""
+def test_a_link_in_the_study_or_a_study_file_is_never_written_through(demo_study: Path, tmp_path: Path) -> None:
+    """A teammate can push `out.svg -> ../victim`, `figures -> ..`, `report.csv -> transcripts/x.ana.jsonl` or
+    `out.svg -> .git/config`: an output through any link in the study, or onto the study's own files, is refused
+    with nothing written; a new file, or a link outside the study, is written as before."""
     victim = tmp_path / "victim"
     victim.write_text("keep me")
-    outward = demo_study / "out.file"
-    outward.symlink_to(victim)
-    writer = "progress-svg"  # every output goes through the same write_output
-    args = [str(outward) if arg == "OUT" else arg for arg in WRITERS[writer]]
-    result = run(demo_study.parent, *args, str(demo_study))
-    assert result.returncode == 1 and b"is a link in the study that leads out of it" in result.stderr
-    assert victim.read_text() == "keep me" and outward.is_symlink()
-    inside = demo_study / "charts" / "out.file"
-    inside.parent.mkdir()
-    inside.write_text("old")
-    (demo_study / "in.file").symlink_to(inside)
-    write_with(demo_study, writer, demo_study / "in.file")
-    assert inside.read_text() != "old"
+    (demo_study / "out.svg").symlink_to(victim)
+    (demo_study / "figures").symlink_to(tmp_path)
+    (demo_study / "report.svg").symlink_to(demo_study / "transcripts" / "grp1-s01.ana.jsonl")
+    (demo_study / ".git").mkdir()
+    (demo_study / ".git" / "config").write_text("[core]\n")
+    ana = (demo_study / "transcripts" / "grp1-s01.ana.jsonl").read_bytes()
+    refused = [
+        "out.svg",
+        "figures/new.svg",
+        "figures/../victim",
+        "report.svg",
+        ".git/config",
+        "transcripts/grp1-s01.ana.jsonl",
+        "codebooks/purer.toml",
+    ]
+    for name in refused:
+        result = run(demo_study, "progress", "--svg", name)  # every output goes through the same write_output
+        assert result.returncode == 1 and b"nothing was written" in result.stderr, (name, result.stderr)
+    assert victim.read_text() == "keep me" and not (tmp_path / "new.svg").exists()
+    assert (demo_study / "transcripts" / "grp1-s01.ana.jsonl").read_bytes() == ana
+    assert (demo_study / ".git" / "config").read_text() == "[core]\n"
+    assert run(demo_study, "progress", "--svg", "charts.svg").returncode == 0 and (demo_study / "charts.svg").exists()
 
 
 def test_agreement_history_svg_refuses_a_link_out_of_the_study(demo_study: Path, tmp_path: Path) -> None:
@@ -208,4 +218,5 @@ def test_agreement_history_svg_refuses_a_link_out_of_the_study(demo_study: Path,
     subprocess.run(["git", *identity, "commit", "-qm", "x"], cwd=demo_study, check=True)
     (demo_study / "reframing.svg").symlink_to(victim)
     result = run(demo_study, "agree", "--history", "--svg", "reframing.svg")
-    assert result.returncode == 1 and b"leads out of it" in result.stderr and victim.read_text() == "keep me"
+    assert result.returncode == 1 and b"reframing.svg is a link in the study" in result.stderr
+    assert victim.read_text() == "keep me"
