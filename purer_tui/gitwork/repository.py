@@ -229,94 +229,102 @@ def blobs_at(top: Path, commits: Sequence[str], path: str) -> dict[str, str | No
     return found
 
 
-def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[Commit], list[str]]:
-    """The commits of HEAD's history that changed one file, newest first, following it across moves
-    (`git log --follow`), and the names it had, newest first."""
-    mark, record = _record_mark()
-    result = git(
-        [
-            "log",
-            "--follow",
-            f"--max-count={limit}",
-            "-z",
-            "--name-status",
-            f"--format={mark}%H%x1f%cI%x1f%P%x1f%s",
-            "HEAD",
-            "--",
-            literal(path),
-        ],
-        cwd=top,
-        check=False,
-    )
-    commits: list[Commit] = []
-    names = [path]
-    if result.returncode != 0:
-        return commits, names
-    for entry in result.stdout.split(record)[1:]:
-        header, _, changes = entry.partition("\0")
-        fields = header.split("\x1f", 3)
-        if len(fields) != 4:
-            continue
-        sha, date, parents, subject = fields
-        commits.append(Commit(sha, date, subject, tuple(parents.split())))
-        tokens = changes.lstrip("\n").split("\0")
-        if tokens and tokens[0][:1] in ("R", "C") and len(tokens) >= 3 and tokens[1] not in names:
-            names.append(tokens[1])  # the name before this commit moved it
-    return commits, names
+@dataclass(frozen=True)
+class _Change:
+    path: str  # the file's name after the commit
+    blob: str | None  # None: the commit deleted it, or made it a link or a submodule
+    before: str | None  # the name it had before, when the commit moved it
 
 
-def file_versions(
-    top: Path, paths: Sequence[str], limit: int = MAX_COMMITS
-) -> tuple[dict[str, list[tuple[str, str | None]]], bool]:
-    """Each file's committed versions, newest first: (commit, blob id, None where the commit deleted it or made it
-    a link), from one `git log` of HEAD, following each file across moves (a study's folders reorganised); and
-    whether the log was cut at `limit` commits. A merge counts as changing what differs from its first parent."""
-    versions: dict[str, list[tuple[str, str | None]]] = {path: [] for path in paths}
-    if not paths:
-        return versions, False
+def _changes(top: Path, limit: int) -> tuple[list[tuple[str, list[_Change]]], bool]:
+    """What each commit of HEAD's history changed (newest first, a merge against its first parent), moves
+    detected; and whether the history was cut at `limit` commits. Read once per repository and HEAD."""
+    head = git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=top, check=False).stdout.strip()
+    key = (str(top), head, limit)
+    if key in _CHANGES:
+        return _CHANGES[key]
     mark, record = _record_mark()
-    args = [
-        "log",
-        f"--max-count={limit}",
-        "--topo-order",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "-M",
-        "--diff-merges=first-parent",
-        f"--format={mark}%H",
-        "HEAD",
-    ]
-    result = git(args, cwd=top, check=False)
-    if result.returncode != 0:
-        return versions, False
-    followed = {path: path for path in paths}  # a name in the history read so far -> the file it is now
-    commits = 0
-    for entry in result.stdout.split(record)[1:]:
-        commit, _, changes = entry.partition("\0")
-        commits += 1
-        tokens = changes.lstrip("\n").split("\0")
-        index = 0
+    args = ["log", f"--max-count={limit}", "--topo-order", "--raw", "-z", "--no-abbrev", "-M"]
+    result = git([*args, "--diff-merges=first-parent", f"--format={mark}%H", "HEAD"], cwd=top, check=False)
+    commits: list[tuple[str, list[_Change]]] = []
+    for entry in result.stdout.split(record)[1:] if result.returncode == 0 else []:
+        commit, _, raw = entry.partition("\0")
+        tokens = raw.lstrip("\n").split("\0")
+        changes, index = [], 0
         while index < len(tokens):
             parts = tokens[index].split()
             if len(parts) != 5 or not parts[0].startswith(":"):
                 index += 1
                 continue
             mode, blob, status = parts[1], parts[3], parts[4]
-            moved = status[:1] in ("R", "C")
-            before, after = (tokens[index + 1], tokens[index + 2]) if moved and index + 2 < len(tokens) else (None, "")
-            if not moved:
-                after = tokens[index + 1] if index + 1 < len(tokens) else ""
-            index += 3 if moved else 2
-            target = followed.get(after)
-            if target is None:
-                continue
+            names = 2 if status[:1] in ("R", "C") else 1  # a move or copy names the file before and after
+            named = tokens[index + 1 : index + 1 + names]
+            index += 1 + names
+            if len(named) != names:
+                break
             regular = mode in ("100644", "100755") and set(blob) != {"0"}
-            versions[target].append((commit, blob if regular else None))
-            if status[:1] == "R" and before is not None:
-                del followed[after]
-                followed[before] = target  # older commits knew it by its former name
-    return versions, commits >= limit
+            before = named[0] if status[:1] == "R" else None
+            changes.append(_Change(named[-1], blob if regular else None, before))
+        commits.append((commit, changes))
+    found = (commits, len(commits) >= limit)
+    _CHANGES.clear()  # one repository and HEAD at a time: a command reads one study
+    _CHANGES[key] = found
+    return found
+
+
+_CHANGES: dict[tuple[str, str, int], tuple[list[tuple[str, list[_Change]]], bool]] = {}
+
+
+def _names_of(commits: list[tuple[str, list[_Change]]], paths: Sequence[str]) -> dict[str, list[str]]:
+    """Every name each file had, newest first: the names joined by a move anywhere in the history, on any
+    branch (a folder reorganised on one branch while coding went on under the old names on another)."""
+    joined: dict[str, set[str]] = {}
+    for _, changes in commits:
+        for change in changes:
+            if change.before is not None and change.before != change.path:
+                group = joined.get(change.path, {change.path}) | joined.get(change.before, {change.before})
+                for name in group:
+                    joined[name] = group
+    last_used: dict[str, int] = {}  # newest first: when each moved name was last used
+    for _, changes in commits:
+        for change in changes:
+            for used in (change.path, change.before):
+                if used is not None and used in joined and used not in last_used:
+                    last_used[used] = len(last_used)
+    names: dict[str, list[str]] = {}
+    for path in paths:
+        others = sorted(joined.get(path, {path}) - {path}, key=lambda name: last_used.get(name, len(last_used)))
+        names[path] = [path, *others]
+    return names
+
+
+def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[Commit], list[str]]:
+    """The commits of HEAD's history that changed one file under any of its names, newest first, and those
+    names, newest first: the file is followed across moves on every branch."""
+    commits, _ = _changes(top, limit)
+    names = _names_of(commits, [path])[path]
+    return log(top, ["--topo-order"], [literal(name) for name in names], limit), names
+
+
+def file_versions(
+    top: Path, paths: Sequence[str], limit: int = MAX_COMMITS
+) -> tuple[dict[str, list[tuple[str, str | None]]], bool]:
+    """Each file's committed versions, newest first: (commit, blob id, None where the commit deleted it or made it
+    a link), under any name it had (followed across moves, on every branch); and whether the history was cut at
+    `limit` commits. A merge counts as changing what differs from its first parent."""
+    versions: dict[str, list[tuple[str, str | None]]] = {path: [] for path in paths}
+    if not paths:
+        return versions, False
+    commits, cut = _changes(top, limit)
+    owner: dict[str, list[str]] = {}
+    for path, names in _names_of(commits, paths).items():
+        for name in names:
+            owner.setdefault(name, []).append(path)
+    for commit, changes in commits:
+        for change in changes:
+            for path in owner.get(change.path, ()):
+                versions[path].append((commit, change.blob))
+    return versions, cut
 
 
 def descendants(top: Path, commit: str) -> set[str]:

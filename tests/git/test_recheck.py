@@ -488,3 +488,38 @@ def test_a_commit_that_made_a_coder_s_file_a_link_hides_no_turn_to_recheck(study
     ana.write_bytes(kept)
     commit(study, 10, "The file back")
     assert turns(find_rechecks(study)) == before
+
+
+def _git(repo: Path, *args: str, day: int = 1) -> None:
+    date = f"2026-02-{day:02d}T12:00:00+00:00"
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True, env=env)
+
+
+@pytest.mark.parametrize("moved", ["transcripts", "codebook"])
+def test_a_move_on_one_branch_hides_no_coding_or_change_on_the_other(tmp_path: Path, moved: str) -> None:
+    """Folders reorganised on a branch while coding, or the definition, changed on another: after the merge,
+    the turns coded under the old definition are still listed."""
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 1, "Round 1")
+    _git(repo, "checkout", "-q", "-b", "side")
+    if moved == "transcripts":
+        _git(repo, "mv", "transcripts", "data")
+        (repo / "purer.toml").write_text(STUDY.replace("transcripts/*.txt", "data/*.txt"))
+        (repo / "data" / "s1.ana.jsonl").write_text('{"codes":["pain"],"turn":1}\n{"codes":["pain"],"turn":2}\n')
+    else:
+        _git(repo, "mv", "codebook.toml", "book.toml")
+        (repo / "purer.toml").write_text(STUDY.replace('"codebook.toml"', '"book.toml"'))
+    _git(repo, "commit", "-qam", f"Move the {moved} (and code turn 2)", day=2)
+    _git(repo, "checkout", "-q", "main")
+    write_codebook(repo, pain="Talk of bodily pain, not of worry.")
+    _git(repo, "commit", "-qam", "Sharpen pain", day=3)
+    _git(repo, "merge", "-q", "--no-edit", "side", day=4)
+    expected = {("ana", 1, "pain"), ("ana", 2, "pain")} if moved == "transcripts" else {("ana", 1, "pain")}
+    assert turns(find_rechecks(repo)) == expected
