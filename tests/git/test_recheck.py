@@ -48,6 +48,18 @@ def write_codebook(repo: Path, pain: str = "Talk of pain.", hope: str = "Talk of
     (repo / "codebook.toml").write_text(CODEBOOK.format(pain=pain, hope=hope, hope_id=hope_id))
 
 
+def new_study(tmp_path: Path, in_git: bool = True) -> Path:
+    """A study with one transcript and the codebook, in a new repository with no commit yet (or in none)."""
+    repo = tmp_path / "study"
+    (repo / "transcripts").mkdir(parents=True)
+    (repo / "purer.toml").write_text(STUDY)
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    write_codebook(repo)
+    if in_git:
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    return repo
+
+
 def code(repo: Path, coder: str, turns: dict[int, list[str]], rechecked: dict[int, dict[str, str]] | None = None):
     lines = []
     for turn in sorted(turns):
@@ -75,12 +87,7 @@ def commit(repo: Path, day: int, message: str) -> str:
 def study(tmp_path: Path) -> Path:
     """Three coders; pain's definition sharpened after the first round, hope renamed to optimism and then
     redefined; some coding after each change, some rechecked, some not committed yet."""
-    repo = tmp_path / "study"
-    (repo / "transcripts").mkdir(parents=True)
-    (repo / "purer.toml").write_text(STUDY)
-    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
-    write_codebook(repo)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    repo = new_study(tmp_path)
     commit(repo, 1, "Start the study")
     code(repo, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["hope"]})
     code(repo, "ben", {1: ["pain"], 3: ["hope"]})
@@ -165,12 +172,7 @@ def test_cli_recheck_and_check_warning(study: Path) -> None:
 
 
 def test_nothing_to_recheck_after_recoding(tmp_path: Path) -> None:
-    repo = tmp_path / "study"
-    (repo / "transcripts").mkdir(parents=True)
-    (repo / "purer.toml").write_text(STUDY)
-    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
-    write_codebook(repo)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    repo = new_study(tmp_path)
     code(repo, "ana", {1: ["pain"]})
     commit(repo, 1, "Start")
     write_codebook(repo, pain="Sharper.")
@@ -207,11 +209,7 @@ def test_codebook_history(study: Path) -> None:
 
 
 def test_a_study_not_in_git(tmp_path: Path) -> None:
-    repo = tmp_path / "study"
-    (repo / "transcripts").mkdir(parents=True)
-    (repo / "purer.toml").write_text(STUDY)
-    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
-    write_codebook(repo)
+    repo = new_study(tmp_path, in_git=False)
     code(repo, "ana", {1: ["pain"]})
     report = find_rechecks(repo)
     assert not report.repository and report.items == [] and "not in a git repository" in report.notes[0]
@@ -235,16 +233,6 @@ def test_split_code_turns_are_listed_in_git_or_not(tmp_path: Path) -> None:
     report = find_rechecks(repo)
     assert [(item.coder, item.turn, item.code, item.change) for item in report.items] == [("ana", 1, "pain", None)]
     assert "pain: split" in purer(repo, "recheck").stdout
-
-
-def new_study(tmp_path: Path) -> Path:
-    repo = tmp_path / "study"
-    (repo / "transcripts").mkdir(parents=True)
-    (repo / "purer.toml").write_text(STUDY)
-    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
-    write_codebook(repo)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    return repo
 
 
 def test_a_merge_into_a_code_is_followed(tmp_path: Path) -> None:
@@ -372,12 +360,7 @@ async def test_code_recheck_clears_exactly_the_turns_recheck_lists(tmp_path: Pat
     from purer_tui.services.coding_setup import PreparedSession, prepare_recheck
     from purer_tui.tui.app import CodingApp
 
-    repo = tmp_path / "study"
-    (repo / "transcripts").mkdir(parents=True)
-    (repo / "purer.toml").write_text(STUDY)
-    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
-    write_codebook(repo)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    repo = new_study(tmp_path)
     code(repo, "ana", {1: ["pain"], 2: ["pain", "calm"], 3: ["hope"], 4: ["calm"]})
     commit(repo, 1, "Round 1")
     write_codebook(repo, pain="Talk of bodily pain, not of worry.")
@@ -500,12 +483,7 @@ def _git(repo: Path, *args: str, day: int = 1) -> None:
 def test_a_move_on_one_branch_hides_no_coding_or_change_on_the_other(tmp_path: Path, moved: str) -> None:
     """Folders reorganised on a branch while coding, or the definition, changed on another: after the merge,
     the turns coded under the old definition are still listed."""
-    repo = tmp_path / "study"
-    (repo / "transcripts").mkdir(parents=True)
-    (repo / "purer.toml").write_text(STUDY)
-    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
-    write_codebook(repo)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    repo = new_study(tmp_path)
     code(repo, "ana", {1: ["pain"]})
     commit(repo, 1, "Round 1")
     _git(repo, "checkout", "-q", "-b", "side")
