@@ -162,7 +162,11 @@ def _history(
             raise UsageError(f'--since "{one_line(since)[:40]}" is not a date; give it as YYYY-MM-DD') from None
     found = agreement_history(study, since=day, code=code_id, by_tags=by_tags, coders=_coders(coders), pattern=pattern)
     if svg is not None:
-        write_output(svg, history_chart(found).encode("utf-8"), found.study_file, found.study_file.parent)
+        from purer_tui.core.study import load_study
+
+        # The transcripts are protected from the chart as the study file is (a typed path can name one).
+        kept = [found.study_file, *load_study(found.study_file.parent).transcript_paths()]
+        write_output(svg, history_chart(found).encode("utf-8"), kept, found.study_file.parent)
         if str(svg) == "-":
             return
     emit(

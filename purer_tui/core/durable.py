@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from purer_tui.core.errors import PurerError, display_path
+from purer_tui.core.work_tree import work_tree_of
 
 #: What a new file may be made no more readable than: one file, or every one of several (an export holds
 #: the text of many transcripts, so it is no more readable than the most private of them).
@@ -123,29 +124,32 @@ _STUDY_SUFFIXES = (".jsonl", ".toml", ".journal", ".lock")
 
 
 def _refuse_study_files(path: Path, study: Path, reference: References | None) -> None:
-    """An output must not go through a link in the study (a teammate can push `figures -> ~` or
-    `report.csv -> transcripts/x.ana.jsonl`), nor replace the study's own files: a coder's annotations, the
-    codebook, a transcript, git's files."""
+    """An output must not go through a link in the study or the repository it sits in (a teammate can push
+    `figures -> ~`, `purer.qdc -> ~/.bashrc` or `report.csv -> transcripts/x.ana.jsonl`), nor replace the
+    study's own files: a coder's annotations, the codebook, a transcript, git's files."""
     root = os.path.realpath(study)
+    # Teammates push to the whole repository the study sits in, not only to the study's folder.
+    shared = os.path.realpath(work_tree_of(Path(root)) or root)
     given = Path.cwd() / path  # not normalised: `figures/../x` still passes through `figures`
     for depth in range(1, len(given.parts) + 1):
         prefix = Path(*given.parts[:depth])
-        if os.path.islink(prefix) and _within(os.path.realpath(prefix.parent), root):
+        if os.path.islink(prefix) and _within(os.path.realpath(prefix.parent), shared):
             which = "is" if depth == len(given.parts) else f"goes through {display_path(prefix)},"
+            where = "the study" if _within(os.path.realpath(prefix.parent), root) else "the study's repository"
             raise PurerError(
-                f"{display_path(path)} {which} a link in the study (a teammate may have pushed it); "
+                f"{display_path(path)} {which} a link in {where} (a teammate may have pushed it); "
                 "nothing was written: name a file elsewhere, or remove the link"
             )
     target = os.path.realpath(given)
-    if not _within(target, root) or not os.path.lexists(target):
+    if not os.path.lexists(target):
         return
-    relative = Path(os.path.relpath(target, root))
     protected = {os.path.realpath(each) for each in ([reference] if isinstance(reference, Path) else reference or [])}
-    if (
-        relative.parts[:1] in [(folder,) for folder in _STUDY_FOLDERS]
-        or relative.suffix in _STUDY_SUFFIXES
-        or (target in protected)
-    ):
+    in_git = _within(target, shared) and Path(os.path.relpath(target, shared)).parts[:1] == (".git",)
+    study_file = _within(target, root) and (
+        Path(os.path.relpath(target, root)).parts[:1] in [(folder,) for folder in _STUDY_FOLDERS]
+        or Path(target).suffix in _STUDY_SUFFIXES
+    )
+    if in_git or study_file or target in protected:
         raise PurerError(
             f"{display_path(path)} is one of the study's own files; nothing was written: name another file"
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from purer_tui.core.errors import PurerError
+from purer_tui.core.work_tree import work_tree_of as work_tree_of  # the core's (output writing needs it too)
 
 
 class GitError(PurerError):
@@ -35,15 +36,6 @@ def git_bytes(args: list[str], cwd: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     return result.stdout if result.returncode == 0 else None
-
-
-def work_tree_of(start: Path) -> Path | None:
-    """The top of the git work tree holding `start`, found without running git; None outside one."""
-    start = start.absolute()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,30 @@ def test_agreement_history_svg_refuses_a_link_out_of_the_study(demo_study: Path,
     result = run(demo_study, "agree", "--history", "--svg", "reframing.svg")
     assert result.returncode == 1 and b"reframing.svg is a link in the study" in result.stderr
     assert victim.read_text() == "keep me"
+    transcript = (demo_study / "transcripts" / "grp1-s01.txt").read_bytes()
+    result = run(demo_study, "agree", "--history", "--svg", "transcripts/grp1-s01.txt")
+    assert result.returncode == 1 and b"one of the study's own files" in result.stderr
+    assert (demo_study / "transcripts" / "grp1-s01.txt").read_bytes() == transcript
+
+
+def test_a_link_anywhere_in_the_study_s_repository_or_a_transcript_is_never_written(
+    demo_study: Path, tmp_path: Path
+) -> None:
+    """The study in a subfolder of a repository: a pushed `purer.qdc -> ../victim` at the repository's top (the
+    default name of `export qdc` run from there) is refused too; a chart over a transcript as well."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    study = repo / "study"
+    demo_study.rename(study)
+    (repo / ".git").mkdir()  # where the work tree begins is all that matters here
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    (repo / "purer.qdc").symlink_to(victim)
+    result = run(repo, "export", "qdc", "study")
+    assert result.returncode == 1 and b"a link in the study's repository" in result.stderr, result.stderr
+    assert victim.read_text() == "keep me"
+    transcript = study / "transcripts" / "grp1-s01.txt"
+    before = transcript.read_bytes()
+    result = run(study, "progress", "--svg", "transcripts/grp1-s01.txt")
+    assert result.returncode == 1 and b"one of the study's own files" in result.stderr
+    assert transcript.read_bytes() == before
