@@ -226,9 +226,17 @@ class _Change:
     path: str  # the file's name after the commit
     blob: str | None  # None: the commit deleted it, or made it a link or a submodule
     before: str | None  # the name it had before, when the commit moved it
+    added: bool  # the commit made the file (older commits' files of this name were others)
 
 
-def _changes(top: Path, limit: int) -> tuple[list[tuple[str, list[_Change]]], bool]:
+@dataclass(frozen=True)
+class _Commit:
+    sha: str
+    merge: bool
+    changes: list[_Change]
+
+
+def _changes(top: Path, limit: int) -> tuple[list[_Commit], bool]:
     """What each commit of HEAD's history changed (newest first, a merge against its first parent), moves
     detected; and whether the history was cut at `limit` commits. Read once per repository and HEAD."""
     head = git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=top, check=False).stdout.strip()
@@ -237,10 +245,11 @@ def _changes(top: Path, limit: int) -> tuple[list[tuple[str, list[_Change]]], bo
         return _CHANGES[key]
     mark, record = _record_mark()
     args = ["log", f"--max-count={limit}", "--topo-order", "--raw", "-z", "--no-abbrev", "-M"]
-    result = git([*args, "--diff-merges=first-parent", f"--format={mark}%H", "HEAD"], cwd=top, check=False)
-    commits: list[tuple[str, list[_Change]]] = []
+    result = git([*args, "--diff-merges=first-parent", f"--format={mark}%H %P", "HEAD"], cwd=top, check=False)
+    commits: list[_Commit] = []
     for entry in result.stdout.split(record)[1:] if result.returncode == 0 else []:
-        commit, _, raw = entry.partition("\0")
+        header, _, raw = entry.partition("\0")
+        commit, *parents = header.split()
         tokens = raw.lstrip("\n").split("\0")
         changes, index = [], 0
         while index < len(tokens):
@@ -256,45 +265,48 @@ def _changes(top: Path, limit: int) -> tuple[list[tuple[str, list[_Change]]], bo
                 break
             regular = mode in ("100644", "100755") and set(blob) != {"0"}
             before = named[0] if status[:1] == "R" else None
-            changes.append(_Change(named[-1], blob if regular else None, before))
-        commits.append((commit, changes))
+            changes.append(_Change(named[-1], blob if regular else None, before, status[:1] == "A"))
+        commits.append(_Commit(commit, len(parents) > 1, changes))
     found = (commits, len(commits) >= limit)
     _CHANGES.clear()  # one repository and HEAD at a time: a command reads one study
     _CHANGES[key] = found
     return found
 
 
-_CHANGES: dict[tuple[str, str, int], tuple[list[tuple[str, list[_Change]]], bool]] = {}
+_CHANGES: dict[tuple[str, str, int], tuple[list[_Commit], bool]] = {}
 
 
-def _names_of(commits: list[tuple[str, list[_Change]]], paths: Sequence[str]) -> dict[str, list[str]]:
-    """Every name each file had, newest first: the names joined by a move anywhere in the history, on any
-    branch (a folder reorganised on one branch while coding went on under the old names on another)."""
-    joined: dict[str, set[str]] = {}
-    for _, changes in commits:
-        for change in changes:
+def _follow(
+    commits: list[_Commit], paths: Sequence[str]
+) -> tuple[dict[str, list[tuple[str, str | None]]], dict[str, list[str]]]:
+    """Each file's versions (commit, blob; newest first) and the names it had (newest first), walking the history
+    back: a move makes the earlier commits' file of the former name this one, while the later name still counts
+    (a branch that forked before the move kept using it); a commit that made a file (not a merge bringing it)
+    ends that name's history, so a name used again later is never taken for the file that had it before.
+    One pass over the history, whatever the number of files and moves."""
+    now_known_as: dict[str, str] = {path: path for path in paths}  # a name, at this point going back -> the file
+    versions: dict[str, list[tuple[str, str | None]]] = {path: [] for path in paths}
+    names: dict[str, list[str]] = {path: [path] for path in paths}
+    for commit in commits:
+        for change in commit.changes:
+            target = now_known_as.get(change.path)
+            if target is None:
+                continue
+            versions[target].append((commit.sha, change.blob))
             if change.before is not None and change.before != change.path:
-                group = joined.get(change.path, {change.path}) | joined.get(change.before, {change.before})
-                for name in group:
-                    joined[name] = group
-    last_used: dict[str, int] = {}  # newest first: when each moved name was last used
-    for _, changes in commits:
-        for change in changes:
-            for used in (change.path, change.before):
-                if used is not None and used in joined and used not in last_used:
-                    last_used[used] = len(last_used)
-    names: dict[str, list[str]] = {}
-    for path in paths:
-        others = sorted(joined.get(path, {path}) - {path}, key=lambda name: last_used.get(name, len(last_used)))
-        names[path] = [path, *others]
-    return names
+                now_known_as[change.before] = target
+                if change.before not in names[target]:
+                    names[target].append(change.before)
+            elif change.added and not commit.merge:
+                del now_known_as[change.path]
+    return versions, names
 
 
 def followed_log(top: Path, path: str, limit: int = MAX_COMMITS) -> tuple[list[Commit], list[str]]:
     """The commits of HEAD's history that changed one file under any of its names, newest first, and those
     names, newest first: the file is followed across moves on every branch."""
     commits, _ = _changes(top, limit)
-    names = _names_of(commits, [path])[path]
+    names = _follow(commits, [path])[1][path]
     return log(top, ["--topo-order"], [literal(name) for name in names], limit), names
 
 
@@ -308,15 +320,7 @@ def file_versions(
     if not paths:
         return versions, False
     commits, cut = _changes(top, limit)
-    owner: dict[str, list[str]] = {}
-    for path, names in _names_of(commits, paths).items():
-        for name in names:
-            owner.setdefault(name, []).append(path)
-    for commit, changes in commits:
-        for change in changes:
-            for path in owner.get(change.path, ()):
-                versions[path].append((commit, change.blob))
-    return versions, cut
+    return _follow(commits, paths)[0], cut
 
 
 def descendants(top: Path, commit: str) -> set[str]:

@@ -501,3 +501,20 @@ def test_a_move_on_one_branch_hides_no_coding_or_change_on_the_other(tmp_path: P
     _git(repo, "merge", "-q", "--no-edit", "side", day=4)
     expected = {("ana", 1, "pain"), ("ana", 2, "pain")} if moved == "transcripts" else {("ana", 1, "pain")}
     assert turns(find_rechecks(repo)) == expected
+
+
+def test_a_name_used_again_after_a_move_is_a_new_file_not_the_moved_one(tmp_path: Path) -> None:
+    """s1 moved to p1, then a new s1 coded after the definition changed: p1's coding before the change is
+    still listed (the names are joined in the order of history, not for all of it)."""
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"], 2: ["pain"]})
+    commit(repo, 1, "Round 1")
+    for name in ("s1.txt", "s1.ana.jsonl"):
+        subprocess.run(["git", "mv", f"transcripts/{name}", f"transcripts/{name.replace('s1', 'p1')}"], cwd=repo)
+    commit(repo, 2, "Rename the session")
+    write_codebook(repo, pain="Talk of bodily pain, not of worry.")
+    commit(repo, 3, "Sharpen pain")
+    (repo / "transcripts" / "s1.txt").write_text(TRANSCRIPT)
+    code(repo, "ana", {1: ["pain"], 3: ["pain"]})  # a new session under the old name, coded after the change
+    commit(repo, 4, "A new session")
+    assert {(item.transcript.name, item.turn) for item in find_rechecks(repo).items} == {("p1.txt", 1), ("p1.txt", 2)}
