@@ -47,7 +47,8 @@ async def test_a_recheck_walk_shows_both_definitions_and_enter_confirms(demo_stu
         async with app.run_test(size=SIZE) as pilot:
             assert session.current.visible == [2, 4, 10] and session.turn.number == 2
             assert "recheck 1 of 3" in text(app, "#location") and "left 3" in text(app, "#location")
-            assert "Coded under" in text(app, "#recheck-before") and "bare sensation" in text(app, "#recheck-before")
+            assert "Phenomenology coded under" in text(app, "#recheck-before")
+            assert "bare sensation" in text(app, "#recheck-before")
             assert "Now" in text(app, "#recheck-now") and "2026-11-20" in text(app, "#recheck-now")
             await pilot.press("enter")  # confirm turn 2 as it is
             assert ana(demo_study)[2].rechecked == (("phenomenology", fingerprint),)  # type: ignore[attr-defined]
@@ -201,6 +202,7 @@ async def test_two_codes_waiting_on_a_turn_are_shown_and_confirmed_one_by_one(de
             record = ana(demo_study)[10]
             assert [code for code, _ in record.rechecked] == ["phenomenology"]  # type: ignore[attr-defined]
             assert prepared.session.turn.number == 10 and "Praise of any kind." in text(app, "#recheck-before")
+            assert "Reinforcement coded under" in text(app, "#recheck-before")
             await pilot.press("enter")
             record = ana(demo_study)[10]
             assert [code for code, _ in record.rechecked] == ["phenomenology", "reinforcement"]  # type: ignore[attr-defined]

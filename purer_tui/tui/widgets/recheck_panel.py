@@ -79,7 +79,10 @@ def change_sides(codebook: Codebook, item: RecheckItem) -> tuple[Content, Conten
         )
     else:
         heading_old = Content.assemble(
-            ("Coded under", "bold $text-warning"), (f" (before {change.date})", "$text-muted"), "\n"
+            rendering.literal(code.label, "bold"),  # which code: a turn may have two to recheck
+            (" coded under", "bold $text-warning"),
+            (f" (before {change.date})", "$text-muted"),
+            "\n",
         )
     heading_new = Content.assemble(
         ("Now", "bold $text-success"),
