@@ -21,8 +21,6 @@ could copy this clone's signatures) reads as empty.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -41,7 +39,7 @@ from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.transcript import Transcript, load_transcript
-from purer_tui.core.user_state import private_key
+from purer_tui.core.user_state import signature_of, signed_text, verified_payload
 
 INDEX_FILE = "index.json"
 #: 2: counts of merge conflicts and changed records, and each turn's anchor digest (an index of version 1 is
@@ -239,9 +237,9 @@ class StudyIndex:
             }
             payload = json.dumps(data, separators=(",", ":")) + "\n"
             self._changed = False
-        key = private_key()
-        if key is not None:
-            self._state.write(INDEX_FILE, f"{_SIGNED}{_signature_of(payload, key)}\n{payload}")
+        signed = signed_text(_SIGNED, payload)
+        if signed is not None:
+            self._state.write(INDEX_FILE, signed)
 
     def _fresh_entry(self, path: Path) -> _TranscriptEntry | None:
         key = self._key(path)
@@ -264,19 +262,12 @@ class StudyIndex:
         return self._entries
 
 
-def _signature_of(payload: str, key: bytes) -> str:
-    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+_signature_of = signature_of
 
 
 def _signed_payload(text: str | None) -> str | None:
     """The JSON of an index this user's app wrote; None for any other (unsigned, signed by someone else, damaged)."""
-    if text is None or not text.startswith(_SIGNED):
-        return None
-    first, _, payload = text.partition("\n")
-    key = private_key()
-    if key is None or not hmac.compare_digest(first[len(_SIGNED) :], _signature_of(payload, key)):
-        return None
-    return payload
+    return verified_payload(_SIGNED, text)
 
 
 def _journal_left(annotations: Path) -> bool:

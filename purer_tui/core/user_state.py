@@ -1,14 +1,17 @@
 """The user's own state, outside every study: `$XDG_STATE_HOME/purer-tui` (else `~/.local/state/purer-tui`).
 
 It holds what must never travel with a study: crash reports, and the key that
-signs this user's study indexes, so that an index a pull brings (from a
-teammate who copied this clone's file signatures) is never taken for one
-this user's own app wrote. The folder is 0700 and its files 0600.
+signs this user's caches kept in a study (the study index, the similarity
+cache), so that a cache a pull brings (from a teammate who copied this clone's
+file signatures) is never taken for one this user's own app wrote. The folder
+is 0700 and its files 0600.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -57,3 +60,27 @@ def _read_key(path: Path) -> bytes | None:
     finally:
         os.close(descriptor)
     return key if len(key) == KEY_BYTES else None
+
+
+def signature_of(payload: str, key: bytes) -> str:
+    """The HMAC-SHA256 of `payload` with `key`, in hex."""
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def signed_text(header: str, payload: str) -> str | None:
+    """A cache file's text: a first line of `header` and the payload's signature with this user's key, then the
+    payload; None when there is no key (then nothing is written, as nothing could be believed)."""
+    key = private_key()
+    return None if key is None else f"{header}{signature_of(payload, key)}\n{payload}"
+
+
+def verified_payload(header: str, text: str | None) -> str | None:
+    """The payload of a file `signed_text` made with this user's key and `header`; None for any other
+    (unsigned, signed by someone else or for something else, damaged)."""
+    if text is None or not text.startswith(header):
+        return None
+    first, _, payload = text.partition("\n")
+    key = private_key()
+    if key is None or not hmac.compare_digest(first[len(header) :], signature_of(payload, key)):
+        return None
+    return payload
