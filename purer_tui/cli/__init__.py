@@ -101,6 +101,7 @@ from purer_tui.cli import (  # noqa: E402,F401
     recheck_commands,
     report_commands,
     settings_commands,
+    similar_commands,
     study_commands,
     teamwork,
 )
