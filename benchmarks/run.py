@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import make_study, make_transcript_study  # noqa: E402
+from generate import WORDS, make_study, make_transcript_study  # noqa: E402
 
 REPO = HERE.parent
 STUDIES = HERE / "studies"
@@ -44,6 +44,7 @@ TARGETS = {
     "switch_s": 0.150,
     "key_ms": 5.0,
     "study_search_s": 4.0,
+    "similarity_build_s": 10.0,
     "agree_s": 10.0,
     "stats_s": 10.0,
     "memory_mb": 1024,
@@ -181,6 +182,27 @@ def study_search_time(study: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def similarity_build_time(runs: int, words: int = 900_000) -> float:
+    """Median seconds to tokenize and index `words` words of turns for "turns like this one" (BM25)."""
+    import random
+
+    from purer_tui.core.similarity import build_index
+
+    rng = random.Random(11)
+    turns: list[tuple[tuple[str, int], str]] = []
+    counted = 0
+    while counted < words:
+        length = min(rng.randint(5, 60), words - counted)
+        turns.append(((f"t{len(turns) // 300:04d}", len(turns) % 300 + 1), " ".join(rng.choices(WORDS, k=length))))
+        counted += length
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        build_index(turns)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def machine() -> str:
     model = ""
     try:
@@ -241,6 +263,7 @@ def main() -> None:
     results["switch_at_once_s"] = switch_time(studies["two20000"], runs, read_ahead=False)
     results["key_s300_ms"] = key_latency(studies["s300x300"], 41 if options.quick else 201)
     results["study_search_s1000_s"] = study_search_time(studies["s1000"], runs)
+    results["similarity_build_s"] = similarity_build_time(big_runs)
     print("study-scale commands (900,000 records)...", file=sys.stderr)
     for name, args in {
         "check": ["check"],
@@ -329,6 +352,12 @@ def render(r: dict[str, object]) -> str:
             f"{r['study_search_s1000_s']:.2f} s",
             "< 4 s",
             ok(r["study_search_s1000_s"], t["study_search_s"]),
+        ),
+        (
+            '"turns like this one": tokenize and index 900,000 words (BM25)',
+            f"{r['similarity_build_s']:.2f} s",
+            "< 10 s",
+            ok(r["similarity_build_s"], t["similarity_build_s"]),
         ),
     ]
     for name, label in (
