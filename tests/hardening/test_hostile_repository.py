@@ -143,6 +143,8 @@ COMMANDS = [
     ("quotes", "phenomenology", "--markdown"),
     ("progress",),
     ("codebook", "show"),
+    ("similar", "transcripts/grp1-s01.txt", "2", "--json"),
+    ("similar", f"transcripts/grp1-s0{OSC_TITLE}9.txt", "1"),
     ("export", "csv"),
     ("export", "csv", "--spreadsheet"),
     ("git", "resolve", "--ours"),
