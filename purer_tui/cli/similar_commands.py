@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from purer_tui.services.similar_turns import SimilarTurn, SimilarTurns
 
 #: Characters of each turn shown.
-EXCERPT = 160
+EXCERPT = 100
 
 
 @main.command()
