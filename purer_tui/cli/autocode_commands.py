@@ -69,11 +69,8 @@ def autocode(
         raise UsageError("give one of --text WORDS and --pattern REGEX")
     matcher = phrase_matcher(words) if words is not None else pattern_matcher(pattern or "")
     plan = plan_autocode(study, code, coder, matcher, speaker=speaker, role=role, transcripts_glob=transcripts_glob)
-    try:
-        _show(plan, sys.stdout.isatty())
-        _run(plan, "from a text search" if words is not None else "from a pattern", yes, dry_run)
-    finally:
-        plan.release()
+    _show(plan, sys.stdout.isatty())
+    _run(plan, "from a text search" if words is not None else "from a pattern", yes, dry_run)
 
 
 def _run(plan: AutocodePlan, how: str, yes: bool, dry_run: bool) -> None:
@@ -94,15 +91,18 @@ def _run(plan: AutocodePlan, how: str, yes: bool, dry_run: bool) -> None:
             click.echo("Nothing was changed.")
             return
     applied = apply_autocode(plan)
-    left = (
-        f"; {applied.changed_meanwhile} turn(s) changed meanwhile and were left alone"
-        if applied.changed_meanwhile
-        else ""
-    )
+    left = []
+    if applied.changed_meanwhile:
+        left.append(f"{applied.changed_meanwhile} turn(s) changed since they were shown")
+    if applied.locked_meanwhile:
+        left.append(f"{applied.locked_meanwhile} turn(s) in files another process began coding")
     click.echo(
-        f"Done: {plan.code} applied to {applied.turns} turn(s) in {applied.files} annotation file(s) "
-        f"as {plan.coder}{left}."
+        f"Done: {plan.code} applied to {applied.turns} turn(s) in {applied.files} annotation file(s) as {plan.coder}"
+        + (f"; left alone: {', '.join(left)}" if left else "")
+        + "."
     )
+    if not applied.turns:
+        return
     click.echo("Suggested commit message:")
     click.echo("")
     for line in applied.commit_message(plan.code, plan.coder, how).split("\n"):

@@ -9,17 +9,20 @@ matches the transcript, or another process is coding the file). A coder's
 decision is never replaced: only turns that can take the code without
 losing anything are coded.
 
-The coder's lock of each file with a match is taken while planning and held
-until the plan is applied or dropped, so nobody codes those files in the
-app meanwhile. Applying folds in a crashed session's journal first, then
-writes each file once, atomically.
+A file is read under the coder's lock, and written under it again: a file
+another process is coding (the app, as the same coder) is listed and left
+alone. Between showing and applying, the app may open a file (the locks are
+let go while the coder reads the list, so that a large study never holds
+thousands of them); applying therefore takes each lock again, folds in a
+crashed session's journal, decides each turn again on the file as it is
+then, and writes the file once, atomically.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from purer_tui.agreement.study_agreement import filter_transcripts
@@ -68,7 +71,7 @@ class MatchedTurn:
 
 @dataclass
 class AutocodePlan:
-    """The matching turns of the transcripts searched, and the locks held until the plan is applied or dropped."""
+    """The matching turns of the transcripts searched, and what applying the code would do to each."""
 
     study: Study
     codebook: Codebook
@@ -76,7 +79,6 @@ class AutocodePlan:
     coder: str
     transcripts: list[Path]  # searched, in study order
     turns: list[MatchedTurn]
-    locks: CoderLocks = field(default_factory=CoderLocks)
 
     @property
     def to_apply(self) -> list[MatchedTurn]:
@@ -91,17 +93,16 @@ class AutocodePlan:
             grouped.setdefault(turn.transcript, []).append(turn)
         return grouped
 
-    def release(self) -> None:
-        self.locks.release()
-
 
 @dataclass(frozen=True)
 class Applied:
-    """What applying did: turns coded, files written, and turns left because their file changed meanwhile."""
+    """What applying did: turns coded, files written, and turns left alone because, since they were shown, their
+    record changed (a `git pull`, the app) or another process began coding their file."""
 
     turns: int
     files: int
-    changed_meanwhile: int
+    changed_meanwhile: int = 0
+    locked_meanwhile: int = 0
 
     def commit_message(self, code: str, coder: str, how: str) -> str:
         return (
@@ -149,8 +150,7 @@ def plan_autocode(
     transcripts_glob: str | None = None,
 ) -> AutocodePlan:
     """Every turn of the study (or of the transcripts matching `transcripts_glob`) whose text matches, narrowed to
-    a speaker or a role, and what applying `code` as `coder` would do to each. The caller releases the plan's locks.
-    """
+    a speaker or a role, and what applying `code` as `coder` would do to each."""
     coder = validate_coder(coder)
     if speaker is not None and role is not None:
         raise UsageError("choose one of --speaker and --role")
@@ -172,14 +172,9 @@ def plan_autocode(
     wanted = speaker.strip().casefold() if speaker is not None else None
     plan = AutocodePlan(study, codebook, code, coder, paths, [])
     speakers: set[str] = set()
-    try:
-        for path in paths:
-            plan.turns += _plan_transcript(plan, path, matcher, wanted, role, role_of, speakers)
-    except BaseException:
-        plan.release()
-        raise
+    for path in paths:
+        plan.turns += _plan_transcript(plan, path, matcher, wanted, role, role_of, speakers)
     if speaker is not None and not any(name.casefold() == wanted for name in speakers):
-        plan.release()
         raise UsageError(
             f'--speaker "{excerpt(speaker, NAME_CHARACTERS)}": nobody of that name speaks in these transcripts; '
             f"the speakers: {_some(sorted(speakers)) or 'none'}"
@@ -214,12 +209,16 @@ def _plan_transcript(
         return []
     store_path = annotation_path(path, plan.coder)
     records: dict[int, AnnotationRecord] = {}
+    locks = CoderLocks()
     try:
-        plan.locks.acquire(store_path)
+        locks.acquire(store_path)
     except LockedError:
         whole_file: Outcome | None = Outcome.LOCKED
     else:
-        records = dict(AnnotationFile.open(store_path).records)  # a crashed session's journal replayed, not written
+        try:
+            records = dict(AnnotationFile.open(store_path).records)  # a crashed session's journal replayed, unwritten
+        finally:
+            locks.release()
         whole_file = Outcome.STALE if any(is_stale(record, transcript) for record in records.values()) else None
     matched = []
     for turn, span in found:
@@ -241,41 +240,44 @@ def _plan_transcript(
                 clashing,
             )
         )
-    if not any(turn.outcome is Outcome.APPLY for turn in matched):
-        plan.locks.release_one(store_path)  # nothing to write there: let the app have it
     return matched
 
 
 def apply_autocode(plan: AutocodePlan) -> Applied:
-    """Add the code to every turn the plan codes, one atomic write per file, under the locks the plan holds.
+    """Add the code to every turn the plan codes: per file, under the coder's lock, one atomic write.
 
-    A turn whose record changed since planning (a `git pull` meanwhile) is decided again, and left alone
-    unless it can still take the code."""
-    coded = files = changed = 0
+    Each turn is decided again on the file as it is now, and left alone unless it can still take the code;
+    a file another process has begun coding meanwhile is left alone."""
+    coded = files = changed = locked = 0
     for path, turns in plan.per_transcript().items():
         chosen = [turn for turn in turns if turn.outcome is Outcome.APPLY]
         if not chosen:
             continue
         store_path = annotation_path(path, plan.coder)
-        plan.locks.acquire(store_path)  # held since planning: a no-op unless it was let go
-        AnnotationFile.open(store_path, journaled=True).close()  # fold in a crashed session's journal
-        store = AnnotationFile.open(store_path)
-        records = []
-        for turn in chosen:
-            record = store.get(turn.turn)
-            if record is not None and record.anchor is not None and record.anchor != turn.anchor:
-                changed += 1
-                continue
-            outcome, _ = decide(record, turn.role, plan.code, plan.codebook)
-            if outcome is not Outcome.APPLY:
-                changed += 1
-                continue
-            records.append(with_code(record, turn.turn, turn.anchor, plan.code, plan.codebook))
-        if records:
-            store.put_many(records)
-            coded += len(records)
-            files += 1
-    return Applied(coded, files, changed)
+        locks = CoderLocks()
+        try:
+            locks.acquire(store_path)
+        except LockedError:
+            locked += len(chosen)
+            continue
+        try:
+            AnnotationFile.open(store_path, journaled=True).close()  # fold in a crashed session's journal
+            store = AnnotationFile.open(store_path)
+            records = []
+            for turn in chosen:
+                record = store.get(turn.turn)
+                outcome, _ = decide(record, turn.role, plan.code, plan.codebook)
+                if outcome is not Outcome.APPLY or (record is not None and record.anchor not in (None, turn.anchor)):
+                    changed += 1
+                    continue
+                records.append(with_code(record, turn.turn, turn.anchor, plan.code, plan.codebook))
+            if records:
+                store.put_many(records)
+                coded += len(records)
+                files += 1
+        finally:
+            locks.release()
+    return Applied(coded, files, changed, locked)
 
 
 def _check_code(study: Study, codebook: Codebook, code: str) -> None:

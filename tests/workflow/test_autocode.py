@@ -256,3 +256,24 @@ def test_unknown_and_split_codes_are_refused(study: Path) -> None:
     assert code == 2 and 'no code "nope"' in err
     code, _, err = cli("autocode", "older", "--coder", "ana", "--text", "a", "--study", str(study), "--yes")
     assert code == 2 and "older was split into calm, tense and is applied no more" in err
+
+
+def test_applying_decides_again_on_the_files_as_they_are_then(study: Path) -> None:
+    from purer_tui.core.turn_matching import phrase_matcher
+    from purer_tui.services.autocode import apply_autocode, plan_autocode
+
+    plan = plan_autocode(study, "calm", "ana", phrase_matcher("calmer"))
+    assert len(plan.to_apply) == 2  # s1 turn 5, s2 turn 5
+    # Meanwhile the coder decides s1's turn 5 in the app, and another process opens s2.
+    write(study / "t" / "s1.ana.jsonl", line(2, "tense", anchor=anchor(2)) + line(5, "tense", anchor=anchor(5)))
+    locks = CoderLocks()
+    locks.acquire(study / "t" / "s2.ana.jsonl")
+    try:
+        applied = apply_autocode(plan)
+    finally:
+        locks.release()
+    assert (applied.turns, applied.files, applied.changed_meanwhile, applied.locked_meanwhile) == (0, 0, 1, 1)
+    assert (study / "t" / "s1.ana.jsonl").read_text() == line(2, "tense", anchor=anchor(2)) + line(
+        5, "tense", anchor=anchor(5)
+    )
+    assert (study / "t" / "s2.ana.jsonl").read_text() == line(2, "calm", anchor=anchor(2))
