@@ -122,9 +122,9 @@ def excerpt_around(text: str, span: Span, context: int = EXCERPT_CONTEXT, longes
     if end + 4 * context >= len(text):
         after = after.rstrip()
     if len(before) > context or start > 4 * context:
-        before = "…" + before[-context:]
+        before = "…" + before[-context:].lstrip()
     if len(after) > context or end + 4 * context < len(text):  # cut, or more beyond the window
-        after = after[:context] + "…"
+        after = after[:context].rstrip() + "…"
     if len(match) > longest:
         match = match[: longest - 1] + "…"
     return Excerpt(visible_controls(before), visible_controls(match), visible_controls(after))
