@@ -59,8 +59,8 @@ def autocode(
 
     \b
     Example:
-      purer-tui autocode noticing --coder ana --text "I noticed" --role participant --dry-run
-      purer-tui autocode breath --coder ana --pattern '(?i)\\bbreath(e|ing)?\\b' --yes
+      purer-tui autocode phenomenology --coder ana --text "notice" --role staff --dry-run
+      purer-tui autocode stage-2a --coder ana --pattern '(?i)\\bbreath(e|ing)?\\b' --yes
     """
     from purer_tui.core.turn_matching import pattern_matcher, phrase_matcher
     from purer_tui.services.autocode import plan_autocode

@@ -277,3 +277,12 @@ def test_applying_decides_again_on_the_files_as_they_are_then(study: Path) -> No
         5, "tense", anchor=anchor(5)
     )
     assert (study / "t" / "s2.ana.jsonl").read_text() == line(2, "calm", anchor=anchor(2))
+
+
+def test_on_a_terminal_the_match_is_highlighted_not_marked() -> None:
+    from purer_tui.cli.autocode_commands import _highlighted
+    from purer_tui.core.turn_matching import Excerpt
+
+    shown = _highlighted(Excerpt("my ", "breath", " felt"), on_terminal=True)
+    assert shown.startswith("my ") and shown.endswith(" felt") and ">>" not in shown
+    assert "\x1b[7m" in shown and "breath" in shown  # reverse video
