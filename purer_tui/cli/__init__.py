@@ -95,6 +95,7 @@ def echo_csv(text: str) -> None:
 # The commands register themselves on `main` when imported.
 from purer_tui.cli import (  # noqa: E402,F401
     agreement_commands,
+    autocode_commands,
     codebook_commands,
     coding,
     interchange_commands,

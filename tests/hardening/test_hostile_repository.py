@@ -150,6 +150,8 @@ COMMANDS = [
     ("git", "resolve", "--ours"),
     ("code", "--coder", "eve"),  # not a terminal: refused after every check, or refused by a check
     ("code", "--adjudicate", "ana,ben"),
+    ("autocode", "phenomenology", "--coder", "ana", "--text", "the", "--dry-run"),
+    ("autocode", "phenomenology", "--coder", "ana", "--pattern", "(?i)t.e"),  # not a terminal: refused, unwritten
 ]
 
 

@@ -1,0 +1,309 @@
+"""`purer-tui autocode`: apply a code to every turn whose text matches a phrase or a pattern.
+
+Planning reads the study's transcripts one at a time, keeps only the
+matching turns (an excerpt, never the whole text), and sorts each into what
+would happen to it: coded now, or left alone and why (it carries the code
+already, the code is for other speakers' roles, it carries another code of
+the code's exclusive group, it is in a merge conflict, its file no longer
+matches the transcript, or another process is coding the file). A coder's
+decision is never replaced: only turns that can take the code without
+losing anything are coded.
+
+A file is read under the coder's lock, and written under it again: a file
+another process is coding (the app, as the same coder) is listed and left
+alone. Between showing and applying, the app may open a file (the locks are
+let go while the coder reads the list, so that a large study never holds
+thousands of them); applying therefore takes each lock again, folds in a
+crashed session's journal, decides each turn again on the file as it is
+then, and writes the file once, atomically.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from purer_tui.agreement.study_agreement import filter_transcripts
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for
+from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.case_metadata import speaker_role
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.coders import validate_coder
+from purer_tui.core.errors import UsageError, display_path
+from purer_tui.core.lock import CoderLocks, LockedError
+from purer_tui.core.reanchor import is_stale
+from purer_tui.core.safe_text import excerpt
+from purer_tui.core.study import Study, load_study
+from purer_tui.core.transcript import load_transcript
+from purer_tui.core.turn_matching import Excerpt, TurnMatcher, excerpt_around
+
+#: Names listed at most in a message (a speaker or role that is not there), each cut to this length.
+NAMES_LISTED = 20
+NAME_CHARACTERS = 40
+
+
+class Outcome(enum.Enum):
+    """What autocode does with a matching turn."""
+
+    APPLY = "to code"
+    ALREADY = "already carries the code"
+    OTHER_ROLE = "not for this speaker's role"
+    CLASH = "carries another code of the exclusive group"
+    CONFLICT = "in a merge conflict"
+    STALE = "the annotations no longer match the transcript"
+    LOCKED = "the file is being coded in another process"
+
+
+@dataclass(frozen=True)
+class MatchedTurn:
+    transcript: Path
+    turn: int
+    speaker: str
+    role: str | None
+    anchor: str
+    excerpt: Excerpt
+    outcome: Outcome
+    clashing: tuple[str, ...] = ()  # for a clash: the codes of the exclusive group the turn carries
+
+
+@dataclass
+class AutocodePlan:
+    """The matching turns of the transcripts searched, and what applying the code would do to each."""
+
+    study: Study
+    codebook: Codebook
+    code: str
+    coder: str
+    transcripts: list[Path]  # searched, in study order
+    turns: list[MatchedTurn]
+
+    @property
+    def to_apply(self) -> list[MatchedTurn]:
+        return [turn for turn in self.turns if turn.outcome is Outcome.APPLY]
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for turn in self.turns if turn.outcome is outcome)
+
+    def per_transcript(self) -> dict[Path, list[MatchedTurn]]:
+        grouped: dict[Path, list[MatchedTurn]] = {}
+        for turn in self.turns:
+            grouped.setdefault(turn.transcript, []).append(turn)
+        return grouped
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying did: turns coded, files written, and turns left alone because, since they were shown, their
+    record changed (a `git pull`, the app) or another process began coding their file."""
+
+    turns: int
+    files: int
+    changed_meanwhile: int = 0
+    locked_meanwhile: int = 0
+
+    def commit_message(self, code: str, coder: str, how: str) -> str:
+        return (
+            f"Autocode {code} for {coder} ({how})\n\n"
+            f"{self.turns} turn(s) in {self.files} annotation file(s) coded {code}."
+        )
+
+
+def decide(
+    record: AnnotationRecord | None, role: str | None, code: str, codebook: Codebook
+) -> tuple[Outcome, tuple[str, ...]]:
+    """What to do with one matching turn given this coder's record of it; for a clash, the codes in the way."""
+    if record is not None and record.conflict is not None:
+        return Outcome.CONFLICT, ()
+    codes = record.codes if record is not None else ()
+    if code in codes:
+        return Outcome.ALREADY, ()
+    group = codebook.group(codebook.code(code).group)
+    if not group.applies_to(role):
+        return Outcome.OTHER_ROLE, ()
+    if group.exclusive:
+        rivals = tuple(other for other in codes if codebook.has_code(other) and codebook.code(other).group == group.id)
+        if rivals:
+            return Outcome.CLASH, rivals
+    return Outcome.APPLY, ()
+
+
+def with_code(
+    record: AnnotationRecord | None, turn: int, anchor: str, code: str, codebook: Codebook
+) -> AnnotationRecord:
+    """The record with the code added (codebook order), reviewed, anchored; its memo, flag and other codes kept."""
+    base = record or AnnotationRecord(turn=turn)
+    codes = tuple(codebook.in_codebook_order([*base.codes, code]))
+    return base._replace(codes=codes, reviewed=True, anchor=anchor, rechecked=rechecked_for(base.rechecked, codes))
+
+
+def plan_autocode(
+    study_folder: Path,
+    code: str,
+    coder: str,
+    matcher: TurnMatcher,
+    *,
+    speaker: str | None = None,
+    role: str | None = None,
+    transcripts_glob: str | None = None,
+) -> AutocodePlan:
+    """Every turn of the study (or of the transcripts matching `transcripts_glob`) whose text matches, narrowed to
+    a speaker or a role, and what applying `code` as `coder` would do to each."""
+    coder = validate_coder(coder)
+    if speaker is not None and role is not None:
+        raise UsageError("choose one of --speaker and --role")
+    study = load_study(study_folder)
+    codebook = study.load_codebook()
+    _check_code(study, codebook, code)
+    if role is not None:
+        role = _check_role(study, role)
+    paths = filter_transcripts(study.transcript_paths(), study.root, transcripts_glob)
+    if not paths:
+        raise UsageError(
+            f'no transcript matches "{excerpt(transcripts_glob, NAME_CHARACTERS)}"'
+            if transcripts_glob
+            else f"{display_path(study.path)}: no transcripts; check the study's transcripts patterns"
+        )
+    role_of: Callable[[str], str | None] = (
+        (lambda name: speaker_role(study, name)) if study.roles else (lambda name: None)
+    )
+    wanted = speaker.strip().casefold() if speaker is not None else None
+    plan = AutocodePlan(study, codebook, code, coder, paths, [])
+    speakers: set[str] = set()
+    for path in paths:
+        plan.turns += _plan_transcript(plan, path, matcher, wanted, role, role_of, speakers)
+    if speaker is not None and not any(name.casefold() == wanted for name in speakers):
+        raise UsageError(
+            f'--speaker "{excerpt(speaker, NAME_CHARACTERS)}": nobody of that name speaks in these transcripts; '
+            f"the speakers: {_some(sorted(speakers)) or 'none'}"
+        )
+    return plan
+
+
+def _plan_transcript(
+    plan: AutocodePlan,
+    path: Path,
+    matcher: TurnMatcher,
+    speaker: str | None,
+    role: str | None,
+    role_of: Callable[[str], str | None],
+    speakers: set[str],
+) -> list[MatchedTurn]:
+    transcript = load_transcript(path)
+    found = []
+    roles: dict[str, str | None] = {}
+    for turn in transcript.turns:
+        speakers.add(turn.speaker)
+        if turn.speaker not in roles:
+            roles[turn.speaker] = role_of(turn.speaker)
+        if speaker is not None and turn.speaker.casefold() != speaker:
+            continue
+        if role is not None and roles[turn.speaker] != role:
+            continue
+        span = matcher.find(turn.text)
+        if span is not None:
+            found.append((turn, span))
+    if not found:
+        return []
+    store_path = annotation_path(path, plan.coder)
+    records: dict[int, AnnotationRecord] = {}
+    locks = CoderLocks()
+    try:
+        locks.acquire(store_path)
+    except LockedError:
+        whole_file: Outcome | None = Outcome.LOCKED
+    else:
+        try:
+            records = dict(AnnotationFile.open(store_path).records)  # a crashed session's journal replayed, unwritten
+        finally:
+            locks.release()
+        whole_file = Outcome.STALE if any(is_stale(record, transcript) for record in records.values()) else None
+    matched = []
+    for turn, span in found:
+        speaker_role_ = roles[turn.speaker]
+        outcome, clashing = (
+            (whole_file, ())
+            if whole_file
+            else decide(records.get(turn.number), speaker_role_, plan.code, plan.codebook)
+        )
+        matched.append(
+            MatchedTurn(
+                path,
+                turn.number,
+                turn.speaker,
+                speaker_role_,
+                turn.anchor,
+                excerpt_around(turn.text, span),
+                outcome,
+                clashing,
+            )
+        )
+    return matched
+
+
+def apply_autocode(plan: AutocodePlan) -> Applied:
+    """Add the code to every turn the plan codes: per file, under the coder's lock, one atomic write.
+
+    Each turn is decided again on the file as it is now, and left alone unless it can still take the code;
+    a file another process has begun coding meanwhile is left alone."""
+    coded = files = changed = locked = 0
+    for path, turns in plan.per_transcript().items():
+        chosen = [turn for turn in turns if turn.outcome is Outcome.APPLY]
+        if not chosen:
+            continue
+        store_path = annotation_path(path, plan.coder)
+        locks = CoderLocks()
+        try:
+            locks.acquire(store_path)
+        except LockedError:
+            locked += len(chosen)
+            continue
+        try:
+            AnnotationFile.open(store_path, journaled=True).close()  # fold in a crashed session's journal
+            store = AnnotationFile.open(store_path)
+            records = []
+            for turn in chosen:
+                record = store.get(turn.turn)
+                outcome, _ = decide(record, turn.role, plan.code, plan.codebook)
+                if outcome is not Outcome.APPLY or (record is not None and record.anchor not in (None, turn.anchor)):
+                    changed += 1
+                    continue
+                records.append(with_code(record, turn.turn, turn.anchor, plan.code, plan.codebook))
+            if records:
+                store.put_many(records)
+                coded += len(records)
+                files += 1
+        finally:
+            locks.release()
+    return Applied(coded, files, changed, locked)
+
+
+def _check_code(study: Study, codebook: Codebook, code: str) -> None:
+    if not codebook.has_code(code):
+        raise UsageError(
+            f'no code "{excerpt(code, NAME_CHARACTERS)}" in {display_path(study.codebook_path)}; '
+            "purer-tui codebook show lists the codes"
+        )
+    split_into = codebook.code(code).split_into
+    if split_into:
+        raise UsageError(f"{code} was split into {', '.join(split_into)} and is applied no more; apply one of those")
+
+
+def _check_role(study: Study, role: str) -> str:
+    wanted = role.strip().casefold()
+    for declared in study.roles:
+        if declared.casefold() == wanted:
+            return declared
+    declared_roles = _some(sorted(study.roles))
+    raise UsageError(
+        f'--role "{excerpt(role, NAME_CHARACTERS)}": no such role in {display_path(study.path)}; '
+        + (f"its roles: {declared_roles}" if declared_roles else "it declares none ([roles]); use --speaker")
+    )
+
+
+def _some(names: Sequence[str]) -> str:
+    """A bounded list of untrusted names, for a one-line message."""
+    listed = ", ".join(excerpt(name, NAME_CHARACTERS) for name in names[:NAMES_LISTED])
+    return listed + (f" and {len(names) - NAMES_LISTED} more" if len(names) > NAMES_LISTED else "")
