@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ SPEAKER_CHARACTERS = 24
 @main.command()
 @click.argument("code")
 @click.option("--coder", required=True, help="The coder whose annotation files get the code.")
+@click.option("--new-coder", is_flag=True, help="--coder has coded nothing in this study yet: start them.")
 @click.option("--text", "words", help="Words to find as a phrase: literal, ignoring case (as the app's search).")
 @click.option("--pattern", help="A Python regular expression to find instead (add (?i) to ignore case).")
 @click.option("--speaker", help="Only the turns of this speaker (ignoring case).")
@@ -39,6 +41,7 @@ SPEAKER_CHARACTERS = 24
 def autocode(
     code: str,
     coder: str,
+    new_coder: bool,
     words: str | None,
     pattern: str | None,
     speaker: str | None,
@@ -68,7 +71,9 @@ def autocode(
     if (words is None) == (pattern is None):
         raise UsageError("give one of --text WORDS and --pattern REGEX")
     matcher = phrase_matcher(words) if words is not None else pattern_matcher(pattern or "")
-    plan = plan_autocode(study, code, coder, matcher, speaker=speaker, role=role, transcripts_glob=transcripts_glob)
+    plan = plan_autocode(
+        study, code, coder, matcher, speaker=speaker, role=role, transcripts_glob=transcripts_glob, new_coder=new_coder
+    )
     _show(plan, sys.stdout.isatty())
     _run(plan, "from a text search" if words is not None else "from a pattern", yes, dry_run)
 
@@ -125,6 +130,7 @@ def _show(plan: AutocodePlan, on_terminal: bool) -> None:
     named = {
         Outcome.ALREADY: f"already carry {plan.code}",
         Outcome.OTHER_ROLE: "not for their speaker's role",
+        Outcome.NO_CODE: f"decided by {plan.coder} as no code applying (left alone)",
         Outcome.CLASH: "clash with the exclusive group (listed, not applied)",
         Outcome.CONFLICT: "in a merge conflict",
         Outcome.STALE: "in files that no longer match their transcript (run purer-tui reanchor)",
@@ -146,9 +152,15 @@ def _turn_line(plan: AutocodePlan, turn: MatchedTurn, on_terminal: bool) -> str:
     elif turn.outcome is Outcome.OTHER_ROLE:
         roles = ", ".join(plan.codebook.group(plan.codebook.code(plan.code).group).roles)
         note = f"  [not for {turn.role or 'this speaker'}: {plan.code} is for {roles} turns]"
+    elif turn.outcome is Outcome.NO_CODE:
+        note = f"  [{plan.coder} decided no code applies: left alone]"
     elif turn.outcome is not Outcome.APPLY:
         note = f"  [{turn.outcome.value}]"
-    return f"  turn {turn.turn}  {speaker}: {_highlighted(turn.excerpt, on_terminal)}{one_line(note)}"
+    head = f"  turn {turn.turn}  {speaker}: "
+    found = turn.excerpt
+    if on_terminal:  # one line per turn, never broken mid-word by the terminal
+        found = found.fitted(shutil.get_terminal_size().columns - len(head) - len(note) - 1)
+    return f"{head}{_highlighted(found, on_terminal)}{one_line(note)}"
 
 
 def _highlighted(found: Excerpt, on_terminal: bool) -> str:

@@ -102,6 +102,18 @@ class Excerpt:
     match: str
     after: str
 
+    def fitted(self, width: int) -> Excerpt:
+        """The excerpt in at most about `width` characters, the match kept whole: the context either side is cut
+        (with an ellipsis), so a line fits the terminal instead of breaking mid-word."""
+        room = max(2, width - len(self.match))
+        if len(self.before) + len(self.after) <= room:
+            return self
+        before_room = min(len(self.before), max(room // 2, room - len(self.after)))
+        after_room = room - before_room
+        before = self.before if len(self.before) <= before_room else "…" + self.before[-(before_room - 1) :]
+        after = self.after if len(self.after) <= after_room else self.after[: max(after_room - 1, 0)] + "…"
+        return Excerpt(before if before_room > 1 else "", self.match, after)
+
     def marked(self, left: str = ">>", right: str = "<<") -> str:
         """The excerpt with the match between markers (for output that is not a terminal)."""
         return f"{self.before}{left}{self.match}{right}{self.after}"

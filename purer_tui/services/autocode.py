@@ -37,6 +37,7 @@ from purer_tui.core.lock import CoderLocks, LockedError
 from purer_tui.core.reanchor import is_stale
 from purer_tui.core.safe_text import excerpt
 from purer_tui.core.study import Study, load_study
+from purer_tui.core.study_coders import coders_with_files
 from purer_tui.core.transcript import load_transcript
 from purer_tui.core.turn_matching import Excerpt, TurnMatcher, excerpt_around
 
@@ -51,6 +52,7 @@ class Outcome(enum.Enum):
     APPLY = "to code"
     ALREADY = "already carries the code"
     OTHER_ROLE = "not for this speaker's role"
+    NO_CODE = "reviewed by the coder as no code applying"
     CLASH = "carries another code of the exclusive group"
     CONFLICT = "in a merge conflict"
     STALE = "the annotations no longer match the transcript"
@@ -120,6 +122,8 @@ def decide(
     codes = record.codes if record is not None else ()
     if code in codes:
         return Outcome.ALREADY, ()
+    if record is not None and record.reviewed and not codes:
+        return Outcome.NO_CODE, ()  # a decision, as a clash is: a search never overrides it
     group = codebook.group(codebook.code(code).group)
     if not group.applies_to(role):
         return Outcome.OTHER_ROLE, ()
@@ -148,9 +152,11 @@ def plan_autocode(
     speaker: str | None = None,
     role: str | None = None,
     transcripts_glob: str | None = None,
+    new_coder: bool = False,
 ) -> AutocodePlan:
     """Every turn of the study (or of the transcripts matching `transcripts_glob`) whose text matches, narrowed to
-    a speaker or a role, and what applying `code` as `coder` would do to each."""
+    a speaker or a role, and what applying `code` as `coder` would do to each. A coder with no annotation file
+    in the study is refused unless `new_coder` (a typo would otherwise code in a new name)."""
     coder = validate_coder(coder)
     if speaker is not None and role is not None:
         raise UsageError("choose one of --speaker and --role")
@@ -159,6 +165,12 @@ def plan_autocode(
     _check_code(study, codebook, code)
     if role is not None:
         role = _check_role(study, role)
+    known = coders_with_files(study.transcript_paths())
+    if known and coder not in known and not new_coder:  # a typo would start a coder and code in their name
+        raise UsageError(
+            f'no coder "{coder}" in this study (its coders: {", ".join(known)}); check the spelling, '
+            "or add --new-coder to start one"
+        )
     paths = filter_transcripts(study.transcript_paths(), study.root, transcripts_glob)
     if not paths:
         raise UsageError(

@@ -28,6 +28,7 @@ from purer_tui.core.clone_state import CACHE_FOLDER, CloneState
 from purer_tui.core.errors import UsageError, display_path
 from purer_tui.core.similarity import BM25Index, tokenize
 from purer_tui.core.study import Study
+from purer_tui.core.study_coders import coders_with_files
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.transcript import Transcript, load_transcript
 from purer_tui.core.user_state import signed_text, verified_payload
@@ -175,6 +176,9 @@ def find_similar_turns(
             f"{display_path(asked_path)} has {len(asked_transcript.turns)} turn(s); "
             f"turn {turn} is out of range, name one from 1 to {len(asked_transcript.turns)}"
         )
+    known = coders_with_files(list(paths.values()))
+    if known and coder not in known:  # a typo, or the login name of someone who codes under another id
+        raise UsageError(f'no coder "{coder}" in this study (its coders: {", ".join(known)}); name one with --coder')
     index = words.index()
     name = words.name_of(asked_path)
     found_keys = index.similar((name, turn), top) if (name, turn) in index else []

@@ -48,3 +48,11 @@ def test_an_excerpt_is_cut_around_the_match_on_one_line_with_controls_visible() 
     assert excerpt_around("  short one  ", (2, 7)) == Excerpt("", "short", " one")
     long = excerpt_around("x" * 200, (0, 200), longest=10)
     assert long.match == "xxxxxxxxx…" and long.before == long.after == ""
+
+
+def test_an_excerpt_is_fitted_to_a_width_keeping_the_match_whole() -> None:
+    found = Excerpt("a long stretch of words before it ", "the match", " and a long stretch after it too")
+    fitted = found.fitted(30)
+    assert fitted.match == "the match" and len(fitted.before + fitted.match + fitted.after) <= 30
+    assert fitted.before.startswith("…") and fitted.after.endswith("…")
+    assert found.fitted(200) == found

@@ -51,7 +51,8 @@ async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Pa
             ["export", "csv", str(demo_study), "-o", str(tmp_path / "s.csv")],
             ["codebook", "import", str(tmp_path / "s.qdpx"), "-o", str(tmp_path / "c.toml")],
             ["demo", str(tmp_path / "fresh-demo"), "--no-open"],
-            ["autocode", "phenomenology", "--coder", "auto", "--text", "breath", "--study", str(demo_study), "--yes"],
+            ["autocode", "phenomenology", "--coder", "auto", "--new-coder", "--text", "breath"]
+            + ["--study", str(demo_study), "--yes"],
         ):
             assert runner.invoke(main, args).exit_code == 0, args
         prepared = prepare_session([demo_study], "sec", None, [], False)

@@ -156,7 +156,7 @@ def test_pattern_with_role_lists_already_coded_and_clashes_and_applies_only_the_
 
 def test_speaker_narrows_and_a_code_for_another_role_is_listed_not_applied(study: Path) -> None:
     code, out, _ = cli(
-        "autocode", "guide", "--coder", "ben", "--text", "breath", "--speaker", "participant 2",
+        "autocode", "guide", "--coder", "ben", "--new-coder", "--text", "breath", "--speaker", "participant 2",
         "--transcripts", "s2*", "--study", str(study), "--yes",
     )  # fmt: skip
     assert code == 0, (out, _)
@@ -166,8 +166,8 @@ def test_speaker_narrows_and_a_code_for_another_role_is_listed_not_applied(study
     assert "Nothing to apply" in out
     assert not (study / "t" / "s2.ben.jsonl").exists()
     code, out, _ = cli(
-        "autocode", "guide", "--coder", "ben", "--text", "breath", "--speaker", "therapist", "--study", str(study),
-        "--yes",
+        "autocode", "guide", "--coder", "ben", "--new-coder", "--text", "breath", "--speaker", "therapist",
+        "--study", str(study), "--yes",
     )  # fmt: skip
     assert code == 0 and "4 to code" in out
     assert (study / "t" / "s2.ben.jsonl").read_text() == line(1, "guide", anchor=anchor(1)) + line(
@@ -286,3 +286,13 @@ def test_on_a_terminal_the_match_is_highlighted_not_marked() -> None:
     shown = _highlighted(Excerpt("my ", "breath", " felt"), on_terminal=True)
     assert shown.startswith("my ") and shown.endswith(" felt") and ">>" not in shown
     assert "\x1b[7m" in shown and "breath" in shown  # reverse video
+
+
+def test_a_coder_with_no_file_is_refused_unless_started_and_a_no_code_decision_is_left_alone(study: Path) -> None:
+    before = snapshot(study)
+    code, _, err = cli("autocode", "calm", "--coder", "anna", "--text", "breath", "--study", str(study), "--yes")
+    assert code == 2 and 'no coder "anna" in this study (its coders: ana)' in err and snapshot(study) == before
+    (study / "t" / "s1.ana.jsonl").write_text(line(2, anchor=anchor(2)))  # ana decided: no code applies
+    code, out, _ = cli("autocode", "calm", "--coder", "ana", "--text", "breath", "--study", str(study), "--yes")
+    assert code == 0 and "[ana decided no code applies: left alone]" in out
+    assert (study / "t" / "s1.ana.jsonl").read_text().splitlines()[0] == line(2, anchor=anchor(2)).strip()

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from purer_tui.cli import main
+from purer_tui.core.errors import UsageError
 from purer_tui.core.study import load_study
 from purer_tui.core.transcript import load_transcript
 from purer_tui.core.user_state import signature_of
@@ -60,7 +61,8 @@ def test_the_turns_most_like_one_come_with_the_coder_s_codes(demo_study: Path) -
     assert [turn.codes for turn in found.found] == [("stage-1",), ("phenomenology", "reframing"), ("stage-1",)]
     assert found.found[0].speaker == "Participant 1" and "Thursday" in found.found[0].text
     assert found.found[0].score > found.found[1].score > found.found[2].score > 0
-    assert all(turn.codes is None for turn in similar(demo_study, coder="eve").found)  # eve reviewed nothing
+    with pytest.raises(UsageError, match='no coder "eve" in this study'):  # a typo shows no one's codes
+        similar(demo_study, coder="eve")
 
 
 def test_the_command_prints_each_turn_with_the_coder_s_decision(demo_study: Path) -> None:
@@ -74,11 +76,11 @@ def test_the_command_prints_each_turn_with_the_coder_s_decision(demo_study: Path
     assert lines[6] == "    ana: stage-1"
     assert lines[9] == "    ana: phenomenology, reframing"
     result = runner.invoke(
-        main, ["similar", str(demo_study / S01), "4", "--top", "1", "--json"], env={"PURER_CODER": "eve"}
+        main, ["similar", str(demo_study / S01), "4", "--top", "1", "--json"], env={"PURER_CODER": "ben"}
     )
     data = json.loads(result.output)
-    assert data["coder"] == "eve" and data["turn"]["reviewed"] is False
-    assert [(turn["transcript"], turn["turn"], turn["reviewed"]) for turn in data["similar"]] == [(S01, 3, False)]
+    assert data["coder"] == "ben" and data["turn"]["reviewed"] is True
+    assert [(turn["transcript"], turn["turn"], turn["reviewed"]) for turn in data["similar"]] == [(S01, 3, True)]
     assert data["similar"][0]["score"] > 0 and "Thursday" in data["similar"][0]["text"]
 
 
