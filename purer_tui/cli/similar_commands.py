@@ -65,27 +65,25 @@ def _decision(turn: SimilarTurn) -> str:
 
 
 def _print_readable(result: SimilarTurns) -> None:
-    from purer_tui.core.safe_text import excerpt, visible_controls
+    from purer_tui.core.safe_text import excerpt, one_line
 
     asked = result.asked
-    click.echo(
-        visible_controls(f"Turns like turn {asked.turn} of {asked.name} ({asked.speaker or 'unknown speaker'}):")
-    )
+    click.echo(one_line(f"Turns like turn {asked.turn} of {asked.name} ({asked.speaker or 'unknown speaker'}):"))
     click.echo(f"  {excerpt(asked.text, EXCERPT)}")
-    click.echo(visible_controls(f"  {result.coder}: {_decision(asked)}"))
+    click.echo(one_line(f"  {result.coder}: {_decision(asked)}"))
     if not result.found:
         click.echo("No other turn shares a word with it (common words such as 'the' and 'yes' are left out).")
         return
     click.echo("")
     for rank, found in enumerate(result.found, start=1):
         click.echo(
-            visible_controls(
+            one_line(  # a file name from the study may hold a line break: it must not start a line of its own
                 f"{rank:>2}. {found.name} turn {found.turn} · {found.speaker or 'unknown speaker'} · "
                 f"score {found.score:.2f}"
             )
         )
         click.echo(f"    {excerpt(found.text, EXCERPT)}")
-        click.echo(visible_controls(f"    {result.coder}: {_decision(found)}"))
+        click.echo(one_line(f"    {result.coder}: {_decision(found)}"))
 
 
 def _print_json(result: SimilarTurns) -> None:

@@ -75,6 +75,10 @@ def phrase_matcher(words: str) -> PhraseMatcher:
     return PhraseMatcher(words)
 
 
+#: A little of every kind of character, to see whether a pattern finds matches of no characters in it.
+_SAMPLE = "Ab cd, 12 ef.\nGh-ij: 'k' (l)?"
+
+
 def pattern_matcher(pattern: str) -> PatternMatcher:
     """A matcher for `--pattern`: refuses a pattern that is too long, invalid, slow to match, or matches nothing."""
     if len(pattern) > MAX_SEARCH_CHARACTERS:
@@ -89,8 +93,9 @@ def pattern_matcher(pattern: str) -> PatternMatcher:
             f"or has more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}): "
             "it can take hours on a long turn and cannot be stopped; simplify it"
         )
-    if compiled.fullmatch(""):
-        raise UsageError("--pattern matches an empty text, so every turn; make it match at least one character")
+    # A match of no characters (an empty pattern, `x*`, `\b`, a lookahead alone) is found in every turn.
+    if compiled.fullmatch("") or any(found.end() == found.start() for found in compiled.finditer(_SAMPLE)):
+        raise UsageError("--pattern can match an empty text, so every turn; make it match at least one character")
     return PatternMatcher(compiled)
 
 

@@ -21,8 +21,9 @@ then, and writes the file once, atomically.
 from __future__ import annotations
 
 import enum
+import multiprocessing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from purer_tui.agreement.study_agreement import filter_transcripts
@@ -32,14 +33,15 @@ from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.coders import validate_coder
-from purer_tui.core.errors import UsageError, display_path
+from purer_tui.core.errors import PurerError, UsageError, display_path
 from purer_tui.core.lock import CoderLocks, LockedError
 from purer_tui.core.reanchor import is_stale
 from purer_tui.core.safe_text import excerpt
 from purer_tui.core.study import Study, load_study
 from purer_tui.core.study_coders import coders_with_files
+from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.transcript import load_transcript
-from purer_tui.core.turn_matching import Excerpt, TurnMatcher, excerpt_around
+from purer_tui.core.turn_matching import Excerpt, PatternMatcher, Span, TurnMatcher, excerpt_around
 
 #: Names listed at most in a message (a speaker or role that is not there), each cut to this length.
 NAMES_LISTED = 20
@@ -81,6 +83,7 @@ class AutocodePlan:
     coder: str
     transcripts: list[Path]  # searched, in study order
     turns: list[MatchedTurn]
+    signatures: dict[Path, Signature | None] = field(default_factory=dict)  # each transcript's as it was read
 
     @property
     def to_apply(self) -> list[MatchedTurn]:
@@ -184,8 +187,11 @@ def plan_autocode(
     wanted = speaker.strip().casefold() if speaker is not None else None
     plan = AutocodePlan(study, codebook, code, coder, paths, [])
     speakers: set[str] = set()
+    # Before anything is read: a transcript changed after this (a pull) is left alone when applying.
+    plan.signatures = {path: file_signature(path, follow_links=True) for path in paths}
+    spans = _spans_in_time(paths, matcher)
     for path in paths:
-        plan.turns += _plan_transcript(plan, path, matcher, wanted, role, role_of, speakers)
+        plan.turns += _plan_transcript(plan, path, spans[path], wanted, role, role_of, speakers)
     if speaker is not None and not any(name.casefold() == wanted for name in speakers):
         raise UsageError(
             f'--speaker "{excerpt(speaker, NAME_CHARACTERS)}": nobody of that name speaks in these transcripts; '
@@ -194,10 +200,57 @@ def plan_autocode(
     return plan
 
 
+#: Seconds a --pattern may search the transcripts chosen. Python's regular expressions cannot be stopped once
+#: started, and no check of a pattern's shape catches every slow one (`.*a.*b.*c` on a long turn), so the
+#: search runs in a child process that is stopped when its time is up.
+PATTERN_SECONDS = 30
+
+
+def _spans_in_time(paths: list[Path], matcher: TurnMatcher) -> dict[Path, dict[int, Span]]:
+    """Where the matcher first matches in each turn of each transcript (turn number -> span). A phrase is
+    searched here (linear in the text); a pattern in a child process given PATTERN_SECONDS, which reads the
+    transcripts itself (the text never goes through a file) and is stopped when its time is up."""
+    if not isinstance(matcher, PatternMatcher):
+        return {path: _spans_of(path, matcher) for path in paths}
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = context.Pool(1)
+    try:
+        found: dict[Path, dict[int, Span]] | str = pool.apply_async(_spans_of_all, (paths, matcher)).get(
+            PATTERN_SECONDS
+        )
+    except multiprocessing.TimeoutError:
+        raise UsageError(
+            f"--pattern took longer than {PATTERN_SECONDS} s to search these transcripts (some patterns slow down "
+            "enormously on long turns, like .*a.*b.*c); nothing was changed: simplify it, or use --text"
+        ) from None
+    finally:
+        pool.terminate()
+    if isinstance(found, str):
+        raise PurerError(found)  # a transcript that cannot be read, said as it would be here
+    return found
+
+
+def _spans_of_all(paths: list[Path], matcher: TurnMatcher) -> dict[Path, dict[int, Span]] | str:
+    try:
+        return {path: _spans_of(path, matcher) for path in paths}
+    except PurerError as error:  # comes back as its message: an exception's own fields need not cross processes
+        return str(error)
+
+
+def _spans_of(path: Path, matcher: TurnMatcher) -> dict[int, Span]:
+    spans = {}
+    for turn in load_transcript(path).turns:
+        span = matcher.find(turn.text)
+        if span is not None:
+            spans[turn.number] = span
+    return spans
+
+
 def _plan_transcript(
     plan: AutocodePlan,
     path: Path,
-    matcher: TurnMatcher,
+    spans: dict[int, Span],
     speaker: str | None,
     role: str | None,
     role_of: Callable[[str], str | None],
@@ -214,7 +267,7 @@ def _plan_transcript(
             continue
         if role is not None and roles[turn.speaker] != role:
             continue
-        span = matcher.find(turn.text)
+        span = spans.get(turn.number)
         if span is not None:
             found.append((turn, span))
     if not found:
@@ -273,6 +326,9 @@ def apply_autocode(plan: AutocodePlan) -> Applied:
             locked += len(chosen)
             continue
         try:
+            if file_signature(path, follow_links=True) != plan.signatures.get(path):
+                changed += len(chosen)  # the transcript changed since it was shown (a pull): its turns may have moved
+                continue
             AnnotationFile.open(store_path, journaled=True).close()  # fold in a crashed session's journal
             store = AnnotationFile.open(store_path)
             records = []

@@ -233,7 +233,9 @@ def test_dry_run_and_no_terminal_write_nothing(study: Path) -> None:
     [
         (("--pattern", "(a+)+$"), "repeats inside repeats"),
         (("--pattern", "a" * 301), "longer than 300 characters"),
-        (("--pattern", "x*"), "matches an empty text"),
+        (("--pattern", "x*"), "can match an empty text"),
+        (("--pattern", "\\b"), "can match an empty text"),
+        (("--pattern", "(?=\\S)"), "can match an empty text"),
         (("--pattern", "(unclosed"), "not a valid regular expression"),
         (("--text", " "), "--text is empty"),
         ((), "give one of --text WORDS and --pattern REGEX"),
@@ -296,3 +298,32 @@ def test_a_coder_with_no_file_is_refused_unless_started_and_a_no_code_decision_i
     code, out, _ = cli("autocode", "calm", "--coder", "ana", "--text", "breath", "--study", str(study), "--yes")
     assert code == 0 and "[ana decided no code applies: left alone]" in out
     assert (study / "t" / "s1.ana.jsonl").read_text().splitlines()[0] == line(2, anchor=anchor(2)).strip()
+
+
+def test_a_pattern_that_runs_out_of_time_is_stopped_and_changes_nothing(
+    study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No check of a pattern's shape catches every slow one: a.*b.*c on one long turn without a b is quadratic."""
+    import purer_tui.services.autocode as autocode_module
+
+    monkeypatch.setattr(autocode_module, "PATTERN_SECONDS", 0.5)
+    transcript = study / "t" / "s1.txt"
+    transcript.write_text(transcript.read_text() + "Therapist: " + "a" * 60_000 + "\n")
+    before = snapshot(study)
+    code, _, err = cli("autocode", "calm", "--coder", "ana", "--pattern", "a.*b.*c", "--study", str(study), "--yes")
+    assert code == 2 and "--pattern took longer than 0.5 s" in err and snapshot(study) == before
+
+
+def test_a_transcript_changed_after_it_was_shown_is_left_alone(study: Path) -> None:
+    """A pull during the prompt inserts a turn: the turns shown have moved, so nothing is coded in that file."""
+    from purer_tui.core.turn_matching import phrase_matcher
+    from purer_tui.services.autocode import apply_autocode, plan_autocode
+
+    plan = plan_autocode(study, "calm", "ana", phrase_matcher("calmer"))
+    assert len(plan.to_apply) == 2  # s1 turn 5, s2 turn 5
+    transcript = study / "t" / "s1.txt"
+    transcript.write_text("Therapist: A new first turn.\n" + transcript.read_text())
+    before = (study / "t" / "s1.ana.jsonl").read_bytes()
+    applied = apply_autocode(plan)
+    assert (applied.turns, applied.changed_meanwhile) == (1, 1)
+    assert (study / "t" / "s1.ana.jsonl").read_bytes() == before

@@ -181,3 +181,12 @@ def test_the_cache_is_never_more_readable_than_its_transcript(demo_study: Path) 
         modes[path.name] = stat.S_IMODE(os.stat(demo_study / ".purer" / "cache" / name).st_mode)
     assert modes == {"grp1-s01.txt": 0o400, "grp1-s02.txt": 0o600, "grp1-s03.vtt": 0o600}
     assert stat.S_IMODE(os.stat(demo_study / ".purer" / "cache").st_mode) == 0o700
+
+
+def test_a_line_break_in_a_transcript_name_forges_no_line(demo_study: Path) -> None:
+    transcripts = demo_study / "transcripts"
+    (transcripts / "x\n 9. fake.txt").write_bytes((transcripts / "grp1-s01.txt").read_bytes())
+    result = CliRunner().invoke(main, ["similar", str(demo_study / S01), "4", "--coder", "ana", "--top", "20"])
+    assert result.exit_code == 0, result.output
+    assert "x␤ 9. fake.txt" in result.output
+    assert not any(line.startswith(" 9. fake") for line in result.output.splitlines())
