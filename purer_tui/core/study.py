@@ -81,6 +81,8 @@ class StudySettings(StrictModel):
 #: multiplies the work of a failed match by the length of the name.
 MAX_OPEN_REPEATS = 3
 WIDE_REPEAT = 16
+#: Repeats of any width a pattern may have (`a?` counts): real patterns have a few.
+MAX_REPEATS = 12
 #: Characters of a file name a metadata pattern is searched in (names are short; this bounds the work).
 METADATA_NAME_CHARACTERS = 128
 
@@ -91,12 +93,17 @@ def slow_to_match(pattern: str) -> bool:
     anyone can commit, and Python's regular expressions cannot be stopped once started."""
     parser: Any = regex_parser
     open_ended = 0
+    repeats = 0
+    repeat_ops = tuple(
+        getattr(parser, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(parser, name)
+    )
 
     def walk(items: Any, repeated: bool) -> bool:
-        nonlocal open_ended
+        nonlocal open_ended, repeats
         for op, value in items:
-            if op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+            if op in repeat_ops:
                 low, high, body = value
+                repeats += 1  # `a?` forty times backtracks as far as one wide repeat inside another
                 if high == parser.MAXREPEAT or high > WIDE_REPEAT:
                     open_ended += 1
                 if high > 1 and repeated:
@@ -109,12 +116,15 @@ def slow_to_match(pattern: str) -> bool:
             elif op is parser.SUBPATTERN:
                 if walk(value[-1], repeated):
                     return True
+            elif op is getattr(parser, "ATOMIC_GROUP", None):  # atomic outside, but it backtracks inside
+                if walk(value, repeated):
+                    return True
             elif op in (parser.ASSERT, parser.ASSERT_NOT):
                 if walk(value[1], repeated):
                     return True
         return False
 
-    return walk(parser.parse(pattern), False) or open_ended > MAX_OPEN_REPEATS
+    return walk(parser.parse(pattern), False) or open_ended > MAX_OPEN_REPEATS or repeats > MAX_REPEATS
 
 
 def _inside_study(path: str) -> str:

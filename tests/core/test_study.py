@@ -108,3 +108,10 @@ def test_study_file_mistakes(tmp_path: Path, text: str, expected: str) -> None:
         load_study(tmp_path)
     found = [f"{p.line}: {p.message}" for p in raised.value.problems]
     assert any(problem.startswith(expected) for problem in found), found
+
+
+@pytest.mark.parametrize("pattern", ["(?>(a+)+b)", "a?" * 40 + "a" * 40, "(?:a+)++", "(?P<g>(?>(a+)+b))"])
+def test_slow_patterns_hidden_in_atomic_groups_or_many_small_repeats_are_caught(pattern: str) -> None:
+    from purer_tui.core.study import slow_to_match
+
+    assert slow_to_match(pattern)
