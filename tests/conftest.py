@@ -44,3 +44,18 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_bytes(text.encode("utf-8"))
     return path
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Run purer-tui in this process: its exit status, standard output and standard error."""
+    from click.testing import CliRunner
+
+    from purer_tui.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under a folder and its bytes: to show that a refused command changed nothing."""
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}

@@ -10,12 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from purer_tui.cli import main
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.transcript import compute_anchor
-from tests.conftest import write
+from tests.conftest import cli, snapshot, write
 
 CODEBOOK = """\
 [codebook]
@@ -100,15 +98,6 @@ def study(tmp_path: Path) -> Path:
     )
     write(root / "t" / "s2.ana.jsonl", line(2, "calm", anchor=anchor(2)))  # already carries it
     return root
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def test_text_applies_to_the_matching_turns_and_writes_exact_records(study: Path) -> None:

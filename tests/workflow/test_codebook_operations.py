@@ -10,13 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from purer_tui.cli import main
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.check import check_study
 from purer_tui.core.lock import CoderLocks
-from tests.conftest import write
+from tests.conftest import cli, snapshot, write
 
 CODEBOOK = '''\
 # Our codebook: comments and layout must survive every operation.
@@ -117,15 +115,6 @@ def study(tmp_path: Path) -> Path:
     write(root / "t" / "s2.cal.jsonl", jsonl(record(2, "mid")))
     write(root / "t" / ".s2.cal.jsonl.journal", json.dumps({"put": record(6, "notice")}) + "\n")
     return root
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def codes_in(root: Path) -> dict[tuple[str, int], list[str]]:
