@@ -87,6 +87,20 @@ def emit(
         readable()
 
 
+def confirmed(question: str, doing: str, yes: bool) -> bool:
+    """Whether to go on with a change shown first: `--yes`, or the user's answer (default no). Without a
+    terminal and without --yes, nothing is asked or changed: say so and exit 1."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        click.echo(f"Nothing was changed: re-run with --yes to {doing}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if not click.confirm(question, default=False):
+        click.echo("Nothing was changed.")
+        return False
+    return True
+
+
 def echo_csv(text: str) -> None:
     """CSV to standard output: as it is for a file or a pipe, with control characters made visible on a screen."""
     click.echo(for_terminal(text) if sys.stdout.isatty() else text, nl=False)

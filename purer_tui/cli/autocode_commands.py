@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from purer_tui.cli import EXIT_PROBLEMS, main
+from purer_tui.cli import confirmed, main
 from purer_tui.core.errors import UsageError
 from purer_tui.core.safe_text import excerpt, one_line
 
@@ -88,13 +88,8 @@ def _run(plan: AutocodePlan, how: str, yes: bool, dry_run: bool) -> None:
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            click.echo("Nothing was changed: re-run with --yes to apply the code to these turns.", err=True)
-            sys.exit(EXIT_PROBLEMS)
-        if not click.confirm(f"Apply {plan.code} to {count} turn(s) as {plan.coder}?", default=False):
-            click.echo("Nothing was changed.")
-            return
+    if not confirmed(f"Apply {plan.code} to {count} turn(s) as {plan.coder}?", "apply the code to these turns", yes):
+        return
     applied = apply_autocode(plan)
     left = []
     if applied.changed_meanwhile:

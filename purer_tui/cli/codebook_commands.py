@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from purer_tui.cli import EXIT_PROBLEMS
+from purer_tui.cli import confirmed
 from purer_tui.cli.report_commands import codebook
 from purer_tui.core.errors import PurerError, display_path
 from purer_tui.core.safe_text import one_line
@@ -124,13 +123,8 @@ def _run(plan: OperationPlan, yes: bool, dry_run: bool) -> None:
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            click.echo("Nothing was changed: re-run with --yes to apply these changes.", err=True)
-            sys.exit(EXIT_PROBLEMS)
-        if not click.confirm("Apply these changes?", default=False):
-            click.echo("Nothing was changed.")
-            return
+    if not confirmed("Apply these changes?", "apply these changes", yes):
+        return
     apply(plan)
     changed = ["the codebook"] if plan.codebook_after is not None else []
     if plan.files or plan.sidecars:

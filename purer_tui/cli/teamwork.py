@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from purer_tui.cli import EXIT_PROBLEMS, main
+from purer_tui.cli import EXIT_PROBLEMS, confirmed, main
 from purer_tui.core.errors import UsageError, display_path
 from purer_tui.core.safe_text import one_line
 
@@ -329,12 +329,7 @@ def reanchor(paths: tuple[Path, ...], old_file: Path | None, yes: bool, dry_run:
                 click.echo(f"  turn {record.turn} -> {placement.new_turn} ({codes})")
     if dry_run:
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            click.echo("Nothing was changed: re-run with --yes to rewrite these files.", err=True)
-            sys.exit(EXIT_PROBLEMS)
-        if not click.confirm(f"Rewrite {len(plans)} annotation file(s)?", default=False):
-            click.echo("Nothing was changed.")
-            return
+    if not confirmed(f"Rewrite {len(plans)} annotation file(s)?", "rewrite these files", yes):
+        return
     apply(plans)
     click.echo(f"Re-anchored {len(plans)} file(s).")
