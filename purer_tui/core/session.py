@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import Literal
@@ -32,18 +32,22 @@ from purer_tui.core.safe_text import one_line
 from purer_tui.core.study_files import Signature, file_signature
 from purer_tui.core.study_index import StudyIndex
 from purer_tui.core.study_search import MAX_HITS, Hit, SearchResult, matching_turns, search_transcripts
+from purer_tui.core.suggestion_source import Suggestions
 from purer_tui.core.transcript import Transcript, Turn, load_transcript
 from purer_tui.core.transcript_cache import ReadTranscript, TranscriptCache
 
 
 @dataclass(frozen=True)
 class Change:
-    """One undoable change: a turn's record before and after (None: not reviewed)."""
+    """One undoable change: a turn's record before and after (None: not reviewed); and the suggestions it settled
+    (their codes, and what undoing the settling takes)."""
 
     transcript: int
     turn: int
     before: AnnotationRecord | None
     after: AnnotationRecord | None
+    settled_codes: tuple[str, ...] | None = ()  # None: every suggestion of the turn
+    settled: tuple[object, ...] = ()
 
 
 class OpenTranscript:
@@ -170,6 +174,16 @@ class Reloaded:
     conflicts: tuple[int, ...]  # turns changed both here and on disk: kept as conflict records, both versions
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting a turn's suggestions did: the codes applied, and those left because another code of their
+    exclusive group is on the turn (or was accepted first), or their group is not for the speaker's role."""
+
+    applied: tuple[str, ...] = ()
+    clashing: tuple[str, ...] = ()
+    other_role: tuple[str, ...] = ()
+
+
 class QuickSearchStopped(Exception):
     """Finding the next transcript to review needs one that takes long to read: the app goes on in a worker."""
 
@@ -294,12 +308,14 @@ class CodingSession:
         index: StudyIndex | None = None,
         cache: TranscriptCache | None = None,
         recheck: RecheckQueue | None = None,
+        suggestions: Suggestions | None = None,
     ):
         """`show_coders`: True shows every other coder read-only, a list shows those coders;
         `turn_filter` limits each transcript to the turns it returns (adjudication: the disagreements);
         `only_asked` is what the coder named with --only (a role, say), for showing;
         `locks` takes the coder's lock of each transcript while it is open; `index` is the study's, for hints;
-        `recheck` visits only the turns it holds, and a turn needs the coder while it waits there."""
+        `recheck` visits only the turns it holds, and a turn needs the coder while it waits there;
+        `suggestions`: the codes suggested on turns (a turn with some needs the coder until they are settled)."""
         if not paths:
             raise ValueError("a coding session needs at least one transcript")
         self.paths = list(paths)
@@ -311,6 +327,7 @@ class CodingSession:
         )  # as the coder named them: speakers or roles
         self.show_coders = show_coders
         self.recheck = recheck
+        self.suggestions = suggestions
         self.turn_filter = turn_filter or (recheck.turns if recheck is not None else None)
         self.locks = locks
         self.study_index = index
@@ -475,6 +492,8 @@ class CodingSession:
                     self.locks.release_one(lock_of)
                 raise
             turns = self.turn_filter(path) if self.turn_filter else None
+            if self.suggestions is not None:  # suggestions for turns whose text changed since are dropped
+                self.suggestions.prune(self.suggestions.name(path), read.transcript)
             self._open[index] = OpenTranscript(
                 read.transcript, store, self.only, turns, read.transcript_signature, self._needs(path)
             )
@@ -511,6 +530,16 @@ class CodingSession:
 
     def _needs(self, path: Path) -> Callable[[int, AnnotationRecord | None], bool] | None:
         recheck = self.recheck
+        suggestions = self.suggestions
+        if suggestions is not None and suggestions.turns(suggestions.name(path)):
+            name = suggestions.name(path)
+            if recheck is None:
+                return lambda number, record: (
+                    record is None or not record.settled_review or suggestions.has_suggestions(name, number)
+                )
+            return lambda number, record: (
+                bool(recheck.waiting(path, number, record)) or suggestions.has_suggestions(name, number)
+            )
         if recheck is None:
             return None
         return lambda number, record: bool(recheck.waiting(path, number, record))
@@ -540,7 +569,13 @@ class CodingSession:
 
         For a transcript the study index has counted as it is on disk, the index answers without reading it.
         """
-        if index not in self._open and self.only is None and self.turn_filter is None and self.study_index is not None:
+        if (
+            index not in self._open
+            and self.only is None
+            and self.turn_filter is None
+            and self.study_index is not None
+            and not (self.suggestions is not None and self.suggestions.turns(self.suggestions.name(self.paths[index])))
+        ):
             known = self.study_index.counts(self.paths[index], self.coder)
             if known is not None:
                 first = known[1].first_to_review
@@ -765,6 +800,8 @@ class CodingSession:
         record = self.record
         key = (self.index, turn.number)
         codes = list(record.codes) if record else []
+        suggested: tuple[str, ...] | None = None
+        settled: tuple[str, ...] = ()
         if code_id in codes:
             codes.remove(code_id)
         else:
@@ -783,10 +820,69 @@ class CodingSession:
             codes.append(code_id)
             if record is None or not record.reviewed:
                 self._reviewed_by_code.add(key)
+            if code_id in self.suggested_here():  # applied while shown as suggested: recorded so, and settled
+                suggested = (*(record.suggested if record else ()), code_id)
+                settled = (code_id,)
         reviewed = bool(codes) or key not in self._reviewed_by_code
         if not codes:
             self._reviewed_by_code.discard(key)
-        self._set(self._record_with(codes=tuple(self.codebook.in_codebook_order(codes)), reviewed=reviewed))
+        self._set(
+            self._record_with(
+                codes=tuple(self.codebook.in_codebook_order(codes)), reviewed=reviewed, suggested=suggested
+            ),
+            settled,
+        )
+
+    def suggested_here(self) -> tuple[str, ...]:
+        """The codes suggested for the current turn that it does not carry, in codebook order."""
+        turn, suggestions = self.turn, self.suggestions
+        if turn is None or suggestions is None:
+            return ()
+        codes = suggestions.codes_for(suggestions.name(self.current.path), turn)
+        if not codes:
+            return ()
+        record = self.record
+        carried = set(record.codes) if record is not None else set()
+        return tuple(code for code in codes if code not in carried)
+
+    def accept_suggestions(self, codes: Iterable[str] | None = None) -> Accepted:
+        """Apply the turn's suggested codes (or those of `codes` that are suggested), as pressing their keys
+        would, recorded as suggested; a code clashing with another of its exclusive group, or whose group is not
+        for the speaker's role, is left (and stays suggested). Those applied are settled."""
+        turn, suggestions = self.turn, self.suggestions
+        shown = self.suggested_here()
+        if turn is None or suggestions is None or not shown:
+            return Accepted()
+        wanted = shown if codes is None else tuple(code for code in shown if code in set(codes))
+        record = self.record
+        current = list(record.codes) if record is not None else []
+        role = suggestions.role_of(turn.speaker)
+        applied: list[str] = []
+        clashing: list[str] = []
+        other_role: list[str] = []
+        for code in wanted:
+            group = self.codebook.group(self.codebook.code(code).group)
+            if not group.applies_to(role):
+                other_role.append(code)
+            elif group.exclusive and any(
+                self.codebook.has_code(other) and self.codebook.code(other).group == group.id for other in current
+            ):
+                clashing.append(code)
+            else:
+                current.append(code)
+                applied.append(code)
+        if applied:
+            if record is None or not record.reviewed:
+                self._reviewed_by_code.add((self.index, turn.number))
+            self._set(
+                self._record_with(
+                    codes=tuple(self.codebook.in_codebook_order(current)),
+                    reviewed=True,
+                    suggested=(*(record.suggested if record else ()), *applied),
+                ),
+                tuple(applied),
+            )
+        return Accepted(tuple(applied), tuple(clashing), tuple(other_role))
 
     def set_codes(self, codes: Iterable[str]) -> None:
         """Give the turn exactly these codes, reviewed (adjudication: take one coder's, both, or none)."""
@@ -809,8 +905,23 @@ class CodingSession:
         if turn is None:
             return
         self._reviewed_by_code.discard((self.index, turn.number))
+        waiting = self.suggestions is not None and self.suggestions.has_suggestions(
+            self.suggestions.name(self.current.path), turn.number
+        )
         if record is None or not record.reviewed or record.conflict is not None:
-            self._set(self._record_with(reviewed=True))
+            # the coder decided on the turn: what was suggested and not applied is suggested no more
+            self._set(self._record_with(reviewed=True), None if waiting else ())
+        elif waiting:
+            self._settle_only()
+
+    def _settle_only(self) -> None:
+        """Settle every suggestion of the turn, its record unchanged (one undo step puts them back)."""
+        turn, suggestions = self.turn, self.suggestions
+        assert turn is not None and suggestions is not None
+        record = self.record
+        settled = suggestions.settle(suggestions.name(self.current.path), turn.number, None)
+        self._undo.append(Change(self.index, turn.number, record, record, None, settled))
+        self._redo.clear()
 
     def confirm_recheck(self) -> None:
         """Recheck: confirm the code shown (the first still waiting on the turn) under its current definition,
@@ -900,13 +1011,23 @@ class CodingSession:
             return None  # not reviewed, no memo, no flag: the turn has no line
         return record
 
-    def _set(self, after: AnnotationRecord | None) -> None:
+    def _set(self, after: AnnotationRecord | None, settle: tuple[str, ...] | None = ()) -> None:
+        """Write the turn's record (one undo step), then settle the suggestions `settle` names (None: all)."""
         turn = self.turn
         assert turn is not None
-        change = Change(self.index, turn.number, self.record, after)
+        change = Change(self.index, turn.number, self.record, after, settle)
         self._write(change.transcript, change.turn, change.after)
+        change = self._settled(change)
         self._undo.append(change)
         self._redo.clear()
+
+    def _settled(self, change: Change) -> Change:
+        """The change with its suggestions settled (after its record is written: a failed write settles none)."""
+        suggestions = self.suggestions
+        if suggestions is None or change.settled_codes == ():
+            return change
+        name = suggestions.name(self.paths[change.transcript])
+        return replace(change, settled=suggestions.settle(name, change.turn, change.settled_codes))
 
     def _write(self, index: int, number: int, record: AnnotationRecord | None) -> None:
         opened = self._opened(index)
@@ -944,7 +1065,10 @@ class CodingSession:
             return False
         change = source[-1]
         self._restore(change, change.before if undoing else change.after)
-        target.append(source.pop())
+        source.pop()
+        if undoing and change.settled and self.suggestions is not None:
+            self.suggestions.restore(change.settled)  # the suggestions it settled are suggested again
+        target.append(change if undoing else self._settled(change))
         return True
 
     def _restore(self, change: Change, record: AnnotationRecord | None) -> None:

@@ -1,0 +1,144 @@
+"""Where the coding app's suggested codes come from, behind one small interface.
+
+A source answers, for a turn of a transcript (named by its path within the
+study, with `/`), which codes it suggests; and it is told when the coder has
+decided on some of them on that turn (applied them, or reviewed the turn
+without them), so that it suggests them there no more. Settling returns a
+token that undo gives back to `restore`. The clone-local queue that
+`purer-tui autocode --as-suggestions` fills is one source (`QueueSource`);
+`Suggestions` shows several alike: a code suggested by any of them is
+suggested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.suggestion_queue import QueuedCode, SuggestionQueue
+from purer_tui.core.transcript import Transcript, Turn
+
+
+class SuggestionSource(Protocol):
+    def codes_for(self, transcript: str, turn: Turn) -> tuple[str, ...]:
+        """The codes suggested for this turn."""
+
+    def has_suggestions(self, transcript: str, turn: int) -> bool:
+        """Whether the turn has suggestions the coder should be taken to (`n` stops there), answered without
+        reading the turn."""
+
+    def turns(self, transcript: str) -> Collection[int]:
+        """The turns of a transcript that have such suggestions."""
+
+    def settle(self, transcript: str, turn: int, codes: Collection[str] | None) -> object:
+        """The coder decided on these codes (None: every one) on this turn: suggest them there no more. Returns
+        what `restore` needs to undo it."""
+
+    def prune(self, transcript: str, read: Transcript) -> None:
+        """The transcript as it is now was opened: forget suggestions for turns that are no longer the same."""
+
+    def restore(self, token: object) -> None:
+        """Undo a `settle`."""
+
+    @property
+    def turn_count(self) -> int:
+        """How many turns wait with suggestions (shown in the top bar)."""
+
+
+class QueueSource:
+    """The suggestions queued by `purer-tui autocode --as-suggestions`: each settle is written at once."""
+
+    def __init__(self, queue: SuggestionQueue):
+        self.queue = queue
+
+    def codes_for(self, transcript: str, turn: Turn) -> tuple[str, ...]:
+        entries = self.queue.entries_for(transcript, turn.number)
+        # a turn whose text changed since it was queued (its anchor) is no longer the turn that matched
+        return tuple(entry.code for entry in entries if entry.anchor == turn.anchor)
+
+    def has_suggestions(self, transcript: str, turn: int) -> bool:
+        return bool(self.queue.codes_for(transcript, turn))
+
+    def turns(self, transcript: str) -> Collection[int]:
+        return self.queue.turns(transcript)
+
+    def settle(self, transcript: str, turn: int, codes: Collection[str] | None) -> object:
+        taken = self.queue.remove(transcript, turn, codes)
+        if taken:
+            self.queue.save()
+        return taken
+
+    def prune(self, transcript: str, read: Transcript) -> None:
+        if self.queue.turns(transcript):
+            turns = read.turns
+            anchor_of = lambda number: turns[number - 1].anchor if 1 <= number <= len(turns) else None  # noqa: E731
+            if self.queue.drop_moved(transcript, anchor_of):
+                self.queue.save()
+
+    def restore(self, token: object) -> None:
+        if isinstance(token, tuple) and token and all(isinstance(entry, QueuedCode) for entry in token):
+            self.queue.add(token)
+            self.queue.save()
+
+    @property
+    def turn_count(self) -> int:
+        return self.queue.turn_count
+
+
+class Suggestions:
+    """Every source of suggestions of a session, shown alike: the codes suggested for a turn, in codebook order,
+    only codes the codebook has and that are applied (not split). Transcripts are named by their path within the
+    study `root`; `role_of` gives a speaker's role (None: no roles), for the codes a turn can take."""
+
+    def __init__(
+        self,
+        sources: Sequence[SuggestionSource],
+        codebook: Codebook,
+        root: Path,
+        role_of: Callable[[str], str | None] | None = None,
+    ):
+        self.sources = list(sources)
+        self.codebook = codebook
+        self.root = root.absolute()
+        self.role_of = role_of or (lambda speaker: None)
+
+    def name(self, path: Path) -> str:
+        """A transcript's name for the sources: its path within the study, with `/`."""
+        try:
+            return path.absolute().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def prune(self, transcript: str, read: Transcript) -> None:
+        for source in self.sources:
+            source.prune(transcript, read)
+
+    def codes_for(self, transcript: str, turn: Turn) -> tuple[str, ...]:
+        codes = [code for source in self.sources for code in source.codes_for(transcript, turn)]
+        usable = [
+            code
+            for code in dict.fromkeys(codes)
+            if self.codebook.has_code(code) and not self.codebook.code(code).split_into
+        ]
+        return tuple(self.codebook.in_codebook_order(usable))
+
+    def has_suggestions(self, transcript: str, turn: int) -> bool:
+        return any(source.has_suggestions(transcript, turn) for source in self.sources)
+
+    def turns(self, transcript: str) -> set[int]:
+        return {turn for source in self.sources for turn in source.turns(transcript)}
+
+    def settle(self, transcript: str, turn: int, codes: Collection[str] | None) -> tuple[object, ...]:
+        if codes is not None and not codes:
+            return ()
+        return tuple(source.settle(transcript, turn, codes) for source in self.sources)
+
+    def restore(self, tokens: tuple[object, ...]) -> None:
+        for source, token in zip(self.sources, tokens, strict=False):
+            source.restore(token)
+
+    @property
+    def turn_count(self) -> int:
+        return sum(source.turn_count for source in self.sources)
