@@ -36,7 +36,12 @@ SPEAKER_CHARACTERS = 24
     type=click.Path(path_type=Path),
     help="The study folder (default: the study around the current folder).",
 )
-@click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
+@click.option(
+    "--as-suggestions",
+    is_flag=True,
+    help="Queue the turns for the coder to confirm in the app (purer-tui code) instead of applying the code.",
+)
+@click.option("--yes", "-y", is_flag=True, help="Apply (or queue) without asking.")
 @click.option("--dry-run", is_flag=True, help="Only show the matching turns; write nothing.")
 def autocode(
     code: str,
@@ -48,6 +53,7 @@ def autocode(
     role: str | None,
     transcripts_glob: str | None,
     study: Path,
+    as_suggestions: bool,
     yes: bool,
     dry_run: bool,
 ) -> None:
@@ -60,10 +66,15 @@ def autocode(
     carrying another code of its exclusive group, turns in a merge conflict
     and files being coded in another process are listed and left alone.
 
+    With --as-suggestions the code is not applied: the turns that would get
+    it are queued (in the study's git-ignored .purer folder) for the coder to
+    confirm in the app, where `n` goes to them and ctrl+a accepts.
+
     \b
     Example:
       purer-tui autocode phenomenology --coder ana --text "notice" --role staff --dry-run
       purer-tui autocode stage-2a --coder ana --pattern '(?i)\\bbreath(e|ing)?\\b' --yes
+      purer-tui autocode education --coder ana --text "practice" --as-suggestions
     """
     from purer_tui.core.turn_matching import pattern_matcher, phrase_matcher
     from purer_tui.services.autocode import plan_autocode
@@ -75,7 +86,43 @@ def autocode(
         study, code, coder, matcher, speaker=speaker, role=role, transcripts_glob=transcripts_glob, new_coder=new_coder
     )
     _show(plan, sys.stdout.isatty())
+    if as_suggestions:
+        _queue(plan, f"autocode {'--text' if words is not None else '--pattern'}", yes, dry_run)
+        return
     _run(plan, "from a text search" if words is not None else "from a pattern", yes, dry_run)
+
+
+def _queue(plan: AutocodePlan, source: str, yes: bool, dry_run: bool) -> None:
+    from purer_tui.services.autocode import queue_autocode
+
+    count = len(plan.to_apply)
+    if not count:
+        click.echo(f"Nothing to queue: no matching turn can take {plan.code}.")
+        return
+    if dry_run:
+        click.echo("Dry run: nothing was queued.")
+        return
+    if not confirmed(
+        f"Queue {plan.code} as a suggestion on {count} turn(s) for {plan.coder}?", "queue these suggestions", yes
+    ):
+        return
+    queued = queue_autocode(plan, source)
+    if queued.notice:
+        click.echo(f"Note: {queued.notice}; it is replaced.")
+    left = (
+        f"; left alone: {queued.changed_meanwhile} turn(s) changed since they were shown"
+        if queued.changed_meanwhile
+        else ""
+    )
+    already = f" ({queued.already} were queued already)" if queued.already else ""
+    click.echo(
+        f"Queued {plan.code} as a suggestion on {queued.added + queued.already} turn(s){already}{left}; "
+        f"{queued.waiting} turn(s) wait for {plan.coder} in all."
+    )
+    click.echo(
+        f"Review them with `purer-tui code --coder {plan.coder}`: n goes to them, ctrl+a accepts the "
+        "suggested codes, enter leaves them off. Nothing was applied."
+    )
 
 
 def _run(plan: AutocodePlan, how: str, yes: bool, dry_run: bool) -> None:

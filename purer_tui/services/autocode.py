@@ -16,6 +16,10 @@ let go while the coder reads the list, so that a large study never holds
 thousands of them); applying therefore takes each lock again, folds in a
 crashed session's journal, decides each turn again on the file as it is
 then, and writes the file once, atomically.
+
+With `--as-suggestions` nothing is applied: the turns that would be coded are
+queued in the coder's clone-local suggestion queue (core/suggestion_queue.py)
+for the coder to confirm in the app, and no annotation file is written.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from purer_tui.core.safe_text import excerpt
 from purer_tui.core.study import Study, load_study
 from purer_tui.core.study_coders import coders_with_files
 from purer_tui.core.study_files import Signature, file_signature
+from purer_tui.core.suggestion_queue import QueuedCode, SuggestionQueue
 from purer_tui.core.transcript import load_transcript
 from purer_tui.core.turn_matching import Excerpt, PatternMatcher, Span, TurnMatcher, excerpt_around
 
@@ -352,6 +357,42 @@ def apply_autocode(plan: AutocodePlan) -> Applied:
         finally:
             locks.release()
     return Applied(coded, files, changed, locked)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What queueing did: codes newly queued, turns already queued with the code, and turns left alone because
+    their transcript changed since it was shown."""
+
+    added: int
+    already: int
+    changed_meanwhile: int
+    waiting: int  # turns with a queued code for this coder now, in all
+    notice: str | None = None  # the queue on disk was not believed (and is replaced)
+
+
+def queue_autocode(plan: AutocodePlan, source: str) -> Queued:
+    """Queue the code as a suggestion on every turn the plan would code (`source`: what queued it, no transcript
+    text), for the coder to confirm in the app; nothing is applied."""
+    queue = SuggestionQueue(plan.study.root, plan.coder)
+    entries = []
+    changed = 0
+    for path, turns in plan.per_transcript().items():
+        chosen = [turn for turn in turns if turn.outcome is Outcome.APPLY]
+        if not chosen:
+            continue
+        if file_signature(path, follow_links=True) != plan.signatures.get(path):
+            changed += len(chosen)  # the transcript changed since it was shown: its turns may have moved
+            continue
+        name = path.relative_to(plan.study.root).as_posix()
+        entries += [QueuedCode(name, turn.turn, turn.anchor, plan.code, source) for turn in chosen]
+    added = queue.add(entries)
+    if entries and not queue.save():
+        raise PurerError(
+            "could not write the suggestion queue in the study's .purer folder (check that it is yours and "
+            "writable); nothing was queued"
+        )
+    return Queued(added, len(entries) - added, changed, queue.turn_count, queue.notice)
 
 
 def _check_code(study: Study, codebook: Codebook, code: str) -> None:

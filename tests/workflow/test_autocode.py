@@ -316,3 +316,46 @@ def test_a_transcript_changed_after_it_was_shown_is_left_alone(study: Path) -> N
     applied = apply_autocode(plan)
     assert (applied.turns, applied.changed_meanwhile) == (1, 1)
     assert (study / "t" / "s1.ana.jsonl").read_bytes() == before
+
+
+def test_as_suggestions_queues_the_turns_to_code_and_writes_no_annotation_file(study: Path) -> None:
+    from purer_tui.core.suggestion_queue import SuggestionQueue
+
+    before = snapshot(study)
+    code, out, _ = cli(
+        "autocode", "calm", "--coder", "ana", "--pattern", r"\bcalm(er)?\b", "--role", "participant",
+        "--study", str(study), "--as-suggestions", "--yes",
+    )  # fmt: skip
+    assert code == 0, (out, _)
+    assert "[clash: carries tense]" in out and "2 to code, 1 already carry calm, 1 clash" in out
+    assert "Queued calm as a suggestion on 2 turn(s); 2 turn(s) wait for ana in all." in out
+    assert "purer-tui code --coder ana" in out and "Nothing was applied." in out
+    after = snapshot(study)
+    assert {name: data for name, data in after.items() if not name.startswith(".purer")} == before
+    queue = SuggestionQueue(study, "ana")
+    assert queue.codes_for("t/s1.txt", 5) == ("calm",) and queue.codes_for("t/s2.txt", 5) == ("calm",)
+    assert queue.codes_for("t/s1.txt", 2) == ()  # the clash is not queued
+    entry = queue.entries_for("t/s1.txt", 5)[0]
+    assert (entry.anchor, entry.source) == (anchor(5), "autocode --pattern")
+    text = (study / ".purer" / "suggestions" / "ana.jsonl").read_text()
+    assert "calmer" not in text and "practice" not in text  # no transcript text, nor the pattern
+    # again: nothing new, said so
+    code, out, _ = cli(
+        "autocode", "calm", "--coder", "ana", "--text", "calmer", "--role", "participant",
+        "--study", str(study), "--as-suggestions", "--yes",
+    )  # fmt: skip
+    assert code == 0 and "on 2 turn(s) (2 were queued already); 2 turn(s) wait for ana in all." in out
+
+
+def test_as_suggestions_without_yes_and_without_a_terminal_queues_nothing(study: Path) -> None:
+    code, out, err = cli(
+        "autocode", "note", "--coder", "ana", "--text", "breath", "--study", str(study), "--as-suggestions"
+    )
+    assert code != 0 and "re-run with --yes to queue these suggestions" in err
+    assert not (study / ".purer" / "suggestions").exists()
+    code, out, _ = cli(
+        "autocode", "note", "--coder", "ana", "--text", "breath", "--study", str(study), "--as-suggestions",
+        "--dry-run",
+    )  # fmt: skip
+    assert code == 0 and "Dry run: nothing was queued." in out
+    assert not (study / ".purer" / "suggestions").exists()
