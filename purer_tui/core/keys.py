@@ -81,6 +81,7 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.scroll_up", ("ctrl+u",), "scroll_turn(-0.5)", "Scroll a long turn up"),
     AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),
     AppKey("app.quit", ("q", "ctrl+c"), "quit", "Quit (everything is already saved)", footer_label="Quit"),
+    AppKey("suggestion.accept", ("ctrl+a",), "accept_suggestions", "Apply the suggested codes"),
 )
 
 #: Shown first in the footer, so that no terminal width and no extra key cuts them off.

@@ -35,6 +35,8 @@ from purer_tui.core.session import CodingSession
 from purer_tui.core.study import Study, resolve_transcripts
 from purer_tui.core.study_coders import coders_with_files, require_coders
 from purer_tui.core.study_index import StudyIndex
+from purer_tui.core.suggestion_queue import SuggestionQueue
+from purer_tui.core.suggestion_source import QueueSource, Suggestions
 from purer_tui.core.transcript import load_transcript
 from purer_tui.core.user_settings import (
     DEFAULT,
@@ -108,6 +110,7 @@ def prepare_session(
     speakers = resolve_only(only, transcripts, study) if only else None
     positions = ResumePositions(study.root, coder) if study is not None else None
     index = StudyIndex(study.root) if study is not None else None
+    suggestions = _suggestions(study, codebook, coder, notices)
     locks = CoderLocks()  # each transcript's, taken when the session opens it
     try:
         session = CodingSession(
@@ -119,6 +122,7 @@ def prepare_session(
             only_asked=only,
             locks=locks,
             index=index,
+            suggestions=suggestions,
         )
         session.resume(positions.load() if positions else None)
     except BaseException:
@@ -376,6 +380,18 @@ def _check_can_code(study: Study | None, transcripts: list[Path], paths: list[Pa
                 "the folder is read-only; coding saves annotations beside the transcripts, so it needs write access",
                 folder,
             )
+
+
+def _suggestions(study: Study | None, codebook: Codebook, coder: str, notices: list[str]) -> Suggestions | None:
+    """The suggestions shown while coding a study: the codes queued for this coder (autocode --as-suggestions)."""
+    if study is None:
+        return None
+    queue = SuggestionQueue(study.root, coder)
+    if queue.notice:
+        notices.append(queue.notice[0].upper() + queue.notice[1:] + ".")
+    elif queue.turn_count:
+        notices.append(f"{queue.turn_count} turn(s) have suggested codes for {coder}: n goes to them, ctrl+a accepts.")
+    return Suggestions([QueueSource(queue)], codebook, study.root, _role_of(study))
 
 
 def _role_of(study: Study | None) -> Callable[[str], str | None] | None:

@@ -34,6 +34,7 @@ from purer_tui.core.lock import LockedError
 from purer_tui.core.memo_drafts import MemoDraft, MemoDrafts
 from purer_tui.core.safe_text import one_line, visible_controls
 from purer_tui.core.session import (
+    Accepted,
     CodingSession,
     Progress,
     QuickSearchStopped,
@@ -293,6 +294,7 @@ class CodingApp(App[None]):
             session.record,
             self.role_of(turn.speaker) if self.role_of and turn else None,
             where=(session.index, turn.number if turn else None),
+            suggested=session.suggested_here(),
         )
         self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
         self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
@@ -766,6 +768,38 @@ class CodingApp(App[None]):
             self._tell_last_turn()
         else:
             self._do(lambda: session.move(1))
+
+    # --- suggestions ------------------------------------------------------------
+
+    def action_accept_suggestions(self) -> None:
+        """Apply the codes suggested for the turn (marked in the codebook), as their keys would; say what was left."""
+        session = self.session
+        if session.turn is None:
+            return
+        if not session.suggested_here():
+            self.notify("No code is suggested for this turn.", timeout=3)
+            return
+        outcome = self._do(session.accept_suggestions, changes=True)
+        accepted = outcome.value
+        if not outcome.done or not isinstance(accepted, Accepted):
+            return
+        label = session.codebook.code
+        said = []
+        if accepted.applied:
+            said.append("Applied " + ", ".join(label(code).label for code in accepted.applied) + ".")
+        if accepted.clashing:
+            said.append(
+                "Left: "
+                + ", ".join(label(code).label for code in accepted.clashing)
+                + " (another code of its exclusive group is on the turn)."
+            )
+        if accepted.other_role:
+            said.append(
+                "Left: "
+                + ", ".join(label(code).label for code in accepted.other_role)
+                + " (not for this speaker's role)."
+            )
+        self.notify(" ".join(said), severity="warning" if not accepted.applied else "information", timeout=6)
 
     def action_next_unreviewed(self) -> None:
         session = self.session

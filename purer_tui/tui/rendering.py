@@ -27,6 +27,9 @@ _STAFF = re.compile(
 
 #: Marks a flagged turn, in the turn's heading and in the progress counts.
 FLAG_MARK = "⚑"
+#: Marks a code suggested for the turn (queued by autocode --as-suggestions), before the code in the codebook, and
+#: the count of turns waiting with suggestions in the top bar.
+SUGGESTED_MARK = "?"
 
 
 def literal(text: str, style: str = "") -> Content:

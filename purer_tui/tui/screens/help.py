@@ -58,6 +58,15 @@ def help_content(
         lines.append(
             Content.assemble((f"  {palette_key:<18}", "bold $accent"), "Command palette: every action by name")
         )
+    accept = ", ".join(keys.get("suggestion.accept", ())) or "the palette"
+    lines += [
+        Content(""),
+        Content.assemble(
+            (f"  {rendering.SUGGESTED_MARK}", "bold $warning"),
+            f" before a code: suggested for this turn (autocode --as-suggestions). {accept} applies the suggested "
+            "codes, a code's key applies one; enter reviews the turn without the others.",
+        ),
+    ]
     return Content("\n").join(lines)
 
 

@@ -38,6 +38,9 @@ class LocationBar(Static):
             "  coder ",
             rendering.literal(session.coder, "bold"),
         ]
+        waiting = session.suggestions.turn_count if session.suggestions is not None else 0
+        if waiting:  # before the coder: turns waiting with suggestions, for n to go to
+            parts[7:7] = [(f"  {rendering.SUGGESTED_MARK}{waiting} suggested", "bold $warning")]
         if adjudicating:
             parts += ["  adjudicating ", rendering.literal(" vs ".join(adjudicating), "bold $text-warning")]
         if session.only:

@@ -156,6 +156,7 @@ class CodeList(ScrollView, can_focus=False):
         self._first_for_role: dict[str | None, int] = {}  # the first code for a role's turns, found once per role
         self.cursor = 0  # index into the codes (not the rows)
         self.applied: frozenset[str] = frozenset()
+        self.suggested: frozenset[str] = frozenset()
         self.role: str | None = None
         self.show_cursor = True  # off while the definition area is hidden and the list has no focus
 
@@ -173,9 +174,11 @@ class CodeList(ScrollView, can_focus=False):
             return None
         return self.rows[self._code_rows[self.cursor]].code
 
-    def show(self, applied: Iterable[str], role: str | None) -> None:
-        """Mark the turn's codes; dim the groups whose codes are not for this speaker's role."""
+    def show(self, applied: Iterable[str], role: str | None, suggested: Iterable[str] = ()) -> None:
+        """Mark the turn's codes, and those suggested for it; dim the groups whose codes are not for this
+        speaker's role."""
         self.applied = frozenset(applied)
+        self.suggested = frozenset(suggested)
         self.role = role
         self.refresh()
 
@@ -253,6 +256,15 @@ class CodeList(ScrollView, can_focus=False):
         room = max(1, width - LABEL_COLUMN - len(MARK))
         indent = " " * indent_cells(row.depth, indent_step(self._deepest, room), room) if row.depth else ""
         room -= len(indent)
+        if code.id in self.suggested and not on:  # suggested: marked before the code, in the warning colour
+            return Content.assemble(
+                (key, "bold reverse $warning"),
+                (rendering.SUGGESTED_MARK, "bold $warning"),
+                indent,
+                rendering.code_swatch(code),
+                " ",
+                rendering.fitted(code.label, room, "italic $warning"),
+            )
         if (not applies or code.split_into) and not on:  # a split code is applied no more: shown as out of reach
             return Content.assemble(
                 (key, "dim"),
@@ -433,9 +445,16 @@ class CodebookPanel(Vertical):
 
     # --- what is shown --------------------------------------------------------
 
-    def show(self, record: AnnotationRecord | None, role: str | None = None, where: object = None) -> None:
-        """Mark the turn's codes; dim the groups not for this speaker's role; on a new turn, follow its codes."""
-        self.codes.show(record.codes if record else (), role)
+    def show(
+        self,
+        record: AnnotationRecord | None,
+        role: str | None = None,
+        where: object = None,
+        suggested: Iterable[str] = (),
+    ) -> None:
+        """Mark the turn's codes and the codes suggested for it; dim the groups not for this speaker's role; on a
+        new turn, follow its codes."""
+        self.codes.show(record.codes if record else (), role, suggested)
         if where != self._where:
             self._where = where
             self.codes.follow()

@@ -1,0 +1,105 @@
+"""Suggested codes in the app: marked in the codebook, counted in the top bar, `n` goes to them, ctrl+a accepts,
+a code's key or enter settles them, undo brings them back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from purer_tui.core.annotation_paths import annotation_path
+from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.suggestion_queue import QueuedCode, SuggestionQueue
+from purer_tui.core.transcript import load_transcript
+from purer_tui.services.coding_setup import prepare_session
+from purer_tui.tui.app import CodingApp
+from purer_tui.tui.widgets.codebook_panel import CodeList
+from tests.tui.conftest import MakeApp
+
+SIZE = (80, 24)
+S01 = "transcripts/grp1-s01.txt"
+
+
+def queue_codes(study: Path, coder: str, *wanted: tuple[int, str]) -> None:
+    turns = load_transcript(study / S01).turns
+    queue = SuggestionQueue(study, coder)
+    queue.add(QueuedCode(S01, turn, turns[turn - 1].anchor, code, "autocode --text") for turn, code in wanted)
+    assert queue.save()
+
+
+def on_disk(study: Path, coder: str) -> dict:
+    return dict(AnnotationFile.open(annotation_path(study / S01, coder)).records)
+
+
+def code_line(app: CodingApp, code_id: str) -> str:
+    codes = app.query_one(CodeList)
+    width = codes.scrollable_content_region.width
+    y = next(y for y, row in enumerate(codes.rows) if row.code is not None and row.code.id == code_id)
+    return codes.line_content(y, width).plain
+
+
+def bar(app: CodingApp) -> str:
+    return str(app.query_one("#location").render())
+
+
+async def test_suggested_codes_are_marked_counted_and_accepted_with_ctrl_a(make_app: MakeApp, demo_study: Path) -> None:
+    # turn 3 is Participant 1's: stage-1 and stage-2a are both suggested, but only one stage can apply
+    queue_codes(demo_study, "cal", (3, "stage-1"), (3, "stage-2a"), (6, "phenomenology"))
+    app, prepared = make_app("cal")
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        assert "?2 suggested" in bar(app)
+        assert session.turn.number == 1 and "?" not in code_line(app, "stage-1")
+        await pilot.press("n")  # turn 2 is not reviewed: n stops there first, then at the suggestions
+        await pilot.press("enter")
+        assert session.turn.number == 3
+        assert code_line(app, "stage-1").startswith(" 1 ?") and code_line(app, "stage-2a").startswith(" a ?")
+        assert not code_line(app, "stage-3").startswith(" 3 ?")
+        await pilot.press("ctrl+a")
+        record = on_disk(demo_study, "cal")[3]
+        assert record.codes == ("stage-1",) and record.suggested == ("stage-1",) and record.reviewed
+        assert any("Left: 2a Competency" in n.message and "exclusive" in n.message for n in app._notifications)
+        assert "✓" in code_line(app, "stage-1") and code_line(app, "stage-2a").startswith(" a ?")
+        await pilot.press("backspace")  # undo: not coded, suggested again
+        assert 3 not in on_disk(demo_study, "cal")
+        assert code_line(app, "stage-1").startswith(" 1 ?")
+        assert set(SuggestionQueue(demo_study, "cal").codes_for(S01, 3)) == {"stage-1", "stage-2a"}
+        await pilot.press("enter")  # reviewed with neither: the coder decided, both leave the queue
+        assert on_disk(demo_study, "cal")[3].codes == ()
+        assert SuggestionQueue(demo_study, "cal").codes_for(S01, 3) == ()
+        assert "?1 suggested" in bar(app)
+
+
+async def test_a_suggested_code_applied_with_its_key_is_recorded_as_suggested(
+    make_app: MakeApp, demo_study: Path
+) -> None:
+    queue_codes(demo_study, "cal", (2, "phenomenology"))
+    app, prepared = make_app("cal")
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j")
+        assert session.turn.number == 2 and code_line(app, "phenomenology").startswith(" p ?")
+        await pilot.press("r")  # not suggested: the coder's own
+        await pilot.press("p")
+        record = on_disk(demo_study, "cal")[2]
+        assert record.codes == ("phenomenology", "reframing") and record.suggested == ("phenomenology",)
+        assert "suggested" not in bar(app)
+        assert SuggestionQueue(demo_study, "cal").turn_count == 0
+        await pilot.press("ctrl+a")
+        assert any("No code is suggested" in n.message for n in app._notifications)
+
+
+async def test_a_queue_that_does_not_verify_is_ignored_with_one_notice(demo_study: Path) -> None:
+    queue_codes(demo_study, "cal", (3, "stage-1"))
+    path = demo_study / ".purer" / "suggestions" / "cal.jsonl"
+    path.write_text(path.read_text().replace("stage-1", "stage-3"))  # planted: the signature no longer matches
+    prepared = prepare_session([demo_study], "cal", None, [], False)
+    try:
+        notices = [notice for notice in prepared.notices if "suggestions are ignored" in notice]
+        assert len(notices) == 1
+        app = CodingApp.from_prepared(prepared)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "j")
+            assert prepared.session.turn.number == 3 and "?" not in code_line(app, "stage-3")
+            assert "suggested" not in bar(app)
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
