@@ -28,7 +28,7 @@ from pathlib import Path
 
 from purer_tui.agreement.study_agreement import filter_transcripts
 from purer_tui.core.annotation_paths import annotation_path
-from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for
+from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for, suggested_for
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import speaker_role
 from purer_tui.core.codebook import Codebook
@@ -143,7 +143,13 @@ def with_code(
     """The record with the code added (codebook order), reviewed, anchored; its memo, flag and other codes kept."""
     base = record or AnnotationRecord(turn=turn)
     codes = tuple(codebook.in_codebook_order([*base.codes, code]))
-    return base._replace(codes=codes, reviewed=True, anchor=anchor, rechecked=rechecked_for(base.rechecked, codes))
+    return base._replace(
+        codes=codes,
+        reviewed=True,
+        anchor=anchor,
+        rechecked=rechecked_for(base.rechecked, codes),
+        suggested=suggested_for(base.suggested, codes),
+    )
 
 
 def plan_autocode(
