@@ -95,10 +95,13 @@ def _figure(value: float | None) -> str:
 
 
 def _evaluation_table(result: Evaluation) -> None:
+    import textwrap
+
     from purer_tui.core.safe_text import excerpt, one_line
+    from purer_tui.core.suggestion_model import MIN_POSITIVES
 
     click.echo(one_line(f"Suggestions learned from {result.coder}'s settled turns (seed {result.seed}):"))
-    click.echo(f"  {result.split}.")
+    click.echo(textwrap.fill(f"{result.split}.", WIDTH, initial_indent="  ", subsequent_indent="  "))
     numbers = ("train n", "test n", "precision", "recall", "kappa")
     widths = [max(len(heading), 5) for heading in numbers]
     code_width = WIDTH - sum(width + 2 for width in widths)
@@ -123,8 +126,11 @@ def _evaluation_table(result: Evaluation) -> None:
     if any(not figures.learned for figures in result.codes):
         click.echo("")
         click.echo(
-            "(too few): on fewer than 3 training turns, so never suggested; its figures count what the coder "
-            "would miss."
+            textwrap.fill(
+                f"(too few): on fewer than {MIN_POSITIVES} training turns, so never suggested; its figures count "
+                "what the coder would miss.",
+                WIDTH,
+            )
         )
 
 

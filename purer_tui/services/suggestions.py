@@ -51,6 +51,7 @@ class CodedTurn:
     transcript: str  # the transcript's path within the study, with /
     turn: int
     example: TrainingTurn
+    suggested: bool = False  # some of its codes were applied from a suggestion (the record's "suggested")
 
 
 @dataclass
@@ -107,7 +108,7 @@ def training_data(study: Study, coder: str) -> TrainingData:
                     continue
                 turn = transcript.turn(number)
                 example = TrainingTurn(tokenize(turn.text), role_of(turn.speaker), record.codes)
-                data.turns.append(CodedTurn(name, number, example))
+                data.turns.append(CodedTurn(name, number, example, bool(record.suggested)))
             data.transcripts += len(data.turns) > before
     return data
 
@@ -195,6 +196,7 @@ class Evaluation:
     train_transcripts: int
     test_transcripts: int
     codes: list[CodeFigures]  # every code carried by a settled turn (and not split), in codebook order
+    left_out: int = 0  # held-out turns not compared: codes on them were applied from a suggestion
 
     @property
     def micro(self) -> CodeFigures:
@@ -213,14 +215,21 @@ class Evaluation:
     @property
     def split(self) -> str:
         if self.by_transcript:
-            return (
+            split = (
                 f"{self.test_transcripts} of {self.train_transcripts + self.test_transcripts} coded transcripts "
                 f"held out ({self.test_turns} turns); trained on {self.train_turns} turns"
             )
-        return (
-            f"{self.test_turns} of {self.train_turns + self.test_turns} turns held out at random "
-            f"(fewer than {MIN_TRANSCRIPTS_TO_SPLIT} coded transcripts to hold out whole ones)"
-        )
+        else:
+            split = (
+                f"{self.test_turns} of {self.train_turns + self.test_turns + self.left_out} turns held out at random "
+                f"(fewer than {MIN_TRANSCRIPTS_TO_SPLIT} coded transcripts to hold out whole ones)"
+            )
+        if self.left_out:
+            split += (
+                f"; {self.left_out} held-out turn(s) left out: codes on them were accepted from a suggestion, "
+                "so they are not the coder's own"
+            )
+        return split
 
 
 def evaluate(study: Study, coder: str, seed: int = 0, test_share: float = 0.2) -> Evaluation:
@@ -243,6 +252,10 @@ def evaluate(study: Study, coder: str, seed: int = 0, test_share: float = 0.2) -
         held_turns = set(order[: _held_out(len(order), test_share)])
         test = [turn for position, turn in enumerate(data.turns) if position in held_turns]
         training = [turn for position, turn in enumerate(data.turns) if position not in held_turns]
+    # A held-out turn whose codes came partly from a suggestion would measure the model against itself.
+    left_out = sum(turn.suggested for turn in test)
+    test_transcripts = len({turn.transcript for turn in test})
+    test = [turn for turn in test if not turn.suggested]
     model = train(data, training, "outside the held-out part")
     codebook = data.codebook
     counts: dict[str, list[int]] = {}  # code -> [true positive, false positive, false negative, true negative]
@@ -274,8 +287,9 @@ def evaluate(study: Study, coder: str, seed: int = 0, test_share: float = 0.2) -
         len(training),
         len(test),
         len({turn.transcript for turn in training}),
-        len({turn.transcript for turn in test}),
+        test_transcripts,
         rows,
+        left_out,
     )
 
 
