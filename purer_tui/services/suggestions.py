@@ -363,25 +363,24 @@ def _decision(record: AnnotationRecord | None) -> tuple[str, ...] | None:
 
 
 def suggestions_enabled(study: Study, user_settings: UserSettings, coder: str) -> tuple[bool, str]:
-    """Whether the coding app shows the model's suggestions to `coder`, and why (one line).
+    """Whether the coding app shows the model's suggestions to `coder`, and why (one line, a reason to show after
+    "Suggestions on:" or "Suggestions off:").
 
     The study's `suggest = true` turns them on for every coder, and its `suggest = false` off for everyone;
     the user's own `suggest = true` turns them on only when coding as the consensus coder (adjudication is not
     independent coding: a coder's own first pass must not lean on a model of it). Off by default.
     """
-    where = display_path(study.path)
+    where = study.path.name
     if study.settings.suggest is False:
-        return False, f"off: the study file ({where}) says suggest = false"
+        return False, f"the study file ({where}) says suggest = false"
     if study.settings.suggest is True:
-        return True, f"on for every coder: the study file ({where}) says suggest = true"
+        return True, f"the study file ({where}) says suggest = true, for every coder"
     if user_settings.suggest:
         if coder == CONSENSUS_CODER:
-            return (
-                True,
-                f"on when adjudicating: your settings file ({user_settings.where('suggest')}) says suggest = true",
-            )
+            where_set = user_settings.where("suggest")
+            return True, f"your settings file ({where_set}) says suggest = true, and you are adjudicating"
         return False, (
-            f"off: your settings file's suggest = true counts only when coding as {CONSENSUS_CODER} "
-            "(adjudicating); the study file does not turn suggestions on"
+            f"your settings file's suggest = true counts only when coding as {CONSENSUS_CODER} (adjudicating), "
+            "and the study file does not say suggest = true"
         )
-    return False, "off (the default): neither the study file nor your settings file says suggest = true"
+    return False, "the default: neither the study file nor your settings file says suggest = true"

@@ -213,7 +213,13 @@ def test_the_setting_rule(
     )
     on, why = suggestions_enabled(load_study(demo_study), user, coder)
     assert on is enabled
-    assert why.startswith("on" if enabled else "off") and "\n" not in why
+    assert why and "\n" not in why
+    if study_says is not None:
+        assert f"the study file (purer.toml) says suggest = {str(study_says).lower()}" in why
+    elif user_says:
+        assert "your settings file" in why
+    else:
+        assert why.startswith("the default")
 
 
 def test_a_setting_that_is_not_true_or_false_is_refused_with_its_line(demo_study: Path, tmp_path: Path) -> None:
@@ -230,3 +236,17 @@ def test_a_setting_that_is_not_true_or_false_is_refused_with_its_line(demo_study
 def test_an_unknown_coder_is_a_usage_error(demo_study: Path) -> None:
     with pytest.raises(UsageError, match="its coders: ana, ben"):
         training_data(load_study(demo_study), "zed")
+
+
+def test_config_says_whether_suggestions_are_on_and_why(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.chdir(demo_study)
+    write(Path(os.environ["XDG_CONFIG_HOME"]) / "purer-tui" / "config.toml", "suggest = true\n")
+    rows = {}
+    for coder in ("ana", "consensus"):
+        status, out, err = cli("config", "--coder", coder)
+        assert status == 0, err
+        rows[coder] = next(line for line in out.splitlines() if line.startswith("suggest "))
+    assert rows["ana"].split()[1] == "off" and "counts only when coding as consensus" in rows["ana"]
+    assert rows["consensus"].split()[1] == "on" and "config.toml:1" in rows["consensus"]
