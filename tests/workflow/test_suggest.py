@@ -250,3 +250,13 @@ def test_config_says_whether_suggestions_are_on_and_why(demo_study: Path, monkey
         rows[coder] = next(line for line in out.splitlines() if line.startswith("suggest "))
     assert rows["ana"].split()[1] == "off" and "counts only when coding as consensus" in rows["ana"]
     assert rows["consensus"].split()[1] == "on" and "config.toml:1" in rows["consensus"]
+
+
+def test_suggest_writes_nothing_and_prints_no_transcript_text(demo_study: Path) -> None:
+    before = snapshot(demo_study)
+    status, out, _ = cli("suggest", str(demo_study / S02), "--coder", "ana")
+    assert status == 0
+    status, evaluated, _ = cli("suggest", "--evaluate", "--coder", "ana", "--study", str(demo_study))
+    assert status == 0
+    assert snapshot(demo_study) == before
+    assert "sciatica" in (demo_study / S02).read_text() and "sciatica" not in out + evaluated
