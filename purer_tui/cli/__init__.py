@@ -118,5 +118,6 @@ from purer_tui.cli import (  # noqa: E402,F401
     settings_commands,
     similar_commands,
     study_commands,
+    suggest_commands,
     teamwork,
 )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from purer_tui.cli import main
 from purer_tui.core.errors import PurerError, UsageError, display_path
 from purer_tui.core.safe_text import one_line
+
+if TYPE_CHECKING:
+    from purer_tui.core.study import Study
+    from purer_tui.core.user_settings import UserSettings
 
 
 @main.command()
@@ -26,7 +31,8 @@ def config(study: Path | None, coder: str | None, auto_advance: bool | None) -> 
     The sources, first wins: command line, environment (PURER_CODER,
     TEXTUAL_THEME), the study file's [keys], your settings file
     ($XDG_CONFIG_HOME/purer-tui/config.toml, else ~/.config/purer-tui/config.toml),
-    the defaults. STUDY (default: the study around the current folder, if any)
+    the defaults. `suggest` says whether the app shows suggested codes to
+    this coder in this study, and why. STUDY (default: the study around the current folder, if any)
     gives the study's [keys]; its codebook's keys are checked against yours.
     A mistake in your settings file is one line naming the file and line (exit 1).
 
@@ -35,7 +41,7 @@ def config(study: Path | None, coder: str | None, auto_advance: bool | None) -> 
       purer-tui config
       purer-tui config purer-demo --coder ana
     """
-    from purer_tui.core.study import Study, load_study
+    from purer_tui.core.study import load_study
     from purer_tui.core.user_settings import check_against_codebook, load_user_settings, resolve_settings
 
     user = load_user_settings()
@@ -71,6 +77,7 @@ def config(study: Path | None, coder: str | None, auto_advance: bool | None) -> 
         ("coder", settings.coder.value, str(settings.coder.origin)),
         ("auto_advance", "true" if settings.auto_advance.value else "false", str(settings.auto_advance.origin)),
         ("theme", settings.theme.value, str(settings.theme.origin)),
+        _suggest_row(found, user, settings.coder.value),
     ]
     rows += [
         (f"keys.{binding_id}", ", ".join(setting.value), str(setting.origin))
@@ -82,3 +89,21 @@ def config(study: Path | None, coder: str | None, auto_advance: bool | None) -> 
     click.echo(f"{'setting'.ljust(name_width)}  {'value'.ljust(value_width)}  from")
     for name, value, origin in rows:
         click.echo(f"{name.ljust(name_width)}  {one_line(value).ljust(value_width)}  {one_line(origin)}")
+
+
+def _suggest_row(study: Study | None, user: UserSettings, coder: str) -> tuple[str, str, str]:
+    """Whether the app shows the model's suggested codes to this coder in this study, and why."""
+    from purer_tui.core.user_settings import USER_FILE
+
+    if study is not None:
+        from purer_tui.services.suggestions import suggestions_enabled
+
+        on, why = suggestions_enabled(study, user, coder)
+        return "suggest", "on" if on else "off", why
+    if user.suggest is not None:
+        return (
+            "suggest",
+            "true" if user.suggest else "false",
+            f"{USER_FILE} ({user.where('suggest')}; when adjudicating)",
+        )
+    return "suggest", "false", "default"

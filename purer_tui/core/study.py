@@ -47,6 +47,10 @@ class StudySettings(StrictModel):
     # A regular expression with named groups, matched against each transcript's file name without
     # its ending: `grp(?P<group>\d+)-s(?P<session>\d+)` gives grp1-s03 group "1" and session "3".
     metadata_pattern: str | None = None
+    # Suggested codes in the coding app (a model of each coder's own settled turns): true turns them on for every
+    # coder, false off for everyone (a coder's own setting cannot turn them on); unset leaves it to each coder's
+    # settings, which count only when adjudicating (services/suggestions.py suggestions_enabled).
+    suggest: bool | None = None
 
     @field_validator("codebook")
     @classmethod

@@ -2,7 +2,8 @@
 
 `$XDG_CONFIG_HOME/purer-tui/config.toml` (else `~/.config/purer-tui/config.toml`)
 holds what belongs to a coder rather than to a study: their coder id, their
-own keys for the app's bindings, `auto_advance` and a Textual theme name.
+own keys for the app's bindings, `auto_advance`, a Textual theme name and
+`suggest` (suggested codes when adjudicating; see services/suggestions.py).
 
 Each setting takes its value from the first place that gives one: the command
 line, then the environment (`PURER_CODER`, `TEXTUAL_THEME`), then the study
@@ -63,6 +64,7 @@ class UserSettings:
     coder: str | None = None
     auto_advance: bool | None = None
     theme: str | None = None
+    suggest: bool | None = None
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lines: Mapping[str, int | None] = field(default_factory=dict)
 
@@ -112,7 +114,7 @@ def _check_settings(document: TomlDocument, problems: list[Problem]) -> dict[str
                 )
             else:
                 values[name] = value
-        elif name == "auto_advance":
+        elif name in ("auto_advance", "suggest"):
             if not isinstance(value, bool):
                 problems.append(document.problem(name, "must be true or false (no quotes)"))
             else:
@@ -126,7 +128,8 @@ def _check_settings(document: TomlDocument, problems: list[Problem]) -> dict[str
             problems.append(
                 document.problem(
                     name,
-                    f"is not a setting; the settings are coder, auto_advance, theme and [keys] (see {SETTINGS_DOC})",
+                    "is not a setting; the settings are coder, auto_advance, theme, suggest and [keys] "
+                    f"(see {SETTINGS_DOC})",
                 )
             )
     return values

@@ -105,7 +105,11 @@ def test_a_bad_coder_on_the_command_line_or_in_the_environment_is_a_usage_error(
         ('coder = "ana"\nauto_advance = "yes"\n', 2, "auto_advance: must be true or false"),
         ('coder = "Ana Lee"\n', 1, "coder: must be a coder id"),
         ('theme = ""\n', 1, "theme: must be a Textual theme name"),
-        ("\ncolour = 1\n", 2, "colour: is not a setting; the settings are coder, auto_advance, theme and [keys]"),
+        (
+            "\ncolour = 1\n",
+            2,
+            "colour: is not a setting; the settings are coder, auto_advance, theme, suggest and [keys]",
+        ),
         ("coder = \n", 1, "TOML syntax error"),
         ('[keys]\n"turn.flg" = "x"\n', 2, "keys.turn.flg: no such key binding; the ids are"),
         ('[keys]\nturn.flag = "x"\n', 2, 'binding ids go in quotes, like "turn.next"'),

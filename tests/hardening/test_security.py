@@ -47,6 +47,8 @@ async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Pa
             ["progress", str(demo_study), "--svg", str(tmp_path / "p.svg")],
             ["quotes", "stage-4", "--study", str(demo_study), "--markdown"],
             ["similar", str(demo_study / "transcripts" / "grp1-s01.txt"), "4", "--coder", "ana"],
+            ["suggest", str(demo_study / "transcripts" / "grp1-s02.txt"), "--coder", "ana"],
+            ["suggest", "--evaluate", "--coder", "ana", "--study", str(demo_study)],
             ["export", "qdpx", str(demo_study), "-o", str(tmp_path / "s.qdpx")],
             ["export", "csv", str(demo_study), "-o", str(tmp_path / "s.csv")],
             ["codebook", "import", str(tmp_path / "s.qdpx"), "-o", str(tmp_path / "c.toml")],

@@ -1,0 +1,188 @@
+"""Suggested codes: a naive Bayes model per code, learned from one coder's own settled decisions.
+
+Pure Python, no dependency: the model is a few word counts per code (a
+machine-learning library would add a large download and native code to an
+app that otherwise installs in seconds, for a computation of a few dozen
+lines), it is trained on this machine from the study's own words, and it is
+deterministic, so a suggestion can be explained and reproduced.
+
+Each code c is its own two-class problem: a turn carries c, or does not
+(codes are not exclusive in general, so a turn may get several). The turn is
+a bag of its `core.similarity.tokenize` terms, and each class is a
+multinomial over them with add-one (Laplace) smoothing, as in Manning,
+Raghavan and Schütze, "Introduction to Information Retrieval" (2008),
+section 13.2, equations 13.3 and 13.7:
+
+    P(class)        = N_class / N
+    P(t | class)    = (T_class,t + 1) / (sum over t' in V of T_class,t' + |V|)
+    log odds(c | d) = log P(yes) - log P(no) + sum over terms t of d (with repeats) of
+                      log P(t | yes) - log P(t | no)
+    P(c | d)        = 1 / (1 + exp(-log odds))
+
+where N_class is the number of training turns of the class, T_class,t how
+often term t occurs in them, and V the training vocabulary (the terms of the
+turns the code could apply to); a term of d not in V is left out, as the
+book's ApplyMultinomialNB does. A code is trained only on the turns of the
+speaker roles its group is for (the codebook group's `roles`), so a
+participant's code never learns from the therapist's turns.
+
+What is suggested for a turn: the codes whose P(c | d) > 0.5, of the groups
+for the turn's speaker role, at most one per exclusive group (the most
+probable; a tie goes to the earlier code in the codebook), never a code that
+was split (`split_into`: it is applied no more), and only codes that at least
+MIN_POSITIVES training turns carry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from purer_tui.core.codebook import Codebook
+from purer_tui.core.similarity import tokenize
+
+#: A code is learned only from at least this many training turns that carry it.
+MIN_POSITIVES = 3
+#: A code is suggested when the model gives it a probability above this.
+THRESHOLD = 0.5
+#: Log odds beyond this are certainties already: bounding them keeps exp() finite.
+_MAX_LOG_ODDS = 700.0
+
+
+@dataclass(frozen=True)
+class TrainingTurn:
+    """One settled decision: the turn's terms (`tokenize`), its speaker's role (None: no role), the codes."""
+
+    terms: Sequence[str]
+    role: str | None
+    codes: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    code: str
+    probability: float
+
+
+class _CodeModel:
+    """One code's two classes: log prior odds, and each known term's log likelihood ratio."""
+
+    __slots__ = ("code", "log_prior_odds", "ratios", "positives", "negatives")
+
+    def __init__(self, code: str, positives: int, negatives: int, log_prior_odds: float):
+        self.code = code
+        self.positives = positives
+        self.negatives = negatives
+        self.log_prior_odds = log_prior_odds
+        self.ratios: dict[str, float] = {}  # log P(t | yes) - log P(t | no), for each term of V
+
+    def probability(self, counts: Counter[str]) -> float:
+        log_odds = self.log_prior_odds
+        ratios = self.ratios
+        for term, count in counts.items():
+            ratio = ratios.get(term)
+            if ratio is not None:  # a term outside V is left out
+                log_odds += count * ratio
+        return _logistic(log_odds)
+
+
+def _logistic(log_odds: float) -> float:
+    log_odds = max(-_MAX_LOG_ODDS, min(_MAX_LOG_ODDS, log_odds))
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
+class SuggestionModel:
+    """The codes a coder would likely apply to a turn, learned from their settled turns."""
+
+    def __init__(self, codebook: Codebook, models: dict[str, _CodeModel], turns: int):
+        self.codebook = codebook
+        self._models = models  # the codes learned, in codebook order
+        self._order = {code: position for position, code in enumerate(models)}
+        self.turns = turns  # how many turns it was trained on
+
+    @classmethod
+    def train(cls, codebook: Codebook, turns: Iterable[TrainingTurn]) -> SuggestionModel:
+        """Count each code's terms over the turns (one pass; a turn's terms are added once per code it carries)."""
+        # Per role: how many turns, and every term's count; per code: the same over the turns carrying it.
+        role_turns: Counter[str | None] = Counter()
+        role_terms: dict[str | None, Counter[str]] = {}
+        code_turns: Counter[str] = Counter()
+        code_terms: dict[str, Counter[str]] = {}
+        applicable = {code.id for code in codebook.codes if not code.split_into}
+        for turn in turns:
+            counts = Counter(turn.terms)
+            role_turns[turn.role] += 1
+            role_terms.setdefault(turn.role, Counter()).update(counts)
+            for code_id in set(turn.codes):
+                if code_id in applicable and codebook.group(codebook.code(code_id).group).applies_to(turn.role):
+                    code_turns[code_id] += 1
+                    code_terms.setdefault(code_id, Counter()).update(counts)
+        models: dict[str, _CodeModel] = {}
+        by_roles: dict[tuple[str, ...], tuple[int, Counter[str]]] = {}  # a group's roles -> its turns and terms
+        for code in codebook.codes:
+            positives = code_turns[code.id]
+            if code.id not in applicable or positives < MIN_POSITIVES:
+                continue
+            group = codebook.group(code.group)
+            key = tuple(group.roles)
+            if key not in by_roles:
+                roles = [role for role in role_turns if group.applies_to(role)]
+                total: Counter[str] = Counter()
+                for role in roles:
+                    total.update(role_terms[role])
+                by_roles[key] = (sum(role_turns[role] for role in roles), total)
+            all_turns, all_terms = by_roles[key]
+            negatives = all_turns - positives
+            yes_terms = code_terms[code.id]
+            vocabulary_size = len(all_terms)
+            yes_total = sum(yes_terms.values()) + vocabulary_size
+            no_total = sum(all_terms.values()) - sum(yes_terms.values()) + vocabulary_size
+            if negatives == 0:  # every turn of its roles carries it: the prior alone says so, near certainly
+                log_prior_odds = _MAX_LOG_ODDS
+            else:
+                log_prior_odds = math.log(positives) - math.log(negatives)
+            model = _CodeModel(code.id, positives, negatives, log_prior_odds)
+            log_yes_total, log_no_total = math.log(yes_total), math.log(no_total)
+            for term, count in all_terms.items():
+                yes = yes_terms.get(term, 0)
+                model.ratios[term] = (math.log(yes + 1) - log_yes_total) - (math.log(count - yes + 1) - log_no_total)
+            models[code.id] = model
+        return cls(codebook, models, sum(role_turns.values()))
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes learned (enough training turns carry them), in codebook order."""
+        return list(self._models)
+
+    def positives(self, code: str) -> int:
+        """How many training turns carry a learned code."""
+        return self._models[code].positives
+
+    def probabilities(self, terms: Sequence[str], role: str | None) -> list[Suggestion]:
+        """P(code | turn) for every learned code whose group is for the role, in codebook order."""
+        counts = Counter(terms)
+        codebook = self.codebook
+        return [
+            Suggestion(code, model.probability(counts))
+            for code, model in self._models.items()
+            if codebook.group(codebook.code(code).group).applies_to(role)
+        ]
+
+    def suggest_terms(self, terms: Sequence[str], role: str | None) -> list[Suggestion]:
+        """The codes to suggest for a turn of these terms (see the module's docstring), in codebook order."""
+        codebook = self.codebook
+        chosen: dict[str, Suggestion] = {}  # an exclusive group's id, or the code's own id -> the suggestion
+        for suggestion in self.probabilities(terms, role):
+            if suggestion.probability <= THRESHOLD:
+                continue
+            group = codebook.group(codebook.code(suggestion.code).group)
+            slot = f"group:{group.id}" if group.exclusive else f"code:{suggestion.code}"
+            if slot not in chosen or suggestion.probability > chosen[slot].probability:  # a tie: the earlier
+                chosen[slot] = suggestion
+        return sorted(chosen.values(), key=lambda suggestion: self._order[suggestion.code])
+
+    def suggest(self, text: str, role: str | None) -> list[Suggestion]:
+        """The codes to suggest for a turn's text spoken in a role."""
+        return self.suggest_terms(tokenize(text), role)
