@@ -48,7 +48,8 @@ class SuggestionSource(Protocol):
 
 
 class QueueSource:
-    """The suggestions queued by `purer-tui autocode --as-suggestions`: each settle is written at once."""
+    """The suggestions queued by `purer-tui autocode --as-suggestions`: each settle is written at once, onto the
+    queue as it is on disk then (an autocode run meanwhile may have added to it)."""
 
     def __init__(self, queue: SuggestionQueue):
         self.queue = queue
@@ -65,6 +66,9 @@ class QueueSource:
         return self.queue.turns(transcript)
 
     def settle(self, transcript: str, turn: int, codes: Collection[str] | None) -> object:
+        if not self.queue.codes_for(transcript, turn):
+            return ()
+        self.queue.load()
         taken = self.queue.remove(transcript, turn, codes)
         if taken:
             self.queue.save()
@@ -74,11 +78,13 @@ class QueueSource:
         if self.queue.turns(transcript):
             turns = read.turns
             anchor_of = lambda number: turns[number - 1].anchor if 1 <= number <= len(turns) else None  # noqa: E731
+            self.queue.load()
             if self.queue.drop_moved(transcript, anchor_of):
                 self.queue.save()
 
     def restore(self, token: object) -> None:
         if isinstance(token, tuple) and token and all(isinstance(entry, QueuedCode) for entry in token):
+            self.queue.load()
             self.queue.add(token)
             self.queue.save()
 

@@ -169,3 +169,14 @@ def test_n_stops_at_turns_with_queued_suggestions_even_when_reviewed(demo_study:
     assert not session.next_unreviewed()
     session.undo()
     assert SuggestionQueue(demo_study, "ana").turn_count == 1
+
+
+def test_codes_queued_while_the_app_runs_survive_its_next_settle(demo_study: Path) -> None:
+    session = session_with_queue(demo_study, [queued(demo_study, 2, "phenomenology")])
+    later = SuggestionQueue(demo_study, "cal")  # an autocode run while the app is open
+    later.add([queued(demo_study, 6, "reframing")])
+    later.save()
+    session.goto_turn(2)
+    session.accept_suggestions()
+    on_disk_queue = SuggestionQueue(demo_study, "cal")
+    assert on_disk_queue.codes_for(S01, 2) == () and on_disk_queue.codes_for(S01, 6) == ("reframing",)
