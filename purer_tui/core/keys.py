@@ -81,6 +81,12 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("turn.scroll_up", ("ctrl+u",), "scroll_turn(-0.5)", "Scroll a long turn up"),
     AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),
     AppKey("app.quit", ("q", "ctrl+c"), "quit", "Quit (everything is already saved)", footer_label="Quit"),
+    AppKey(
+        "turn.similar",
+        ("ctrl+s",),
+        "similar_turns",
+        "Turns like this one across the study, with your codes on each (enter goes to one)",
+    ),
 )
 
 #: Shown first in the footer, so that no terminal width and no extra key cuts them off.

@@ -645,6 +645,14 @@ class CodingSession:
             position = self.first_to_review(index) or 0
         self._go(index, position)
 
+    def go_to_turn_of(self, index: int, number: int) -> bool:
+        """Open transcript `index` at turn `number`; when this session does not visit that turn (--only), at the
+        next one it visits, and False. Another window coding that transcript: `LockedError`, and the coder stays."""
+        opened = self._opened(index)
+        position = opened.position_of(number)
+        self._go(index, bisect.bisect_left(opened.visible, number) if position is None else position)
+        return position is not None
+
     def goto_turn(self, number: int) -> bool:
         """Jump to turn `number`, or the next visitable turn after it; False when there is none."""
         current = self.current

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -42,13 +42,16 @@ from purer_tui.core.session import (
     Standing,
     transcript_standing,
 )
+from purer_tui.core.study import Study
 from purer_tui.core.study_search import MAX_HITS, SearchResult
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
+from purer_tui.services.similar_turns import SimilarityIndex, SimilarTurn, SimilarTurns
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.help import HelpScreen, help_content
 from purer_tui.tui.screens.memo_editor import MemoEditor
 from purer_tui.tui.screens.prompt import Prompt, SearchPrompt
+from purer_tui.tui.screens.similar_turns import SimilarTurnsScreen
 from purer_tui.tui.screens.transcript_navigator import NavigatorRow, TranscriptNavigator
 from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
 from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
@@ -81,6 +84,16 @@ class ReviewFound(Message):
     def __init__(self, index: int | None):
         super().__init__()
         self.index = index
+
+
+class SimilarFound(Message):
+    """A worker has found the turns like turn `where` (or could not: `error` says why)."""
+
+    def __init__(self, where: tuple[Path, int], result: SimilarTurns | None, error: str | None = None):
+        super().__init__()
+        self.where = where
+        self.result = result
+        self.error = error
 
 
 class StudySearched(Message):
@@ -148,8 +161,15 @@ class CodingApp(App[None]):
         *,
         auto_advance: bool = False,
         theme: str | None = None,
+        study: Study | None = None,
     ):
         super().__init__()
+        self.study = study
+        # Turns like this one: the study's index, built by a worker on the first ctrl+s and kept (see
+        # `action_similar_turns`); the turn the coder asked about last, and whether a worker is at it.
+        self._similar_index = SimilarityIndex(study) if study is not None else None
+        self._similar_wanted: tuple[Path, int] | None = None
+        self._similar_busy = False
         self.auto_advance = auto_advance  # see `_code_key`
         self._chosen_theme = theme
         self._drafts = drafts  # memos kept when the terminal closed; None: saved outright then (no study)
@@ -228,6 +248,7 @@ class CodingApp(App[None]):
             prepared.drafts,
             auto_advance=prepared.auto_advance,
             theme=prepared.theme,
+            study=prepared.study,
         )
 
     # --- layout -------------------------------------------------------------
@@ -973,7 +994,7 @@ class CodingApp(App[None]):
         """The adjudication keys exist only while adjudicating (hidden from the footer otherwise)."""
         if action == "adjudicate":
             return self.adjudicating is not None
-        if action == "toggle_codebook":  # a priority key: in a dialog, tab is the dialog's
+        if action in ("toggle_codebook", "similar_turns"):  # in a dialog, the key is the dialog's (or nothing)
             return len(self.screen_stack) == 1
         return True
 
@@ -1144,6 +1165,115 @@ class CodingApp(App[None]):
         self.push_screen(
             HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING, role))
         )
+
+    # --- turns like this one ------------------------------------------------------
+
+    def action_similar_turns(self) -> None:
+        """List the turns across the study most like this one, with this coder's codes on each.
+
+        The study's index is built by a worker the first time, and kept: asking again looks only at what changed.
+        Asking while a worker is at it starts no second one: it answers the turn asked about last.
+        """
+        session = self.session
+        turn = session.turn
+        if turn is None:
+            return
+        if self._similar_index is None:
+            self.notify(
+                "Turns like this one are found across a study: open the study's folder (with its purer.toml) "
+                "with purer-tui code.",
+                timeout=6,
+            )
+            return
+        where = (session.current.path, turn.number)
+        name = self._similar_index.name_of(where[0])
+        record = session.record
+        asked = SimilarTurn(
+            where[0],
+            name,
+            turn.number,
+            turn.speaker,
+            turn.text,
+            0.0,
+            tuple(record.codes) if record is not None and record.reviewed else None,
+            record is not None and record.flag,
+        )
+
+        def chosen(target: tuple[Path, int] | None) -> None:
+            if target is not None:
+                self._go_to_similar(*target)
+
+        self.push_screen(SimilarTurnsScreen(session.codebook, asked, where), chosen)
+        self._similar_wanted = where
+        if not self._similar_busy:
+            self._similar_busy = True
+            self._find_similar(where)
+
+    @work(thread=True, group="similar")
+    def _find_similar(self, where: tuple[Path, int]) -> None:
+        index = self._similar_index
+        assert index is not None
+        try:
+            result = index.find(where[0], where[1], self.session.coder)
+        except PurerError as error:
+            self.post_message(SimilarFound(where, None, str(error)))
+            return
+        except OSError as error:
+            self.post_message(SimilarFound(where, None, f"{error.strerror or error}"))
+            return
+        self.post_message(SimilarFound(where, result))
+
+    @on(SimilarFound)
+    def _similar_found(self, message: SimilarFound) -> None:
+        wanted = self._similar_wanted
+        if wanted is not None and wanted != message.where:  # the coder asked about another turn meanwhile
+            self._find_similar(wanted)
+            return
+        self._similar_busy = False
+        screen = self.screen
+        if not isinstance(screen, SimilarTurnsScreen) or screen.where != message.where:
+            return
+        if message.result is None:
+            screen.show_error(message.error or "could not find turns like this one")
+            return
+        screen.show(self._with_my_codes(message.result))
+
+    def _with_my_codes(self, result: SimilarTurns) -> SimilarTurns:
+        """The result with this window's own decisions on the transcript it has open (the files may not have them
+        yet: its journal is folded in when idle)."""
+        opened = self.session.current
+        here = os.path.normpath(opened.path.absolute())
+
+        def mine(found: SimilarTurn) -> SimilarTurn:
+            if os.path.normpath(found.transcript.absolute()) != here:
+                return found
+            record = opened.store.get(found.turn)
+            codes = tuple(record.codes) if record is not None and record.reviewed else None
+            return replace(found, codes=codes, flagged=record is not None and record.flag)
+
+        return replace(result, found=[mine(found) for found in result.found])
+
+    def _go_to_similar(self, path: Path, number: int) -> None:
+        """Go to turn `number` of `path`, opening its transcript as the navigator does."""
+        session = self.session
+        wanted = os.path.normpath(path.absolute())
+        index = next(
+            (i for i, candidate in enumerate(session.paths) if os.path.normpath(candidate.absolute()) == wanted), None
+        )
+        if index is None:
+            self.notify(
+                f"{one_line(path.name)} is not among the transcripts this session codes: "
+                f"open it with purer-tui code {one_line(path.name)}.",
+                timeout=8,
+            )
+            return
+
+        def go() -> None:
+            outcome = self._moving(lambda: session.go_to_turn_of(index, number))
+            if outcome.value is False:
+                self.notify(f"Turn {number} is not among the turns this session visits: went to the next one.")
+
+        self._open_then(index, go)
 
     # --- command palette --------------------------------------------------------
 
