@@ -62,6 +62,8 @@ def as_json(result: StudyAgreement) -> str:
             if definition.kind is not None
         },
         "flagged_left_out": result.flagged,
+        "suggested": result.suggested,
+        "without_suggested": result.without_suggested,
         "note": result.note or None,
         "split_in_progress": [
             {"code": code, "split_into": into, "turns": turns, "note": note}
@@ -204,6 +206,8 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     if result.flagged:
         left_out = ", ".join(f"{count} {coder} flagged" for coder, count in result.flagged.items())
         out.print(Text(f"Left out as not final: {left_out} (flagged turns count once unflagged).", style="dim"))
+    if result.suggested_note:
+        out.print(Text(f"{result.suggested_note}.", style="dim"))
     for note in result.split_notes:
         out.print(Text(f"Split in progress: {note}.", style="bold yellow"))
     if result.note:

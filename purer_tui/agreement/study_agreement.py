@@ -18,7 +18,7 @@ from purer_tui.agreement.coefficients import COEFFICIENTS, Judgements
 from purer_tui.agreement.statistics import Coefficient, Histogram, krippendorff_alpha_of, masi_distance, pattern
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.codebook_outline import SEPARATOR, heading_trail
-from purer_tui.core.coded_units import Unit
+from purer_tui.core.coded_units import CodedUnits, Unit
 from purer_tui.core.study import Study
 
 #: The category of an exclusive group on a turn that has none of its codes.
@@ -83,6 +83,19 @@ class StudyAgreement:
     # A split in progress: split code -> (the codes it was split into, turns that still carry it). Those turns
     # are not yet recoded into the new codes, so the new codes' figures are incomplete.
     split_pending: dict[str, tuple[list[str], int]] = field(default_factory=dict)
+    # Coder -> codes on these turns applied by accepting a suggestion; `without_suggested`: they were taken off.
+    suggested: dict[str, int] = field(default_factory=dict)
+    without_suggested: bool = False
+
+    @property
+    def suggested_note(self) -> str:
+        """One sentence on codes applied from suggestions, or "" when there are none."""
+        if not self.suggested:
+            return ""
+        counts = ", ".join(f"{count} by {coder}" for coder, count in self.suggested.items())
+        if self.without_suggested:
+            return f"Codes applied by accepting a suggestion are left out ({counts})"
+        return f"Codes applied by accepting a suggestion: {counts} (agree --without-suggested leaves them out)"
 
     @property
     def kappa_kind(self) -> str:
@@ -114,12 +127,26 @@ def filter_transcripts(paths: Sequence[Path], root: Path, pattern: str | None) -
     ]
 
 
+def measure_collected(
+    collected: CodedUnits, codebook: Codebook, coders: Sequence[str], transcripts: int, without_suggested: bool = False
+) -> StudyAgreement:
+    """`measure` over collected units; with `without_suggested`, as if no suggestion had been accepted."""
+    counts = collected.suggested_counts()
+    if without_suggested:
+        collected = collected.without_suggested()
+    return measure(
+        list(collected.units.values()), codebook, coders, transcripts, collected.flagged, counts, without_suggested
+    )
+
+
 def measure(
     units: Sequence[Unit],
     codebook: Codebook,
     coders: Sequence[str],
     transcripts: int,
     flagged: Mapping[str, int] | None = None,
+    suggested: Mapping[str, int] | None = None,
+    without_suggested: bool = False,
 ) -> StudyAgreement:
     result = StudyAgreement(
         coders=list(coders),
@@ -133,6 +160,8 @@ def measure(
         # A nested group by its place ("Curriculum › Other"): two groups of one name stay apart.
         group_labels={group.id: SEPARATOR.join(heading_trail(codebook, group.id)) for group in codebook.groups},
         flagged={coder: count for coder, count in (flagged or {}).items() if count},
+        suggested={coder: (suggested or {})[coder] for coder in coders if (suggested or {}).get(coder)},
+        without_suggested=without_suggested,
     )
     split = {code.id: code.split_into for code in codebook.codes if code.split_into}
     for code_id, into in split.items():

@@ -51,6 +51,11 @@ def _coders(option: str | None) -> list[str] | None:
 @click.option(
     "--svg", "svg", metavar="FILE", type=click.Path(path_type=Path), help="--history: also draw the rows as a chart."
 )
+@click.option(
+    "--without-suggested",
+    is_flag=True,
+    help="As if no suggestion had been accepted: codes recorded as applied from a suggestion are taken off.",
+)
 def agree(
     study: Path,
     coders: str | None,
@@ -63,6 +68,7 @@ def agree(
     since: str | None,
     code_id: str | None,
     svg: Path | None,
+    without_suggested: bool,
 ) -> None:
     """Inter-coder agreement per code, per exclusive group and overall.
 
@@ -72,6 +78,8 @@ def agree(
     alpha and agreement with "none" as a category, and a confusion table.
     Overall: means over codes and alpha with the MASI distance over each
     turn's whole set of codes. Every figure says how many turns it rests on.
+    Codes a coder applied by accepting a suggestion are counted and said;
+    --without-suggested computes everything as if they had not been applied.
 
     From git (the study must be in a repository; only what is committed
     counts, uncommitted changes are not included): --at REV computes the
@@ -88,6 +96,8 @@ def agree(
     """
     if revision is not None and history:
         raise UsageError("choose one of --at and --history")
+    if without_suggested and history:
+        raise UsageError("--without-suggested goes with agree or agree --at, not --history")
     if not history:
         given = [name for name, value in _history_options(by_tags, since, code_id, svg) if value]
         if given:
@@ -102,10 +112,10 @@ def agree(
     if revision is not None:
         from purer_tui.services.agreement_history import study_agreement_at
 
-        result, commit = study_agreement_at(study, revision, _coders(coders), pattern)
+        result, commit = study_agreement_at(study, revision, _coders(coders), pattern, without_suggested)
         click.echo(f"At commit {commit.short} ({commit.day}): {excerpt(commit.subject, 60)}", err=True)
     else:
-        result = _agreement_now(study, coders, pattern)
+        result = _agreement_now(study, coders, pattern, without_suggested)
     emit(
         as_json,
         as_csv,
@@ -121,8 +131,8 @@ def _history_options(
     return [("--tags", by_tags), ("--since", since is not None), ("--code", code_id is not None), ("--svg", svg)]
 
 
-def _agreement_now(study: Path, coders: str | None, pattern: str | None) -> StudyAgreement:
-    from purer_tui.agreement.study_agreement import measure, select_transcripts
+def _agreement_now(study: Path, coders: str | None, pattern: str | None, without_suggested: bool) -> StudyAgreement:
+    from purer_tui.agreement.study_agreement import measure_collected, select_transcripts
     from purer_tui.core.coded_units import collect_units
     from purer_tui.core.study import load_study
     from purer_tui.core.study_coders import agreement_coders
@@ -133,7 +143,7 @@ def _agreement_now(study: Path, coders: str | None, pattern: str | None) -> Stud
         raise UsageError(f'no transcript matches "{pattern}"')
     chosen = agreement_coders(loaded, transcripts, _coders(coders))
     collected = collect_units(transcripts, chosen)
-    return measure(list(collected.units.values()), loaded.load_codebook(), chosen, len(transcripts), collected.flagged)
+    return measure_collected(collected, loaded.load_codebook(), chosen, len(transcripts), without_suggested)
 
 
 def _history(

@@ -22,8 +22,10 @@ MAX_TURN = 10_000_000
 #: Bounds that no real coding reaches: a file or memo beyond them is refused, never read into memory.
 MAX_ANNOTATION_BYTES = 128 * 1024 * 1024
 MAX_MEMO_CHARACTERS = 20_000
-_RECORD_FIELDS = frozenset({"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag", "rechecked"})
-_VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag", "rechecked"})
+_RECORD_FIELDS = frozenset(
+    {"turn", "codes", "memo", "anchor", "conflict", "reviewed", "flag", "rechecked", "suggested"}
+)
+_VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag", "rechecked", "suggested"})
 _FINGERPRINT = re.compile(r"^[0-9a-f]{8}$")
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -107,7 +109,7 @@ def parse_record(line: str) -> tuple[AnnotationRecord | None, str | None]:
 
 
 #: A record's codes, memo, anchor, review state and flag, checked: what a record and a conflict's side share.
-_VersionFields = tuple[tuple[str, ...], str, str | None, bool, bool, Rechecked]
+_VersionFields = tuple[tuple[str, ...], str, str | None, bool, bool, Rechecked, tuple[str, ...]]
 
 
 def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]:
@@ -119,7 +121,8 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
         return (
             None,
             f'unknown field "{unknown}"; '
-            "the fields are turn, codes, memo, anchor, reviewed, flag, rechecked (and conflict, from a merge)",
+            "the fields are turn, codes, memo, anchor, reviewed, flag, rechecked, suggested "
+            "(and conflict, from a merge)",
         )
     if "turn" not in data:
         return None, '"turn" is missing; add the 1-based turn number'
@@ -136,8 +139,8 @@ def record_from_json(data: object) -> tuple[AnnotationRecord | None, str | None]
         conflict, problem = _parse_conflict(data["conflict"])
         if conflict is None:
             return None, problem
-    codes, memo, anchor, reviewed, flag, rechecked = fields
-    return AnnotationRecord(turn, codes, memo, anchor, conflict, reviewed, flag, rechecked), None
+    codes, memo, anchor, reviewed, flag, rechecked, suggested = fields
+    return AnnotationRecord(turn, codes, memo, anchor, conflict, reviewed, flag, rechecked, suggested), None
 
 
 def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields | None, str | None]:
@@ -176,7 +179,10 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     rechecked, problem = _rechecked(data.get("rechecked", {}), codes, where)
     if rechecked is None:
         return None, problem
-    return (tuple(codes), memo, anchor, reviewed, flag, rechecked), None
+    suggested, problem = _suggested(data.get("suggested", []), codes, where)
+    if suggested is None:
+        return None, problem
+    return (tuple(codes), memo, anchor, reviewed, flag, rechecked, suggested), None
 
 
 def _rechecked(value: object, codes: list[str], where: str) -> tuple[Rechecked | None, str | None]:
@@ -190,6 +196,20 @@ def _rechecked(value: object, codes: list[str], where: str) -> tuple[Rechecked |
         if not isinstance(fingerprint, str) or not _FINGERPRINT.match(fingerprint):
             return None, f'"{where}rechecked.{code}" must be a definition fingerprint of 8 hex digits'
     return tuple(sorted(value.items())), None
+
+
+def _suggested(value: object, codes: list[str], where: str) -> tuple[tuple[str, ...] | None, str | None]:
+    """`["code", ...]`: codes on the turn only, each once (so it is never longer than the codes)."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        return None, f'"{where}suggested" must be a list of code ids the turn carries, like ["reframing"]'
+    carried = set(codes) if value else ()  # a set: a hostile line of 200,000 codes costs linear time, not square
+    for code in value:
+        if code not in carried:
+            return None, f'"{where}suggested" names "{code[:40]}", which the turn does not carry; remove it'
+    if len(value) > 1 and len(set(value)) != len(value):
+        return None, f'"{where}suggested" lists a code twice; keep one'
+    marked = set(value)
+    return tuple(code for code in codes if code in marked), None
 
 
 #: Versions a conflict may keep beyond ours and theirs (each further merge of an unsettled turn adds at most two).
@@ -227,7 +247,8 @@ def _parse_side(raw: object, where: str) -> tuple[TurnVersion | None, str | None
     if not isinstance(raw, dict) or not set(raw) <= _VERSION_FIELDS or "codes" not in raw:
         return (
             None,
-            f'"{where}" must be {{"codes": [...]}} with an optional memo, anchor, reviewed, flag and rechecked',
+            f'"{where}" must be {{"codes": [...]}} '
+            "with an optional memo, anchor, reviewed, flag, rechecked and suggested",
         )
     fields, problem = _version_fields(raw, f"{where}.")
     if fields is None:

@@ -12,7 +12,9 @@ A line may also hold a memo or a flag on a turn not reviewed yet
 (`"reviewed":false`): a note is never a coding decision. `"rechecked"`
 maps a code on the turn to the fingerprint of the definition the coder
 confirmed it under (`purer-tui code --recheck`), when the code's definition
-changed after the turn was first coded.
+changed after the turn was first coded. `"suggested"` lists the codes
+applied while the app showed them as suggested on the turn (from autocode's
+queue or the local model), so agreement can be reported without them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ def rechecked_for(rechecked: Rechecked, codes: tuple[str, ...]) -> Rechecked:
     return tuple(pair for pair in rechecked if pair[0] in carried)
 
 
+def suggested_for(suggested: tuple[str, ...], codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The suggested codes the turn still carries, in the order of its codes."""
+    if not suggested:
+        return ()
+    marked = set(suggested)
+    return tuple(code for code in codes if code in marked)
+
+
 @dataclass(frozen=True, slots=True)
 class TurnVersion:
     """One side's state of a turn in a merge conflict: its codes, memo, anchor, review state and flag."""
@@ -44,10 +54,11 @@ class TurnVersion:
     reviewed: bool = True
     flag: bool = False
     rechecked: Rechecked = ()
+    suggested: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {"codes": list(self.codes)}
-        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked)
+        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked, self.suggested)
         return data
 
 
@@ -61,7 +72,13 @@ def describe_version(version: TurnVersion | None, name_of: Callable[[str], str] 
 
 
 def _add_optional_fields(
-    data: dict[str, object], memo: str, anchor: str | None, reviewed: bool, flag: bool, rechecked: Rechecked
+    data: dict[str, object],
+    memo: str,
+    anchor: str | None,
+    reviewed: bool,
+    flag: bool,
+    rechecked: Rechecked,
+    suggested: tuple[str, ...],
 ) -> None:
     """The fields written only when they say something: an old reader sees an old file unchanged."""
     if memo:
@@ -74,6 +91,8 @@ def _add_optional_fields(
         data["flag"] = True
     if rechecked:
         data["rechecked"] = dict(rechecked)
+    if suggested:
+        data["suggested"] = list(suggested)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +143,11 @@ class AnnotationRecord(NamedTuple):
     reviewed: bool = True
     flag: bool = False
     rechecked: Rechecked = ()
+    suggested: tuple[str, ...] = ()  # the codes applied by accepting a suggestion (a subset of codes)
 
     @property
     def version(self) -> TurnVersion:
-        return TurnVersion(self.codes, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked)
+        return TurnVersion(self.codes, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked, self.suggested)
 
     @classmethod
     def from_version(cls, turn: int, version: TurnVersion, conflict: Conflict | None = None) -> AnnotationRecord:
@@ -140,6 +160,7 @@ class AnnotationRecord(NamedTuple):
             version.reviewed,
             version.flag,
             version.rechecked,
+            version.suggested,
         )
 
     @property
@@ -149,7 +170,7 @@ class AnnotationRecord(NamedTuple):
 
     def to_json_line(self) -> str:
         data: dict[str, object] = {"codes": list(self.codes), "turn": self.turn}
-        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked)
+        _add_optional_fields(data, self.memo, self.anchor, self.reviewed, self.flag, self.rechecked, self.suggested)
         if self.conflict:
             data["conflict"] = self.conflict.as_json()
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for
+from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for, suggested_for
 from purer_tui.core.codebook import Codebook
 
 
@@ -54,4 +54,10 @@ def with_code(
     """The record with the code added (codebook order), reviewed, anchored; its memo, flag and other codes kept."""
     base = record or AnnotationRecord(turn=turn)
     codes = tuple(codebook.in_codebook_order([*base.codes, code]))
-    return base._replace(codes=codes, reviewed=True, anchor=anchor, rechecked=rechecked_for(base.rechecked, codes))
+    return base._replace(
+        codes=codes,
+        reviewed=True,
+        anchor=anchor,
+        rechecked=rechecked_for(base.rechecked, codes),
+        suggested=suggested_for(base.suggested, codes),
+    )

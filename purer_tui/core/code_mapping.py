@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from purer_tui.core.annotation_records import AnnotationRecord, Conflict, Rechecked, TurnVersion, rechecked_for
+from purer_tui.core.annotation_records import (
+    AnnotationRecord,
+    Conflict,
+    Rechecked,
+    TurnVersion,
+    rechecked_for,
+    suggested_for,
+)
 
 #: Puts code ids in codebook order (`Codebook.in_codebook_order`).
 Order = Callable[[list[str]], list[str]]
@@ -42,6 +49,14 @@ class CodeMapping:
             kept = [(self.into.get(code, code), fingerprint) for code, fingerprint in rechecked]
         return rechecked_for(tuple(sorted(dict(kept).items())), codes)
 
+    def suggested(self, version: TurnVersion, codes: tuple[str, ...]) -> tuple[str, ...]:
+        """A mapped code is suggested only when every code mapped into it was: one applied unprompted makes it the
+        coder's own decision."""
+        if not version.suggested:
+            return ()
+        own = {self.into.get(code, code) for code in version.codes if code not in version.suggested}
+        return suggested_for(tuple(code for code in codes if code not in own), codes)
+
     def version(self, version: TurnVersion, order: Order) -> TurnVersion:
         if not self.touches(version.codes):
             return version
@@ -53,6 +68,7 @@ class CodeMapping:
             version.reviewed,
             version.flag,
             self.rechecked(version.rechecked, codes),
+            self.suggested(version, codes),
         )
 
     def record(self, record: AnnotationRecord, order: Order) -> AnnotationRecord:

@@ -33,6 +33,24 @@ class UnitKey:
 class CodedUnits:
     units: dict[UnitKey, Unit] = field(default_factory=dict)
     flagged: Counter[str] = field(default_factory=Counter)  # coder -> reviewed turns left out as flagged
+    # The codes each coder applied by accepting a suggestion, on the units where there are some.
+    suggested: dict[UnitKey, Unit] = field(default_factory=dict)
+
+    def suggested_counts(self) -> Counter[str]:
+        """Coder -> codes among these units applied by accepting a suggestion."""
+        counts: Counter[str] = Counter()
+        for marks in self.suggested.values():
+            for coder, codes in marks.items():
+                counts[coder] += len(codes)
+        return counts
+
+    def without_suggested(self) -> CodedUnits:
+        """The same units as if no suggestion had been accepted: each accepted code taken off its turn (a turn left
+        with none is "reviewed, nothing applies", as a coder who never saw the suggestion would have left it)."""
+        units = dict(self.units)
+        for key, marks in self.suggested.items():
+            units[key] = {coder: codes - marks.get(coder, frozenset()) for coder, codes in units[key].items()}
+        return CodedUnits(units, self.flagged, {})
 
 
 def collect_units(transcripts: Sequence[Path], coders: Sequence[str]) -> CodedUnits:
@@ -61,6 +79,8 @@ def units_from(settled: Iterable[tuple[Path, str, SettledCodes]]) -> CodedUnits:
         collected.flagged[coder] += codes.flagged
         for turn, turn_codes in codes.codes.items():
             collected.units.setdefault(UnitKey(path, turn), {})[coder] = turn_codes
+        for turn, marked in codes.suggested.items():
+            collected.suggested.setdefault(UnitKey(path, turn), {})[coder] = marked
     return collected
 
 
@@ -69,6 +89,7 @@ class SettledCodes(NamedTuple):
 
     codes: dict[int, frozenset[str]]  # each reviewed turn's codes, flagged and conflicted turns left out
     flagged: int  # reviewed turns left out because the coder flagged them to come back to
+    suggested: dict[int, frozenset[str]]  # the settled turns' codes applied by accepting a suggestion, where any
 
 
 def read_settled_codes(path: Path) -> SettledCodes:
@@ -83,10 +104,13 @@ def read_settled_codes(path: Path) -> SettledCodes:
 def settled_codes(records: Mapping[int, AnnotationRecord]) -> SettledCodes:
     """The settled decisions among one file's records (see `read_settled_codes`)."""
     codes: dict[int, frozenset[str]] = {}
+    suggested: dict[int, frozenset[str]] = {}
     flagged = 0
     for record in records.values():
         if record.settled_review:
             codes[record.turn] = frozenset(record.codes)
+            if record.suggested:
+                suggested[record.turn] = frozenset(record.suggested)
         elif record.flag and record.reviewed and record.conflict is None:
             flagged += 1
-    return SettledCodes(codes, flagged)
+    return SettledCodes(codes, flagged, suggested)

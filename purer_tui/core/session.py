@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from purer_tui.core.annotation_paths import annotation_files, annotation_path
-from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for
+from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for, suggested_for
 from purer_tui.core.annotations import AnnotationFile, ChangedOnDiskError
 from purer_tui.core.code_application import Outcome, decide, with_code
 from purer_tui.core.codebook import Codebook
@@ -938,8 +938,11 @@ class CodingSession:
         memo: str | None = None,
         reviewed: bool | None = None,
         flag: bool | None = None,
+        suggested: tuple[str, ...] | None = None,
     ) -> AnnotationRecord | None:
-        """The current turn's record with the fields given changed; None when nothing would be left on its line."""
+        """The current turn's record with the fields given changed; None when nothing would be left on its line.
+
+        A code taken off loses its confirmation and its "suggested" mark: applied again, it is the coder's own."""
         turn = self.turn
         assert turn is not None
         base = self.record or AnnotationRecord(turn=turn.number)
@@ -949,6 +952,7 @@ class CodingSession:
             anchor=turn.anchor,
             conflict=None,
             rechecked=rechecked_for(base.rechecked, codes),
+            suggested=suggested_for(base.suggested if suggested is None else suggested, codes),
             codes=codes,
             memo=base.memo if memo is None else memo,
             reviewed=base.reviewed if reviewed is None else reviewed,

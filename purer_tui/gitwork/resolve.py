@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion, rechecked_for
+from purer_tui.core.annotation_records import AnnotationRecord, TurnVersion, rechecked_for, suggested_for
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.lock import CoderLocks
@@ -59,7 +59,11 @@ def _both(sides: list[TurnVersion], codebook: Codebook | None) -> TurnVersion | 
         for code, fingerprint in side.rechecked:
             confirmed.setdefault(code, fingerprint)
     rechecked = rechecked_for(tuple(sorted(confirmed.items())), tuple(codes))
-    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor, reviewed, flag, rechecked)
+    # A code counts as suggested only when every side that applied it took it from a suggestion: a coder who
+    # applied it unprompted on one side made that decision on their own.
+    own = {code for side in sides for code in side.codes if code not in side.suggested}
+    suggested = suggested_for(tuple(code for code in codes if code not in own), tuple(codes))
+    return TurnVersion(tuple(codes), "\n---\n".join(memos), sides[0].anchor, reviewed, flag, rechecked, suggested)
 
 
 def resolve_file(

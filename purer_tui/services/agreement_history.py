@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from purer_tui.agreement.coefficients import KAPPA
-from purer_tui.agreement.study_agreement import StudyAgreement, filter_transcripts, measure
+from purer_tui.agreement.study_agreement import StudyAgreement, filter_transcripts, measure_collected
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.codebook_changes import ADDED, RENAMED, codebook_events, events_of
 from purer_tui.core.errors import PurerError, UsageError
@@ -39,7 +39,11 @@ GROUP_KAPPA_NOTE = "kappa is computed per code only; an exclusive group has alph
 
 
 def agreement_at(
-    history: StudyHistory, revision: StudyRevision, coders: Sequence[str] | None, pattern: str | None
+    history: StudyHistory,
+    revision: StudyRevision,
+    coders: Sequence[str] | None,
+    pattern: str | None,
+    without_suggested: bool = False,
 ) -> StudyAgreement:
     """`purer-tui agree` on the study as it was at the revision's commit."""
     transcripts = filter_transcripts(revision.transcripts, revision.root, pattern)
@@ -47,15 +51,15 @@ def agreement_at(
         raise UsageError(f'no transcript matches "{pattern}" at commit {revision.commit.short}')
     chosen = history.agreement_coders(revision, transcripts, coders)
     collected = history.units(revision, transcripts, chosen)
-    return measure(list(collected.units.values()), revision.codebook, chosen, len(transcripts), collected.flagged)
+    return measure_collected(collected, revision.codebook, chosen, len(transcripts), without_suggested)
 
 
 def study_agreement_at(
-    start: Path, revision: str, coders: Sequence[str] | None, pattern: str | None
+    start: Path, revision: str, coders: Sequence[str] | None, pattern: str | None, without_suggested: bool = False
 ) -> tuple[StudyAgreement, Commit]:
     history = StudyHistory(start)
     commit = history.resolve(revision)
-    return agreement_at(history, history.at(commit), coders, pattern), commit
+    return agreement_at(history, history.at(commit), coders, pattern, without_suggested), commit
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from purer_tui.core import durable
-from purer_tui.core.annotation_parsing import parse_annotations
+from purer_tui.core.annotation_parsing import parse_annotations, parse_record
 from purer_tui.core.annotation_paths import annotation_files, annotation_path
 from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for
 from purer_tui.core.annotations import AnnotationFile, ChangedOnDiskError
@@ -354,3 +354,32 @@ def test_a_line_with_a_huge_rechecked_table_is_read_in_one_pass(tmp_path: Path) 
     record = parse_annotations(line + "\n", tmp_path / "x.ana.jsonl").records[1]
     assert len(record.rechecked) == count
     assert rechecked_for(record.rechecked, record.codes[:10]) == tuple(sorted((c, "0123abcd") for c in codes[:10]))
+
+
+def test_suggested_codes_round_trip_in_the_turns_order_and_are_written_only_when_there_are_some(tmp_path: Path) -> None:
+    line = '{"codes":["a","b","c"],"suggested":["a","c"],"turn":3}'
+    record = parse_annotations(line + "\n", tmp_path / "x.ana.jsonl").records[3]
+    assert record.suggested == ("a", "c") and record.to_json_line() == line
+    assert AnnotationRecord.from_version(3, record.version) == record
+    assert "suggested" not in AnnotationRecord(3, ("a",)).to_json_line()
+    reordered = parse_record('{"codes":["a","b","c"],"suggested":["c","a"],"turn":3}')[0]
+    assert reordered is not None and reordered.suggested == ("a", "c")  # written back in the codes' order
+    side = '{"codes":["x"],"conflict":{"ours":{"codes":["x"],"suggested":["x"]},"theirs":null},"turn":1}'
+    with_conflict = parse_record(side)[0]
+    assert with_conflict is not None and with_conflict.conflict is not None
+    assert with_conflict.conflict.ours is not None and with_conflict.conflict.ours.suggested == ("x",)
+    assert with_conflict.to_json_line() == side
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('{"codes":["a"],"suggested":["b"],"turn":1}', '"suggested" names "b", which the turn does not carry'),
+        ('{"codes":["a"],"suggested":"a","turn":1}', '"suggested" must be a list of code ids'),
+        ('{"codes":["a"],"suggested":["a","a"],"turn":1}', '"suggested" lists a code twice'),
+        ('{"codes":["a"],"suggested":[1],"turn":1}', '"suggested" must be a list of code ids'),
+    ],
+)
+def test_a_bad_suggested_list_is_refused_with_the_fix(line: str, problem: str) -> None:
+    record, said = parse_record(line)
+    assert record is None and said is not None and problem in said

@@ -145,3 +145,16 @@ def test_a_codebook_with_windows_line_endings_is_edited_and_keeps_them() -> None
 def test_a_byte_order_mark_stays() -> None:
     text = '\ufeff[codebook]\nname = "W"\n\n[codes.old]\nlabel = "Old"\ndefinition = "x"\n'
     assert checked_edit(text, Path("codebook.toml"), [RenameCode("old", "new")]) == text.replace("old]", "new]")
+
+
+def test_a_mapped_code_stays_suggested_only_when_every_code_mapped_into_it_was() -> None:
+    order = ["a", "b", "c", "d"].index
+
+    def in_order(codes: list[str]) -> list[str]:
+        return sorted(codes, key=order)
+
+    rename = CodeMapping({"a": "c"})
+    assert rename.record(AnnotationRecord(1, ("a", "b"), suggested=("a",)), in_order).suggested == ("c",)
+    merge = CodeMapping({"a": "c", "b": "c"}, merge=True)
+    assert merge.record(AnnotationRecord(2, ("a", "b"), suggested=("a", "b")), in_order).suggested == ("c",)
+    assert merge.record(AnnotationRecord(3, ("a", "b", "d"), suggested=("a", "d")), in_order).suggested == ("d",)

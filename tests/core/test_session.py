@@ -530,3 +530,15 @@ def test_place_counts_the_visited_turns_of_every_transcript(demo_study: Path) ->
     session.switch_transcript(+1)
     assert session.place().number == 4 and session.to_review_elsewhere() == {0: 2}  # type: ignore[union-attr]
     session.close()
+
+
+def test_a_code_taken_off_loses_its_suggested_mark_and_applied_again_is_the_coders_own(demo_study: Path) -> None:
+    session = session_for(demo_study)
+    session.toggle_code("phenomenology")
+    session._set(session._record_with(suggested=("phenomenology",)))  # as accepting a suggestion records it
+    assert on_disk(session)[1].suggested == ("phenomenology",)
+    session.toggle_code("reframing")
+    assert on_disk(session)[1].suggested == ("phenomenology",)
+    session.toggle_code("phenomenology")
+    session.toggle_code("phenomenology")
+    assert on_disk(session)[1].codes == ("phenomenology", "reframing") and on_disk(session)[1].suggested == ()

@@ -222,3 +222,12 @@ def test_resolve_both_on_an_exclusive_clash_is_a_message_not_a_crash(demo_study:
         and "it keeps both versions" in result.stderr
     )
     assert path.read_bytes() == before
+
+
+def test_both_keeps_a_code_suggested_only_when_no_side_applied_it_unprompted() -> None:
+    ours = TurnVersion(("x", "y"), anchor="a2", suggested=("x", "y"))
+    theirs = TurnVersion(("x",), anchor="a2")  # applied x on their own
+    record = AnnotationRecord.from_version(2, ours, Conflict(ours, theirs))
+    both = settled(record, "both", None)
+    assert both is not None and both.codes == ("x", "y") and both.suggested == ("y",)
+    assert settled(record, "ours", None) == AnnotationRecord(2, ("x", "y"), anchor="a2", suggested=("x", "y"))
