@@ -1029,12 +1029,12 @@ class CodingSession:
         code: str,
         turns: Sequence[Hit],
         role_of: Callable[[str], str | None] | None,
-        here: Mapping[int, AnnotationRecord] | None = None,
+        here: tuple[int, Mapping[int, AnnotationRecord]] | None = None,
     ) -> CodeOnTurns:
         """What adding `code` to these turns would do, each decided as `purer-tui autocode` decides.
 
-        Reads each transcript (safe in a worker: it only reads); `here` is the open transcript's records, taken
-        on the app's thread, since the files may not have its latest changes yet."""
+        Reads each transcript (safe in a worker: it only reads); `here` is the open transcript and its records,
+        taken on the app's thread, since the files may not have its latest changes yet."""
         to_code: list[TurnToCode] = []
         left: dict[Outcome, int] = {}
         signatures: dict[int, Signature | None] = {}
@@ -1049,7 +1049,7 @@ class CodingSession:
                 unreadable += len(numbers)
                 continue
             transcript = read.transcript
-            records = here if here is not None and index == self.index else read.records
+            records = here[1] if here is not None and index == here[0] else read.records
             signatures[index] = read.transcript_signature
             stale = any(is_stale(record, transcript) for record in records.values())
             for number in numbers:

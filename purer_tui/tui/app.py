@@ -1332,14 +1332,14 @@ class CodingApp(App[None]):
                     timeout=8,
                 )
                 return
-            here = dict(session.current.store.records)
+            here = (session.index, dict(session.current.store.records))
             self.notify(f"Looking at the turns of {len(hits):,} hit(s)…", timeout=3)
             self._plan_hits(code_id, hits, here)
 
         self.push_screen(CodePicker(session.codebook, ()), chosen)
 
     @work(thread=True, exclusive=True, group="apply-hits")
-    def _plan_hits(self, code_id: str, hits: tuple[Hit, ...], here: dict[int, AnnotationRecord]) -> None:
+    def _plan_hits(self, code_id: str, hits: tuple[Hit, ...], here: tuple[int, dict[int, AnnotationRecord]]) -> None:
         try:
             plan = self.session.plan_code_on_turns(code_id, hits, self.role_of, here)
         except PurerError as error:
