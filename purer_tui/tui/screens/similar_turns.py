@@ -2,7 +2,7 @@
 
 The coder compares their own decisions on turns that say the same thing: the
 current turn and its codes at the top, then the turns found, best first, each
-on three lines (where it is and its score, a one-line excerpt, the codes this
+on three lines (its score and where it is, a one-line excerpt, the codes this
 coder gave it). The app finds them in a worker (`services.similar_turns`);
 until they arrive the screen says it is looking. Enter goes to the chosen
 turn; escape closes. Everything shown comes from the study's files: literal
@@ -122,9 +122,9 @@ class SimilarTurnsScreen(ModalScreen[tuple[Path, int] | None]):
 
     def _row(self, rank: int, found: SimilarTurn) -> Content:
         return Content.assemble(
-            rendering.literal(f"{rank:>2}. {found.name} turn {found.turn}", "bold"),
+            Content.styled(f"{rank:>2}. {found.score:5.2f}  ", "$text-muted"),
+            rendering.literal(f"{found.name} turn {found.turn}", "bold"),
             rendering.literal(f" · {found.speaker or 'unknown speaker'}", ""),
-            Content.styled(f" · score {found.score:.2f}", "$text-muted"),
             "\n    ",
             rendering.literal(turn_text(found), ""),
             "\n    ",
