@@ -73,6 +73,7 @@ async def test_the_current_turns_own_codes_are_at_the_top_and_each_row_shows_thi
         assert (label or "not reviewed") in asked
         listed = screen.query_one("#similar-list")
         assert listed.size.height >= 6 and screen.query_one("#similar").outer_size.width <= 60  # two rows fit
+        assert screen.query_one("#similar-asked").content_size.height == 3  # the coder's own codes are in view
         shown = "\n".join(str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count))
         for found in screen.result.found if screen.result else ():
             for code_id in found.codes or ():
