@@ -82,6 +82,12 @@ APP_KEYS: tuple[AppKey, ...] = (
     AppKey("app.help", ("?",), "help", "Keys and codebook", footer_label="Help"),
     AppKey("app.quit", ("q", "ctrl+c"), "quit", "Quit (everything is already saved)", footer_label="Quit"),
     AppKey("suggestion.accept", ("ctrl+a",), "accept_suggestions", "Apply the suggested codes"),
+    AppKey(
+        "turn.similar",
+        ("ctrl+s",),
+        "similar_turns",
+        "Turns like this one across the study, with your codes on each (enter goes to one)",
+    ),
 )
 
 #: Shown first in the footer, so that no terminal width and no extra key cuts them off.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Literal
 from purer_tui.core.annotation_paths import annotation_files, annotation_path
 from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for, suggested_for
 from purer_tui.core.annotations import AnnotationFile, ChangedOnDiskError
+from purer_tui.core.code_application import Outcome, decide, with_code
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.errors import PurerError
 from purer_tui.core.journal import journal_path
@@ -48,6 +49,50 @@ class Change:
     after: AnnotationRecord | None
     settled_codes: tuple[str, ...] | None = ()  # None: every suggestion of the turn
     settled: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True)
+class ManyChanges:
+    """One undoable change of many turns at once (a code applied to every search hit): each turn's record before
+    and after, by transcript."""
+
+    changes: tuple[Change, ...]
+    code: str
+
+
+@dataclass(frozen=True)
+class TurnToCode:
+    transcript: int
+    turn: int
+    anchor: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class CodeOnTurns:
+    """What adding a code to many turns would do: the turns that can take it, and how many are left alone and why
+    (see `core.code_application.decide`)."""
+
+    code: str
+    to_code: tuple[TurnToCode, ...]
+    left: Mapping[Outcome, int]
+    signatures: Mapping[int, Signature | None]  # each transcript's, as it was read for this
+    unreadable: int = 0  # turns of transcripts that could not be read
+
+    def count(self, outcome: Outcome) -> int:
+        return len(self.to_code) if outcome is Outcome.APPLY else self.left.get(outcome, 0)
+
+
+@dataclass(frozen=True)
+class ManyWritten:
+    """What writing many turns did: turns written, files written, and turns left alone because their record
+    changed since (a pull, another window) or another process is coding their file."""
+
+    turns: int
+    files: int
+    changed: int = 0
+    locked: int = 0
+    failed: int = 0  # turns of files that could not be read or written (the file says why, in `check`)
 
 
 class OpenTranscript:
@@ -284,6 +329,15 @@ class Place:
         return self.reviewed == self.total and not self.flagged
 
 
+@dataclass
+class _Written:
+    changes: list[Change]
+    files: int
+    changed: int
+    locked: int
+    failed: int = 0
+
+
 class CodingSession:
     """One coder coding a list of transcripts with one codebook.
 
@@ -342,8 +396,8 @@ class CodingSession:
         self._places: dict[int, int] = {}  # the turn this coder was on in each transcript, when they left it
         self.index = 0  # which transcript
         self.position = 0  # index into the current transcript's visible turns
-        self._undo: list[Change] = []
-        self._redo: list[Change] = []
+        self._undo: list[Change | ManyChanges] = []
+        self._redo: list[Change | ManyChanges] = []
         # Turns that became reviewed because a code was applied here: taking that code off again
         # makes them unreviewed again, not "reviewed, no code" (a code pressed by mistake is no decision).
         self._reviewed_by_code: set[tuple[int, int]] = set()
@@ -679,6 +733,14 @@ class CodingSession:
         if position is None:
             position = self.first_to_review(index) or 0
         self._go(index, position)
+
+    def go_to_turn_of(self, index: int, number: int) -> bool:
+        """Open transcript `index` at turn `number`; when this session does not visit that turn (--only), at the
+        next one it visits, and False. Another window coding that transcript: `LockedError`, and the coder stays."""
+        opened = self._opened(index)
+        position = opened.position_of(number)
+        self._go(index, bisect.bisect_left(opened.visible, number) if position is None else position)
+        return position is not None
 
     def goto_turn(self, number: int) -> bool:
         """Jump to turn `number`, or the next visitable turn after it; False when there is none."""
@@ -1055,7 +1117,7 @@ class CodingSession:
     def redo(self) -> bool:
         return self._step(self._redo, self._undo, undoing=False)
 
-    def _step(self, source: list[Change], target: list[Change], undoing: bool) -> bool:
+    def _step(self, source: list[Change | ManyChanges], target: list[Change | ManyChanges], undoing: bool) -> bool:
         """Apply the last change of one history and move it to the other.
 
         It leaves its history only once written: an undo the disk refuses stays
@@ -1064,12 +1126,210 @@ class CodingSession:
         if not source:
             return False
         change = source[-1]
+        if isinstance(change, ManyChanges):
+            self._write_many(
+                [(one, *((one.after, one.before) if undoing else (one.before, one.after))) for one in change.changes]
+            )
+            target.append(source.pop())
+            return True
         self._restore(change, change.before if undoing else change.after)
         source.pop()
         if undoing and change.settled and self.suggestions is not None:
             self.suggestions.restore(change.settled)  # the suggestions it settled are suggested again
         target.append(change if undoing else self._settled(change))
         return True
+
+    @property
+    def next_undo(self) -> Change | ManyChanges | None:
+        return self._undo[-1] if self._undo else None
+
+    @property
+    def next_redo(self) -> Change | ManyChanges | None:
+        return self._redo[-1] if self._redo else None
+
+    # --- many turns at once -------------------------------------------------
+
+    def plan_code_on_turns(
+        self,
+        code: str,
+        turns: Sequence[Hit],
+        role_of: Callable[[str], str | None] | None,
+        here: tuple[int, Mapping[int, AnnotationRecord]] | None = None,
+    ) -> CodeOnTurns:
+        """What adding `code` to these turns would do, each decided as `purer-tui autocode` decides.
+
+        Reads each transcript (safe in a worker: it only reads); `here` is the open transcript and its records,
+        taken on the app's thread, since the files may not have its latest changes yet."""
+        to_code: list[TurnToCode] = []
+        left: dict[Outcome, int] = {}
+        signatures: dict[int, Signature | None] = {}
+        unreadable = 0
+        by_transcript: dict[int, list[int]] = {}
+        for hit in turns:
+            by_transcript.setdefault(hit.transcript, []).append(hit.turn)
+        for index, numbers in by_transcript.items():
+            try:
+                read = self.cache.read(self.paths[index])
+            except (PurerError, OSError):
+                unreadable += len(numbers)
+                continue
+            transcript = read.transcript
+            records = here[1] if here is not None and index == here[0] else read.records
+            signatures[index] = read.transcript_signature
+            stale = any(is_stale(record, transcript) for record in records.values())
+            for number in numbers:
+                if not 1 <= number <= len(transcript.turns):
+                    left[Outcome.STALE] = left.get(Outcome.STALE, 0) + 1
+                    continue
+                turn = transcript.turn(number)
+                role = role_of(turn.speaker) if role_of is not None else None
+                outcome = Outcome.STALE if stale else decide(records.get(number), role, code, self.codebook)[0]
+                if outcome is Outcome.APPLY:
+                    to_code.append(TurnToCode(index, number, turn.anchor, role))
+                else:
+                    left[outcome] = left.get(outcome, 0) + 1
+        return CodeOnTurns(code, tuple(to_code), left, signatures, unreadable)
+
+    def apply_code_on_turns(self, plan: CodeOnTurns) -> ManyWritten:
+        """Add the plan's code to its turns: one write per annotation file (the open one through its journal, the
+        others under this coder's lock, atomically), each turn decided again on the file as it is now; one undo
+        step undoes them all. A transcript changed since the plan was made is left alone."""
+        changed = 0
+        wanted: list[tuple[Change, AnnotationRecord | None, AnnotationRecord | None]] = []
+        by_transcript: dict[int, list[TurnToCode]] = {}
+        for turn in plan.to_code:
+            by_transcript.setdefault(turn.transcript, []).append(turn)
+        for index, turns in by_transcript.items():
+            path = self.paths[index]
+            if file_signature(path, follow_links=True) != plan.signatures.get(index):
+                changed += len(turns)
+                continue
+            for turn in turns:  # decided again as the records are written (see `_write_many`)
+                wanted.append((Change(index, turn.turn, None, None), None, None))
+        codebook = self.codebook
+        chosen = {(turn.transcript, turn.turn): turn for turn in plan.to_code}
+
+        def decided(change: Change, record: AnnotationRecord | None) -> AnnotationRecord | None:
+            turn = chosen[change.transcript, change.turn]
+            if decide(record, turn.role, plan.code, codebook)[0] is not Outcome.APPLY:
+                return None
+            if record is not None and record.anchor not in (None, turn.anchor):
+                return None
+            return with_code(record, turn.turn, turn.anchor, plan.code, codebook)
+
+        written = self._write_many(wanted, decided)
+        if written.changes:
+            self._undo.append(ManyChanges(tuple(written.changes), plan.code))
+            self._redo.clear()
+        return ManyWritten(
+            len(written.changes), written.files, changed + written.changed, written.locked, written.failed
+        )
+
+    def _write_many(
+        self,
+        wanted: Sequence[tuple[Change, AnnotationRecord | None, AnnotationRecord | None]],
+        decided: Callable[[Change, AnnotationRecord | None], AnnotationRecord | None] | None = None,
+    ) -> _Written:
+        """Write many turns' records, each only while its record is still the one expected (`decided`, when given,
+        says what to write from the record as it is, None: leave it): one write per file, the open transcript's
+        through its journal, the others under this coder's lock. Returns the changes made."""
+        by_transcript: dict[int, list[tuple[Change, AnnotationRecord | None, AnnotationRecord | None]]] = {}
+        for item in wanted:
+            by_transcript.setdefault(item[0].transcript, []).append(item)
+        result = _Written([], 0, 0, 0)
+        for index, items in by_transcript.items():
+            if index in self._open:
+                self._write_open(index, items, decided, result)
+            else:
+                self._write_closed(index, items, decided, result)
+        return result
+
+    def _changes_for(
+        self,
+        records: Mapping[int, AnnotationRecord],
+        items: Sequence[tuple[Change, AnnotationRecord | None, AnnotationRecord | None]],
+        decided: Callable[[Change, AnnotationRecord | None], AnnotationRecord | None] | None,
+        result: _Written,
+    ) -> list[Change]:
+        changes = []
+        for change, expected, new in items:
+            current = records.get(change.turn)
+            if decided is not None:
+                after = decided(change, current)
+                if after is None:
+                    result.changed += 1
+                    continue
+                changes.append(Change(change.transcript, change.turn, current, after))
+            elif current != expected:
+                result.changed += 1  # changed since (a pull, another window): left as it is now
+            else:
+                changes.append(Change(change.transcript, change.turn, current, new))
+        return changes
+
+    def _write_open(
+        self,
+        index: int,
+        items: Sequence[tuple[Change, AnnotationRecord | None, AnnotationRecord | None]],
+        decided: Callable[[Change, AnnotationRecord | None], AnnotationRecord | None] | None,
+        result: _Written,
+    ) -> None:
+        opened = self._open[index]
+        if not opened.unchanged_on_disk():
+            result.changed += len(items)
+            return
+        changes = self._changes_for(opened.store.records, items, decided, result)
+        if not changes:
+            return
+        counts = [(opened.is_reviewed(c.turn), opened.is_flagged(c.turn)) for c in changes]
+        opened.store.put_many(c.after for c in changes if c.after is not None)
+        for change in changes:
+            if change.after is None:
+                opened.store.remove(change.turn)
+            self._reviewed_by_code.discard((index, change.turn))
+        for change, (was_reviewed, was_flagged) in zip(changes, counts, strict=True):
+            if opened.position_of(change.turn) is not None:
+                opened.reviewed += int(change.after is not None and change.after.reviewed) - int(was_reviewed)
+                opened.flagged += int(change.after is not None and change.after.flag) - int(was_flagged)
+        result.changes += changes
+        result.files += 1
+
+    def _write_closed(
+        self,
+        index: int,
+        items: Sequence[tuple[Change, AnnotationRecord | None, AnnotationRecord | None]],
+        decided: Callable[[Change, AnnotationRecord | None], AnnotationRecord | None] | None,
+        result: _Written,
+    ) -> None:
+        store_path = annotation_path(self.paths[index], self.coder)
+        locks = self.locks if self.locks is not None else CoderLocks()
+        try:
+            locks.acquire(store_path)
+        except LockedError:
+            result.locked += len(items)
+            return
+        changed_before = result.changed
+        try:
+            AnnotationFile.open(store_path, journaled=True).close()  # a crashed session's journal folded in
+            store = AnnotationFile.open(store_path)
+            changes = self._changes_for(store.records, items, decided, result)
+            if not changes:
+                return
+            records = dict(store.records)
+            for change in changes:
+                if change.after is None:
+                    records.pop(change.turn, None)
+                else:
+                    records[change.turn] = change.after
+            store.replace_all(records)
+        except (PurerError, OSError):  # this file only: the others are written, and undone, as one step
+            result.changed = changed_before
+            result.failed += len(items)
+            return
+        finally:
+            locks.release_one(store_path)
+        result.changes += changes
+        result.files += 1
+        self._left.pop(index, None)  # what was counted when it was left is not what it holds now
 
     def _restore(self, change: Change, record: AnnotationRecord | None) -> None:
         position = self._view(change.transcript).position_of(change.turn)
@@ -1177,6 +1437,11 @@ class CodingSession:
         """Next or previous hit, wrapping round; False when there is none to go to."""
         step = self.next_hit(forward)
         return step is not None and self.go_to_hit(step.hit)
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        """The search's hits, in study order."""
+        return tuple(self._hits)
 
     @property
     def hit_count(self) -> int:

@@ -24,7 +24,6 @@ for the coder to confirm in the app, and no annotation file is written.
 
 from __future__ import annotations
 
-import enum
 import multiprocessing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +31,11 @@ from pathlib import Path
 
 from purer_tui.agreement.study_agreement import filter_transcripts
 from purer_tui.core.annotation_paths import annotation_path
-from purer_tui.core.annotation_records import AnnotationRecord, rechecked_for, suggested_for
+from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.case_metadata import speaker_role
+from purer_tui.core.code_application import Outcome as Outcome  # where the rule lives; named here for callers
+from purer_tui.core.code_application import decide, with_code
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.coders import validate_coder
 from purer_tui.core.errors import PurerError, UsageError, display_path
@@ -51,19 +52,6 @@ from purer_tui.core.turn_matching import Excerpt, PatternMatcher, Span, TurnMatc
 #: Names listed at most in a message (a speaker or role that is not there), each cut to this length.
 NAMES_LISTED = 20
 NAME_CHARACTERS = 40
-
-
-class Outcome(enum.Enum):
-    """What autocode does with a matching turn."""
-
-    APPLY = "to code"
-    ALREADY = "already carries the code"
-    OTHER_ROLE = "not for this speaker's role"
-    NO_CODE = "reviewed by the coder as no code applying"
-    CLASH = "carries another code of the exclusive group"
-    CONFLICT = "in a merge conflict"
-    STALE = "the annotations no longer match the transcript"
-    LOCKED = "the file is being coded in another process"
 
 
 @dataclass(frozen=True)
@@ -119,42 +107,6 @@ class Applied:
             f"Autocode {code} for {coder} ({how})\n\n"
             f"{self.turns} turn(s) in {self.files} annotation file(s) coded {code}."
         )
-
-
-def decide(
-    record: AnnotationRecord | None, role: str | None, code: str, codebook: Codebook
-) -> tuple[Outcome, tuple[str, ...]]:
-    """What to do with one matching turn given this coder's record of it; for a clash, the codes in the way."""
-    if record is not None and record.conflict is not None:
-        return Outcome.CONFLICT, ()
-    codes = record.codes if record is not None else ()
-    if code in codes:
-        return Outcome.ALREADY, ()
-    if record is not None and record.reviewed and not codes:
-        return Outcome.NO_CODE, ()  # a decision, as a clash is: a search never overrides it
-    group = codebook.group(codebook.code(code).group)
-    if not group.applies_to(role):
-        return Outcome.OTHER_ROLE, ()
-    if group.exclusive:
-        rivals = tuple(other for other in codes if codebook.has_code(other) and codebook.code(other).group == group.id)
-        if rivals:
-            return Outcome.CLASH, rivals
-    return Outcome.APPLY, ()
-
-
-def with_code(
-    record: AnnotationRecord | None, turn: int, anchor: str, code: str, codebook: Codebook
-) -> AnnotationRecord:
-    """The record with the code added (codebook order), reviewed, anchored; its memo, flag and other codes kept."""
-    base = record or AnnotationRecord(turn=turn)
-    codes = tuple(codebook.in_codebook_order([*base.codes, code]))
-    return base._replace(
-        codes=codes,
-        reviewed=True,
-        anchor=anchor,
-        rechecked=rechecked_for(base.rechecked, codes),
-        suggested=suggested_for(base.suggested, codes),
-    )
 
 
 def plan_autocode(

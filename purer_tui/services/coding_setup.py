@@ -65,6 +65,7 @@ class PreparedSession:
     drafts: MemoDrafts | None = None  # memos kept when the terminal closed mid-memo (in a study only)
     auto_advance: bool = False  # an exclusive group's code key also goes to the next turn (never adjudicating)
     theme: str | None = None  # a Textual theme the user's settings file chose
+    study: Study | None = None  # the study coded in, when there is one (turns like this one are found in it)
 
     def save_position(self) -> None:
         turn = self.session.turn
@@ -140,6 +141,7 @@ def prepare_session(
         drafts=MemoDrafts(study.root, session.coder) if study is not None else None,
         auto_advance=settings.auto_advance.value,
         theme=settings.theme_chosen,
+        study=study,
     )
 
 
@@ -222,6 +224,7 @@ def prepare_recheck(
         notices,
         drafts=MemoDrafts(study.root, coder),
         theme=settings.theme_chosen,
+        study=study,
     )
 
 
@@ -336,6 +339,7 @@ def prepare_adjudication(
         [summary],
         drafts=MemoDrafts(study.root, consensus) if study is not None else None,
         theme=settings.theme_chosen,
+        study=study,
     )
 
 

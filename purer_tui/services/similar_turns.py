@@ -78,6 +78,9 @@ class StudyWords:
         self._cache = CloneState(self.root, CACHE_FOLDER)
         self.reused = 0
         self.indexed = 0
+        # Each transcript's words as last read, by its path within the study, with the signature they were
+        # read at: building the index again (the app asks again) reads only the transcripts changed since.
+        self._kept: dict[str, tuple[Signature, list[list[str]]]] = {}
 
     def index(self) -> BM25Index[TurnKey]:
         """The BM25 index of every turn of the study, the cache refreshed on the way."""
@@ -92,6 +95,8 @@ class StudyWords:
         for stale in self._cache.names(CACHE_PREFIX):
             if stale not in kept:
                 self._cache.remove(stale)  # a transcript gone from the study takes its words with it
+        for gone in set(self._kept) - {self.name_of(path) for path in paths}:
+            del self._kept[gone]
         return BM25Index(documents)
 
     def name_of(self, path: Path) -> str:
@@ -99,9 +104,14 @@ class StudyWords:
 
     def _words(self, path: Path, name: str) -> list[list[str]]:
         signature = file_signature(path, follow_links=True)
+        kept = self._kept.get(name)
+        if kept is not None and signature is not None and kept[0] == signature:
+            self.reused += 1
+            return kept[1]
         cached = self._read(name, signature)
         if cached is not None:
             self.reused += 1
+            self._keep(name, signature, cached)
             return cached
         transcript = load_transcript(path)
         words = [tokenize(turn.text) for turn in transcript.turns]
@@ -120,7 +130,12 @@ class StudyWords:
             signed = signed_text(_SIGNED, payload + "\n")
             if signed is not None:
                 self._cache.write(_cache_name(name), signed, reference=path)
+            self._keep(name, signature, words)
         return words
+
+    def _keep(self, name: str, signature: Signature | None, words: list[list[str]]) -> None:
+        if signature is not None:
+            self._kept[name] = (signature, words)
 
     def _read(self, name: str, signature: Signature | None) -> list[list[str]] | None:
         """The transcript's words from its cache file; None unless the file is this user's, for this transcript
@@ -159,7 +174,6 @@ def find_similar_turns(
     top: int = 10,
 ) -> SimilarTurns:
     """The `top` turns of `study` most like turn `turn` of `transcript`, each with `coder`'s codes."""
-    words = StudyWords(study)
     paths = {os.path.normpath(path.absolute()): path for path in study.transcript_paths()}
     wanted = os.path.normpath(transcript.absolute())
     if not os.path.lexists(wanted):
@@ -169,30 +183,69 @@ def find_similar_turns(
             f"{display_path(transcript)} is not a transcript of the study {study.name} "
             f"({', '.join(study.settings.transcripts)} in {display_path(study.root)}); name one of its transcripts"
         )
-    asked_path = paths[wanted]
-    asked_transcript = load_transcript(asked_path)
-    if not 1 <= turn <= len(asked_transcript.turns):
-        raise UsageError(
-            f"{display_path(asked_path)} has {len(asked_transcript.turns)} turn(s); "
-            f"turn {turn} is out of range, name one from 1 to {len(asked_transcript.turns)}"
-        )
+    asked = _asked_transcript(paths[wanted], turn)
     known = coders_with_files(list(paths.values()))
     if known and coder not in known:  # a typo, or the login name of someone who codes under another id
         raise UsageError(f'no coder "{coder}" in this study (its coders: {", ".join(known)}); name one with --coder')
-    index = words.index()
-    name = words.name_of(asked_path)
-    found_keys = index.similar((name, turn), top) if (name, turn) in index else []
-    by_name = {words.name_of(path): path for path in paths.values()}
-    decisions = _Decisions(coder)
-    transcripts: dict[str, Transcript] = {name: asked_transcript}
-    asked = decisions.describe(asked_path, name, asked_transcript, turn, 0.0)
-    found = []
-    for (other, number), score in found_keys:
-        if other not in transcripts:
-            transcripts[other] = load_transcript(by_name[other])
-        if number <= len(transcripts[other].turns):  # else it changed since it was indexed, a moment ago
-            found.append(decisions.describe(by_name[other], other, transcripts[other], number, score))
-    return SimilarTurns(asked, coder, found, words.reused, words.indexed)
+    return SimilarityIndex(study).find(paths[wanted], turn, coder, top, asked)
+
+
+def _asked_transcript(path: Path, turn: int) -> Transcript:
+    """The transcript of the turn asked about, once its turn is known to be in it."""
+    transcript = load_transcript(path)
+    if not 1 <= turn <= len(transcript.turns):
+        raise UsageError(
+            f"{display_path(path)} has {len(transcript.turns)} turn(s); "
+            f"turn {turn} is out of range, name one from 1 to {len(transcript.turns)}"
+        )
+    return transcript
+
+
+class SimilarityIndex:
+    """The study's index, kept between questions (the coding app asks again and again): each question
+    looks at every transcript's signature, and reads and indexes again only when one changed."""
+
+    def __init__(self, study: Study):
+        self.study = study
+        self._words = StudyWords(study)
+        self._index: BM25Index[TurnKey] | None = None
+        self._signatures: dict[Path, Signature | None] = {}
+
+    def name_of(self, path: Path) -> str:
+        """A transcript's path within the study, with /, as the turns found name it."""
+        return self._words.name_of(path)
+
+    def refresh(self) -> BM25Index[TurnKey]:
+        """The index of the study as it is now: the one built last, unless a transcript changed, came or went."""
+        paths = self.study.transcript_paths()
+        signatures = {path: file_signature(path, follow_links=True) for path in paths}
+        if self._index is None or signatures != self._signatures or None in signatures.values():
+            self._index = self._words.index()
+            self._signatures = signatures
+        return self._index
+
+    def find(
+        self, transcript: Path, turn: int, coder: str, top: int = 10, loaded: Transcript | None = None
+    ) -> SimilarTurns:
+        """The `top` turns most like turn `turn` of `transcript` (a transcript of the study), each with `coder`'s
+        codes as its annotation file says. `loaded`: that transcript, already read."""
+        self._words.reused = self._words.indexed = 0
+        asked_transcript = loaded or _asked_transcript(transcript, turn)
+        index = self.refresh()
+        words = self._words
+        name = words.name_of(transcript)
+        found_keys = index.similar((name, turn), top) if (name, turn) in index else []
+        by_name = {words.name_of(path): path for path in self._signatures}
+        decisions = _Decisions(coder)
+        transcripts: dict[str, Transcript] = {name: asked_transcript}
+        asked = decisions.describe(transcript, name, asked_transcript, turn, 0.0)
+        found = []
+        for (other, number), score in found_keys:
+            if other not in transcripts:
+                transcripts[other] = load_transcript(by_name[other])
+            if number <= len(transcripts[other].turns):  # else it changed since it was indexed, a moment ago
+                found.append(decisions.describe(by_name[other], other, transcripts[other], number, score))
+        return SimilarTurns(asked, coder, found, words.reused, words.indexed)
 
 
 class _Decisions:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,6 +28,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from purer_tui.core.annotation_records import AnnotationRecord
+from purer_tui.core.code_application import Outcome as Decision
 from purer_tui.core.errors import PurerError
 from purer_tui.core.keys import APP_KEYS, app_keys
 from purer_tui.core.lock import LockedError
@@ -35,7 +37,10 @@ from purer_tui.core.memo_drafts import MemoDraft, MemoDrafts
 from purer_tui.core.safe_text import one_line, visible_controls
 from purer_tui.core.session import (
     Accepted,
+    CodeOnTurns,
     CodingSession,
+    ManyChanges,
+    ManyWritten,
     Progress,
     QuickSearchStopped,
     Reloaded,
@@ -43,13 +48,17 @@ from purer_tui.core.session import (
     Standing,
     transcript_standing,
 )
-from purer_tui.core.study_search import MAX_HITS, SearchResult
+from purer_tui.core.study import Study
+from purer_tui.core.study_search import MAX_HITS, Hit, SearchResult
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
+from purer_tui.services.similar_turns import SimilarityIndex, SimilarTurn, SimilarTurns
 from purer_tui.tui.screens.code_picker import CodePicker
+from purer_tui.tui.screens.confirm import ConfirmScreen
 from purer_tui.tui.screens.help import HelpScreen, help_content
 from purer_tui.tui.screens.memo_editor import MemoEditor
 from purer_tui.tui.screens.prompt import Prompt, SearchPrompt
+from purer_tui.tui.screens.similar_turns import SimilarTurnsScreen
 from purer_tui.tui.screens.transcript_navigator import NavigatorRow, TranscriptNavigator
 from purer_tui.tui.shutdown import Cleanup, install_hangup_handling
 from purer_tui.tui.widgets.bars import LocationBar, TurnCodesBar
@@ -82,6 +91,26 @@ class ReviewFound(Message):
     def __init__(self, index: int | None):
         super().__init__()
         self.index = index
+
+
+class SimilarFound(Message):
+    """A worker has found the turns like turn `where` (or could not: `error` says why)."""
+
+    def __init__(self, where: tuple[Path, int], result: SimilarTurns | None, error: str | None = None):
+        super().__init__()
+        self.where = where
+        self.result = result
+        self.error = error
+
+
+class HitsPlanned(Message):
+    """A worker has looked at what applying a code to the search's hits would do (or could not: `error`)."""
+
+    def __init__(self, hits: tuple[Hit, ...], plan: CodeOnTurns | None, error: str | None = None):
+        super().__init__()
+        self.hits = hits
+        self.plan = plan
+        self.error = error
 
 
 class StudySearched(Message):
@@ -149,8 +178,15 @@ class CodingApp(App[None]):
         *,
         auto_advance: bool = False,
         theme: str | None = None,
+        study: Study | None = None,
     ):
         super().__init__()
+        self.study = study
+        # Turns like this one: the study's index, built by a worker on the first ctrl+s and kept (see
+        # `action_similar_turns`); the turn the coder asked about last, and whether a worker is at it.
+        self._similar_index = SimilarityIndex(study) if study is not None else None
+        self._similar_wanted: tuple[Path, int] | None = None
+        self._similar_busy = False
         self.auto_advance = auto_advance  # see `_code_key`
         self._chosen_theme = theme
         self._drafts = drafts  # memos kept when the terminal closed; None: saved outright then (no study)
@@ -229,6 +265,7 @@ class CodingApp(App[None]):
             prepared.drafts,
             auto_advance=prepared.auto_advance,
             theme=prepared.theme,
+            study=prepared.study,
         )
 
     # --- layout -------------------------------------------------------------
@@ -932,12 +969,20 @@ class CodingApp(App[None]):
             self._step_to_hit(forward=False)
 
     def action_undo(self) -> None:
-        if self._do(self.session.undo, changes=True).said_no:
+        many = self.session.next_undo
+        outcome = self._do(self.session.undo, changes=True)
+        if outcome.said_no:
             self.notify("Nothing to undo.", timeout=3)
+        elif outcome.done and isinstance(many, ManyChanges):
+            self._tell_many(many, "Took {code} off the {count} search hit(s) it was applied to")
 
     def action_redo(self) -> None:
-        if self._do(self.session.redo, changes=True).said_no:
+        many = self.session.next_redo
+        outcome = self._do(self.session.redo, changes=True)
+        if outcome.said_no:
             self.notify("Nothing to redo.", timeout=3)
+        elif outcome.done and isinstance(many, ManyChanges):
+            self._tell_many(many, "Applied {code} again to {count} search hit(s)")
 
     def action_previous_transcript(self) -> None:
         if self.session.index == 0:
@@ -1007,7 +1052,7 @@ class CodingApp(App[None]):
         """The adjudication keys exist only while adjudicating (hidden from the footer otherwise)."""
         if action == "adjudicate":
             return self.adjudicating is not None
-        if action == "toggle_codebook":  # a priority key: in a dialog, tab is the dialog's
+        if action in ("toggle_codebook", "similar_turns"):  # in a dialog, the key is the dialog's (or nothing)
             return len(self.screen_stack) == 1
         return True
 
@@ -1179,6 +1224,226 @@ class CodingApp(App[None]):
             HelpScreen(help_content(self.session.codebook, app_keys(self._keymap), self.COMMAND_PALETTE_BINDING, role))
         )
 
+    # --- turns like this one ------------------------------------------------------
+
+    def action_similar_turns(self) -> None:
+        """List the turns across the study most like this one, with this coder's codes on each.
+
+        The study's index is built by a worker the first time, and kept: asking again looks only at what changed.
+        Asking while a worker is at it starts no second one: it answers the turn asked about last.
+        """
+        session = self.session
+        turn = session.turn
+        if turn is None:
+            return
+        if self._similar_index is None:
+            self.notify(
+                "Turns like this one are found across a study: open the study's folder (with its purer.toml) "
+                "with purer-tui code.",
+                timeout=6,
+            )
+            return
+        where = (session.current.path, turn.number)
+        name = self._similar_index.name_of(where[0])
+        record = session.record
+        asked = SimilarTurn(
+            where[0],
+            name,
+            turn.number,
+            turn.speaker,
+            turn.text,
+            0.0,
+            tuple(record.codes) if record is not None and record.reviewed else None,
+            record is not None and record.flag,
+        )
+
+        def chosen(target: tuple[Path, int] | None) -> None:
+            if target is not None:
+                self._go_to_similar(*target)
+
+        self.push_screen(SimilarTurnsScreen(session.codebook, asked, where), chosen)
+        self._similar_wanted = where
+        if not self._similar_busy:
+            self._similar_busy = True
+            self._find_similar(where)
+
+    @work(thread=True, group="similar")
+    def _find_similar(self, where: tuple[Path, int]) -> None:
+        index = self._similar_index
+        assert index is not None
+        try:
+            result = index.find(where[0], where[1], self.session.coder)
+        except PurerError as error:
+            self.post_message(SimilarFound(where, None, str(error)))
+            return
+        except OSError as error:
+            self.post_message(SimilarFound(where, None, f"{error.strerror or error}"))
+            return
+        self.post_message(SimilarFound(where, result))
+
+    @on(SimilarFound)
+    def _similar_found(self, message: SimilarFound) -> None:
+        wanted = self._similar_wanted
+        if wanted is not None and wanted != message.where:  # the coder asked about another turn meanwhile
+            self._find_similar(wanted)
+            return
+        self._similar_busy = False
+        screen = self.screen
+        if not isinstance(screen, SimilarTurnsScreen) or screen.where != message.where:
+            return
+        if message.result is None:
+            screen.show_error(message.error or "could not find turns like this one")
+            return
+        screen.show(self._with_my_codes(message.result))
+
+    def _with_my_codes(self, result: SimilarTurns) -> SimilarTurns:
+        """The result with this window's own decisions on the transcript it has open (the files may not have them
+        yet: its journal is folded in when idle)."""
+        opened = self.session.current
+        here = os.path.normpath(opened.path.absolute())
+
+        def mine(found: SimilarTurn) -> SimilarTurn:
+            if os.path.normpath(found.transcript.absolute()) != here:
+                return found
+            record = opened.store.get(found.turn)
+            codes = tuple(record.codes) if record is not None and record.reviewed else None
+            return replace(found, codes=codes, flagged=record is not None and record.flag)
+
+        return replace(result, found=[mine(found) for found in result.found])
+
+    def _go_to_similar(self, path: Path, number: int) -> None:
+        """Go to turn `number` of `path`, opening its transcript as the navigator does."""
+        session = self.session
+        wanted = os.path.normpath(path.absolute())
+        index = next(
+            (i for i, candidate in enumerate(session.paths) if os.path.normpath(candidate.absolute()) == wanted), None
+        )
+        if index is None:
+            self.notify(
+                f"{one_line(path.name)} is not among the transcripts this session codes: "
+                f"open it with purer-tui code {one_line(path.name)}.",
+                timeout=8,
+            )
+            return
+
+        def go() -> None:
+            outcome = self._moving(lambda: session.go_to_turn_of(index, number))
+            if outcome.value is False:
+                self.notify(f"Turn {number} is not among the turns this session visits: went to the next one.")
+
+        self._open_then(index, go)
+
+    # --- a code on every search hit ----------------------------------------------
+
+    def can_apply_to_hits(self) -> bool:
+        """Whether the palette offers applying a code to every hit: a search with hits, in ordinary coding."""
+        session = self.session
+        return bool(
+            session.search_term is not None
+            and session.hit_count
+            and not session.searching
+            and self.adjudicating is None
+            and session.recheck is None
+        )
+
+    def apply_code_to_hits(self) -> None:
+        """Pick a code; a worker looks at what adding it to every hit would do; the coder confirms; one undo step."""
+        session = self.session
+        hits = session.hits
+        if not hits:
+            return
+
+        def chosen(code_id: str | None) -> None:
+            if not code_id:
+                return
+            code = session.codebook.code(code_id)
+            if code.split_into:
+                self.notify(
+                    f"{code.label} was split into "
+                    + ", ".join(session.codebook.code(c).label for c in code.split_into)
+                    + "; apply one of those",
+                    severity="warning",
+                    timeout=8,
+                )
+                return
+            here = (session.index, dict(session.current.store.records))
+            self.notify(f"Looking at the turns of {len(hits):,} hit(s)…", timeout=3)
+            self._plan_hits(code_id, hits, here)
+
+        self.push_screen(CodePicker(session.codebook, ()), chosen)
+
+    @work(thread=True, exclusive=True, group="apply-hits")
+    def _plan_hits(self, code_id: str, hits: tuple[Hit, ...], here: tuple[int, dict[int, AnnotationRecord]]) -> None:
+        try:
+            plan = self.session.plan_code_on_turns(code_id, hits, self.role_of, here)
+        except PurerError as error:
+            self.post_message(HitsPlanned(hits, None, str(error)))
+            return
+        except OSError as error:
+            self.post_message(HitsPlanned(hits, None, f"{error.strerror or error}"))
+            return
+        self.post_message(HitsPlanned(hits, plan))
+
+    @on(HitsPlanned)
+    def _hits_planned(self, message: HitsPlanned) -> None:
+        session = self.session
+        plan = message.plan
+        if plan is None:
+            self.notify(message.error or "could not read the hits' turns", title="Nothing applied", severity="error")
+            return
+        if session.hits != message.hits:
+            self.notify("The search changed meanwhile: nothing applied.", timeout=5)
+            return
+        codebook = session.codebook
+        code = codebook.code(plan.code)
+        group = codebook.group(code.group)
+        count = f"the first {len(message.hits):,}" if session.hits_capped else f"all {len(message.hits):,}"
+        lines = [f"Of {count} search hit(s):", f"  {plan.count(Decision.APPLY):,} turn(s) get {code.label}"]
+        left = [
+            (Decision.ALREADY, "already carry it"),
+            (Decision.CLASH, f"are skipped: they carry another code of {group.label}, which takes one"),
+            (Decision.NO_CODE, "are skipped: you reviewed them as no code applying"),
+            (Decision.OTHER_ROLE, f"are not for its roles ({', '.join(group.roles)})"),
+            (Decision.CONFLICT, "are skipped: in a merge conflict"),
+            (Decision.STALE, "are skipped: their file no longer matches the transcript (purer-tui reanchor)"),
+        ]
+        lines += [f"  {plan.count(outcome):,} {why}" for outcome, why in left if plan.count(outcome)]
+        if plan.unreadable:
+            lines.append(f"  {plan.unreadable:,} are in transcripts that could not be read")
+        if not plan.to_code:
+            self.notify("\n".join([*lines, "Nothing to apply."]), timeout=10)
+            return
+        lines += ["", "A coder's decision is never replaced. Backspace undoes it all as one step."]
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Nothing applied.", timeout=3)
+                return
+            outcome = self._do(lambda: session.apply_code_on_turns(plan), changes=True)
+            if not outcome.done or not isinstance(outcome.value, ManyWritten):
+                return
+            written = outcome.value
+            notes = [f"{code.label} applied to {written.turns:,} turn(s) in {written.files:,} file(s)."]
+            if written.changed:
+                notes.append(f"{written.changed:,} changed since they were counted: left as they are.")
+            if written.locked:
+                notes.append(f"{written.locked:,} are in transcripts another window codes: left alone.")
+            if written.failed:
+                notes.append(f"{written.failed:,} are in files that could not be written (purer-tui check).")
+            self.notify(" ".join(notes), timeout=8)
+            self.call_after_refresh(self.count_study_progress)
+
+        self.push_screen(
+            ConfirmScreen(f"Apply {code.label} to the search hits", lines, "enter: apply · escape: cancel"),
+            confirmed,
+        )
+
+    def _tell_many(self, many: ManyChanges, text: str) -> None:
+        codebook = self.session.codebook
+        label = codebook.code(many.code).label if codebook.has_code(many.code) else many.code
+        self.notify(text.format(code=label, count=len(many.changes)) + ".", timeout=5)
+        self.call_after_refresh(self.count_study_progress)
+
     # --- command palette --------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -1192,6 +1457,12 @@ class CodingApp(App[None]):
             shown = ", ".join(keys.get(app_key.id, ()))
             yield SystemCommand(
                 app_key.description, f"key: {shown}" if shown else "no key", self._palette_action(app_key.action)
+            )
+        if self.can_apply_to_hits():
+            yield SystemCommand(
+                f"Apply a code to all {self.session.hit_count:,} search hits",
+                "pick the code, then see what it would do before it is done",
+                self.apply_code_to_hits,
             )
         for code in self.session.codebook.codes:
             how = f"key: {code.key}" if code.key else "no key: use space or this palette"
