@@ -967,8 +967,10 @@ class CodingSession:
         if turn is None:
             return
         self._reviewed_by_code.discard((self.index, turn.number))
-        waiting = self.suggestions is not None and self.suggestions.has_suggestions(
-            self.suggestions.name(self.current.path), turn.number
+        # queued suggestions wait whether shown or not; the model's are only what it shows now
+        waiting = self.suggestions is not None and (
+            self.suggestions.has_suggestions(self.suggestions.name(self.current.path), turn.number)
+            or bool(self.suggested_here())
         )
         if record is None or not record.reviewed or record.conflict is not None:
             # the coder decided on the turn: what was suggested and not applied is suggested no more

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from purer_tui.core.codebook import Codebook
+from purer_tui.core.errors import PurerError
+from purer_tui.core.suggestion_model import SuggestionModel
 from purer_tui.core.suggestion_queue import QueuedCode, SuggestionQueue
 from purer_tui.core.transcript import Transcript, Turn
 
@@ -81,6 +83,19 @@ class QueueSource:
             self.queue.load()
             if self.queue.drop_moved(transcript, anchor_of):
                 self.queue.save()
+
+    def add_codes(self, entries: Sequence[QueuedCode]) -> int:
+        """Queue more codes (onto the queue as it is on disk now); how many were new. A queue that cannot be written
+        is a `PurerError`, with nothing queued."""
+        self.queue.load()
+        added = self.queue.add(entries)
+        if entries and not self.queue.save():
+            self.queue.load()
+            raise PurerError(
+                "could not write the suggestion queue in the study's .purer folder (check that it is yours and "
+                "writable); nothing was queued"
+            )
+        return added
 
     def restore(self, token: object) -> None:
         if isinstance(token, tuple) and token and all(isinstance(entry, QueuedCode) for entry in token):
@@ -148,3 +163,57 @@ class Suggestions:
     @property
     def turn_count(self) -> int:
         return sum(source.turn_count for source in self.sources)
+
+    @property
+    def queue(self) -> QueueSource | None:
+        """The clone's queue of suggested codes, when the session shows it."""
+        return next((source for source in self.sources if isinstance(source, QueueSource)), None)
+
+
+class ModelSource:
+    """The codes the local model predicts for a turn's text (`suggest = true`). They are no work to do: `n` never
+    stops for them and the top bar does not count them. A turn the coder decided (applied a code, or reviewed the
+    turn without it) is not suggested that code again in this session."""
+
+    #: Turns whose prediction is kept: a prediction costs a pass over the turn's words, a key press must not.
+    CACHED_TURNS = 512
+
+    def __init__(self, model: SuggestionModel, role_of: Callable[[str], str | None]):
+        self.model = model
+        self.role_of = role_of
+        self._predicted: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}  # (transcript, turn) -> anchor, codes
+        self._settled: set[tuple[str, int, str]] = set()  # (transcript, turn, code) decided in this session
+
+    def codes_for(self, transcript: str, turn: Turn) -> tuple[str, ...]:
+        key = (transcript, turn.number)
+        known = self._predicted.get(key)
+        if known is None or known[0] != turn.anchor:
+            if len(self._predicted) >= self.CACHED_TURNS:
+                self._predicted.clear()
+            suggested = self.model.suggest(turn.text, self.role_of(turn.speaker))
+            known = self._predicted[key] = (turn.anchor, tuple(suggestion.code for suggestion in suggested))
+        return tuple(code for code in known[1] if (transcript, turn.number, code) not in self._settled)
+
+    def has_suggestions(self, transcript: str, turn: int) -> bool:
+        return False
+
+    def turns(self, transcript: str) -> Collection[int]:
+        return ()
+
+    def settle(self, transcript: str, turn: int, codes: Collection[str] | None) -> object:
+        if codes is None:  # every code it suggested there
+            codes = self._predicted.get((transcript, turn), ("", ()))[1]
+        taken = tuple((transcript, turn, code) for code in codes if (transcript, turn, code) not in self._settled)
+        self._settled.update(taken)
+        return taken
+
+    def prune(self, transcript: str, read: Transcript) -> None:
+        """Predictions are keyed by the turn's anchor: a changed turn is predicted afresh."""
+
+    def restore(self, token: object) -> None:
+        if isinstance(token, tuple):
+            self._settled.difference_update(token)
+
+    @property
+    def turn_count(self) -> int:
+        return 0

@@ -47,6 +47,7 @@ from purer_tui.core.user_settings import (
     resolve_coder,
     resolve_settings,
 )
+from purer_tui.services.suggestions import suggestions_enabled
 
 #: When `--only` matches nothing, at most this many names are listed, each cut to this length.
 NAMES_LISTED = 20
@@ -66,6 +67,7 @@ class PreparedSession:
     auto_advance: bool = False  # an exclusive group's code key also goes to the next turn (never adjudicating)
     theme: str | None = None  # a Textual theme the user's settings file chose
     study: Study | None = None  # the study coded in, when there is one (turns like this one are found in it)
+    model_suggestions: str | None = None  # why the local model's suggestions are on (the `suggest` setting); None: off
 
     def save_position(self) -> None:
         turn = self.session.turn
@@ -112,6 +114,7 @@ def prepare_session(
     positions = ResumePositions(study.root, coder) if study is not None else None
     index = StudyIndex(study.root) if study is not None else None
     suggestions = _suggestions(study, codebook, coder, notices)
+    model_suggestions = _model_suggestions(study, user, coder, notices)
     locks = CoderLocks()  # each transcript's, taken when the session opens it
     try:
         session = CodingSession(
@@ -142,6 +145,7 @@ def prepare_session(
         auto_advance=settings.auto_advance.value,
         theme=settings.theme_chosen,
         study=study,
+        model_suggestions=model_suggestions,
     )
 
 
@@ -286,8 +290,11 @@ def prepare_adjudication(
             f"--as {consensus}: {consensus} is a coder of this study, not a consensus; "
             "write the consensus as a new coder id"
         )
-    settings = _settings(load_user_settings() if user is None else user, study, coder=consensus)
+    user = load_user_settings() if user is None else user
+    settings = _settings(user, study, coder=consensus)
     codebook = _codebook(study, codebook_path)
+    notices: list[str] = []
+    model_suggestions = _model_suggestions(study, user, consensus, notices, adjudicating=True)
     check_against_codebook(settings, {key: code.id for key, code in codebook.code_for_key().items()})
     _check_can_code(study, transcripts, paths)
     speakers = resolve_only(only, transcripts, study) if only else None
@@ -314,6 +321,11 @@ def prepare_adjudication(
                 turn_filter=lambda path: to_settle[path],
                 only_asked=only,
                 locks=locks,
+                suggestions=(
+                    Suggestions([], codebook, study.root, _role_of(study))
+                    if model_suggestions is not None and study is not None
+                    else None
+                ),
             )
             session.resume()
         visits = session.count_visits() if session else []  # also lets the app say "disagreement 4 of 9"
@@ -336,10 +348,11 @@ def prepare_adjudication(
         settings.keymap,
         (first, second),
         _role_of(study),
-        [summary],
+        [summary, *notices],
         drafts=MemoDrafts(study.root, consensus) if study is not None else None,
         theme=settings.theme_chosen,
         study=study,
+        model_suggestions=model_suggestions,
     )
 
 
@@ -396,6 +409,20 @@ def _suggestions(study: Study | None, codebook: Codebook, coder: str, notices: l
     elif queue.turn_count:
         notices.append(f"{queue.turn_count} turn(s) have suggested codes for {coder}: n goes to them, ctrl+a accepts.")
     return Suggestions([QueueSource(queue)], codebook, study.root, _role_of(study))
+
+
+def _model_suggestions(
+    study: Study | None, user: UserSettings, coder: str, notices: list[str], adjudicating: bool = False
+) -> str | None:
+    """Why the local model's suggestions are on for this coder, or None (said when the coder's own setting asked)."""
+    if study is None:
+        return None
+    on, why = suggestions_enabled(study, user, coder, adjudicating)
+    if on:
+        return why
+    if user.suggest:
+        notices.append(f"Suggestions off: {why}.")
+    return None
 
 
 def _role_of(study: Study | None) -> Callable[[str], str | None] | None:

@@ -362,13 +362,16 @@ def _decision(record: AnnotationRecord | None) -> tuple[str, ...] | None:
 # --- the setting -----------------------------------------------------------------------------------------------
 
 
-def suggestions_enabled(study: Study, user_settings: UserSettings, coder: str) -> tuple[bool, str]:
+def suggestions_enabled(
+    study: Study, user_settings: UserSettings, coder: str, adjudicating: bool = False
+) -> tuple[bool, str]:
     """Whether the coding app shows the model's suggestions to `coder`, and why (one line, a reason to show after
     "Suggestions on:" or "Suggestions off:").
 
     The study's `suggest = true` turns them on for every coder, and its `suggest = false` off for everyone;
-    the user's own `suggest = true` turns them on only when coding as the consensus coder (adjudication is not
-    independent coding: a coder's own first pass must not lean on a model of it). Off by default.
+    the user's own `suggest = true` turns them on only when coding as the consensus coder or adjudicating into
+    another consensus id (adjudication is not independent coding: a coder's own first pass must not lean on a
+    model of it). Off by default.
     """
     where = study.path.name
     if study.settings.suggest is False:
@@ -376,7 +379,7 @@ def suggestions_enabled(study: Study, user_settings: UserSettings, coder: str) -
     if study.settings.suggest is True:
         return True, f"the study file ({where}) says suggest = true, for every coder"
     if user_settings.suggest:
-        if coder == CONSENSUS_CODER:
+        if coder == CONSENSUS_CODER or adjudicating:
             where_set = user_settings.where("suggest")
             return True, f"your settings file ({where_set}) says suggest = true, and you are adjudicating"
         return False, (

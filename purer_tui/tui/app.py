@@ -50,9 +50,12 @@ from purer_tui.core.session import (
 )
 from purer_tui.core.study import Study
 from purer_tui.core.study_search import MAX_HITS, Hit, SearchResult
+from purer_tui.core.suggestion_queue import QueuedCode
+from purer_tui.core.suggestion_source import ModelSource
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
 from purer_tui.services.similar_turns import SimilarityIndex, SimilarTurn, SimilarTurns
+from purer_tui.services.suggestions import role_finder, train, training_data
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.confirm import ConfirmScreen
 from purer_tui.tui.screens.help import HelpScreen, help_content
@@ -106,8 +109,11 @@ class SimilarFound(Message):
 class HitsPlanned(Message):
     """A worker has looked at what applying a code to the search's hits would do (or could not: `error`)."""
 
-    def __init__(self, hits: tuple[Hit, ...], plan: CodeOnTurns | None, error: str | None = None):
+    def __init__(
+        self, hits: tuple[Hit, ...], plan: CodeOnTurns | None, error: str | None = None, as_suggestions: bool = False
+    ):
         super().__init__()
+        self.as_suggestions = as_suggestions  # queue the code for the coder to confirm, rather than apply it
         self.hits = hits
         self.plan = plan
         self.error = error
@@ -179,9 +185,11 @@ class CodingApp(App[None]):
         auto_advance: bool = False,
         theme: str | None = None,
         study: Study | None = None,
+        model_suggestions: str | None = None,
     ):
         super().__init__()
         self.study = study
+        self._model_suggestions = model_suggestions  # why the model's suggestions are on; trained once the app opens
         # Turns like this one: the study's index, built by a worker on the first ctrl+s and kept (see
         # `action_similar_turns`); the turn the coder asked about last, and whether a worker is at it.
         self._similar_index = SimilarityIndex(study) if study is not None else None
@@ -266,6 +274,7 @@ class CodingApp(App[None]):
             auto_advance=prepared.auto_advance,
             theme=prepared.theme,
             study=prepared.study,
+            model_suggestions=prepared.model_suggestions,
         )
 
     # --- layout -------------------------------------------------------------
@@ -297,6 +306,8 @@ class CodingApp(App[None]):
         self._offer_drafts()
         if self._notices:
             self.notify("\n".join(self._notices), timeout=8)
+        if self._model_suggestions is not None and self.study is not None and self.session.suggestions is not None:
+            self.call_after_refresh(self.learn_suggestions)  # in the background: the first screen never waits
 
     def _apply_theme(self) -> None:
         """The theme the user's settings file chose (`purer-tui code` refuses an unknown one before starting;
@@ -807,6 +818,34 @@ class CodingApp(App[None]):
             self._do(lambda: session.move(1))
 
     # --- suggestions ------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="suggestions")
+    def learn_suggestions(self) -> None:
+        """Train the local model on the coder's settled turns, then show its suggestions beside the queued ones."""
+        study = self.study
+        assert study is not None
+        try:
+            data = training_data(study, self.session.coder)
+            model = train(data)
+        except (PurerError, OSError) as error:
+            self.call_from_thread(
+                self.notify, f"Suggestions off: {one_line(str(error))}", severity="warning", timeout=10
+            )
+            return
+        source = ModelSource(model, role_finder(study))
+        self.call_from_thread(self._suggestions_learned, source, len(data.turns), len(model.codes))
+
+    def _suggestions_learned(self, source: ModelSource, turns: int, codes: int) -> None:
+        suggestions = self.session.suggestions
+        if suggestions is None:
+            return
+        suggestions.sources.append(source)
+        self.refresh_view()
+        self.notify(
+            f"Suggestions on ({self._model_suggestions}): learned {codes} code(s) from {turns} of your "
+            "settled turns. ? marks a suggested code; ctrl+a applies it.",
+            timeout=8,
+        )
 
     def action_accept_suggestions(self) -> None:
         """Apply the codes suggested for the turn (marked in the codebook), as their keys would; say what was left."""
@@ -1346,7 +1385,16 @@ class CodingApp(App[None]):
             and session.recheck is None
         )
 
-    def apply_code_to_hits(self) -> None:
+    def can_queue_hits(self) -> bool:
+        """Whether the palette offers queueing a code on every hit as a suggestion (the study's queue is shown)."""
+        suggestions = self.session.suggestions
+        return self.can_apply_to_hits() and suggestions is not None and suggestions.queue is not None
+
+    def queue_code_on_hits(self) -> None:
+        """As `apply_code_to_hits`, but the code is queued as a suggestion on each turn, for the coder to confirm."""
+        self.apply_code_to_hits(as_suggestions=True)
+
+    def apply_code_to_hits(self, as_suggestions: bool = False) -> None:
         """Pick a code; a worker looks at what adding it to every hit would do; the coder confirms; one undo step."""
         session = self.session
         hits = session.hits
@@ -1368,21 +1416,27 @@ class CodingApp(App[None]):
                 return
             here = (session.index, dict(session.current.store.records))
             self.notify(f"Looking at the turns of {len(hits):,} hit(s)…", timeout=3)
-            self._plan_hits(code_id, hits, here)
+            self._plan_hits(code_id, hits, here, as_suggestions)
 
         self.push_screen(CodePicker(session.codebook, ()), chosen)
 
     @work(thread=True, exclusive=True, group="apply-hits")
-    def _plan_hits(self, code_id: str, hits: tuple[Hit, ...], here: tuple[int, dict[int, AnnotationRecord]]) -> None:
+    def _plan_hits(
+        self,
+        code_id: str,
+        hits: tuple[Hit, ...],
+        here: tuple[int, dict[int, AnnotationRecord]],
+        as_suggestions: bool = False,
+    ) -> None:
         try:
             plan = self.session.plan_code_on_turns(code_id, hits, self.role_of, here)
         except PurerError as error:
-            self.post_message(HitsPlanned(hits, None, str(error)))
+            self.post_message(HitsPlanned(hits, None, str(error), as_suggestions))
             return
         except OSError as error:
-            self.post_message(HitsPlanned(hits, None, f"{error.strerror or error}"))
+            self.post_message(HitsPlanned(hits, None, f"{error.strerror or error}", as_suggestions))
             return
-        self.post_message(HitsPlanned(hits, plan))
+        self.post_message(HitsPlanned(hits, plan, None, as_suggestions))
 
     @on(HitsPlanned)
     def _hits_planned(self, message: HitsPlanned) -> None:
@@ -1398,7 +1452,8 @@ class CodingApp(App[None]):
         code = codebook.code(plan.code)
         group = codebook.group(code.group)
         count = f"the first {len(message.hits):,}" if session.hits_capped else f"all {len(message.hits):,}"
-        lines = [f"Of {count} search hit(s):", f"  {plan.count(Decision.APPLY):,} turn(s) get {code.label}"]
+        gets = "get it as a suggestion to confirm" if message.as_suggestions else f"get {code.label}"
+        lines = [f"Of {count} search hit(s):", f"  {plan.count(Decision.APPLY):,} turn(s) {gets}"]
         left = [
             (Decision.ALREADY, "already carry it"),
             (Decision.CLASH, f"are skipped: they carry another code of {group.label}, which takes one"),
@@ -1412,6 +1467,9 @@ class CodingApp(App[None]):
             lines.append(f"  {plan.unreadable:,} are in transcripts that could not be read")
         if not plan.to_code:
             self.notify("\n".join([*lines, "Nothing to apply."]), timeout=10)
+            return
+        if message.as_suggestions:
+            self._confirm_queueing(plan, lines)
             return
         lines += ["", "A coder's decision is never replaced. Backspace undoes it all as one step."]
 
@@ -1435,6 +1493,42 @@ class CodingApp(App[None]):
 
         self.push_screen(
             ConfirmScreen(f"Apply {code.label} to the search hits", lines, "enter: apply · escape: cancel"),
+            confirmed,
+        )
+
+    def _confirm_queueing(self, plan: CodeOnTurns, lines: list[str]) -> None:
+        """Queue the plan's code on its turns once the coder confirms: nothing is applied until they accept it."""
+        session = self.session
+        suggestions = session.suggestions
+        queue = suggestions.queue if suggestions is not None else None
+        if suggestions is None or queue is None:
+            return
+        code = session.codebook.code(plan.code)
+        lines += ["", "Nothing is applied: n goes to each, ctrl+a accepts, enter leaves it off."]
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Nothing queued.", timeout=3)
+                return
+            entries = [
+                QueuedCode(suggestions.name(session.paths[turn.transcript]), turn.turn, turn.anchor, plan.code, source)
+                for turn in plan.to_code
+            ]
+            try:
+                added = queue.add_codes(entries)
+            except PurerError as error:
+                self.notify(str(error), title="Nothing queued", severity="error", timeout=10)
+                return
+            self.refresh_view()
+            self.notify(
+                f"{code.label} queued as a suggestion on {added:,} turn(s); "
+                f"{suggestions.turn_count:,} turn(s) wait in all (n goes to them).",
+                timeout=8,
+            )
+
+        source = "search in the app"
+        self.push_screen(
+            ConfirmScreen(f"Queue {code.label} on the search hits", lines, "enter: queue · escape: cancel"),
             confirmed,
         )
 
@@ -1463,6 +1557,12 @@ class CodingApp(App[None]):
                 f"Apply a code to all {self.session.hit_count:,} search hits",
                 "pick the code, then see what it would do before it is done",
                 self.apply_code_to_hits,
+            )
+        if self.can_queue_hits():
+            yield SystemCommand(
+                f"Queue a code as a suggestion on all {self.session.hit_count:,} search hits",
+                "pick the code; each hit's turn waits for you to confirm it (ctrl+a) or leave it (enter)",
+                self.queue_code_on_hits,
             )
         for code in self.session.codebook.codes:
             how = f"key: {code.key}" if code.key else "no key: use space or this palette"

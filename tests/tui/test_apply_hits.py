@@ -123,7 +123,7 @@ async def test_escape_applies_nothing(make_app: MakeApp, tmp_path: Path) -> None
         assert on_disk(folder / "b.txt") == {2: ("s1",)}
 
 
-async def test_the_command_is_offered_only_while_a_search_has_hits(make_app: MakeApp, tmp_path: Path) -> None:
+async def test_the_commands_are_offered_only_while_a_search_has_hits(make_app: MakeApp, tmp_path: Path) -> None:
     folder = hits_study(tmp_path / "h")
     app, _ = make_app(coder="cal", folder=folder)
 
@@ -134,7 +134,10 @@ async def test_the_command_is_offered_only_while_a_search_has_hits(make_app: Mak
         await settle(pilot)
         assert offered() == []
         await search_the_study(pilot, "pain")
-        assert offered() == ["Apply a code to all 5 search hits"]
+        assert offered() == [
+            "Apply a code to all 5 search hits",
+            "Queue a code as a suggestion on all 5 search hits",
+        ]
         await pilot.press("escape")  # ends the search
         assert offered() == []
         await search_the_study(pilot, "zebra")
@@ -160,3 +163,43 @@ async def test_a_transcript_another_process_codes_is_left_alone(make_app: MakeAp
         prepared.session.compact()
         assert on_disk(folder / "a.txt") == {2: ("s1",), 3: ("s2",)}
         assert on_disk(folder / "b.txt") == {2: ("s1",)}
+
+
+async def test_queueing_a_code_on_every_hit_applies_nothing_and_each_turn_waits_to_be_confirmed(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    from purer_tui.core.suggestion_queue import SuggestionQueue
+
+    folder = hits_study(tmp_path / "h")
+    app, prepared = make_app(coder="cal", folder=folder)
+    session = prepared.session
+    async with app.run_test(size=SIZE) as pilot:
+        await search_the_study(pilot, "pain")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Queue a code as a suggestion")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"Stage one", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen)
+        assert "2 turn(s) get it as a suggestion to confirm" in screen.text
+        assert "1 are skipped: they carry another code of Stage, which takes one" in screen.text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Stage one queued as a suggestion on 2 turn(s)" in " ".join(n.message for n in app._notifications)
+        session.compact()
+        assert on_disk(folder / "a.txt") == {3: ("s2",)} and on_disk(folder / "b.txt") == {2: ("s1",)}  # nothing
+        queue = SuggestionQueue(folder, "cal")
+        assert {(t, n) for t in ("a.txt", "b.txt") for n in queue.turns(t)} == {("a.txt", 2), ("b.txt", 1)}
+        assert "?2 suggested" in str(app.query_one("#location").render())
+        while not (session.current.path.name == "b.txt" and session.turn.number == 1):
+            await pilot.press("n")  # n goes to them (past the unreviewed turns on the way)
+            await settle(pilot)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        session.compact()
+        record = AnnotationFile.open(annotation_path(folder / "b.txt", "cal")).records[1]
+        assert record.codes == ("s1",) and record.suggested == ("s1",)

@@ -103,3 +103,77 @@ async def test_a_queue_that_does_not_verify_is_ignored_with_one_notice(demo_stud
     finally:
         prepared.session.close()
         prepared.locks.release()
+
+
+def enable_model(study: Path) -> None:
+    settings = study / "purer.toml"
+    settings.write_text(settings.read_text().replace("[study]\n", "[study]\nsuggest = true\n", 1))
+
+
+async def wait_for_model(app: CodingApp, pilot: object) -> None:
+    from purer_tui.core.suggestion_source import ModelSource
+
+    suggestions = app.session.suggestions
+    assert suggestions is not None
+    for _ in range(200):
+        if any(isinstance(source, ModelSource) for source in suggestions.sources):
+            return
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    raise AssertionError("the model was never trained")
+
+
+async def test_with_suggest_on_the_model_marks_what_purer_tui_suggest_predicts_and_ctrl_a_records_it(
+    make_app: MakeApp, demo_study: Path
+) -> None:
+    from purer_tui.core.study import load_study
+    from purer_tui.services.suggestions import suggest_for_transcript
+
+    enable_model(demo_study)
+    ana = annotation_path(demo_study / S01, "ana")
+    lines = ana.read_text().splitlines()
+    assert '"turn":3}' in lines[2] and '"stage-1"' in lines[2]
+    ana.write_text("\n".join(lines[:2] + lines[3:]) + "\n")  # turn 3 not reviewed: ana resumes there
+    expected = suggest_for_transcript(load_study(demo_study), demo_study / S01, "ana", 3)
+    predicted = tuple(s.code for s in expected.turns[0].suggestions)
+    assert predicted == ("stage-1",)  # learned from ana's other turns, not from this one
+
+    app, prepared = make_app("ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_model(app, pilot)
+        await pilot.pause()
+        assert prepared.session.turn.number == 3
+        assert code_line(app, "stage-1").startswith(" 1 ?")
+        assert not code_line(app, "stage-2a").startswith(" a ?")
+        assert "?0" not in bar(app) and "suggested" not in bar(app)  # the model's are no work to do
+        assert any("Suggestions on (the study file" in n.message for n in app._notifications)
+        await pilot.press("ctrl+a")
+        record = on_disk(demo_study, "ana")[3]
+        assert record.codes == ("stage-1",) and record.suggested == ("stage-1",)
+        await pilot.press("backspace")  # undo: the turn is not reviewed again, and the suggestion is back
+        assert 3 not in on_disk(demo_study, "ana")
+        assert code_line(app, "stage-1").startswith(" 1 ?")
+        await pilot.press("enter")  # reviewed without it: the coder decided, the mark goes
+        assert on_disk(demo_study, "ana")[3].codes == ()
+        await pilot.press("k")
+        assert prepared.session.turn.number == 3 and not code_line(app, "stage-1").startswith(" 1 ?")
+
+
+async def test_suggest_off_by_default_and_a_coder_with_too_little_coding_is_told_why(
+    make_app: MakeApp, demo_study: Path
+) -> None:
+    from purer_tui.core.suggestion_source import ModelSource
+
+    app, prepared = make_app("ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert prepared.model_suggestions is None
+        assert not any(isinstance(s, ModelSource) for s in prepared.session.suggestions.sources)
+    enable_model(demo_study)
+    app, prepared = make_app("cal")  # cal has coded nothing: nothing to learn from
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            if any("Suggestions off:" in n.message for n in app._notifications):
+                break
+            await pilot.pause(0.02)
+        said = [n.message for n in app._notifications if "Suggestions off:" in n.message]
+        assert said and "cal" in said[0] and "\n" not in said[0]
