@@ -55,14 +55,26 @@ async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Pa
             ["demo", str(tmp_path / "fresh-demo"), "--no-open"],
             ["autocode", "phenomenology", "--coder", "auto", "--new-coder", "--text", "breath"]
             + ["--study", str(demo_study), "--yes"],
+            ["autocode", "stage-1", "--coder", "ana", "--text", "pain", "--as-suggestions"]
+            + ["--study", str(demo_study), "--yes"],
+            ["agree", str(demo_study), "--without-suggested"],
         ):
             assert runner.invoke(main, args).exit_code == 0, args
-        prepared = prepare_session([demo_study], "sec", None, [], False)
+        study_file = demo_study / "purer.toml"
+        study_file.write_text(study_file.read_text().replace("[study]\n", "[study]\nsuggest = true\n", 1))
+        prepared = prepare_session([demo_study], "ana", None, [], False)  # the model learns from ana's turns
+        assert prepared.model_suggestions is not None
         app = CodingApp.from_prepared(prepared)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press(
                 "p", "j", "1", "m", *"memo", "escape", "slash", *"back", "enter", "question_mark", "escape"
             )
+            await pilot.press("ctrl+s")
+            for _ in range(200):  # the similarity index and the model are built by workers
+                if not app.workers:
+                    break
+                await pilot.pause(0.02)
+            await pilot.press("escape", "n", "ctrl+a")
         prepared.session.close()
         prepared.locks.release()
     finally:
