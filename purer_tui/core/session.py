@@ -589,10 +589,13 @@ class CodingSession:
             name = suggestions.name(path)
             if recheck is None:
                 return lambda number, record: (
-                    record is None or not record.settled_review or suggestions.has_suggestions(name, number)
+                    record is None
+                    or not record.settled_review
+                    or suggestions.has_suggestions(name, number, record.codes)
                 )
             return lambda number, record: (
-                bool(recheck.waiting(path, number, record)) or suggestions.has_suggestions(name, number)
+                bool(recheck.waiting(path, number, record))
+                or suggestions.has_suggestions(name, number, record.codes if record is not None else ())
             )
         if recheck is None:
             return None

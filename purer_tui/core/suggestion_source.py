@@ -27,9 +27,9 @@ class SuggestionSource(Protocol):
     def codes_for(self, transcript: str, turn: Turn) -> tuple[str, ...]:
         """The codes suggested for this turn."""
 
-    def has_suggestions(self, transcript: str, turn: int) -> bool:
+    def has_suggestions(self, transcript: str, turn: int, carried: Collection[str] = ()) -> bool:
         """Whether the turn has suggestions the coder should be taken to (`n` stops there), answered without
-        reading the turn."""
+        reading the turn: codes suggested there that it does not carry yet."""
 
     def turns(self, transcript: str) -> Collection[int]:
         """The turns of a transcript that have such suggestions."""
@@ -61,8 +61,8 @@ class QueueSource:
         # a turn whose text changed since it was queued (its anchor) is no longer the turn that matched
         return tuple(entry.code for entry in entries if entry.anchor == turn.anchor)
 
-    def has_suggestions(self, transcript: str, turn: int) -> bool:
-        return bool(self.queue.codes_for(transcript, turn))
+    def has_suggestions(self, transcript: str, turn: int, carried: Collection[str] = ()) -> bool:
+        return any(code not in carried for code in self.queue.codes_for(transcript, turn))
 
     def turns(self, transcript: str) -> Collection[int]:
         return self.queue.turns(transcript)
@@ -145,8 +145,8 @@ class Suggestions:
         ]
         return tuple(self.codebook.in_codebook_order(usable))
 
-    def has_suggestions(self, transcript: str, turn: int) -> bool:
-        return any(source.has_suggestions(transcript, turn) for source in self.sources)
+    def has_suggestions(self, transcript: str, turn: int, carried: Collection[str] = ()) -> bool:
+        return any(source.has_suggestions(transcript, turn, carried) for source in self.sources)
 
     def turns(self, transcript: str) -> set[int]:
         return {turn for source in self.sources for turn in source.turns(transcript)}
@@ -194,7 +194,7 @@ class ModelSource:
             known = self._predicted[key] = (turn.anchor, tuple(suggestion.code for suggestion in suggested))
         return tuple(code for code in known[1] if (transcript, turn.number, code) not in self._settled)
 
-    def has_suggestions(self, transcript: str, turn: int) -> bool:
+    def has_suggestions(self, transcript: str, turn: int, carried: Collection[str] = ()) -> bool:
         return False
 
     def turns(self, transcript: str) -> Collection[int]:

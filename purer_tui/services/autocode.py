@@ -277,6 +277,7 @@ def apply_autocode(plan: AutocodePlan) -> Applied:
     Each turn is decided again on the file as it is now, and left alone unless it can still take the code;
     a file another process has begun coding meanwhile is left alone."""
     coded = files = changed = locked = 0
+    coded_turns: list[tuple[str, int]] = []
     for path, turns in plan.per_transcript().items():
         chosen = [turn for turn in turns if turn.outcome is Outcome.APPLY]
         if not chosen:
@@ -306,9 +307,21 @@ def apply_autocode(plan: AutocodePlan) -> Applied:
                 store.put_many(records)
                 coded += len(records)
                 files += 1
+                name = path.relative_to(plan.study.root).as_posix()
+                coded_turns += [(name, record.turn) for record in records]
         finally:
             locks.release()
+    _unqueue(plan, coded_turns)
     return Applied(coded, files, changed, locked)
+
+
+def _unqueue(plan: AutocodePlan, turns: list[tuple[str, int]]) -> None:
+    """The turns just coded wait with that code in the coder's suggestion queue no more (read as it is now: the
+    app may have settled some meanwhile). A queue that cannot be written keeps them: the app passes by a queued
+    code the turn already carries."""
+    queue = SuggestionQueue(plan.study.root, plan.coder)
+    if len(queue) and sum(len(queue.remove(name, turn, (plan.code,))) for name, turn in turns):
+        queue.save()
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,13 @@ def test_codes_queued_while_the_app_runs_survive_its_next_settle(demo_study: Pat
     session.accept_suggestions()
     on_disk_queue = SuggestionQueue(demo_study, "cal")
     assert on_disk_queue.codes_for(S01, 2) == () and on_disk_queue.codes_for(S01, 6) == ("reframing",)
+
+
+def test_n_passes_by_a_turn_whose_queued_code_it_already_carries(demo_study: Path) -> None:
+    # ana reviewed every turn, and turn 2 of session 1 already carries phenomenology: nothing waits there
+    assert '"codes":["phenomenology"],"turn":2' in (demo_study / "transcripts" / "grp1-s01.ana.jsonl").read_text()
+    s02 = "transcripts/grp1-s02.txt"
+    session = session_with_queue(
+        demo_study, [queued(demo_study, 2, "phenomenology"), queued(demo_study, 5, "education", s02)], coder="ana"
+    )
+    assert (session.paths[session.index].name, session.turn.number) == ("grp1-s02.txt", 5)

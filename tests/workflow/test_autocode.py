@@ -359,3 +359,14 @@ def test_as_suggestions_without_yes_and_without_a_terminal_queues_nothing(study:
     )  # fmt: skip
     assert code == 0 and "Dry run: nothing was queued." in out
     assert not (study / ".purer" / "suggestions").exists()
+
+
+def test_applying_a_code_takes_it_out_of_the_coders_suggestion_queue(study: Path) -> None:
+    from purer_tui.core.suggestion_queue import SuggestionQueue
+
+    args = ["autocode", "calm", "--coder", "ana", "--pattern", r"\bcalm(er)?\b", "--role", "participant"]
+    assert cli(*args, "--study", str(study), "--as-suggestions", "--yes")[0] == 0
+    assert SuggestionQueue(study, "ana").turn_count == 2
+    code, out, _ = cli(*args, "--study", str(study), "--yes")
+    assert code == 0 and "2 turn(s)" in out
+    assert SuggestionQueue(study, "ana").turn_count == 0  # coded: nothing waits there any more
