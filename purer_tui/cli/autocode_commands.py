@@ -83,7 +83,15 @@ def autocode(
         raise UsageError("give one of --text WORDS and --pattern REGEX")
     matcher = phrase_matcher(words) if words is not None else pattern_matcher(pattern or "")
     plan = plan_autocode(
-        study, code, coder, matcher, speaker=speaker, role=role, transcripts_glob=transcripts_glob, new_coder=new_coder
+        study,
+        code,
+        coder,
+        matcher,
+        speaker=speaker,
+        role=role,
+        transcripts_glob=transcripts_glob,
+        new_coder=new_coder,
+        to_queue=as_suggestions,
     )
     _show(plan, sys.stdout.isatty())
     if as_suggestions:

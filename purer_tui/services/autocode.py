@@ -77,6 +77,7 @@ class AutocodePlan:
     transcripts: list[Path]  # searched, in study order
     turns: list[MatchedTurn]
     signatures: dict[Path, Signature | None] = field(default_factory=dict)  # each transcript's as it was read
+    to_queue: bool = False  # the code is to be queued as a suggestion: no annotation file will be written
 
     @property
     def to_apply(self) -> list[MatchedTurn]:
@@ -119,10 +120,12 @@ def plan_autocode(
     role: str | None = None,
     transcripts_glob: str | None = None,
     new_coder: bool = False,
+    to_queue: bool = False,
 ) -> AutocodePlan:
     """Every turn of the study (or of the transcripts matching `transcripts_glob`) whose text matches, narrowed to
     a speaker or a role, and what applying `code` as `coder` would do to each. A coder with no annotation file
-    in the study is refused unless `new_coder` (a typo would otherwise code in a new name)."""
+    in the study is refused unless `new_coder` (a typo would otherwise code in a new name). `to_queue`: the code
+    will be queued as a suggestion, not written, so a file the coder has open in the app is read all the same."""
     coder = validate_coder(coder)
     if speaker is not None and role is not None:
         raise UsageError("choose one of --speaker and --role")
@@ -148,7 +151,7 @@ def plan_autocode(
         (lambda name: speaker_role(study, name)) if study.roles else (lambda name: None)
     )
     wanted = speaker.strip().casefold() if speaker is not None else None
-    plan = AutocodePlan(study, codebook, code, coder, paths, [])
+    plan = AutocodePlan(study, codebook, code, coder, paths, [], to_queue=to_queue)
     speakers: set[str] = set()
     # Before anything is read: a transcript changed after this (a pull) is left alone when applying.
     plan.signatures = {path: file_signature(path, follow_links=True) for path in paths}
@@ -238,16 +241,21 @@ def _plan_transcript(
     store_path = annotation_path(path, plan.coder)
     records: dict[int, AnnotationRecord] = {}
     locks = CoderLocks()
+    whole_file: Outcome | None = None
     try:
         locks.acquire(store_path)
     except LockedError:
-        whole_file: Outcome | None = Outcome.LOCKED
+        if not plan.to_queue:
+            whole_file = Outcome.LOCKED
+        else:  # only read (the app writes each change atomically, its journal replayed here): nothing is written
+            records = dict(AnnotationFile.open(store_path).records)
     else:
         try:
             records = dict(AnnotationFile.open(store_path).records)  # a crashed session's journal replayed, unwritten
         finally:
             locks.release()
-        whole_file = Outcome.STALE if any(is_stale(record, transcript) for record in records.values()) else None
+    if whole_file is None and any(is_stale(record, transcript) for record in records.values()):
+        whole_file = Outcome.STALE
     matched = []
     for turn, span in found:
         speaker_role_ = roles[turn.speaker]

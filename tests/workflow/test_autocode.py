@@ -370,3 +370,22 @@ def test_applying_a_code_takes_it_out_of_the_coders_suggestion_queue(study: Path
     code, out, _ = cli(*args, "--study", str(study), "--yes")
     assert code == 0 and "2 turn(s)" in out
     assert SuggestionQueue(study, "ana").turn_count == 0  # coded: nothing waits there any more
+
+
+def test_as_suggestions_reads_a_file_the_app_has_open_and_queues_its_turns(study: Path) -> None:
+    from purer_tui.core.suggestion_queue import SuggestionQueue
+
+    before = (study / "t" / "s1.ana.jsonl").read_bytes()
+    locks = CoderLocks()
+    locks.acquire(study / "t" / "s1.ana.jsonl")  # ana codes s1 in the app meanwhile
+    try:
+        code, out, _ = cli(
+            "autocode", "note", "--coder", "ana", "--text", "breath", "--study", str(study),
+            "--as-suggestions", "--yes",
+        )  # fmt: skip
+    finally:
+        locks.release()
+    assert code == 0, (out, _)
+    assert "another process" not in out and "7 to code, 1 already carry note." in out
+    assert SuggestionQueue(study, "ana").turn_count == 7
+    assert (study / "t" / "s1.ana.jsonl").read_bytes() == before
