@@ -94,8 +94,8 @@ class StudyAgreement:
             return ""
         counts = ", ".join(f"{count} by {coder}" for coder, count in self.suggested.items())
         if self.without_suggested:
-            return f"Codes applied by accepting a suggestion are left out ({counts})"
-        return f"Codes applied by accepting a suggestion: {counts} (agree --without-suggested leaves them out)"
+            return f"Codes applied from a suggestion are left out ({counts})"
+        return f"Codes applied from a suggestion: {counts} (agree --without-suggested leaves them out)"
 
     @property
     def kappa_kind(self) -> str:

@@ -61,6 +61,11 @@ class TrainingData:
     turns: list[CodedTurn] = field(default_factory=list)
     transcripts: int = 0  # transcripts with at least one settled turn of the coder's
 
+    @property
+    def learned_from(self) -> int:
+        """The turns the model learns from: settled, none of their codes accepted from a suggestion."""
+        return sum(not turn.suggested for turn in self.turns)
+
 
 def role_finder(study: Study) -> Callable[[str], str | None]:
     """Each speaker's role (None when the study names no roles), worked out once per speaker."""
@@ -129,8 +134,9 @@ def _too_little(data: TrainingData, turns: list[CodedTurn], what: str) -> None:
 
 
 def train(data: TrainingData, turns: list[CodedTurn] | None = None, what: str = "in this study") -> SuggestionModel:
-    """The model of the coder's turns (all of them unless `turns`), refused when there are too few."""
-    chosen = data.turns if turns is None else turns
+    """The model of the coder's turns (all of them unless `turns`), refused when there are too few. Turns with codes
+    accepted from a suggestion are not learned from: the model would learn its own guesses back."""
+    chosen = [turn for turn in (data.turns if turns is None else turns) if not turn.suggested]
     _too_little(data, chosen, what)
     model = SuggestionModel.train(data.codebook, (turn.example for turn in chosen))
     if not model.codes:  # codes carried often enough, but split since, or only on turns of other roles
@@ -226,7 +232,7 @@ class Evaluation:
             )
         if self.left_out:
             split += (
-                f"; {self.left_out} held-out turn(s) left out: codes on them were accepted from a suggestion, "
+                f"; {self.left_out} turn(s) left out: codes on them were accepted from a suggestion, "
                 "so they are not the coder's own"
             )
         return split
@@ -252,10 +258,12 @@ def evaluate(study: Study, coder: str, seed: int = 0, test_share: float = 0.2) -
         held_turns = set(order[: _held_out(len(order), test_share)])
         test = [turn for position, turn in enumerate(data.turns) if position in held_turns]
         training = [turn for position, turn in enumerate(data.turns) if position not in held_turns]
-    # A held-out turn whose codes came partly from a suggestion would measure the model against itself.
-    left_out = sum(turn.suggested for turn in test)
+    # A turn whose codes came partly from a suggestion would measure the model against itself (held out), or teach
+    # it its own guesses (trained on): neither is the coder's own.
+    left_out = sum(turn.suggested for turn in data.turns)
     test_transcripts = len({turn.transcript for turn in test})
     test = [turn for turn in test if not turn.suggested]
+    training = [turn for turn in training if not turn.suggested]
     model = train(data, training, "outside the held-out part")
     codebook = data.codebook
     counts: dict[str, list[int]] = {}  # code -> [true positive, false positive, false negative, true negative]
@@ -352,7 +360,7 @@ def suggest_for_transcript(study: Study, transcript: Path, coder: str, turn: int
                 number, spoken.speaker, role, model.suggest(spoken.text, role), _decision(records.get(number))
             )
         )
-    return SuggestedTurns(path, coder, len(data.turns), model.codes, found, len(parsed.turns))
+    return SuggestedTurns(path, coder, data.learned_from, model.codes, found, len(parsed.turns))
 
 
 def _decision(record: AnnotationRecord | None) -> tuple[str, ...] | None:

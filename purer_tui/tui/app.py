@@ -49,13 +49,14 @@ from purer_tui.core.session import (
     transcript_standing,
 )
 from purer_tui.core.study import Study
+from purer_tui.core.study_coders import coders_with_files
 from purer_tui.core.study_search import MAX_HITS, Hit, SearchResult
 from purer_tui.core.suggestion_queue import QueuedCode
 from purer_tui.core.suggestion_source import ModelSource
 from purer_tui.services.coding_setup import PreparedSession
 from purer_tui.services.crash_report import write_crash_report
 from purer_tui.services.similar_turns import SimilarityIndex, SimilarTurn, SimilarTurns
-from purer_tui.services.suggestions import role_finder, train, training_data
+from purer_tui.services.suggestions import MIN_TURNS, role_finder, train, training_data
 from purer_tui.tui.screens.code_picker import CodePicker
 from purer_tui.tui.screens.confirm import ConfirmScreen
 from purer_tui.tui.screens.help import HelpScreen, help_content
@@ -206,6 +207,8 @@ class CodingApp(App[None]):
         self.session = session
         self.animation_level = "none"
         self._keymap = dict(keymap or {})
+        accept = app_keys(self._keymap).get("suggestion.accept", ())
+        self._accept_key = accept[0] if accept else "no key"  # named where suggested codes are shown
         self._cleanup = cleanup
         self._code_for_key = {key: code.id for key, code in session.codebook.code_for_key().items()}
         self._disk_progress: dict[int, Progress] = {}  # counted once by a worker, for the transcripts not open then
@@ -345,7 +348,7 @@ class CodingApp(App[None]):
             suggested=session.suggested_here(),
         )
         self.query_one(LocationBar).show(session, self.study_progress(), self.adjudicating)
-        self.query_one(TurnCodesBar).show(session, self.adjudicating is not None)
+        self.query_one(TurnCodesBar).show(session, self.adjudicating is not None, self._accept_key)
         if session.recheck is not None:
             self.query_one(RecheckPanel).show(
                 session.recheck, session.current.path, turn.number if turn else None, session.record
@@ -824,8 +827,14 @@ class CodingApp(App[None]):
         """Train the local model on the coder's settled turns, then show its suggestions beside the queued ones."""
         study = self.study
         assert study is not None
+        coder = self.session.coder
         try:
-            data = training_data(study, self.session.coder)
+            if coder not in coders_with_files(study.transcript_paths()):
+                raise PurerError(
+                    f"{coder} has no coded turns in this study yet; the model learns from your settled turns "
+                    f"(at least {MIN_TURNS}) when the app opens"
+                )
+            data = training_data(study, coder)
             model = train(data)
         except (PurerError, OSError) as error:
             self.call_from_thread(
@@ -833,7 +842,7 @@ class CodingApp(App[None]):
             )
             return
         source = ModelSource(model, role_finder(study))
-        self.call_from_thread(self._suggestions_learned, source, len(data.turns), len(model.codes))
+        self.call_from_thread(self._suggestions_learned, source, data.learned_from, len(model.codes))
 
     def _suggestions_learned(self, source: ModelSource, turns: int, codes: int) -> None:
         suggestions = self.session.suggestions
@@ -1466,7 +1475,9 @@ class CodingApp(App[None]):
         if plan.unreadable:
             lines.append(f"  {plan.unreadable:,} are in transcripts that could not be read")
         if not plan.to_code:
-            self.notify("\n".join([*lines, "Nothing to apply."]), timeout=10)
+            self.notify(
+                "\n".join([*lines, "Nothing to queue." if message.as_suggestions else "Nothing to apply."]), timeout=10
+            )
             return
         if message.as_suggestions:
             self._confirm_queueing(plan, lines)

@@ -160,6 +160,14 @@ def code_swatch(code: Code) -> Content:
     return Content.styled("■", code.color) if code.color else Content.styled("■", "$text-muted")
 
 
+def suggested_codes_line(codebook: Codebook, codes: tuple[str, ...], accept_key: str) -> Content:
+    """The codes suggested for the turn (marked ? in the codebook), and how to take them or leave them."""
+    labels = ", ".join(codebook.code(code).label for code in codes)
+    return Content.assemble(
+        ("? suggested: ", "bold $warning"), literal(labels), (f"  ({accept_key} applies, enter leaves)", "$text-muted")
+    )
+
+
 def applied_codes(codebook: Codebook, record: AnnotationRecord | None) -> Content:
     if record is None or not record.reviewed:
         return Content.styled("not reviewed yet: press a code key, or enter for no code", "$text-muted")

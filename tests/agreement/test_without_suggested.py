@@ -57,8 +57,8 @@ def test_without_suggested_equals_agreement_on_files_with_those_codes_taken_off(
 def test_the_readable_report_says_how_many_codes_came_from_suggestions(demo_study: Path) -> None:
     marked = _mark_suggested(demo_study / "transcripts" / "grp1-s01.ana.jsonl", 2)
     _, out, _ = cli("agree", str(demo_study))
-    assert f"Codes applied by accepting a suggestion: {marked} by ana (agree --without-suggested" in out
+    assert f"Codes applied from a suggestion: {marked} by ana (agree --without-suggested" in out
     _, out, _ = cli("agree", str(demo_study), "--without-suggested")
-    assert f"Codes applied by accepting a suggestion are left out ({marked} by ana)" in out
+    assert f"Codes applied from a suggestion are left out ({marked} by ana)" in out
     status, _, err = cli("agree", str(demo_study), "--history", "--without-suggested")
     assert status != 0 and "--without-suggested goes with agree or agree --at" in err

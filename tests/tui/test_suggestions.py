@@ -144,6 +144,8 @@ async def test_with_suggest_on_the_model_marks_what_purer_tui_suggest_predicts_a
         assert prepared.session.turn.number == 3
         assert code_line(app, "stage-1").startswith(" 1 ?")
         assert not code_line(app, "stage-2a").startswith(" a ?")
+        said = str(app.query_one("#turn-codes").render())
+        assert "? suggested: 1 Attention dysregulation  (ctrl+a applies, enter leaves)" in said
         assert "?0" not in bar(app) and "suggested" not in bar(app)  # the model's are no work to do
         assert any("Suggestions on (the study file" in n.message for n in app._notifications)
         await pilot.press("ctrl+a")

@@ -260,3 +260,19 @@ def test_suggest_writes_nothing_and_prints_no_transcript_text(demo_study: Path) 
     assert status == 0
     assert snapshot(demo_study) == before
     assert "sciatica" in (demo_study / S02).read_text() and "sciatica" not in out + evaluated
+
+
+def test_turns_with_codes_accepted_from_a_suggestion_are_not_learned_from(tmp_path: Path) -> None:
+    from purer_tui.services.suggestions import train, training_data
+
+    study = _study_of_transcripts(tmp_path, 4)  # 16 pain turns, 16 others
+    for number in (1, 2, 3):  # 12 of the pain turns were accepted from a suggestion: 4 are ana's own
+        path = study / "transcripts" / f"t{number}.ana.jsonl"
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        for record in records:
+            if record["codes"]:
+                record["suggested"] = record["codes"]
+        path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    data = training_data(load_study(study), "ana")
+    assert (len(data.turns), data.learned_from) == (32, 20)
+    assert train(data).positives("p") == 4

@@ -118,7 +118,7 @@ class TurnCodesBar(Static):
 
     DEFAULT_CSS = "TurnCodesBar { height: auto; max-height: 6; text-wrap: nowrap; text-overflow: ellipsis; }"
 
-    def show(self, session: CodingSession, adjudicating: bool = False) -> None:
+    def show(self, session: CodingSession, adjudicating: bool = False, accept_key: str = "ctrl+a") -> None:
         record = session.record
         stale = record is not None and is_stale(record, session.current.transcript)
         lines = [*rendering.warning_lines(session.codebook, record, stale)]
@@ -130,6 +130,9 @@ class TurnCodesBar(Static):
             )
         else:
             lines.append(rendering.applied_codes(session.codebook, record))
+        suggested = session.suggested_here()
+        if suggested:
+            lines.append(rendering.suggested_codes_line(session.codebook, suggested, accept_key))
         lines.append(rendering.memo_line(record))
         if others and not adjudicating:
             lines.append(rendering.other_coders_line(session.codebook, others))
