@@ -107,6 +107,10 @@ class SimilarFound(Message):
         self.error = error
 
 
+#: Hits whose turns are looked at before a notice says so (fewer are looked at in a blink).
+SAY_LOOKING_FROM = 200
+
+
 class HitsPlanned(Message):
     """A worker has looked at what applying a code to the search's hits would do (or could not: `error`)."""
 
@@ -851,9 +855,9 @@ class CodingApp(App[None]):
         suggestions.sources.append(source)
         self.refresh_view()
         self.notify(
-            f"Suggestions on ({self._model_suggestions}): learned {codes} code(s) from {turns} of your "
-            "settled turns. ? marks a suggested code; ctrl+a applies it.",
-            timeout=8,
+            f"Suggestions on: learned {codes} code(s) from {turns} of your settled turns "
+            f"({self._model_suggestions}). ? marks them; {self._accept_key} applies.",
+            timeout=5,
         )
 
     def action_accept_suggestions(self) -> None:
@@ -1424,7 +1428,8 @@ class CodingApp(App[None]):
                 )
                 return
             here = (session.index, dict(session.current.store.records))
-            self.notify(f"Looking at the turns of {len(hits):,} hit(s)…", timeout=3)
+            if len(hits) > SAY_LOOKING_FROM:  # a few are looked at at once; a notice would cover the confirmation
+                self.notify(f"Looking at the turns of {len(hits):,} hit(s)…", timeout=3)
             self._plan_hits(code_id, hits, here, as_suggestions)
 
         self.push_screen(CodePicker(session.codebook, ()), chosen)

@@ -147,7 +147,9 @@ async def test_with_suggest_on_the_model_marks_what_purer_tui_suggest_predicts_a
         said = str(app.query_one("#turn-codes").render())
         assert "? suggested: 1 Attention dysregulation  (ctrl+a applies, enter leaves)" in said
         assert "?0" not in bar(app) and "suggested" not in bar(app)  # the model's are no work to do
-        assert any("Suggestions on (the study file" in n.message for n in app._notifications)
+        assert any(
+            "Suggestions on: learned" in n.message and "(the study file" in n.message for n in app._notifications
+        )
         await pilot.press("ctrl+a")
         record = on_disk(demo_study, "ana")[3]
         assert record.codes == ("stage-1",) and record.suggested == ("stage-1",)

@@ -11,7 +11,7 @@ text only, control characters made visible.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -105,12 +105,15 @@ class SimilarTurnsScreen(ModalScreen[tuple[Path, int] | None]):
         self.result = result
         options = self.query_one(OptionList)
         options.clear_options()
+        # a transcript by its file name alone (60 columns are few), by its path where two names are alike
+        stems = [PurePosixPath(found.name).stem for found in result.found]
+        short = len(set(stems)) == len({found.name for found in result.found})
         for rank, found in enumerate(result.found):
-            options.add_option(Option(self._row(rank + 1, found), id=str(rank)))
+            options.add_option(Option(self._row(rank + 1, found, stems[rank] if short else found.name), id=str(rank)))
         if result.found:
             options.highlighted = 0
             options.focus()
-            text = f"{len(result.found)} turn(s) like it, best first: enter goes to one, escape closes"
+            text = f"{len(result.found)} like it, best first · enter: go there · escape: close"
         elif not tokenize(self.asked.text[: EXCERPT_SOURCE * 50]):
             text = "This turn has no words to compare: common words such as 'the' and 'yes' are left out."
         else:
@@ -120,10 +123,10 @@ class SimilarTurnsScreen(ModalScreen[tuple[Path, int] | None]):
     def show_error(self, message: str) -> None:
         self.query_one("#similar-status", Static).update(rendering.literal(message, "$error"))
 
-    def _row(self, rank: int, found: SimilarTurn) -> Content:
+    def _row(self, rank: int, found: SimilarTurn, name: str) -> Content:
         return Content.assemble(
             Content.styled(f"{rank:>2}. {found.score:5.2f}  ", "$text-muted"),
-            rendering.literal(f"{found.name} turn {found.turn}", "bold"),
+            rendering.literal(f"{name} turn {found.turn}", "bold"),
             rendering.literal(f" · {found.speaker or 'unknown speaker'}", ""),
             "\n    ",
             rendering.literal(turn_text(found), ""),

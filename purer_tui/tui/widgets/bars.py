@@ -39,7 +39,7 @@ class LocationBar(Static):
             rendering.literal(session.coder, "bold"),
         ]
         waiting = session.suggestions.turn_count if session.suggestions is not None else 0
-        if waiting:  # before the coder: turns waiting with suggestions, for n to go to
+        if waiting and session.search_term is None:  # before the coder: turns waiting with suggestions, for n
             parts[7:7] = [(f"  {rendering.SUGGESTED_MARK}{waiting} suggested", "bold $warning")]
         if adjudicating:
             parts += ["  adjudicating ", rendering.literal(" vs ".join(adjudicating), "bold $text-warning")]
@@ -48,7 +48,9 @@ class LocationBar(Static):
         if session.search_term is not None:  # right after the name: while searching, the hit matters most
             term = session.search_term
             shown = term if len(term) <= SHOWN_TERM else term[: SHOWN_TERM - 1] + "…"
-            parts[2:2] = ["  /", rendering.literal(shown, "reverse"), search_status(session)]
+            # the turns waiting with suggestions right after: queueing a code on the hits shows at once
+            queued = [(f"  {rendering.SUGGESTED_MARK}{waiting}", "bold $warning")] if waiting else []
+            parts[2:2] = ["  /", rendering.literal(shown, "reverse"), search_status(session), *queued]
         self.update(Content.assemble(*parts))
 
     @staticmethod
