@@ -41,12 +41,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from purer_tui.core.codebook import Codebook
+from purer_tui.core.errors import PurerError
 from purer_tui.core.similarity import tokenize
 
 #: A code is learned only from at least this many training turns that carry it.
 MIN_POSITIVES = 3
 #: A code is suggested when the model gives it a probability above this.
 THRESHOLD = 0.5
+#: (code, word) counts training may hold: about 100 bytes each, so some 600 MB at most whatever a study holds.
+MAX_CODE_TERMS = 6_000_000
 #: Log odds beyond this are certainties already: bounding them keeps exp() finite.
 _MAX_LOG_ODDS = 700.0
 
@@ -67,22 +70,45 @@ class Suggestion:
 
 
 class _CodeModel:
-    """One code's two classes: log prior odds, and each known term's log likelihood ratio."""
+    """One code's two classes: log prior odds, and its terms' log likelihood ratios, kept sparse.
 
-    __slots__ = ("code", "log_prior_odds", "ratios", "positives", "negatives")
+    A term the code's turns never use has the ratio -log(yes total) - log(T_no,t + 1) + log(no total), where
+    T_no,t is then the term's count over all the turns of the code's roles: so only the code's own terms are kept
+    per code, and every other term's ratio comes from the counts its roles share (`log_counts`). Memory grows with
+    the words of the turns each code is on, never with codes times the whole vocabulary.
+    """
 
-    def __init__(self, code: str, positives: int, negatives: int, log_prior_odds: float):
+    __slots__ = ("code", "log_prior_odds", "ratios", "positives", "negatives", "absent", "log_counts")
+
+    def __init__(
+        self,
+        code: str,
+        positives: int,
+        negatives: int,
+        log_prior_odds: float,
+        absent: float,
+        log_counts: dict[str, float],
+    ):
         self.code = code
         self.positives = positives
         self.negatives = negatives
         self.log_prior_odds = log_prior_odds
-        self.ratios: dict[str, float] = {}  # log P(t | yes) - log P(t | no), for each term of V
+        self.ratios: dict[str, float] = {}  # log P(t | yes) - log P(t | no), for the terms of the code's turns
+        self.absent = absent  # -log(yes total) + log(no total): a term of V the code's turns never use, before...
+        self.log_counts = log_counts  # ...its own -log(T_t + 1), shared by the codes of the same roles
+
+    def ratio(self, term: str) -> float | None:
+        """log P(t | yes) - log P(t | no); None for a term outside V."""
+        ratio = self.ratios.get(term)
+        if ratio is not None:
+            return ratio
+        log_count = self.log_counts.get(term)
+        return None if log_count is None else self.absent - log_count
 
     def probability(self, counts: Counter[str]) -> float:
         log_odds = self.log_prior_odds
-        ratios = self.ratios
         for term, count in counts.items():
-            ratio = ratios.get(term)
+            ratio = self.ratio(term)
             if ratio is not None:  # a term outside V is left out
                 log_odds += count * ratio
         return _logistic(log_odds)
@@ -111,6 +137,7 @@ class SuggestionModel:
         code_turns: Counter[str] = Counter()
         code_terms: dict[str, Counter[str]] = {}
         applicable = {code.id for code in codebook.codes if not code.split_into}
+        counted = 0  # (code, term) pairs counted, at most: what the model's memory grows with
         for turn in turns:
             counts = Counter(turn.terms)
             role_turns[turn.role] += 1
@@ -119,8 +146,15 @@ class SuggestionModel:
                 if code_id in applicable and codebook.group(codebook.code(code_id).group).applies_to(turn.role):
                     code_turns[code_id] += 1
                     code_terms.setdefault(code_id, Counter()).update(counts)
+                    counted += len(counts)
+            if counted > MAX_CODE_TERMS:
+                raise PurerError(
+                    f"the coding is too large to learn from: more than {MAX_CODE_TERMS:,} words counted over the "
+                    "codes of the turns (many codes on long turns); suggestions need a smaller study or codebook"
+                )
         models: dict[str, _CodeModel] = {}
-        by_roles: dict[tuple[str, ...], tuple[int, Counter[str]]] = {}  # a group's roles -> its turns and terms
+        # a group's roles -> its turns, terms and each term's log(count + 1), shared by the codes of those roles
+        by_roles: dict[tuple[str, ...], tuple[int, Counter[str], dict[str, float]]] = {}
         for code in codebook.codes:
             positives = code_turns[code.id]
             if code.id not in applicable or positives < MIN_POSITIVES:
@@ -132,8 +166,9 @@ class SuggestionModel:
                 total: Counter[str] = Counter()
                 for role in roles:
                     total.update(role_terms[role])
-                by_roles[key] = (sum(role_turns[role] for role in roles), total)
-            all_turns, all_terms = by_roles[key]
+                logs = {term: math.log(count + 1) for term, count in total.items()}
+                by_roles[key] = (sum(role_turns[role] for role in roles), total, logs)
+            all_turns, all_terms, log_counts = by_roles[key]
             negatives = all_turns - positives
             yes_terms = code_terms[code.id]
             vocabulary_size = len(all_terms)
@@ -143,10 +178,10 @@ class SuggestionModel:
                 log_prior_odds = _MAX_LOG_ODDS
             else:
                 log_prior_odds = math.log(positives) - math.log(negatives)
-            model = _CodeModel(code.id, positives, negatives, log_prior_odds)
             log_yes_total, log_no_total = math.log(yes_total), math.log(no_total)
-            for term, count in all_terms.items():
-                yes = yes_terms.get(term, 0)
+            model = _CodeModel(code.id, positives, negatives, log_prior_odds, log_no_total - log_yes_total, log_counts)
+            for term, yes in yes_terms.items():
+                count = all_terms[term]
                 model.ratios[term] = (math.log(yes + 1) - log_yes_total) - (math.log(count - yes + 1) - log_no_total)
             models[code.id] = model
         return cls(codebook, models, sum(role_turns.values()))

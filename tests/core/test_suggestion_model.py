@@ -157,3 +157,25 @@ def test_training_is_deterministic(codebook: Codebook) -> None:
     second = SuggestionModel.train(codebook, list(reversed(turns))).probabilities(["apple", "seldom", "cherry"], None)
     assert [s.code for s in first] == [s.code for s in second]
     assert [s.probability for s in first] == pytest.approx([s.probability for s in second], rel=1e-12)
+
+
+def test_memory_grows_with_each_codes_own_words_and_is_bounded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """200 codes over 400 turns of words no other turn uses: each code keeps only its own turns' words (a pushed
+    codebook of many codes once cost codes x vocabulary, gigabytes), and past the bound training is refused."""
+    from purer_tui.core import suggestion_model
+    from purer_tui.core.errors import PurerError
+
+    text = '[codebook]\nname = "c"\n[groups.g]\nlabel = "G"\n' + "".join(
+        f'[codes.c{i}]\ngroup = "g"\nlabel = "C{i}"\ndefinition = "d"\n' for i in range(200)
+    )
+    codebook = load_codebook(write(tmp_path / "c.toml", text))
+    turns = [
+        TrainingTurn([f"w{n}x{j}" for j in range(50)], None, [f"c{(n + k) % 200}" for k in range(5)])
+        for n in range(400)
+    ]
+    model = SuggestionModel.train(codebook, turns)
+    kept = sum(len(model._models[code].ratios) for code in model.codes)
+    assert kept == 400 * 50 * 5  # each code: the words of its own turns, not the 20,000 of the study
+    monkeypatch.setattr(suggestion_model, "MAX_CODE_TERMS", kept - 1)
+    with pytest.raises(PurerError, match="too large to learn from"):
+        SuggestionModel.train(codebook, turns)
