@@ -39,12 +39,26 @@ def merge_records(
             chosen = other
         elif other == original:
             chosen = mine
+        elif (same := same_but_suggested(mine, other)) is not None:
+            chosen = same
         else:
             chosen = conflict_record(turn, mine, other)
             result.conflicts.append(turn)
         if chosen is not None:
             result.records[turn] = chosen
     return result
+
+
+def same_but_suggested(mine: AnnotationRecord | None, other: AnnotationRecord | None) -> AnnotationRecord | None:
+    """Both sides decided the turn alike and differ only in which codes came from a suggestion: no conflict. A code
+    stays marked only where both sides marked it (a side that applied it unprompted made the decision itself, as
+    settling a conflict with --both counts it)."""
+    if mine is None or other is None or mine.conflict is not None or other.conflict is not None:
+        return None
+    if mine._replace(suggested=()) != other._replace(suggested=()):
+        return None
+    both = set(mine.suggested) & set(other.suggested)
+    return mine._replace(suggested=tuple(code for code in mine.codes if code in both))
 
 
 def conflict_record(turn: int, mine: AnnotationRecord | None, other: AnnotationRecord | None) -> AnnotationRecord:

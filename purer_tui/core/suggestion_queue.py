@@ -26,7 +26,7 @@ from pathlib import Path
 
 from purer_tui.core.annotation_parsing import MAX_TURN
 from purer_tui.core.clone_state import CloneState
-from purer_tui.core.coders import validate_coder
+from purer_tui.core.coders import CODER_PATTERN, validate_coder
 from purer_tui.core.errors import UsageError
 from purer_tui.core.user_state import signed_text, verified_payload
 
@@ -72,6 +72,16 @@ def _header(coder: str) -> str:
 
 def queue_name(coder: str) -> str:
     return f"{validate_coder(coder)}.jsonl"
+
+
+def queued_coders(study_root: Path) -> list[str]:
+    """The coders with a queue in this clone of the study."""
+    names = CloneState(study_root.absolute(), QUEUE_FOLDER).names("")
+    return [
+        name.removesuffix(".jsonl")
+        for name in names
+        if name.endswith(".jsonl") and CODER_PATTERN.fullmatch(name.removesuffix(".jsonl"))
+    ]
 
 
 def _entry_from(line: str) -> QueuedCode | None:
@@ -196,6 +206,27 @@ class SuggestionQueue:
             if not turns:
                 del self._entries[transcript]
         return taken
+
+    def map_codes(self, code_of: Callable[[str], str | None]) -> int:
+        """Each queued code as `code_of` names it now (a renamed or merged code: its new id; None: it is dropped, a
+        code split or no longer in the codebook); how many entries changed or went."""
+        changed = 0
+        for transcript, turns in list(self._entries.items()):
+            for turn, queued in list(turns.items()):
+                kept: dict[str, QueuedCode] = {}
+                for code, entry in queued.items():
+                    now = code_of(code)
+                    changed += now != code
+                    if now is not None:
+                        kept.setdefault(now, QueuedCode(entry.transcript, entry.turn, entry.anchor, now, entry.source))
+                self._size += len(kept) - len(queued)
+                if kept:
+                    turns[turn] = kept
+                else:
+                    del turns[turn]
+            if not turns:
+                del self._entries[transcript]
+        return changed
 
     def drop_moved(self, transcript: str, anchor_of: Callable[[int], str | None]) -> int:
         """Drop a transcript's queued codes whose turn's anchor is no longer the one queued (the transcript

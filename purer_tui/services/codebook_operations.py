@@ -49,6 +49,7 @@ from purer_tui.core.keys import reserved_keys
 from purer_tui.core.lock import CoderLocks
 from purer_tui.core.study import Study
 from purer_tui.core.study_files import transcript_beside
+from purer_tui.core.suggestion_queue import SuggestionQueue, queued_coders
 from purer_tui.core.toml_files import parse_toml, read_toml
 
 #: Keys a split offers its later new codes, in this order (after the code id's own first letter).
@@ -104,6 +105,9 @@ class OperationPlan:
     clashes: list[Clash] = field(default_factory=list)
     split_turns: dict[str, int] = field(default_factory=dict)  # split: coder -> turns carrying the split code
     notes: list[str] = field(default_factory=list)
+    # What this clone's suggestion queues hold of the codes changed becomes: the new id, or None (split: dropped).
+    queued_codes: dict[str, str | None] = field(default_factory=dict)
+    study_root: Path | None = None
 
     @property
     def nothing_to_do(self) -> bool:
@@ -143,6 +147,7 @@ def plan_rename(study: Study, old: str, new: str) -> OperationPlan:
     else:
         raise UsageError(f'no code "{old}" in {display_path(study.codebook_path)}; {_known(codes)}')
     plan = _plan(study, "rename", old, title, text, codebook, edits, CodeMapping({old: new}))
+    plan.queued_codes = {old: new}
     if not edits:
         plan.notes.append(f'The codebook already names "{new}", not "{old}": carrying the coding over.')
     return plan
@@ -191,6 +196,7 @@ def plan_merge(study: Study, sources: list[str], into: str) -> OperationPlan:
         edits.append(DeleteCode(code))
     mapping = CodeMapping({code: target for code in merged}, merge=True)
     plan = _plan(study, "merge", target, title, text, codebook, edits, mapping, clash_target=target)
+    plan.queued_codes = dict(mapping.into)
     gone = [code for code in merged if code not in codes]
     if gone:
         plan.notes.append(f"No longer in the codebook: {', '.join(gone)}; their turns are carried into {target}.")
@@ -249,6 +255,7 @@ def plan_split(study: Study, code: str, targets: list[str]) -> OperationPlan:
             edits.append(RemoveField(code, "key"))
         edits.append(SetField(code, "split_into", list(targets)))
     plan = _plan(study, "split", code, title, text, codebook, edits, None)
+    plan.queued_codes = {code: None}  # a split code is applied no more: suggesting it would lead nowhere
     plan.split_turns = _turns_carrying(study, code)
     if edits:
         new = [target for target in targets if target not in codes]
@@ -275,6 +282,7 @@ def _plan(
     plan = OperationPlan(
         kind, subject, title, study.codebook_path, text, after_text, [describe(edit) for edit in edits]
     )
+    plan.study_root = study.root
     if mapping is None:
         return plan
     order = after.in_codebook_order
@@ -451,3 +459,16 @@ def apply(plan: OperationPlan) -> None:
             atomic_write_text(plan.codebook_path, plan.codebook_after)
     finally:
         locks.release()
+    _carry_queues(plan)
+
+
+def _carry_queues(plan: OperationPlan) -> None:
+    """This clone's suggestion queues follow the codebook (they are no file of the study: a queue that cannot be
+    written keeps the old id, which the app then leaves out)."""
+    study_root, changes = plan.study_root, plan.queued_codes
+    if study_root is None or not changes:
+        return
+    for coder in queued_coders(study_root):
+        queue = SuggestionQueue(study_root, coder)
+        if queue.map_codes(lambda code: changes.get(code, code)):
+            queue.save()

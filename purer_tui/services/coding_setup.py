@@ -404,6 +404,13 @@ def _suggestions(study: Study | None, codebook: Codebook, coder: str, notices: l
     if study is None:
         return None
     queue = SuggestionQueue(study.root, coder)
+    usable = {code.id for code in codebook.codes if not code.split_into}
+    gone = queue.map_codes(lambda code: code if code in usable else None)
+    if gone and queue.save():  # a code renamed by a pulled codebook, split, or removed: nothing to apply
+        notices.append(
+            f"{gone} queued suggestion(s) named codes the codebook no longer applies (renamed, split or removed "
+            "in a pull): dropped."
+        )
     if queue.notice:
         notices.append(queue.notice[0].upper() + queue.notice[1:] + ".")
     elif queue.turn_count:

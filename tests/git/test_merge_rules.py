@@ -231,3 +231,13 @@ def test_both_keeps_a_code_suggested_only_when_no_side_applied_it_unprompted() -
     both = settled(record, "both", None)
     assert both is not None and both.codes == ("x", "y") and both.suggested == ("y",)
     assert settled(record, "ours", None) == AnnotationRecord(2, ("x", "y"), anchor="a2", suggested=("x", "y"))
+
+
+def test_sides_that_differ_only_in_the_suggested_mark_merge_without_a_conflict() -> None:
+    base = {1: AnnotationRecord(1, (), anchor="a1")}
+    ours = {1: AnnotationRecord(1, ("x", "y"), anchor="a1", suggested=("x", "y"))}
+    theirs = {1: AnnotationRecord(1, ("x", "y"), anchor="a1", suggested=("y",))}
+    result = merge_records(base, ours, theirs)
+    assert result.conflicts == []
+    assert result.records[1] == AnnotationRecord(1, ("x", "y"), anchor="a1", suggested=("y",))
+    assert merge_records(base, theirs, ours).records == result.records  # the same whichever side merges

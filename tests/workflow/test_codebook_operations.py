@@ -352,3 +352,44 @@ def test_a_codebook_saved_with_a_byte_order_mark_is_edited_and_keeps_it(study: P
     assert code == 0, out + err
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"[codes.observe]" in data and b"[codes.notice]" not in data
+
+
+def _queue(study: Path, coder: str, *wanted: tuple[int, str]) -> None:
+    from purer_tui.core.suggestion_queue import QueuedCode, SuggestionQueue
+    from purer_tui.core.transcript import load_transcript
+
+    turns = load_transcript(study / "t" / "s1.txt").turns
+    queue = SuggestionQueue(study, coder)
+    queue.add(QueuedCode("t/s1.txt", turn, turns[turn - 1].anchor, code, "autocode --text") for turn, code in wanted)
+    assert queue.save()
+
+
+def test_this_clones_suggestion_queues_follow_rename_merge_and_split(study: Path) -> None:
+    from purer_tui.core.suggestion_queue import SuggestionQueue
+
+    _queue(study, "ana", (1, "notice"), (2, "reframe"), (3, "detail"))
+    _queue(study, "dan", (4, "notice"))
+    assert cli("codebook", "rename", "notice", "observe", "--study", str(study), "--yes")[0] == 0
+    ana = SuggestionQueue(study, "ana")
+    assert [ana.codes_for("t/s1.txt", turn) for turn in (1, 2, 3)] == [("observe",), ("reframe",), ("detail",)]
+    assert SuggestionQueue(study, "dan").codes_for("t/s1.txt", 4) == ("observe",)
+    assert cli("codebook", "merge", "detail", "--into", "observe", "--study", str(study), "--yes")[0] == 0
+    assert SuggestionQueue(study, "ana").codes_for("t/s1.txt", 3) == ("observe",)
+    assert cli("codebook", "split", "reframe", "--into", "reframe-a,reframe-b", "--study", str(study), "--yes")[0] == 0
+    ana = SuggestionQueue(study, "ana")
+    assert ana.codes_for("t/s1.txt", 2) == () and ana.turn_count == 2  # a split code is suggested no more
+
+
+def test_a_queued_code_the_codebook_no_longer_applies_is_dropped_when_the_app_opens(study: Path) -> None:
+    from purer_tui.core.suggestion_queue import SuggestionQueue
+    from purer_tui.services.coding_setup import prepare_session
+
+    _queue(study, "ana", (1, "gone-in-a-pull"), (2, "reframe"))
+    prepared = prepare_session([study], "ana", None, [], False)
+    try:
+        assert any("1 queued suggestion(s) named codes the codebook no longer applies" in n for n in prepared.notices)
+        assert SuggestionQueue(study, "ana").turn_count == 1
+        assert prepared.session.suggestions is not None and prepared.session.suggestions.turn_count == 1
+    finally:
+        prepared.session.close()
+        prepared.locks.release()
