@@ -176,12 +176,18 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     flag = data.get("flag", False)
     if not isinstance(flag, bool):
         return None, f'"{where}flag" must be true or false'
-    rechecked, problem = _rechecked(data.get("rechecked", {}), codes, where)
-    if rechecked is None:
-        return None, problem
-    suggested, problem = _suggested(data.get("suggested", []), codes, where)
-    if suggested is None:
-        return None, problem
+    # The optional tables are checked only where present: 900,000 records are read at study scale.
+    rechecked: Rechecked | None = ()
+    if "rechecked" in data:
+        rechecked, problem = _rechecked(data["rechecked"], codes, where)
+        if rechecked is None:
+            return None, problem
+    suggested: tuple[str, ...] | None = ()
+    if "suggested" in data:
+        suggested, problem = _suggested(data["suggested"], codes, where)
+        if suggested is None:
+            return None, problem
+    assert rechecked is not None and suggested is not None
     return (tuple(codes), memo, anchor, reviewed, flag, rechecked, suggested), None
 
 
