@@ -35,6 +35,7 @@ class CodedTurn:
     coder: str
     codes: tuple[str, ...]
     memo: str = ""
+    suggested: tuple[str, ...] = ()  # the codes applied from a suggestion (the record's "suggested")
 
 
 @dataclass
@@ -106,7 +107,9 @@ def _load(study: Study, coders: Sequence[str] | None, every_coder: bool, progres
                     roles[speaker] = speaker_role(study, speaker)
                 if speaker not in cases:
                     cases[speaker] = case_of(info, speaker)
-                coded = CodedTurn(info, turn, roles[speaker], cases[speaker], coder, record.codes, record.memo)
+                coded = CodedTurn(
+                    info, turn, roles[speaker], cases[speaker], coder, record.codes, record.memo, record.suggested
+                )
                 data.coded.append(coded)
                 by_turn[number] = coded
             if flagged:

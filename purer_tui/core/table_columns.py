@@ -9,7 +9,7 @@ from __future__ import annotations
 
 BASE_COLUMNS = ("transcript", "turn", "start", "speaker", "role")
 CODER_COLUMNS = ("coder", "memo")
-TIDY_CODE_COLUMNS = ("code", "code_label", "code_group")
+TIDY_CODE_COLUMNS = ("code", "code_label", "code_group", "code_suggested")
 #: A code column that would repeat another column is written with this prefix (no id or field holds ":").
 CODE_COLUMN_PREFIX = "code:"
 

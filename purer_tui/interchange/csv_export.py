@@ -81,11 +81,12 @@ def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     for coded in _ordered(data):
         base = _base(coded, fields)
         if not coded.codes:
-            writer.writerow([*base, "", "", ""])
+            writer.writerow([*base, "", "", "", ""])
         for code_id in coded.codes:
             known = data.codebook.has_code(code_id)
             code = data.codebook.code(code_id) if known else None
-            writer.writerow([*base, code_id, code.label if code else "", code.group if code else ""])
+            suggested = int(code_id in coded.suggested)
+            writer.writerow([*base, code_id, code.label if code else "", code.group if code else "", suggested])
     return out.getvalue()
 
 

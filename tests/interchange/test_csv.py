@@ -10,6 +10,7 @@ from pathlib import Path
 
 from purer_tui.core.annotation_records import AnnotationRecord
 from purer_tui.core.annotations import AnnotationFile
+from tests.conftest import cli
 
 
 def export(study: Path, *args: str) -> list[dict[str, str]]:
@@ -38,9 +39,12 @@ def test_tidy_rows_one_per_code_and_reviewed_turns_without_codes_kept(demo_study
         "code",
         "code_label",
         "code_group",
+        "code_suggested",
     ]
     turn_1 = [r for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "1")]
-    assert turn_1 == [dict(turn_1[0], code="", code_label="", code_group="")]  # reviewed, no code: one row, empty code
+    assert turn_1 == [
+        dict(turn_1[0], code="", code_label="", code_group="", code_suggested="")
+    ]  # reviewed, no code: one row, empty code
     turn_6 = [r["code"] for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "6")]
     assert turn_6 == ["reframing", "education"]
     row = next(r for r in rows if (r["transcript"], r["turn"]) == ("grp1-s01", "3"))
@@ -165,3 +169,17 @@ def test_check_warns_about_code_ids_that_are_column_names(demo_study: Path) -> N
     assert "codes.date:" in out and '"code:date"' in out and "transcript field" in out
     assert "codes.memo:" in out and '"code:memo"' in out
     assert "purer.toml:" in out  # with the file (and line) to fix
+
+
+def test_the_tidy_form_says_which_codes_were_applied_from_a_suggestion(demo_study: Path) -> None:
+    path = demo_study / "transcripts" / "grp1-s01.ana.jsonl"
+    lines = path.read_text().splitlines()
+    assert '"codes":["reframing","education"]' in lines[5]
+    lines[5] = lines[5].replace(
+        '"codes":["reframing","education"]', '"codes":["reframing","education"],"suggested":["education"]'
+    )
+    path.write_text("\n".join(lines) + "\n")
+    status, out, _ = cli("export", "csv", str(demo_study), "--coder", "ana", "-o", "-")
+    assert status == 0
+    rows = [row for row in csv.DictReader(io.StringIO(out)) if (row["transcript"], row["turn"]) == ("grp1-s01", "6")]
+    assert [(row["code"], row["code_suggested"]) for row in rows] == [("reframing", "0"), ("education", "1")]
