@@ -45,11 +45,20 @@ class CodedUnits:
         return counts
 
     def without_suggested(self) -> CodedUnits:
-        """The same units as if no suggestion had been accepted: each accepted code taken off its turn (a turn left
-        with none is "reviewed, nothing applies", as a coder who never saw the suggestion would have left it)."""
+        """The same units as if no suggestion had been accepted: each accepted code taken off its turn. A turn
+        whose every code was accepted from a suggestion is the coder's decision no more (missing for them, never
+        "nothing applies": whether they would have reviewed it, and how, is unknown)."""
         units = dict(self.units)
         for key, marks in self.suggested.items():
-            units[key] = {coder: codes - marks.get(coder, frozenset()) for coder, codes in units[key].items()}
+            unit: Unit = {}
+            for coder, codes in units[key].items():
+                own = codes - marks.get(coder, frozenset())
+                if own or not codes or coder not in marks:
+                    unit[coder] = own
+            if unit:
+                units[key] = unit
+            else:
+                del units[key]
         return CodedUnits(units, self.flagged, {})
 
 

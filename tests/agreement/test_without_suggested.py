@@ -10,24 +10,29 @@ from tests.conftest import cli
 
 
 def _mark_suggested(path: Path, every: int) -> int:
-    """Mark every `every`-th coded line's codes as applied from a suggestion; returns how many codes were marked."""
+    """Mark every `every`-th coded line's codes as applied from a suggestion (a line of two codes: its first only);
+    returns how many codes were marked."""
     lines, marked = [], 0
     for number, line in enumerate(path.read_text().splitlines()):
         data = json.loads(line)
         if data["codes"] and number % every == 0:
-            data["suggested"] = data["codes"]
-            marked += len(data["codes"])
+            data["suggested"] = data["codes"][:1]
+            marked += 1
         lines.append(json.dumps(data, sort_keys=True, separators=(",", ":")))
     path.write_text("\n".join(lines) + "\n")
     return marked
 
 
 def _take_suggested_off(path: Path) -> None:
+    """What `--without-suggested` means, done to the file: the marked codes off; a line whose every code was
+    marked gone (the turn is no decision of the coder's then)."""
     lines = []
     for line in path.read_text().splitlines():
         data = json.loads(line)
-        for code in data.pop("suggested", []):
-            data["codes"].remove(code)
+        marked = data.pop("suggested", [])
+        if marked and not set(data["codes"]) - set(marked):
+            continue
+        data["codes"] = [code for code in data["codes"] if code not in marked]
         lines.append(json.dumps(data, sort_keys=True, separators=(",", ":")))
     path.write_text("\n".join(lines) + "\n")
 
