@@ -276,14 +276,26 @@ def seed_consensus(transcripts: Sequence[Path], first: str, second: str, consens
         AnnotationFile.open(target, journaled=True).close()  # fold in a crashed session's journal first
         store = AnnotationFile.open(target)
         source = AnnotationFile.open(files[first])
+        seconds = AnnotationFile.open(files[second]).records
         additions = []
         for turn in sorted(same):
             existing = store.get(turn)
             if existing is not None and (existing.reviewed or existing.conflict is not None):
                 continue
             decided = source.records[turn]
+            # A code counts as accepted from a suggestion only where both coders took it from one (as a git merge
+            # of the two would keep it), whichever coder is named first.
+            both = set(decided.suggested) & set(seconds[turn].suggested) if turn in seconds else set()
             base = existing or decided._replace(memo="", flag=False)
-            additions.append(base._replace(codes=decided.codes, anchor=decided.anchor, reviewed=True, conflict=None))
+            additions.append(
+                base._replace(
+                    codes=decided.codes,
+                    anchor=decided.anchor,
+                    reviewed=True,
+                    conflict=None,
+                    suggested=tuple(code for code in decided.codes if code in both),
+                )
+            )
         if additions:
             store.put_many(additions)
             added += len(additions)

@@ -114,6 +114,14 @@ class _CodeModel:
         return _logistic(log_odds)
 
 
+def _too_large() -> PurerError:
+    return PurerError(
+        f"the coding is too large to learn from: more than {MAX_CODE_TERMS:,} words counted over the codes of the "
+        "turns (many codes, or many groups of different roles, on long turns); suggestions need a smaller study "
+        "or codebook"
+    )
+
+
 def _logistic(log_odds: float) -> float:
     log_odds = max(-_MAX_LOG_ODDS, min(_MAX_LOG_ODDS, log_odds))
     return 1.0 / (1.0 + math.exp(-log_odds))
@@ -148,24 +156,26 @@ class SuggestionModel:
                     code_terms.setdefault(code_id, Counter()).update(counts)
                     counted += len(counts)
             if counted > MAX_CODE_TERMS:
-                raise PurerError(
-                    f"the coding is too large to learn from: more than {MAX_CODE_TERMS:,} words counted over the "
-                    "codes of the turns (many codes on long turns); suggestions need a smaller study or codebook"
-                )
+                raise _too_large()
         models: dict[str, _CodeModel] = {}
         # a group's roles -> its turns, terms and each term's log(count + 1), shared by the codes of those roles
-        by_roles: dict[tuple[str, ...], tuple[int, Counter[str], dict[str, float]]] = {}
+        by_roles: dict[tuple[str | None, ...], tuple[int, Counter[str], dict[str, float]]] = {}
         for code in codebook.codes:
             positives = code_turns[code.id]
             if code.id not in applicable or positives < MIN_POSITIVES:
                 continue
             group = codebook.group(code.group)
-            key = tuple(group.roles)
+            # keyed by the roles of the training turns it takes (never by how the codebook spells its roles): the
+            # copies of the counts are as many as the distinct sets of roles spoken, not as the groups
+            roles = [role for role in role_turns if group.applies_to(role)]
+            key = tuple(sorted(roles, key=lambda role: (role is None, role or "")))
             if key not in by_roles:
-                roles = [role for role in role_turns if group.applies_to(role)]
                 total: Counter[str] = Counter()
                 for role in roles:
                     total.update(role_terms[role])
+                counted += 2 * len(total)  # the counts and their logs
+                if counted > MAX_CODE_TERMS:
+                    raise _too_large()
                 logs = {term: math.log(count + 1) for term, count in total.items()}
                 by_roles[key] = (sum(role_turns[role] for role in roles), total, logs)
             all_turns, all_terms, log_counts = by_roles[key]

@@ -51,6 +51,7 @@ from purer_tui.core.session import (
 from purer_tui.core.study import Study
 from purer_tui.core.study_coders import coders_with_files
 from purer_tui.core.study_search import MAX_HITS, Hit, SearchResult
+from purer_tui.core.suggestion_queue import MAX_ENTRIES as MAX_QUEUED
 from purer_tui.core.suggestion_queue import QueuedCode
 from purer_tui.core.suggestion_source import ModelSource
 from purer_tui.services.coding_setup import PreparedSession
@@ -1520,7 +1521,17 @@ class CodingApp(App[None]):
         if suggestions is None or queue is None:
             return
         code = session.codebook.code(plan.code)
-        lines += ["", "Nothing is applied: n goes to each, ctrl+a accepts, enter leaves it off."]
+        room = MAX_QUEUED - len(queue.queue)
+        if len(plan.to_code) > room:
+            self.notify(
+                f"Only {max(room, 0):,} more code(s) fit in your suggestion queue (at most {MAX_QUEUED:,}): "
+                "review some of those waiting first (n goes to them), or narrow the search.",
+                title="Nothing queued",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        lines += ["", f"Nothing is applied: n goes to each, {self._accept_key} accepts, enter leaves it off."]
 
         def confirmed(yes: bool | None) -> None:
             if not yes:

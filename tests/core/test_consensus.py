@@ -171,3 +171,14 @@ def test_a_linked_or_huge_consensus_file_is_never_read(pair: Path, tmp_path: Pat
     (pair / "consensus.toml").unlink()
     write(pair / "consensus.toml", "# " + "x" * 70_000 + "\n")
     assert "larger than 64 KiB" in consensus_file_problems(load_study(pair))[0].message
+
+
+def test_seeding_keeps_a_suggested_mark_only_where_both_coders_took_the_code_from_a_suggestion(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    write(folder / "t.txt", "A: one\nB: two\n")
+    coded(folder / "t.ana.jsonl", {1: AnnotationRecord(1, ("p", "q"), anchor="a1", suggested=("p", "q"))})
+    coded(folder / "t.ben.jsonl", {1: AnnotationRecord(1, ("p", "q"), anchor="a1", suggested=("q",))})
+    for first, second, consensus in (("ana", "ben", "c1"), ("ben", "ana", "c2")):
+        seed_consensus([folder / "t.txt"], first, second, consensus)
+        record = AnnotationFile.open(folder / f"t.{consensus}.jsonl").records[1]
+        assert (record.codes, record.suggested) == (("p", "q"), ("q",)), (first, second)

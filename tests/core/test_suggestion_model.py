@@ -179,3 +179,21 @@ def test_memory_grows_with_each_codes_own_words_and_is_bounded(monkeypatch: pyte
     monkeypatch.setattr(suggestion_model, "MAX_CODE_TERMS", kept - 1)
     with pytest.raises(PurerError, match="too large to learn from"):
         SuggestionModel.train(codebook, turns)
+
+
+def test_groups_that_spell_the_same_roles_differently_share_one_copy_of_the_counts(tmp_path: Path) -> None:
+    """A pushed codebook once made one copy of the whole vocabulary's counts per group (`roles` repeated k times
+    spelt a new key each time): gigabytes for a few hundred groups."""
+    participant = '"participant"'
+    text = '[codebook]\nname = "c"\n' + "".join(
+        f'[groups.g{i}]\nlabel = "G{i}"\nroles = [{", ".join([participant] * (i + 1))}, "nobody-says-this"]\n'
+        f'[codes.c{i}]\ngroup = "g{i}"\nlabel = "C{i}"\ndefinition = "d"\n'
+        for i in range(40)
+    )
+    codebook = load_codebook(write(tmp_path / "c.toml", text))
+    turns = [TrainingTurn([f"w{n}", "pain"], "participant", [f"c{n % 40}"]) for n in range(200)] + [
+        TrainingTurn([f"s{n}"], "staff", []) for n in range(50)
+    ]
+    model = SuggestionModel.train(codebook, turns)
+    assert len(model.codes) == 40
+    assert len({id(model._models[code].log_counts) for code in model.codes}) == 1

@@ -204,3 +204,25 @@ async def test_queueing_a_code_on_every_hit_applies_nothing_and_each_turn_waits_
         session.compact()
         record = AnnotationFile.open(annotation_path(folder / "b.txt", "cal")).records[1]
         assert record.codes == ("s1",) and record.suggested == ("s1",)
+
+
+async def test_queueing_more_hits_than_the_queue_holds_says_so_before_asking(
+    make_app: MakeApp, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from purer_tui.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "MAX_QUEUED", 1)
+    folder = hits_study(tmp_path / "h")
+    app, _ = make_app(coder="cal", folder=folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_the_study(pilot, "pain")
+        await pilot.press("ctrl+p", *"Queue a code as a suggestion")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*"Stage one", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        said = " ".join(n.message for n in app._notifications)
+        assert "Only 1 more code(s) fit in your suggestion queue (at most 1)" in said
+        assert not (folder / ".purer" / "suggestions" / "cal.jsonl").exists()
