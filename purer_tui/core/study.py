@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError, field_validator
 from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.durable import atomic_write_text
-from purer_tui.core.errors import InvalidFileError, Problem, UsageError
+from purer_tui.core.errors import InvalidFileError, Problem, UsageError, display_path
 from purer_tui.core.keys import APP_KEYS
 from purer_tui.core.toml_files import (
     StrictModel,
@@ -186,6 +186,19 @@ class Study:
             for path in self.matches(pattern):
                 found.setdefault(os.path.normpath(path), path)
         return sorted(found.values(), key=natural_key)
+
+    def transcript_named(self, transcript: Path) -> Path:
+        """The study's transcript at this path (as the study names it), or a `UsageError` saying why there is none."""
+        wanted = os.path.normpath(transcript.absolute())
+        paths = {os.path.normpath(path.absolute()): path for path in self.transcript_paths()}
+        if not os.path.lexists(wanted):
+            raise UsageError(f"{display_path(transcript)}: no such file; name a transcript of the study")
+        if wanted not in paths:
+            raise UsageError(
+                f"{display_path(transcript)} is not a transcript of the study {self.name} "
+                f"({', '.join(self.settings.transcripts)} in {display_path(self.root)}); name one of its transcripts"
+            )
+        return paths[wanted]
 
     def matches(self, pattern: str) -> list[Path]:
         """Transcript files a pattern names: never annotation, hidden or temporary files, nor links out of the study."""

@@ -174,20 +174,12 @@ def find_similar_turns(
     top: int = 10,
 ) -> SimilarTurns:
     """The `top` turns of `study` most like turn `turn` of `transcript`, each with `coder`'s codes."""
-    paths = {os.path.normpath(path.absolute()): path for path in study.transcript_paths()}
-    wanted = os.path.normpath(transcript.absolute())
-    if not os.path.lexists(wanted):
-        raise UsageError(f"{display_path(transcript)}: no such file; name a transcript of the study")
-    if wanted not in paths:
-        raise UsageError(
-            f"{display_path(transcript)} is not a transcript of the study {study.name} "
-            f"({', '.join(study.settings.transcripts)} in {display_path(study.root)}); name one of its transcripts"
-        )
-    asked = _asked_transcript(paths[wanted], turn)
-    known = coders_with_files(list(paths.values()))
+    path = study.transcript_named(transcript)
+    asked = _asked_transcript(path, turn)
+    known = coders_with_files(study.transcript_paths())
     if known and coder not in known:  # a typo, or the login name of someone who codes under another id
         raise UsageError(f'no coder "{coder}" in this study (its coders: {", ".join(known)}); name one with --coder')
-    return SimilarityIndex(study).find(paths[wanted], turn, coder, top, asked)
+    return SimilarityIndex(study).find(path, turn, coder, top, asked)
 
 
 def _asked_transcript(path: Path, turn: int) -> Transcript:

@@ -32,7 +32,7 @@ from purer_tui.core.coders import CONSENSUS_CODER
 from purer_tui.core.errors import PurerError, UsageError, display_path
 from purer_tui.core.reanchor import is_stale
 from purer_tui.core.similarity import tokenize
-from purer_tui.core.study import STUDY_FILE, Study
+from purer_tui.core.study import Study
 from purer_tui.core.study_coders import coders_with_files
 from purer_tui.core.suggestion_model import MIN_POSITIVES, Suggestion, SuggestionModel, TrainingTurn
 from purer_tui.core.transcript import Transcript, load_transcript
@@ -330,16 +330,7 @@ class SuggestedTurns:
 
 def suggest_for_transcript(study: Study, transcript: Path, coder: str, turn: int | None = None) -> SuggestedTurns:
     """The codes the model of `coder`'s settled turns suggests for one turn of a transcript, or for every turn."""
-    wanted = os.path.normpath(transcript.absolute())
-    paths = {os.path.normpath(path.absolute()): path for path in study.transcript_paths()}
-    if not os.path.lexists(wanted):
-        raise UsageError(f"{display_path(transcript)}: no such file; name a transcript of the study")
-    if wanted not in paths:
-        raise UsageError(
-            f"{display_path(transcript)} is not a transcript of the study {study.name} "
-            f"(its {STUDY_FILE} is {display_path(study.path)}); name one of its transcripts"
-        )
-    path = paths[wanted]
+    path = study.transcript_named(transcript)
     parsed: Transcript = load_transcript(path)
     if turn is not None and not 1 <= turn <= len(parsed.turns):
         raise UsageError(

@@ -55,10 +55,10 @@ async def search_the_study(pilot, word: str) -> None:  # type: ignore[no-untyped
     await settle(pilot)
 
 
-async def choose_apply_to_hits(pilot, label: str) -> None:  # type: ignore[no-untyped-def]
+async def choose_apply_to_hits(pilot, label: str, command: str = "Apply a code to all") -> None:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+p")
     assert isinstance(pilot.app.screen, CommandPalette)
-    await pilot.press(*"Apply a code to all")
+    await pilot.press(*command)
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
@@ -175,14 +175,7 @@ async def test_queueing_a_code_on_every_hit_applies_nothing_and_each_turn_waits_
     session = prepared.session
     async with app.run_test(size=SIZE) as pilot:
         await search_the_study(pilot, "pain")
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Queue a code as a suggestion")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, CodePicker)
-        await pilot.press(*"Stage one", "enter")
-        await settle(pilot)
+        await choose_apply_to_hits(pilot, "Stage one", "Queue a code as a suggestion")
         screen = app.screen
         assert isinstance(screen, ConfirmScreen)
         assert "2 turn(s) get it as a suggestion to confirm" in screen.text
@@ -216,12 +209,7 @@ async def test_queueing_more_hits_than_the_queue_holds_says_so_before_asking(
     app, _ = make_app(coder="cal", folder=folder)
     async with app.run_test(size=SIZE) as pilot:
         await search_the_study(pilot, "pain")
-        await pilot.press("ctrl+p", *"Queue a code as a suggestion")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press(*"Stage one", "enter")
-        await settle(pilot)
+        await choose_apply_to_hits(pilot, "Stage one", "Queue a code as a suggestion")
         assert not isinstance(app.screen, ConfirmScreen)
         said = " ".join(n.message for n in app._notifications)
         assert "Only 1 more code(s) fit in your suggestion queue (at most 1)" in said
