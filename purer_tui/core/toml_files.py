@@ -21,7 +21,9 @@ from purer_tui.core.study_files import read_plain_file
 class StrictModel(BaseModel):
     """Models of user-written files: unknown fields are mistakes, reported, never ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Schemas are built when a file is first validated, not at import: `--help` and commands that never read one
+    # a kind of file pay nothing for it.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class TomlDocument:
