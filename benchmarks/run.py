@@ -3,6 +3,8 @@
     python benchmarks/run.py                 # measure, print a table, write benchmarks/results/latest.json
     python benchmarks/run.py --readme        # ... and put the figures in README.md
     python benchmarks/run.py --quick         # fewer repetitions, for a first look
+    python benchmarks/run.py --peer qc       # ... and `stats` against qc's `qc codes stats` (see peer_qc.py)
+    python benchmarks/run.py --peer qc --peer-only [--readme]   # only that comparison (and its README row)
 
 Run it from the development install (`pip install -e '.[test]'`): it starts
 `python -m purer_tui` with the interpreter running it. Synthetic studies are
@@ -31,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import WORDS, make_study, make_transcript_study  # noqa: E402
+from peer_qc import PeerUnavailable, measure  # noqa: E402
 
 REPO = HERE.parent
 STUDIES = HERE / "studies"
@@ -50,7 +53,9 @@ TARGETS = {
     "stats_s": 10.0,
     "memory_mb": 1024,
     "growth_ratio": 12.0,
+    "peer_qc_ratio": 10.0,  # at least this many times faster than `qc codes stats`
 }
+PEER_ROW = "| `stats` vs `qc codes stats`"
 
 
 def purer(*args: str) -> list[str]:
@@ -255,13 +260,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
+    parser.add_argument(
+        "--peer",
+        choices=["qc"],
+        help="also time `stats` against qc (qualitative-coding, installed into benchmarks/.peer-qc/ when asked)",
+    )
+    parser.add_argument("--peer-only", action="store_true", help="with --peer: only that comparison")
     options = parser.parse_args()
+    if options.peer_only and not options.peer:
+        parser.error("--peer-only needs --peer qc")
     runs = 3 if options.quick else 7
     big_runs = 1 if options.quick else 3
     # An installed package is byte-compiled by pip; a development checkout may not be (and with
     # PYTHONDONTWRITEBYTECODE set never is), which would time the compiler, not purer-tui.
     compileall.compile_dir(REPO / "purer_tui", quiet=1)
     STUDIES.mkdir(exist_ok=True)
+    peer: dict[str, object] = {}
+    if options.peer:
+        try:
+            peer = measure(STUDIES)
+        except PeerUnavailable as error:
+            raise SystemExit(f"--peer qc: qc cannot be installed or run here: {error}") from None
+        print(
+            f"`qc codes stats` {peer['peer_qc_s']:.3f} s, `purer-tui stats` {peer['peer_purer_stats_s']:.3f} s "
+            f"(best of {peer['peer_qc_runs']}): purer-tui {peer['peer_qc_ratio']:.1f}x faster",
+            file=sys.stderr,
+        )
+        if options.peer_only:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "peer-qc.json").write_text(json.dumps(peer, indent=1) + "\n")
+            row = peer_row(peer)
+            print(row)
+            if options.readme:
+                update_readme_row(row)
+            return
     print("generating studies (once)...", file=sys.stderr)
     studies = {
         "t200": make_transcript_study(STUDIES / "t200", 200),
@@ -274,7 +306,7 @@ def main() -> None:
         "s300x300": make_study(STUDIES / "s300x300", 300, 300, 3),
         "two20000": make_study(STUDIES / "two20000", 2, 20_000, 1),
     }
-    results: dict[str, object] = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
+    results: dict[str, object] = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), **peer}
     print("start-up...", file=sys.stderr)
     results["help_s"], _ = median_run(purer("--help"), runs)
     results["check_30_s"], _ = median_run(purer("check", str(studies["s30"])), runs)
@@ -427,7 +459,20 @@ def render(r: dict[str, object]) -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    if "peer_qc_s" in r:
+        lines.append(peer_row(r))
     return "\n".join(lines)
+
+
+def peer_row(r: dict[str, object]) -> str:
+    """The README row comparing `purer-tui stats` with `qc codes stats` on the same study."""
+    ratio = float(r["peer_qc_ratio"])  # type: ignore[arg-type]
+    met = "yes" if ratio >= TARGETS["peer_qc_ratio"] else "**no**"
+    return (
+        f"{PEER_ROW} {r['peer_qc_version']}, {r['peer_qc_transcripts']} transcripts x {r['peer_qc_turns']} turns, "
+        f"1 coder (best of {r['peer_qc_runs']}) | {r['peer_purer_stats_s']:.2f} s vs {r['peer_qc_s']:.2f} s: "
+        f"{ratio:.1f}x | >= {TARGETS['peer_qc_ratio']:.0f}x | {met} |"
+    )
 
 
 def update_readme(table: str) -> None:
@@ -438,6 +483,19 @@ def update_readme(table: str) -> None:
         raise SystemExit("README.md has no benchmarks section markers")
     text = re.sub(re.escape(start) + r".*?" + re.escape(end), f"{start}\n{table}\n{end}", text, flags=re.S)
     readme.write_text(text)
+
+
+def update_readme_row(row: str) -> None:
+    """Put the peer row into README's table (replacing an earlier one), leaving the other rows as they are."""
+    readme = REPO / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+    if start not in text or end not in text:
+        raise SystemExit("README.md has no benchmarks section markers")
+    head, rest = text.split(start, 1)
+    table, tail = rest.split(end, 1)
+    lines = [line for line in table.strip("\n").split("\n") if not line.startswith(PEER_ROW)]
+    readme.write_text(head + start + "\n" + "\n".join([*lines, row]) + "\n" + end + tail)
 
 
 if __name__ == "__main__":
