@@ -100,19 +100,23 @@ def autocode(
     _run(plan, "from a text search" if words is not None else "from a pattern", yes, dry_run)
 
 
+def _go_ahead(plan: AutocodePlan, verb: str, done: str, question: str, doing: str, yes: bool, dry_run: bool) -> bool:
+    """Whether to write: there is something to do, it is no dry run, and the coder said yes (or --yes)."""
+    if not plan.to_apply:
+        click.echo(f"Nothing to {verb}: no matching turn can take {plan.code}.")
+        return False
+    if dry_run:
+        click.echo(f"Dry run: nothing was {done}.")
+        return False
+    return confirmed(question, doing, yes)
+
+
 def _queue(plan: AutocodePlan, source: str, yes: bool, dry_run: bool) -> None:
     from purer_tui.services.autocode import queue_autocode
 
     count = len(plan.to_apply)
-    if not count:
-        click.echo(f"Nothing to queue: no matching turn can take {plan.code}.")
-        return
-    if dry_run:
-        click.echo("Dry run: nothing was queued.")
-        return
-    if not confirmed(
-        f"Queue {plan.code} as a suggestion on {count} turn(s) for {plan.coder}?", "queue these suggestions", yes
-    ):
+    question = f"Queue {plan.code} as a suggestion on {count} turn(s) for {plan.coder}?"
+    if not _go_ahead(plan, "queue", "queued", question, "queue these suggestions", yes, dry_run):
         return
     queued = queue_autocode(plan, source)
     if queued.notice:
@@ -137,13 +141,8 @@ def _run(plan: AutocodePlan, how: str, yes: bool, dry_run: bool) -> None:
     from purer_tui.services.autocode import apply_autocode
 
     count = len(plan.to_apply)
-    if not count:
-        click.echo(f"Nothing to apply: no matching turn can take {plan.code}.")
-        return
-    if dry_run:
-        click.echo("Dry run: nothing was changed.")
-        return
-    if not confirmed(f"Apply {plan.code} to {count} turn(s) as {plan.coder}?", "apply the code to these turns", yes):
+    question = f"Apply {plan.code} to {count} turn(s) as {plan.coder}?"
+    if not _go_ahead(plan, "apply", "changed", question, "apply the code to these turns", yes, dry_run):
         return
     applied = apply_autocode(plan)
     left = []
