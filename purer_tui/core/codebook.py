@@ -19,20 +19,14 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
-
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.keys import reserved_keys
-from purer_tui.core.toml_files import (
-    StrictModel,
-    TomlDocument,
-    read_toml,
-    validate_table,
-)
+from purer_tui.core.table_models import table_field
+from purer_tui.core.toml_files import TomlDocument, read_toml, validate_table
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -43,62 +37,56 @@ UNGROUPED = ""
 MAX_DEPTH = 16
 
 
-class CodebookInfo(StrictModel):
-    name: str = Field(min_length=1)
-    version: str = "1"
-    description: str = ""
-
-
-class CodeGroup(StrictModel):
-    id: str = UNGROUPED
-    label: str = Field(min_length=1)
-    exclusive: bool = False
-    description: str = ""
-    roles: list[str] = []  # the speaker roles whose turns these codes apply to (the study's [roles]); empty: any
-    parent: str = ""  # the group this one sits under; "" at the top
-    color: str | None = None
-
-    @field_validator("color")
-    @classmethod
-    def _hex_color(cls, color: str | None) -> str | None:
-        return _checked_color(color)
-
-    def applies_to(self, role: str | None) -> bool:
-        return not self.roles or role is None or role in self.roles
-
-
 def _checked_color(color: str | None) -> str | None:
     if color is not None and not COLOR_PATTERN.match(color):
         raise ValueError(f'{color!r} is not a colour; write it as "#RRGGBB"')
     return color
 
 
-class Code(StrictModel):
+def _one_printable_character(key: str | None) -> str | None:
+    if key is not None and (len(key) != 1 or not key.isprintable() or key.isspace()):
+        raise ValueError(f"{key!r} is not one printable character; use a single letter, digit or symbol")
+    return key
+
+
+# The table models (core/table_models.py): what `[codebook]`, `[groups.<id>]` and `[codes.<id>]` accept.
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CodebookInfo:
+    name: str = table_field(min_length=1)
+    version: str = "1"
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CodeGroup:
+    id: str = UNGROUPED
+    label: str = table_field(min_length=1)
+    exclusive: bool = False
+    description: str = ""
+    # The speaker roles whose turns these codes apply to (the study's [roles]); empty: any.
+    roles: list[str] = table_field(default_factory=list)
+    parent: str = ""  # the group this one sits under; "" at the top
+    color: str | None = table_field(default=None, check=_checked_color)
+
+    def applies_to(self, role: str | None) -> bool:
+        return not self.roles or role is None or role in self.roles
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Code:
     id: str = ""
     group: str = UNGROUPED
     parent: str = ""  # the code this one sits under (in the same group); "" when none
-    key: str | None = None
-    label: str = Field(min_length=1)
+    key: str | None = table_field(default=None, check=_one_printable_character)
+    label: str = table_field(min_length=1)
     definition: str
     include: str = ""
     exclude: str = ""
-    examples: list[str] = []
-    color: str | None = None
+    examples: list[str] = table_field(default_factory=list)
+    color: str | None = table_field(default=None, check=_checked_color)
     # The codes this one was split into (`purer-tui codebook split`): its turns wait to be recoded with them,
     # and it is applied no more.
-    split_into: list[str] = []
-
-    @field_validator("key")
-    @classmethod
-    def _one_printable_character(cls, key: str | None) -> str | None:
-        if key is not None and (len(key) != 1 or not key.isprintable() or key.isspace()):
-            raise ValueError(f"{key!r} is not one printable character; use a single letter, digit or symbol")
-        return key
-
-    @field_validator("color")
-    @classmethod
-    def _hex_color(cls, color: str | None) -> str | None:
-        return _checked_color(color)
+    split_into: list[str] = table_field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -314,7 +302,7 @@ def _nest_groups(
         group, parent = by_id[group_id], by_id.get(parent_of.get(group_id, ""))
         if not group.roles and parent is not None and parent.roles:
             # A group that names no roles is for its parent's: a subtree of participant codes stays theirs.
-            by_id[group_id] = group.model_copy(update={"roles": list(parent.roles)})
+            by_id[group_id] = replace(group, roles=list(parent.roles))
     return [by_id[group_id] for group_id in ordered]
 
 
@@ -355,7 +343,7 @@ def _nest_codes(document: TomlDocument, codes: list[Code], tables: Any, problems
                 )
             )
         elif group != by_id[code_id].group:
-            by_id[code_id] = by_id[code_id].model_copy(update={"group": group})
+            by_id[code_id] = replace(by_id[code_id], group=group)
     return [by_id[code_id] for code_id in _depth_first([code.id for code in codes], parent_of)]
 
 
@@ -400,7 +388,7 @@ def _groups(document: TomlDocument, tables: Any, problems: list[Problem]) -> lis
             continue
         group = validate_table(document, path, CodeGroup, table, problems)
         if group is not None:
-            groups.append(group.model_copy(update={"id": group_id}))
+            groups.append(replace(group, id=group_id))
     return groups
 
 
@@ -436,7 +424,7 @@ def _codes(
             if isinstance(raw_key, str) and len(raw_key) == 1:
                 _check_key(document, code_id, raw_key, reserved, key_owner, problems)
             continue
-        code = code.model_copy(update={"id": code_id})
+        code = replace(code, id=code_id)
         if code.group != UNGROUPED and code.group not in group_ids:
             known = ", ".join(sorted(group_ids)) or "none yet"
             problems.append(

@@ -20,65 +20,19 @@ from re import _parser as regex_parser  # type: ignore[attr-defined]
 from typing import Any
 
 import tomli_w
-from pydantic import Field, ValidationError, field_validator
 
 from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.durable import atomic_write_text
 from purer_tui.core.errors import InvalidFileError, Problem, UsageError, display_path
 from purer_tui.core.keys import APP_KEYS
-from purer_tui.core.toml_files import (
-    StrictModel,
-    TomlDocument,
-    read_toml,
-    validate_table,
-)
+from purer_tui.core.table_models import as_dict, checked, table_field
+from purer_tui.core.toml_files import TomlDocument, read_toml, validate_table
 
 STUDY_FILE = "purer.toml"
 #: A role's name in `[roles]` (as the codebook's groups name it too).
 ROLE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 DEFAULT_TRANSCRIPT_PATTERNS = ["transcripts/*.txt", "transcripts/*.vtt", "transcripts/*.srt"]
-
-
-class StudySettings(StrictModel):
-    name: str = Field(min_length=1)
-    codebook: str = Field(min_length=1)
-    transcripts: list[str] = Field(default_factory=lambda: list(DEFAULT_TRANSCRIPT_PATTERNS))
-    # A regular expression with named groups, matched against each transcript's file name without
-    # its ending: `grp(?P<group>\d+)-s(?P<session>\d+)` gives grp1-s03 group "1" and session "3".
-    metadata_pattern: str | None = None
-    # Suggested codes in the coding app (a model of each coder's own settled turns): true turns them on for every
-    # coder, false off for everyone (a coder's own setting cannot turn them on); unset leaves it to each coder's
-    # settings, which count only when adjudicating (services/suggestions.py suggestions_enabled).
-    suggest: bool | None = None
-
-    @field_validator("codebook")
-    @classmethod
-    def _codebook_inside(cls, path: str) -> str:
-        return _inside_study(path)
-
-    @field_validator("transcripts")
-    @classmethod
-    def _patterns_inside(cls, patterns: list[str]) -> list[str]:
-        return [_inside_study(pattern) for pattern in patterns]
-
-    @field_validator("metadata_pattern")
-    @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"is not a valid regular expression ({error}); fix it") from None
-            if not compiled.groupindex:
-                raise ValueError("has no named groups; write them like (?P<session>\\d+)")
-            if slow_to_match(pattern):
-                raise ValueError(
-                    "repeats inside repeats, like (a+)+ or (a|aa)+, "
-                    f"or more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}), "
-                    "can take hours on a crafted file name; simplify it"
-                )
-        return pattern
 
 
 #: Wide repeats (`+`, `*`, `{0,250}`: more than `WIDE_REPEAT` times) a metadata pattern may have: each
@@ -137,6 +91,44 @@ def _inside_study(path: str) -> str:
     if path.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", path) or ".." in parts:
         raise ValueError(f'"{path}" reaches outside the study folder; keep the files inside it and use a relative path')
     return path
+
+
+def _patterns_inside(patterns: list[str]) -> list[str]:
+    return [_inside_study(pattern) for pattern in patterns]
+
+
+def _metadata_pattern_usable(pattern: str | None) -> str | None:
+    if pattern is not None:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"is not a valid regular expression ({error}); fix it") from None
+        if not compiled.groupindex:
+            raise ValueError("has no named groups; write them like (?P<session>\\d+)")
+        if slow_to_match(pattern):
+            raise ValueError(
+                "repeats inside repeats, like (a+)+ or (a|aa)+, "
+                f"or more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}), "
+                "can take hours on a crafted file name; simplify it"
+            )
+    return pattern
+
+
+# The table model (core/table_models.py) of the study file's `[study]`.
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StudySettings:
+    name: str = table_field(min_length=1)
+    codebook: str = table_field(min_length=1, check=_inside_study)
+    transcripts: list[str] = table_field(
+        default_factory=lambda: list(DEFAULT_TRANSCRIPT_PATTERNS), check=_patterns_inside
+    )
+    # A regular expression with named groups, matched against each transcript's file name without
+    # its ending: `grp(?P<group>\d+)-s(?P<session>\d+)` gives grp1-s03 group "1" and session "3".
+    metadata_pattern: str | None = table_field(default=None, check=_metadata_pattern_usable)
+    # Suggested codes in the coding app (a model of each coder's own settled turns): true turns them on for every
+    # coder, false off for everyone (a coder's own setting cannot turn them on); unset leaves it to each coder's
+    # settings, which count only when adjudicating (services/suggestions.py suggestions_enabled).
+    suggest: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -391,12 +383,11 @@ def _roles(document: TomlDocument, table: object, problems: list[Problem]) -> di
 
 def study_settings(name: str, codebook: str, transcripts: list[str]) -> StudySettings:
     """A new study's settings, checked: a bad value is a `UsageError` saying which, never a crash."""
-    try:
-        return StudySettings(name=name, codebook=codebook, transcripts=transcripts)
-    except ValidationError as error:
-        detail = error.errors()[0]
-        field = ".".join(str(part) for part in detail["loc"])
-        raise UsageError(f"{field}: {str(detail['msg']).removeprefix('Value error, ')}") from None
+    settings, errors = checked(StudySettings, {"name": name, "codebook": codebook, "transcripts": transcripts})
+    if errors:
+        field = ".".join(str(part) for part in errors[0].location)
+        raise UsageError(f"{field}: {errors[0].message}")
+    return settings  # type: ignore[no-any-return]
 
 
 def write_study_file(folder: Path, settings: StudySettings, roles: Sequence[str] = ()) -> Path:
@@ -408,7 +399,7 @@ def write_study_file(folder: Path, settings: StudySettings, roles: Sequence[str]
     if path.exists():
         raise UsageError(f"{path} already exists; edit it, or start the study in another folder")
     folder.mkdir(parents=True, exist_ok=True)
-    text = tomli_w.dumps({"study": settings.model_dump(exclude_none=True)}) + _optional_settings(roles)
+    text = tomli_w.dumps({"study": as_dict(settings, exclude_none=True)}) + _optional_settings(roles)
     atomic_write_text(path, text)
     return path
 

@@ -12,18 +12,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from purer_tui.core.errors import InvalidFileError, Problem
 from purer_tui.core.study_files import read_plain_file
-
-
-class StrictModel(BaseModel):
-    """Models of user-written files: unknown fields are mistakes, reported, never ignored."""
-
-    # Schemas are built when a file is first validated, not at import: `--help` and commands that never read one
-    # a kind of file pay nothing for it.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
+from purer_tui.core.table_models import TableError, checked
 
 
 class TomlDocument:
@@ -160,26 +151,21 @@ _FIXES = {
 }
 
 
-def validation_problems(document: TomlDocument, prefix: str, error: ValidationError) -> list[Problem]:
-    """pydantic's errors for the table at `prefix`, each at its own TOML path and line."""
+def validation_problems(document: TomlDocument, prefix: str, errors: list[TableError]) -> list[Problem]:
+    """A table's problems, each at its own TOML path and line."""
     problems = []
-    for detail in error.errors():
-        dotted = ".".join([prefix, *(str(part) for part in detail["loc"])]).strip(".")
-        kind = detail["type"]
-        message = _FIXES.get(kind) or str(detail["msg"]).removeprefix("Value error, ")
-        problems.append(document.problem(dotted, message))
+    for error in errors:
+        dotted = ".".join([prefix, *(str(part) for part in error.location)]).strip(".")
+        problems.append(document.problem(dotted, _FIXES.get(error.kind) or error.message))
     return problems
 
 
-def validate_table(
-    document: TomlDocument, prefix: str, model: type[BaseModel], data: Any, problems: list[Problem]
-) -> Any:
-    """Validate one table against a model, adding its problems; None when it is invalid."""
+def validate_table(document: TomlDocument, prefix: str, model: type, data: Any, problems: list[Problem]) -> Any:
+    """Validate one table against a model (core/table_models.py), adding its problems; None when it is invalid.
+    Unknown fields are mistakes, reported, never ignored."""
     if not isinstance(data, dict):
         problems.append(document.problem(prefix, "must be a table ([" + prefix + "])"))
         return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        problems.extend(validation_problems(document, prefix, error))
-        return None
+    found, errors = checked(model, data)
+    problems.extend(validation_problems(document, prefix, errors))
+    return found

@@ -30,13 +30,13 @@ class CountedTuple(tuple):  # type: ignore[type-arg]
 
 def many_groups(groups: int = GROUPS) -> Codebook:
     """`groups` groups of one code each, every other one exclusive; each code has a child code."""
-    # Built without validating each one (model_construct): only the codebook's own work is measured here.
-    group_list = [CodeGroup.model_construct(id=f"g{i}", label="G", exclusive=i % 2 == 0) for i in range(groups)]
+    # Built directly (the models validate only when read from a file): only the codebook's own work is measured here.
+    group_list = [CodeGroup(id=f"g{i}", label="G", exclusive=i % 2 == 0) for i in range(groups)]
     codes: list[Code] = []
     for i in range(groups):
         codes += [
-            Code.model_construct(id=f"c{i}", group=f"g{i}", label="C", definition="d"),
-            Code.model_construct(id=f"k{i}", group=f"g{i}", parent=f"c{i}", label="K", definition="d"),
+            Code(id=f"c{i}", group=f"g{i}", label="C", definition="d"),
+            Code(id=f"k{i}", group=f"g{i}", parent=f"c{i}", label="K", definition="d"),
         ]
     return Codebook(Path("cb.toml"), CodebookInfo(name="x"), CountedTuple(group_list), CountedTuple(codes))
 
