@@ -1,16 +1,19 @@
 """The `purer-tui` command line.
 
-Thin by design: parse arguments, call the core, print. Modules beyond click
-and the error types are imported inside each command, so `--help` and the
-non-UI commands start fast and never load Textual. The commands live in the
-modules imported at the bottom, grouped by what they are for.
+Thin by design: parse arguments, call the core, print. The commands live in
+modules grouped by what they are for; COMMAND_MODULES says which module
+registers each command, and a module is imported only when one of its commands
+is looked up, so `purer-tui stats` loads the module defining `stats` and no
+other. Modules beyond click and the error types are imported inside each
+command, so `--help` and the non-UI commands start fast and never load Textual.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
 
 import click
 
@@ -22,9 +25,105 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_BUG = 70
 
+COMMAND_MODULES: dict[str, str] = {
+    "agree": "agreement_commands",
+    "autocode": "autocode_commands",
+    "check": "study_commands",
+    "code": "coding",
+    "codebook": "report_commands",
+    "codebook history": "recheck_commands",
+    "codebook import": "interchange_commands",
+    "codebook merge": "codebook_commands",
+    "codebook rename": "codebook_commands",
+    "codebook show": "report_commands",
+    "codebook split": "codebook_commands",
+    "config": "settings_commands",
+    "demo": "study_commands",
+    "disagreements": "agreement_commands",
+    "export": "interchange_commands",
+    "git": "teamwork",
+    "git install": "teamwork",
+    "git merge-driver": "teamwork",
+    "git resolve": "teamwork",
+    "git status": "teamwork",
+    "git textconv": "teamwork",
+    "import": "interchange_commands",
+    "import qdpx": "interchange_commands",
+    "init": "study_commands",
+    "progress": "report_commands",
+    "quotes": "report_commands",
+    "reanchor": "teamwork",
+    "recheck": "recheck_commands",
+    "sequences": "report_commands",
+    "similar": "similar_commands",
+    "stats": "report_commands",
+    "suggest": "suggest_commands",
+    "turns": "study_commands",
+}
+"""Every command and subcommand ("codebook rename"), and the module of purer_tui.cli that registers it on its
+group when imported. A test holds this to what the modules register."""
 
-class PurerGroup(click.Group):
-    """Turns user-facing errors into one line and an exit status; never a traceback."""
+
+class ModuleCommands(MutableMapping[str, click.Command]):
+    """A group's commands, as click's `Group.commands`: looking one up imports the module COMMAND_MODULES names
+    for it (which registers it); listing them all imports every module of the group."""
+
+    def __init__(self, group_path: str) -> None:
+        self._group_path = group_path
+        self._registered: dict[str, click.Command] = {}
+
+    def _modules(self, name: str | None = None) -> list[str]:
+        """The modules registering this group's command `name`, or all of its commands (in the table's order)."""
+        found: list[str] = []
+        for path, module in COMMAND_MODULES.items():
+            group_path, _, command = path.rpartition(" ")
+            if group_path == self._group_path and name in (None, command) and module not in found:
+                found.append(module)
+        return found
+
+    def _import(self, modules: list[str]) -> None:
+        for module in modules:
+            __import__(f"{__name__}.{module}")  # as `import` does, so `python -X importtime` lists it
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._registered:
+            self._import(self._modules(name))
+        return self._registered[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._registered[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._registered[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self._import(self._modules())
+        return iter(self._registered)
+
+    def __len__(self) -> int:
+        self._import(self._modules())
+        return len(self._registered)
+
+
+class CommandGroup(click.Group):
+    """A group whose commands are registered by their modules when first looked up (see ModuleCommands)."""
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.commands = ModuleCommands(self.table_path())
+
+    def table_path(self) -> str:
+        """This group's path in COMMAND_MODULES: a subgroup's is its name."""
+        return self.name or ""
+
+
+class PurerGroup(CommandGroup):
+    """The top-level group: turns user-facing errors into one line and an exit status; never a traceback."""
+
+    group_class = CommandGroup
+
+    def table_path(self) -> str:
+        return ""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -104,20 +203,3 @@ def confirmed(question: str, doing: str, yes: bool) -> bool:
 def echo_csv(text: str) -> None:
     """CSV to standard output: as it is for a file or a pipe, with control characters made visible on a screen."""
     click.echo(for_terminal(text) if sys.stdout.isatty() else text, nl=False)
-
-
-# The commands register themselves on `main` when imported.
-from purer_tui.cli import (  # noqa: E402,F401
-    agreement_commands,
-    autocode_commands,
-    codebook_commands,
-    coding,
-    interchange_commands,
-    recheck_commands,
-    report_commands,
-    settings_commands,
-    similar_commands,
-    study_commands,
-    suggest_commands,
-    teamwork,
-)

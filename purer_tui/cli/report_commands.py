@@ -89,11 +89,15 @@ def stats(study: Path, sequence: bool, coder: str | None, as_json: bool, as_csv:
       purer-tui stats --coder ana,ben --csv > frequencies.csv
       purer-tui stats --sequence
     """
-    from purer_tui.reports.sequences import sequence_table
-    from purer_tui.reports.stats import stats_tables
-
     data = _load(study, coder)
-    _output(data, [sequence_table(data)] if sequence else stats_tables(data), as_json, as_csv)
+    if sequence:
+        from purer_tui.reports.sequences import sequence_table
+
+        _output(data, [sequence_table(data)], as_json, as_csv)
+    else:
+        from purer_tui.reports.stats import stats_tables
+
+        _output(data, stats_tables(data), as_json, as_csv)
 
 
 @main.command()
