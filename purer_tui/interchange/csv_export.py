@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from purer_tui.core.dataset import CodedTurn, Dataset
@@ -73,20 +73,35 @@ def _ordered(data: Dataset) -> list[CodedTurn]:
     return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
 
 
+def _rows(data: Dataset, fields: list[str]) -> Iterator[tuple[CodedTurn, list[object]]]:
+    """Each coded turn in order, with its row's first cells: a turn's cells before the coder's are built once
+    for all its coders (their coded turns are next to each other in this order)."""
+    info: object = None
+    turn: object = None
+    prefix: list[object] = []
+    for coded in _ordered(data):
+        if coded.turn is not turn or coded.info is not info:
+            info, turn = coded.info, coded.turn
+            prefix = _base(coded, fields)[:-2]
+        yield coded, [*prefix, coded.coder, coded.memo]
+
+
 def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     out = io.StringIO()
     writer = _writer(out, spreadsheet)
-    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
-    for coded in _ordered(data):
-        base = _base(coded, fields)
+    write = writer.writerow
+    write([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
+    described: dict[str, tuple[str, str]] = {}  # code id -> its label and group ("" for a code not in the codebook)
+    for coded, base in _rows(data, fields):
         if not coded.codes:
-            writer.writerow([*base, "", "", "", ""])
+            write([*base, "", "", "", ""])
         for code_id in coded.codes:
-            known = data.codebook.has_code(code_id)
-            code = data.codebook.code(code_id) if known else None
-            suggested = int(code_id in coded.suggested)
-            writer.writerow([*base, code_id, code.label if code else "", code.group if code else "", suggested])
+            if code_id not in described:
+                code = data.codebook.code(code_id) if data.codebook.has_code(code_id) else None
+                described[code_id] = (code.label, code.group) if code else ("", "")
+            label, group = described[code_id]
+            write([*base, code_id, label, group, int(code_id in coded.suggested)])
     return out.getvalue()
 
 
@@ -96,7 +111,11 @@ def wide_csv(data: Dataset, spreadsheet: bool = False) -> str:
     out = io.StringIO()
     writer = _writer(out, spreadsheet)
     writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *code_columns(codes, fields)])
-    for coded in _ordered(data):
-        applied = set(coded.codes)
-        writer.writerow([*_base(coded, fields), *[int(code in applied) for code in codes]])
+    columns: dict[tuple[str, ...], list[int]] = {}  # a turn's codes -> its 0/1 cells (a study has a few hundred)
+    for coded, base in _rows(data, fields):
+        cells = columns.get(coded.codes)
+        if cells is None:
+            applied = set(coded.codes)
+            cells = columns[coded.codes] = [int(code in applied) for code in codes]
+        writer.writerow([*base, *cells])
     return out.getvalue()
