@@ -88,8 +88,7 @@ def parse_annotations(text: str, path: Path) -> ParsedAnnotations:
                 Problem(
                     path,
                     number,
-                    f"turn {record.turn} appears again (first at line {line_of[record.turn]}); "
-                    "keep one line per turn",
+                    f"turn {record.turn} appears again (first at line {line_of[record.turn]}); keep one line per turn",
                 )
             )
             continue

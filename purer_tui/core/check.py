@@ -318,8 +318,7 @@ def check_annotation_file(
                     Problem(
                         path,
                         line,
-                        f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, "
-                        f"but {spoken.speaker} is {role}",
+                        f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, but {spoken.speaker} is {role}",
                         "warning",
                     )
                 )
