@@ -73,35 +73,67 @@ def _ordered(data: Dataset) -> list[CodedTurn]:
     return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
 
 
-def _rows(data: Dataset, fields: list[str]) -> Iterator[tuple[CodedTurn, list[object]]]:
-    """Each coded turn in order, with its row's first cells: a turn's cells before the coder's are built once
-    for all its coders (their coded turns are next to each other in this order)."""
+class _Cells:
+    """Cells as CSV text, written by the export's own kind of writer (so `spreadsheet` applies), without the line end.
+
+    A row's text is its cells' texts joined by commas: the csv module quotes each cell on its own, and only a
+    row of one empty cell is written otherwise (`""`), so every piece rendered here has two cells or more. A
+    study's rows repeat most of their cells (a turn's for each of its coders, a code's label and group on
+    every turn carrying it), so each distinct piece is quoted once instead of once per row.
+    """
+
+    def __init__(self, spreadsheet: bool):
+        self._out = io.StringIO()
+        self._writer = _writer(self._out, spreadsheet)
+
+    def text(self, cells: list[object]) -> str:
+        assert len(cells) >= 2
+        self._out.seek(0)
+        self._out.truncate()
+        self._writer.writerow(cells)
+        return self._out.getvalue()[: -len(_LINE_END)]
+
+
+_LINE_END = "\r\n"
+
+
+def _rows(data: Dataset, fields: list[str], cells: _Cells) -> Iterator[tuple[CodedTurn, str]]:
+    """Each coded turn in order, with the text of its row's cells up to and including its coder and memo: a
+    turn's cells are written once for all its coders (whose coded turns are next to each other in this order)."""
     info: object = None
     turn: object = None
-    prefix: list[object] = []
+    prefix = ""
+    coders: dict[str, str] = {}  # coder -> their cells with no memo
     for coded in _ordered(data):
         if coded.turn is not turn or coded.info is not info:
             info, turn = coded.info, coded.turn
-            prefix = _base(coded, fields)[:-2]
-        yield coded, [*prefix, coded.coder, coded.memo]
+            prefix = cells.text(_base(coded, fields)[:-2])
+        if coded.memo:
+            who = cells.text([coded.coder, coded.memo])
+        else:
+            who = coders.get(coded.coder) or coders.setdefault(coded.coder, cells.text([coded.coder, ""]))
+        yield coded, f"{prefix},{who}"
 
 
 def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     out = io.StringIO()
-    writer = _writer(out, spreadsheet)
-    write = writer.writerow
-    write([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
-    described: dict[str, tuple[str, str]] = {}  # code id -> its label and group ("" for a code not in the codebook)
-    for coded, base in _rows(data, fields):
+    _writer(out, spreadsheet).writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
+    write = out.write
+    cells = _Cells(spreadsheet)
+    no_code = cells.text(["", "", "", ""])
+    described: dict[tuple[str, bool], str] = {}  # (code id, applied from a suggestion) -> its cells
+    for coded, base in _rows(data, fields, cells):
         if not coded.codes:
-            write([*base, "", "", "", ""])
+            write(f"{base},{no_code}{_LINE_END}")
         for code_id in coded.codes:
-            if code_id not in described:
+            key = (code_id, code_id in coded.suggested)
+            if key not in described:
                 code = data.codebook.code(code_id) if data.codebook.has_code(code_id) else None
-                described[code_id] = (code.label, code.group) if code else ("", "")
-            label, group = described[code_id]
-            write([*base, code_id, label, group, int(code_id in coded.suggested)])
+                described[key] = cells.text(
+                    [code_id, code.label if code else "", code.group if code else "", int(key[1])]
+                )
+            write(f"{base},{described[key]}{_LINE_END}")
     return out.getvalue()
 
 
@@ -109,13 +141,14 @@ def wide_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     codes = [code.id for code in data.codebook.codes]
     out = io.StringIO()
-    writer = _writer(out, spreadsheet)
-    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *code_columns(codes, fields)])
-    columns: dict[tuple[str, ...], list[int]] = {}  # a turn's codes -> its 0/1 cells (a study has a few hundred)
-    for coded, base in _rows(data, fields):
-        cells = columns.get(coded.codes)
-        if cells is None:
-            applied = set(coded.codes)
-            cells = columns[coded.codes] = [int(code in applied) for code in codes]
-        writer.writerow([*base, *cells])
+    _writer(out, spreadsheet).writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *code_columns(codes, fields)])
+    write = out.write
+    cells = _Cells(spreadsheet)
+    columns: dict[tuple[str, ...], str] = {}  # a turn's codes -> its 0/1 cells (a study has a few hundred)
+    for coded, base in _rows(data, fields, cells):
+        applied = columns.get(coded.codes)
+        if applied is None:
+            carried = set(coded.codes)
+            applied = columns[coded.codes] = ",".join(str(int(code in carried)) for code in codes)
+        write(f"{base},{applied}{_LINE_END}" if codes else f"{base}{_LINE_END}")
     return out.getvalue()
