@@ -22,6 +22,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
+from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.dataset import CodedTurn, Dataset
 from purer_tui.core.table_columns import BASE_COLUMNS, CODER_COLUMNS, TIDY_CODE_COLUMNS, code_columns
 
@@ -70,7 +71,8 @@ def _writer(out: io.StringIO, spreadsheet: bool) -> _RowWriter:
 
 def _ordered(data: Dataset) -> list[CodedTurn]:
     order = {info.path: index for index, info in enumerate(data.transcripts)}
-    return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
+    with collector_paused():  # a key per coded turn: hundreds of thousands of tuples (see bulk_loading)
+        return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
 
 
 class _Cells:
