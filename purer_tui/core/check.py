@@ -21,7 +21,7 @@ from purer_tui.core.annotation_records import Conflict, describe_version
 from purer_tui.core.annotations import replay_journal
 from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
-from purer_tui.core.codebook import Codebook, build_codebook
+from purer_tui.core.codebook import Codebook, CodeGroup, build_codebook
 from purer_tui.core.coders import CODER_PATTERN
 from purer_tui.core.consensus import consensus_file_problems
 from purer_tui.core.errors import InvalidFileError, Problem, display_path
@@ -252,13 +252,18 @@ def check_annotation_file(
                 "warning",
             )
         )
-    # Looked up once per file, not once per record (a study has hundreds of thousands of records).
+    # Looked up once per file, not once per record (a study has hundreds of thousands of records); what
+    # depends only on a turn's codes (and its speaker) is worked out once per distinct list of codes.
     group_of = {code.id: codebook.group(code.group) for code in codebook.codes} if codebook is not None else {}
     split = {code.id for code in codebook.codes if code.split_into} if codebook is not None else set()
+    of_codes: dict[tuple[str, ...], tuple[list[str], list[tuple[CodeGroup, list[str]]]]] = {}
+    of_speaker: dict[tuple[str, tuple[str, ...]], list[tuple[str, CodeGroup, str | None]]] = {}
     turns = transcript.turns if transcript is not None else ()
+    line_of = parsed.lines
     drifted: list[tuple[int, int | None]] = []  # (turn, line) of records whose turn's text changed since coding
     for turn, record in parsed.records.items():
-        line = parsed.lines.get(turn)
+        line = line_of.get(turn)
+        codes = record.codes
         if record.conflict is not None:
             problems.append(
                 Problem(
@@ -269,18 +274,20 @@ def check_annotation_file(
                 )
             )
         if split and carrying is not None:
-            for code_id in record.codes:
+            for code_id in codes:
                 if code_id in split:
                     carrying[code_id] += 1
-        if codebook is not None:
-            for code_id in record.codes:
-                if code_id not in group_of:
-                    problems.append(
-                        Problem(
-                            path, line, f'turn {turn}: unknown code "{code_id}"; add it to the codebook or remove it'
-                        )
-                    )
-            for group, members in codebook.exclusive_conflicts(record.codes):
+        if codebook is not None and codes:
+            found = of_codes.get(codes)
+            if found is None:
+                unknown = [code_id for code_id in codes if code_id not in group_of]
+                found = of_codes[codes] = (unknown, codebook.exclusive_conflicts(codes))
+            unknown, clashes = found
+            for code_id in unknown:
+                problems.append(
+                    Problem(path, line, f'turn {turn}: unknown code "{code_id}"; add it to the codebook or remove it')
+                )
+            for group, members in clashes:
                 problems.append(
                     Problem(
                         path,
@@ -296,20 +303,25 @@ def check_annotation_file(
             )
             continue
         spoken = turns[turn - 1]
-        if role_of is not None and record.codes:
-            role = role_of(spoken.speaker)
-            for code_id in record.codes:
-                owner = group_of.get(code_id)
-                if owner is not None and not owner.applies_to(role):
-                    problems.append(
-                        Problem(
-                            path,
-                            line,
-                            f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, "
-                            f"but {spoken.speaker} is {role}",
-                            "warning",
-                        )
+        if role_of is not None and codes:
+            key = (spoken.speaker, codes)
+            misplaced = of_speaker.get(key)
+            if misplaced is None:
+                role = role_of(spoken.speaker)
+                misplaced = of_speaker[key] = [
+                    (code_id, owner, role)
+                    for code_id in codes
+                    if (owner := group_of.get(code_id)) is not None and not owner.applies_to(role)
+                ]
+            for code_id, owner, role in misplaced:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"turn {turn}: {code_id} is for {', '.join(owner.roles)} turns, but {spoken.speaker} is {role}",
+                        "warning",
                     )
+                )
         if record.anchor and record.anchor != spoken.anchor:
             drifted.append((turn, line))
     if drifted and transcript is not None:

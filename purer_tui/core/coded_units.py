@@ -23,8 +23,9 @@ from purer_tui.core.bulk_loading import collector_paused
 Unit = dict[str, frozenset[str]]
 
 
-@dataclass(frozen=True)
-class UnitKey:
+class UnitKey(NamedTuple):
+    """One turn of one transcript (a named tuple: a study has hundreds of thousands of units)."""
+
     transcript: Path
     turn: int
 
@@ -115,9 +116,14 @@ def settled_codes(records: Mapping[int, AnnotationRecord]) -> SettledCodes:
     codes: dict[int, frozenset[str]] = {}
     suggested: dict[int, frozenset[str]] = {}
     flagged = 0
+    sets: dict[tuple[str, ...], frozenset[str]] = {}  # one set per distinct list of codes (a file has a few dozen)
     for record in records.values():
         if record.settled_review:
-            codes[record.turn] = frozenset(record.codes)
+            listed = record.codes
+            code_set = sets.get(listed)
+            if code_set is None:
+                code_set = sets[listed] = frozenset(listed)
+            codes[record.turn] = code_set
             if record.suggested:
                 suggested[record.turn] = frozenset(record.suggested)
         elif record.flag and record.reviewed and record.conflict is None:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
+from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.dataset import CodedTurn, Dataset
 from purer_tui.core.table_columns import BASE_COLUMNS, CODER_COLUMNS, TIDY_CODE_COLUMNS, code_columns
 
@@ -70,23 +71,71 @@ def _writer(out: io.StringIO, spreadsheet: bool) -> _RowWriter:
 
 def _ordered(data: Dataset) -> list[CodedTurn]:
     order = {info.path: index for index, info in enumerate(data.transcripts)}
-    return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
+    with collector_paused():  # a key per coded turn: hundreds of thousands of tuples (see bulk_loading)
+        return sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, c.coder))
+
+
+class _Cells:
+    """Cells as CSV text, written by the export's own kind of writer (so `spreadsheet` applies), without the line end.
+
+    A row's text is its cells' texts joined by commas: the csv module quotes each cell on its own, and only a
+    row of one empty cell is written otherwise (`""`), so every piece rendered here has two cells or more. A
+    study's rows repeat most of their cells (a turn's for each of its coders, a code's label and group on
+    every turn carrying it), so each distinct piece is quoted once instead of once per row.
+    """
+
+    def __init__(self, spreadsheet: bool):
+        self._out = io.StringIO()
+        self._writer = _writer(self._out, spreadsheet)
+
+    def text(self, cells: list[object]) -> str:
+        assert len(cells) >= 2
+        self._out.seek(0)
+        self._out.truncate()
+        self._writer.writerow(cells)
+        return self._out.getvalue()[: -len(_LINE_END)]
+
+
+_LINE_END = "\r\n"
+
+
+def _rows(data: Dataset, fields: list[str], cells: _Cells) -> Iterator[tuple[CodedTurn, str]]:
+    """Each coded turn in order, with the text of its row's cells up to and including its coder and memo: a
+    turn's cells are written once for all its coders (whose coded turns are next to each other in this order)."""
+    info: object = None
+    turn: object = None
+    prefix = ""
+    coders: dict[str, str] = {}  # coder -> their cells with no memo
+    for coded in _ordered(data):
+        if coded.turn is not turn or coded.info is not info:
+            info, turn = coded.info, coded.turn
+            prefix = cells.text(_base(coded, fields)[:-2])
+        if coded.memo:
+            who = cells.text([coded.coder, coded.memo])
+        else:
+            who = coders.get(coded.coder) or coders.setdefault(coded.coder, cells.text([coded.coder, ""]))
+        yield coded, f"{prefix},{who}"
 
 
 def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     out = io.StringIO()
-    writer = _writer(out, spreadsheet)
-    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
-    for coded in _ordered(data):
-        base = _base(coded, fields)
+    _writer(out, spreadsheet).writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *TIDY_CODE_COLUMNS])
+    write = out.write
+    cells = _Cells(spreadsheet)
+    no_code = cells.text(["", "", "", ""])
+    described: dict[tuple[str, bool], str] = {}  # (code id, applied from a suggestion) -> its cells
+    for coded, base in _rows(data, fields, cells):
         if not coded.codes:
-            writer.writerow([*base, "", "", "", ""])
+            write(f"{base},{no_code}{_LINE_END}")
         for code_id in coded.codes:
-            known = data.codebook.has_code(code_id)
-            code = data.codebook.code(code_id) if known else None
-            suggested = int(code_id in coded.suggested)
-            writer.writerow([*base, code_id, code.label if code else "", code.group if code else "", suggested])
+            key = (code_id, code_id in coded.suggested)
+            if key not in described:
+                code = data.codebook.code(code_id) if data.codebook.has_code(code_id) else None
+                described[key] = cells.text(
+                    [code_id, code.label if code else "", code.group if code else "", int(key[1])]
+                )
+            write(f"{base},{described[key]}{_LINE_END}")
     return out.getvalue()
 
 
@@ -94,9 +143,14 @@ def wide_csv(data: Dataset, spreadsheet: bool = False) -> str:
     fields = metadata_columns(data)
     codes = [code.id for code in data.codebook.codes]
     out = io.StringIO()
-    writer = _writer(out, spreadsheet)
-    writer.writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *code_columns(codes, fields)])
-    for coded in _ordered(data):
-        applied = set(coded.codes)
-        writer.writerow([*_base(coded, fields), *[int(code in applied) for code in codes]])
+    _writer(out, spreadsheet).writerow([*BASE_COLUMNS, *fields, *CODER_COLUMNS, *code_columns(codes, fields)])
+    write = out.write
+    cells = _Cells(spreadsheet)
+    columns: dict[tuple[str, ...], str] = {}  # a turn's codes -> its 0/1 cells (a study has a few hundred)
+    for coded, base in _rows(data, fields, cells):
+        applied = columns.get(coded.codes)
+        if applied is None:
+            carried = set(coded.codes)
+            applied = columns[coded.codes] = ",".join(str(int(code in carried)) for code in codes)
+        write(f"{base},{applied}{_LINE_END}" if codes else f"{base}{_LINE_END}")
     return out.getvalue()
