@@ -50,14 +50,14 @@ def _one_printable_character(key: str | None) -> str | None:
 
 
 # The table models (core/table_models.py): what `[codebook]`, `[groups.<id>]` and `[codes.<id>]` accept.
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class CodebookInfo:
     name: str = table_field(min_length=1)
     version: str = "1"
     description: str = ""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class CodeGroup:
     id: str = UNGROUPED
     label: str = table_field(min_length=1)
@@ -72,7 +72,7 @@ class CodeGroup:
         return not self.roles or role is None or role in self.roles
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Code:
     id: str = ""
     group: str = UNGROUPED

@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomli_w
-
 from purer_tui.core.annotation_paths import annotation_files, annotation_path
 from purer_tui.core.annotations import AnnotationFile
 from purer_tui.core.coded_units import collect_units
@@ -164,6 +162,8 @@ def record_consensus_sources(study: Study, consensus: str, coders: Sequence[str]
     if merged == recorded:
         return
     sources[consensus] = merged
+    import tomli_w  # only adjudication writes the file: reading it never loads the writer
+
     text = _HEADER + tomli_w.dumps({name: {"coders": list(names)} for name, names in sources.items()})
     atomic_write_text(consensus_file(study), text, study.path)  # never more readable than the study file
 

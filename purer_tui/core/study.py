@@ -19,8 +19,6 @@ from pathlib import Path
 from re import _parser as regex_parser  # type: ignore[attr-defined]
 from typing import Any
 
-import tomli_w
-
 from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX
 from purer_tui.core.codebook import Codebook, load_codebook
 from purer_tui.core.durable import atomic_write_text
@@ -115,7 +113,7 @@ def _metadata_pattern_usable(pattern: str | None) -> str | None:
 
 
 # The table model (core/table_models.py) of the study file's `[study]`.
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class StudySettings:
     name: str = table_field(min_length=1)
     codebook: str = table_field(min_length=1, check=_inside_study)
@@ -399,6 +397,8 @@ def write_study_file(folder: Path, settings: StudySettings, roles: Sequence[str]
     if path.exists():
         raise UsageError(f"{path} already exists; edit it, or start the study in another folder")
     folder.mkdir(parents=True, exist_ok=True)
+    import tomli_w  # only a new study writes one: reading commands never load the writer
+
     text = tomli_w.dumps({"study": as_dict(settings, exclude_none=True)}) + _optional_settings(roles)
     atomic_write_text(path, text)
     return path
