@@ -2,14 +2,16 @@
 
 Reports print their tables with rich on a terminal. When the output is not a terminal (a pipe, a file, a
 test), rich writes no colour, and for the simple cases our reports have, the bytes it writes follow a few
-plain rules: a heavy-headed box, one space of padding in each cell, a title wrapped to the table's width
-and padded to it, lines wrapped at the console's width. This module writes those same bytes itself, which
-spares a small report importing rich and laying its tables out (most of the time such a report takes).
+plain rules: a heavy-headed box, one space of padding in each cell, a table too wide narrowed column by
+column (its cells then wrapped at spaces, words too long cut short with an ellipsis), a title wrapped to
+the table's width and padded to it, lines wrapped at the console's width. This module writes those same
+bytes itself, which spares a small report importing rich and laying its tables out (most of the time such
+a report takes).
 
 It only says it can when it can be exact: `plain_width()` is None unless the output is a non-terminal,
 UTF-8 stream with no setting that changes what rich writes, and the renderers return None for anything
-outside the cases handled (a table too wide for the width, tabs, characters whose width rich may see
-differently, ...). Callers then use rich as before. A test renders many varied tables both ways and
+outside the cases handled (tabs, characters whose width rich may see differently, a table squeezed to
+almost nothing, ...). Callers then use rich as before. A test renders many varied tables both ways and
 compares the bytes.
 """
 
@@ -116,8 +118,10 @@ def _width(text: str) -> int:
     return sum(_char_width(character) or 0 for character in text)
 
 
-def _wrap_line(line: str, width: int) -> list[str]:
-    """One line of text divided at spaces to fit `width` cells (long words folded), as rich divides it."""
+def _wrap_line(line: str, width: int, fold: bool = True) -> list[str]:
+    """One line of text divided at spaces to fit `width` cells, as rich divides it: a word longer than the
+    width is folded into pieces (`fold`, as in lines and titles) or left whole on a line of its own (as in
+    table cells, where it is then cut short with an ellipsis)."""
     breaks: list[int] = []
     offset = 0
     for match in _WORD.finditer(line):
@@ -126,6 +130,11 @@ def _wrap_line(line: str, width: int) -> list[str]:
         if width - offset >= length:
             offset += _width(word)
         elif length > width:
+            if not fold:
+                if start:
+                    breaks.append(start)
+                offset = _width(word)
+                continue
             pieces = _chop(word, width)
             for number, piece in enumerate(pieces):
                 if start:
@@ -151,6 +160,8 @@ def _wrap_line(line: str, width: int) -> list[str]:
 
 def _crop(text: str, width: int) -> str:
     """The first `width` cells of a line; a wide character cut in half becomes a space."""
+    if width <= 0:
+        return ""
     size = 0
     for index, character in enumerate(text):
         cells = _char_width(character) or 0
@@ -195,25 +206,23 @@ class PlainTable:
 
 def table_lines(table: PlainTable, width: int) -> str | None:
     """What printing `table` with rich writes at `width`, or None when this module cannot say exactly
-    (too wide, so rich would wrap cells; multi-line cells; characters not measured here)."""
+    (multi-line cells, characters not measured here, a table squeezed narrower than a few cells)."""
     columns = len(table.headers)
     if not columns or any(len(row) != columns for row in table.rows):
         return None
     grid = [list(table.headers), *(list(row) for row in table.rows)]
-    sizes: list[list[int]] = []
+    widest = [0] * columns
     for row in grid:
-        measured = []
-        for cell in row:
+        for index, cell in enumerate(row):
             size = None if "\n" in cell else cell_width(cell)
             if size is None:
                 return None
-            measured.append(size)
-        sizes.append(measured)
-    inner = [max(row[index] for row in sizes) for index in range(columns)]
+            widest[index] = max(widest[index], size)
     extra = columns + 1 if table.boxed else 0
-    if sum(inner) + 2 * columns + extra > width:
+    sizes = column_widths(widest, width - extra)
+    table_width = sum(sizes) + extra
+    if table_width > width or table_width < 4:
         return None
-    table_width = sum(inner) + 2 * columns + extra
     out: list[str] = []
     if table.title:
         title = wrapped(table.title, table_width, pad=True)
@@ -221,28 +230,91 @@ def table_lines(table: PlainTable, width: int) -> str | None:
             return None
         out.extend(title)
 
-    def line(cells: list[str], measured: list[int], vertical: str, edges: tuple[str, str]) -> str:
-        shown = []
-        for index, (cell, size) in enumerate(zip(cells, measured, strict=True)):
-            room = inner[index]
-            if table.justify[index] == "right":
-                text = cell.rstrip()
-                shown.append(" " + " " * (room - _width(text)) + text + " ")
-            else:
-                if len(cell) > room:
-                    space = _TRAILING_SPACE.search(cell)
-                    if space is not None:
-                        cell = cell[: len(cell) - min(len(space.group()), len(cell) - room)]
-                        size = _width(cell)
-                shown.append(" " + cell + " " * (room - size) + " ")
-        return edges[0] + vertical.join(shown) + edges[1]
+    def line(cells: list[str], header: bool) -> list[str]:
+        shown = [
+            _cell_lines(cell, size, justify) for cell, size, justify in zip(cells, sizes, table.justify, strict=True)
+        ]
+        height = max(1, *(len(lines) for lines in shown))
+        for lines, size in zip(shown, sizes, strict=True):
+            blank = [" " * size] * (height - len(lines))
+            lines[:] = blank + lines if header else lines + blank
+        if table.boxed:
+            rule = "┃" if header else "│"
+            return [rule + rule.join(row) + rule for row in zip(*shown, strict=True)]
+        return ["".join(row) for row in zip(*shown, strict=True)]
 
     if table.boxed:
-        out.append("┏" + "┳".join("━" * (size + 2) for size in inner) + "┓")
-        out.append(line(grid[0], sizes[0], "┃", ("┃", "┃")))
-        out.append("┡" + "╇".join("━" * (size + 2) for size in inner) + "┩")
-        out.extend(line(row, measured, "│", ("│", "│")) for row, measured in zip(grid[1:], sizes[1:], strict=True))
-        out.append("└" + "┴".join("─" * (size + 2) for size in inner) + "┘")
+        out.append("┏" + "┳".join("━" * size for size in sizes) + "┓")
+        out.extend(line(grid[0], header=True))
+        out.append("┡" + "╇".join("━" * size for size in sizes) + "┩")
+        for row in grid[1:]:
+            out.extend(line(row, header=False))
+        out.append("└" + "┴".join("─" * size for size in sizes) + "┘")
     else:
-        out.extend(line(row, measured, "", ("", "")) for row, measured in zip(grid, sizes, strict=True))
+        out.extend(line(grid[0], header=True))
+        for row in grid[1:]:
+            out.extend(line(row, header=False))
     return "".join(text + "\n" for text in out)
+
+
+def column_widths(widest: Sequence[int], room: int) -> list[int]:
+    """The width of each column, one space of padding either side included, as rich lays out a table
+    whose widest cells (in cells) are `widest` in `room` cells (the width less the box's lines).
+
+    A table that fits keeps its natural widths. One too wide is narrowed as rich narrows it: the widest
+    columns are brought down together towards the next widest until the table fits (or all are equally
+    wide), then every column still too wide gives up an even share of what is left over."""
+    if room < 1:
+        sizes = [1] * len(widest)  # rich measures nothing in no room, and then gives each column 1
+    elif room < 3:
+        sizes = [room] * len(widest)  # no room for text inside the padding: each column takes it all
+    else:
+        sizes = [min(size + 2, room) for size in widest]
+    if sum(sizes) <= room:
+        return sizes
+    excess = sum(sizes) - room
+    while excess > 0:
+        largest = max(sizes)
+        below = max((size for size in sizes if size != largest), default=0)
+        if not largest:
+            break
+        sizes = _spread_cut(excess, [size == largest for size in sizes], min(excess, largest - below), sizes)
+        excess = sum(sizes) - room
+    if excess > 0:
+        sizes = _spread_cut(excess, [size > 0 for size in sizes], None, sizes)
+    return sizes
+
+
+def _spread_cut(total: int, chosen: Sequence[bool], most: int | None, sizes: Sequence[int]) -> list[int]:
+    """`sizes` with `total` taken off the chosen ones, left to right, each giving the rounded share left
+    over the chosen not yet cut (Python's round, halves to even), at most `most` (or its own size)."""
+    left = sum(chosen)
+    out = []
+    for size, take in zip(sizes, chosen, strict=True):
+        if take and left:
+            cut = min(size if most is None else most, round(total / left))
+            out.append(size - cut)
+            total -= cut
+            left -= 1
+        else:
+            out.append(size)
+    return out
+
+
+def _cell_lines(text: str, size: int, justify: str) -> list[str]:
+    """A cell's lines in a column `size` cells wide (padding included): the text divided at spaces to
+    fit inside the padding, a word too long cut short with an ellipsis, justified. A column with no room
+    inside its padding shows no lines at all (the row's other cells say how tall it is)."""
+    inner = size - 2
+    if inner < 1:
+        return []
+    lines = []
+    for piece in _wrap_line(text, inner, fold=False):
+        if justify == "right":
+            piece = piece.rstrip()
+        cells = _width(piece)
+        if cells > inner:
+            piece, cells = _crop(piece, inner - 1) + "…", inner
+        room = " " * (inner - cells)
+        lines.append(" " + (room + piece if justify == "right" else piece + room) + " ")
+    return lines

@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from purer_tui.core.plain_table import PlainTable, _char_width, plain_width, table_lines, text_lines
+from purer_tui.core.plain_table import (
+    PlainTable,
+    _char_width,
+    column_widths,
+    plain_width,
+    table_lines,
+    text_lines,
+)
 
 PIECES = [
     "a",
@@ -115,6 +122,47 @@ def test_random_tables_are_written_byte_for_byte_as_rich_writes_them(seed: int) 
 
 
 @pytest.mark.parametrize("seed", range(4))
+def test_random_tables_wider_than_the_width_are_narrowed_as_rich_narrows_them(seed: int) -> None:
+    """Many columns, long words and long headings: rich narrows the widest columns, then all evenly,
+    wraps cells at spaces and cuts words too long with an ellipsis; columns may end up with no room."""
+    rng = random.Random(1000 + seed)
+    handled = narrowed = 0
+    for _ in range(100):
+        columns = rng.choice([rng.randint(2, 8), rng.randint(8, 30)])
+        width = rng.randint(20, 200)
+        long = ["grp1-s01", "Metacognitive awareness", "x" * rng.randint(10, 60), "日本語" * rng.randint(1, 8)]
+
+        def cell(words: int, long: list[str] = long) -> str:
+            return " ".join(rng.choice(long) if rng.random() < 0.4 else _phrase(rng, 1).strip() for _ in range(words))
+
+        spec = PlainTable(
+            title=_phrase(rng, rng.choice([0, 2, 20])),
+            headers=[cell(rng.randint(0, 4)) for _ in range(columns)],
+            justify=["left", *(rng.choice(["right", "right", "left"]) for _ in range(columns - 1))],
+            rows=[[cell(rng.randint(0, 5)) for _ in range(columns)] for _ in range(rng.randint(0, 5))],
+            boxed=rng.random() < 0.8,
+        )
+        console, out = _rich(width)
+        console.print(_rich_table(spec))
+        mine = table_lines(spec, width)
+        if mine is not None:
+            handled += 1
+            assert mine == out.getvalue(), (spec, width)
+            natural = sum(max(cell_len(row[i]) for row in [spec.headers, *spec.rows]) + 3 for i in range(columns))
+            narrowed += natural + 1 > width
+    assert handled > 80
+    assert narrowed > 40  # most of them had to be narrowed: the comparison exercises it
+
+
+def test_column_widths_narrow_the_widest_first_then_evenly() -> None:
+    assert column_widths([10, 3, 5], 40) == [12, 5, 7]  # fits: natural widths
+    assert column_widths([30, 3, 20], 40) == [18, 5, 17]  # the widest brought down towards the next
+    assert column_widths([30, 30, 3], 40) == [18, 17, 5]
+    assert column_widths([8] * 10, 40) == [4] * 10  # all equal: an even share off each
+    assert sum(column_widths([20] * 30, 40)) <= 40
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_random_lines_are_wrapped_byte_for_byte_as_rich_wraps_them(seed: int) -> None:
     rng = random.Random(100 + seed)
     handled = 0
@@ -130,9 +178,8 @@ def test_random_lines_are_wrapped_byte_for_byte_as_rich_wraps_them(seed: int) ->
     assert handled > 250
 
 
-def test_a_table_too_wide_or_with_a_tab_is_left_to_rich() -> None:
-    wide = PlainTable("t", ["a", "b"], ["left", "right"], [["x" * 50, "y" * 50]])
-    assert table_lines(wide, 80) is None
+def test_a_table_with_a_tab_or_squeezed_to_nothing_is_left_to_rich() -> None:
+    assert table_lines(PlainTable("t", ["a"] * 40, ["left"] * 40, []), 30) is None  # wider than the width
     assert table_lines(PlainTable("t", ["a"], ["left"], [["x\ty"]]), 80) is None
     assert text_lines("a\tb", 80) is None
     assert text_lines("a\U0001f600", 80) is None  # an emoji: widths differ between Unicode versions

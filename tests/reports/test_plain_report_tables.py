@@ -31,7 +31,7 @@ def test_report_tables_match_rich(seed: int, monkeypatch: pytest.MonkeyPatch) ->
     rng = random.Random(seed)
     handled = 0
     for _ in range(60):
-        width = rng.randint(30, 160)
+        width = rng.randint(20, 200)
         monkeypatch.setenv("COLUMNS", str(width))
         tables = [
             ReportTable(
@@ -40,7 +40,7 @@ def test_report_tables_match_rich(seed: int, monkeypatch: pytest.MonkeyPatch) ->
                 [[_cell(rng) for _ in range(columns)] for _ in range(rng.randint(0, 5))],  # type: ignore[misc]
                 note=rng.choice(["", "n/a: fewer than two coders " * rng.randint(1, 6)]),
             )
-            for columns in [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
+            for columns in [rng.choice([rng.randint(1, 5), rng.randint(5, 25)]) for _ in range(rng.randint(1, 3))]
         ]
         out = io.StringIO()
         _rich_tables(tables, Console(file=out, width=width, force_terminal=False, legacy_windows=False, _environ={}))
