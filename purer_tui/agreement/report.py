@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Hashable, Mapping, Sequence
 
 from purer_tui.agreement.coefficients import ALPHA, COEFFICIENTS
 from purer_tui.agreement.statistics import Coefficient
 from purer_tui.agreement.study_agreement import CodeAgreement, StudyAgreement
+from purer_tui.core.plain_table import PlainTable, plain_width, table_lines, text_lines
 from purer_tui.core.safe_text import json_safe, visible_controls
 
 
@@ -190,29 +192,41 @@ def _worst_first(item: CodeAgreement) -> tuple[int, float]:
 
 
 def print_report(result: StudyAgreement, console: object | None = None) -> None:
-    """Readable tables with rich (imported here: only this output needs it)."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    """Readable tables: written as plain text when the output is not a terminal and everything can be
+    written exactly as rich would (see core.plain_table), else with rich (imported only then)."""
+    parts = _report_parts(result)
+    if console is None:
+        shown = _plain_report(parts)
+        if shown is not None:
+            sys.stdout.write(shown)
+            sys.stdout.flush()
+            return
+    _rich_report(parts, console)
 
-    out = console if isinstance(console, Console) else Console()
-    out.print(
-        Text(
+
+#: One piece of the readable report: a line of text with its style, or a table.
+_Part = tuple[str, str] | PlainTable
+
+
+def _report_parts(result: StudyAgreement) -> list[_Part]:
+    parts: list[_Part] = [
+        (
             f"Coders: {', '.join(result.coders)}   transcripts: {result.transcripts}   "
             f"turns reviewed: {result.turns_reviewed}, "
-            f"by two or more coders: {result.units_shared}, by all: {result.units_by_all}"
+            f"by two or more coders: {result.units_shared}, by all: {result.units_by_all}",
+            "",
         )
-    )
+    ]
     if result.flagged:
         left_out = ", ".join(f"{count} {coder} flagged" for coder, count in result.flagged.items())
-        out.print(Text(f"Left out as not final: {left_out} (flagged turns count once unflagged).", style="dim"))
+        parts.append((f"Left out as not final: {left_out} (flagged turns count once unflagged).", "dim"))
     if result.suggested_note:
-        out.print(Text(f"{result.suggested_note}.", style="dim"))
+        parts.append((f"{result.suggested_note}.", "dim"))
     for note in result.split_notes:
-        out.print(Text(f"Split in progress: {note}.", style="bold yellow"))
+        parts.append((f"Split in progress: {note}.", "bold yellow"))
     if result.note:
-        out.print(Text(f"Not computable: {result.note}.", style="bold"))
-        return
+        parts.append((f"Not computable: {result.note}.", "bold"))
+        return parts
     groups: dict[str, list[CodeAgreement]] = {}
     for item in result.codes:
         groups.setdefault(item.code.group, []).append(item)
@@ -225,21 +239,21 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
     ]
     for group_id, items in groups.items():
         label = result.group_labels.get(group_id, group_id)
-        table = Table(title=Text(visible_controls(label), style="bold"), title_justify="left", expand=False)
-        table.add_column("code")
-        table.add_column("units", justify="right")
-        for heading in headings:
-            table.add_column(heading, justify="right")
-        table.add_column("applied by")
+        rows = []
         for item in sorted(items, key=_worst_first):
             applied = ", ".join(f"{coder} {count}" for coder, count in item.applied.items())
             figures = [
                 _shown(item.coefficients[definition.id].value, definition.as_percent) for definition in COEFFICIENTS
             ]
-            table.add_row(
-                Text(visible_controls(item.code.label)), str(item.coefficients[ALPHA.id].units), *figures, Text(applied)
+            rows.append([visible_controls(item.code.label), str(item.coefficients[ALPHA.id].units), *figures, applied])
+        parts.append(
+            PlainTable(
+                visible_controls(label),
+                ["code", "units", *headings, "applied by"],
+                ["left", "right", *("right" for _ in headings), "left"],
+                rows,
             )
-        out.print(table)
+        )
         group = group_by_id.get(group_id)
         if group is not None:
             shown = ", ".join(
@@ -247,46 +261,94 @@ def print_report(result: StudyAgreement, console: object | None = None) -> None:
                 f"{_shown(group.coefficients[definition.id].value, definition.as_percent)}"
                 for definition in group_figures
             )
-            out.print(
-                Text(
+            parts.append(
+                (
                     f"  one per turn ({', '.join(group.categories)}): {shown} "
-                    f"over {group.coefficients[ALPHA.id].units} turns"
+                    f"over {group.coefficients[ALPHA.id].units} turns",
+                    "",
                 )
             )
             if group.confusion is not None:
-                out.print(_confusion(result, group.categories, group.confusion))
+                parts.append(_confusion(result, group.categories, group.confusion))
     undefined = sorted({c.note for item in result.codes for c in item.coefficients.values() if c.note})
     for note in undefined:
-        out.print(Text(f"n/a: {note}", style="dim"))
+        parts.append((f"n/a: {note}", "dim"))
     means = ", ".join(
         f"{_named(definition.label, result.kinds.get(definition.id, ''))} "
         f"{_shown(result.means.get(definition.id), definition.as_percent)}"
         for definition in COEFFICIENTS
     )
     masi = result.masi_alpha
-    out.print(
-        Text(
+    parts.append(
+        (
             f"Overall: mean over codes: {means}; "
             f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} "
             f"over {masi.units if masi else 0} turns",
-            style="bold",
+            "bold",
         )
     )
+    return parts
 
 
 def _confusion(
     result: StudyAgreement, categories: Sequence[str], confusion: Mapping[tuple[Hashable, Hashable], int]
-) -> object:
+) -> PlainTable:
+    first, second = result.coders[0], result.coders[1]
+    return PlainTable(
+        f"{first} (rows) x {second} (columns)",
+        ["", *categories],
+        ["left", *("right" for _ in categories)],
+        [[a, *[str(confusion.get((a, b), 0)) for b in categories]] for a in categories],
+        boxed=False,
+    )
+
+
+def _plain_report(parts: Sequence[_Part]) -> str | None:
+    width = plain_width()
+    if width is None:
+        return None
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, PlainTable):
+            # Rich reads the headings and figures of the main tables as markup: only plain ones are written here.
+            if part.boxed and any(any(mark in cell for mark in "[]:") for cell in _marked_up(part)):
+                return None
+            shown = table_lines(part, width)
+        else:
+            shown = text_lines(part[0], width)
+        if shown is None:
+            return None
+        out.append(shown)
+    return "".join(out)
+
+
+def _marked_up(table: PlainTable) -> list[str]:
+    """The cells given to rich as strings (read as markup): the headings and the figures."""
+    return [*table.headers, *(cell for row in table.rows for cell in row[1:-1])]
+
+
+def _rich_report(parts: Sequence[_Part], console: object | None) -> None:
+    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    first, second = result.coders[0], result.coders[1]
-    table = Table(
-        title=Text(f"{first} (rows) x {second} (columns)", style="dim"), title_justify="left", box=None, padding=(0, 1)
-    )
-    table.add_column("")
-    for category in categories:
-        table.add_column(Text(category), justify="right")
-    for a in categories:
-        table.add_row(Text(a), *[str(confusion.get((a, b), 0)) for b in categories])
-    return table
+    out = console if isinstance(console, Console) else Console()
+    for part in parts:
+        if not isinstance(part, PlainTable):
+            out.print(Text(part[0], style=part[1]))
+        elif part.boxed:
+            table = Table(title=Text(part.title, style="bold"), title_justify="left", expand=False)
+            for heading, justify in zip(part.headers, part.justify, strict=True):
+                table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+            last = len(part.headers) - 1
+            for row in part.rows:
+                table.add_row(*[Text(cell) if index in (0, last) else cell for index, cell in enumerate(row)])
+            out.print(table)
+        else:
+            table = Table(title=Text(part.title, style="dim"), title_justify="left", box=None, padding=(0, 1))
+            table.add_column(part.headers[0])
+            for heading in part.headers[1:]:
+                table.add_column(Text(heading), justify="right")
+            for row in part.rows:
+                table.add_row(Text(row[0]), *row[1:])
+            out.print(table)

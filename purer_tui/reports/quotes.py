@@ -7,10 +7,12 @@ Markdown gives block quotes with citations like `(grp2-s04, turn 17, Participant
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from purer_tui.core.dataset import Dataset
+from purer_tui.core.plain_table import plain_width, text_lines
 from purer_tui.core.safe_text import json_safe, markdown_literal, visible_controls
 from purer_tui.core.transcript import Turn
 from purer_tui.reports.tables import ReportTable
@@ -111,24 +113,63 @@ def quotes_table(quotes: list[Quote]) -> ReportTable:
 
 
 def print_quotes(quotes: list[Quote], data: Dataset) -> None:
+    """Readable quotes: written as plain lines when the output is not a terminal and every line can be
+    wrapped exactly as rich wraps it (see core.plain_table), else with rich (imported only then)."""
+    lines = _quote_lines(quotes, data)
+    shown = _plain_lines(lines)
+    if shown is None:
+        _rich_lines(lines)
+    else:
+        sys.stdout.write(shown)
+        sys.stdout.flush()
+
+
+#: One printed line: its pieces of text with their styles (no pieces: an empty line).
+_Line = list[tuple[str, str]]
+
+
+def _quote_lines(quotes: list[Quote], data: Dataset) -> list[_Line]:
+    lines: list[_Line] = []
+    for quote in quotes:
+        labels = ", ".join(data.codebook.code(c).label for c in quote.codes)
+        lines.append(
+            [
+                (visible_controls(quote.citation()), "bold"),
+                ("  ", ""),
+                (visible_controls(labels), "cyan"),
+                (f"  [{', '.join(quote.coders)}]", "dim"),
+            ]
+        )
+        lines += [[(f"    {_words(t.speaker or '?')}: {_words(t.text)}", "dim")] for t in quote.before]
+        lines.append([(f"  “{_words(quote.turn.text)}”", "")])
+        lines += [[(f"    {_words(t.speaker or '?')}: {_words(t.text)}", "dim")] for t in quote.after]
+        lines.append([])
+    lines.append([(f"{len(quotes)} quote(s).", "dim")])
+    return lines
+
+
+def _plain_lines(lines: list[_Line]) -> str | None:
+    width = plain_width()
+    if width is None:
+        return None
+    out = []
+    for line in lines:
+        shown = text_lines("".join(text for text, _ in line), width) if line else "\n"
+        if shown is None:
+            return None
+        out.append(shown)
+    return "".join(out)
+
+
+def _rich_lines(lines: list[_Line], console: object | None = None) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    out = Console()
-    for quote in quotes:
-        labels = ", ".join(data.codebook.code(c).label for c in quote.codes)
-        out.print(
-            Text.assemble(
-                (visible_controls(quote.citation()), "bold"),
-                "  ",
-                (visible_controls(labels), "cyan"),
-                (f"  [{', '.join(quote.coders)}]", "dim"),
-            )
-        )
-        for t in quote.before:
-            out.print(Text(f"    {_words(t.speaker or '?')}: {_words(t.text)}", style="dim"))
-        out.print(Text(f"  “{_words(quote.turn.text)}”"))
-        for t in quote.after:
-            out.print(Text(f"    {_words(t.speaker or '?')}: {_words(t.text)}", style="dim"))
-        out.print()
-    out.print(Text(f"{len(quotes)} quote(s).", style="dim"))
+    out = console if isinstance(console, Console) else Console()
+    for line in lines:
+        if not line:
+            out.print()
+        elif len(line) == 1:
+            out.print(Text(line[0][0], style=line[0][1]))
+        else:
+            out.print(Text.assemble(*line))

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from purer_tui.core.plain_table import PlainTable, plain_width, table_lines, text_lines
 from purer_tui.core.safe_text import json_safe, visible_controls
 
 Cell = str | int | float | None
@@ -45,6 +47,45 @@ def _shown(value: Cell) -> str:
 
 
 def print_tables(tables: Sequence[ReportTable], console: object | None = None) -> None:
+    """Readable tables: written as plain text when the output is not a terminal and the tables are simple
+    enough to be written exactly as rich would (see core.plain_table), else with rich."""
+    width = plain_width() if console is None else None
+    if width is None:
+        _rich_tables(tables, console)
+        return
+    for report in tables:  # each table written plain when it can be exact, else (too wide, ...) by rich
+        shown = _plain_tables([report], width)
+        if shown is None:
+            sys.stdout.flush()
+            _rich_tables([report])
+        else:
+            sys.stdout.write(shown)
+    sys.stdout.flush()
+
+
+def _plain_tables(tables: Sequence[ReportTable], width: int | None = None) -> str | None:
+    width = width or plain_width()
+    if width is None:
+        return None
+    out: list[str] = []
+    for report in tables:
+        table = table_lines(
+            PlainTable(
+                title=visible_controls(report.title),
+                headers=[visible_controls(column) for column in report.columns],
+                justify=["left" if index == 0 else "right" for index in range(len(report.columns))],
+                rows=[[_shown(c.value if isinstance(c, StyledCell) else c) for c in row] for row in report.rows],
+            ),
+            width,
+        )
+        note = text_lines(visible_controls(report.note), width) if report.note else ""
+        if table is None or note is None:
+            return None
+        out.append(table + note)
+    return "".join(out)
+
+
+def _rich_tables(tables: Sequence[ReportTable], console: object | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
