@@ -523,9 +523,16 @@ class CodingApp(App[None]):
             else:
                 await self._check_bindings(event.key)
 
+    def _showing(self) -> bool:
+        """Whether the app still shows its screens: a worker's result can arrive while it shuts down (its widgets
+        going, then its screens), when there is nothing left to update."""
+        return self.is_running and bool(self.screen_stack)
+
     def _progress_counted(
         self, counted: dict[int, Progress], began: int, standings: dict[int, Standing | None] | None = None
     ) -> None:
+        if not self._showing():  # the app closed while the worker counted
+            return
         self._counted_from = began
         self._disk_progress = counted
         self._disk_standing = standings or {}
@@ -851,7 +858,7 @@ class CodingApp(App[None]):
 
     def _suggestions_learned(self, source: ModelSource, turns: int, codes: int) -> None:
         suggestions = self.session.suggestions
-        if suggestions is None:
+        if suggestions is None or not self._showing():  # none, or the app closed while the model learned
             return
         suggestions.sources.append(source)
         self.refresh_view()

@@ -573,6 +573,15 @@ async def test_study_progress_takes_in_what_another_window_codes(
         assert app.study_progress().reviewed == 4
 
 
+async def test_a_count_that_finishes_after_the_app_closed_is_dropped(make_app: MakeApp) -> None:
+    """The progress worker (and the suggestion model's) may finish while the app shuts down: its result
+    arrives when no screen is left, and must not end the app with an error."""
+    app, prepared = make_app(coder="eve")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    app._progress_counted({}, 0, {})  # raised ScreenStackError before
+
+
 async def test_a_transcript_that_cannot_be_read_never_ends_the_app(make_app: MakeApp, demo_study: Path) -> None:
     app, prepared = make_app(coder="ana")  # ana reviewed everything: n looks through every transcript
     bad = demo_study / "transcripts" / "grp1-s02.txt"
