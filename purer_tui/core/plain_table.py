@@ -115,6 +115,8 @@ def _chop(word: str, width: int) -> list[str]:
 
 
 def _width(text: str) -> int:
+    if text.isascii() and text.isprintable():  # most words: one cell per character, measured at C speed
+        return len(text)
     return sum(_char_width(character) or 0 for character in text)
 
 
