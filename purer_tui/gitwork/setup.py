@@ -100,10 +100,10 @@ def status(start: Path) -> list[Check]:
     if top is None:
         return [Check(False, f"{start.absolute()} is not in a git repository")]
     checks = []
-    all_ignored = all(
-        git(["check-ignore", "-q", "--no-index", "--", name], cwd=top, check=False).returncode == 0
-        for name in (".x.ana.jsonl.journal", ".x.ana.lock", ".x.ana.jsonl.1-00000000.tmp")
-    )
+    # One git process per question (`check` asks them all): it lists which of the names it ignores.
+    names = (".x.ana.jsonl.journal", ".x.ana.lock", ".x.ana.jsonl.1-00000000.tmp")
+    ignored = git(["check-ignore", "--no-index", "--", *names], cwd=top, check=False).stdout.splitlines()
+    all_ignored = set(ignored) == set(names)
     checks.append(
         Check(
             all_ignored,
@@ -122,8 +122,13 @@ def status(start: Path) -> list[Check]:
             else ".gitattributes does not route *.jsonl to the purer drivers",
         )
     )
+    configured: dict[str, str] = {}
+    found = git(["config", "--get-regexp", r"^(diff|merge)\.purer\."], cwd=top, check=False).stdout
+    for line in found.splitlines():  # "key value"; a key set twice counts as git reads it, the last one
+        key, _, value = line.partition(" ")
+        configured[key] = value.strip()
     for key in driver_config():
-        value = git(["config", "--get", key], cwd=top, check=False).stdout.strip()
+        value = configured.get(key, "")
         checks.append(Check(bool(value), f"{key} = {value}" if value else f"{key} is not set"))
     return checks
 

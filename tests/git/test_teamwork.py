@@ -206,3 +206,28 @@ def test_check_warns_when_a_teammate_forces_the_clone_state_into_git(origin: Pat
     git(origin, "commit", "-q", "-m", "state that belongs to one clone")
     shown = purer(origin, "check").stdout
     assert ".purer: warning: is tracked by git" in shown and "git rm -r --cached .purer" in shown
+
+
+def test_status_answers_as_asking_git_one_name_and_key_at_a_time(origin: Path) -> None:
+    """`git status` (and `check`) ask git once per question; the answers are those of one git call per name and
+    per key: a name among several not ignored, a key set twice (git reads the last), a key removed."""
+    from purer_tui.gitwork.setup import driver_config, status
+
+    def asked_one_at_a_time() -> list[bool]:
+        names = (".x.ana.jsonl.journal", ".x.ana.lock", ".x.ana.jsonl.1-00000000.tmp")
+        ignored = all(
+            git(origin, "check-ignore", "-q", "--no-index", "--", name, check=False).returncode == 0 for name in names
+        )
+        attributes = git(origin, "check-attr", "diff", "merge", "--", "x.ana.jsonl").stdout
+        keys = [bool(git(origin, "config", "--get", key, check=False).stdout.strip()) for key in driver_config()]
+        return [ignored, "diff: purer" in attributes and "merge: purer" in attributes, *keys]
+
+    purer(origin, "git", "install")
+    states = [[check.ok for check in status(origin)]]
+    assert states[0] == asked_one_at_a_time() == [True] * 5
+    (origin / ".gitignore").write_text((origin / ".gitignore").read_text().replace(".*.lock", ""))
+    git(origin, "config", "--add", "merge.purer.name", "")  # set twice, the last one empty
+    git(origin, "config", "--unset", "diff.purer.textconv")
+    states.append([check.ok for check in status(origin)])
+    assert states[1] == asked_one_at_a_time()
+    assert states[1] == [False, True, False, False, True]
