@@ -26,15 +26,17 @@ def check(study: Path, strict: bool) -> None:
       purer-tui check               # the study around the current folder
       purer-tui check purer-demo
     """
-    from purer_tui.core.check import check_study
+    from purer_tui.core.check import ReadRecords, check_study
     from purer_tui.core.safe_text import one_line
     from purer_tui.core.study import find_study_file
     from purer_tui.gitwork.setup import setup_problems
-    from purer_tui.services.recheck import stale_turn_problems
+    from purer_tui.services.recheck import stale_turn_check
 
-    problems = check_study(study)
+    stale = stale_turn_check(study)  # the codebook's history first: whether the annotation files are needed twice
+    read: ReadRecords | None = {} if stale is not None and stale.reads_annotations else None
+    problems = check_study(study) if read is None else check_study(study, read)
     problems += setup_problems(find_study_file(study))
-    problems += stale_turn_problems(study)
+    problems += stale.problems(read) if stale is not None else []
     for problem in problems:
         click.echo(one_line(str(problem)))  # names and keys in it come from the study's files
     errors = sum(problem.is_error for problem in problems)

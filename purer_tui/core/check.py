@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from purer_tui.core.annotation_parsing import parse_annotations, read_annotation_text
 from purer_tui.core.annotation_paths import ANNOTATION_SUFFIX, UNPLACED_SUFFIX, AnnotationFinder
-from purer_tui.core.annotation_records import Conflict, describe_version
+from purer_tui.core.annotation_records import AnnotationRecord, Conflict, describe_version
 from purer_tui.core.annotations import replay_journal
 from purer_tui.core.bulk_loading import collector_paused
 from purer_tui.core.case_metadata import speaker_role
@@ -32,14 +32,19 @@ from purer_tui.core.table_columns import CODE_COLUMN_PREFIX, FIXED_COLUMNS
 from purer_tui.core.toml_files import TomlDocument, read_toml
 from purer_tui.core.transcript import Transcript, load_transcript
 
+#: Annotation files as read, each with its journal replayed: what `AnnotationFile.open(path).records` gives.
+ReadRecords = dict[Path, Mapping[int, AnnotationRecord]]
 
-def check_study(start: Path) -> list[Problem]:
-    """All problems of the study at or above `start` (raises `UsageError` when there is none)."""
+
+def check_study(start: Path, keep: ReadRecords | None = None) -> list[Problem]:
+    """All problems of the study at or above `start` (raises `UsageError` when there is none).
+
+    With `keep`, each annotation file read with no error is kept there, for a later step that needs the records."""
     with collector_paused():  # a bulk load of every file of the study (see bulk_loading)
-        return _check_study(start)
+        return _check_study(start, keep)
 
 
-def _check_study(start: Path) -> list[Problem]:
+def _check_study(start: Path, keep: ReadRecords | None) -> list[Problem]:
     study_path = find_study_file(start)
     problems: list[Problem] = []
     try:
@@ -59,7 +64,7 @@ def _check_study(start: Path) -> list[Problem]:
     carrying: dict[str, Counter[str]] = defaultdict(Counter)  # coder -> turns per split code
     for transcript in transcripts:
         for coder, path in finder.files(transcript.path).items():
-            problems.extend(check_annotation_file(path, transcript, codebook, role_of, carrying[coder]))
+            problems.extend(check_annotation_file(path, transcript, codebook, role_of, carrying[coder], keep))
     problems.extend(_orphan_annotation_files(transcripts))
     if codebook is not None and document is not None:
         problems.extend(_split_code_problems(codebook, document, carrying))
@@ -228,17 +233,21 @@ def check_annotation_file(
     codebook: Codebook | None,
     role_of: Callable[[str], str | None] | None = None,
     carrying: Counter[str] | None = None,
+    keep: ReadRecords | None = None,
 ) -> list[Problem]:
     """Problems of one annotation file against its transcript and the codebook, when known.
 
-    `carrying`, when given, counts the turns carrying each split code (for one warning per code and coder)."""
+    `carrying`, when given, counts the turns carrying each split code (for one warning per code and coder).
+    `keep`, when given, takes the file's records when it reads as `AnnotationFile.open` would read it (no
+    error, its journal replayed or none)."""
     try:
         parsed = parse_annotations(read_annotation_text(path), path)
     except InvalidFileError as error:
         return error.problems
     problems = list(parsed.problems)
     journal = journal_path(path)
-    if journal.exists():
+    pending = journal.exists()
+    if pending:
         try:
             replay_journal(parsed.records, journal)
         except InvalidFileError as error:
@@ -252,6 +261,8 @@ def check_annotation_file(
                 "warning",
             )
         )
+    if keep is not None and not parsed.errors and (pending or not os.path.lexists(journal)):
+        keep[path] = parsed.records  # a journal that is a broken link is left to the reader's own answer
     # Looked up once per file, not once per record (a study has hundreds of thousands of records); what
     # depends only on a turn's codes (and its speaker) is worked out once per distinct list of codes.
     group_of = {code.id: codebook.group(code.group) for code in codebook.codes} if codebook is not None else {}

@@ -41,6 +41,11 @@ class CodedTurn(NamedTuple):
     suggested: tuple[str, ...] = ()  # the codes applied from a suggestion (the record's "suggested")
 
 
+#: Builds a coded turn from all its fields at once: the named tuple's own constructor is Python code, and a
+#: study has 900,000 coded turns to build.
+_new_coded = tuple.__new__
+
+
 @dataclass
 class Dataset:
     study: Study
@@ -87,13 +92,14 @@ def _load(study: Study, coders: Sequence[str] | None, every_coder: bool, progres
     chosen = choice.coders
     data = Dataset(study, study.load_codebook(), choice, [transcript_info(study, path) for path in paths])
     roles: dict[str, str | None] = {}  # per speaker, worked out once
-    coded_turns = data.coded
+    append = data.coded.append
     files_read = len(paths) * (1 + len(chosen))
     for info in progress(data.transcripts, files_read) if progress else data.transcripts:
-        cases: dict[str, str] = {}  # per speaker within this transcript
+        speakers: dict[str, tuple[str | None, str]] = {}  # per speaker within this transcript: role and case
         transcript = load_transcript(info.path)
         data.parsed[info.path] = transcript
         turns = transcript.turns
+        count = len(turns)
         files = finder.files(info.path)
         for coder in chosen:
             if coder not in files:
@@ -101,21 +107,20 @@ def _load(study: Study, coders: Sequence[str] | None, every_coder: bool, progres
             by_turn = data.index.setdefault((info.path, coder), {})
             flagged = 0
             for number, record in AnnotationFile.open(files[coder]).records.items():
-                if record.conflict is not None or number > len(turns):
+                if record.conflict is not None or number > count:
                     continue
                 flagged += record.flag
                 if not record.reviewed:
                     continue
                 turn = turns[number - 1]
                 speaker = turn.speaker
-                if speaker not in roles:
-                    roles[speaker] = speaker_role(study, speaker)
-                if speaker not in cases:
-                    cases[speaker] = case_of(info, speaker)
-                coded = CodedTurn(
-                    info, turn, roles[speaker], cases[speaker], coder, record.codes, record.memo, record.suggested
-                )
-                coded_turns.append(coded)
+                known = speakers.get(speaker)
+                if known is None:
+                    if speaker not in roles:
+                        roles[speaker] = speaker_role(study, speaker)
+                    known = speakers[speaker] = (roles[speaker], case_of(info, speaker))
+                coded = _new_coded(CodedTurn, (info, turn, *known, coder, record.codes, record.memo, record.suggested))
+                append(coded)
                 by_turn[number] = coded
             if flagged:
                 data.flagged[(info.path, coder)] = flagged

@@ -134,9 +134,12 @@ def parse_transcript(text: str, path: Path, format: str | None = None) -> Transc
     raw_turns = transcript_formats.PARSERS[chosen](lines)
     # Positional and in a plain loop: a long transcript has tens of thousands of turns to build.
     turns = tuple(
-        [Turn(index, raw.speaker, raw.text, raw.start, raw.line) for index, raw in enumerate(raw_turns, start=1)]
+        [
+            Turn(number, speaker, text, start, line)
+            for number, (speaker, text, start, line) in enumerate(raw_turns, start=1)
+        ]
     )
-    speakers = tuple(dict.fromkeys(raw.speaker for raw in raw_turns if raw.speaker))
+    speakers = tuple(dict.fromkeys([turn.speaker for turn in turns if turn.speaker]))
     return Transcript(path=path, format=chosen, turns=turns, speakers=speakers)
 
 

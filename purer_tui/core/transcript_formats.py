@@ -19,15 +19,10 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from itertools import islice
 
-
-@dataclass(slots=True)
-class RawTurn:
-    speaker: str
-    text: str
-    start: float | None
-    line: int
+#: A turn as a parser finds it: speaker, text, start, line. A plain tuple: a study has hundreds of thousands.
+RawTurn = tuple[str, str, float | None, int]
 
 
 _FRACTION = re.compile(r"^(.*?)[.,](\d+)$")
@@ -80,37 +75,39 @@ _NOT_SPEAKERS = frozenset(
 _NAME_PARTICLES = frozenset("de da das do dos di du del della der den van von la le al bin ibn y".split())
 
 
-@dataclass(slots=True)
-class _Candidate:
-    line: int  # 0-based index
-    speaker: str
-    text: str
-    start: float | None
-    after_blank: bool
-
-
-def _turn_candidate(lines: list[str], index: int) -> _Candidate | None:
-    window = lines[index][:_LABEL_WINDOW]
-    if ":" not in window:
-        return None
-    match = _TURN_START.match(window)
-    if not match:
-        return None
-    speaker, lead, trail = match.group("speaker", "lead", "trail")
-    speaker = speaker.strip()
+def _speaker_of(label: str) -> str:
+    """The speaker a label names, or "" when it is no speaker."""
+    speaker = label.strip()
     if not speaker or len(speaker) > 40 or speaker.casefold() in _NOT_SPEAKERS:
-        return None
+        return ""
     if speaker[0].isdigit() and _NUMBER.fullmatch(speaker):  # "10: ..." is a list or a time, not a person
-        return None
-    clock = lead or trail
-    # Positional: built once per line of a transcript that may have 20,000 of them.
-    return _Candidate(
-        index,
-        speaker,
-        lines[index][match.end() :].strip(),
-        parse_clock(clock) if clock else None,
-        index == 0 or not lines[index - 1].strip(),
-    )
+        return ""
+    return speaker
+
+
+# A line that may start a turn: its index (0-based), speaker, where its text starts, and its clock if any.
+_Candidate = tuple[int, str, int, "str | None"]
+
+
+def _turn_candidates(lines: list[str]) -> list[_Candidate]:
+    """The lines that may start a turn: one match per line with a colon near its start, and nothing else built."""
+    match = _TURN_START.match
+    speakers: dict[str, str] = {}  # each label is judged once: a transcript repeats a few speakers
+    candidates: list[_Candidate] = []
+    for index, line in enumerate(lines):
+        window = line[:_LABEL_WINDOW]
+        if ":" not in window:
+            continue
+        found = match(window)
+        if found is None:
+            continue
+        lead, label, trail = found.groups()
+        speaker = speakers.get(label)
+        if speaker is None:
+            speaker = speakers[label] = _speaker_of(label)
+        if speaker:
+            candidates.append((index, speaker, found.end(), lead or trail))
+    return candidates
 
 
 def _looks_like_a_name(label: str) -> bool:
@@ -124,98 +121,81 @@ def _looks_like_a_name(label: str) -> bool:
     return True
 
 
-def _speaker_lines(lines: list[str]) -> dict[int, _Candidate]:
-    """Which lines start a turn.
+def _speaker_lines(lines: list[str]) -> list[_Candidate]:
+    """Which lines start a turn, in order.
 
     A label is a speaker when it labels two or more lines, or when it is named
     like a person. Where the established speakers' turns are separated by
     blank lines, a one-off label in the middle of a paragraph ("Mindfulness:
     ...") is part of the speech, not a new speaker.
     """
-    candidates = [c for i in range(len(lines)) if (c := _turn_candidate(lines, i))]
-    counts = Counter(c.speaker for c in candidates)
-    established = [c for c in candidates if counts[c.speaker] >= 2]
-    blank_separated = bool(established) and all(c.after_blank for c in established[1:])
-    chosen: dict[int, _Candidate] = {}
-    for candidate in candidates:
-        if counts[candidate.speaker] >= 2:
-            chosen[candidate.line] = candidate
-        elif _looks_like_a_name(candidate.speaker) and (candidate.after_blank or not blank_separated):
-            chosen[candidate.line] = candidate
-    return chosen
+    candidates = _turn_candidates(lines)
+    counts = Counter([candidate[1] for candidate in candidates])
+    if all(count >= 2 for count in counts.values()):
+        return candidates  # every label speaks twice or more: no one-off label to judge
+
+    def after_blank(index: int) -> bool:
+        return index == 0 or not lines[index - 1].strip()
+
+    established = [index for index, speaker, _, _ in candidates if counts[speaker] >= 2]
+    blank_separated = bool(established) and all(after_blank(index) for index in established[1:])
+    return [
+        candidate
+        for candidate in candidates
+        if counts[candidate[1]] >= 2
+        or (_looks_like_a_name(candidate[1]) and (not blank_separated or after_blank(candidate[0])))
+    ]
 
 
 def _join_paragraphs(paragraphs: list[list[str]]) -> str:
     return "\n\n".join("\n".join(lines) for lines in paragraphs if lines)
 
 
-class _TurnBuilder:
-    """Collects turns line by line: each turn's lines, with blank lines separating its paragraphs."""
-
-    def __init__(self) -> None:
-        self.turns: list[RawTurn] = []
-        self._current: RawTurn | None = None
-        self._paragraphs: list[list[str]] = [[]]
-
-    def start(self, speaker: str, start: float | None, line: int, first_text: str = "") -> None:
-        self._finish()
-        self._current = RawTurn(speaker, "", start, line)
-        self._paragraphs = [[first_text] if first_text else []]
-
-    def blank(self) -> None:
-        if self._paragraphs[-1]:
-            self._paragraphs.append([])
-
-    def add(self, text: str, line: int) -> None:
-        """A line of the current turn (before any speaker: a turn with no speaker)."""
-        if self._current is None:
-            self._current = RawTurn("", "", None, line)
-        self._paragraphs[-1].append(text)
-
-    def done(self) -> list[RawTurn]:
-        self._finish()
-        return self.turns
-
-    def _finish(self) -> None:
-        if self._current is not None:
-            self._current.text = _join_paragraphs(self._paragraphs)
-            if self._current.text or self._current.speaker:
-                self.turns.append(self._current)
+def _continued(lines: list[str], first: int, end: int, paragraphs: list[list[str]]) -> str:
+    """A turn's text: its paragraphs so far and the lines `first` to `end` that continue it."""
+    for index in range(first, end):
+        stripped = lines[index].strip()
+        if not stripped:
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        clock = _LEADING_CLOCK.match(stripped)
+        if clock and clock.end() < len(stripped):  # a timestamped line that names no speaker
+            stripped = stripped[clock.end() :]
+        paragraphs[-1].append(stripped)
+    return _join_paragraphs(paragraphs)
 
 
 def parse_plain(lines: list[str]) -> list[RawTurn]:
     starts = _speaker_lines(lines)
     if not starts:
         return _paragraph_turns(lines)
-    builder = _TurnBuilder()
-    for index, line in enumerate(lines):
-        candidate = starts.get(index)
-        if candidate is not None:
-            builder.start(candidate.speaker, candidate.start, index + 1, candidate.text)
-            continue
-        stripped = line.strip()
-        if not stripped:
-            builder.blank()
-            continue
-        clock = _LEADING_CLOCK.match(stripped)
-        if clock and clock.end() < len(stripped):  # a timestamped line that names no speaker
-            stripped = stripped[clock.end() :]
-        builder.add(stripped, index + 1)
-    return builder.done()
+    turns: list[RawTurn] = []
+    first = next((index for index in range(starts[0][0]) if lines[index].strip()), None)
+    if first is not None:  # text before the first speaker: a turn with no speaker
+        turns.append(("", _continued(lines, first, starts[0][0], [[]]), None, first + 1))
+    ends = [candidate[0] for candidate in starts[1:]]
+    ends.append(len(lines))
+    for (index, speaker, text_at, clock), end in zip(starts, ends, strict=True):
+        text = lines[index][text_at:].strip()
+        if end > index + 1:  # the lines up to the next speaker continue the turn
+            text = _continued(lines, index + 1, end, [[text] if text else []])
+        turns.append((speaker, text, parse_clock(clock) if clock else None, index + 1))
+    return turns
 
 
 def _paragraph_turns(lines: list[str]) -> list[RawTurn]:
     """A text that names no speakers at all: each paragraph is a turn."""
-    turns: list[RawTurn] = []
+    paragraphs: list[tuple[int, list[str]]] = []
     for index, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
-        if index == 0 or not lines[index - 1].strip() or not turns:
-            turns.append(RawTurn("", stripped, None, index + 1))
+        if index == 0 or not lines[index - 1].strip() or not paragraphs:
+            paragraphs.append((index + 1, [stripped]))
         else:
-            turns[-1].text += "\n" + stripped
-    return turns
+            paragraphs[-1][1].append(stripped)
+    return [("", "\n".join(parts), None, line) for line, parts in paragraphs]
 
 
 # --- Otter.ai ------------------------------------------------------------------
@@ -234,6 +214,41 @@ def _otter_headers(lines: list[str]) -> list[int]:
         and index + 1 < len(lines)
         and lines[index + 1].strip()
     ]
+
+
+class _TurnBuilder:
+    """Collects turns line by line: each turn's lines, with blank lines separating its paragraphs."""
+
+    def __init__(self) -> None:
+        self.turns: list[RawTurn] = []
+        self._current: tuple[str, float | None, int] | None = None  # speaker, start, line
+        self._paragraphs: list[list[str]] = [[]]
+
+    def start(self, speaker: str, start: float | None, line: int) -> None:
+        self._finish()
+        self._current = (speaker, start, line)
+        self._paragraphs = [[]]
+
+    def blank(self) -> None:
+        if self._paragraphs[-1]:
+            self._paragraphs.append([])
+
+    def add(self, text: str, line: int) -> None:
+        """A line of the current turn (before any speaker: a turn with no speaker)."""
+        if self._current is None:
+            self._current = ("", None, line)
+        self._paragraphs[-1].append(text)
+
+    def done(self) -> list[RawTurn]:
+        self._finish()
+        return self.turns
+
+    def _finish(self) -> None:
+        if self._current is not None:
+            speaker, start, line = self._current
+            text = _join_paragraphs(self._paragraphs)
+            if text or speaker:
+                self.turns.append((speaker, text, start, line))
 
 
 def parse_otter(lines: list[str]) -> list[RawTurn]:
@@ -315,10 +330,11 @@ def parse_captions(lines: list[str]) -> list[RawTurn]:
         speaker, text = _caption_speaker(payload)
         if not text and speaker is None:
             continue
-        if turns and (speaker is None or speaker == turns[-1].speaker):
-            turns[-1].text = f"{turns[-1].text} {text}".strip()
+        if turns and (speaker is None or speaker == turns[-1][0]):
+            last_speaker, last_text, last_start, last_line = turns[-1]
+            turns[-1] = (last_speaker, f"{last_text} {text}".strip(), last_start, last_line)
             continue
-        turns.append(RawTurn(speaker or "", text, start, first + timing_at + 1))
+        turns.append((speaker or "", text, start, first + timing_at + 1))
     return turns
 
 
@@ -334,14 +350,14 @@ PARSERS: dict[str, Callable[[list[str]], list[RawTurn]]] = {
 
 def detect_format(lines: list[str], suffix: str) -> str:
     """Which shape a transcript has, from its first lines and its ending."""
-    non_blank = [line.strip() for line in lines if line.strip()]
+    non_blank = list(islice((stripped for line in lines if (stripped := line.strip())), 2))  # the first two
     if suffix == ".vtt" or (non_blank and non_blank[0].startswith("WEBVTT")):
         return "vtt"
     if suffix == ".srt" or (len(non_blank) >= 2 and non_blank[0].isdigit() and _CUE_TIMING.match(non_blank[1])):
         return "srt"
     otter_headers = len(_otter_headers(lines))
     if otter_headers:
-        plain_starts = sum(1 for i in range(len(lines)) if _turn_candidate(lines, i))
+        plain_starts = len(_turn_candidates(lines))
         if otter_headers >= plain_starts:
             return "otter"
     return "plain"

@@ -33,20 +33,6 @@ def metadata_columns(data: Dataset) -> list[str]:
     return sorted(names, key=lambda name: (name != "session", name))
 
 
-def _base(coded: CodedTurn, fields: list[str]) -> list[object]:
-    start = "" if coded.turn.start is None else round(coded.turn.start, 3)
-    return [
-        coded.info.name,
-        coded.turn.number,
-        start,
-        coded.turn.speaker,
-        coded.role or "",
-        *[coded.info.fields.get(f, "") for f in fields],
-        coded.coder,
-        coded.memo,
-    ]
-
-
 #: What makes a spreadsheet read a cell as a formula (OWASP's list, tab and carriage return included).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -95,21 +81,46 @@ class _Cells:
         self._writer.writerow(cells)
         return self._out.getvalue()[: -len(_LINE_END)]
 
+    def one(self, cell: object) -> str:
+        """One cell's text, as in a row of other cells (a row of one empty cell alone is written otherwise)."""
+        return self.text([cell, ""])[:-1]
+
 
 _LINE_END = "\r\n"
 
 
 def _rows(data: Dataset, fields: list[str], cells: _Cells) -> Iterator[tuple[CodedTurn, str]]:
-    """Each coded turn in order, with the text of its row's cells up to and including its coder and memo: a
-    turn's cells are written once for all its coders (whose coded turns are next to each other in this order)."""
+    """Each coded turn in order, with the text of its row's cells up to and including its coder and memo.
+
+    A row's cells come in pieces quoted once each: the transcript's name and its fields once per transcript, a
+    speaker and their role once per speaker, a coder's cells with no memo once per coder, and the turn's own
+    number and start as they are (numbers, which the csv module writes as `str` does and never quotes).
+    """
     info: object = None
     turn: object = None
     prefix = ""
+    name = described = ""
+    speakers: dict[tuple[str, str | None], str] = {}  # (speaker, role) -> their cells
     coders: dict[str, str] = {}  # coder -> their cells with no memo
     for coded in _ordered(data):
-        if coded.turn is not turn or coded.info is not info:
-            info, turn = coded.info, coded.turn
-            prefix = cells.text(_base(coded, fields)[:-2])
+        if coded.info is not info:
+            info = coded.info
+            name = cells.one(coded.info.name)
+            values: list[object] = [coded.info.fields.get(field, "") for field in fields]
+            described = cells.text(values) if len(values) > 1 else cells.one(values[0]) if values else ""
+            turn = None
+        if coded.turn is not turn:
+            turn = coded.turn
+            key = (coded.turn.speaker, coded.role)
+            speaker = speakers.get(key)
+            if speaker is None:
+                speaker = speakers[key] = cells.text([coded.turn.speaker, coded.role or ""])
+            start = "" if coded.turn.start is None else round(coded.turn.start, 3)
+            prefix = (
+                f"{name},{coded.turn.number},{start},{speaker},{described}"
+                if fields
+                else (f"{name},{coded.turn.number},{start},{speaker}")
+            )
         if coded.memo:
             who = cells.text([coded.coder, coded.memo])
         else:
@@ -125,17 +136,31 @@ def tidy_csv(data: Dataset, spreadsheet: bool = False) -> str:
     cells = _Cells(spreadsheet)
     no_code = cells.text(["", "", "", ""])
     described: dict[tuple[str, bool], str] = {}  # (code id, applied from a suggestion) -> its cells
+
+    def describe(code_id: str, suggested: bool) -> str:
+        key = (code_id, suggested)
+        if key not in described:
+            code = data.codebook.code(code_id) if data.codebook.has_code(code_id) else None
+            described[key] = cells.text(
+                [code_id, code.label if code else "", code.group if code else "", int(suggested)]
+            )
+        return described[key]
+
+    # a turn's codes, none from a suggestion -> the cells of each of its rows (a study has a few hundred lists)
+    listed: dict[tuple[str, ...], list[str]] = {}
     for coded, base in _rows(data, fields, cells):
-        if not coded.codes:
+        codes = coded.codes
+        if not codes:
             write(f"{base},{no_code}{_LINE_END}")
-        for code_id in coded.codes:
-            key = (code_id, code_id in coded.suggested)
-            if key not in described:
-                code = data.codebook.code(code_id) if data.codebook.has_code(code_id) else None
-                described[key] = cells.text(
-                    [code_id, code.label if code else "", code.group if code else "", int(key[1])]
-                )
-            write(f"{base},{described[key]}{_LINE_END}")
+            continue
+        if coded.suggested:
+            rows = [describe(code_id, code_id in coded.suggested) for code_id in codes]
+        else:
+            rows = listed.get(codes) or listed.setdefault(codes, [describe(code_id, False) for code_id in codes])
+        if len(rows) == 1:
+            write(f"{base},{rows[0]}{_LINE_END}")
+        else:  # the turn's rows at once: each is its cells up to the memo, then one code's
+            write(f"{base},{f'{_LINE_END}{base},'.join(rows)}{_LINE_END}")
     return out.getvalue()
 
 

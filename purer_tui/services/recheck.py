@@ -108,12 +108,18 @@ def find_rechecks(
         report.repository = False
         report.notes.append(not_in_git_note(loaded))
     else:
-        items.extend(_stale_items(top, loaded, codebook, files, records, code, report.notes, report.renamed_from))
-    order = {item.id: number for number, item in enumerate(codebook.codes)}
-    transcripts = {path: number for number, path in enumerate(loaded.transcript_paths())}
-    items.sort(key=lambda item: (order.get(item.code, 0), item.coder, transcripts.get(item.transcript, 0), item.turn))
-    report.items = items
+        changes = _definition_changes(top, loaded, codebook, code, report.notes, report.renamed_from)
+        items.extend(_stale_items(top, loaded, codebook, files, records, changes, report.notes))
+    report.items = _in_order(loaded, codebook, items)
     return report
+
+
+def _in_order(study: Study, codebook: Codebook, items: list[RecheckItem]) -> list[RecheckItem]:
+    """Codebook, coder, transcript and turn order."""
+    order = {item.id: number for number, item in enumerate(codebook.codes)}
+    transcripts = {path: number for number, path in enumerate(study.transcript_paths())}
+    items.sort(key=lambda item: (order.get(item.code, 0), item.coder, transcripts.get(item.transcript, 0), item.turn))
+    return items
 
 
 def _coded_files(study: Study, coders: Sequence[str] | None) -> list[_CodedFile]:
@@ -127,10 +133,11 @@ def _coded_files(study: Study, coders: Sequence[str] | None) -> list[_CodedFile]
 
 
 class _WorkingRecords:
-    """Each annotation file as it is on disk, its journal replayed in memory (nothing is written), read once."""
+    """Each annotation file as it is on disk, its journal replayed in memory (nothing is written), read once:
+    `read` holds files read so already (by `check`), the others are read when asked for."""
 
-    def __init__(self) -> None:
-        self._read: dict[Path, Mapping[int, AnnotationRecord]] = {}
+    def __init__(self, read: Mapping[Path, Mapping[int, AnnotationRecord]] | None = None) -> None:
+        self._read: dict[Path, Mapping[int, AnnotationRecord]] = dict(read) if read else {}
 
     def of(self, path: Path) -> Mapping[int, AnnotationRecord]:
         if path not in self._read:
@@ -142,18 +149,11 @@ def _relative(top: Path, path: Path) -> str:
     return path.absolute().relative_to(top).as_posix()
 
 
-def _stale_items(
-    top: Path,
-    study: Study,
-    codebook: Codebook,
-    files: list[_CodedFile],
-    records: _WorkingRecords,
-    code: str | None,
-    notes: list[str],
-    renamed_from: dict[str, list[str]],
-) -> list[RecheckItem]:
-    codebook_file = _relative(top, study.codebook_path)
-    history = read_codebook_history(top, codebook_file)
+def _definition_changes(
+    top: Path, study: Study, codebook: Codebook, code: str | None, notes: list[str], renamed_from: dict[str, list[str]]
+) -> dict[str, DefinitionChange]:
+    """The last committed definition change of each code of today's codebook (or of `code`) that has one."""
+    history = read_codebook_history(top, _relative(top, study.codebook_path))
     _history_notes(history.skipped, history.cut, notes)
     _uncommitted_note(codebook, history.revisions[-1].codes if history.revisions else None, code, notes)
     events = codebook_events(history.revisions)
@@ -162,12 +162,25 @@ def _stale_items(
         for code_id, change in last_definition_changes(events).items()
         if codebook.has_code(code_id) and code in (None, code_id)
     }
-    if not changes:
-        return []
     for code_id in changes:
         former = [event.old_id for event in reversed(events_of(events, code_id)) if event.kind == RENAMED]
         if former:
             renamed_from[code_id] = former
+    return changes
+
+
+def _stale_items(
+    top: Path,
+    study: Study,
+    codebook: Codebook,
+    files: list[_CodedFile],
+    records: _WorkingRecords,
+    changes: dict[str, DefinitionChange],
+    notes: list[str],
+) -> list[RecheckItem]:
+    if not changes:
+        return []
+    codebook_file = _relative(top, study.codebook_path)
     candidates: dict[_CodedFile, list[tuple[int, str]]] = defaultdict(list)
     for coded in files:
         for record in records.of(coded.path).values():
@@ -318,39 +331,75 @@ def _carried_id(carried: Iterable[str], code: str, ids: set[str] | None) -> str:
     return defined[0] if defined else sorted(carried)[0]
 
 
+@dataclass(frozen=True)
+class StaleTurnCheck:
+    """`check`'s stale-turn warnings in two steps: the codebook's committed history first, then (only when a
+    definition changed) the annotation files, which `check` can hand over as it read them."""
+
+    study: Study
+    codebook: Codebook
+    top: Path
+    changes: dict[str, DefinitionChange]
+
+    @property
+    def reads_annotations(self) -> bool:
+        return bool(self.changes)
+
+    def problems(self, read: Mapping[Path, Mapping[int, AnnotationRecord]] | None = None) -> list[Problem]:
+        """Per code with stale turns, how many per coder, at the code's line in the codebook. `read`: annotation
+        files already read (each as `AnnotationFile.open` gives its records); the others are read here. Nothing
+        when a file cannot be read (check reports why)."""
+        try:
+            files = _coded_files(self.study, None)
+            stale = _stale_items(self.top, self.study, self.codebook, files, _WorkingRecords(read), self.changes, [])
+            items = _in_order(self.study, self.codebook, stale)
+            document = read_toml(self.study.codebook_path, "codebook")
+        except (PurerError, OSError):  # check reports what it could not read
+            return []
+        per_code: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        change_of: dict[str, DefinitionChange] = {}
+        for item in items:
+            if item.change is not None:
+                per_code[item.code][item.coder] += 1
+                change_of[item.code] = item.change
+        problems = []
+        for code_id, counts in per_code.items():
+            change = change_of[code_id]
+            total = sum(counts.values())
+            by_coder = ", ".join(f"{coder} {count}" for coder, count in sorted(counts.items()))
+            problems.append(
+                Problem(
+                    document.path,
+                    document.locate(f"codes.{code_id}"),
+                    f'{total} turn(s) coded with "{code_id}" before its definition changed on {change.date} '
+                    f"(commit {change.commit[:7]}): {by_coder}; see purer-tui recheck --code {code_id}",
+                    "warning",
+                )
+            )
+        return problems
+
+
+def stale_turn_check(study: Path) -> StaleTurnCheck | None:
+    """The first step of `check`'s stale-turn warnings: None (and no git run) when the study is not in a git
+    repository, and None when it cannot be read (check reports why)."""
+    try:
+        loaded = load_study(study)
+        top = work_tree_of(loaded.root)
+        if top is None:
+            return None
+        codebook = loaded.load_codebook()
+        changes = _definition_changes(top, loaded, codebook, None, [], {})
+    except (PurerError, OSError):  # check reports what it could not read
+        return None
+    return StaleTurnCheck(loaded, codebook, top, changes)
+
+
 def stale_turn_problems(study: Path) -> list[Problem]:
     """`check`'s warnings: per code with stale turns, how many per coder, at the code's line in the codebook.
     Nothing at all (and no git run) when the study is not in a git repository; nothing when it cannot be read
     (check reports why)."""
-    try:
-        loaded = load_study(study)
-        if work_tree_of(loaded.root) is None:
-            return []
-        report = find_rechecks(study, splits=False)
-        document = read_toml(loaded.codebook_path, "codebook")
-    except (PurerError, OSError):  # check reports what it could not read
-        return []
-    per_code: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    change_of: dict[str, DefinitionChange] = {}
-    for item in report.items:
-        if item.change is not None:
-            per_code[item.code][item.coder] += 1
-            change_of[item.code] = item.change
-    problems = []
-    for code_id, counts in per_code.items():
-        change = change_of[code_id]
-        total = sum(counts.values())
-        by_coder = ", ".join(f"{coder} {count}" for coder, count in sorted(counts.items()))
-        problems.append(
-            Problem(
-                document.path,
-                document.locate(f"codes.{code_id}"),
-                f'{total} turn(s) coded with "{code_id}" before its definition changed on {change.date} '
-                f"(commit {change.commit[:7]}): {by_coder}; see purer-tui recheck --code {code_id}",
-                "warning",
-            )
-        )
-    return problems
+    pending = stale_turn_check(study)
+    return pending.problems() if pending is not None else []
 
 
 def code_history(study: Path, code: str | None = None) -> tuple[list[CodeEvent], list[str]]:

@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -518,3 +520,67 @@ def test_a_name_used_again_after_a_move_is_a_new_file_not_the_moved_one(tmp_path
     code(repo, "ana", {1: ["pain"], 3: ["pain"]})  # a new session under the old name, coded after the change
     commit(repo, 4, "A new session")
     assert {(item.transcript.name, item.turn) for item in find_rechecks(repo).items} == {("p1.txt", 1), ("p1.txt", 2)}
+
+
+def _check_in_process(repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, Counter[str]]:
+    """`check` run in this process: its exit code, its lines, and how often each annotation file was read."""
+    from click.testing import CliRunner
+
+    from purer_tui.cli import main
+    from purer_tui.core import annotations, check
+
+    reads: Counter[str] = Counter()
+
+    def counted(read: Callable[[Path], str]) -> Callable[[Path], str]:
+        def read_counted(path: Path) -> str:
+            reads[path.name] += 1
+            return read(path)
+
+        return read_counted
+
+    for module in (check, annotations):
+        monkeypatch.setattr(module, "read_annotation_text", counted(module.read_annotation_text))
+    result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
+    return result.exit_code, result.stdout, reads
+
+
+def _check_read_apart(repo: Path) -> str:
+    """`check`'s lines from its parts, each reading the files itself (as `check` did before it read them once)."""
+    from purer_tui.core.check import check_study
+    from purer_tui.core.safe_text import one_line
+    from purer_tui.core.study import find_study_file
+    from purer_tui.gitwork.setup import setup_problems
+
+    problems = check_study(repo) + setup_problems(find_study_file(repo)) + stale_turn_problems(repo)
+    return "".join(one_line(str(problem)) + "\n" for problem in problems)
+
+
+@pytest.mark.parametrize("change", ["none", "journal", "broken", "uncommitted"])
+def test_check_reads_each_annotation_file_once_and_says_what_its_parts_say(
+    study: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if change == "journal":  # a session left open: its change counts in both readings
+        journal = study / "transcripts" / ".s1.ben.jsonl.journal"
+        journal.write_text('{"put":{"codes":["pain"],"turn":5}}\n')
+    if change == "broken":  # a file check finds wrong: the stale turns are not counted at all
+        (study / "transcripts" / "s1.cat.jsonl").write_text('{"codes":["pain"],"turn":2}\nnot json\n')
+    if change == "uncommitted":
+        code(study, "ana", {1: ["calm"], 2: ["pain", "calm"], 3: ["optimism"], 4: ["pain"]})
+    monkeypatch.chdir(study)  # paths are shown from here
+    expected = _check_read_apart(study)
+    assert ("definition changed" in expected) == (change != "broken")
+    status, out, reads = _check_in_process(study, monkeypatch)
+    assert out == expected
+    assert status == (1 if change == "broken" else 0)
+    assert reads == {"s1.ana.jsonl": 1, "s1.ben.jsonl": 1, "s1.cat.jsonl": 1 if change != "broken" else 2}
+
+
+def test_check_of_a_study_with_no_definition_change_reads_the_files_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = new_study(tmp_path)
+    code(repo, "ana", {1: ["pain"]})
+    commit(repo, 1, "Start")
+    monkeypatch.chdir(repo)
+    expected = _check_read_apart(repo)
+    assert (0, expected, {"s1.ana.jsonl": 1}) == _check_in_process(repo, monkeypatch)

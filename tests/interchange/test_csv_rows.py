@@ -6,6 +6,7 @@ import csv
 import io
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,11 @@ import pytest
 
 from purer_tui.core.annotation_records import AnnotationRecord, Conflict, TurnVersion
 from purer_tui.core.annotations import AnnotationFile
+from purer_tui.core.case_metadata import TranscriptInfo
 from purer_tui.core.dataset import CodedTurn, Dataset, load_dataset
 from purer_tui.core.study import load_study
 from purer_tui.core.table_columns import BASE_COLUMNS, CODER_COLUMNS, TIDY_CODE_COLUMNS, code_columns
-from purer_tui.core.transcript import load_transcript
+from purer_tui.core.transcript import Turn, load_transcript
 from purer_tui.interchange.csv_export import metadata_columns, tidy_csv, wide_csv
 
 #: Memos that need quoting, look like formulas, or are plain.
@@ -108,6 +110,41 @@ def test_the_export_is_byte_for_byte_one_csv_row_per_record(demo_study: Path, se
     data = load_dataset(load_study(demo_study), every_coder=True)
     assert {coded.coder for coded in data.coded} == {"ana", "ben", "cal"}
     assert any(coded.memo for coded in data.coded) and any(coded.suggested for coded in data.coded)
+    for spreadsheet in (False, True):
+        assert tidy_csv(data, spreadsheet) == _one_row_per_record(data, spreadsheet, wide=False)
+        assert wide_csv(data, spreadsheet) == _one_row_per_record(data, spreadsheet, wide=True)
+
+
+def _reshaped(data: Dataset, kept: set[str], hostile: bool) -> Dataset:
+    """The same coding with only the fields `kept` (none, one or several columns), and with names, fields,
+    speakers and roles that need quoting or look like formulas when `hostile`."""
+    infos = {
+        info.path: TranscriptInfo(
+            info.path.with_name(f'=1+1,"{info.path.stem}"{info.path.suffix}') if hostile else info.path,
+            {name: f'-{value}, "q"' if hostile else value for name, value in info.fields.items() if name in kept},
+        )
+        for info in data.transcripts
+    }
+    turns: dict[int, Turn] = {}
+    coded = []
+    for one in data.coded:
+        turn = turns.get(id(one.turn))
+        if turn is None:
+            speaker = f'@{one.turn.speaker}, "x"' if hostile and one.turn.number % 2 else one.turn.speaker
+            turn = turns[id(one.turn)] = Turn(one.turn.number, speaker, one.turn.text, one.turn.start, one.turn.line)
+        role = f"+{one.role}" if hostile and one.role else one.role
+        coded.append(one._replace(info=infos[one.info.path], turn=turn, role=role))
+    return replace(data, transcripts=list(infos.values()), coded=coded)
+
+
+@pytest.mark.parametrize("kept", [set(), {"date"}, {"group", "session", "date"}])
+@pytest.mark.parametrize("hostile", [False, True])
+def test_rows_of_any_fields_and_hostile_names_are_those_of_one_row_per_record(
+    demo_study: Path, kept: set[str], hostile: bool
+) -> None:
+    _varied_coding(demo_study, 3)
+    data = _reshaped(load_dataset(load_study(demo_study), every_coder=True), kept, hostile)
+    assert metadata_columns(data) == sorted(kept, key=lambda name: (name != "session", name))
     for spreadsheet in (False, True):
         assert tidy_csv(data, spreadsheet) == _one_row_per_record(data, spreadsheet, wide=False)
         assert wide_csv(data, spreadsheet) == _one_row_per_record(data, spreadsheet, wide=True)
