@@ -34,7 +34,7 @@ def check(study: Path, strict: bool) -> None:
 
     stale = stale_turn_check(study)  # the codebook's history first: whether the annotation files are needed twice
     read: ReadRecords | None = {} if stale is not None and stale.reads_annotations else None
-    problems = check_study(study) if read is None else check_study(study, read)
+    problems = check_study(study, read)
     problems += setup_problems(find_study_file(study))
     problems += stale.problems(read) if stale is not None else []
     for problem in problems:

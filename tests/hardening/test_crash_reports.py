@@ -24,7 +24,7 @@ def test_a_command_that_hits_a_bug_writes_a_private_report_without_data(
 ) -> None:
     import purer_tui.core.check as check_module
 
-    def broken(start: Path) -> list:
+    def broken(start: Path, keep: object = None) -> list:
         raise ValueError(SECRET)
 
     monkeypatch.setattr(check_module, "check_study", broken)
