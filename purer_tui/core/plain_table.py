@@ -82,17 +82,30 @@ def _char_width(character: str) -> int | None:
     return 1
 
 
+#: Anything but printable ASCII (one cell each): what a line's width needs looking up, found at C speed.
+_NOT_PLAIN_ASCII = re.compile("[^\x20-\x7e]")
+
+
 def cell_width(text: str) -> int | None:
     """Cells a line of text takes, or None if it holds a character not measured here (or a tab or newline)."""
-    if text.isascii():
-        return len(text) if text.isprintable() else None
-    total = 0
-    for character in text:
+    others = _NOT_PLAIN_ASCII.findall(text)
+    total = len(text) - len(others)
+    for character in others:
         width = _char_width(character)
         if width is None:
             return None
         total += width
     return total
+
+
+@lru_cache(maxsize=4096)
+def _one_cell_not_space(character: str) -> bool:
+    return _char_width(character) == 1 and not character.isspace()
+
+
+def _one_cell_each(line: str) -> bool:
+    """Whether every character of a line takes one cell and only " " is a space (most lines of text)."""
+    return all(_one_cell_not_space(character) for character in _NOT_PLAIN_ASCII.findall(line))
 
 
 def _chop(word: str, width: int) -> list[str]:
@@ -115,15 +128,20 @@ def _chop(word: str, width: int) -> list[str]:
 
 
 def _width(text: str) -> int:
-    if text.isascii() and text.isprintable():  # most words: one cell per character, measured at C speed
-        return len(text)
-    return sum(_char_width(character) or 0 for character in text)
+    others = _NOT_PLAIN_ASCII.findall(text)  # most words have none: one cell per character
+    return len(text) - len(others) + sum(_char_width(character) or 0 for character in others)
 
 
 def _wrap_line(line: str, width: int, fold: bool = True) -> list[str]:
     """One line of text divided at spaces to fit `width` cells, as rich divides it: a word longer than the
     width is folded into pieces (`fold`, as in lines and titles) or left whole on a line of its own (as in
     table cells, where it is then cut short with an ellipsis)."""
+    breaks = _one_cell_breaks(line, width) if _one_cell_each(line) else None
+    return _pieces(line, _word_breaks(line, width, fold) if breaks is None else breaks, width)
+
+
+def _word_breaks(line: str, width: int, fold: bool) -> list[int]:
+    """Where `_wrap_line` breaks a line, word by word (any line)."""
     breaks: list[int] = []
     offset = 0
     for match in _WORD.finditer(line):
@@ -148,6 +166,36 @@ def _wrap_line(line: str, width: int, fold: bool = True) -> list[str]:
         elif offset and start:
             breaks.append(start)
             offset = _width(word)
+    return breaks
+
+
+def _one_cell_breaks(line: str, width: int) -> list[int] | None:
+    """Where `_wrap_line` breaks a line whose characters take one cell each, with only " " for a space
+    (`_one_cell_each`), found a line at a time rather than a word at a time: each line takes the words that end within
+    the width, and the next starts at the first word that does not. None when a word is longer than the
+    width (it is folded: left to the word-by-word rules)."""
+    breaks: list[int] = []
+    start, length = 0, len(line)
+    while start + width < length:
+        limit = start + width  # the first character beyond the width
+        if line[limit] == " ":
+            if not line[start:limit].strip(" "):
+                return None  # spaces up to the width: the first word (with them) crosses it
+            following = len(line) - len(line[limit:].lstrip(" "))
+            if following == length:
+                break  # only spaces after the width: they stay on this line (trimmed below)
+            breaks.append(following)
+            start = following
+            continue
+        word = line.rfind(" ", start, limit) + 1  # the word that crosses the width starts the next line
+        if word <= start or not line[start:word].strip(" "):
+            return None  # the line's first word crosses the width: too long for a line of its own
+        breaks.append(word)
+        start = word
+    return breaks
+
+
+def _pieces(line: str, breaks: list[int], width: int) -> list[str]:
     bounds = [0, *breaks, len(line)]
     lines = []
     for begin, end in zip(bounds, bounds[1:], strict=False):

@@ -6,6 +6,8 @@ import io
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -14,6 +16,9 @@ from rich.text import Text
 from purer_tui.core.plain_table import (
     PlainTable,
     _char_width,
+    _one_cell_breaks,
+    _one_cell_each,
+    _word_breaks,
     column_widths,
     plain_width,
     table_lines,
@@ -205,3 +210,29 @@ def test_only_a_plain_utf8_non_terminal_output_is_written_here(monkeypatch: pyte
     monkeypatch.delenv("FORCE_COLOR")
     Out.encoding = "latin-1"
     assert plain_width() is None
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(
+    words=st.lists(
+        st.tuples(st.text(alphabet="ab.-'!\u201c\u00e9", min_size=1, max_size=14), st.integers(1, 3)), max_size=30
+    ),
+    leading=st.integers(0, 6),
+    width=st.integers(4, 30),
+)
+def test_lines_of_one_cell_characters_are_broken_a_line_at_a_time_where_the_word_rules_break_them(
+    words: list[tuple[str, int]], leading: int, width: int
+) -> None:
+    """The fast path for lines of one-cell characters gives the breaks of the word-by-word rules (which the tests above
+    hold to rich), or leaves the line to them."""
+    line = " " * leading + "".join(word + " " * spaces for word, spaces in words)
+    assert _one_cell_each(line)
+    fast = _one_cell_breaks(line, width)
+    if fast is not None:
+        assert fast == _word_breaks(line, width, fold=True) == _word_breaks(line, width, fold=False)
+
+
+def test_a_line_with_a_wide_character_a_mark_or_another_space_is_broken_word_by_word() -> None:
+    assert _one_cell_each("“quoted” café")
+    for line in ("漢字 word", "cafe\u0301 x", "no\u00a0break space", "a\u2003b"):
+        assert not _one_cell_each(line)
