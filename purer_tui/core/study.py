@@ -99,11 +99,14 @@ def _metadata_pattern_usable(pattern: str | None) -> str | None:
     if pattern is not None:
         try:
             compiled = re.compile(pattern)
+            slow = slow_to_match(pattern)
         except re.error as error:
             raise ValueError(f"is not a valid regular expression ({error}); fix it") from None
+        except (RecursionError, OverflowError):  # groups nested thousands deep, a repeat count past any size
+            raise ValueError("is too deeply nested or repeats too many times to use; simplify it") from None
         if not compiled.groupindex:
             raise ValueError("has no named groups; write them like (?P<session>\\d+)")
-        if slow_to_match(pattern):
+        if slow:
             raise ValueError(
                 "repeats inside repeats, like (a+)+ or (a|aa)+, "
                 f"or more than {MAX_OPEN_REPEATS} wide repeats (+, *, {{0,{WIDE_REPEAT + 1}}}), "

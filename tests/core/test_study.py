@@ -100,6 +100,19 @@ def test_init_writes_a_study_file_that_loads_and_refuses_to_overwrite(tmp_path: 
             "metadata_pattern = '^(?P<x>\\w{0,250}\\w{0,250}\\w{0,250}\\w{0,250})$'\n",
             "4: study.metadata_pattern: repeats inside repeats",
         ),
+        # patterns Python's own parser cannot take: a crash before, a problem to fix now
+        (
+            '[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \''
+            + "(" * 2000
+            + "?P<x>a"
+            + ")" * 2000
+            + "'\n",
+            "4: study.metadata_pattern: is too deeply nested",
+        ),
+        (
+            '[study]\nname = "x"\ncodebook = "c.toml"\nmetadata_pattern = \'(?P<a>x{4294967296})\'\n',
+            "4: study.metadata_pattern: is too deeply nested or repeats too many times",
+        ),
     ],
 )
 def test_study_file_mistakes(tmp_path: Path, text: str, expected: str) -> None:
