@@ -79,6 +79,9 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
         for code in move_ids.intersection(coded.codes):
             move_counts[column][code] += 1
     order = [c.id for c in data.codebook.codes_in(stage_group.id)]
+    move_order = [c.id for c in data.codebook.codes_in(move_group.id)] if move_group else []
+    for column, counts in move_counts.items():  # in codebook order, not the order of a set of ids (which varies)
+        move_counts[column] = Counter({code: counts[code] for code in move_order if counts[code]})
     return ProgressGrid(
         stages=stage_group,
         moves=move_group,

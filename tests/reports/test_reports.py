@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -234,6 +235,27 @@ def test_progress_pictures_and_other_formats(study: Path) -> None:
         )
     )
     assert rows[0] == ["table", "transcript", "turns", "ana", "ben"]
+
+
+def test_progress_lists_the_moves_in_codebook_order_whatever_the_hash_seed(demo_study: Path) -> None:
+    """The per-session counts of the therapist's moves came in the order of a set of ids, which changes
+    from run to run with Python's hash seed; JSON and CSV now follow the codebook."""
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        result = subprocess.run(
+            [sys.executable, "-m", "purer_tui", "progress", "--json"],
+            cwd=demo_study,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    moves = json.loads(outputs.pop())["moves"]
+    order = ["phenomenology", "utilization", "reframing", "education", "reinforcement"]
+    for counts in moves.values():
+        assert list(counts) == [code for code in order if code in counts]
 
 
 def test_codebook_manual(study: Path) -> None:
