@@ -27,6 +27,8 @@ _RECORD_FIELDS = frozenset(
 )
 _VERSION_FIELDS = frozenset({"codes", "memo", "anchor", "reviewed", "flag", "rechecked", "suggested"})
 _FINGERPRINT = re.compile(r"^[0-9a-f]{8}$")
+#: Half of a UTF-16 pair, from a JSON escape with no partner: no file or terminal can be written with it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -198,6 +200,9 @@ def _version_fields(data: dict[str, object], where: str) -> tuple[_VersionFields
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, str):
         return None, f'"{where}anchor" must be a string'
+    for name, text in (("memo", memo), ("anchor", anchor or "")):
+        if _LONE_SURROGATE.search(text):
+            return None, f'"{where}{name}" holds an escape like \\ud800 that is no character; fix or remove it'
     reviewed = data.get("reviewed", True)
     if not isinstance(reviewed, bool):
         return None, f'"{where}reviewed" must be true or false (false: a memo or flag on a turn not reviewed yet)'

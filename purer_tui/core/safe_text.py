@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL_CODES = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+# A lone surrogate (a JSON escape like "\\ud800" with no partner) is no character: no terminal or file can be
+# written with it, so it is shown as its code too.
+_CONTROL_CODES = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[{_CONTROL_CODES}]")
 _SHOWN = re.compile(f"[{_CONTROL_CODES}{_BIDI}]")
@@ -28,7 +30,7 @@ def _placeholder(match: re.Match[str]) -> str:
         return chr(0x2400 + code)  # Unicode "control pictures": ␛ for ESC, ␀ for NUL
     if code == 0x7F:
         return "\u2421"  # ␡
-    return f"<U+{code:04X}>"  # C1 controls and bidirectional formatting have no control picture
+    return f"<U+{code:04X}>"  # C1 controls, bidirectional formatting and lone surrogates have no control picture
 
 
 def visible_controls(text: str) -> str:

@@ -76,6 +76,20 @@ TRANSCRIPTS: list[Case] = [
 
 ANNOTATIONS: list[Case] = [
     (
+        "lone surrogate in a code",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":["\\ud800"],"turn":1}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"<U\+D800>\" is not a code id",
+    ),
+    (
+        "lone surrogate in a memo",
+        lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"memo":"a\\udc00b","turn":1}\n'),
+        "grp1-s01.zed.jsonl",
+        1,
+        r"zed\.jsonl:1: \"memo\" holds an escape like \\ud800 that is no character",
+    ),
+    (
         "truncated last line",
         lambda s: write(s / T / "grp1-s01.zed.jsonl", '{"codes":[],"turn":1}\n{"codes":["educ'),
         "grp1-s01.zed.jsonl",
@@ -291,3 +305,19 @@ def test_turns_on_a_pipe_says_so_instead_of_waiting(tmp_path: Path) -> None:
         [sys.executable, "-m", "purer_tui", "turns", str(pipe)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 1 and "is not a plain file (a pipe or a device?)" in result.stderr
+
+
+def test_a_lone_surrogate_in_a_memo_stops_an_export_with_one_line_not_an_internal_error(demo_study: Path) -> None:
+    import subprocess
+    import sys
+
+    write(demo_study / T / "grp1-s01.zed.jsonl", '{"codes":[],"memo":"a\\ud800","turn":1}\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "export", "csv", "-o", "out.csv"],
+        cwd=demo_study,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr  # 70 (an internal error) before: the CSV could not be encoded
+    assert "grp1-s01.zed.jsonl:1" in result.stderr and "internal error" not in result.stderr
+    assert not (demo_study / "out.csv").exists()
