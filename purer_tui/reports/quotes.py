@@ -36,9 +36,12 @@ def find_quotes(data: Dataset, codes: list[str], context: int, every: bool = Fal
     wanted = set(codes)
     found: dict[tuple[str, int], Quote] = {}
     order = {info.path: index for index, info in enumerate(data.transcripts)}
-    for coded in sorted(data.coded, key=lambda c: (order[c.info.path], c.turn.number, data.coders.index(c.coder))):
+    coder_order = {coder: index for index, coder in reversed(list(enumerate(data.coders)))}  # the first place
+    # Only the turns carrying a wanted code are sorted (a sort is stable: the same order as sorting them all).
+    carrying = [coded for coded in data.coded if not wanted.isdisjoint(coded.codes)]
+    for coded in sorted(carrying, key=lambda c: (order[c.info.path], c.turn.number, coder_order[c.coder])):
         present = wanted & set(coded.codes)
-        if not present or (every and present != wanted):
+        if every and present != wanted:
             continue
         key = (coded.info.name, coded.turn.number)
         if key not in found:
