@@ -15,7 +15,6 @@ Every problem is reported at once, each with its TOML path, its line and a fix.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -97,6 +96,8 @@ class Code:
 def definition_fingerprint(definition: str, include: str = "", exclude: str = "", examples: Sequence[str] = ()) -> str:
     """Eight hex digits that change when what a coder applies a code by changes: its definition, include,
     exclude or examples. Spacing is ignored, so re-wrapping a TOML string changes nothing."""
+    import hashlib  # here: reading a codebook never needs it
+
     text = json.dumps([" ".join(part.split()) for part in (definition, include, exclude, *examples)])
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 

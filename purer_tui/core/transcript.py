@@ -8,10 +8,11 @@ than silently mis-coded.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from purer_tui.core import transcript_formats
 from purer_tui.core.errors import InvalidFileError, Problem
@@ -29,10 +30,19 @@ def compute_anchor(speaker: str, text: str) -> str:
     speaker changes it.
     """
     # str.split() splits on exactly the characters regex `\s` matches (str.isspace), and is much faster.
+    global _sha256
+    if _sha256 is None:
+        # Loading hashlib (OpenSSL) takes milliseconds that commands reading no anchor (stats, quotes) never pay.
+        from hashlib import sha256
+
+        _sha256 = sha256
     normal_speaker = " ".join(_nfc(speaker).split())
     normal_text = " ".join(_nfc(text).split())
-    digest = hashlib.sha256(f"{normal_speaker}\x1f{normal_text}".encode())
-    return digest.hexdigest()[:10]
+    digest = _sha256(f"{normal_speaker}\x1f{normal_text}".encode())
+    return str(digest.hexdigest()[:10])
+
+
+_sha256: Callable[[bytes], Any] | None = None
 
 
 def _nfc(text: str) -> str:
