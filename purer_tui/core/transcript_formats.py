@@ -15,7 +15,6 @@ Each parser turns a list of lines into `RawTurn`s; `transcript.py` numbers them.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -297,6 +296,8 @@ def _caption_blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
 
 
 def _caption_speaker(payload: str) -> tuple[str | None, str]:
+    import html  # here: only captions have entities, and loading html's table costs a plain transcript a millisecond
+
     voice = _VOICE.search(payload)
     if voice:
         speaker = html.unescape(voice.group("name")).strip()
@@ -309,6 +310,8 @@ def _caption_speaker(payload: str) -> tuple[str | None, str]:
 
 
 def _clean_caption(payload: str) -> str:
+    import html
+
     return html.unescape(_TAG.sub("", payload)).replace("\u00a0", " ").strip()
 
 
