@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Hashable, Mapping, Sequence
 
@@ -67,6 +68,17 @@ def as_json(result: StudyAgreement) -> str:
         "suggested": result.suggested,
         "without_suggested": result.without_suggested,
         "note": result.note or None,
+        **(
+            {
+                "bootstrap": {
+                    "replicates": result.intervals.replicates,
+                    "seed": result.intervals.seed,
+                    "interval": "95%, percentile; turns coded by two or more coders resampled",
+                }
+            }
+            if result.intervals is not None
+            else {}
+        ),
         "split_in_progress": [
             {"code": code, "split_into": into, "turns": turns, "note": note}
             for (code, (into, turns)), note in zip(result.split_pending.items(), result.split_notes, strict=True)
@@ -77,6 +89,7 @@ def as_json(result: StudyAgreement) -> str:
                 "label": item.code.label,
                 "group": item.code.group or None,
                 **_coefficients_json(item.coefficients),
+                **_interval_json(result, "codes", item.code.id),
                 "applied": item.applied,
             }
             for item in result.codes
@@ -87,6 +100,7 @@ def as_json(result: StudyAgreement) -> str:
                 "label": group.group.label,
                 "categories": group.categories,
                 **_coefficients_json(group.coefficients),
+                **_interval_json(result, "groups", group.group.id),
                 "confusion": (
                     {
                         "rows": result.coders[0],
@@ -106,15 +120,46 @@ def as_json(result: StudyAgreement) -> str:
                 name: (None if value is None else round(value, 6)) for name, value in result.means.items()
             },
             "masi_alpha": _coefficient_json(result.masi_alpha),
+            **_interval_json(result, "masi", "", "masi_alpha_ci"),
         },
     }
     return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _interval(result: StudyAgreement, scope: str, key: str) -> tuple[float, float] | None:
+    intervals = result.intervals
+    if intervals is None:
+        return None
+    if scope == "masi":
+        return intervals.masi
+    return (intervals.codes if scope == "codes" else intervals.groups).get(key)
+
+
+def _interval_json(result: StudyAgreement, scope: str, key: str, name: str = "alpha_ci") -> dict[str, object]:
+    """`"alpha_ci": [low, high]` (null when not computable) beside an alpha, with --ci; nothing without."""
+    if result.intervals is None:
+        return {}
+    found = _interval(result, scope, key)
+    return {name: None if found is None else [round(found[0], 6), round(found[1], 6)]}
+
+
+def _interval_shown(result: StudyAgreement, scope: str, key: str) -> str:
+    found = _interval(result, scope, key)
+    return "n/a" if found is None else f"[{found[0]:.2f}, {found[1]:.2f}]"
+
+
 def as_csv(result: StudyAgreement) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(csv_columns())
+    with_ci = result.intervals is not None
+    writer.writerow([*csv_columns(), *(["alpha_ci_low", "alpha_ci_high"] if with_ci else [])])
+
+    def ci(scope: str, key: str) -> list[object]:
+        if not with_ci:
+            return []
+        found = _interval(result, scope, key)
+        return ["", ""] if found is None else [round(found[0], 6), round(found[1], 6)]
+
     incomplete = {
         code: f"incomplete: {turns} turn(s) still carry split code {split}"
         for split, (into, turns) in result.split_pending.items()
@@ -127,7 +172,16 @@ def as_csv(result: StudyAgreement) -> str:
         ).strip("; ")
         units = item.coefficients[ALPHA.id].units
         writer.writerow(
-            ["code", item.code.group, item.code.id, item.code.label, units, *_csv_figures(values, result.kinds), notes]
+            [
+                "code",
+                item.code.group,
+                item.code.id,
+                item.code.label,
+                units,
+                *_csv_figures(values, result.kinds),
+                notes,
+                *ci("codes", item.code.id),
+            ]
         )
     for group in result.groups:
         values = {name: _value(coefficient) for name, coefficient in group.coefficients.items()}
@@ -142,10 +196,13 @@ def as_csv(result: StudyAgreement) -> str:
                 units,
                 *_csv_figures(values, result.kinds),
                 notes,
+                *ci("groups", group.group.id),
             ]
         )
     means = {name: _round(value) for name, value in result.means.items()}
-    writer.writerow(["mean_over_codes", "", "", "", "", *_csv_figures(means, result.kinds), ""])
+    writer.writerow(
+        ["mean_over_codes", "", "", "", "", *_csv_figures(means, result.kinds), "", *(["", ""] if with_ci else [])]
+    )
     masi = result.masi_alpha  # alpha too, over each turn's whole set of codes: it goes in alpha's column
     writer.writerow(
         [
@@ -156,6 +213,7 @@ def as_csv(result: StudyAgreement) -> str:
             masi.units if masi else 0,
             *_csv_figures({ALPHA.id: _value(masi)}, result.kinds),
             masi.note if masi else "",
+            *ci("masi", ""),
         ]
     )
     return out.getvalue()
@@ -245,12 +303,22 @@ def _report_parts(result: StudyAgreement) -> list[_Part]:
             figures = [
                 _shown(item.coefficients[definition.id].value, definition.as_percent) for definition in COEFFICIENTS
             ]
-            rows.append([visible_controls(item.code.label), str(item.coefficients[ALPHA.id].units), *figures, applied])
+            interval = [_interval_shown(result, "codes", item.code.id)] if result.intervals is not None else []
+            rows.append(
+                [
+                    visible_controls(item.code.label),
+                    str(item.coefficients[ALPHA.id].units),
+                    *figures,
+                    *interval,
+                    applied,
+                ]
+            )
+        ci_heading = [f"{ALPHA.heading} 95% CI"] if result.intervals is not None else []
         parts.append(
             PlainTable(
                 visible_controls(label),
-                ["code", "units", *headings, "applied by"],
-                ["left", "right", *("right" for _ in headings), "left"],
+                ["code", "units", *headings, *ci_heading, "applied by"],
+                ["left", "right", *("right" for _ in [*headings, *ci_heading]), "left"],
                 rows,
             )
         )
@@ -259,6 +327,11 @@ def _report_parts(result: StudyAgreement) -> list[_Part]:
             shown = ", ".join(
                 f"{_named(definition.label, result.kinds.get(definition.id, ''))} "
                 f"{_shown(group.coefficients[definition.id].value, definition.as_percent)}"
+                + (
+                    f" {_interval_shown(result, 'groups', group.group.id)}"
+                    if definition is ALPHA and result.intervals
+                    else ""
+                )
                 for definition in group_figures
             )
             parts.append(
@@ -273,6 +346,15 @@ def _report_parts(result: StudyAgreement) -> list[_Part]:
     undefined = sorted({c.note for item in result.codes for c in item.coefficients.values() if c.note})
     for note in undefined:
         parts.append((f"n/a: {note}", "dim"))
+    if result.intervals is not None:
+        parts.append(
+            (
+                f"95% CI: the 2.5th to 97.5th percentile of α over {result.intervals.replicates} resamples of the "
+                f"turns (seed {result.intervals.seed}); n/a where fewer than 90% of resamples have an α "
+                "(a code seldom applied).",
+                "dim",
+            )
+        )
     means = ", ".join(
         f"{_named(definition.label, result.kinds.get(definition.id, ''))} "
         f"{_shown(result.means.get(definition.id), definition.as_percent)}"
@@ -282,7 +364,8 @@ def _report_parts(result: StudyAgreement) -> list[_Part]:
     parts.append(
         (
             f"Overall: mean over codes: {means}; "
-            f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)} "
+            f"α over each turn's whole set of codes (MASI): {_shown(masi.value if masi else None)}"
+            f"{' ' + _interval_shown(result, 'masi', '') if result.intervals is not None else ''} "
             f"over {masi.units if masi else 0} turns",
             "bold",
         )
@@ -310,8 +393,9 @@ def _plain_report(parts: Sequence[_Part]) -> str | None:
     out: list[str] = []
     for part in parts:
         if isinstance(part, PlainTable):
-            # Rich reads the headings and figures of the main tables as markup: only plain ones are written here.
-            if part.boxed and any(any(mark in cell for mark in "[]:") for cell in _marked_up(part)):
+            # Rich reads the headings and figures of the main tables as markup: only plain ones are written here
+            # (no tag, as rich's markup starts one, no escape, no emoji code; an interval "[0.42, 1.00]" is text).
+            if part.boxed and any(_MARKUP.search(cell) for cell in _marked_up(part)):
                 return None
             shown = table_lines(part, width)
         else:
@@ -320,6 +404,9 @@ def _plain_report(parts: Sequence[_Part]) -> str | None:
             return None
         out.append(shown)
     return "".join(out)
+
+
+_MARKUP = re.compile(r"\\|\[[a-z#/@]|:")
 
 
 def _marked_up(table: PlainTable) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from purer_tui.agreement.bootstrap import AlphaIntervals, alpha_intervals
 from purer_tui.agreement.coefficients import COEFFICIENTS, Judgements
 from purer_tui.agreement.statistics import Coefficient, Histogram, krippendorff_alpha_of, masi_distance, pattern
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
@@ -86,6 +87,8 @@ class StudyAgreement:
     # Coder -> codes on these turns applied by accepting a suggestion; `without_suggested`: they were taken off.
     suggested: dict[str, int] = field(default_factory=dict)
     without_suggested: bool = False
+    # Bootstrap intervals of every alpha (`agree --ci`), or None when not asked for.
+    intervals: AlphaIntervals | None = None
 
     @property
     def suggested_note(self) -> str:
@@ -128,15 +131,24 @@ def filter_transcripts(paths: Sequence[Path], root: Path, pattern: str | None) -
 
 
 def measure_collected(
-    collected: CodedUnits, codebook: Codebook, coders: Sequence[str], transcripts: int, without_suggested: bool = False
+    collected: CodedUnits,
+    codebook: Codebook,
+    coders: Sequence[str],
+    transcripts: int,
+    without_suggested: bool = False,
+    bootstrap: tuple[int, int] | None = None,
 ) -> StudyAgreement:
-    """`measure` over collected units; with `without_suggested`, as if no suggestion had been accepted."""
+    """`measure` over collected units; with `without_suggested`, as if no suggestion had been accepted; with
+    `bootstrap` (replicates, seed), every alpha's interval too."""
     counts = collected.suggested_counts()
     if without_suggested:
         collected = collected.without_suggested()
-    return measure(
-        list(collected.units.values()), codebook, coders, transcripts, collected.flagged, counts, without_suggested
-    )
+    units = list(collected.units.values())
+    result = measure(units, codebook, coders, transcripts, collected.flagged, counts, without_suggested)
+    if bootstrap is not None and not result.note:
+        replicates, seed = bootstrap
+        result.intervals = alpha_intervals(units, codebook, replicates, seed, group_value=_group_value)
+    return result
 
 
 def measure(

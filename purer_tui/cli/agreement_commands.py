@@ -56,6 +56,18 @@ def _coders(option: str | None) -> list[str] | None:
     is_flag=True,
     help="As if no suggestion had been accepted: codes recorded as applied from a suggestion are taken off.",
 )
+@click.option("--ci", is_flag=True, help="A 95% bootstrap interval for every alpha (turns resampled).")
+@click.option(
+    "--boot",
+    "replicates",
+    type=click.IntRange(100, 100_000),
+    default=1000,
+    show_default=True,
+    help="--ci: resamples drawn.",
+)
+@click.option(
+    "--seed", type=click.IntRange(0), default=0, show_default=True, help="--ci: the same seed, the same interval."
+)
 def agree(
     study: Path,
     coders: str | None,
@@ -69,6 +81,9 @@ def agree(
     code_id: str | None,
     svg: Path | None,
     without_suggested: bool,
+    ci: bool,
+    replicates: int,
+    seed: int,
 ) -> None:
     """Inter-coder agreement per code, per exclusive group and overall.
 
@@ -80,6 +95,9 @@ def agree(
     turn's whole set of codes. Every figure says how many turns it rests on.
     Codes a coder applied by accepting a suggestion are counted and said;
     --without-suggested computes everything as if they had not been applied.
+    --ci adds a 95% bootstrap interval to every alpha: the turns coded by two
+    or more coders are resampled --boot times; a --seed gives the same
+    interval every time.
 
     From git (the study must be in a repository; only what is committed
     counts, uncommitted changes are not included): --at REV computes the
@@ -98,6 +116,12 @@ def agree(
         raise UsageError("choose one of --at and --history")
     if without_suggested and history:
         raise UsageError("--without-suggested goes with agree or agree --at, not --history")
+    if ci and history:
+        raise UsageError("--ci goes with agree or agree --at, not --history")
+    source = click.get_current_context().get_parameter_source
+    if not ci and any(source(name) is not click.core.ParameterSource.DEFAULT for name in ("replicates", "seed")):
+        raise UsageError("--boot and --seed go with --ci")
+    bootstrap = (replicates, seed) if ci else None
     if not history:
         given = [name for name, value in _history_options(by_tags, since, code_id, svg) if value]
         if given:
@@ -112,10 +136,10 @@ def agree(
     if revision is not None:
         from purer_tui.services.agreement_history import study_agreement_at
 
-        result, commit = study_agreement_at(study, revision, _coders(coders), pattern, without_suggested)
+        result, commit = study_agreement_at(study, revision, _coders(coders), pattern, without_suggested, bootstrap)
         click.echo(f"At commit {commit.short} ({commit.day}): {excerpt(commit.subject, 60)}", err=True)
     else:
-        result = _agreement_now(study, coders, pattern, without_suggested)
+        result = _agreement_now(study, coders, pattern, without_suggested, bootstrap)
     emit(
         as_json,
         as_csv,
@@ -131,7 +155,9 @@ def _history_options(
     return [("--tags", by_tags), ("--since", since is not None), ("--code", code_id is not None), ("--svg", svg)]
 
 
-def _agreement_now(study: Path, coders: str | None, pattern: str | None, without_suggested: bool) -> StudyAgreement:
+def _agreement_now(
+    study: Path, coders: str | None, pattern: str | None, without_suggested: bool, bootstrap: tuple[int, int] | None
+) -> StudyAgreement:
     from purer_tui.agreement.study_agreement import measure_collected, select_transcripts
     from purer_tui.core.coded_units import collect_units
     from purer_tui.core.study import load_study
@@ -143,7 +169,7 @@ def _agreement_now(study: Path, coders: str | None, pattern: str | None, without
         raise UsageError(f'no transcript matches "{pattern}"')
     chosen = agreement_coders(loaded, transcripts, _coders(coders))
     collected = collect_units(transcripts, chosen)
-    return measure_collected(collected, loaded.load_codebook(), chosen, len(transcripts), without_suggested)
+    return measure_collected(collected, loaded.load_codebook(), chosen, len(transcripts), without_suggested, bootstrap)
 
 
 def _history(

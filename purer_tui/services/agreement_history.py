@@ -44,6 +44,7 @@ def agreement_at(
     coders: Sequence[str] | None,
     pattern: str | None,
     without_suggested: bool = False,
+    bootstrap: tuple[int, int] | None = None,
 ) -> StudyAgreement:
     """`purer-tui agree` on the study as it was at the revision's commit."""
     transcripts = filter_transcripts(revision.transcripts, revision.root, pattern)
@@ -51,15 +52,20 @@ def agreement_at(
         raise UsageError(f'no transcript matches "{pattern}" at commit {revision.commit.short}')
     chosen = history.agreement_coders(revision, transcripts, coders)
     collected = history.units(revision, transcripts, chosen)
-    return measure_collected(collected, revision.codebook, chosen, len(transcripts), without_suggested)
+    return measure_collected(collected, revision.codebook, chosen, len(transcripts), without_suggested, bootstrap)
 
 
 def study_agreement_at(
-    start: Path, revision: str, coders: Sequence[str] | None, pattern: str | None, without_suggested: bool = False
+    start: Path,
+    revision: str,
+    coders: Sequence[str] | None,
+    pattern: str | None,
+    without_suggested: bool = False,
+    bootstrap: tuple[int, int] | None = None,
 ) -> tuple[StudyAgreement, Commit]:
     history = StudyHistory(start)
     commit = history.resolve(revision)
-    return agreement_at(history, history.at(commit), coders, pattern, without_suggested), commit
+    return agreement_at(history, history.at(commit), coders, pattern, without_suggested, bootstrap), commit
 
 
 @dataclass

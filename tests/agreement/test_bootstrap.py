@@ -1,0 +1,158 @@
+"""Bootstrap intervals of Krippendorff's alpha (`agree --ci`).
+
+The reference is an independent, plain implementation written for this test: it resamples the list of
+turns itself (with the same random stream, one draw per turn) and computes each alpha from scratch with
+`krippendorff_alpha` over the resampled units, without the kinds of units the study-scale computation
+counts; the 2.5th and 97.5th percentiles are the standard library's (`statistics.quantiles`, inclusive
+method: Hyndman & Fan's definition 7, as R's and numpy's default).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from purer_tui.agreement import report
+from purer_tui.agreement.bootstrap import alpha_intervals, percentile
+from purer_tui.agreement.statistics import krippendorff_alpha, masi_distance
+from purer_tui.agreement.study_agreement import _group_value, measure_collected
+from purer_tui.cli import main
+from purer_tui.core.coded_units import Unit, collect_units
+from purer_tui.core.study import load_study
+from purer_tui.core.study_coders import agreement_coders
+from tests.agreement.test_study_agreement import small_study
+
+
+def reference_interval(units: Sequence[Unit], value_of, distance, replicates: int, seed: int):  # type: ignore[no-untyped-def]
+    """Resample the turns coded by two or more coders; alpha of each resample from scratch; percentiles."""
+    pairable = [unit for unit in units if len(unit) >= 2]
+    # One draw per turn, turns listed kind by kind in the order each kind first appears (as the study-scale
+    # computation counts them), so the same seed draws the same turns.
+    first_seen: dict[object, int] = {}
+    for unit in pairable:
+        first_seen.setdefault(tuple(sorted(unit.items())), len(first_seen))
+    ordered = sorted(pairable, key=lambda unit: first_seen[tuple(sorted(unit.items()))])
+    rng = random.Random(seed)
+    alphas = []
+    for _ in range(replicates):
+        resample = [ordered[int(rng.random() * len(ordered))] for _ in ordered]
+        values = [{coder: value_of(codes) for coder, codes in unit.items()} for unit in resample]
+        alpha = krippendorff_alpha(values, distance).value
+        if alpha is not None:
+            alphas.append(alpha)
+    if len(alphas) < 0.9 * replicates:
+        return None
+    cuts = statistics.quantiles(alphas, n=40, method="inclusive")
+    return (cuts[0], cuts[-1])
+
+
+def study_units(folder: Path):  # type: ignore[no-untyped-def]
+    study = load_study(folder)
+    transcripts = study.transcript_paths()
+    coders = agreement_coders(study, transcripts, None)
+    collected = collect_units(transcripts, coders)
+    return study, coders, len(transcripts), collected
+
+
+CODING = {
+    "ana": {1: ["p"], 2: ["p", "s1"], 3: [], 4: ["s2"], 5: ["p"], 6: ["s1"]},
+    "ben": {1: ["p"], 2: ["s1"], 3: ["p"], 4: ["s2"], 5: [], 6: ["s1"]},
+    "cy": {1: ["p"], 2: ["p", "s2"], 3: [], 5: ["p"], 6: ["s1"]},
+}
+
+
+def test_each_interval_equals_the_plain_reference(tmp_path: Path) -> None:
+    from purer_tui.agreement.statistics import nominal_distance
+
+    study, coders, _, collected = study_units(small_study(tmp_path / "s", CODING))
+    codebook = study.load_codebook()
+    units = list(collected.units.values())
+    found = alpha_intervals(units, codebook, 300, 7, group_value=_group_value)
+    for code in codebook.codes:
+        expected = reference_interval(units, lambda codes, c=code.id: int(c in codes), nominal_distance, 300, 7)
+        assert found.codes[code.id] == (pytest.approx(expected) if expected else None), code.id
+    for group in codebook.groups:
+        if group.exclusive:
+            members = [c.id for c in codebook.codes_in(group.id)]
+            expected = reference_interval(
+                units, lambda codes, m=members: _group_value(codes, m), nominal_distance, 300, 7
+            )
+            assert found.groups[group.id] == (pytest.approx(expected) if expected else None)
+    expected = reference_interval(units, lambda codes: codes, masi_distance, 300, 7)
+    assert found.masi == (pytest.approx(expected) if expected else None)
+    assert any(interval is not None for interval in found.codes.values())
+
+
+def test_an_interval_is_the_same_for_a_seed_and_holds_the_point_value(tmp_path: Path) -> None:
+    study, coders, transcripts, collected = study_units(small_study(tmp_path / "s", CODING))
+    codebook = study.load_codebook()
+    first = measure_collected(collected, codebook, coders, transcripts, bootstrap=(400, 3))
+    again = measure_collected(collected, codebook, coders, transcripts, bootstrap=(400, 3))
+    other = measure_collected(collected, codebook, coders, transcripts, bootstrap=(400, 4))
+    assert first.intervals == again.intervals and first.intervals != other.intervals
+    assert first.intervals is not None
+    checked = 0
+    for item in first.codes:
+        interval = first.intervals.codes[item.code.id]
+        if interval is not None and item.alpha.value is not None:
+            assert interval[0] <= item.alpha.value <= interval[1], item.code.id
+            checked += 1
+    masi = first.masi_alpha
+    assert first.intervals.masi is not None and masi is not None and masi.value is not None
+    assert first.intervals.masi[0] <= masi.value <= first.intervals.masi[1]
+    assert checked >= 1
+
+
+def test_perfect_agreement_gives_a_point_interval_and_the_percentile_is_definition_seven() -> None:
+    values = sorted(random.Random(1).random() for _ in range(37))
+    for share, index in ((0.025, 0), (0.975, -1)):
+        assert percentile(values, share) == pytest.approx(statistics.quantiles(values, n=40, method="inclusive")[index])
+
+
+def test_agree_ci_on_the_command_line(demo_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(demo_study)
+    runner = CliRunner()
+    data = json.loads(runner.invoke(main, ["agree", "--ci", "--boot", "200", "--seed", "5", "--json"]).stdout)
+    assert data["bootstrap"]["replicates"] == 200 and data["bootstrap"]["seed"] == 5
+    assert all("alpha_ci" in code for code in data["codes"]) and "masi_alpha_ci" in data["overall"]
+    low, high = data["overall"]["masi_alpha_ci"]
+    assert low <= data["overall"]["masi_alpha"]["value"] <= high
+    assert "alpha_ci" not in json.loads(runner.invoke(main, ["agree", "--json"]).stdout)["codes"][0]
+    rows = runner.invoke(main, ["agree", "--ci", "--boot", "200", "--csv"]).stdout.splitlines()
+    import csv
+
+    table = list(csv.reader(rows))
+    assert table[0][-2:] == ["alpha_ci_low", "alpha_ci_high"] and all(len(row) == len(table[0]) for row in table)
+    for args, message in (
+        (["agree", "--seed", "3"], "--boot and --seed go with --ci"),
+        (["agree", "--ci", "--history"], "--ci goes with agree or agree --at, not --history"),
+    ):
+        refused = runner.invoke(main, args)
+        assert refused.exit_code == 2 and message in refused.stderr
+
+
+def test_the_report_with_intervals_written_without_rich_is_rich_s_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study, coders, transcripts, collected = study_units(small_study(tmp_path / "s", CODING))
+    result = measure_collected(collected, study.load_codebook(), coders, transcripts, bootstrap=(200, 1))
+    parts = report._report_parts(result)
+    handled = 0
+    for width in [40, 80, 120, 200]:
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = io.StringIO()
+        report._rich_report(parts, Console(file=out, width=width, force_terminal=False, legacy_windows=False))
+        mine = report._plain_report(parts)
+        if mine is not None:
+            handled += 1
+            assert mine == out.getvalue(), width
+    assert handled >= 2
+    assert "95% CI" in out.getvalue()
