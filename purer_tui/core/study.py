@@ -279,7 +279,7 @@ def _glob_match(pattern: Sequence[_Segment], parts: Sequence[str]) -> bool:
     return matched[0]
 
 
-def natural_key(path: Path) -> list[object]:
+def natural_key(path: Path | str) -> list[object]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", str(path))]
 
 

@@ -4,12 +4,13 @@ One row per participant (case), one column per session; each cell holds the
 stage codes observed for that participant in that session, coloured as the
 codebook colours them, with the furthest stage (last in codebook order) in
 bold. A last row counts the staff's moves per session. Saved as SVG or HTML
-for a paper or a supervisor, from the same picture.
+for a paper or a supervisor with the study report's charts: each therapy group's
+participants across sessions, the staff's moves per session, and (HTML) the grid
+in the codebook's colours.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class ProgressGrid:
     cases: list[str]
     cells: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (case, column) -> stage code ids
     move_counts: dict[str, Counter[str]] = field(default_factory=dict)  # column -> move code -> count
+    case_groups: dict[str, str | None] = field(default_factory=dict)  # case -> its therapy group (None: unknown)
 
 
 def pick_groups(data: Dataset, stages: str | None, moves: str | None) -> tuple[CodeGroup, CodeGroup | None]:
@@ -67,14 +69,14 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
         dict.fromkeys(sorted(column_of.values(), key=_session_order) if sessions_known else column_of.values())
     )
     cells: dict[tuple[str, str], set[str]] = defaultdict(set)
-    cases: dict[str, None] = {}
+    cases: dict[str, str | None] = {}
     move_counts: dict[str, Counter[str]] = {column: Counter() for column in columns}
     for coded in data.coded:
         column = column_of[coded.info.path]
         observed = stage_ids.intersection(coded.codes)
         is_participant = coded.role == "participant" if data.study.roles else bool(observed)
         if is_participant:
-            cases.setdefault(coded.case, None)
+            cases.setdefault(coded.case, coded.info.group)
             cells[(coded.case, column)].update(observed)
         for code in move_ids.intersection(coded.codes):
             move_counts[column][code] += 1
@@ -89,6 +91,7 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
         cases=sorted(cases),
         cells={key: [c for c in order if c in value] for key, value in cells.items()},
         move_counts=move_counts,
+        case_groups={case: cases[case] for case in sorted(cases)},
     )
 
 
@@ -178,43 +181,161 @@ def grid_csv_table(grid: ProgressGrid) -> ReportTable:
     return table
 
 
+def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
+    """One chart per therapy group: (heading, SVG), its participants' furthest stage in each session."""
+    from purer_tui.core.study import natural_key
+    from purer_tui.reports.charts import Series, stage_chart
+
+    stage_ids = [c.id for c in data.codebook.codes_in(grid.stages.id)]
+    place = {code: index for index, code in enumerate(stage_ids)}
+    stage_names = [short_name(data.codebook.code(code)) for code in stage_ids]
+    groups: dict[str | None, list[str]] = {}
+    for case, group in grid.case_groups.items():
+        groups.setdefault(group, []).append(case)
+    charts = []
+    for number, group in enumerate(sorted(groups, key=lambda g: natural_key(g or ""))):
+        lines, also_seen = [], []
+        for case in groups[group]:
+            furthest: list[float | None] = []
+            for column_index, column in enumerate(grid.columns):
+                seen = [place[code] for code in grid.cells.get((case, column), [])]
+                furthest.append(max(seen) if seen else None)
+                also_seen += [(column_index, stage) for stage in seen if stage != max(seen)]
+            lines.append(Series(_without_group(case, group), furthest))
+        heading = f"Group {group}" if group is not None else "Participants"
+        per = "session" if _by_session(grid) else "transcript"
+        title = f"{heading}: {grid.stages.label}, the furthest in each {per}"
+        charts.append(
+            (
+                heading,
+                stage_chart(f"stages-{number + 1}", title, grid.columns, stage_names, lines, sorted(set(also_seen))),
+            )
+        )
+    return charts
+
+
+def moves_chart(data: Dataset, grid: ProgressGrid) -> str | None:
+    """The staff's moves per session as stacked bars in the codebook's colours (None: no moves group)."""
+    from purer_tui.reports.charts import Series, stacked_bars
+
+    if grid.moves is None:
+        return None
+    codes = data.codebook.codes_in(grid.moves.id)
+    series = [
+        Series(code.label, [grid.move_counts[column][code.id] for column in grid.columns], code.color) for code in codes
+    ]
+    per = "session" if _by_session(grid) else "transcript"
+    return stacked_bars("moves", f"{grid.moves.label}: moves per {per}", grid.columns, series)
+
+
+def grid_html(data: Dataset, grid: ProgressGrid) -> str:
+    """The participants x sessions grid as an HTML table, each cell in its furthest stage's colour."""
+    from purer_tui.reports.html_page import Cell, ink_on, table, text
+
+    codebook = data.codebook
+    rows: list[list[object]] = []
+    for case in grid.cases:
+        row: list[object] = [case]
+        for column in grid.columns:
+            observed = grid.cells.get((case, column), [])
+            if not observed:
+                row.append(Cell("", "cell"))
+                continue
+            names = [text(short_name(codebook.code(code))) for code in observed]
+            names[-1] = f"<span class='furthest'>{names[-1]}</span>"
+            colour = codebook.code(observed[-1]).color
+            style = f"background:{colour};color:{ink_on(colour)}" if colour else ""
+            row.append(Cell(" ".join(names), "cell", style))
+        rows.append(row)
+    stages = ", ".join(
+        c.label if c.label.startswith(short_name(c)) else f"{short_name(c)} {c.label}"
+        for c in codebook.codes_in(grid.stages.id)
+    )
+    legend = " ".join(
+        f"<span class='swatch' style='background:{c.color}'></span>{text(short_name(c))}"
+        if c.color
+        else text(short_name(c))
+        for c in codebook.codes_in(grid.stages.id)
+    )
+    return (
+        table(["participant", *grid.columns], rows)
+        + f"\n<p class='note'>{legend}</p>\n<p class='note'>Stages: {text(stages)}. Each cell lists the stages seen; "
+        "it is coloured as its furthest stage, in bold.</p>"
+    )
+
+
+def progression_html(data: Dataset, grid: ProgressGrid) -> str:
+    """The progression section: a chart per therapy group, the grid, and the moves per session."""
+    from purer_tui.reports.html_page import figure
+
+    parts = [
+        figure(
+            svg,
+            "Each line is one participant through the furthest stage seen in each session "
+            "(lines are set slightly apart so people at the same stage stay visible); grey dots: an "
+            "earlier stage seen in the same session.",
+        )
+        for _, svg in stage_charts(data, grid)
+    ]
+    if not grid.cases:
+        parts.append("<p class='note'>No participant turn carries a stage code yet.</p>")
+    parts.append(grid_html(data, grid))
+    moves = moves_chart(data, grid)
+    if moves is not None:
+        parts.append(figure(moves))
+    return "\n".join(parts)
+
+
 def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str | None) -> None:
-    """Record the readable grid with rich and save it as SVG and/or HTML."""
+    """Save the progression as SVG (the charts one above the other) and/or as an HTML page."""
     from pathlib import Path
 
-    from rich.console import Console
-    from rich.text import Text
-
     from purer_tui.core.durable import write_output
-    from purer_tui.core.safe_text import visible_controls
-    from purer_tui.reports.tables import print_tables
+    from purer_tui.reports.html_page import page, text
 
-    console = Console(record=True, width=max(80, 24 + 16 * len(grid.columns)), file=_Discard())
-    console.print(Text(visible_controls(data.choice.summary.capitalize()), style="dim"))
-    print_tables([grid_table(data, grid)], console)
     title = f"{data.study.name}: progression"
     if svg:
+        charts = [chart for _, chart in stage_charts(data, grid)]
+        moves = moves_chart(data, grid)
         write_output(
             Path(svg),
-            console.export_svg(title=title, clear=False).encode("utf-8"),
+            stacked_svg(title, [*charts, *([moves] if moves else [])]).encode("utf-8"),
             data.transcript_paths,
             data.study.root,
         )
     if html:
-        write_output(
-            Path(html), console.export_html(clear=False).encode("utf-8"), data.transcript_paths, data.study.root
+        body = (
+            f"<h1>{text(title)}</h1>\n<p class='lead'>{text(data.choice.summary.capitalize())}</p>\n"
+            + progression_html(data, grid)
         )
+        write_output(Path(html), page(title, body).encode("utf-8"), data.transcript_paths, data.study.root)
+
+
+def stacked_svg(title: str, charts: list[str]) -> str:
+    """Charts one above the other in one SVG file (each chart is an <svg> of its own, placed by y)."""
+    from purer_tui.reports.charts import WIDTH, chart_height
+    from purer_tui.reports.html_page import text
+
+    parts, y = [], 0
+    for chart in charts:
+        height = chart_height(chart)
+        parts.append(chart.replace("<svg ", f'<svg y="{y}" width="{WIDTH}" height="{height}" ', 1))
+        y += height
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y}" viewBox="0 0 {WIDTH} {y}">'
+        f"<title>{text(title)}</title>\n" + "".join(parts) + "</svg>\n"
+    )
 
 
 def _last(stages: list[str] | None) -> str | None:
     return stages[-1] if stages else None
 
 
-class _Discard(io.StringIO):
-    """A file that forgets what is written: the picture is recorded, not printed."""
+def _by_session(grid: ProgressGrid) -> bool:
+    return all(column.startswith("session ") for column in grid.columns)
 
-    def write(self, text: str) -> int:
-        return len(text)
 
-    def flush(self) -> None:
-        pass
+def _without_group(case: str, group: str | None) -> str:
+    """ "Participant 1" for "Participant 1 (group 1)" under the heading "Group 1"."""
+    suffix = f" (group {group})"
+    return case[: -len(suffix)] if group is not None and case.endswith(suffix) else case

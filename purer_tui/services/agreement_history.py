@@ -27,7 +27,6 @@ from purer_tui.core.safe_text import excerpt, json_safe, one_line
 from purer_tui.gitwork.codebook_history import read_codebook_history
 from purer_tui.gitwork.repository import Commit, descendants, literal, log, tags
 from purer_tui.gitwork.study_revision import StudyHistory, StudyRevision
-from purer_tui.reports.history_chart import Series, line_chart_svg
 
 #: Rows a history shows at most (the newest are kept; --since chooses others).
 MAX_ROWS = 500
@@ -320,11 +319,14 @@ def _cell(value: float | None) -> object:
 
 def history_chart(history: AgreementHistory) -> str:
     """The rows' alpha and kappa as a line chart (SVG), one point per row."""
+    from purer_tui.reports.charts import Series, line_chart
+
     what = history.code or "overall"
     series = [Series(f"α {history.code}" if history.code else "α (MASI)", [row.alpha for row in history.rows])]
     if not history.rows or not all(row.kappa_note for row in history.rows):  # an exclusive group has no kappa
         series.append(Series(f"κ {history.code}" if history.code else "mean κ", [row.kappa for row in history.rows]))
-    return line_chart_svg(
+    return line_chart(
+        "agreement-history",
         title=f"Agreement per {'round' if history.by_tags else 'commit'} ({what})",
         labels=[row.label if row.tags else f"{row.commit.short} {row.commit.day}" for row in history.rows],
         series=series,
