@@ -19,8 +19,10 @@ from purer_tui.agreement.coefficients import COEFFICIENTS, Judgements
 from purer_tui.agreement.statistics import Coefficient, Histogram, krippendorff_alpha_of, masi_distance, pattern
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
 from purer_tui.core.codebook_outline import SEPARATOR, heading_trail
-from purer_tui.core.coded_units import CodedUnits, Unit
+from purer_tui.core.coded_units import CodedUnits, Unit, collect_units
+from purer_tui.core.errors import UsageError
 from purer_tui.core.study import Study
+from purer_tui.core.study_coders import agreement_coders
 
 #: The category of an exclusive group on a turn that has none of its codes.
 NONE = "none"
@@ -128,6 +130,23 @@ def filter_transcripts(paths: Sequence[Path], root: Path, pattern: str | None) -
         for path in paths
         if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(path.relative_to(root).as_posix(), pattern)
     ]
+
+
+def measure_study(
+    study: Study,
+    coders: Sequence[str] | None = None,
+    pattern: str | None = None,
+    without_suggested: bool = False,
+    bootstrap: tuple[int, int] | None = None,
+) -> StudyAgreement:
+    """`purer-tui agree`: the coders named (default: every coder but a consensus) on the transcripts matching
+    `pattern` (default: all), as the study's files are now."""
+    transcripts = select_transcripts(study, pattern)
+    if not transcripts:
+        raise UsageError(f'no transcript matches "{pattern}"')
+    chosen = agreement_coders(study, transcripts, coders)
+    collected = collect_units(transcripts, chosen)
+    return measure_collected(collected, study.load_codebook(), chosen, len(transcripts), without_suggested, bootstrap)
 
 
 def measure_collected(

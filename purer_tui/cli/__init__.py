@@ -51,6 +51,7 @@ COMMAND_MODULES: dict[str, str] = {
     "import qdpx": "interchange_commands",
     "init": "study_commands",
     "progress": "report_commands",
+    "report": "report_commands",
     "quotes": "report_commands",
     "reanchor": "teamwork",
     "recheck": "recheck_commands",

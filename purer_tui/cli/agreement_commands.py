@@ -13,7 +13,6 @@ from purer_tui.core.errors import UsageError
 from purer_tui.core.safe_text import excerpt, one_line
 
 if TYPE_CHECKING:
-    from purer_tui.agreement.study_agreement import StudyAgreement
     from purer_tui.services.agreement_history import AgreementHistory
 
 
@@ -139,7 +138,10 @@ def agree(
         result, commit = study_agreement_at(study, revision, _coders(coders), pattern, without_suggested, bootstrap)
         click.echo(f"At commit {commit.short} ({commit.day}): {excerpt(commit.subject, 60)}", err=True)
     else:
-        result = _agreement_now(study, coders, pattern, without_suggested, bootstrap)
+        from purer_tui.agreement.study_agreement import measure_study
+        from purer_tui.core.study import load_study
+
+        result = measure_study(load_study(study), _coders(coders), pattern, without_suggested, bootstrap)
     emit(
         as_json,
         as_csv,
@@ -153,23 +155,6 @@ def _history_options(
     by_tags: bool, since: str | None, code_id: str | None, svg: Path | None
 ) -> list[tuple[str, object]]:
     return [("--tags", by_tags), ("--since", since is not None), ("--code", code_id is not None), ("--svg", svg)]
-
-
-def _agreement_now(
-    study: Path, coders: str | None, pattern: str | None, without_suggested: bool, bootstrap: tuple[int, int] | None
-) -> StudyAgreement:
-    from purer_tui.agreement.study_agreement import measure_collected, select_transcripts
-    from purer_tui.core.coded_units import collect_units
-    from purer_tui.core.study import load_study
-    from purer_tui.core.study_coders import agreement_coders
-
-    loaded = load_study(study)
-    transcripts = select_transcripts(loaded, pattern)
-    if not transcripts:
-        raise UsageError(f'no transcript matches "{pattern}"')
-    chosen = agreement_coders(loaded, transcripts, _coders(coders))
-    collected = collect_units(transcripts, chosen)
-    return measure_collected(collected, loaded.load_codebook(), chosen, len(transcripts), without_suggested, bootstrap)
 
 
 def _history(

@@ -1,4 +1,4 @@
-"""Reports: `stats`, `sequences`, `quotes`, `progress` and `codebook show`."""
+"""Reports: `stats`, `sequences`, `quotes`, `progress`, `report` and `codebook show`."""
 
 from __future__ import annotations
 
@@ -248,6 +248,93 @@ def progress(
         csv=lambda: tables_csv([grid_csv_table(grid)]),
         readable=lambda: print_tables([grid_table(data, grid)]),
     )
+
+
+@main.command()
+@click.argument("study", required=False, default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--html",
+    "target",
+    required=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE: one page that opens offline in any browser and prints.",
+)
+@click.option("--coder", help=CODER_HELP)
+@click.option("--stages", help="The code group shown as stages (default: the first exclusive group for participants).")
+@click.option("--moves", help="The code group counted as staff moves (default: the first group for another role).")
+@click.option(
+    "--with-quotes",
+    "quote_codes",
+    multiple=True,
+    metavar="CODE",
+    help="Add the turns coded CODE, in full (repeat, or separate by commas). The report then holds transcript text.",
+)
+@click.option(
+    "--with-examples",
+    is_flag=True,
+    help="Add the codebook's examples to its manual (often quotes from the transcripts: left out by default).",
+)
+@click.option(
+    "--boot",
+    "replicates",
+    type=click.IntRange(100, 100_000),
+    default=1000,
+    show_default=True,
+    help="Resamples for the agreement intervals.",
+)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="The same seed, the same intervals.")
+def report(
+    study: Path,
+    target: Path,
+    coder: str | None,
+    stages: str | None,
+    moves: str | None,
+    quote_codes: tuple[str, ...],
+    with_examples: bool,
+    replicates: int,
+    seed: int,
+) -> None:
+    """The study report: one HTML page for readers who never open a terminal.
+
+    The study at a glance with each coder's coverage; each participant's
+    stage across sessions (a chart per therapy group, and the grid in the
+    codebook's colours); the therapist's moves per session and what
+    participants' turns show after each move; code frequencies by role and
+    session; agreement per code with 95% bootstrap intervals (as agree --ci);
+    the codebook as a manual. Charts are SVG inside the page: nothing is
+    fetched, nothing runs, and it prints to PDF from the browser.
+
+    It holds counts, codes and figures, and no turn's text, unless
+    --with-quotes names codes: then their turns are quoted in full and a
+    banner at the top says the report contains transcript text. The
+    codebook's examples, often quotes too, come only with --with-examples.
+
+    \b
+    Example:
+      purer-tui report --html report.html
+      purer-tui report --html report.html --coder consensus --with-quotes stage-4
+    """
+    from purer_tui.cli.reading_progress import reading_progress
+    from purer_tui.core.errors import display_path
+    from purer_tui.core.study_coders import parse_coder_list
+    from purer_tui.reports.study_report import codes_named
+    from purer_tui.services.study_report import ReportRequest, write_study_report
+
+    request = ReportRequest(
+        coders=parse_coder_list(coder) if coder else None,
+        stages=stages,
+        moves=moves,
+        quote_codes=tuple(codes_named(quote_codes)),
+        replicates=replicates,
+        seed=seed,
+        examples=with_examples,
+    )
+    data = write_study_report(study, target, request, progress=reading_progress)
+    say_coders(data, readable=True)
+    what = "with transcript text (quotes)" if request.quote_codes else "no transcript text"
+    examples = ", with the codebook's examples" if with_examples else ""
+    click.echo(f"Wrote {display_path(target)}: {len(data.transcripts)} transcript(s), {what}{examples}.")
 
 
 @main.group()

@@ -33,7 +33,9 @@ def test_version() -> None:
     assert (result.returncode, result.stdout) == (0, f"purer-tui {__version__}\n")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["code", "--help"], ["check", "STUDY"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["code", "--help"], ["check", "STUDY"], ["report", "--help"], ["stats", "STUDY"]]
+)
 def test_help_and_check_never_import_textual_or_rich(demo_study: Path, args: list[str]) -> None:
     args = [str(demo_study) if arg == "STUDY" else arg for arg in args]
     result = subprocess.run(
@@ -42,6 +44,7 @@ def test_help_and_check_never_import_textual_or_rich(demo_study: Path, args: lis
     assert result.returncode == 0, result.stderr
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "textual" not in imported and "rich" not in imported
+    assert "pygal" not in imported  # only the commands that draw a chart load it
 
 
 def test_every_command_has_help_with_an_example() -> None:

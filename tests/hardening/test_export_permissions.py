@@ -28,6 +28,7 @@ WRITERS = {
     "csv-wide": ("export", "csv", "--wide", "-o", "OUT"),
     "progress-svg": ("progress", "--svg", "OUT"),
     "progress-html": ("progress", "--html", "OUT"),
+    "report": ("report", "--html", "OUT"),
 }
 
 

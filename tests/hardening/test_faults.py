@@ -108,6 +108,7 @@ def test_a_transcript_replaced_on_disk_refuses_further_changes(demo_study: Path)
         ["export", "csv", "-o", "out.csv"],
         ["export", "qdpx", "-o", "out.qdpx"],
         ["progress", "--svg", "out.svg"],
+        ["report", "--html", "out.html", "--boot", "100"],
         ["codebook", "import", "codebooks/purer.qdc", "-o", "imported.toml"],
         ["init", "new-study"],
     ],

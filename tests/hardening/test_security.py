@@ -45,6 +45,7 @@ async def test_a_full_run_opens_no_network_socket(demo_study: Path, tmp_path: Pa
             ["agree", str(demo_study)],
             ["disagreements", str(demo_study)],
             ["progress", str(demo_study), "--svg", str(tmp_path / "p.svg")],
+            ["report", str(demo_study), "--html", str(tmp_path / "r.html"), "--boot", "100"],
             ["quotes", "stage-4", "--study", str(demo_study), "--markdown"],
             ["similar", str(demo_study / "transcripts" / "grp1-s01.txt"), "4", "--coder", "ana"],
             ["suggest", str(demo_study / "transcripts" / "grp1-s02.txt"), "--coder", "ana"],

@@ -1,0 +1,203 @@
+"""`purer-tui report --html`: the study report's structure, figures, privacy and safety."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from purer_tui.core.study import load_study
+from purer_tui.core.transcript import load_transcript
+from tests.conftest import cli, snapshot, write
+
+SECTIONS = ["glance", "progression", "moves", "frequencies", "agreement", "codebook"]
+
+
+class Page(HTMLParser):
+    """The parts of the page the tests read: section ids in order, tags seen, attributes, text."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[str] = []
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+        self.banner = ""
+        self._in_banner = False
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        found = dict(attrs)
+        self.attributes += [(tag, name, value or "") for name, value in attrs]
+        if tag == "section":
+            self.sections.append(found.get("id") or "")
+        if "banner" in (found.get("class") or ""):
+            self._in_banner = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in_banner = False
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._in_banner:
+            self.banner += data
+
+
+def make_report(study: Path, target: Path, *extra: str) -> tuple[str, Page]:
+    status, out, err = cli("report", str(study), "--html", str(target), "--boot", "200", *extra)
+    assert status == 0, err
+    markup = target.read_text(encoding="utf-8")
+    return out, Page(markup)
+
+
+def turn_texts(study: Path) -> list[str]:
+    """Every turn's text in the study's transcripts, whitespace collapsed."""
+    loaded = load_study(study)
+    return [" ".join(turn.text.split()) for path in loaded.transcript_paths() for turn in load_transcript(path).turns]
+
+
+def test_the_demo_report_has_every_section_in_order_and_no_transcript_text(demo_study: Path, tmp_path: Path) -> None:
+    out, page = make_report(demo_study, tmp_path / "report.html")
+    markup = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.sections == SECTIONS
+    assert "Wrote" in out and "no transcript text" in out
+    assert not page.banner
+    shown = " ".join(" ".join(page.text).split())
+    texts = turn_texts(demo_study)
+    assert len(texts) > 30
+    for turn in texts:
+        # any run of eight words of a turn would be transcript text
+        words = turn.split()
+        for start in range(0, max(1, len(words) - 7)):
+            assert " ".join(words[start : start + 8]) not in shown, turn
+    assert markup.count("<svg") == 3  # the group's progression, the moves, the agreement per code
+
+
+def test_the_page_fetches_nothing_and_runs_nothing(demo_study: Path, tmp_path: Path) -> None:
+    _, page = make_report(demo_study, tmp_path / "report.html", "--with-quotes", "stage-4")
+    markup = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "script" not in page.tags and "iframe" not in page.tags and "img" not in page.tags
+    assert not any(name.startswith("on") for _, name, _ in page.attributes)
+    for tag, name, value in page.attributes:
+        if name in ("href", "src", "xlink:href", "action"):
+            assert value.startswith("#"), (tag, name, value)  # links inside the page only
+    assert not re.search(r"url\(|@import|https?://(?!www\.w3\.org/)", markup)
+    policy = next(
+        value for tag, name, value in page.attributes if tag == "meta" and name == "content" and "src" in value
+    )
+    assert "default-src 'none'" in policy and "script-src" not in policy
+
+
+def test_quotes_come_only_when_asked_for_and_the_banner_says_so(demo_study: Path, tmp_path: Path) -> None:
+    out, page = make_report(demo_study, tmp_path / "quoted.html", "--with-quotes", "stage-4,reframing")
+    assert "with transcript text" in out
+    assert page.sections == [*SECTIONS[:-1], "quotes", "codebook"]
+    assert "contains transcript text" in page.banner and "stage-4" in page.banner
+    markup = (tmp_path / "quoted.html").read_text(encoding="utf-8")
+    assert markup.index("banner") < markup.index("<h1>")  # at the top
+    status, found, _ = cli("quotes", "stage-4", "reframing", "--study", str(demo_study), "--json")
+    quoted = json.loads(found)["quotes"]
+    assert quoted
+    shown = " ".join(" ".join(page.text).split())
+    for quote in quoted:
+        assert " ".join(quote["text"].split()) in shown
+
+
+def test_the_agreement_figures_are_agree_ci_s(demo_study: Path, tmp_path: Path) -> None:
+    _, page = make_report(demo_study, tmp_path / "report.html", "--seed", "5")
+    status, out, _ = cli("agree", str(demo_study), "--ci", "--boot", "200", "--seed", "5", "--json")
+    assert status == 0
+    expected = json.loads(out)
+    shown = " ".join(" ".join(page.text).split())
+    for item in expected["codes"]:
+        if item["alpha"]["value"] is None:
+            continue
+        interval = item["alpha_ci"]
+        cell = f"{item['label']} {item['alpha']['value']:.3f} " + (
+            f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else "[n/a]"
+        )
+        assert cell in shown, cell
+    low, high = expected["overall"]["masi_alpha_ci"]
+    assert f"{expected['overall']['masi_alpha']['value']:.3f} [{low:.3f}, {high:.3f}]" in shown
+    assert "--boot 200 --seed 5" in shown
+
+
+def test_the_progression_grid_is_progress_s(demo_study: Path, tmp_path: Path) -> None:
+    _, page = make_report(demo_study, tmp_path / "report.html")
+    status, out, _ = cli("progress", str(demo_study), "--json")
+    grid = json.loads(out)
+    markup = (tmp_path / "report.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td>(Participant [^<]*)</td>(.*?)</tr>", markup)
+    assert [case for case, _ in rows] == [case["case"] for case in grid["cases"]]
+    for (case, cells), expected in zip(rows, grid["cases"], strict=True):
+        bold = re.findall(r"<td class='cell'[^>]*>(?:.*?<span class='furthest'>([^<]*)</span>)?</td>", cells)
+        furthest = [expected["furthest"][column] for column in grid["columns"]]
+        assert [name or None for name in bold] == [f.removeprefix("stage-") if f else None for f in furthest], case
+
+
+def test_one_coder_gets_no_agreement_section_but_says_why(tmp_path: Path, demo_study: Path) -> None:
+    for extra in (demo_study / "transcripts").glob("*.ben.jsonl"):
+        extra.unlink()
+    _, page = make_report(demo_study, tmp_path / "report.html")
+    shown = " ".join(page.text)
+    assert "Agreement needs two coders" in shown and "only ana has coded" in shown
+
+
+def test_untrusted_names_are_shown_as_text(tmp_path: Path) -> None:
+    study = tmp_path / "s"
+    hostile = "<img src=x onerror=alert(1)>\x1b[2J"
+    write(study / "purer.toml", '[study]\nname = "<script>x</script>"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n')
+    write(
+        study / "c.toml",
+        '[codebook]\nname = "c"\n[groups.g]\nlabel = "</style><b>g\\u001b[2J"\nexclusive = true\n'
+        f'[codes.a]\nlabel = "{hostile.replace(chr(27), "")}"\ngroup = "g"\nkey = "a"\ncolor = "#ff0000"\n'
+        'definition = "<i>d</i>"\n[codes.b]\nlabel = "b"\ngroup = "g"\nkey = "b"\ndefinition = "d"\n',
+    )
+    write(study / "t.txt", f"{hostile}: one\nOther: two\n")
+    write(study / "t.ana.jsonl", '{"anchor":"","codes":["a"],"turn":1}\n')
+    _, page = make_report(study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "script" not in page.tags and "img" not in page.tags and "b" not in page.tags
+    assert "\x1b" not in markup and "␛[2J" in markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in markup
+
+
+def test_bad_requests_are_refused_in_one_line_and_write_nothing(demo_study: Path, tmp_path: Path) -> None:
+    before = snapshot(demo_study)
+    status, _, err = cli("report", str(demo_study), "--html", str(tmp_path / "r.html"), "--with-quotes", "nope")
+    assert status == 2 and 'no code "nope"' in err and len(err.strip().splitlines()) == 1
+    status, _, err = cli("report", str(demo_study))
+    assert status == 2 and "--html" in err
+    status, _, err = cli("report", str(demo_study), "--html", str(tmp_path / "r.html"), "--stages", "nope")
+    assert status == 2 and 'no code group "nope"' in err
+    assert not (tmp_path / "r.html").exists() and snapshot(demo_study) == before
+
+
+def test_the_codebook_s_examples_come_only_when_asked_for(demo_study: Path, tmp_path: Path) -> None:
+    """A codebook's examples are often quotes from the transcripts (the demo's are close to its turns)."""
+    example = "That is a real insight, thank you for sharing it."
+    out, page = make_report(demo_study, tmp_path / "without.html")
+    assert example not in " ".join(page.text) and "--with-examples" in " ".join(page.text)
+    out, page = make_report(demo_study, tmp_path / "with.html", "--with-examples")
+    assert example in " ".join(page.text) and "the codebook's examples" in out
+
+
+@pytest.mark.parametrize("extra", [(), ("--coder", "ben")])
+def test_the_coverage_table_counts_every_coder_s_reviewed_turns(
+    demo_study: Path, tmp_path: Path, extra: tuple[str, ...]
+) -> None:
+    from purer_tui.core.annotations import AnnotationFile
+
+    _, page = make_report(demo_study, tmp_path / "report.html", *extra)
+    markup = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for coder in ("ana", "ben"):
+        reviewed = sum(
+            sum(1 for record in AnnotationFile.open(path).records.values() if record.reviewed)
+            for path in (demo_study / "transcripts").glob(f"*.{coder}.jsonl")
+        )
+        assert re.search(rf"<tr><td>{coder}</td><td class='number'>\d+</td><td class='number'>{reviewed}</td>", markup)
