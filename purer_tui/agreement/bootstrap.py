@@ -15,11 +15,10 @@ made with `random.Random(seed)`, never the global generator, so a seed gives the
 from __future__ import annotations
 
 import random
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import islice
 from typing import Any
 
 from purer_tui.agreement.statistics import Histogram, krippendorff_alpha_of, masi_distance, nominal_distance, pattern
@@ -62,8 +61,7 @@ def alpha_intervals(
     are the ones reported."""
     pairable = Counter(tuple(sorted(unit.items())) for unit in units if len(unit) >= 2)
     kinds = list(pairable)
-    cumulative = list(accumulate(pairable[kind] for kind in kinds))
-    total = cumulative[-1] if cumulative else 0
+    total = sum(pairable.values())
     exclusive = {group.id: [c.id for c in codebook.codes_in(group.id)] for group in codebook.groups if group.exclusive}
     # Each figure's pattern for each kind of unit, found once: a resample only counts kinds.
     targets: dict[tuple[str, str], tuple[list[Any], Callable[[Any, Any], float]]] = {}
@@ -77,10 +75,14 @@ def alpha_intervals(
         )
     targets[("masi", "")] = ([pattern(codes for _, codes in kind) for kind in kinds], masi_distance)
     alphas: dict[tuple[str, str], list[float]] = {target: [] for target in targets}
-    rng = random.Random(seed)
-    draw = rng.random
+    # Unit i (counted kind by kind) belongs to kind_of_unit[i]; a draw u picks unit int(u * total), the same
+    # kind as bisecting the kinds' cumulative counts at u * total. The chain of maps runs in C: a fifth of the
+    # time of a Python loop per draw.
+    kind_of_unit = [index for index, kind in enumerate(kinds) for _ in range(pairable[kind])]
+    scale = float(total)
+    draws = iter(random.Random(seed).random, None)  # the generator's numbers, one after another, never None
     for _ in range(replicates if total else 0):
-        drawn = Counter(bisect_right(cumulative, draw() * total) for _ in range(total))
+        drawn = Counter(map(kind_of_unit.__getitem__, map(int, map(scale.__mul__, islice(draws, total)))))
         for target, (patterns, distance) in targets.items():
             histogram: Histogram = Counter()
             for kind, count in drawn.items():
