@@ -173,6 +173,29 @@ def main() -> None:
     """
 
 
+def bootstrap_options(what: str) -> Callable[[Any], Any]:
+    """`--boot N` and `--seed S`: the resamples of a bootstrap interval (`what` they are for, for the help)."""
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--seed",
+            type=click.IntRange(0),
+            default=0,
+            show_default=True,
+            help=f"{what}the same seed, the same interval.",
+        )(command)
+        return click.option(
+            "--boot",
+            "replicates",
+            type=click.IntRange(100, 100_000),
+            default=1000,
+            show_default=True,
+            help=f"{what}resamples drawn.",
+        )(command)
+
+    return decorate
+
+
 def emit(
     as_json: bool, as_csv: bool, *, json: Callable[[], str], csv: Callable[[], str], readable: Callable[[], None]
 ) -> None:

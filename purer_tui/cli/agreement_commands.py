@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from purer_tui.cli import emit, main
+from purer_tui.cli import bootstrap_options, emit, main
 from purer_tui.core.errors import UsageError
 from purer_tui.core.safe_text import excerpt, one_line
 
@@ -56,17 +56,7 @@ def _coders(option: str | None) -> list[str] | None:
     help="As if no suggestion had been accepted: codes recorded as applied from a suggestion are taken off.",
 )
 @click.option("--ci", is_flag=True, help="A 95% bootstrap interval for every alpha (turns resampled).")
-@click.option(
-    "--boot",
-    "replicates",
-    type=click.IntRange(100, 100_000),
-    default=1000,
-    show_default=True,
-    help="--ci: resamples drawn.",
-)
-@click.option(
-    "--seed", type=click.IntRange(0), default=0, show_default=True, help="--ci: the same seed, the same interval."
-)
+@bootstrap_options("--ci: ")
 def agree(
     study: Path,
     coders: str | None,

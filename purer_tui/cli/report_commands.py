@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from purer_tui.cli import echo_csv, emit, main
+from purer_tui.cli import bootstrap_options, echo_csv, emit, main
 from purer_tui.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -275,15 +275,7 @@ def progress(
     is_flag=True,
     help="Add the codebook's examples to its manual (often quotes from the transcripts: left out by default).",
 )
-@click.option(
-    "--boot",
-    "replicates",
-    type=click.IntRange(100, 100_000),
-    default=1000,
-    show_default=True,
-    help="Resamples for the agreement intervals.",
-)
-@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="The same seed, the same intervals.")
+@bootstrap_options("Agreement intervals: ")
 def report(
     study: Path,
     target: Path,
