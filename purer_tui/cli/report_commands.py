@@ -324,9 +324,11 @@ def report(
     )
     data = write_study_report(study, target, request, progress=reading_progress)
     say_coders(data, readable=True)
-    what = "with transcript text (quotes)" if request.quote_codes else "no transcript text"
-    examples = ", with the codebook's examples" if with_examples else ""
-    click.echo(f"Wrote {display_path(target)}: {len(data.transcripts)} transcript(s), {what}{examples}.")
+    held = [
+        what for what, asked in (("quotes", request.quote_codes), ("the codebook's examples", with_examples)) if asked
+    ]
+    what = f"with transcript text ({' and '.join(held)})" if held else "no transcript text"
+    click.echo(f"Wrote {display_path(target)}: {len(data.transcripts)} transcript(s), {what}.")
 
 
 @main.group()

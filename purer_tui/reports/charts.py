@@ -92,9 +92,11 @@ def stage_chart(
     stages: Sequence[str],
     lines: Sequence[Series],
     also_seen: Sequence[tuple[int, int]] = (),
+    joined: bool = True,
 ) -> str:
     """Stages (ordered, bottom to top) across sessions, one line per participant through the furthest stage
     seen in each session; `also_seen` marks (session index, stage index) where an earlier stage was seen too.
+    Not `joined` (columns that are transcripts, not sessions), each point stands alone.
 
     Each participant's line is moved up or down a little, so people at the same stage stay apart."""
     import pygal
@@ -119,6 +121,7 @@ def stage_chart(
             label(line.name),
             [(index + 1, None if value is None else value + 1 + offset) for index, value in enumerate(line.values)],
             stroke_style=_stroke(number // len(PALETTE), 3),
+            stroke=joined,
             dots_size=4,
         )
     if also_seen:
@@ -135,8 +138,13 @@ def stacked_bars(chart_id: str, title: str, labels: Sequence[str], series: Seque
     """Counts per label, one stacked segment per series: a session's moves, each move in its colour."""
     import pygal
 
+    totals = [sum(bars.values[index] or 0 for bars in series) for index in range(len(labels))]
+    highest = max(totals, default=0)
+    step = max(1, math.ceil(highest / 10))  # counts: whole numbers on the axis, ten steps at most
     chart = pygal.StackedBar(
         _config(title, len(labels), [bars.colour or _colour(number) for number, bars in enumerate(series)]),
+        y_labels=list(range(0, math.ceil(highest / step) * step + 1, step)),
+        range=(0, max(1, math.ceil(highest / step) * step)),
         x_label_rotation=35 if len(labels) > 8 else 0,
         value_formatter=lambda value: f"{value:.0f}",
         print_values=False,
@@ -159,11 +167,12 @@ def interval_bars(chart_id: str, title: str, labels: Sequence[str], bars: Series
         _config(title, len(labels), [bars.colour or PALETTE[0]], height=max(240, 120 + 26 * len(labels))),
         range=(low, 1.0),
         show_legend=False,
+        truncate_label=40,
         value_formatter=lambda value: f"{value:.3f}",
         y_labels=_fifths(low),
     )
     # Horizontal bars list the first label at the bottom: reversed, the table's order reads top down.
-    chart.x_labels = [label(text) for text in reversed(labels)]
+    chart.x_labels = [label(text, 40) for text in reversed(labels)]
     intervals = list(bars.intervals or [None] * len(bars.values))
     points: list[Any] = []
     for value, interval in zip(reversed(bars.values), reversed(intervals), strict=True):
@@ -211,6 +220,7 @@ def _config(title: str, labels: int, colours: Sequence[str] = PALETTE, height: i
         legend_font_size=12,
         label_font_size=11,
         major_label_font_size=11,
+        no_data_font_size=14,
         opacity="1",
         opacity_hover="1",
         transition="0ms",
@@ -232,7 +242,7 @@ def _config(title: str, labels: int, colours: Sequence[str] = PALETTE, height: i
     config.truncate_legend = LABEL_CHARACTERS
     config.truncate_label = LABEL_CHARACTERS
     config.no_data_text = "no figure could be computed"
-    config.explicit_size = False
+    config.explicit_size = True  # a saved SVG file opens at its size; in a page, the style scales it
     config.margin_right = 40  # the last label on the x axis is centred on the last point
     return config
 

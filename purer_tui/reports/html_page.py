@@ -48,9 +48,8 @@ cite { color: #555; font-style: normal; font-size: .9rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   nav { display: none; }
-  h2 { break-before: page; }
-  h2.first { break-before: avoid; }
-  figure, table, blockquote, dt, dd { break-inside: avoid; }
+  h2, h3, dt, p.lead { break-after: avoid; }
+  figure, table, blockquote, dd { break-inside: avoid; }
   .banner { border-width: 2px; }
 }
 """

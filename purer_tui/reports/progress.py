@@ -20,6 +20,7 @@ from purer_tui.core.codebook import Code, CodeGroup
 from purer_tui.core.dataset import Dataset
 from purer_tui.core.errors import UsageError
 from purer_tui.core.safe_text import json_safe
+from purer_tui.core.study import natural_key
 from purer_tui.reports.tables import ReportTable, StyledCell
 
 
@@ -32,6 +33,8 @@ class ProgressGrid:
     cells: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (case, column) -> stage code ids
     move_counts: dict[str, Counter[str]] = field(default_factory=dict)  # column -> move code -> count
     case_groups: dict[str, str | None] = field(default_factory=dict)  # case -> its therapy group (None: unknown)
+    # therapy group -> column -> move code -> count: each group's sessions apart (a study of several groups)
+    group_moves: dict[str | None, dict[str, Counter[str]]] = field(default_factory=dict)
 
 
 def pick_groups(data: Dataset, stages: str | None, moves: str | None) -> tuple[CodeGroup, CodeGroup | None]:
@@ -71,6 +74,7 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
     cells: dict[tuple[str, str], set[str]] = defaultdict(set)
     cases: dict[str, str | None] = {}
     move_counts: dict[str, Counter[str]] = {column: Counter() for column in columns}
+    group_moves: dict[str | None, dict[str, Counter[str]]] = {}
     for coded in data.coded:
         column = column_of[coded.info.path]
         observed = stage_ids.intersection(coded.codes)
@@ -80,18 +84,22 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
             cells[(coded.case, column)].update(observed)
         for code in move_ids.intersection(coded.codes):
             move_counts[column][code] += 1
+            group_moves.setdefault(coded.info.group, {}).setdefault(column, Counter())[code] += 1
     order = [c.id for c in data.codebook.codes_in(stage_group.id)]
     move_order = [c.id for c in data.codebook.codes_in(move_group.id)] if move_group else []
     for column, counts in move_counts.items():  # in codebook order, not the order of a set of ids (which varies)
         move_counts[column] = Counter({code: counts[code] for code in move_order if counts[code]})
+    # Participants by therapy group, then by name, in natural order (Participant 2 before Participant 10).
+    ordered = sorted(cases, key=lambda case: (natural_key(cases[case] or ""), natural_key(case)))
     return ProgressGrid(
         stages=stage_group,
         moves=move_group,
         columns=columns,
-        cases=sorted(cases),
+        cases=ordered,
         cells={key: [c for c in order if c in value] for key, value in cells.items()},
         move_counts=move_counts,
-        case_groups={case: cases[case] for case in sorted(cases)},
+        case_groups={case: cases[case] for case in ordered},
+        group_moves={group: group_moves[group] for group in sorted(group_moves, key=lambda g: natural_key(g or ""))},
     )
 
 
@@ -181,9 +189,9 @@ def grid_csv_table(grid: ProgressGrid) -> ReportTable:
     return table
 
 
-def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
-    """One chart per therapy group: (heading, SVG), its participants' furthest stage in each session."""
-    from purer_tui.core.study import natural_key
+def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | None]]:
+    """One chart per therapy group: (heading, SVG), its participants' furthest stage in each session; None for
+    a group none of whose participants has a stage coded yet."""
     from purer_tui.reports.charts import Series, stage_chart
 
     stage_ids = [c.id for c in data.codebook.codes_in(grid.stages.id)]
@@ -192,8 +200,8 @@ def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
     groups: dict[str | None, list[str]] = {}
     for case, group in grid.case_groups.items():
         groups.setdefault(group, []).append(case)
-    charts = []
-    for number, group in enumerate(sorted(groups, key=lambda g: natural_key(g or ""))):
+    charts: list[tuple[str, str | None]] = []
+    for number, group in enumerate(groups):
         lines, also_seen = [], []
         for case in groups[group]:
             furthest: list[float | None] = []
@@ -201,31 +209,45 @@ def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
                 seen = [place[code] for code in grid.cells.get((case, column), [])]
                 furthest.append(max(seen) if seen else None)
                 also_seen += [(column_index, stage) for stage in seen if stage != max(seen)]
-            lines.append(Series(_without_group(case, group), furthest))
-        heading = f"Group {group}" if group is not None else "Participants"
-        per = "session" if _by_session(grid) else "transcript"
-        title = f"{heading}: {grid.stages.label}, the furthest in each {per}"
-        charts.append(
-            (
-                heading,
-                stage_chart(f"stages-{number + 1}", title, grid.columns, stage_names, lines, sorted(set(also_seen))),
-            )
+            if any(value is not None for value in furthest):
+                lines.append(Series(_without_group(case, group), furthest))
+        heading = _group_heading(group, "Participants")
+        if not lines:
+            charts.append((heading, None))
+            continue
+        title = f"{heading}: {grid.stages.label}, the furthest in each {column_word(grid)}"
+        chart = stage_chart(
+            f"stages-{number + 1}",
+            title,
+            grid.columns,
+            stage_names,
+            lines,
+            sorted(set(also_seen)),
+            joined=by_session(grid),
         )
+        charts.append((heading, chart))
     return charts
 
 
-def moves_chart(data: Dataset, grid: ProgressGrid) -> str | None:
-    """The staff's moves per session as stacked bars in the codebook's colours (None: no moves group)."""
+def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
+    """The staff's moves per session as stacked bars in the codebook's colours: (heading, SVG), one chart per
+    therapy group when there are several (their sessions are not the same sessions), none without a moves group."""
     from purer_tui.reports.charts import Series, stacked_bars
 
     if grid.moves is None:
-        return None
+        return []
     codes = data.codebook.codes_in(grid.moves.id)
-    series = [
-        Series(code.label, [grid.move_counts[column][code.id] for column in grid.columns], code.color) for code in codes
-    ]
-    per = "session" if _by_session(grid) else "transcript"
-    return stacked_bars("moves", f"{grid.moves.label}: moves per {per}", grid.columns, series)
+    by_group = grid.group_moves if len(grid.group_moves) > 1 else {None: grid.move_counts}
+    charts = []
+    for number, (group, counts) in enumerate(by_group.items()):
+        series = [
+            Series(code.label, [counts.get(column, Counter())[code.id] for column in grid.columns], code.color)
+            for code in codes
+        ]
+        heading = _group_heading(group, "")
+        title = f"{heading + ': ' if heading else ''}{grid.moves.label}, moves per {column_word(grid)}"
+        charts.append((heading, stacked_bars(f"moves-{number + 1}", title, grid.columns, series)))
+    return charts
 
 
 def grid_html(data: Dataset, grid: ProgressGrid) -> str:
@@ -264,25 +286,36 @@ def grid_html(data: Dataset, grid: ProgressGrid) -> str:
     )
 
 
-def progression_html(data: Dataset, grid: ProgressGrid) -> str:
-    """The progression section: a chart per therapy group, the grid, and the moves per session."""
-    from purer_tui.reports.html_page import figure
-
-    parts = [
-        figure(
-            svg,
-            "Each line is one participant through the furthest stage seen in each session "
-            "(lines are set slightly apart so people at the same stage stay visible); grey dots: an "
-            "earlier stage seen in the same session.",
+def stage_captions(grid: ProgressGrid) -> str:
+    """What a stage chart shows, said under it."""
+    if not by_session(grid):
+        return (
+            "The study's file names give no sessions, so each transcript is a column and points are not joined. "
+            "Grey dots: an earlier stage seen in the same transcript."
         )
-        for _, svg in stage_charts(data, grid)
-    ]
+    return (
+        "One line per participant, through the furthest stage seen in each session (lines are set slightly apart "
+        "so that people at the same stage stay visible; a session with no stage seen breaks the line). Grey dots: "
+        "an earlier stage seen in the same session."
+    )
+
+
+def progression_html(data: Dataset, grid: ProgressGrid, with_moves: bool = True) -> str:
+    """The progression section: a chart per therapy group, the grid, and (`with_moves`) the moves per session."""
+    from purer_tui.reports.html_page import figure, text
+
+    parts = []
+    for heading, svg in stage_charts(data, grid):
+        if svg is None:
+            parts.append(f"<p class='note'>{text(heading)}: no participant has a stage coded yet.</p>")
+        else:
+            parts.append(figure(svg, stage_captions(grid)))
     if not grid.cases:
-        parts.append("<p class='note'>No participant turn carries a stage code yet.</p>")
+        parts.append("<p class='note'>No participant turn is coded yet.</p>")
+    parts.append("<h3>Participants by " + column_word(grid) + "</h3>")
     parts.append(grid_html(data, grid))
-    moves = moves_chart(data, grid)
-    if moves is not None:
-        parts.append(figure(moves))
+    if with_moves:
+        parts += [figure(svg) for _, svg in moves_charts(data, grid)]
     return "\n".join(parts)
 
 
@@ -295,14 +328,9 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
 
     title = f"{data.study.name}: progression"
     if svg:
-        charts = [chart for _, chart in stage_charts(data, grid)]
-        moves = moves_chart(data, grid)
-        write_output(
-            Path(svg),
-            stacked_svg(title, [*charts, *([moves] if moves else [])]).encode("utf-8"),
-            data.transcript_paths,
-            data.study.root,
-        )
+        charts = [chart for _, chart in stage_charts(data, grid) if chart is not None]
+        charts += [chart for _, chart in moves_charts(data, grid)]
+        write_output(Path(svg), stacked_svg(title, charts).encode("utf-8"), data.transcript_paths, data.study.root)
     if html:
         body = (
             f"<h1>{text(title)}</h1>\n<p class='lead'>{text(data.choice.summary.capitalize())}</p>\n"
@@ -331,8 +359,17 @@ def _last(stages: list[str] | None) -> str | None:
     return stages[-1] if stages else None
 
 
-def _by_session(grid: ProgressGrid) -> bool:
+def by_session(grid: ProgressGrid) -> bool:
+    """Whether the columns are sessions (the study's file names give them), not transcripts."""
     return all(column.startswith("session ") for column in grid.columns)
+
+
+def column_word(grid: ProgressGrid) -> str:
+    return "session" if by_session(grid) else "transcript"
+
+
+def _group_heading(group: str | None, otherwise: str) -> str:
+    return f"Group {group}" if group is not None else otherwise
 
 
 def _without_group(case: str, group: str | None) -> str:

@@ -15,7 +15,7 @@ from purer_tui.core.codebook import Codebook
 from purer_tui.core.dataset import Dataset
 from purer_tui.reports.codebook_manual import shown_groups
 from purer_tui.reports.html_page import Cell, figure, page, table, text
-from purer_tui.reports.progress import ProgressGrid, grid_html, moves_chart, stage_charts
+from purer_tui.reports.progress import ProgressGrid, column_word, moves_charts, progression_html
 from purer_tui.reports.quotes import Quote
 from purer_tui.reports.sequences import NO_CODE, sequence_counts
 from purer_tui.reports.stats import frequency_tables
@@ -91,17 +91,26 @@ def report_html(report: StudyReport) -> str:
         + "".join(f"<li><a href='#{anchor}'>{text(heading)}</a></li>" for anchor, heading in shown)
         + "</ol></nav>",
     ]
-    for number, (anchor, heading) in enumerate(shown):
-        first = " class='first'" if number == 0 else ""
-        body.append(f"<section id='{anchor}'>\n<h2{first}>{text(heading)}</h2>\n{sections[anchor]}\n</section>")
-    banner = ""
-    if report.quotes is not None:
-        banner = (
-            "This report contains transcript text: quotes of the turns coded "
-            + text(", ".join(report.quote_codes))
-            + ". Treat it as you treat the transcripts; do not share it where they may not go."
-        )
+    for anchor, heading in shown:
+        body.append(f"<section id='{anchor}'>\n<h2>{text(heading)}</h2>\n{sections[anchor]}\n</section>")
+    banner = transcript_text_warning(report)
     return page(title, "\n".join(body), banner)
+
+
+def transcript_text_warning(report: StudyReport) -> str:
+    """The banner of a report that holds transcript text (quotes, or the codebook's examples), else ""."""
+    held = []
+    if report.quotes is not None:
+        held.append("quotes of the turns coded " + text(", ".join(report.quote_codes)))
+    if report.examples and any(code.examples for code in report.data.codebook.codes):
+        held.append("the codebook's examples, which are often quotes")
+    if not held:
+        return ""
+    return (
+        "This report contains transcript text: "
+        + " and ".join(held)
+        + ". Treat it as you treat the transcripts; do not share it where they may not go."
+    )
 
 
 def _glance(report: StudyReport) -> str:
@@ -109,13 +118,19 @@ def _glance(report: StudyReport) -> str:
     sessions = {info.session for info in data.transcripts if info.session is not None}
     groups = {info.group for info in data.transcripts if info.group is not None}
     turns = sum(len(data.parsed[info.path].turns) for info in data.transcripts)
-    participants = len(report.grid.cases) if report.grid is not None else None
+    grid = report.grid
+    staged = (
+        sum(1 for case in grid.cases if any(grid.cells.get((case, column)) for column in grid.columns))
+        if grid is not None
+        else None
+    )
     figures: list[list[object]] = [
         ["transcripts", len(data.transcripts)],
         ["turns", turns],
         ["sessions", len(sessions) if sessions else "not named in the file names"],
         ["therapy groups", len(groups) if groups else "not named in the file names"],
-        ["participants (with a stage coded)", participants if participants is not None else "no stage group"],
+        ["participants", len(grid.cases) if grid is not None else "no stage group"],
+        ["... with a stage coded", staged if staged is not None else "no stage group"],
         ["coders", len(everyone.coders)],
     ]
     coverage: list[list[object]] = []
@@ -123,13 +138,15 @@ def _glance(report: StudyReport) -> str:
         reviewed = sum(len(everyone.index.get((info.path, coder), {})) for info in everyone.transcripts)
         files = sum(1 for info in everyone.transcripts if (info.path, coder) in everyone.index)
         flagged = sum(everyone.flagged.get((info.path, coder), 0) for info in everyone.transcripts)
-        share = f"{reviewed / turns:.0%}" if turns else "–"
+        share = percent(reviewed / turns) if turns else "–"
         coverage.append([coder, files, reviewed, share, flagged, "yes" if coder in data.coders else ""])
     notes = ""
     consensus = data.choice.consensus
     if consensus is not None:
         state = "complete" if consensus.complete else "not complete"
-        notes = f"<p class='note'>Consensus ({state}): {text(consensus.describe())}.</p>"
+        notes = (
+            f"<p class='note'>The consensus ({text(consensus.coder)}, {state}) covers {text(consensus.phrase())}.</p>"
+        )
     return (
         table(["", ""], figures)
         + "\n<h3>Coverage per coder</h3>\n"
@@ -143,22 +160,9 @@ def _glance(report: StudyReport) -> str:
 
 
 def _progression(report: StudyReport) -> str:
-    grid = report.grid
-    if grid is None:
+    if report.grid is None:
         return "<p class='note'>The codebook has no exclusive group of codes to show as stages.</p>"
-    parts = [
-        figure(
-            svg,
-            "One line per participant, through the furthest stage seen in each session (lines are set slightly "
-            "apart so people at the same stage stay visible); grey dots: an earlier stage seen in the same session.",
-        )
-        for _, svg in stage_charts(report.data, grid)
-    ]
-    if not grid.cases:
-        parts.append("<p class='note'>No participant turn carries a stage code yet.</p>")
-    parts.append("<h3>Participants by session</h3>")
-    parts.append(grid_html(report.data, grid))
-    return "\n".join(parts)
+    return progression_html(report.data, report.grid, with_moves=False)
 
 
 def _moves(report: StudyReport) -> str:
@@ -166,10 +170,10 @@ def _moves(report: StudyReport) -> str:
     if grid is None or grid.moves is None:
         return ""
     data = report.data
-    parts = []
-    chart = moves_chart(data, grid)
-    if chart is not None:
-        parts.append(figure(chart, "How often each move was coded in each session, by the coders the figures use."))
+    parts = [
+        figure(chart, f"How often each move was coded in each {column_word(grid)}, by the coders the figures use.")
+        for _, chart in moves_charts(data, grid)
+    ]
     parts.append("<h3>What participants' turns show after each move</h3>")
     parts.append(_sequence_heat_map(data, grid))
     return "\n".join(parts)
@@ -196,7 +200,7 @@ def _sequence_heat_map(data: Dataset, grid: ProgressGrid) -> str:
             share = count / followed[move.id] if followed[move.id] else 0.0
             tint = f"background:rgba(0,114,178,{0.08 + 0.8 * share:.2f});" if count else ""
             ink = "color:#fff;" if share > 0.55 else ""
-            shown = f"{share:.0%}<br><span class='note'>{count}</span>" if count else ""
+            shown = f"{percent(share)}<br><span class='note'>{count}</span>" if count else ""
             row.append(Cell(shown, "cell", tint + ink))
         rows.append(row)
     headers = ["move", "followed", *[codebook.code(c).label if c != NO_CODE else NO_CODE for c in columns]]
@@ -245,8 +249,9 @@ def _agreement(report: StudyReport) -> str:
         "were reviewed by two or more of them.</p>",
         figure(
             chart,
-            "Bars: alpha; whiskers: the 95% bootstrap interval. Krippendorff's guide: 0.800 and above reliable, "
-            "0.667 to 0.800 for tentative conclusions only.",
+            "Bars: alpha; whiskers: the 95% bootstrap interval. A code with no bar has no alpha (n/a in the "
+            "table: nobody applied it, or every coder applied it everywhere, on the shared turns). Krippendorff's "
+            "guide: 0.800 and above reliable, 0.667 to 0.800 for tentative conclusions only.",
         ),
         table(
             ["code", "α", "95% interval", f"{section.kappa_kind} κ", "agreement", "turns"],
@@ -280,16 +285,21 @@ def _agreement_cells(row: AgreementRow, kappa: bool = True) -> list[object]:
     cells: list[object] = [row.label, Cell(_figure(row.alpha), "number"), Cell(_interval(row.interval), "number")]
     if kappa:
         cells.append(Cell(_figure(row.kappa), "number"))
-    cells += [Cell("–" if row.percent is None else f"{row.percent:.0%}", "number"), row.units]
+    cells += [Cell("n/a" if row.percent is None else percent(row.percent), "number"), row.units]
     return cells
 
 
 def _figure(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _interval(interval: tuple[float, float] | None) -> str:
-    return "[n/a]" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
+    return "n/a" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, halves rounded up (62.5% is 63%, as 37.5% is 38%)."""
+    return f"{int(share * 100 + 0.5)}%"
 
 
 def _quotes(report: StudyReport) -> str:
@@ -297,7 +307,7 @@ def _quotes(report: StudyReport) -> str:
     codebook = report.data.codebook
     if not quotes:
         return f"<p class='note'>No turn carries {text(', '.join(report.quote_codes))}.</p>"
-    parts = []
+    parts = ["<p class='note'><strong>Transcript text below:</strong> each turn in full, as transcribed.</p>"]
     for quote in quotes:
         labels = ", ".join(codebook.code(code).label for code in quote.codes)
         parts.append(

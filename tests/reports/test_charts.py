@@ -96,3 +96,13 @@ def test_any_text_in_any_label_gives_well_formed_svg(name: str) -> None:
     for svg in made:
         minidom.parseString(svg)
         assert "<script" not in svg
+
+
+def test_counts_are_whole_numbers_on_the_axis() -> None:
+    for values, expected in (([1, 1], ["0", "1"]), ([17, 30], [str(n) for n in range(0, 33, 3)])):
+        svg = stacked_bars("m", "Moves", ["a", "b"], [Series("x", values)])
+        shown = re.findall(
+            r'<text x="[^"]+" y="[^"]+" class="[a-z]*">([^<]+)</text>',
+            svg.split('class="axis y')[1].split('class="axis x')[0],
+        )
+        assert sorted(shown, key=float) == expected  # each once: no "0 0 0 1 1" from rounding fractions

@@ -119,7 +119,7 @@ def test_the_agreement_figures_are_agree_ci_s(demo_study: Path, tmp_path: Path) 
             continue
         interval = item["alpha_ci"]
         cell = f"{item['label']} {item['alpha']['value']:.3f} " + (
-            f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else "[n/a]"
+            f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else "n/a"
         )
         assert cell in shown, cell
     low, high = expected["overall"]["masi_alpha_ci"]
@@ -184,7 +184,8 @@ def test_the_codebook_s_examples_come_only_when_asked_for(demo_study: Path, tmp_
     out, page = make_report(demo_study, tmp_path / "without.html")
     assert example not in " ".join(page.text) and "--with-examples" in " ".join(page.text)
     out, page = make_report(demo_study, tmp_path / "with.html", "--with-examples")
-    assert example in " ".join(page.text) and "the codebook's examples" in out
+    assert example in " ".join(page.text) and "with transcript text (the codebook's examples)" in out
+    assert "contains transcript text" in page.banner and "codebook's examples" in page.banner
 
 
 @pytest.mark.parametrize("extra", [(), ("--coder", "ben")])
@@ -201,3 +202,71 @@ def test_the_coverage_table_counts_every_coder_s_reviewed_turns(
             for path in (demo_study / "transcripts").glob(f"*.{coder}.jsonl")
         )
         assert re.search(rf"<tr><td>{coder}</td><td class='number'>\d+</td><td class='number'>{reviewed}</td>", markup)
+
+
+GROUPS_CODEBOOK = """[codebook]
+name = "c"
+[groups.moves]
+label = "Moves"
+roles = ["staff"]
+[groups.stage]
+label = "Stage"
+exclusive = true
+roles = ["participant"]
+[codes.ask]
+label = "Ask"
+group = "moves"
+definition = "d"
+[codes.s1]
+label = "1 early"
+group = "stage"
+color = "#d75f5f"
+definition = "d"
+[codes.s2]
+label = "2 later"
+group = "stage"
+color = "#5fafaf"
+definition = "d"
+"""
+
+
+def two_group_study(folder: Path, group_two_staged: bool = True, pattern: bool = True) -> Path:
+    """Two therapy groups of two sessions each: in each session the therapist asks (turn 1), P2 then P10 reply."""
+    metadata = "metadata_pattern = 'grp(?P<group>\\d+)-s(?P<session>\\d+)'\n" if pattern else ""
+    write(
+        folder / "purer.toml",
+        f'[study]\nname = "g"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n{metadata}'
+        '[roles]\nstaff = ["T"]\nparticipant = ["P*"]\n',
+    )
+    write(folder / "c.toml", GROUPS_CODEBOOK)
+    for group in (1, 2):
+        for session in (1, 2):
+            name = f"grp{group}-s0{session}"
+            write(folder / f"{name}.txt", "T: how was it\nP2: fine\nP10: hard\n")
+            stage = "s2" if session == 2 else "s1"
+            codes = [stage] if group == 1 or group_two_staged else []
+            records = [{"turn": 1, "codes": ["ask"]}] + [{"turn": n, "codes": codes} for n in (2, 3)]
+            lines = [json.dumps({"anchor": "", **record}) for record in records]
+            write(folder / f"{name}.ana.jsonl", "\n".join(lines) + "\n")
+    return folder
+
+
+def test_several_therapy_groups_are_kept_apart(tmp_path: Path) -> None:
+    study = two_group_study(tmp_path / "g", group_two_staged=False)
+    _, page = make_report(study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td>(P[^<]*)</td>", markup)
+    assert rows == ["P2 (group 1)", "P10 (group 1)", "P2 (group 2)", "P10 (group 2)"]  # by group, then 2 before 10
+    assert markup.count('class="pygal-chart"') == 1 + 2  # group 1's stages; the moves of each group
+    assert ">Group 1: Moves, moves per session<" in markup and ">Group 2: Moves, moves per session<" in markup
+    shown = " ".join(" ".join(page.text).split())
+    assert "Group 2: no participant has a stage coded yet." in shown
+    assert "participants 4 ... with a stage coded 2" in shown
+
+
+def test_without_sessions_a_participant_s_points_are_not_joined(tmp_path: Path) -> None:
+    study = two_group_study(tmp_path / "g", pattern=False)
+    _, page = make_report(study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'class="line reactive nofill"' not in markup.split("id='moves'")[0]
+    assert "points are not joined" in " ".join(page.text)
