@@ -19,11 +19,12 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from operator import mul
 
 from purer_tui.agreement.statistics import Histogram, krippendorff_alpha_of, masi_distance, nominal_distance, pattern
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.coded_units import Unit
+from purer_tui.core.errors import UsageError
 
 #: Replicates by default: enough for the 2.5th and 97.5th percentiles to settle (Efron & Tibshirani: 1,000).
 DEFAULT_REPLICATES = 1000
@@ -32,6 +33,14 @@ MAX_REPLICATES = 100_000
 #: Below this share of replicates with a defined alpha (a resample where every coder agreed on "absent"
 #: throughout has none), no interval is given: it would describe only the resamples that happened to vary.
 MIN_DEFINED_SHARE = 0.9
+#: The most work a bootstrap may do, counted in draws' worth of time (about 0.25 microseconds each), times the
+#: resamples: about two minutes; beyond it `--boot` must be lowered. Bounds the time a study anyone can push to
+#: (thousands of codes, tens of thousands of distinct sets of codes) can take. 1,000 resamples of 300,000
+#: shared turns (900,000 records) fit.
+WORK_LIMIT = 500_000_000
+#: Pairs of distinct sets of codes that share a code, kept for the overall alpha's resamples: beyond this many
+#: (about 100 MB) even 100 resamples would pass WORK_LIMIT, so none is attempted.
+MAX_OVERLAPS = 1_000_000
 
 Interval = tuple[float, float]
 
@@ -47,6 +56,10 @@ class AlphaIntervals:
     masi: Interval | None
 
 
+class BootstrapTooLarge(UsageError):
+    """The resamples asked for would take longer than anyone should wait; fewer would fit."""
+
+
 def alpha_intervals(
     units: Sequence[Unit],
     codebook: Codebook,
@@ -58,23 +71,32 @@ def alpha_intervals(
     """Bootstrap intervals for every alpha `measure` reports, from the same units (coder -> codes per turn).
 
     `group_value` gives an exclusive group's category on a turn (study_agreement's rule), so the groups' alphas
-    are the ones reported."""
+    are the ones reported. Raises BootstrapTooLarge when the work would pass WORK_LIMIT."""
     pairable = Counter(tuple(sorted(unit.items())) for unit in units if len(unit) >= 2)
     kinds = list(pairable)
     total = sum(pairable.values())
+    code_ids = [code.id for code in codebook.codes]
     exclusive = {group.id: [c.id for c in codebook.codes_in(group.id)] for group in codebook.groups if group.exclusive}
-    # Each figure's pattern for each kind of unit, found once: a resample only counts kinds.
-    targets: dict[tuple[str, str], tuple[list[Any], Callable[[Any, Any], float]]] = {}
-    for code in codebook.codes:
-        presence = [pattern(int(code.id in codes) for _, codes in kind) for kind in kinds]
-        targets[("code", code.id)] = (presence, nominal_distance)
-    for group_id, members in exclusive.items():
-        targets[("group", group_id)] = (
-            [pattern(group_value(codes, members) for _, codes in kind) for kind in kinds],
-            nominal_distance,
+    binary = _BinaryCounts(kinds, code_ids)
+    # An exclusive group has a few categories: its alpha comes from the histogram of its patterns.
+    groups = {
+        group_id: [pattern(group_value(codes, members) for _, codes in kind) for kind in kinds]
+        for group_id, members in exclusive.items()
+    }
+    sets = _SetCounts(kinds)
+    # In draws' worth of time: a draw (in C), a kind, a code on a kind (in Python, about four draws each), a pair
+    # of overlapping sets of codes (in C).
+    per_replicate = total + 4 * (len(kinds) * (1 + len(groups)) + binary.entries + sets.entries) + sets.overlaps
+    if replicates * per_replicate > WORK_LIMIT:
+        fits = WORK_LIMIT // max(1, per_replicate)
+        advice = f"--boot {fits // 100 * 100} fits" if fits >= 100 else "no --boot fits; leave out --ci"
+        raise BootstrapTooLarge(
+            f"{replicates} resamples of {total} turns ({len(code_ids)} codes, {len(sets.values)} distinct sets of "
+            f"codes) would take too long; {advice}"
         )
-    targets[("masi", "")] = ([pattern(codes for _, codes in kind) for kind in kinds], masi_distance)
-    alphas: dict[tuple[str, str], list[float]] = {target: [] for target in targets}
+    alphas: dict[tuple[str, str], list[float]] = {("code", code_id): [] for code_id in code_ids}
+    alphas.update({("group", group_id): [] for group_id in groups})
+    alphas[("masi", "")] = []
     # Unit i (counted kind by kind) belongs to kind_of_unit[i]; a draw u picks unit int(u * total), the same
     # kind as bisecting the kinds' cumulative counts at u * total. The chain of maps runs in C: a fifth of the
     # time of a Python loop per draw.
@@ -83,13 +105,19 @@ def alpha_intervals(
     draws = iter(random.Random(seed).random, None)  # the generator's numbers, one after another, never None
     for _ in range(replicates if total else 0):
         drawn = Counter(map(kind_of_unit.__getitem__, map(int, map(scale.__mul__, islice(draws, total)))))
-        for target, (patterns, distance) in targets.items():
+        for code_id, value in zip(code_ids, binary.alphas(drawn), strict=True):
+            if value is not None:
+                alphas[("code", code_id)].append(value)
+        for group_id, patterns in groups.items():
             histogram: Histogram = Counter()
             for kind, count in drawn.items():
                 histogram[patterns[kind]] += count
-            value = krippendorff_alpha_of(histogram, distance).value
+            value = krippendorff_alpha_of(histogram, nominal_distance).value
             if value is not None:
-                alphas[target].append(value)
+                alphas[("group", group_id)].append(value)
+        value = sets.alpha(drawn)
+        if value is not None:
+            alphas[("masi", "")].append(value)
 
     def interval(target: tuple[str, str]) -> Interval | None:
         values = sorted(alphas[target])
@@ -100,10 +128,107 @@ def alpha_intervals(
     return AlphaIntervals(
         replicates=replicates,
         seed=seed,
-        codes={code.id: interval(("code", code.id)) for code in codebook.codes},
+        codes={code_id: interval(("code", code_id)) for code_id in code_ids},
         groups={group_id: interval(("group", group_id)) for group_id in exclusive},
         masi=interval(("masi", "")),
     )
+
+
+Kind = tuple[tuple[str, frozenset[str]], ...]  # a kind of unit: (coder, codes) for each coder who reviewed it
+
+
+class _BinaryCounts:
+    """Each code's alpha over present/absent, from the kinds of units that carry it.
+
+    For a unit of m coders, j of whom applied the code, the coincidences are j(j-1)/(m-1) present-present,
+    (m-j)(m-j-1)/(m-1) absent-absent and j(m-j)/(m-1) each way between; with n1 values "present" of n,
+    alpha = 1 - (n - 1) * o_01 / (n1 * (n - n1)), undefined when every value is the same. Only kinds where
+    someone applied the code add to n1 and o_01, so a resample costs the codes on its kinds, not codes x kinds.
+    """
+
+    def __init__(self, kinds: Sequence[Kind], code_ids: Sequence[str]) -> None:
+        place = {code_id: index for index, code_id in enumerate(code_ids)}
+        self.codes = len(code_ids)
+        self.coders = [len(kind) for kind in kinds]
+        self.carried: list[list[tuple[int, int, float]]] = []  # per kind: (code, j, j(m-j)/(m-1))
+        for kind in kinds:
+            m = len(kind)
+            applied = Counter(code for _, codes in kind for code in codes if code in place)
+            self.carried.append([(place[code], j, j * (m - j) / (m - 1)) for code, j in applied.items()])
+        self.entries = sum(len(entries) for entries in self.carried)
+
+    def alphas(self, drawn: Counter[int]) -> list[float | None]:
+        n = sum(self.coders[kind] * count for kind, count in drawn.items())
+        present = [0] * self.codes
+        between = [0.0] * self.codes
+        for kind, count in drawn.items():
+            for code, j, pairs in self.carried[kind]:
+                present[code] += count * j
+                between[code] += count * pairs
+        return [
+            None if n1 == 0 or n1 == n else 1 - (n - 1) * o01 / (n1 * (n - n1))
+            for n1, o01 in zip(present, between, strict=True)
+        ]
+
+
+class _SetCounts:
+    """The alpha over each turn's whole set of codes (MASI distance), from per-kind sums and the pairs of
+    distinct sets that share a code.
+
+    Observed disagreement is a sum over units, so each kind's share is worked out once. The expected one is
+    sum over ordered pairs of distinct sets c, k of n_c n_k d(c, k): sets sharing no code are 1 apart, so
+    it is (n^2 - sum n_c^2) minus 2 n_c n_k (1 - d(c, k)) for each pair that shares a code, and a resample
+    costs those pairs, not the square of the distinct sets.
+    """
+
+    def __init__(self, kinds: Sequence[Kind]) -> None:
+        place: dict[frozenset[str], int] = {}
+        self.values: list[frozenset[str]] = []
+        self.given: list[list[tuple[int, int]]] = []  # per kind: (set, how many of its coders gave it)
+        self.observed: list[float] = []  # per kind: its unit's disagreement, sum over ordered pairs / (m - 1)
+        self.coders: list[int] = []
+        for kind in kinds:
+            given = Counter(codes for _, codes in kind)
+            m = len(kind)
+            self.coders.append(m)
+            self.observed.append(
+                sum(n_c * n_k * masi_distance(c, k) for c, n_c in given.items() for k, n_k in given.items() if c != k)
+                / (m - 1)
+            )
+            self.given.append([(place.setdefault(codes, len(place)), count) for codes, count in given.items()])
+        self.values = list(place)
+        self.entries = sum(len(given) for given in self.given)
+        carrying: dict[str, list[int]] = {}
+        for index, codes in enumerate(self.values):
+            for code in codes:
+                carrying.setdefault(code, []).append(index)
+        pairs: set[tuple[int, int]] = set()
+        too_many = False
+        for indexes in carrying.values():
+            if len(pairs) + len(indexes) * (len(indexes) - 1) // 2 > MAX_OVERLAPS:
+                too_many = True  # more than any bootstrap may visit (counted before they are made): say so
+                pairs.clear()
+                break
+            pairs.update((a, b) for position, a in enumerate(indexes) for b in indexes[position + 1 :])
+        self.overlaps = WORK_LIMIT if too_many else len(pairs)
+        self.first = [a for a, _ in sorted(pairs)]
+        self.second = [b for _, b in sorted(pairs)]
+        self.similarity = [1 - masi_distance(self.values[a], self.values[b]) for a, b in sorted(pairs)]
+
+    def alpha(self, drawn: Counter[int]) -> float | None:
+        counts = [0] * len(self.values)
+        observed = 0.0
+        for kind, count in drawn.items():
+            observed += count * self.observed[kind]
+            for value, given in self.given[kind]:
+                counts[value] += count * given
+        if sum(1 for count in counts if count) < 2:
+            return None  # one set of codes throughout: nothing to disagree about
+        n = sum(counts)
+        products = map(mul, map(counts.__getitem__, self.first), map(counts.__getitem__, self.second))
+        shared: float = sum(map(mul, products, self.similarity))
+        expected = (n * n - sum(count * count for count in counts) - 2 * shared) / (n - 1)
+        return 1 - observed / expected
 
 
 def percentile(ordered: Sequence[float], share: float) -> float:

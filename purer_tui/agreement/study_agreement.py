@@ -143,7 +143,7 @@ def measure_study(
     `pattern` (default: all), as the study's files are now."""
     transcripts = select_transcripts(study, pattern)
     if not transcripts:
-        raise UsageError(f'no transcript matches "{pattern}"')
+        raise UsageError(f'no transcript matches "{pattern}"' if pattern else "the study has no transcripts yet")
     chosen = agreement_coders(study, transcripts, coders)
     collected = collect_units(transcripts, chosen)
     return measure_collected(collected, study.load_codebook(), chosen, len(transcripts), without_suggested, bootstrap)

@@ -9,10 +9,13 @@ shows control characters as placeholders.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from purer_tui.core.safe_text import visible_controls
+
+_COLOUR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 #: Nothing may be loaded or run: inline styles and inline (data:) images only.
 CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -101,10 +104,29 @@ def figure(svg: str, caption: str = "") -> str:
     return f"<figure>\n{svg}{shown}</figure>"
 
 
-def ink_on(colour: str) -> str:
-    """Black or white, whichever reads better on `colour` ("#RRGGBB")."""
-    red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
-    return "#000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
+def css_colour(colour: str | None) -> str | None:
+    """A codebook colour as "#rrggbb" ("#abc" written out), or None when there is none or it is not one."""
+    found = _COLOUR.fullmatch(colour or "")
+    if found is None:
+        return None
+    digits = found.group(1)
+    return "#" + ("".join(digit * 2 for digit in digits) if len(digits) == 3 else digits).lower()
+
+
+def swatch(colour: str | None) -> str:
+    """A small square in a codebook colour, or "" without one."""
+    shown = css_colour(colour)
+    return f"<span class='swatch' style='background:{shown}'></span>" if shown else ""
+
+
+def coloured(colour: str | None) -> str:
+    """The style of a cell in a codebook colour, in black or white, whichever reads better on it ("" without)."""
+    shown = css_colour(colour)
+    if shown is None:
+        return ""
+    red, green, blue = (int(shown[index : index + 2], 16) for index in (1, 3, 5))
+    ink = "#000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
+    return f"background:{shown};color:{ink}"
 
 
 def page(title: str, body: str, banner: str = "") -> str:

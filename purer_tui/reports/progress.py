@@ -233,6 +233,7 @@ def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
     """The staff's moves per session as stacked bars in the codebook's colours: (heading, SVG), one chart per
     therapy group when there are several (their sessions are not the same sessions), none without a moves group."""
     from purer_tui.reports.charts import Series, stacked_bars
+    from purer_tui.reports.html_page import css_colour
 
     if grid.moves is None:
         return []
@@ -241,7 +242,9 @@ def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
     charts = []
     for number, (group, counts) in enumerate(by_group.items()):
         series = [
-            Series(code.label, [counts.get(column, Counter())[code.id] for column in grid.columns], code.color)
+            Series(
+                code.label, [counts.get(column, Counter())[code.id] for column in grid.columns], css_colour(code.color)
+            )
             for code in codes
         ]
         heading = _group_heading(group, "")
@@ -252,7 +255,7 @@ def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
 
 def grid_html(data: Dataset, grid: ProgressGrid) -> str:
     """The participants x sessions grid as an HTML table, each cell in its furthest stage's colour."""
-    from purer_tui.reports.html_page import Cell, ink_on, table, text
+    from purer_tui.reports.html_page import Cell, coloured, swatch, table, text
 
     codebook = data.codebook
     rows: list[list[object]] = []
@@ -265,20 +268,13 @@ def grid_html(data: Dataset, grid: ProgressGrid) -> str:
                 continue
             names = [text(short_name(codebook.code(code))) for code in observed]
             names[-1] = f"<span class='furthest'>{names[-1]}</span>"
-            colour = codebook.code(observed[-1]).color
-            style = f"background:{colour};color:{ink_on(colour)}" if colour else ""
-            row.append(Cell(" ".join(names), "cell", style))
+            row.append(Cell(" ".join(names), "cell", coloured(codebook.code(observed[-1]).color)))
         rows.append(row)
     stages = ", ".join(
         c.label if c.label.startswith(short_name(c)) else f"{short_name(c)} {c.label}"
         for c in codebook.codes_in(grid.stages.id)
     )
-    legend = " ".join(
-        f"<span class='swatch' style='background:{c.color}'></span>{text(short_name(c))}"
-        if c.color
-        else text(short_name(c))
-        for c in codebook.codes_in(grid.stages.id)
-    )
+    legend = " ".join(swatch(c.color) + text(short_name(c)) for c in codebook.codes_in(grid.stages.id))
     return (
         table(["participant", *grid.columns], rows)
         + f"\n<p class='note'>{legend}</p>\n<p class='note'>Stages: {text(stages)}. Each cell lists the stages seen; "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from purer_tui.core.codebook import Codebook
 from purer_tui.core.dataset import Dataset
 from purer_tui.reports.codebook_manual import shown_groups
-from purer_tui.reports.html_page import Cell, figure, page, table, text
+from purer_tui.reports.html_page import Cell, figure, page, swatch, table, text
 from purer_tui.reports.progress import ProgressGrid, column_word, moves_charts, progression_html
 from purer_tui.reports.quotes import Quote
 from purer_tui.reports.sequences import NO_CODE, sequence_counts
@@ -272,11 +272,12 @@ def _agreement(report: StudyReport) -> str:
             f"<p><strong>Overall</strong> (alpha over each turn's whole set of codes, MASI distance): "
             f"{_figure(overall.alpha)} {_interval(overall.interval)}, {overall.units} turns.</p>"
         )
-    parts.append(
-        f"<p class='note'>Intervals: percentile bootstrap, {section.replicates} resamples of the turns reviewed by "
-        f"two or more coders (seed {section.seed}); “n/a” where too few resamples have an alpha. The same figures: "
-        f"purer-tui agree --ci --boot {section.replicates} --seed {section.seed}.</p>"
-    )
+    if section.replicates:
+        parts.append(
+            f"<p class='note'>Intervals: percentile bootstrap, {section.replicates} resamples of the turns reviewed by "
+            f"two or more coders (seed {section.seed}); “n/a” where too few resamples have an alpha. The same figures: "
+            f"purer-tui agree --ci --boot {section.replicates} --seed {section.seed}.</p>"
+        )
     parts += [f"<p class='note'>{text(note)}</p>" for note in section.notes]
     return "\n".join(parts)
 
@@ -337,9 +338,10 @@ def _manual(codebook: Codebook, examples: bool) -> str:
             parts.append(f"<p>{text(said.strip())}</p>")
         entries = []
         for code in codes:
-            swatch = f"<span class='swatch' style='background:{code.color}'></span>" if code.color else ""
             key = f"<span class='key'>{text(code.key)}</span> " if code.key else ""
-            entries.append(f"<dt>{swatch}{key}{text(code.label)} <span class='note'>({text(code.id)})</span></dt>")
+            entries.append(
+                f"<dt>{swatch(code.color)}{key}{text(code.label)} <span class='note'>({text(code.id)})</span></dt>"
+            )
             entries.append(f"<dd>{text(' '.join(code.definition.split()))}")
             for name, value in (("Include", code.include), ("Exclude", code.exclude)):
                 if value:

@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from purer_tui import __version__
-from purer_tui.agreement.bootstrap import DEFAULT_REPLICATES
+from purer_tui.agreement.bootstrap import DEFAULT_REPLICATES, AlphaIntervals, BootstrapTooLarge
 from purer_tui.agreement.study_agreement import StudyAgreement, measure_study
 from purer_tui.core.dataset import Dataset, Progress, load_dataset
 from purer_tui.core.durable import write_output
 from purer_tui.core.errors import UsageError
-from purer_tui.core.study import load_study
+from purer_tui.core.study import Study, load_study
 from purer_tui.reports.progress import build_grid
 from purer_tui.reports.quotes import find_quotes
 from purer_tui.reports.study_report import AgreementRow, AgreementSection, StudyReport, report_html
@@ -56,15 +56,10 @@ def build_study_report(study_path: Path, request: ReportRequest, progress: Progr
     if any(group.exclusive for group in codebook.groups) or request.stages:
         grid = build_grid(data, request.stages, request.moves)
     agreement, missing = None, ""
-    result = measure_study(study, bootstrap=(request.replicates, request.seed))
-    if len(result.coders) < 2:
-        missing = "Agreement needs two coders who reviewed the same turns; " + (
-            f"only {result.coders[0]} has coded this study." if result.coders else "no one has coded this study."
-        )
-    elif result.note:
-        missing = result.note
+    if not data.transcripts:
+        missing = "The study has no transcripts yet."
     else:
-        agreement = agreement_section(result)
+        agreement, missing = _agreement(study, request)
     quotes = find_quotes(data, list(request.quote_codes), 0) if request.quote_codes else None
     return StudyReport(
         data=data,
@@ -79,11 +74,29 @@ def build_study_report(study_path: Path, request: ReportRequest, progress: Progr
     )
 
 
+def _agreement(study: Study, request: ReportRequest) -> tuple[AgreementSection | None, str]:
+    """The agreement section, or why there is none. Intervals a study is too large for are said, not waited for."""
+    too_large = ""
+    try:
+        result = measure_study(study, bootstrap=(request.replicates, request.seed))
+    except BootstrapTooLarge as error:
+        result, too_large = measure_study(study), str(error)
+    if len(result.coders) < 2:
+        return None, "Agreement needs two coders who reviewed the same turns; " + (
+            f"only {result.coders[0]} has coded this study." if result.coders else "no one has coded this study."
+        )
+    if result.note:
+        return None, result.note
+    section = agreement_section(result)
+    if too_large:
+        section.notes.insert(0, f"No intervals: {too_large}.")
+    return section, ""
+
+
 def agreement_section(result: StudyAgreement) -> AgreementSection:
     """The agreement figures the report shows: alpha with its interval, kappa and percent agreement per code;
     alpha and agreement per exclusive group; the overall alpha (MASI)."""
-    intervals = result.intervals
-    assert intervals is not None  # measured with a bootstrap
+    intervals = result.intervals or AlphaIntervals(0, 0, {}, {}, None)  # none: the study was too large for them
     codes = [
         AgreementRow(
             item.code.label,

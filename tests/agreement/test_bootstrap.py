@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from purer_tui.agreement import report
 from purer_tui.agreement.bootstrap import alpha_intervals, percentile
@@ -147,3 +149,62 @@ def test_the_report_with_intervals_written_without_rich_is_rich_s_bytes(
     parts = report._report_parts(result)
     assert widths_written_as_rich(parts, [40, 80, 120, 200], monkeypatch) >= 2
     assert any(isinstance(part, PlainTable) and "α 95% CI" in part.headers for part in parts)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["ana", "ben", "cy"]),
+        st.dictionaries(st.integers(1, 6), st.lists(st.sampled_from(["p", "s1", "s2"]), unique=True, max_size=3)),
+        min_size=2,
+        max_size=3,
+    ),
+    st.integers(0, 50),
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_coding_s_intervals_equal_the_plain_reference(
+    tmp_path_factory: pytest.TempPathFactory, coding: dict[str, dict[int, list[str]]], seed: int
+) -> None:
+    """The per-code sums and the overlapping sets of codes give what recomputing every alpha from scratch gives."""
+    from purer_tui.agreement.statistics import nominal_distance
+
+    study, _, _, collected = study_units(small_study(tmp_path_factory.mktemp("s"), coding))
+    codebook = study.load_codebook()
+    units = list(collected.units.values())
+    found = alpha_intervals(units, codebook, 100, seed, group_value=_group_value)
+    for code in codebook.codes:
+        expected = reference_interval(units, lambda codes, c=code.id: int(c in codes), nominal_distance, 100, seed)
+        assert found.codes[code.id] == (pytest.approx(expected) if expected else None), code.id
+    expected = reference_interval(units, lambda codes: codes, masi_distance, 100, seed)
+    assert found.masi == (pytest.approx(expected) if expected else None)
+
+
+def test_a_bootstrap_too_large_to_wait_for_is_refused_in_one_line_and_the_report_goes_without(
+    demo_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A study anyone can push to could hold thousands of codes and sets of codes: the work is bounded."""
+    import purer_tui.agreement.bootstrap as bootstrap
+
+    monkeypatch.setattr(bootstrap, "WORK_LIMIT", 10_000)
+    result = CliRunner().invoke(main, ["agree", str(demo_study), "--ci"])
+    assert result.exit_code == 2
+    assert "would take too long" in result.stderr and "--boot" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = CliRunner().invoke(main, ["report", str(demo_study), "--html", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No intervals:" in page and "would take too long" in page and "0.663" in page  # the overall alpha
+
+
+def test_too_many_overlapping_sets_of_codes_are_counted_before_they_are_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import purer_tui.agreement.bootstrap as bootstrap
+
+    monkeypatch.setattr(bootstrap, "MAX_OVERLAPS", 10)
+    # every set carries "a": 8 distinct sets, 28 pairs sharing a code
+    kinds = [(("ana", frozenset({"a", f"x{n}"})), ("ben", frozenset({"a"}))) for n in range(8)]
+    assert bootstrap._SetCounts(kinds).overlaps == bootstrap.WORK_LIMIT
+    monkeypatch.setattr(bootstrap, "MAX_OVERLAPS", 100)
+    assert bootstrap._SetCounts(kinds).overlaps == 8 * 9 // 2  # the 9 sets ({"a"} too) all share "a"
+    separate = [(("ana", frozenset({f"x{n}"})), ("ben", frozenset({f"y{n}"}))) for n in range(8)]
+    assert bootstrap._SetCounts(separate).overlaps == 0

@@ -270,3 +270,28 @@ def test_without_sessions_a_participant_s_points_are_not_joined(tmp_path: Path) 
     markup = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert 'class="line reactive nofill"' not in markup.split("id='moves'")[0]
     assert "points are not joined" in " ".join(page.text)
+
+
+def test_a_three_digit_colour_is_written_out_and_anything_else_is_left_out(demo_study: Path, tmp_path: Path) -> None:
+    codebook = demo_study / "codebooks" / "purer.toml"
+    text = codebook.read_text(encoding="utf-8")
+    codebook.write_text(text.replace('color = "#d75f5f"', 'color = "#abc"', 1), encoding="utf-8")
+    _, page = make_report(demo_study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "background:#aabbcc" in markup
+    status, _, err = cli("progress", str(demo_study), "--html", str(tmp_path / "p.html"))
+    assert status == 0, err
+    from purer_tui.reports.html_page import coloured, css_colour
+
+    assert css_colour("#abcdef\n") is None and coloured("#abcdef\n") == "" and coloured(None) == ""
+    assert coloured("#FFFFFF") == "background:#ffffff;color:#000"
+
+
+def test_a_study_with_no_transcripts_gets_a_report_that_says_so(tmp_path: Path) -> None:
+    study = tmp_path / "s"
+    write(study / "purer.toml", '[study]\nname = "s"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n')
+    write(study / "c.toml", GROUPS_CODEBOOK)
+    _, page = make_report(study, tmp_path / "r.html")
+    assert "The study has no transcripts yet." in " ".join(page.text)
+    status, _, err = cli("agree", str(study))
+    assert status == 2 and "the study has no transcripts yet" in err
