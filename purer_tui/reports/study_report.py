@@ -115,7 +115,8 @@ def transcript_text_warning(report: StudyReport) -> str:
 
 def _glance(report: StudyReport) -> str:
     data, everyone = report.data, report.everyone
-    sessions = {info.session for info in data.transcripts if info.session is not None}
+    # A session is one meeting of one group: group 1's session 1 and group 2's are two sessions.
+    sessions = {(info.group, info.session) for info in data.transcripts if info.session is not None}
     groups = {info.group for info in data.transcripts if info.group is not None}
     turns = sum(len(data.parsed[info.path].turns) for info in data.transcripts)
     grid = report.grid

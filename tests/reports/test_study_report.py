@@ -262,6 +262,7 @@ def test_several_therapy_groups_are_kept_apart(tmp_path: Path) -> None:
     shown = " ".join(" ".join(page.text).split())
     assert "Group 2: no participant has a stage coded yet." in shown
     assert "participants 4 ... with a stage coded 2" in shown
+    assert "sessions 4 therapy groups 2" in shown  # two meetings of each of two groups
 
 
 def test_without_sessions_a_participant_s_points_are_not_joined(tmp_path: Path) -> None:
