@@ -257,6 +257,8 @@ def render(chart: Any, chart_id: str, values: Sequence[float]) -> str:
     chart.xml_filters.append(_without_scripts)
     if not values:
         chart.config.show_legend = False
+    if not chart.raw_series:
+        chart.add("", [])  # pygal cannot draw a chart of no series; of an empty one it says there is no figure
     svg: str = chart.render(is_unicode=True)
     return svg + "\n"
 

@@ -35,6 +35,8 @@ class ProgressGrid:
     case_groups: dict[str, str | None] = field(default_factory=dict)  # case -> its therapy group (None: unknown)
     # therapy group -> column -> move code -> count: each group's sessions apart (a study of several groups)
     group_moves: dict[str | None, dict[str, Counter[str]]] = field(default_factory=dict)
+    # therapy group -> the columns it has a transcript in (its sessions; a column it lacks is not "no stage")
+    group_columns: dict[str | None, list[str]] = field(default_factory=dict)
 
 
 def pick_groups(data: Dataset, stages: str | None, moves: str | None) -> tuple[CodeGroup, CodeGroup | None]:
@@ -74,7 +76,14 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
     cells: dict[tuple[str, str], set[str]] = defaultdict(set)
     cases: dict[str, str | None] = {}
     move_counts: dict[str, Counter[str]] = {column: Counter() for column in columns}
-    group_moves: dict[str | None, dict[str, Counter[str]]] = {}
+    held: dict[str | None, set[str]] = defaultdict(set)
+    for info in data.transcripts:
+        held[info.group].add(column_of[info.path])
+    group_order = sorted(held, key=lambda g: natural_key(g or ""))
+    group_columns = {group: [column for column in columns if column in held[group]] for group in group_order}
+    group_moves: dict[str | None, dict[str, Counter[str]]] = {
+        group: {column: Counter() for column in group_columns[group]} for group in group_order
+    }
     for coded in data.coded:
         column = column_of[coded.info.path]
         observed = stage_ids.intersection(coded.codes)
@@ -84,11 +93,12 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
             cells[(coded.case, column)].update(observed)
         for code in move_ids.intersection(coded.codes):
             move_counts[column][code] += 1
-            group_moves.setdefault(coded.info.group, {}).setdefault(column, Counter())[code] += 1
+            group_moves[coded.info.group][column][code] += 1
     order = [c.id for c in data.codebook.codes_in(stage_group.id)]
     move_order = [c.id for c in data.codebook.codes_in(move_group.id)] if move_group else []
-    for column, counts in move_counts.items():  # in codebook order, not the order of a set of ids (which varies)
-        move_counts[column] = Counter({code: counts[code] for code in move_order if counts[code]})
+    for counted in (move_counts, *group_moves.values()):  # in codebook order, not a set's order (which varies)
+        for column, counts in counted.items():
+            counted[column] = Counter({code: counts[code] for code in move_order if counts[code]})
     # Participants by therapy group, then by name, in natural order (Participant 2 before Participant 10).
     ordered = sorted(cases, key=lambda case: (natural_key(cases[case] or ""), natural_key(case)))
     return ProgressGrid(
@@ -99,7 +109,8 @@ def build_grid(data: Dataset, stages: str | None = None, moves: str | None = Non
         cells={key: [c for c in order if c in value] for key, value in cells.items()},
         move_counts=move_counts,
         case_groups={case: cases[case] for case in ordered},
-        group_moves={group: group_moves[group] for group in sorted(group_moves, key=lambda g: natural_key(g or ""))},
+        group_moves=group_moves,
+        group_columns=group_columns,
     )
 
 
@@ -139,15 +150,18 @@ def grid_table(data: Dataset, grid: ProgressGrid) -> ReportTable:
     if grid.moves is not None:
         names = move_names(data, grid.moves)
         order = [c.id for c in codebook.codes_in(grid.moves.id)]
-        table.rows.append(
-            [
-                f"{grid.moves.label} (counts)",
-                *[
-                    " ".join(f"{names[c]}{grid.move_counts[col][c]}" for c in order if grid.move_counts[col][c])
-                    for col in grid.columns
-                ],
-            ]
-        )
+        for group, counts in moves_by_group(grid).items():
+            table.rows.append(
+                [
+                    f"{grid.moves.label} (counts{f', group {group}' if group is not None else ''})",
+                    *[
+                        " ".join(f"{names[c]}{counts[col][c]}" for c in order if counts[col][c])
+                        if col in counts
+                        else "–"
+                        for col in grid.columns
+                    ],
+                ]
+            )
         legend = ", ".join(f"{names[c.id]} {c.label}" for c in codebook.codes_in(grid.moves.id))
         stages = ", ".join(
             c.label if c.label.startswith(short_name(c)) else f"{short_name(c)} {c.label}"
@@ -173,6 +187,12 @@ def grid_json(grid: ProgressGrid, coders: Mapping[str, object]) -> str:
         ],
         "moves": {column: dict(grid.move_counts[column]) for column in grid.columns} if grid.moves else None,
     }
+    if grid.moves and any(group is not None for group in grid.group_moves):
+        data["moves_by_group"] = {
+            str(group): {column: dict(counts) for column, counts in by_column.items()}
+            for group, by_column in grid.group_moves.items()
+            if group is not None
+        }
     return json_safe(json.dumps(data, indent=1, ensure_ascii=False))
 
 
@@ -203,9 +223,10 @@ def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | Non
     charts: list[tuple[str, str | None]] = []
     for number, group in enumerate(groups):
         lines, also_seen = [], []
+        columns = grid.group_columns.get(group, grid.columns)  # the group's own sessions
         for case in groups[group]:
             furthest: list[float | None] = []
-            for column_index, column in enumerate(grid.columns):
+            for column_index, column in enumerate(columns):
                 seen = [place[code] for code in grid.cells.get((case, column), [])]
                 furthest.append(max(seen) if seen else None)
                 also_seen += [(column_index, stage) for stage in seen if stage != max(seen)]
@@ -219,7 +240,7 @@ def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | Non
         chart = stage_chart(
             f"stages-{number + 1}",
             title,
-            grid.columns,
+            columns,
             stage_names,
             lines,
             sorted(set(also_seen)),
@@ -229,28 +250,57 @@ def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | Non
     return charts
 
 
-def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str]]:
+def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | None]]:
     """The staff's moves per session as stacked bars in the codebook's colours: (heading, SVG), one chart per
-    therapy group when there are several (their sessions are not the same sessions), none without a moves group."""
+    therapy group when there are several (their sessions are not the same sessions), none without a moves group;
+    None for a group with no move coded yet."""
     from purer_tui.reports.charts import Series, stacked_bars
     from purer_tui.reports.html_page import css_colour
 
     if grid.moves is None:
         return []
     codes = data.codebook.codes_in(grid.moves.id)
-    by_group = grid.group_moves if len(grid.group_moves) > 1 else {None: grid.move_counts}
-    charts = []
-    for number, (group, counts) in enumerate(by_group.items()):
+    charts: list[tuple[str, str | None]] = []
+    for number, (group, counts) in enumerate(moves_by_group(grid).items()):
+        columns = list(counts)
         series = [
-            Series(
-                code.label, [counts.get(column, Counter())[code.id] for column in grid.columns], css_colour(code.color)
-            )
+            Series(code.label, [counts[column][code.id] for column in columns], css_colour(code.color))
             for code in codes
+            if any(counts[column][code.id] for column in columns)
         ]
         heading = _group_heading(group, "")
+        if not series:
+            charts.append((heading, None))
+            continue
         title = f"{heading + ': ' if heading else ''}{grid.moves.label}, moves per {column_word(grid)}"
-        charts.append((heading, stacked_bars(f"moves-{number + 1}", title, grid.columns, series)))
+        charts.append((heading, stacked_bars(f"moves-{number + 1}", title, columns, series)))
     return charts
+
+
+def moves_html(data: Dataset, grid: ProgressGrid) -> str:
+    """The moves charts, with a caption, or a line for each group with no move coded yet."""
+    from purer_tui.reports.html_page import figure, text
+
+    if grid.moves is None:
+        return ""
+    parts = []
+    for heading, svg in moves_charts(data, grid):
+        if svg is None:
+            parts.append(f"<p class='note'>{text(heading + ': ' if heading else '')}no move coded yet.</p>")
+        else:
+            parts.append(
+                figure(
+                    svg, f"How often each move was coded in each {column_word(grid)}, by the coders the figures use."
+                )
+            )
+    return "\n".join(parts)
+
+
+def moves_by_group(grid: ProgressGrid) -> dict[str | None, dict[str, Counter[str]]]:
+    """The moves counted per therapy group and column when there are several groups, else all together."""
+    if len(grid.group_moves) > 1:
+        return grid.group_moves
+    return {None: grid.move_counts}
 
 
 def grid_html(data: Dataset, grid: ProgressGrid) -> str:
@@ -259,10 +309,16 @@ def grid_html(data: Dataset, grid: ProgressGrid) -> str:
 
     codebook = data.codebook
     rows: list[list[object]] = []
+    absent = False
     for case in grid.cases:
         row: list[object] = [case]
+        held = grid.group_columns.get(grid.case_groups[case], grid.columns)
         for column in grid.columns:
             observed = grid.cells.get((case, column), [])
+            if column not in held:
+                row.append(Cell("–", "cell absent"))
+                absent = True
+                continue
             if not observed:
                 row.append(Cell("", "cell"))
                 continue
@@ -278,7 +334,9 @@ def grid_html(data: Dataset, grid: ProgressGrid) -> str:
     return (
         table(["participant", *grid.columns], rows)
         + f"\n<p class='note'>{legend}</p>\n<p class='note'>Stages: {text(stages)}. Each cell lists the stages seen; "
-        "it is coloured as its furthest stage, in bold.</p>"
+        "it is coloured as its furthest stage, in bold; an empty cell: no stage seen"
+        + ("; –: the participant's group has no such session." if absent else ".")
+        + "</p>"
     )
 
 
@@ -311,7 +369,7 @@ def progression_html(data: Dataset, grid: ProgressGrid, with_moves: bool = True)
     parts.append("<h3>Participants by " + column_word(grid) + "</h3>")
     parts.append(grid_html(data, grid))
     if with_moves:
-        parts += [figure(svg) for _, svg in moves_charts(data, grid)]
+        parts.append(moves_html(data, grid))
     return "\n".join(parts)
 
 
@@ -325,7 +383,7 @@ def save_picture(data: Dataset, grid: ProgressGrid, svg: str | None, html: str |
     title = f"{data.study.name}: progression"
     if svg:
         charts = [chart for _, chart in stage_charts(data, grid) if chart is not None]
-        charts += [chart for _, chart in moves_charts(data, grid)]
+        charts += [chart for _, chart in moves_charts(data, grid) if chart is not None]
         write_output(Path(svg), stacked_svg(title, charts).encode("utf-8"), data.transcript_paths, data.study.root)
     if html:
         body = (
@@ -343,7 +401,7 @@ def stacked_svg(title: str, charts: list[str]) -> str:
     parts, y = [], 0
     for chart in charts:
         height = chart_height(chart)
-        parts.append(chart.replace("<svg ", f'<svg y="{y}" width="{WIDTH}" height="{height}" ', 1))
+        parts.append(chart.replace("<svg ", f'<svg y="{y}" ', 1))  # each chart carries its own width and height
         y += height
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y}" viewBox="0 0 {WIDTH} {y}">'

@@ -15,7 +15,7 @@ from purer_tui.core.codebook import Codebook
 from purer_tui.core.dataset import Dataset
 from purer_tui.reports.codebook_manual import shown_groups
 from purer_tui.reports.html_page import Cell, figure, page, swatch, table, text
-from purer_tui.reports.progress import ProgressGrid, column_word, moves_charts, progression_html
+from purer_tui.reports.progress import ProgressGrid, moves_html, progression_html
 from purer_tui.reports.quotes import Quote
 from purer_tui.reports.sequences import NO_CODE, sequence_counts
 from purer_tui.reports.stats import frequency_tables
@@ -139,7 +139,7 @@ def _glance(report: StudyReport) -> str:
         reviewed = sum(len(everyone.index.get((info.path, coder), {})) for info in everyone.transcripts)
         files = sum(1 for info in everyone.transcripts if (info.path, coder) in everyone.index)
         flagged = sum(everyone.flagged.get((info.path, coder), 0) for info in everyone.transcripts)
-        share = percent(reviewed / turns) if turns else "–"
+        share = f"{reviewed / turns:.0%}" if turns else "–"
         coverage.append([coder, files, reviewed, share, flagged, "yes" if coder in data.coders else ""])
     notes = ""
     consensus = data.choice.consensus
@@ -171,10 +171,7 @@ def _moves(report: StudyReport) -> str:
     if grid is None or grid.moves is None:
         return ""
     data = report.data
-    parts = [
-        figure(chart, f"How often each move was coded in each {column_word(grid)}, by the coders the figures use.")
-        for _, chart in moves_charts(data, grid)
-    ]
+    parts = [moves_html(data, grid)]
     parts.append("<h3>What participants' turns show after each move</h3>")
     parts.append(_sequence_heat_map(data, grid))
     return "\n".join(parts)
@@ -201,7 +198,7 @@ def _sequence_heat_map(data: Dataset, grid: ProgressGrid) -> str:
             share = count / followed[move.id] if followed[move.id] else 0.0
             tint = f"background:rgba(0,114,178,{0.08 + 0.8 * share:.2f});" if count else ""
             ink = "color:#fff;" if share > 0.55 else ""
-            shown = f"{percent(share)}<br><span class='note'>{count}</span>" if count else ""
+            shown = f"{share:.0%}<br><small>{count}</small>" if count else ""
             row.append(Cell(shown, "cell", tint + ink))
         rows.append(row)
     headers = ["move", "followed", *[codebook.code(c).label if c != NO_CODE else NO_CODE for c in columns]]
@@ -250,9 +247,9 @@ def _agreement(report: StudyReport) -> str:
         "were reviewed by two or more of them.</p>",
         figure(
             chart,
-            "Bars: alpha; whiskers: the 95% bootstrap interval. A code with no bar has no alpha (n/a in the "
-            "table: nobody applied it, or every coder applied it everywhere, on the shared turns). Krippendorff's "
-            "guide: 0.800 and above reliable, 0.667 to 0.800 for tentative conclusions only.",
+            "Bars: alpha; whiskers: the 95% bootstrap interval. A code with no bar has an alpha of 0 or none (n/a "
+            "in the table: nobody applied it, or every coder applied it everywhere, on the shared turns). "
+            "Krippendorff's guide: 0.800 and above reliable, 0.667 to 0.800 for tentative conclusions only.",
         ),
         table(
             ["code", "α", "95% interval", f"{section.kappa_kind} κ", "agreement", "turns"],
@@ -287,7 +284,7 @@ def _agreement_cells(row: AgreementRow, kappa: bool = True) -> list[object]:
     cells: list[object] = [row.label, Cell(_figure(row.alpha), "number"), Cell(_interval(row.interval), "number")]
     if kappa:
         cells.append(Cell(_figure(row.kappa), "number"))
-    cells += [Cell("n/a" if row.percent is None else percent(row.percent), "number"), row.units]
+    cells += [Cell("n/a" if row.percent is None else f"{row.percent:.0%}", "number"), row.units]
     return cells
 
 
@@ -297,11 +294,6 @@ def _figure(value: float | None) -> str:
 
 def _interval(interval: tuple[float, float] | None) -> str:
     return "n/a" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
-
-
-def percent(share: float) -> str:
-    """A share as a whole percentage, halves rounded up (62.5% is 63%, as 37.5% is 38%)."""
-    return f"{int(share * 100 + 0.5)}%"
 
 
 def _quotes(report: StudyReport) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -296,3 +298,37 @@ def test_a_study_with_no_transcripts_gets_a_report_that_says_so(tmp_path: Path) 
     assert "The study has no transcripts yet." in " ".join(page.text)
     status, _, err = cli("agree", str(study))
     assert status == 2 and "the study has no transcripts yet" in err
+
+
+def test_progress_svg_is_one_well_formed_file_of_every_chart(demo_study: Path, tmp_path: Path) -> None:
+    from xml.dom import minidom
+
+    status, _, err = cli("progress", str(demo_study), "--svg", str(tmp_path / "p.svg"))
+    assert status == 0, err
+    document = minidom.parse(str(tmp_path / "p.svg"))  # a repeated attribute would not parse
+    charts = document.documentElement.getElementsByTagName("svg")
+    assert len(charts) == 2  # the group's stages, the moves
+    assert [chart.getAttribute("y") for chart in charts] == ["0", charts[0].getAttribute("height")]
+
+
+def test_each_group_s_moves_are_counted_apart_everywhere(tmp_path: Path) -> None:
+    study = two_group_study(tmp_path / "g")
+    (study / "grp2-s02.txt").unlink()  # group 2 has no second session
+    (study / "grp2-s02.ana.jsonl").unlink()
+    (study / "grp2-s01.ana.jsonl").write_text(  # reviewed, and no move coded
+        "".join(f'{{"anchor":"","codes":[],"turn":{n}}}\n' for n in (1, 2, 3)), encoding="utf-8"
+    )
+    status, out, _ = cli("progress", str(study), "--json")
+    grid = json.loads(out)
+    assert grid["moves"]["session 1"] == {"ask": 1}  # all groups together, as before
+    assert grid["moves_by_group"] == {"1": {"session 1": {"ask": 1}, "session 2": {"ask": 1}}, "2": {"session 1": {}}}
+    readable = subprocess.run(
+        [sys.executable, "-m", "purer_tui", "progress", str(study)], capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "Moves (counts, group 1)" in readable and "Moves (counts, group 2)" in readable
+    _, page = make_report(study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    shown = " ".join(" ".join(page.text).split())
+    assert "Group 2: no move coded yet." in shown
+    assert re.search(r"<tr><td>P2 \(group 2\)</td><td class='cell'[^>]*>.*?</td><td class='cell absent'>–</td>", markup)
+    assert "–: the participant's group has no such session." in shown
