@@ -17,6 +17,7 @@ the same interval every time.
 from __future__ import annotations
 
 import random
+from array import array
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ MAX_OVERLAPS = 1_000_000
 #: From this many units per kind on, a resample draws each kind's count (a binomial, a few microseconds)
 #: rather than each unit (a quarter of a microsecond): the same distribution, far fewer draws.
 UNITS_PER_KIND_FOR_COUNTS = 16
+#: The most resampled alphas kept (each figure's, for its percentiles): 160 MB as 8-byte floats.
+MAX_STORED_ALPHAS = 20_000_000
 
 Interval = tuple[float, float]
 
@@ -81,8 +84,15 @@ def alpha_intervals(
     pairable = Counter(tuple(sorted(unit.items())) for unit in units if len(unit) >= 2)
     kinds = list(pairable)
     total = sum(pairable.values())
-    code_ids = [code.id for code in codebook.codes]
+    # A code nobody applied on these turns has no alpha in any resample: only the applied ones are resampled.
+    applied = {code for kind in kinds for _, codes in kind for code in codes}
+    code_ids = [code.id for code in codebook.codes if code.id in applied]
     exclusive = {group.id: [c.id for c in codebook.codes_in(group.id)] for group in codebook.groups if group.exclusive}
+    figures = len(code_ids) + len(exclusive) + 1
+    # Setting up costs the pairs of distinct sets of codes on each kind (the overall alpha's observed part).
+    setup = sum(len(set(codes for _, codes in kind)) ** 2 for kind in kinds)
+    _refuse_beyond(replicates * figures, MAX_STORED_ALPHAS, replicates, total, code_ids, "figures kept")
+    _refuse_beyond(4 * setup, WORK_LIMIT, 1, total, code_ids, "setting up")
     binary = _BinaryCounts(kinds, code_ids)
     # An exclusive group has a few categories: its alpha comes from the histogram of its patterns.
     groups = {
@@ -90,20 +100,14 @@ def alpha_intervals(
         for group_id, members in exclusive.items()
     }
     sets = _SetCounts(kinds)
-    # In draws' worth of time: a draw (in C), a kind, a code on a kind (in Python, about four draws each), a pair
-    # of overlapping sets of codes (in C).
+    # In draws' worth of time: a draw (in C), a kind, a code on a kind, a code's figure (in Python, about four
+    # draws each), a pair of overlapping sets of codes (in C).
     draws = total if total < UNITS_PER_KIND_FOR_COUNTS * len(kinds) else 12 * len(kinds)  # a binomial: ~3 us
-    per_replicate = draws + 4 * (len(kinds) * (1 + len(groups)) + binary.entries + sets.entries) + sets.overlaps
-    if replicates * per_replicate > WORK_LIMIT:
-        fits = WORK_LIMIT // max(1, per_replicate)
-        advice = f"--boot {fits // 100 * 100} fits" if fits >= 100 else "no --boot fits; leave out --ci"
-        raise BootstrapTooLarge(
-            f"{replicates} resamples of {total} turns ({len(code_ids)} codes, {len(sets.values)} distinct sets of "
-            f"codes) would take too long; {advice}"
-        )
-    alphas: dict[tuple[str, str], list[float]] = {("code", code_id): [] for code_id in code_ids}
-    alphas.update({("group", group_id): [] for group_id in groups})
-    alphas[("masi", "")] = []
+    visits = len(kinds) * (1 + len(groups)) + binary.entries + sets.entries + figures
+    _refuse_beyond(replicates * (draws + 4 * visits + sets.overlaps), WORK_LIMIT, replicates, total, code_ids, "time")
+    alphas: dict[tuple[str, str], array[float]] = {("code", code_id): array("d") for code_id in code_ids}
+    alphas.update({("group", group_id): array("d") for group_id in groups})
+    alphas[("masi", "")] = array("d")
     draw = _resampler(list(pairable.values()), seed)
     for _ in range(replicates if total else 0):
         drawn = draw()
@@ -122,7 +126,7 @@ def alpha_intervals(
             alphas[("masi", "")].append(value)
 
     def interval(target: tuple[str, str]) -> Interval | None:
-        values = sorted(alphas[target])
+        values = sorted(alphas.get(target, ()))
         if not replicates or len(values) < MIN_DEFINED_SHARE * replicates:
             return None
         return (percentile(values, 0.025), percentile(values, 0.975))
@@ -130,9 +134,21 @@ def alpha_intervals(
     return AlphaIntervals(
         replicates=replicates,
         seed=seed,
-        codes={code_id: interval(("code", code_id)) for code_id in code_ids},
+        codes={code.id: interval(("code", code.id)) for code in codebook.codes},
         groups={group_id: interval(("group", group_id)) for group_id in exclusive},
         masi=interval(("masi", "")),
+    )
+
+
+def _refuse_beyond(work: int, limit: int, replicates: int, total: int, code_ids: Sequence[str], what: str) -> None:
+    """Raise BootstrapTooLarge, naming a --boot that fits, when `work` for `replicates` passes `limit`."""
+    if work <= limit:
+        return
+    fits = limit * replicates // max(1, work)
+    advice = f"--boot {fits // 100 * 100} fits" if fits >= 100 and replicates > 1 else "no --boot fits; leave out --ci"
+    raise BootstrapTooLarge(
+        f"{replicates} resamples of {total} turns with {len(code_ids)} codes applied would take too much "
+        f"{'memory' if what == 'figures kept' else 'time'}; {advice}"
     )
 
 

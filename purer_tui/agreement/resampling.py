@@ -65,6 +65,8 @@ def _by_transformed_rejection(uniform: Callable[[], float], n: int, p: float) ->
         u = uniform() - 0.5
         v = uniform()
         us = 0.5 - abs(u)
+        if us == 0.0:
+            continue  # the generator gave exactly 0.0: a point of no weight, rejected rather than divided by
         k = floor((2 * a / us + b) * u + c)
         if k < 0 or k > n:
             continue

@@ -14,7 +14,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from purer_tui.agreement.bootstrap import AlphaIntervals, alpha_intervals
+from purer_tui.agreement.bootstrap import AlphaIntervals, BootstrapTooLarge, alpha_intervals
 from purer_tui.agreement.coefficients import COEFFICIENTS, Judgements
 from purer_tui.agreement.statistics import Coefficient, Histogram, krippendorff_alpha_of, masi_distance, pattern
 from purer_tui.core.codebook import Code, Codebook, CodeGroup
@@ -23,6 +23,10 @@ from purer_tui.core.coded_units import CodedUnits, Unit, collect_units
 from purer_tui.core.errors import UsageError
 from purer_tui.core.study import Study
 from purer_tui.core.study_coders import agreement_coders
+
+#: The most coders compared at once: a turn's figures cost the square of its coders, and a study is a
+#: repository anyone on the team can push a thousand coders' files to.
+MAX_CODERS = 100
 
 #: The category of an exclusive group on a turn that has none of its codes.
 NONE = "none"
@@ -91,6 +95,7 @@ class StudyAgreement:
     without_suggested: bool = False
     # Bootstrap intervals of every alpha (`agree --ci`), or None when not asked for.
     intervals: AlphaIntervals | None = None
+    intervals_refused: str = ""  # why there are none though they were asked for (too large to compute)
 
     @property
     def suggested_note(self) -> str:
@@ -138,6 +143,7 @@ def measure_study(
     pattern: str | None = None,
     without_suggested: bool = False,
     bootstrap: tuple[int, int] | None = None,
+    say_too_large: bool = False,
 ) -> StudyAgreement:
     """`purer-tui agree`: the coders named (default: every coder but a consensus) on the transcripts matching
     `pattern` (default: all), as the study's files are now."""
@@ -146,7 +152,10 @@ def measure_study(
         raise UsageError(f'no transcript matches "{pattern}"' if pattern else "the study has no transcripts yet")
     chosen = agreement_coders(study, transcripts, coders)
     collected = collect_units(transcripts, chosen)
-    return measure_collected(collected, study.load_codebook(), chosen, len(transcripts), without_suggested, bootstrap)
+    codebook = study.load_codebook()
+    return measure_collected(
+        collected, codebook, chosen, len(transcripts), without_suggested, bootstrap, say_too_large=say_too_large
+    )
 
 
 def measure_collected(
@@ -156,9 +165,16 @@ def measure_collected(
     transcripts: int,
     without_suggested: bool = False,
     bootstrap: tuple[int, int] | None = None,
+    say_too_large: bool = False,
 ) -> StudyAgreement:
     """`measure` over collected units; with `without_suggested`, as if no suggestion had been accepted; with
-    `bootstrap` (replicates, seed), every alpha's interval too."""
+    `bootstrap` (replicates, seed), every alpha's interval too. Intervals too large to compute raise
+    BootstrapTooLarge, or with `say_too_large` leave `intervals` None and say why in `intervals_refused`."""
+    if len(coders) > MAX_CODERS:
+        raise UsageError(
+            f"agreement compares at most {MAX_CODERS} coders at once and these transcripts have {len(coders)}; "
+            "name the ones to compare with --coders"
+        )
     counts = collected.suggested_counts()
     if without_suggested:
         collected = collected.without_suggested()
@@ -166,7 +182,12 @@ def measure_collected(
     result = measure(units, codebook, coders, transcripts, collected.flagged, counts, without_suggested)
     if bootstrap is not None and not result.note:
         replicates, seed = bootstrap
-        result.intervals = alpha_intervals(units, codebook, replicates, seed, group_value=_group_value)
+        try:
+            result.intervals = alpha_intervals(units, codebook, replicates, seed, group_value=_group_value)
+        except BootstrapTooLarge as error:
+            if not say_too_large:
+                raise
+            result.intervals_refused = str(error)
     return result
 
 

@@ -28,7 +28,7 @@ from purer_tui.core.table_models import table_field
 from purer_tui.core.toml_files import TomlDocument, read_toml, validate_table
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+COLOR_PATTERN = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 #: The group of codes that name no group.
 UNGROUPED = ""
@@ -37,7 +37,7 @@ MAX_DEPTH = 16
 
 
 def _checked_color(color: str | None) -> str | None:
-    if color is not None and not COLOR_PATTERN.match(color):
+    if color is not None and not COLOR_PATTERN.fullmatch(color):
         raise ValueError(f'{color!r} is not a colour; write it as "#RRGGBB"')
     return color
 

@@ -209,6 +209,13 @@ def grid_csv_table(grid: ProgressGrid) -> ReportTable:
     return table
 
 
+#: The most participants' lines in one chart; a larger group is drawn in several (colours and dashes repeat
+#: beyond 32 anyway).
+LINES_PER_CHART = 16
+#: The most moves a moves chart stacks; the rarest beyond are one segment, "other moves".
+MOVES_PER_CHART = 12
+
+
 def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | None]]:
     """One chart per therapy group: (heading, SVG), its participants' furthest stage in each session; None for
     a group none of whose participants has a stage coded yet."""
@@ -222,31 +229,39 @@ def stage_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | Non
         groups.setdefault(group, []).append(case)
     charts: list[tuple[str, str | None]] = []
     for number, group in enumerate(groups):
-        lines, also_seen = [], []
+        lines: list[Series] = []
+        also_seen: list[tuple[tuple[int, int], str]] = []  # (column, stage), whose
         columns = grid.group_columns.get(group, grid.columns)  # the group's own sessions
         for case in groups[group]:
             furthest: list[float | None] = []
             for column_index, column in enumerate(columns):
                 seen = [place[code] for code in grid.cells.get((case, column), [])]
                 furthest.append(max(seen) if seen else None)
-                also_seen += [(column_index, stage) for stage in seen if stage != max(seen)]
+                also_seen += [
+                    ((column_index, stage), _without_group(case, group)) for stage in seen if stage != max(seen)
+                ]
             if any(value is not None for value in furthest):
                 lines.append(Series(_without_group(case, group), furthest))
         heading = _group_heading(group, "Participants")
         if not lines:
             charts.append((heading, None))
             continue
-        title = f"{heading}: {grid.stages.label}, the furthest in each {column_word(grid)}"
-        chart = stage_chart(
-            f"stages-{number + 1}",
-            title,
-            columns,
-            stage_names,
-            lines,
-            sorted(set(also_seen)),
-            joined=by_session(grid),
-        )
-        charts.append((heading, chart))
+        # A chart of more lines than this is not read: a large group is drawn in parts.
+        parts = [lines[start : start + LINES_PER_CHART] for start in range(0, len(lines), LINES_PER_CHART)]
+        for part, drawn in enumerate(parts):
+            shown = heading if len(parts) == 1 else f"{heading} ({part + 1} of {len(parts)})"
+            names = {line.name for line in drawn}
+            earlier = sorted({point for point, case in also_seen if case in names})
+            chart = stage_chart(
+                f"stages-{number + 1}-{part + 1}",
+                f"{shown}: {grid.stages.label}, the furthest in each {column_word(grid)}",
+                columns,
+                stage_names,
+                drawn,
+                earlier,
+                joined=by_session(grid),
+            )
+            charts.append((shown, chart))
     return charts
 
 
@@ -268,6 +283,11 @@ def moves_charts(data: Dataset, grid: ProgressGrid) -> list[tuple[str, str | Non
             for code in codes
             if any(counts[column][code.id] for column in columns)
         ]
+        if len(series) > MOVES_PER_CHART:
+            kept = sorted(series, key=lambda line: -sum(v or 0 for v in line.values))[: MOVES_PER_CHART - 1]
+            rest = [line for line in series if line not in kept]
+            others = [sum(line.values[index] or 0 for line in rest) for index in range(len(columns))]
+            series = [line for line in series if line in kept] + [Series(f"{len(rest)} other moves", others, "#999999")]
         heading = _group_heading(group, "")
         if not series:
             charts.append((heading, None))

@@ -60,6 +60,9 @@ class StudyReport:
     examples: bool = False  # the codebook's examples in the manual (often quotes: only when asked for)
 
 
+#: The most codes the agreement chart draws (the table lists every code): more bars than this are not read.
+MAX_BARS = 40
+
 SECTIONS = [
     ("glance", "The study at a glance"),
     ("progression", "Progression"),
@@ -236,20 +239,23 @@ def _agreement(report: StudyReport) -> str:
     from purer_tui.reports.charts import Series, interval_bars
 
     rows = section.codes
+    charted = [row for row in rows if row.alpha is not None][:MAX_BARS]
+    cut = sum(1 for row in rows if row.alpha is not None) - len(charted)
     chart = interval_bars(
         "agreement",
         "Krippendorff's alpha per code, with its 95% interval",
-        [row.label for row in rows],
-        Series("alpha", [row.alpha for row in rows], "#56B4E9", [row.interval for row in rows]),
+        [row.label for row in charted],
+        Series("alpha", [row.alpha for row in charted], "#56B4E9", [row.interval for row in charted]),
     )
     parts = [
         f"<p>Coders compared: {text(', '.join(section.coders))}. Units are turns; {section.units_shared} turns "
         "were reviewed by two or more of them.</p>",
         figure(
             chart,
-            "Bars: alpha; whiskers: the 95% bootstrap interval. A code with no bar has an alpha of 0 or none (n/a "
-            "in the table: nobody applied it, or every coder applied it everywhere, on the shared turns). "
-            "Krippendorff's guide: 0.800 and above reliable, 0.667 to 0.800 for tentative conclusions only.",
+            "Bars: alpha; whiskers: the 95% bootstrap interval. Codes with no alpha (n/a in the table: nobody "
+            "applied them, or every coder applied them everywhere, on the shared turns) are left out"
+            + (f"; so are the {cut} codes after the first {MAX_BARS}, which the table lists" if cut else "")
+            + ". Krippendorff's guide: 0.800 and above reliable, 0.667 to 0.800 for tentative conclusions only.",
         ),
         table(
             ["code", "α", "95% interval", f"{section.kappa_kind} κ", "agreement", "turns"],

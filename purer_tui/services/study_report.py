@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from purer_tui import __version__
-from purer_tui.agreement.bootstrap import DEFAULT_REPLICATES, AlphaIntervals, BootstrapTooLarge
+from purer_tui.agreement.bootstrap import DEFAULT_REPLICATES, AlphaIntervals
 from purer_tui.agreement.study_agreement import StudyAgreement, measure_study
 from purer_tui.core.dataset import Dataset, Progress, load_dataset
 from purer_tui.core.durable import write_output
@@ -76,11 +76,10 @@ def build_study_report(study_path: Path, request: ReportRequest, progress: Progr
 
 def _agreement(study: Study, request: ReportRequest) -> tuple[AgreementSection | None, str]:
     """The agreement section, or why there is none. Intervals a study is too large for are said, not waited for."""
-    too_large = ""
     try:
-        result = measure_study(study, bootstrap=(request.replicates, request.seed))
-    except BootstrapTooLarge as error:
-        result, too_large = measure_study(study), str(error)
+        result = measure_study(study, bootstrap=(request.replicates, request.seed), say_too_large=True)
+    except UsageError as error:  # too many coders to compare: the rest of the report still stands
+        return None, f"No agreement figures: {error}."
     if len(result.coders) < 2:
         return None, "Agreement needs two coders who reviewed the same turns; " + (
             f"only {result.coders[0]} has coded this study." if result.coders else "no one has coded this study."
@@ -88,8 +87,8 @@ def _agreement(study: Study, request: ReportRequest) -> tuple[AgreementSection |
     if result.note:
         return None, result.note
     section = agreement_section(result)
-    if too_large:
-        section.notes.insert(0, f"No intervals: {too_large}.")
+    if result.intervals_refused:
+        section.notes.insert(0, f"No intervals: {result.intervals_refused}.")
     return section, ""
 
 

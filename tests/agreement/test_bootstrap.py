@@ -187,12 +187,12 @@ def test_a_bootstrap_too_large_to_wait_for_is_refused_in_one_line_and_the_report
     monkeypatch.setattr(bootstrap, "WORK_LIMIT", 10_000)
     result = CliRunner().invoke(main, ["agree", str(demo_study), "--ci"])
     assert result.exit_code == 2
-    assert "would take too long" in result.stderr and "--boot" in result.stderr
+    assert "would take too much time" in result.stderr and "--boot" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     result = CliRunner().invoke(main, ["report", str(demo_study), "--html", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "No intervals:" in page and "would take too long" in page and "0.663" in page  # the overall alpha
+    assert "No intervals:" in page and "would take too much time" in page and "0.663" in page  # the overall alpha
 
 
 def test_too_many_overlapping_sets_of_codes_are_counted_before_they_are_made(
@@ -208,3 +208,35 @@ def test_too_many_overlapping_sets_of_codes_are_counted_before_they_are_made(
     assert bootstrap._SetCounts(kinds).overlaps == 8 * 9 // 2  # the 9 sets ({"a"} too) all share "a"
     separate = [(("ana", frozenset({f"x{n}"})), ("ben", frozenset({f"y{n}"}))) for n in range(8)]
     assert bootstrap._SetCounts(separate).overlaps == 0
+
+
+def test_codes_nobody_applied_cost_nothing_and_the_kept_figures_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pushed codebook of tens of thousands of codes, applied to nothing: no resample visits them, and the
+    figures kept for the percentiles are bounded (memory)."""
+    import purer_tui.agreement.bootstrap as bootstrap
+
+    study, _, _, collected = study_units(small_study(tmp_path / "s", CODING))
+    codebook = study.load_codebook()
+    units = list(collected.units.values())
+    unused = bootstrap.alpha_intervals(units, codebook, 200, 1, group_value=_group_value)
+    applied = {code for unit in units for codes in unit.values() for code in codes}
+    assert {code for code, interval in unused.codes.items() if interval is not None} <= applied
+    assert set(unused.codes) == {code.id for code in codebook.codes}  # every code still answers (None: no interval)
+    monkeypatch.setattr(bootstrap, "MAX_STORED_ALPHAS", 600)  # 5 figures (3 codes, a group, overall): 120 resamples
+    with pytest.raises(bootstrap.BootstrapTooLarge, match="too much memory; --boot 100 fits"):
+        bootstrap.alpha_intervals(units, codebook, 200, 1, group_value=_group_value)
+
+
+def test_more_coders_than_agreement_compares_are_refused_in_one_line(tmp_path: Path) -> None:
+    from purer_tui.agreement import study_agreement
+
+    coding = {f"c{n:03d}": {1: ["p"], 2: []} for n in range(study_agreement.MAX_CODERS + 1)}
+    folder = small_study(tmp_path / "s", coding)
+    result = CliRunner().invoke(main, ["agree", str(folder)])
+    assert result.exit_code == 2 and "at most 100 coders" in result.stderr and "--coders" in result.stderr
+    result = CliRunner().invoke(main, ["agree", str(folder), "--coders", "c000,c001"])
+    assert result.exit_code == 0
+    result = CliRunner().invoke(main, ["report", str(folder), "--html", str(tmp_path / "r.html")])
+    assert result.exit_code == 0 and "at most 100 coders" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -138,3 +138,9 @@ def test_a_large_study_s_interval_is_the_same_drawn_by_kind_as_unit_by_unit(
         # 2,000 resamples: each limit's Monte-Carlo error is well under 0.01 here
         assert first == pytest.approx(second, abs=0.015)
         assert first != second  # they did draw differently
+
+
+def test_a_generator_giving_exactly_zero_is_drawn_again_not_divided_by() -> None:
+    numbers = random.Random(2)
+    given = iter([0.0, 0.0, *[numbers.random() for _ in range(1_000)]])
+    assert 0 <= binomial(lambda: next(given), 1_000, 0.3) <= 1_000

@@ -274,6 +274,7 @@ def test_groups_and_codes_nest_and_are_listed_depth_first(tmp_path: Path) -> Non
         ('[codes.counting]\nparent = "slow"\ngroup = "breath"\nlabel = "C"\ndefinition = "c"\n', "sits under itself"),
         ('[codes.x]\nparent = "slow"\ngroup = "coping"\nlabel = "X"\ndefinition = "x"\n', "its parent codes.slow"),
         ('[groups.x]\nlabel = "X"\ncolor = "blue"\n', "is not a colour"),
+        ('[groups.x]\nlabel = "X"\ncolor = "#5f87af\\n"\n', "is not a colour"),  # nothing after the digits
     ],
 )
 def test_nesting_mistakes_are_named(tmp_path: Path, change: str, message: str) -> None:

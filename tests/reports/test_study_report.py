@@ -332,3 +332,41 @@ def test_each_group_s_moves_are_counted_apart_everywhere(tmp_path: Path) -> None
     assert "Group 2: no move coded yet." in shown
     assert re.search(r"<tr><td>P2 \(group 2\)</td><td class='cell'[^>]*>.*?</td><td class='cell absent'>–</td>", markup)
     assert "–: the participant's group has no such session." in shown
+
+
+def test_large_groups_and_many_moves_stay_readable(tmp_path: Path) -> None:
+    """Twenty participants are drawn in two charts of at most 16 lines; 14 moves stack as 11 and "3 other moves"."""
+    study = tmp_path / "big"
+    moves = "".join(f'[codes.m{n}]\nlabel = "Move {n}"\ngroup = "moves"\ndefinition = "d"\n' for n in range(14))
+    write(
+        study / "purer.toml",
+        '[study]\nname = "b"\ncodebook = "c.toml"\ntranscripts = ["*.txt"]\n'
+        "metadata_pattern = 'grp(?P<group>\\d+)-s(?P<session>\\d+)'\n"
+        '[roles]\nstaff = ["T"]\nparticipant = ["P*"]\n',
+    )
+    write(study / "c.toml", GROUPS_CODEBOOK + moves)
+    lines = [line for n in range(1, 21) for line in (f"T: question {n}", f"P{n}: answer")]
+    write(study / "grp1-s01.txt", "\n".join(lines) + "\n")
+    records = []
+    for turn in range(1, 41):
+        codes = [f"m{(turn // 2) % 14}"] if turn % 2 else ["s1"]
+        records.append(json.dumps({"anchor": "", "codes": codes, "turn": turn}))
+    write(study / "grp1-s01.ana.jsonl", "\n".join(records) + "\n")
+    _, page = make_report(study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert ">Group 1 (1 of 2): Stage, the furthest in each session<" in markup
+    assert ">Group 1 (2 of 2): Stage, the furthest in each session<" in markup
+    assert ">3 other moves<" in markup
+
+
+def test_the_agreement_chart_draws_at_most_its_bars_and_says_so(
+    demo_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from purer_tui.reports import study_report
+
+    monkeypatch.setattr(study_report, "MAX_BARS", 3)
+    _, page = make_report(demo_study, tmp_path / "r.html")
+    markup = (tmp_path / "r.html").read_text(encoding="utf-8")
+    chart = markup.split('id="chart-agreement"')[1].split("</svg>")[0]
+    assert chart.count('class="rect reactive tooltip-trigger"') == 3
+    assert "so are the 6 codes after the first 3, which the table lists" in " ".join(" ".join(page.text).split())
