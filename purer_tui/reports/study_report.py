@@ -252,7 +252,8 @@ def _agreement(report: StudyReport) -> str:
         "were reviewed by two or more of them.</p>",
         figure(
             chart,
-            "Bars: alpha; whiskers: the 95% bootstrap interval. Codes with no alpha (n/a in the table: nobody "
+            "Bars: alpha; whiskers: the 95% bootstrap interval (a bar with none has no interval: n/a in the "
+            "table). Codes with no alpha (n/a in the table: nobody "
             "applied them, or every coder applied them everywhere, on the shared turns) are left out"
             + (f"; so are the {cut} codes after the first {MAX_BARS}, which the table lists" if cut else "")
             + ". Krippendorff's guide: 0.800 and above reliable, 0.667 to 0.800 for tentative conclusions only.",
@@ -279,7 +280,9 @@ def _agreement(report: StudyReport) -> str:
     if section.replicates:
         parts.append(
             f"<p class='note'>Intervals: percentile bootstrap, {section.replicates} resamples of the turns reviewed by "
-            f"two or more coders (seed {section.seed}); “n/a” where too few resamples have an alpha. The same figures: "
+            f"two or more coders (seed {section.seed}); “n/a” where too few resamples have an alpha. [1.000, 1.000] "
+            "means every resample agreed completely: for a code on few turns that says how seldom it was used, "
+            "not that its reliability is certain. The same figures: "
             f"purer-tui agree --ci --boot {section.replicates} --seed {section.seed}.</p>"
         )
     parts += [f"<p class='note'>{text(note)}</p>" for note in section.notes]
