@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from purer_tui.core.safe_text import excerpt, visible_control_codes
+from purer_tui.core.safe_text import excerpt
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -44,7 +44,8 @@ class Series:
 
 def label(text: str, characters: int = LABEL_CHARACTERS) -> str:
     """Untrusted text as a chart label: one line, shortened, nothing XML cannot hold."""
-    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", visible_control_codes(excerpt(text, characters)))
+    # excerpt already shows control and bidirectional-formatting characters as placeholders
+    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", excerpt(text, characters))
 
 
 def line_chart(
